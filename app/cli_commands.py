@@ -1,0 +1,162 @@
+"""Implementations of the CLI commands (parsing lives in app/cli.py)."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.core.errors import AppError
+from app.core.logrules import EntryDraft
+from app.db.engine import Database
+from app.db.models import Duty, Person
+from app.services import accounts, logs
+from app.services.actor import SYSTEM, Actor
+from app.services.setup import UnitSetup, initialise_unit, is_initialised, open_database
+
+
+def _open(path: Path) -> Database:
+    db = open_database(path)
+    if not is_initialised(db):
+        raise AppError(f"数据库尚未初始化：{path}（请先运行 init 或 demo）")
+    return db
+
+
+def _actor_for(db: Database, login: str) -> Actor:
+    with db.read() as s:
+        person = s.scalar(select(Person).where(Person.login == login, Person.deleted.is_(False)))
+    if person is None:
+        raise AppError(f"没有登录名为“{login}”的人员")
+    return Actor(person.id, person.login, person.name, person.role, person.section_id,
+                 person.is_admin)
+
+
+def cmd_init(a) -> int:
+    if a.db.exists() and a.db.stat().st_size > 0:
+        raise AppError(f"文件已存在：{a.db}（为防止覆盖数据，请换一个文件名）")
+    setup = UnitSetup(a.unit_name, a.credit_code, a.unit_class, a.funding_form, a.quotas,
+                      a.leader_posts)
+    problems = setup.problems() + ([p] if (p := accounts.password_problem(a.password)) else [])
+    if problems:
+        from app.core.errors import ValidationError
+        raise ValidationError("初始化失败：", problems)
+    db = open_database(a.db, create=True)
+    initialise_unit(db, setup)
+    accounts.add_user(db, SYSTEM, accounts.NewUser(a.admin, a.admin_name, a.password,
+                                                   is_admin=True, must_change=True))
+    print(f"已创建单位“{a.unit_name}”，管理员 {a.admin}（首次登录须修改密码）：{a.db}")
+    return 0
+
+
+def cmd_demo(a) -> int:
+    from app.services.demo import generate_demo
+    info = generate_demo(a.db, seed=a.seed, months=a.months, overwrite=a.force)
+    print(info.summary())
+    return 0
+
+
+def cmd_template(a) -> int:
+    from app.services.excel_templates import write_template
+    write_template(a.kind, a.out)
+    print(f"已生成模板：{a.out}")
+    return 0
+
+
+def cmd_import(a) -> int:
+    db = _open(a.db)
+    if a.command == "import-roster":
+        from app.services.roster_import import import_roster as run
+    else:
+        from app.services.duties_import import import_duties as run
+    result = run(db, SYSTEM, a.file)
+    print(result.summary())
+    return 0
+
+
+def cmd_add_user(a) -> int:
+    db = _open(a.db)
+    accounts.add_user(db, SYSTEM, accounts.NewUser(
+        a.user, a.name, a.password, role=a.role, section=a.section, is_admin=a.admin,
+        id_number=a.id_number, staffing_type=a.staffing_type))
+    print(f"已添加账号 {a.user}（首次登录须修改密码）")
+    return 0
+
+
+def cmd_set_password(a) -> int:
+    db = _open(a.db)
+    accounts.set_password(db, SYSTEM, a.user, a.password, must_change=False)
+    print(f"已重设 {a.user} 的密码")
+    return 0
+
+
+def _duty_id(db: Database, code: str | None) -> str | None:
+    if not code:
+        return None
+    with db.read() as s:
+        duty_id = s.scalar(select(Duty.id).where(Duty.code == code, Duty.deleted.is_(False)))
+    if duty_id is None:
+        raise AppError(f"未知的职责编号“{code}”")
+    return duty_id
+
+
+def cmd_log(a) -> int:
+    db = _open(a.db)
+    actor = _actor_for(db, a.user)
+    if a.log_command == "add":
+        entry = EntryDraft(hours=a.hours, category=a.category, content=a.content,
+                           duty_id=_duty_id(db, a.duty), secret=a.secret)
+        day = logs.add_entry(db, actor, a.date, entry, submit=a.submit)
+        print(f"{a.user} {a.date}：{len(day.entries)}条，合计{day.total_hours:g}小时，{day.state_label}")
+    elif a.log_command == "day-state":
+        day = logs.set_day_state(db, actor, a.date, a.state)
+        print(f"{a.user} {a.date}：{day.day_state}")
+    else:
+        day = logs.load_day(db, actor, a.date)
+        data = {"user": a.user, "date": a.date.isoformat(), "state": day.state,
+                "day_state": day.day_state, "total_hours": day.total_hours,
+                "entries": [{**e.to_dict(), "duty": day.duty_labels.get(e.duty_id)}
+                            for e in day.entries]}
+        if a.json:
+            from app.cli import print_json
+            print_json(data)
+        else:
+            print(f"{a.user} {a.date} {day.day_state} {day.state_label} 合计{day.total_hours:g}小时")
+            for n, e in enumerate(day.entries, 1):
+                text = "（涉密工作）" if e.secret else e.content
+                print(f"  {n}. {e.hours:g}h {e.category} {day.duty_labels.get(e.duty_id, '')} {text}")
+    return 0
+
+
+def cmd_backup(a) -> int:
+    from app.db.backup import backup_to
+    _open(a.db).dispose()
+    backup_to(a.db, a.out)
+    print(f"已备份到 {a.out}")
+    return 0
+
+
+def cmd_check(a) -> int:
+    from app.db.backup import quick_check
+    from app.db.migrate import current_revision, head_revision
+    if not a.db.exists():
+        raise AppError(f"找不到数据库文件：{a.db}")
+    problems = quick_check(a.db, full=a.full)
+    if problems:
+        raise AppError("数据库文件已损坏：" + "；".join(problems[:5]))
+    from app.db.engine import make_engine
+    engine = make_engine(a.db)
+    rev = current_revision(engine)
+    engine.dispose()
+    print(f"完整性检查通过；数据库版本 {rev}（程序版本 {head_revision()}）")
+    return 0
+
+
+COMMANDS = {"init": cmd_init, "demo": cmd_demo, "template": cmd_template,
+            "import-roster": cmd_import, "import-duties": cmd_import, "add-user": cmd_add_user,
+            "set-password": cmd_set_password, "log": cmd_log, "backup": cmd_backup,
+            "check": cmd_check}
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    return COMMANDS[args.command](args)

@@ -1,0 +1,92 @@
+"""Validation of a day's work log before it is saved or submitted."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+MAX_DAY_HOURS = 24.0
+
+
+@dataclass(frozen=True)
+class AttachmentRef:
+    """A file already copied into the attachment store, addressed by its SHA-256."""
+    filename: str
+    sha256: str
+    size: int
+
+
+@dataclass
+class EntryDraft:
+    """One entry as the user typed it. Hours may come from a time range.
+    `entry_id` is set when the entry was saved before, so a re-save updates it in place."""
+    hours: float | None
+    category: str
+    content: str = ""
+    duty_id: str | None = None
+    start: str | None = None   # "HH:MM"
+    end: str | None = None
+    secret: bool = False
+    attachments: tuple[AttachmentRef, ...] = ()
+    entry_id: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"hours": self.hours, "category": self.category, "content": self.content,
+                "duty_id": self.duty_id, "start": self.start, "end": self.end,
+                "secret": self.secret, "entry_id": self.entry_id,
+                "attachments": [[a.filename, a.sha256, a.size] for a in self.attachments]}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "EntryDraft":
+        return cls(hours=d.get("hours"), category=d.get("category") or "",
+                   content=d.get("content") or "", duty_id=d.get("duty_id"),
+                   start=d.get("start"), end=d.get("end"), secret=bool(d.get("secret")),
+                   entry_id=d.get("entry_id"),
+                   attachments=tuple(AttachmentRef(*a) for a in d.get("attachments") or ()))
+
+
+def hours_from_range(start: str, end: str) -> float:
+    """Hours between two "HH:MM" times on one day; raises ValueError with a Chinese reason."""
+    try:
+        t1 = dt.datetime.strptime(start.strip(), "%H:%M")
+        t2 = dt.datetime.strptime(end.strip(), "%H:%M")
+    except ValueError:
+        raise ValueError(f"时间格式应为“时:分”，如 08:30（收到“{start}”—“{end}”）") from None
+    if t2 <= t1:
+        raise ValueError(f"结束时间{end}应晚于开始时间{start}")
+    return round((t2 - t1).seconds / 3600, 2)
+
+
+def effective_hours(entry: EntryDraft) -> float:
+    if entry.start and entry.end:
+        return hours_from_range(entry.start, entry.end)
+    if entry.hours is None:
+        raise ValueError("请填写工时或起止时间")
+    return float(entry.hours)
+
+
+def check_day(day: dt.date, entries: list[EntryDraft], today: dt.date,
+              known_categories: set[str] | None = None) -> list[str]:
+    """All problems with a day's log, in Chinese, each naming its entry; empty when valid."""
+    problems: list[str] = []
+    if day > today:
+        problems.append(f"不能填写未来日期（{day.isoformat()}）的日志")
+    total = 0.0
+    for n, entry in enumerate(entries, start=1):
+        where = f"第{n}条"
+        try:
+            hours = effective_hours(entry)
+        except ValueError as exc:
+            problems.append(f"{where}：{exc}")
+            continue
+        if hours <= 0:
+            problems.append(f"{where}：工时应大于0")
+        total += hours
+        if not entry.category:
+            problems.append(f"{where}：请选择工作类别")
+        elif known_categories is not None and entry.category not in known_categories:
+            problems.append(f"{where}：未知的工作类别“{entry.category}”")
+        if not entry.secret and not entry.content.strip():
+            problems.append(f"{where}：请填写工作内容（涉密工作可勾选“涉密”，不记录内容）")
+    if total > MAX_DAY_HOURS:
+        problems.append(f"当日工时合计{total:g}小时，超过24小时")
+    return problems

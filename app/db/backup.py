@@ -1,0 +1,60 @@
+"""Online backup (sqlite3 backup API) and integrity checks."""
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+
+def backup_to(src: Path, dest: Path) -> Path:
+    """Copy a live database consistently into `dest` (overwritten)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".part")
+    tmp.unlink(missing_ok=True)
+    with sqlite3.connect(src) as source, sqlite3.connect(tmp) as target:
+        source.backup(target)
+    target.close()
+    source.close()
+    tmp.replace(dest)
+    return dest
+
+
+def backups_dir(db_path: Path) -> Path:
+    return db_path.parent / "backups"
+
+
+def automatic_backup(db_path: Path, reason: str) -> Path:
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return backup_to(db_path, backups_dir(db_path) / f"{db_path.stem}-{stamp}-{reason}.sqlite")
+
+
+def list_backups(db_path: Path) -> list[Path]:
+    folder = backups_dir(db_path)
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob(f"{db_path.stem}-*.sqlite"), key=lambda p: p.stat().st_mtime,
+                  reverse=True)
+
+
+def quick_check(db_path: Path, full: bool = False) -> list[str]:
+    """Problems reported by SQLite ('ok' means none). Opens read-only; never raises on damage."""
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            rows = conn.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    problems = [r[0] for r in rows if r[0] != "ok"]
+    return problems
+
+
+def restore_from(backup: Path, db_path: Path) -> None:
+    """Replace a damaged database by a backup, keeping the damaged file aside."""
+    if db_path.exists():
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        db_path.replace(db_path.with_name(f"{db_path.name}.damaged-{stamp}"))
+    for suffix in ("-wal", "-shm", "-journal"):
+        Path(str(db_path) + suffix).unlink(missing_ok=True)
+    backup_to(backup, db_path)

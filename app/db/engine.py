@@ -1,0 +1,154 @@
+"""Opening a unit database: engine + pragmas, sessions, and the sync bookkeeping of every write.
+
+Every flush stamps new/changed synced rows with an HLC timestamp and this replica's origin and
+appends them to the outbox in the same transaction (ORM event below). Bulk Core inserts go through
+`Database.bulk_insert`, which does the same for thousands of rows at a time.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import create_engine, event, insert, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.core.hlc import HybridClock
+from app.core.ids import new_id
+from app.db.models import Outbox, Replica, Synced
+
+log = logging.getLogger(__name__)
+
+_NETWORK_FS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "afs", "9p", "davfs"}
+
+
+def is_network_path(path: Path) -> bool:
+    """True when the file lives on a network share, where WAL must not be used (sqlite.org)."""
+    text = str(path.resolve())
+    if sys.platform == "win32":
+        if text.startswith("\\\\"):
+            return True
+        import ctypes  # only on Windows
+        drive = os.path.splitdrive(text)[0] + "\\"
+        return ctypes.windll.kernel32.GetDriveTypeW(drive) == 4  # DRIVE_REMOTE
+    try:
+        mounts = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return False
+    best, fstype = "", ""
+    for line in mounts:
+        parts = line.split()
+        if len(parts) >= 3 and text.startswith(parts[1]) and len(parts[1]) > len(best):
+            best, fstype = parts[1], parts[2]
+    return fstype in _NETWORK_FS
+
+
+def make_engine(path: Path) -> Engine:
+    network = is_network_path(path.parent if not path.exists() else path)
+    engine = create_engine(f"sqlite:///{path}", future=True)
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn, _record):
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=8000")
+        # WAL is faster and lets readers work during a write, but it needs shared memory that
+        # network filesystems do not provide: use the rollback journal there.
+        cur.execute("PRAGMA journal_mode=%s" % ("DELETE" if network else "WAL"))
+        cur.execute("PRAGMA synchronous=%s" % ("FULL" if network else "NORMAL"))
+        cur.close()
+
+    return engine
+
+
+class Database:
+    """A migrated, open database file with its replica identity and clock."""
+
+    def __init__(self, path: Path | str, engine: Engine | None = None):
+        self.path = Path(path)
+        self.engine = engine or make_engine(self.path)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        with self._sessions() as s:
+            replica = s.get(Replica, 1)
+            # Local HLCs only grow, so the newest outbox row holds the latest one issued here.
+            last = s.scalar(select(Outbox.hlc).order_by(Outbox.seq.desc()).limit(1))
+        self.origin = replica.origin if replica else ""
+        self.edition = replica.edition if replica else "unit"
+        self.unit_id = replica.unit_id if replica else None
+        self.clock = HybridClock(last)
+
+    @property
+    def files_dir(self) -> Path:
+        """Attachment store: <db name>.files/ beside the database, one file per SHA-256."""
+        return self.path.with_name(self.path.name + ".files")
+
+    def reload_identity(self) -> None:
+        with self._sessions() as s:
+            replica = s.get(Replica, 1)
+        self.origin = replica.origin
+        self.edition = replica.edition
+        self.unit_id = replica.unit_id
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: commits on success, rolls back on any exception."""
+        s = self._sessions()
+        s.info["db"] = self
+        try:
+            yield s
+            s.commit()
+        except BaseException:
+            s.rollback()
+            raise
+        finally:
+            s.close()
+
+    def read(self) -> Session:
+        """A session for reading only (caller closes it, e.g. with `with db.read() as s`)."""
+        return self._sessions()
+
+    def bulk_insert(self, session: Session, model, rows: list[dict]) -> None:
+        """Insert many synced rows at Core speed, stamped and recorded in the outbox."""
+        if not rows:
+            return
+        outbox = []
+        for row in rows:
+            row.setdefault("id", new_id())
+            row["hlc"] = self.clock.now()
+            row["origin"] = self.origin
+            row.setdefault("deleted", False)
+            outbox.append({"table_name": model.__tablename__, "row_id": row["id"], "hlc": row["hlc"]})
+        session.execute(insert(model), rows)
+        session.execute(insert(Outbox), outbox)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_synced_rows(session: Session, _ctx, _instances) -> None:
+    db: Database | None = session.info.get("db")
+    if db is None:
+        return
+    for obj in session.deleted:
+        if isinstance(obj, Synced):
+            raise RuntimeError("synced rows are never deleted: set deleted=True (tombstone)")
+    changed = [o for o in session.new if isinstance(o, Synced)]
+    changed += [o for o in session.dirty if isinstance(o, Synced) and session.is_modified(o)]
+    for obj in changed:
+        if not obj.id:
+            obj.id = new_id()
+        if obj.deleted is None:
+            obj.deleted = False
+        obj.hlc = db.clock.now()
+        obj.origin = db.origin
+        session.add(Outbox(table_name=obj.__tablename__, row_id=obj.id, hlc=obj.hlc))
+
+
+def now_text() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")

@@ -1,0 +1,236 @@
+"""SQLAlchemy 2 models.
+
+Synced tables carry ``id`` (UUIDv7 text), ``hlc``, ``origin`` and ``deleted`` (ARCHITECTURE.md
+"Data and sync model"). Local tables (outbox, replica state, drafts, login guard) never leave the PC.
+Dates are ISO text ('YYYY-MM-DD'); ``month`` columns (e.g. 202610) exist so statistics group by an
+integer instead of ``substr(day, 1, 7)`` over millions of rows.
+Entry content lives in ``entry_text`` apart from the narrow fact table ``log_entry``, so that
+statistics never read text.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (Boolean, Float, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Synced:
+    """Columns every synced row has. `synced_tables()` lists the models using it."""
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hlc: Mapped[str] = mapped_column(String(24), nullable=False)
+    origin: Mapped[str] = mapped_column(String(36), nullable=False)
+    deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+# ---------------------------------------------------------------- organisation
+class Unit(Synced, Base):
+    __tablename__ = "unit"
+    name: Mapped[str] = mapped_column(String(100))
+    credit_code: Mapped[str] = mapped_column(String(18), unique=True)
+    unit_class: Mapped[str] = mapped_column(String(20))
+    funding_form: Mapped[str | None] = mapped_column(String(10))
+    parent_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class StaffingQuota(Synced, Base):
+    """Approved quota (编制数) per staffing type, or leadership posts (领导职数) per kind."""
+    __tablename__ = "staffing_quota"
+    unit_id: Mapped[str] = mapped_column(ForeignKey("unit.id"))
+    kind: Mapped[str] = mapped_column(String(10))       # 'staffing' | 'leader'
+    name: Mapped[str] = mapped_column(String(20))       # 行政编制… or 正职/副职
+    quota: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (UniqueConstraint("unit_id", "kind", "name"),)
+
+
+class Section(Synced, Base):
+    __tablename__ = "section"
+    unit_id: Mapped[str] = mapped_column(ForeignKey("unit.id"))
+    name: Mapped[str] = mapped_column(String(50))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Person(Synced, Base):
+    __tablename__ = "person"
+    unit_id: Mapped[str] = mapped_column(ForeignKey("unit.id"))
+    section_id: Mapped[str | None] = mapped_column(ForeignKey("section.id"))
+    name: Mapped[str] = mapped_column(String(30))
+    id_number: Mapped[str | None] = mapped_column(String(18))
+    gender: Mapped[str | None] = mapped_column(String(2))
+    birth_date: Mapped[str | None] = mapped_column(String(10))
+    education: Mapped[str | None] = mapped_column(String(10))
+    post: Mapped[str | None] = mapped_column(String(30))          # 职务
+    staffing_type: Mapped[str | None] = mapped_column(String(10))
+    role: Mapped[str] = mapped_column(String(10))
+    login: Mapped[str] = mapped_column(String(40), unique=True)
+    status: Mapped[str] = mapped_column(String(4), default="在职")
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Credential(Synced, Base):
+    """Password hash of a person (argon2id). Synced only between the PCs of one unit."""
+    __tablename__ = "credential"
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    must_change: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+# ---------------------------------------------------------------- duties
+class Duty(Synced, Base):
+    __tablename__ = "duty"
+    unit_id: Mapped[str] = mapped_column(ForeignKey("unit.id"))
+    code: Mapped[str] = mapped_column(String(20))                 # 职责编号
+    content: Mapped[str] = mapped_column(Text)
+    duty_class: Mapped[str] = mapped_column(String(4))            # 核心/一般/辅助
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = (UniqueConstraint("unit_id", "code"),)
+
+
+class DutySection(Synced, Base):
+    """A unit duty carried by a section (承担科室)."""
+    __tablename__ = "duty_section"
+    duty_id: Mapped[str] = mapped_column(ForeignKey("duty.id"))
+    section_id: Mapped[str] = mapped_column(ForeignKey("section.id"))
+    __table_args__ = (Index("ix_duty_section_pair", "duty_id", "section_id"),)
+
+
+class PostDuty(Synced, Base):
+    """A duty assigned to a person's post (岗位职责)."""
+    __tablename__ = "post_duty"
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"))
+    duty_id: Mapped[str] = mapped_column(ForeignKey("duty.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (Index("ix_post_duty_person", "person_id", "duty_id"),)
+
+
+class WorkCategory(Synced, Base):
+    __tablename__ = "work_category"
+    name: Mapped[str] = mapped_column(String(20), unique=True)
+    standard_hours: Mapped[float] = mapped_column(Float, default=4.0)
+    builtin: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Holiday(Synced, Base):
+    """Calendar override: a weekday off ('holiday') or a weekend workday ('workday')."""
+    __tablename__ = "holiday"
+    day: Mapped[str] = mapped_column(String(10), unique=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(String(20), default="")
+
+
+class Setting(Synced, Base):
+    """Unit-wide settings (JSON values), e.g. review levels; synced between the unit's PCs."""
+    __tablename__ = "setting"
+    key: Mapped[str] = mapped_column(String(60), unique=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+# ---------------------------------------------------------------- work logs
+class WorkLog(Synced, Base):
+    """One person's log for one day (header). Entries are in `log_entry`."""
+    __tablename__ = "work_log"
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"))
+    day: Mapped[str] = mapped_column(String(10))
+    month: Mapped[int] = mapped_column(Integer)
+    day_state: Mapped[str] = mapped_column(String(4), default="正常")
+    state: Mapped[str] = mapped_column(String(10), default="draft")
+    submitted_at: Mapped[str | None] = mapped_column(String(19))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    __table_args__ = (UniqueConstraint("person_id", "day"),
+                      Index("ix_work_log_month_state", "month", "state"))
+
+
+class LogEntry(Synced, Base):
+    """Numeric facts of one entry: narrow on purpose (no text) for fast statistics."""
+    __tablename__ = "log_entry"
+    log_id: Mapped[str] = mapped_column(ForeignKey("work_log.id"))
+    person_id: Mapped[str] = mapped_column(String(36))
+    day: Mapped[str] = mapped_column(String(10))
+    month: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    hours: Mapped[float] = mapped_column(Float)
+    start_time: Mapped[str | None] = mapped_column(String(5))
+    end_time: Mapped[str | None] = mapped_column(String(5))
+    category: Mapped[str] = mapped_column(String(20))
+    duty_id: Mapped[str | None] = mapped_column(String(36))
+    secret: Mapped[bool] = mapped_column(Boolean, default=False)
+    __table_args__ = (Index("ix_log_entry_log", "log_id"),
+                      Index("ix_log_entry_person_day", "person_id", "day"),
+                      Index("ix_log_entry_month", "month", "person_id"))
+
+
+class EntryText(Synced, Base):
+    """Content text of an entry (`id` equals the entry's id). Absent for 涉密 entries."""
+    __tablename__ = "entry_text"
+    content: Mapped[str] = mapped_column(Text)
+
+
+class Attachment(Synced, Base):
+    """A file attached to an entry; bytes stored once per SHA-256 beside the database."""
+    __tablename__ = "attachment"
+    entry_id: Mapped[str] = mapped_column(String(36), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+
+
+class LogTemplate(Synced, Base):
+    """A person's reusable set of entries (JSON list of entry dicts)."""
+    __tablename__ = "log_template"
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    entries_json: Mapped[str] = mapped_column(Text)
+
+
+# ---------------------------------------------------------------- local-only tables
+class Outbox(Base):
+    """Change log: every write to a synced row appends (table, row id, hlc) in the same
+    transaction. A package is the current state of rows changed since the last acknowledged seq."""
+    __tablename__ = "outbox"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    table_name: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[str] = mapped_column(String(36))
+    hlc: Mapped[str] = mapped_column(String(24))
+
+
+class Replica(Base):
+    """This database file's identity (single row)."""
+    __tablename__ = "replica"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    origin: Mapped[str] = mapped_column(String(36))
+    edition: Mapped[str] = mapped_column(String(10))       # 'unit' | 'bureau'
+    unit_id: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[str] = mapped_column(String(19))
+
+
+class LoginGuard(Base):
+    """Failed-login counter and lock, kept per PC."""
+    __tablename__ = "login_guard"
+    login: Mapped[str] = mapped_column(String(40), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[str | None] = mapped_column(String(19))
+
+
+class LocalDraft(Base):
+    """Autosaved editor state of a day's log (JSON), written every few seconds while typing.
+    Kept apart from the synced tables so autosave never floods the outbox."""
+    __tablename__ = "local_draft"
+    person_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    payload: Mapped[str] = mapped_column(Text)
+    saved_at: Mapped[str] = mapped_column(String(26))
+
+
+def synced_models() -> list[type[Base]]:
+    return [m.class_ for m in Base.registry.mappers if issubclass(m.class_, Synced)]
+
+
+SYNCED_TABLES = {m.__tablename__: m for m in synced_models()}
