@@ -1,0 +1,41 @@
+"""Shared fixtures. Tests never touch the developer's real data folder or settings."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["LZKP_NO_CRASH_DIALOG"] = "1"
+
+TEST_CREDIT_CODE = "11371321MB28510360"   # valid per GB 32100
+TEST_PASSWORD = "abc12345"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("LZKP_DATA_DIR", str(tmp_path_factory.mktemp("appdata")))
+
+
+@pytest.fixture
+def unit_db(tmp_path: Path):
+    """An initialised unit database with an admin account 'admin' (password abc12345)."""
+    from app.services import accounts
+    from app.services.actor import SYSTEM
+    from app.services.setup import UnitSetup, initialise_unit, open_database
+
+    db = open_database(tmp_path / "unit.sqlite", create=True)
+    initialise_unit(db, UnitSetup("测试县市场监督管理局", TEST_CREDIT_CODE,
+                                  staffing_quotas={"行政编制": 20, "事业编制": 5},
+                                  leader_posts={"正职": 1, "副职": 3}))
+    accounts.add_user(db, SYSTEM, accounts.NewUser("admin", "管理员", TEST_PASSWORD,
+                                                   is_admin=True, must_change=False))
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def admin(unit_db):
+    from app.services import accounts
+    return accounts.login(unit_db, "admin", TEST_PASSWORD)
