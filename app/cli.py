@@ -38,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m app", description="履职考评（单位版/编办版）")
     p.add_argument("--db", type=Path, help="数据库文件（不带命令时用于打开图形界面）")
     p.add_argument("--self-test", action="store_true", help="自检：建库、写读日志、生成中文PDF后退出")
+    p.add_argument("--demo", action="store_true",
+                   help="打开演示数据库（数据目录下的 demo.sqlite，不存在时自动生成）")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     def cmd(name, help_text, db=True):
@@ -124,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_self_test()
     if args.command is None:
         from app.ui.main import run_gui
-        return run_gui(args.db)
+        return run_gui(args.db, demo=args.demo)
     try:
         from app import cli_commands
         return cli_commands.dispatch(args)

@@ -200,3 +200,14 @@ def list_accounts(db: Database) -> list[LoginChoice]:
             .outerjoin(Section, Section.id == Person.section_id)
             .where(Person.deleted.is_(False)).order_by(Section.sort_order, Person.login)).all()
     return [LoginChoice(r[0], r[1], r[2], r[3] or "", bool(r[4])) for r in rows]
+
+
+def demo_password(db: Database) -> str | None:
+    """The shared password of a demo database's accounts (None for a real unit)."""
+    import json
+
+    from app.db.models import Setting
+    with db.read() as s:
+        value = s.scalar(select(Setting.value).where(Setting.key == "demo.password",
+                                                     Setting.deleted.is_(False)))
+    return json.loads(value) if value else None

@@ -1,0 +1,115 @@
+"""GUI start-up: application, fonts, crash hook, first-run wizard or database, login, main window."""
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from app import APP_NAME
+from app.core.errors import AppError
+from app.paths import data_dir, default_db_path, resources_dir
+from app.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def ensure_cjk_font(app: QApplication) -> None:
+    """Use the bundled CJK font when the system has none (bare Linux), so Chinese never shows
+    as boxes. Windows and UOS/Kylin have system CJK fonts and keep their native look."""
+    if QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese):
+        return
+    for font_file in sorted((resources_dir() / "fonts").glob("*.tt[cf]")):
+        font_id = QFontDatabase.addApplicationFont(str(font_file))
+        families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+        if families:
+            app.setFont(QFont(families[0], 10))
+            return
+    log.warning("no CJK font found; Chinese text may not render")
+
+
+def make_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName("LvzhiKaoping")
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    _install_qt_translation(app)
+    ensure_cjk_font(app)
+    return app
+
+
+def _install_qt_translation(app: QApplication) -> None:
+    """Chinese texts for Qt's own widgets (calendar, standard buttons, file dialogs)."""
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder):
+        app.installTranslator(translator)
+
+
+def open_or_restore(path: Path):
+    """Open the database; on damage offer to restore the newest automatic backup."""
+    from app.db.backup import restore_from
+    from app.services.setup import DatabaseDamaged, open_database
+    try:
+        return open_database(path)
+    except DatabaseDamaged as exc:
+        if not exc.backups:
+            QMessageBox.critical(None, "数据库损坏", str(exc))
+            return None
+        answer = QMessageBox.question(
+            None, "数据库损坏", f"{exc}\n\n是否用该备份恢复？损坏的文件会被改名保留，不会删除。")
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        restore_from(exc.backups[0], path)
+        return open_database(path)
+
+
+def run_gui(db_path: Path | None = None, demo: bool = False) -> int:
+    from app.ui.crash import install_crash_hook, setup_logging
+    setup_logging()
+    app = make_app()
+    install_crash_hook()
+    settings = Settings()
+    if demo:
+        db_path = db_path or data_dir() / "demo.sqlite"
+        if not db_path.exists():
+            from app.services.demo import generate_demo
+            generate_demo(db_path)
+    path = Path(db_path or settings.last_db or default_db_path())
+    try:
+        db = _open_or_create(path)
+    except AppError as exc:
+        QMessageBox.critical(None, APP_NAME, str(exc))
+        return 1
+    if db is None:
+        return 1
+    settings.last_db = str(path)
+    from app.services.setup import unit_of
+    from app.ui.dialogs.change_password_dialog import ChangePasswordDialog
+    from app.ui.dialogs.login_dialog import LoginDialog
+    from app.ui.main_window import MainWindow
+    login = LoginDialog(db, unit_of(db).name, settings)
+    if login.exec() != QDialog.DialogCode.Accepted:
+        return 0
+    actor = login.actor
+    if actor.must_change_password:
+        change = ChangePasswordDialog(db, actor, forced=True)
+        if change.exec() != QDialog.DialogCode.Accepted:
+            return 0
+        actor = change.actor
+    window = MainWindow(db, actor, settings)
+    window.show()
+    return app.exec()
+
+
+def _open_or_create(path: Path):
+    if path.exists():
+        return open_or_restore(path)
+    from app.ui.dialogs.first_run_wizard import FirstRunWizard
+    wizard = FirstRunWizard(path)
+    if wizard.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return wizard.db

@@ -1,0 +1,104 @@
+"""Main window: navigation on the left, one page per entry, status bar with who is working."""
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QMainWindow,
+                               QMessageBox, QStackedWidget, QWidget)
+
+from app import APP_NAME, __version__
+from app.core.errors import AppError
+from app.db.engine import Database
+from app.services.actor import Actor
+from app.services.setup import unit_of
+from app.settings import Settings
+from app.ui.pages.log_page import LogPage
+
+STATUS_TIMEOUT_MS = 6000
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, db: Database, actor: Actor, settings: Settings, today=None):
+        super().__init__()
+        self.db, self.actor, self.settings = db, actor, settings
+        unit = unit_of(db)
+        self.setWindowTitle(f"{APP_NAME} — {unit.name}")
+        self.nav = QListWidget(objectName="navigation")
+        self.nav.setFixedWidth(150)
+        self.nav.setStyleSheet("QListWidget{font-size:12pt} QListWidget::item{padding:8px}")
+        self.stack = QStackedWidget()
+        kwargs = {"today": today} if today else {}
+        self.log_page = LogPage(db, actor, settings, **kwargs)
+        self.log_page.status_message.connect(self.show_status)
+        self._add_page("工作日志", self.log_page)
+        if actor.is_admin:
+            from app.ui.pages.admin_page import AdminPage
+            self.admin_page = AdminPage(db, actor)
+            self.admin_page.status_message.connect(self.show_status)
+            self._add_page("单位管理", self.admin_page)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.setCurrentRow(0)
+        body = QWidget()
+        layout = QHBoxLayout(body)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(body)
+        who = f"{actor.name}（{actor.login}）· {actor.role}" + (" · 管理员" if actor.is_admin else "")
+        self.statusBar().addPermanentWidget(QLabel(f"{who} ｜ {unit.name}"))
+        self._menus()
+        saved = settings.geometry("MainWindow")
+        if saved:
+            self.restoreGeometry(QByteArray.fromBase64(saved.encode()))
+        else:
+            self.resize(1280, 780)
+
+    def _add_page(self, title: str, page: QWidget) -> None:
+        self.nav.addItem(title)
+        self.stack.addWidget(page)
+
+    def _menus(self) -> None:
+        file_menu = self.menuBar().addMenu("文件(&F)")
+        if self.actor.is_admin:
+            file_menu.addAction("备份数据库…", self.backup)
+        file_menu.addAction("退出", "Ctrl+Q", self.close)
+        account = self.menuBar().addMenu("账号(&A)")
+        account.addAction("修改密码…", self.change_password)
+        help_menu = self.menuBar().addMenu("帮助(&H)")
+        help_menu.addAction("快捷键", self.show_shortcuts)
+        help_menu.addAction("关于", lambda: QMessageBox.about(
+            self, "关于", f"{APP_NAME} {__version__}\n机关事业单位履职留痕、审阅与编制评估（离线版）\n"
+                          f"数据库：{self.db.path}"))
+
+    def show_status(self, text: str) -> None:
+        self.statusBar().showMessage(text, STATUS_TIMEOUT_MS)
+
+    def backup(self) -> None:
+        from app.db.backup import backup_to
+        target, _ = QFileDialog.getSaveFileName(self, "备份数据库", f"{self.db.path.stem}-备份.sqlite",
+                                                "数据库文件 (*.sqlite)")
+        if not target:
+            return
+        try:
+            backup_to(self.db.path, __import__("pathlib").Path(target))
+        except OSError as exc:
+            QMessageBox.warning(self, "备份失败", f"无法写入 {target}：{exc}")
+            return
+        self.show_status(f"已备份到 {target}")
+
+    def change_password(self) -> None:
+        from app.ui.dialogs.change_password_dialog import ChangePasswordDialog
+        dialog = ChangePasswordDialog(self.db, self.actor, forced=False, parent=self)
+        if dialog.exec():
+            self.actor = dialog.actor
+            self.show_status("密码已修改")
+
+    def show_shortcuts(self) -> None:
+        QMessageBox.information(self, "快捷键", "\n".join((
+            "Ctrl+N 添加条目　Ctrl+Del 删除条目　Ctrl+Z 撤销",
+            "Ctrl+D 复制上一工作日", "Ctrl+S 保存　Ctrl+Enter 提交审阅",
+            "Tab / Shift+Tab 在单元格间移动，直接输入即开始编辑；职责栏输入关键字即可筛选",
+            "Alt+← / Alt+→ 前一天/后一天　Ctrl+T 回到今天")))
+
+    def closeEvent(self, event) -> None:
+        self.log_page.shutdown()
+        self.settings.set_geometry("MainWindow", bytes(self.saveGeometry().toBase64()).decode())
+        super().closeEvent(event)

@@ -1,0 +1,351 @@
+"""工作日志 page: pick a day on the calendar, write its entries, save or submit.
+
+What the user types is autosaved (local draft table) a couple of seconds after each edit, so a
+crash or a killed process loses at most those seconds; the draft is offered back on reopening.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QHBoxLayout, QHeaderView,
+                               QLabel, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
+
+from app.core import vocab
+from app.core.errors import AppError
+from app.core.logrules import EntryDraft
+from app.db.engine import Database
+from app.services import log_tools, logs
+from app.services.actor import Actor
+from app.services.calendar import list_overrides, work_calendar
+from app.settings import Settings
+from app.ui.dialogs.base import show_error
+from app.ui.models.entries_model import (COL_CATEGORY, COL_CONTENT, COL_DUTY, COL_FILES,
+                                         COL_HOURS, COL_RANGE, COL_SECRET, EntriesModel)
+from app.ui.pages.log_page_menus import AttachmentMenu, TemplateMenu
+from app.ui.widgets.entry_delegates import (CategoryDelegate, ContentDelegate, DutyDelegate,
+                                            HoursDelegate, RangeDelegate)
+from app.ui.widgets.log_calendar import LEGEND, LogCalendar, to_date
+
+WEEKDAYS = "一二三四五六日"
+DEFAULT_ENTRY_HOURS = 1.0
+
+
+class LogPage(QWidget):
+    status_message = Signal(str)
+
+    def __init__(self, db: Database, actor: Actor, settings: Settings, today=dt.date.today,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db, self.actor, self.settings, self.today = db, actor, settings, today
+        self.calendar_rules = work_calendar(db)
+        self.holiday_names = {d.day: (d.kind, d.name) for d in list_overrides(db)}
+        self.day: dt.date = today()
+        self.loaded: logs.DayLog | None = None
+        self.dirty = False
+        self.undo_stack: list[tuple[str, callable]] = []
+        self.model = EntriesModel(self)
+        self.model.edited.connect(self._on_edited)
+        self.autosave_timer = QTimer(self, singleShot=True)
+        self.autosave_timer.timeout.connect(self.autosave_now)
+        self._build()
+        self._shortcuts()
+        self.open_day(self.day)
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        self.calendar = LogCalendar(self.calendar_rules.is_working_day)
+        self.calendar.setObjectName("logCalendar")
+        self.calendar.clicked.connect(lambda q: self.open_day(to_date(q)))
+        self.calendar.currentPageChanged.connect(lambda y, m: self.refresh_calendar(y, m))
+        legend = QLabel("　".join(f"<span style='color:{c}'>■</span>{t}" for t, c in LEGEND))
+        legend.setWordWrap(True)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.calendar)
+        left_layout.addWidget(legend)
+        self.month_summary = QLabel()
+        self.month_summary.setWordWrap(True)
+        left_layout.addWidget(self.month_summary)
+        left_layout.addStretch(1)
+
+        self.title = QLabel(objectName="dayTitle")
+        self.title.setStyleSheet("font-size: 16pt; font-weight: bold")
+        self.state_badge = QLabel(objectName="stateBadge")
+        self.day_state = QComboBox(objectName="dayState")
+        self.day_state.addItems(vocab.DAY_STATES)
+        self.day_state.setToolTip("请假、出差、公休会相应减少应出勤工时")
+        self.day_state.activated.connect(lambda _i: self._on_edited())
+        header = QHBoxLayout()
+        header.addWidget(self.title)
+        header.addWidget(self.state_badge)
+        header.addStretch(1)
+        header.addWidget(QLabel("当日状态"))
+        header.addWidget(self.day_state)
+
+        self.banner = QLabel(objectName="banner", wordWrap=True)
+        self.banner.setStyleSheet("background:#fff4d6; border:1px solid #e0c068; padding:6px")
+        self.banner.hide()
+
+        self.add_button = QPushButton("添加条目 (Ctrl+N)", objectName="addEntry")
+        self.add_button.clicked.connect(self.add_entry)
+        self.remove_button = QPushButton("删除条目 (Ctrl+Del)", objectName="removeEntry")
+        self.remove_button.clicked.connect(self.remove_entry)
+        self.copy_button = QPushButton("复制上一工作日 (Ctrl+D)", objectName="copyPrevious")
+        self.copy_button.clicked.connect(self.copy_previous)
+        self.templates = TemplateMenu(self)
+        self.attachments = AttachmentMenu(self)
+        tools = QHBoxLayout()
+        for w in (self.add_button, self.remove_button, self.copy_button, self.templates.button,
+                  self.attachments.button):
+            tools.addWidget(w)
+        tools.addStretch(1)
+
+        self.table = QTableView(objectName="entriesTable")
+        self.table.setModel(self.model)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.AnyKeyPressed
+                                   | QAbstractItemView.EditTrigger.DoubleClicked
+                                   | QAbstractItemView.EditTrigger.EditKeyPressed
+                                   | QAbstractItemView.EditTrigger.SelectedClicked)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setWordWrap(True)
+        self.table.setTabKeyNavigation(True)
+        self.duty_choices = log_tools.duty_choices(self.db, self.actor)
+        self.categories = logs.category_names(self.db)
+        self.table.setItemDelegateForColumn(COL_HOURS, HoursDelegate(self.table))
+        self.table.setItemDelegateForColumn(COL_RANGE, RangeDelegate(self.table))
+        self.table.setItemDelegateForColumn(COL_CATEGORY, CategoryDelegate(self.categories, self.table))
+        self.table.setItemDelegateForColumn(COL_DUTY, DutyDelegate(self.duty_choices, self.table))
+        self.table.setItemDelegateForColumn(COL_CONTENT, ContentDelegate(self.table))
+        head = self.table.horizontalHeader()
+        for col, width in ((COL_HOURS, 64), (COL_RANGE, 96), (COL_CATEGORY, 84), (COL_DUTY, 200),
+                           (COL_SECRET, 40), (COL_FILES, 90)):
+            self.table.setColumnWidth(col, width)
+        head.setSectionResizeMode(COL_CONTENT, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setDefaultSectionSize(34)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+
+        self.total_label = QLabel(objectName="totalHours")
+        self.autosave_label = QLabel(objectName="autosaveStatus")
+        self.autosave_label.setStyleSheet("color:#777")
+        self.save_button = QPushButton("保存 (Ctrl+S)", objectName="save")
+        self.save_button.clicked.connect(lambda: self.save(submit=False))
+        self.submit_button = QPushButton("提交审阅 (Ctrl+Enter)", objectName="submit")
+        self.submit_button.setStyleSheet("font-weight:bold")
+        self.submit_button.clicked.connect(lambda: self.save(submit=True))
+        self.recall_button = QPushButton("撤回", objectName="recall")
+        self.recall_button.clicked.connect(self.recall)
+        footer = QHBoxLayout()
+        footer.addWidget(self.total_label)
+        footer.addSpacing(16)
+        footer.addWidget(self.autosave_label, 1)
+        for w in (self.recall_button, self.save_button, self.submit_button):
+            footer.addWidget(w)
+
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addLayout(header)
+        rl.addWidget(self.banner)
+        rl.addLayout(tools)
+        rl.addWidget(self.table, 1)
+        rl.addLayout(footer)
+
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([280, 1000])
+        outer = QVBoxLayout(self)
+        outer.addWidget(splitter)
+
+    def _shortcuts(self) -> None:
+        for keys, slot in (("Ctrl+N", self.add_entry), ("Ctrl+Delete", self.remove_entry),
+                           ("Ctrl+D", self.copy_previous), ("Ctrl+S", lambda: self.save(False)),
+                           ("Ctrl+Return", lambda: self.save(True)),
+                           ("Ctrl+Enter", lambda: self.save(True)), ("Ctrl+Z", self.undo),
+                           ("Alt+Left", lambda: self.step_day(-1)),
+                           ("Alt+Right", lambda: self.step_day(1)),
+                           ("Ctrl+T", lambda: self.open_day(self.today()))):
+            QShortcut(QKeySequence(keys), self, activated=slot,
+                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+    # ------------------------------------------------------------------ day loading
+    def open_day(self, day: dt.date) -> None:
+        day = min(day, self.today())
+        self.commit_pending_edit()
+        if self.dirty:
+            self.autosave_now()
+        self.day = day
+        self.loaded = logs.load_day(self.db, self.actor, day)
+        entries, state, restored = self.loaded.entries, self.loaded.day_state, None
+        if self.loaded.editable:
+            draft = log_tools.load_autosave(self.db, self.actor, day)
+            if draft and (draft.entries, draft.day_state) != (entries, state):
+                entries, state, restored = draft.entries, draft.day_state, draft.saved_at
+        self.model.set_entries(entries, self.loaded.duty_labels, not self.loaded.editable)
+        self.model.duty_labels.update({c.id: c.label for c in self.duty_choices})
+        self.day_state.setCurrentText(state)
+        self.dirty = restored is not None
+        self.undo_stack.clear()
+        self.calendar.setSelectedDate(QDate(day.year, day.month, day.day))
+        self.refresh_calendar(day.year, day.month)
+        self._show_header(restored)
+        self._update_controls()
+
+    def _show_header(self, restored: str | None) -> None:
+        d = self.day
+        kind, name = self.holiday_names.get(d, (None, ""))
+        if self.loaded.is_working_day:
+            what = f"调休上班（{name}）" if kind == "workday" else "工作日"
+        else:
+            what = f"节假日（{name}）" if kind == "holiday" else "休息日"
+        self.title.setText(f"{d.year}年{d.month}月{d.day}日 星期{WEEKDAYS[d.weekday()]} · {what}")
+        self.state_badge.setText(f"【{self.loaded.state_label}】")
+        messages = []
+        if restored:
+            messages.append(f"已恢复 {restored[11:19]} 自动保存的未保存内容。保存或提交后生效。")
+        if not self.loaded.editable:
+            messages.append("此日志" + self.loaded.state_label + "，不能修改"
+                            + ("；如需修改请先“撤回”。" if self.loaded.state == vocab.LOG_SUBMITTED else "。"))
+        self.banner.setText("\n".join(messages))
+        self.banner.setVisible(bool(messages))
+
+    def _update_controls(self) -> None:
+        editable = self.loaded.editable
+        for w in (self.add_button, self.remove_button, self.copy_button, self.save_button,
+                  self.submit_button, self.day_state, self.templates.button, self.attachments.button):
+            w.setEnabled(editable)
+        self.recall_button.setVisible(self.loaded.state == vocab.LOG_SUBMITTED)
+        self._update_total()
+
+    def _update_total(self) -> None:
+        total = self.model.total_hours()
+        colour = "#b00020" if total > 24 else "#333"
+        self.total_label.setText(f"<span style='color:{colour}'>当日合计 <b>{total:g}</b> 小时，"
+                                 f"{len(self.model.entries)} 条</span>")
+
+    def refresh_calendar(self, year: int, month: int) -> None:
+        statuses = logs.month_overview(self.db, self.actor, year, month)
+        self.calendar.set_statuses(statuses)
+        first = dt.date(year, month, 1)
+        last = min((first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1), self.today())
+        working = self.calendar_rules.working_days(first, last) if last >= first else []
+        done = sum(1 for d in working if d in statuses and statuses[d].state != vocab.LOG_DRAFT)
+        self.month_summary.setText(f"{year}年{month}月：应填 {len(working)} 天，已提交 {done} 天")
+
+    def step_day(self, delta: int) -> None:
+        self.open_day(self.day + dt.timedelta(days=delta))
+
+    # ------------------------------------------------------------------ editing
+    def _on_edited(self) -> None:
+        self.dirty = True
+        self._update_total()
+        self.autosave_label.setText("正在编辑…")
+        self.autosave_timer.start(max(1, self.settings.autosave_seconds) * 1000)
+
+    def autosave_now(self) -> None:
+        self.autosave_timer.stop()
+        if not self.dirty or self.loaded is None or not self.loaded.editable:
+            return
+        log_tools.autosave(self.db, self.actor, self.day, self.day_state.currentText(),
+                           self.model.entries)
+        self.autosave_label.setText(f"草稿已自动保存 {dt.datetime.now():%H:%M:%S}")
+
+    def commit_pending_edit(self) -> None:
+        """Push an open cell editor's text into the model (before save, day change, autosave)."""
+        editor = QApplication.focusWidget()
+        if editor is not None and editor is not self.table and self.table.isAncestorOf(editor):
+            self.table.commitData(editor)
+            self.table.closeEditor(editor, QAbstractItemView.EndEditHint.NoHint)
+
+    def add_entry(self) -> None:
+        if not self.loaded.editable:
+            return
+        self.commit_pending_edit()
+        last = self.model.entries[-1].category if self.model.entries else self.categories[0]
+        row = self.model.append(EntryDraft(hours=DEFAULT_ENTRY_HOURS, category=last))
+        self.undo_stack.append(("添加条目", lambda: self.model.remove(row)))
+        index = self.model.index(row, COL_HOURS)
+        self.table.setCurrentIndex(index)
+        self.table.setFocus()
+        self.table.edit(index)
+
+    def remove_entry(self) -> None:
+        row = self.table.currentIndex().row()
+        if not self.loaded.editable or row < 0:
+            return
+        self.commit_pending_edit()
+        removed = self.model.remove(row)
+        if removed is not None:
+            self.undo_stack.append(("删除条目", lambda: self.model.insert(row, removed)))
+            self.status_message.emit("已删除一条，按 Ctrl+Z 撤销")
+
+    def undo(self) -> None:
+        if self.undo_stack and self.loaded.editable:
+            what, action = self.undo_stack.pop()
+            action()
+            self.status_message.emit(f"已撤销：{what}")
+
+    def copy_previous(self) -> None:
+        if not self.loaded.editable:
+            return
+        try:
+            source_day, entries = log_tools.previous_day_entries(self.db, self.actor, self.day)
+        except AppError as exc:
+            self.status_message.emit(str(exc))
+            return
+        start = len(self.model.entries)
+        self.model.extend(entries)
+        self.undo_stack.append(("复制", lambda: [self.model.remove(start) for _ in entries]))
+        self.status_message.emit(f"已从 {source_day.isoformat()} 复制 {len(entries)} 条，可修改后保存")
+
+    def current_entry(self) -> EntryDraft | None:
+        row = self.table.currentIndex().row()
+        return self.model.entries[row] if 0 <= row < len(self.model.entries) else None
+
+    def replace_entry_files(self, entry: EntryDraft, refs) -> None:
+        row = self.model.entries.index(entry)
+        self.model.entries[row] = replace(entry, attachments=tuple(refs))
+        self.model._changed(row)
+
+    # ------------------------------------------------------------------ save / submit
+    def save(self, submit: bool) -> bool:
+        if self.loaded is None or not self.loaded.editable:
+            return False
+        self.commit_pending_edit()
+        try:
+            saved = logs.save_day(self.db, self.actor, self.day, self.day_state.currentText(),
+                                  [replace(e) for e in self.model.entries], submit=submit,
+                                  today=self.today())
+        except AppError as exc:
+            self.autosave_now()  # whatever was typed stays safe even when it cannot be saved
+            show_error(self, "提交失败" if submit else "保存失败", exc)
+            return False
+        log_tools.discard_autosave(self.db, self.actor, self.day)
+        self.dirty = False
+        self.autosave_label.setText("")
+        self.open_day(saved.day)
+        self.status_message.emit(f"{saved.day.isoformat()} 的日志已{'提交' if submit else '保存'}")
+        return True
+
+    def recall(self) -> None:
+        try:
+            logs.recall_day(self.db, self.actor, self.day)
+        except AppError as exc:
+            show_error(self, "撤回失败", exc)
+            return
+        self.open_day(self.day)
+        self.status_message.emit("已撤回，可修改后重新提交")
+
+    def has_unsaved(self) -> bool:
+        return self.dirty
+
+    def shutdown(self) -> None:
+        """Called when the window closes: keep whatever is typed as a local draft."""
+        self.commit_pending_edit()
+        self.autosave_now()

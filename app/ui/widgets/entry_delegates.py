@@ -1,0 +1,118 @@
+"""Cell editors for the entries table: every one works from the keyboard alone."""
+from __future__ import annotations
+
+from PySide6.QtCore import QRegularExpression, Qt
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import (QComboBox, QCompleter, QDoubleSpinBox, QLineEdit,
+                               QStyledItemDelegate)
+
+from app.services.log_tools import DutyChoice
+from app.ui.models.entries_model import ROLE_DUTY_ID
+
+SCOPE_TAGS = {"岗位职责": "【岗位】", "科室职责": "【科室】", "单位职责": "【单位】"}
+NO_DUTY = "（不关联职责）"
+
+
+class HoursDelegate(QStyledItemDelegate):
+    def createEditor(self, parent, option, index):
+        box = QDoubleSpinBox(parent)
+        box.setRange(0, 24)
+        box.setDecimals(1)
+        box.setSingleStep(0.5)
+        box.setSuffix(" 小时")
+        return box
+
+    def setEditorData(self, editor, index):
+        editor.setValue(float(index.data(Qt.ItemDataRole.EditRole) or 0))
+        editor.selectAll()
+
+    def setModelData(self, editor, model, index):
+        editor.interpretText()
+        model.setData(index, editor.value())
+
+
+class RangeDelegate(QStyledItemDelegate):
+    PATTERN = QRegularExpression(r"^$|^\d{1,2}:\d{2}\s*[-～—–]\s*\d{1,2}:\d{2}$")
+
+    def createEditor(self, parent, option, index):
+        edit = QLineEdit(parent)
+        edit.setPlaceholderText("08:30-11:30")
+        edit.setValidator(QRegularExpressionValidator(self.PATTERN, edit))
+        return edit
+
+    def setEditorData(self, editor, index):
+        editor.setText(index.data(Qt.ItemDataRole.EditRole) or "")
+
+    def setModelData(self, editor, model, index):
+        model.setData(index, editor.text())
+
+
+class CategoryDelegate(QStyledItemDelegate):
+    def __init__(self, categories: list[str], parent=None):
+        super().__init__(parent)
+        self.categories = categories
+
+    def createEditor(self, parent, option, index):
+        box = QComboBox(parent)
+        box.addItems(self.categories)
+        return box
+
+    def setEditorData(self, editor, index):
+        current = index.data(Qt.ItemDataRole.EditRole)
+        if current and editor.findText(current) < 0:
+            editor.addItem(current)  # a retired category on an old entry stays visible
+        editor.setCurrentText(current or self.categories[0])
+
+    def setModelData(self, editor, model, index):
+        model.setData(index, editor.currentText())
+
+
+class DutyDelegate(QStyledItemDelegate):
+    """Searchable duty picker: type any part of the code or text; own post duties come first."""
+
+    def __init__(self, choices: list[DutyChoice], parent=None):
+        super().__init__(parent)
+        self.choices = choices
+
+    def createEditor(self, parent, option, index):
+        box = QComboBox(parent)
+        box.setEditable(True)
+        box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        box.addItem(NO_DUTY, None)
+        for c in self.choices:
+            box.addItem(f"{SCOPE_TAGS[c.scope]}{c.label}", c.id)
+        completer = QCompleter(box.model(), box)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        box.setCompleter(completer)
+        box.view().setMinimumWidth(520)
+        return box
+
+    def setEditorData(self, editor, index):
+        found = editor.findData(index.data(ROLE_DUTY_ID))
+        editor.setCurrentIndex(max(found, 0))
+        editor.lineEdit().selectAll()
+
+    def setModelData(self, editor, model, index):
+        text = editor.currentText()
+        row = editor.findText(text)
+        if row < 0:  # typed text that matches no item: keep the previous choice
+            return
+        duty_id = editor.itemData(row)
+        label = text.split("】", 1)[-1] if duty_id else ""
+        model.setData(index, (duty_id, label))
+
+
+class ContentDelegate(QStyledItemDelegate):
+    def createEditor(self, parent, option, index):
+        edit = QLineEdit(parent)
+        edit.setPlaceholderText("做了什么、结果如何（如：检查3家商超，发现问题2处已督促整改）")
+        edit.setMaxLength(1000)
+        return edit
+
+    def setEditorData(self, editor, index):
+        editor.setText(index.data(Qt.ItemDataRole.EditRole) or "")
+
+    def setModelData(self, editor, model, index):
+        model.setData(index, editor.text())

@@ -1,0 +1,28 @@
+"""A read-only table filled from plain rows (tuples), with sorting and copy-friendly selection."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
+
+
+class RecordTable(QTableWidget):
+    def __init__(self, headers: list[str], stretch_column: int | None = None, parent=None):
+        super().__init__(0, len(headers), parent)
+        self.setHorizontalHeaderLabels(headers)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.verticalHeader().hide()
+        self.setWordWrap(True)
+        head = self.horizontalHeader()
+        head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        if stretch_column is not None:
+            head.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
+
+    def set_rows(self, rows) -> None:
+        self.setSortingEnabled(False)
+        self.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                item = QTableWidgetItem()
+                item.setData(0, value if isinstance(value, (int, float)) else str(value))
+                self.setItem(r, c, item)
+        self.setSortingEnabled(True)
