@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QHBoxLayout, QHeaderView,
+from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QApplication, QComboBox, QHBoxLayout, QHeaderView,
                                QLabel, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from app.core import vocab
@@ -259,9 +259,12 @@ class LogPage(QWidget):
     def commit_pending_edit(self) -> None:
         """Push an open cell editor's text into the model (before save, day change, autosave)."""
         editor = QApplication.focusWidget()
-        if editor is not None and editor is not self.table and self.table.isAncestorOf(editor):
+        # The focus may sit inside the editor (the line edit of an editable combo box).
+        while editor is not None and editor.parentWidget() is not self.table.viewport():
+            editor = editor.parentWidget()
+        if editor is not None:
             self.table.commitData(editor)
-            self.table.closeEditor(editor, QAbstractItemView.EndEditHint.NoHint)
+            self.table.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
 
     def add_entry(self) -> None:
         if not self.loaded.editable:

@@ -6,7 +6,7 @@ from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (QComboBox, QCompleter, QDoubleSpinBox, QLineEdit,
                                QStyledItemDelegate)
 
-from app.services.log_tools import DutyChoice
+from app.services.log_tools import DutyChoice, filter_duties
 from app.ui.models.entries_model import ROLE_DUTY_ID
 
 SCOPE_TAGS = {"岗位职责": "【岗位】", "科室职责": "【科室】", "单位职责": "【单位】"}
@@ -95,13 +95,16 @@ class DutyDelegate(QStyledItemDelegate):
         editor.lineEdit().selectAll()
 
     def setModelData(self, editor, model, index):
-        text = editor.currentText()
+        text = editor.currentText().strip()
         row = editor.findText(text)
-        if row < 0:  # typed text that matches no item: keep the previous choice
+        if row >= 0:
+            duty_id = editor.itemData(row)
+            model.setData(index, (duty_id, text.split("】", 1)[-1] if duty_id else ""))
             return
-        duty_id = editor.itemData(row)
-        label = text.split("】", 1)[-1] if duty_id else ""
-        model.setData(index, (duty_id, label))
+        # Typed keywords + Enter: take the best (first) match, own post duties ranking first.
+        matches = filter_duties(self.choices, text)
+        if matches:
+            model.setData(index, (matches[0].id, matches[0].label))
 
 
 class ContentDelegate(QStyledItemDelegate):
