@@ -5,6 +5,7 @@ Ties between replicas are broken by the row's ``origin`` column, not inside the 
 """
 from __future__ import annotations
 
+import re
 import threading
 import time
 from typing import Callable
@@ -16,12 +17,16 @@ def format_hlc(millis: int, counter: int) -> str:
     return f"{millis:013d}-{counter:05d}"
 
 
+_HLC_RE = re.compile(r"\d{13}-\d{5}", re.ASCII)
+
+
 def parse_hlc(text: str) -> tuple[int, int]:
-    try:
-        millis, counter = text.split("-")
-        return int(millis), int(counter)
-    except (ValueError, AttributeError) as exc:
-        raise ValueError(f"invalid HLC timestamp: {text!r}") from exc
+    # Only the canonical fixed-width form: text order equals causal order only for it, so a
+    # timestamp like "5-1" or " 1763780000000-00001" (int() would accept both) must be refused.
+    if not isinstance(text, str) or not _HLC_RE.fullmatch(text):
+        raise ValueError(f"invalid HLC timestamp: {text!r}")
+    millis, counter = text.split("-")
+    return int(millis), int(counter)
 
 
 class HybridClock:

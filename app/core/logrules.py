@@ -78,9 +78,10 @@ def check_day(day: dt.date, entries: list[EntryDraft], today: dt.date,
         except ValueError as exc:
             problems.append(f"{where}：{exc}")
             continue
-        if hours <= 0:
+        if not hours > 0:  # written this way so that NaN (e.g. `--hours nan`) is refused too
             problems.append(f"{where}：工时应大于0")
-        total += hours
+        else:
+            total += hours
         if not entry.category:
             problems.append(f"{where}：请选择工作类别")
         elif known_categories is not None and entry.category not in known_categories:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sqlite3
 from pathlib import Path
 
@@ -32,8 +33,11 @@ def list_backups(db_path: Path) -> list[Path]:
     folder = backups_dir(db_path)
     if not folder.is_dir():
         return []
-    return sorted(folder.glob(f"{db_path.stem}-*.sqlite"), key=lambda p: p.stat().st_mtime,
-                  reverse=True)
+    # Exactly the names automatic_backup() gives: a plain f"{stem}-*" glob would also list the
+    # backups of "unit-old.sqlite" as backups of "unit.sqlite" (and offer them for restore).
+    own = re.compile(re.escape(db_path.stem) + r"-\d{8}-\d{6}-.*\.sqlite")
+    return sorted((p for p in folder.glob("*.sqlite") if own.fullmatch(p.name)),
+                  key=lambda p: p.stat().st_mtime, reverse=True)
 
 
 def quick_check(db_path: Path, full: bool = False) -> list[str]:

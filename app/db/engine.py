@@ -140,6 +140,10 @@ def _stamp_synced_rows(session: Session, _ctx, _instances) -> None:
             raise RuntimeError("synced rows are never deleted: set deleted=True (tombstone)")
     changed = [o for o in session.new if isinstance(o, Synced)]
     changed += [o for o in session.dirty if isinstance(o, Synced) and session.is_modified(o)]
+    # One outbox row per changed row per transaction: a row flushed again later in the same
+    # transaction (e.g. a log inserted, then its content hash set) replaces its earlier outbox
+    # row, so the outbox keeps no stale duplicates and the newest seq still holds the newest hlc.
+    pending: dict = session.info.setdefault(_OUTBOX_PENDING, {})
     for obj in changed:
         if not obj.id:
             obj.id = new_id()
@@ -147,7 +151,24 @@ def _stamp_synced_rows(session: Session, _ctx, _instances) -> None:
             obj.deleted = False
         obj.hlc = db.clock.now()
         obj.origin = db.origin
-        session.add(Outbox(table_name=obj.__tablename__, row_id=obj.id, hlc=obj.hlc))
+        key = (obj.__tablename__, obj.id)
+        previous = pending.get(key)
+        if previous is not None:
+            if previous in session.new:
+                session.expunge(previous)
+            else:
+                session.delete(previous)
+        pending[key] = Outbox(table_name=obj.__tablename__, row_id=obj.id, hlc=obj.hlc)
+        session.add(pending[key])
+
+
+_OUTBOX_PENDING = "outbox_rows_this_transaction"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_pending_outbox(session: Session, transaction) -> None:
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_OUTBOX_PENDING, None)
 
 
 def now_text() -> str:

@@ -15,7 +15,7 @@ from app.core.ids import new_id
 from app.core.validators import credit_code_problem
 from app.db.backup import list_backups, quick_check
 from app.db.engine import Database, make_engine, now_text
-from app.db.migrate import upgrade_to_head
+from app.db.migrate import refuse_foreign_file, upgrade_to_head
 from app.db.models import Holiday, Replica, StaffingQuota, Unit, WorkCategory
 from app.paths import resources_dir
 
@@ -45,11 +45,12 @@ def open_database(path: Path | str, *, create: bool = False) -> Database:
         problems = quick_check(path)
         if problems:
             raise DatabaseDamaged(path, problems)
+        refuse_foreign_file(path)  # before the engine switches the file to WAL
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(path)
     try:
         upgrade_to_head(path, engine)
-    except AppError:
+    except BaseException:
         engine.dispose()
         raise
     return Database(path, engine)
