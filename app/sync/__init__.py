@@ -1,0 +1,1 @@
+"""Sync: change outbox export, package format (crypto), import/merge, keys, transports."""
