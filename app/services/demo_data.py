@@ -456,13 +456,14 @@ def compose(rng, category: str, topic: str, leader: bool, sec: str) -> str:
 
 
 def times_of(hours: list[float]) -> list[tuple[str | None, str | None]]:
-    """Consecutive start/end times from 08:30, skipping the lunch break; none past 23:00."""
+    """Consecutive start/end times from 08:30, skipping the lunch break (12:00–14:00).
+    Days that would not fit by 18:30 (or an entry longer than a half day) get no times at all."""
     cur, out = 8 * 60 + 30, []
     for h in hours:
         dur = round(h * 60)
-        if cur < 12 * 60 < cur + dur:
-            cur = max(cur, 14 * 60)
-        if cur + dur > 23 * 60:
+        if cur < 12 * 60 < cur + dur or 12 * 60 <= cur < 14 * 60:
+            cur = 14 * 60
+        if cur + dur > 18 * 60 + 30 or dur > 4 * 60:
             return [(None, None)] * len(hours)
         out.append((f"{cur // 60:02d}:{cur % 60:02d}", f"{(cur + dur) // 60:02d}:{(cur + dur) % 60:02d}"))
         cur += dur
