@@ -42,9 +42,18 @@ def cmd_init(a) -> int:
         from app.core.errors import ValidationError
         raise ValidationError("初始化失败：", problems)
     db = open_database(a.db, create=True)
-    initialise_unit(db, setup)
-    accounts.add_user(db, SYSTEM, accounts.NewUser(a.admin, a.admin_name, a.password,
-                                                   is_admin=True, must_change=True))
+    try:
+        initialise_unit(db, setup)
+        accounts.add_user(db, SYSTEM, accounts.NewUser(a.admin, a.admin_name, a.password,
+                                                       is_admin=True, must_change=True))
+    except BaseException:
+        # e.g. an empty --admin: do not leave a unit without an administrator behind, which
+        # a second `init` would then refuse to overwrite ("文件已存在")
+        db.dispose()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{a.db}{suffix}").unlink(missing_ok=True)
+        raise
+    db.dispose()
     print(f"已创建单位“{a.unit_name}”，管理员 {a.admin}（首次登录须修改密码）：{a.db}")
     return 0
 
@@ -138,18 +147,29 @@ def cmd_backup(a) -> int:
 
 def cmd_check(a) -> int:
     from app.db.backup import quick_check
-    from app.db.migrate import current_revision, head_revision
+    from app.db.migrate import head_revision
     if not a.db.exists():
         raise AppError(f"找不到数据库文件：{a.db}")
     problems = quick_check(a.db, full=a.full)
     if problems:
         raise AppError("数据库文件已损坏：" + "；".join(problems[:5]))
-    from app.db.engine import make_engine
-    engine = make_engine(a.db)
-    rev = current_revision(engine)
-    engine.dispose()
+    rev = _revision_read_only(a.db)
     print(f"完整性检查通过；数据库版本 {rev}（程序版本 {head_revision()}）")
     return 0
+
+
+def _revision_read_only(path: Path) -> str | None:
+    """The file's schema revision without writing to it (an engine would switch it to WAL and
+    fail on read-only media such as a write-protected backup stick)."""
+    import sqlite3
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError:
+        row = None
+    finally:
+        conn.close()
+    return row[0] if row else None
 
 
 COMMANDS = {"init": cmd_init, "demo": cmd_demo, "template": cmd_template,

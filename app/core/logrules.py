@@ -30,7 +30,10 @@ class EntryDraft:
     entry_id: str | None = None
 
     def to_dict(self) -> dict:
-        return {"hours": self.hours, "category": self.category, "content": self.content,
+        """Plain data (autosave, templates, CLI). A 涉密 entry's content is never included:
+        such work keeps category, duty and hours only, even in a local draft."""
+        return {"hours": self.hours, "category": self.category,
+                "content": "" if self.secret else self.content,
                 "duty_id": self.duty_id, "start": self.start, "end": self.end,
                 "secret": self.secret, "entry_id": self.entry_id,
                 "attachments": [[a.filename, a.sha256, a.size] for a in self.attachments]}

@@ -14,6 +14,10 @@ def backup_to(src: Path, dest: Path) -> Path:
     tmp.unlink(missing_ok=True)
     with sqlite3.connect(src) as source, sqlite3.connect(tmp) as target:
         source.backup(target)
+        # The copy inherits WAL mode from a live database; a backup must be one self-contained
+        # file that opens read-only anywhere (WAL needs -wal/-shm files beside it, which a
+        # read-only check then leaves behind, and cannot be read from write-protected media).
+        target.execute("PRAGMA journal_mode=DELETE")
     target.close()
     source.close()
     tmp.replace(dest)
