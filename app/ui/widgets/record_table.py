@@ -1,6 +1,7 @@
 """A read-only table filled from plain rows (tuples), with sorting and copy-friendly selection."""
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
 
@@ -18,7 +19,9 @@ class RecordTable(QTableWidget):
             head.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
 
     def set_rows(self, rows) -> None:
+        """Show rows in the order given; clicking a header sorts from then on."""
         self.setSortingEnabled(False)
+        self.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.setRowCount(len(rows))
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
