@@ -57,6 +57,8 @@ def make_engine(path: Path) -> Engine:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=8000")
+        # Overwrite freed pages: text removed from an entry later marked 涉密 must not linger.
+        cur.execute("PRAGMA secure_delete=ON")
         # WAL is faster and lets readers work during a write, but it needs shared memory that
         # network filesystems do not provide: use the rollback journal there.
         cur.execute("PRAGMA journal_mode=%s" % ("DELETE" if network else "WAL"))

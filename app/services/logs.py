@@ -58,11 +58,15 @@ def month_of(day: dt.date) -> int:
     return day.year * 100 + day.month
 
 
-def category_names(db: Database) -> list[str]:
+def category_names(db: Database, include_retired: bool = False) -> list[str]:
+    """Active categories for pickers; with include_retired, also those an admin has retired
+    (old entries keep them and stay valid when re-saved)."""
     with db.read() as s:
-        return list(s.scalars(select(WorkCategory.name).where(
-            WorkCategory.deleted.is_(False), WorkCategory.active.is_(True))
-            .order_by(WorkCategory.sort_order, WorkCategory.name)))
+        query = (select(WorkCategory.name).where(WorkCategory.deleted.is_(False))
+                 .order_by(WorkCategory.sort_order, WorkCategory.name))
+        if not include_retired:
+            query = query.where(WorkCategory.active.is_(True))
+        return list(s.scalars(query))
 
 
 def _log_row(s, person_id: str, day: dt.date) -> WorkLog | None:
@@ -124,7 +128,7 @@ def _validate(db: Database, day: dt.date, day_state: str, entries: list[EntryDra
     problems = []
     if day_state not in vocab.DAY_STATES:
         problems.append(f"未知的日状态“{day_state}”（可选：{'、'.join(vocab.DAY_STATES)}）")
-    problems += check_day(day, entries, today, set(category_names(db)))
+    problems += check_day(day, entries, today, set(category_names(db, include_retired=True)))
     if submit and not entries and day_state == vocab.DAY_NORMAL:
         problems.append("请至少填写一条工作内容再提交（请假、出差、公休可直接提交）")
     if problems:

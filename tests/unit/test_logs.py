@@ -464,3 +464,18 @@ def test_month_overview_sums(unit_db, admin, staff):
                    "2026-11-03": ("draft", "正常", 2.0),
                    "2026-11-04": ("submitted", "请假", 0.0)}
     assert logs.month_overview(unit_db, admin, 2026, 12) == {}
+
+
+def test_retired_category_stays_valid_on_old_entries(unit_db, admin):
+    import datetime as dt
+
+    from app.core.logrules import EntryDraft
+    from app.services import logs, org
+    org.add_category(unit_db, admin, "疫情防控", 2.0)
+    day = dt.date(2026, 10, 13)
+    logs.save_day(unit_db, admin, day, "正常", [EntryDraft(2, "疫情防控", "核酸点巡查")],
+                  today=dt.date(2026, 10, 14))
+    org.set_category_active(unit_db, admin, "疫情防控", False)
+    assert "疫情防控" not in logs.category_names(unit_db)          # no longer offered
+    saved = logs.submit_day(unit_db, admin, day, today=dt.date(2026, 10, 14))
+    assert saved.state == "submitted" and saved.entries[0].category == "疫情防控"
