@@ -115,18 +115,23 @@ class Database:
         return self._sessions()
 
     def bulk_insert(self, session: Session, model, rows: list[dict]) -> None:
-        """Insert many synced rows at Core speed, stamped and recorded in the outbox."""
+        """Insert many synced rows at Core speed, stamped and recorded in the outbox.
+
+        Rows of one call must share their keys. They go through the Core table insert, which
+        sends None values as NULL: the ORM bulk path leaves None out and so splits the rows into
+        one executemany batch per None pattern (thousands of small statements)."""
         if not rows:
             return
         outbox = []
         for row in rows:
-            row.setdefault("id", new_id())
+            if "id" not in row:
+                row["id"] = new_id()
             row["hlc"] = self.clock.now()
             row["origin"] = self.origin
             row.setdefault("deleted", False)
             outbox.append({"table_name": model.__tablename__, "row_id": row["id"], "hlc": row["hlc"]})
-        session.execute(insert(model), rows)
-        session.execute(insert(Outbox), outbox)
+        session.execute(insert(model.__table__), rows)
+        session.execute(insert(Outbox.__table__), outbox)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -453,19 +453,11 @@ def _write_logs(db, rng: random.Random, profiles: list[_Profile], days: list[dt.
                     else:
                         text_rows.append(dict(id=entry_id, content=e.content))
         with db.session() as s:
-            _bulk(db, s, WorkLog, log_rows)
-            _bulk(db, s, LogEntry, entry_rows)
-            _bulk(db, s, EntryText, text_rows)
+            db.bulk_insert(s, WorkLog, log_rows)
+            db.bulk_insert(s, LogEntry, entry_rows)
+            db.bulk_insert(s, EntryText, text_rows)
         info.logs += len(log_rows)
         info.entries += len(entry_rows)
-
-
-def _bulk(db, session, model, rows: list[dict]) -> None:
-    """`bulk_insert` with rows grouped by which columns are None: the ORM bulk insert leaves
-    None values out, so every change of that pattern starts a new executemany batch
-    (thousands of tiny statements instead of a few large ones)."""
-    rows.sort(key=lambda r: tuple(v is None for v in r.values()))
-    db.bulk_insert(session, model, rows)
 
 
 # ---------------------------------------------------------------- entry point
