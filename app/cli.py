@@ -14,6 +14,7 @@ from pathlib import Path
 from app.core.errors import AppError, ValidationError
 
 EXIT_FAILED = 1
+MAX_PRINTED_PROBLEMS = 200
 
 
 def _date(text: str) -> dt.date:
@@ -132,8 +133,11 @@ def main(argv: list[str] | None = None) -> int:
         return cli_commands.dispatch(args)
     except ValidationError as exc:
         print(f"错误：{exc.args[0].splitlines()[0] if exc.problems else exc}", file=sys.stderr)
-        for problem in exc.problems:
+        for problem in exc.problems[:MAX_PRINTED_PROBLEMS]:
             print(f"  - {problem}", file=sys.stderr)
+        if len(exc.problems) > MAX_PRINTED_PROBLEMS:
+            print(f"  ……另有{len(exc.problems) - MAX_PRINTED_PROBLEMS}处问题未列出（共{len(exc.problems)}处）",
+                  file=sys.stderr)
         return EXIT_FAILED
     except AppError as exc:
         print(f"错误：{exc}", file=sys.stderr)

@@ -161,8 +161,10 @@ def add_user(db: Database, actor: Actor, user: NewUser) -> str:
     if pw:
         problems.append(pw)
     with db.session() as s:
-        if _find_person(s, user.login):
-            problems.append(f"登录名“{user.login}”已存在")
+        taken = s.scalar(select(Person).where(Person.login == user.login.strip()))
+        if taken is not None:
+            problems.append(f"登录名“{user.login}”已存在" if not taken.deleted else
+                            f"登录名“{user.login}”曾被已删除的人员使用，请换一个登录名")
         section_id = None
         if user.section:
             section_id = s.scalar(select(Section.id).where(Section.name == user.section,
