@@ -20,10 +20,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.hlc import HybridClock
 from app.core.ids import new_id
+from app.db import audit
 from app.db.models import Outbox, Replica, Synced
 
 log = logging.getLogger(__name__)
 
+WRITE_OPTION = "lzkp_write"
 _NETWORK_FS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "afs", "9p", "davfs"}
 
 
@@ -64,6 +66,16 @@ def make_engine(path: Path) -> Engine:
         cur.execute("PRAGMA journal_mode=%s" % ("DELETE" if network else "WAL"))
         cur.execute("PRAGMA synchronous=%s" % ("FULL" if network else "NORMAL"))
         cur.close()
+        # Transactions are begun explicitly below (SQLAlchemy's pysqlite recipe), so that a
+        # writing session can take the write lock up front.
+        dbapi_conn.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        # One writer at a time: a write session takes the lock at BEGIN, so the audit chain's
+        # head it reads cannot change under it; readers use a plain deferred BEGIN.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION)
+                             else "BEGIN")
 
     return engine
 
@@ -97,10 +109,14 @@ class Database:
         self.unit_id = replica.unit_id
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A unit of work: commits on success, rolls back on any exception."""
+    def session(self, actor=None) -> Iterator[Session]:
+        """A unit of work: commits on success, rolls back on any exception.
+
+        `actor` (an Actor, or None for the program itself) is named in the audit trail."""
         s = self._sessions()
         s.info["db"] = self
+        s.info["actor"] = getattr(actor, "login", None) or "system"
+        s.connection(execution_options={WRITE_OPTION: True})
         try:
             yield s
             s.commit()
@@ -132,6 +148,9 @@ class Database:
             outbox.append({"table_name": model.__tablename__, "row_id": row["id"], "hlc": row["hlc"]})
         session.execute(insert(model.__table__), rows)
         session.execute(insert(Outbox.__table__), outbox)
+        audit.append(session, session.info.get("actor", "system"), f"bulk-insert {len(rows)}",
+                     model.__tablename__, rows[0]["id"], None,
+                     audit.row_hash([[r["id"], r["hlc"]] for r in rows]))
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -151,7 +170,9 @@ def _stamp_synced_rows(session: Session, _ctx, _instances) -> None:
     # transaction (e.g. a log inserted, then its content hash set) replaces its earlier outbox
     # row, so the outbox keeps no stale duplicates and the newest seq still holds the newest hlc.
     pending: dict = session.info.setdefault(_OUTBOX_PENDING, {})
+    actor = session.info.get("actor", "system")
     for obj in changed:
+        is_new = obj in session.new
         if not obj.id:
             obj.id = new_id()
         if obj.deleted is None:
@@ -167,6 +188,9 @@ def _stamp_synced_rows(session: Session, _ctx, _instances) -> None:
                 session.delete(previous)
         pending[key] = Outbox(table_name=obj.__tablename__, row_id=obj.id, hlc=obj.hlc)
         session.add(pending[key])
+        before, after = audit.states_of(obj, is_new)
+        action = "insert" if is_new else ("delete" if obj.deleted else "update")
+        audit.append(session, actor, action, obj.__tablename__, obj.id, before, after)
 
 
 _OUTBOX_PENDING = "outbox_rows_this_transaction"
@@ -176,6 +200,7 @@ _OUTBOX_PENDING = "outbox_rows_this_transaction"
 def _forget_pending_outbox(session: Session, transaction) -> None:
     if transaction.parent is None or transaction.nested:
         session.info.pop(_OUTBOX_PENDING, None)
+        audit.forget_chain_head(session)
 
 
 def now_text() -> str:

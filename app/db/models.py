@@ -18,6 +18,10 @@ class Base(DeclarativeBase):
     pass
 
 
+# Column info marking values computed locally from synced rows (never exported, never outboxed).
+DERIVED = {"derived": True}
+
+
 class Synced:
     """Columns every synced row has. `synced_tables()` lists the models using it."""
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -134,7 +138,13 @@ class Setting(Synced, Base):
 
 # ---------------------------------------------------------------- work logs
 class WorkLog(Synced, Base):
-    """One person's log for one day (header). Entries are in `log_entry`."""
+    """One person's log for one day (header). Entries are in `log_entry`.
+
+    Written only by its author: `state` is the author's intent ('draft' or 'submitted'), `round`
+    counts submissions, `version` counts amendments. What reviewers did lives in `review_action`
+    rows they own; the review outcome is *derived* into the columns marked DERIVED, which are
+    recomputed locally (app.services.review_state) and never travel in sync packages.
+    """
     __tablename__ = "work_log"
     person_id: Mapped[str] = mapped_column(ForeignKey("person.id"))
     day: Mapped[str] = mapped_column(String(10))
@@ -144,8 +154,15 @@ class WorkLog(Synced, Base):
     submitted_at: Mapped[str | None] = mapped_column(String(19))
     version: Mapped[int] = mapped_column(Integer, default=1)
     content_hash: Mapped[str | None] = mapped_column(String(64))
+    round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    amend_reason: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="draft", server_default="draft",
+                                        info=DERIVED)
+    pending_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0", info=DERIVED)
+    approved_at: Mapped[str | None] = mapped_column(String(19), info=DERIVED)
     __table_args__ = (UniqueConstraint("person_id", "day"),
-                      Index("ix_work_log_month_state", "month", "state"))
+                      Index("ix_work_log_month_state", "month", "state"),
+                      Index("ix_work_log_status", "status", "day"))
 
 
 class LogEntry(Synced, Base):
@@ -190,6 +207,55 @@ class LogTemplate(Synced, Base):
     entries_json: Mapped[str] = mapped_column(Text)
 
 
+# ---------------------------------------------------------------- review
+class ReviewAction(Synced, Base):
+    """One reviewer's approve/return of one submission round of a log. Append-only, owned by
+    the reviewer. It names the version and content hash it judged, so an edit after approval
+    cannot inherit the approval."""
+    __tablename__ = "review_action"
+    log_id: Mapped[str] = mapped_column(ForeignKey("work_log.id"))
+    round: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    level: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(10))             # approve | return
+    final: Mapped[bool] = mapped_column(Boolean, default=False)  # completed the chain
+    reviewer_id: Mapped[str] = mapped_column(String(36))
+    on_behalf_of: Mapped[str | None] = mapped_column(String(36))  # 代审: the absent reviewer
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[str] = mapped_column(String(19))
+    __table_args__ = (Index("ix_review_action_log", "log_id", "round"),
+                      Index("ix_review_action_reviewer", "reviewer_id"))
+
+
+class LogVersion(Synced, Base):
+    """The approved version a log had before an amendment: kept whole (JSON) for the diff."""
+    __tablename__ = "log_version"
+    log_id: Mapped[str] = mapped_column(ForeignKey("work_log.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    snapshot: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, default="")          # why the next version was made
+    created_at: Mapped[str] = mapped_column(String(19))
+
+
+class SectionCharge(Synced, Base):
+    """A deputy leader (分管领导) in charge of a section. Owned by the unit admin."""
+    __tablename__ = "section_charge"
+    deputy_id: Mapped[str] = mapped_column(ForeignKey("person.id"))
+    section_id: Mapped[str] = mapped_column(ForeignKey("section.id"))
+    __table_args__ = (Index("ix_section_charge_section", "section_id", "deputy_id"),)
+
+
+class Delegation(Synced, Base):
+    """代审: `delegate_id` reviews in place of `reviewer_id` on days start..end (inclusive)."""
+    __tablename__ = "delegation"
+    reviewer_id: Mapped[str] = mapped_column(ForeignKey("person.id"))
+    delegate_id: Mapped[str] = mapped_column(ForeignKey("person.id"))
+    start_day: Mapped[str] = mapped_column(String(10))
+    end_day: Mapped[str] = mapped_column(String(10))
+
+
 # ---------------------------------------------------------------- local-only tables
 class Outbox(Base):
     """Change log: every write to a synced row appends (table, row id, hlc) in the same
@@ -227,6 +293,21 @@ class LocalDraft(Base):
     day: Mapped[str] = mapped_column(String(10), primary_key=True)
     payload: Mapped[str] = mapped_column(Text)
     saved_at: Mapped[str] = mapped_column(String(26))
+
+
+class AuditLog(Base):
+    """Append-only record of every write, chained by hashes (app.services.audit verifies it)."""
+    __tablename__ = "audit_log"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[str] = mapped_column(String(26))
+    actor: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(20))
+    table_name: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[str] = mapped_column(String(36))
+    before_hash: Mapped[str | None] = mapped_column(String(64))
+    after_hash: Mapped[str | None] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 def synced_models() -> list[type[Base]]:

@@ -179,12 +179,14 @@ def test_schema_0001_logs_and_accounts_read_back(tmp_path):
 # --------------------------------------------------------------------------- upgrades
 
 def migrations_with(tmp_path: Path, monkeypatch, body: str) -> Path:
-    """A copy of the program's migrations plus a revision 0002 whose upgrade() runs `body`."""
+    """A copy of the program's migrations plus a test revision 9999 on top of the real head,
+    whose upgrade() runs `body`."""
     folder = tmp_path / "migrations"
+    head = migrate.head_revision()
     shutil.copytree(migrate.MIGRATIONS_DIR, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (folder / "versions" / "0002_test.py").write_text(
+    (folder / "versions" / "9999_test.py").write_text(
         "from alembic import op\nimport sqlalchemy as sa\n\n"
-        "revision = '0002'\ndown_revision = '0001'\nbranch_labels = None\ndepends_on = None\n\n\n"
+        f"revision = '9999'\ndown_revision = '{head}'\nbranch_labels = None\ndepends_on = None\n\n\n"
         "def upgrade():\n" + textwrap.indent(textwrap.dedent(body).strip(), "    ") + "\n",
         encoding="utf-8")
     monkeypatch.setattr(migrate, "MIGRATIONS_DIR", folder)
@@ -213,7 +215,7 @@ def count(path: Path, table: str) -> int:
 
 
 def test_upgrade_of_older_file_backs_up_first_and_keeps_data(tmp_path, monkeypatch):
-    # 0002 rebuilds `unit` (Alembic batch mode: copy, drop, rename), a table that person,
+    # 9999 rebuilds `unit` (Alembic batch mode: copy, drop, rename), a table that person,
     # section, duty… reference: this only works with foreign keys off during the upgrade.
     migrations_with(tmp_path, monkeypatch, """
         with op.batch_alter_table('unit', recreate='always') as batch:
@@ -224,7 +226,7 @@ def test_upgrade_of_older_file_backs_up_first_and_keeps_data(tmp_path, monkeypat
     people, logs_before = count(path, "person"), count(path, "work_log")
     db = open_database(path)
     try:
-        assert current_revision(db.engine) == "0002"
+        assert current_revision(db.engine) == "9999"
         with db.read() as s:
             assert s.scalar(select(Unit.name)) == "样例县市场监督管理局"
         with db.read() as s:
@@ -239,7 +241,7 @@ def test_upgrade_of_older_file_backs_up_first_and_keeps_data(tmp_path, monkeypat
 
     [backup] = list_backups(path)
     assert backup.parent == path.parent / "backups"
-    assert "before-0002" in backup.name
+    assert "before-9999" in backup.name
     assert revision_in_file(backup) == "0001"                 # the state before the upgrade
     assert count(backup, "person") == people and count(backup, "work_log") == logs_before
     assert quick_check(backup) == []

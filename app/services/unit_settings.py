@@ -1,0 +1,85 @@
+"""Unit-wide settings (review levels, assisted-review thresholds), declared once with their
+types, defaults and limits; stored as JSON in the synced `setting` table."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from app.core.errors import ValidationError
+from app.db.engine import Database
+from app.db.models import Setting
+from app.services.actor import Actor
+
+
+@dataclass(frozen=True)
+class Spec:
+    kind: type
+    default: object
+    low: float | None
+    high: float | None
+    label: str
+
+
+SPECS: dict[str, Spec] = {
+    "review.levels": Spec(int, 2, 1, 3, "审阅级数（科室人员日志经过的审阅层级）"),
+    "review.overdue_days": Spec(int, 3, 1, 30, "审阅超期天数（提交后超过该工作日数未审即为超期）"),
+    "flags.day_max_hours": Spec(float, 12.0, 8, 24, "单日工时上限（超过则提示）"),
+    "flags.day_min_hours": Spec(float, 2.0, 0, 8, "工作日工时下限（低于则提示）"),
+    "flags.category_factor": Spec(float, 2.0, 1, 10, "单条工时超过类别标准工时的倍数"),
+    "flags.similarity": Spec(float, 0.9, 0.5, 1, "内容相似度阈值（0.5–1）"),
+    "flags.vague_min_chars": Spec(int, 10, 0, 50, "内容最少字数"),
+    "flags.late_days": Spec(int, 7, 1, 60, "补填超过天数"),
+}
+
+
+def get(db: Database, key: str):
+    spec = SPECS[key]
+    with db.read() as s:
+        raw = s.scalar(select(Setting.value).where(Setting.key == key, Setting.deleted.is_(False)))
+    if raw is None:
+        return spec.default
+    try:
+        return spec.kind(json.loads(raw))
+    except (ValueError, TypeError):
+        return spec.default
+
+
+def all_values(db: Database) -> dict[str, object]:
+    with db.read() as s:
+        stored = dict(s.execute(select(Setting.key, Setting.value)
+                                .where(Setting.deleted.is_(False))).all())
+    values = {}
+    for key, spec in SPECS.items():
+        try:
+            values[key] = spec.kind(json.loads(stored[key])) if key in stored else spec.default
+        except (ValueError, TypeError):
+            values[key] = spec.default
+    return values
+
+
+def parse(key: str, text: str):
+    if key not in SPECS:
+        raise ValidationError(f"未知的设置项“{key}”（可用：{'、'.join(SPECS)}）")
+    spec = SPECS[key]
+    try:
+        value = spec.kind(str(text).strip())
+    except ValueError:
+        raise ValidationError(f"{key} 应为{'整数' if spec.kind is int else '数字'}：{text}") from None
+    if value != value or (spec.low is not None and value < spec.low) or (
+            spec.high is not None and value > spec.high):
+        raise ValidationError(f"{key}（{spec.label}）应在 {spec.low:g}–{spec.high:g} 之间：{text}")
+    return value
+
+
+def set_value(db: Database, actor: Actor, key: str, text) -> object:
+    actor.require_admin()
+    value = parse(key, text)
+    with db.session(actor=actor) as s:
+        row = s.scalar(select(Setting).where(Setting.key == key))
+        if row is None:
+            s.add(Setting(key=key, value=json.dumps(value)))
+        elif row.value != json.dumps(value) or row.deleted:
+            row.value, row.deleted = json.dumps(value), False
+    return value
