@@ -9,20 +9,26 @@
 ;   makensis -DVERSION=0.1.0 installer/windows/lzkp.nsi
 ; Output: dist\lzkp-setup-<VERSION>.exe. makensis works in this script's folder, so the defaults
 ; below are relative to it; give absolute paths when overriding DIST_DIR or OUT_DIR.
-; Compile-time paths use "/" so that the same script compiles on Windows and Linux.
 
 Unicode true
 SetCompressor /SOLID lzma
 SetCompressorDictSize 64
 
+; Compile-time path separator: makensis on Windows wants "\", the POSIX build wants "/".
+!ifdef NSIS_WIN32_MAKENSIS
+  !define /ifndef SEP "\"
+!else
+  !define /ifndef SEP "/"
+!endif
+
 !ifndef VERSION
   !define VERSION "0.1.0"
 !endif
 !ifndef DIST_DIR
-  !define DIST_DIR "../../dist/lzkp"
+  !define DIST_DIR "..${SEP}..${SEP}dist${SEP}lzkp"
 !endif
 !ifndef OUT_DIR
-  !define OUT_DIR "../../dist"
+  !define OUT_DIR "..${SEP}..${SEP}dist"
 !endif
 
 !define APP_NAME "履职考评"
@@ -30,7 +36,7 @@ SetCompressorDictSize 64
 !define PUBLISHER "履职考评项目组"
 !define EXE_NAME "lzkp.exe"
 !define UNINST_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\${APP_KEY}"
-!define ICON_FILE "../../resources/icons/app.ico"
+!define ICON_FILE "..${SEP}..${SEP}resources${SEP}icons${SEP}app.ico"
 
 !include "MUI2.nsh"
 !include "x64.nsh"
@@ -39,7 +45,7 @@ SetCompressorDictSize 64
 
 Name "${APP_NAME}"
 Caption "${APP_NAME} ${VERSION} 安装程序"
-OutFile "${OUT_DIR}/lzkp-setup-${VERSION}.exe"
+OutFile "${OUT_DIR}${SEP}lzkp-setup-${VERSION}.exe"
 ; ASCII folder name: some older third-party tools mishandle non-ASCII paths.
 InstallDir "$PROGRAMFILES64\${APP_KEY}"
 InstallDirRegKey HKLM "${UNINST_KEY}" "InstallLocation"
@@ -98,7 +104,7 @@ Section "${APP_NAME}" SecMain
   ; An upgrade replaces the whole bundle: stale libraries or Qt plugins from an older version
   ; left in _internal could be loaded by the new one.
   RMDir /r "$INSTDIR\_internal"
-  File /r "${DIST_DIR}/*.*"
+  File /r "${DIST_DIR}${SEP}*.*"
 
   WriteUninstaller "$INSTDIR\uninstall.exe"
 
