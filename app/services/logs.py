@@ -16,7 +16,9 @@ from app.core import vocab
 from app.core.errors import AppError, ValidationError
 from app.core.logrules import AttachmentRef, EntryDraft, check_day, effective_hours
 from app.db.engine import Database, now_text
-from app.db.models import Attachment, Duty, EntryText, LogEntry, WorkCategory, WorkLog
+from app.db.models import (Attachment, Duty, EntryText, LogEntry, ReviewAction, WorkCategory,
+                           WorkLog)
+from app.services import review_state
 from app.services.actor import Actor
 from app.services.calendar import work_calendar
 
@@ -34,6 +36,10 @@ class DayLog:
     is_working_day: bool = True
     submitted_at: str | None = None
     version: int = 0
+    log_id: str | None = None
+    pending_level: int = 0
+    return_reason: str | None = None         # the latest reviewer's reason when returned
+    amend_reason: str | None = None          # set while an approved log is being amended
 
     @property
     def editable(self) -> bool:
@@ -108,9 +114,17 @@ def load_day(db: Database, actor: Actor, day: dt.date) -> DayLog:
         result = DayLog(person_id=actor.person_id, day=day,
                         is_working_day=work_calendar(db).is_working_day(day))
         if row is not None and not row.deleted:
-            result.day_state, result.state = row.day_state, row.state
+            result.day_state, result.state = row.day_state, row.status
             result.submitted_at, result.version = row.submitted_at, row.version
+            result.log_id, result.pending_level = row.id, row.pending_level
+            result.amend_reason = row.amend_reason
             result.entries = _entries_of(s, row.id)
+            if row.status == vocab.LOG_RETURNED or row.state == vocab.LOG_DRAFT:
+                result.return_reason = s.scalar(
+                    select(ReviewAction.comment).where(
+                        ReviewAction.log_id == row.id, ReviewAction.action == "return",
+                        ReviewAction.version == row.version, ReviewAction.deleted.is_(False))
+                    .order_by(ReviewAction.created_at.desc()).limit(1))
     result.duty_labels = duty_labels(db, (e.duty_id for e in result.entries))
     return result
 
@@ -141,11 +155,13 @@ def save_day(db: Database, actor: Actor, day: dt.date, day_state: str,
     """Save the actor's log for `day` as a whole; optionally submit it for review."""
     today = today or dt.date.today()
     _validate(db, day, day_state, entries, submit, today)
-    with db.session() as s:
+    with db.session(actor) as s:
         row = _log_row(s, actor.person_id, day)
-        if row is not None and not row.deleted and row.state not in EDITABLE_STATES:
-            raise AppError(f"{day.isoformat()}的日志{vocab.LOG_STATE_LABELS[row.state]}，不能直接修改"
-                           + ("（可先撤回）" if row.state == vocab.LOG_SUBMITTED else ""))
+        if row is not None and not row.deleted and row.status not in EDITABLE_STATES:
+            hint = {vocab.LOG_SUBMITTED: "（尚未审阅时可先撤回）",
+                    vocab.LOG_APPROVED: "（已审定的日志请通过“申请修改”更正）"}.get(row.status, "")
+            raise AppError(f"{day.isoformat()}的日志{vocab.LOG_STATE_LABELS[row.status]}，不能直接修改"
+                           + hint)
         if row is None:
             row = WorkLog(person_id=actor.person_id, day=day.isoformat(), month=month_of(day),
                           state=vocab.LOG_DRAFT, version=1)
@@ -159,7 +175,12 @@ def save_day(db: Database, actor: Actor, day: dt.date, day_state: str,
             row.content_hash = new_hash
         if submit:
             row.state = vocab.LOG_SUBMITTED
+            row.round = (row.round or 0) + 1
             row.submitted_at = now_text()
+        elif row.state != vocab.LOG_DRAFT:
+            row.state = vocab.LOG_DRAFT   # editing a returned log: back to the author
+        s.flush()
+        review_state.refresh_for(db, s, [row.id])
     return load_day(db, actor, day)
 
 
@@ -226,11 +247,18 @@ def submit_day(db: Database, actor: Actor, day: dt.date, today: dt.date | None =
 
 def recall_day(db: Database, actor: Actor, day: dt.date) -> DayLog:
     """撤回: a submitted log returns to draft (before its first review)."""
-    with db.session() as s:
+    with db.session(actor) as s:
         row = _log_row(s, actor.person_id, day)
-        if row is None or row.state != vocab.LOG_SUBMITTED:
+        if row is None or row.status != vocab.LOG_SUBMITTED or row.pending_level != 1:
             raise AppError("只有“已提交”且尚未审阅的日志可以撤回")
+        reviewed = s.scalar(select(ReviewAction.id).where(
+            ReviewAction.log_id == row.id, ReviewAction.round == row.round,
+            ReviewAction.deleted.is_(False)).limit(1))
+        if reviewed:
+            raise AppError("该日志已有审阅记录，不能撤回")
         row.state = vocab.LOG_DRAFT
+        s.flush()
+        review_state.refresh_for(db, s, [row.id])
     return load_day(db, actor, day)
 
 
@@ -261,7 +289,7 @@ def month_overview(db: Database, actor: Actor, year: int, month: int) -> dict[dt
     from sqlalchemy import func
     with db.read() as s:
         rows = s.execute(
-            select(WorkLog.day, WorkLog.state, WorkLog.day_state,
+            select(WorkLog.day, WorkLog.status, WorkLog.day_state,
                    func.coalesce(func.sum(LogEntry.hours), 0.0))
             .outerjoin(LogEntry, (LogEntry.log_id == WorkLog.id) & LogEntry.deleted.is_(False))
             .where(WorkLog.person_id == actor.person_id, WorkLog.month == year * 100 + month,

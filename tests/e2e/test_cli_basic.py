@@ -133,7 +133,7 @@ def test_log_add_secret_submit_and_day_state(cli_db, env_dir):
         ("log", "show", *user, "--date", D1, "--json"),
     ], env_dir)
     assert edit.returncode == 1
-    assert f"{D1}的日志已提交，不能直接修改（可先撤回）" in edit.stderr
+    assert f"{D1}的日志已提交，不能直接修改（尚未审阅时可先撤回）" in edit.stderr
     assert show.returncode == 0
     data = json.loads(show.stdout)
     assert (data["state"], data["total_hours"]) == ("submitted", 2.5)

@@ -1,0 +1,65 @@
+"""Recompute the derived review columns of work logs (status, pending level, approved at) from
+the author's state and the reviewers' actions. Called after every write that can change them
+(save, submit, recall, review, amendment) and after sync merges; uses Core updates so that a
+derived value never enters the outbox."""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.core import vocab
+from app.core.review import ActionFact, derive_state
+from app.db.models import ReviewAction, WorkLog
+from app.services.org_chart import OrgChart
+
+
+def review_length(chart: OrgChart, author_id: str, levels: int) -> int:
+    """Steps the author's log needs. Only the principal's need none; an author whose chain is
+    empty because the roster lacks reviewers waits at level 1 (shown as 未配置审阅人), never
+    approves itself."""
+    person = chart.persons.get(author_id)
+    if person is None:
+        return 1
+    if person.role == vocab.ROLE_PRINCIPAL:
+        return 0
+    return max(1, len(chart.chain(author_id, levels)))
+
+
+def refresh(session: Session, log_ids: Iterable[str], chart: OrgChart, levels: int) -> None:
+    ids = list(set(log_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        logs = session.execute(select(
+            WorkLog.id, WorkLog.person_id, WorkLog.state, WorkLog.round, WorkLog.version,
+            WorkLog.content_hash, WorkLog.submitted_at, WorkLog.status, WorkLog.pending_level,
+            WorkLog.approved_at).where(WorkLog.id.in_(chunk))).all()
+        actions = defaultdict(list)
+        for a in session.scalars(select(ReviewAction).where(ReviewAction.log_id.in_(chunk),
+                                                            ReviewAction.deleted.is_(False))):
+            actions[a.log_id].append(ActionFact(a.round, a.version, a.content_hash, a.level,
+                                                a.action, a.final, a.created_at))
+        for log in logs:
+            chain_len = review_length(chart, log.person_id, levels)
+            new = derive_state(log.state, log.round, log.version, log.content_hash, chain_len,
+                               actions.get(log.id, ()), log.submitted_at)
+            if (new.status, new.pending_level, new.approved_at) != (
+                    log.status, log.pending_level, log.approved_at):
+                session.execute(update(WorkLog).where(WorkLog.id == log.id).values(
+                    status=new.status, pending_level=new.pending_level,
+                    approved_at=new.approved_at))
+
+
+def refresh_all(session: Session, chart: OrgChart, levels: int) -> None:
+    """Every log still in review (after a migration, a settings change or a roster change)."""
+    ids = session.scalars(select(WorkLog.id).where(WorkLog.state == "submitted",
+                                                   WorkLog.status != "approved")).all()
+    refresh(session, ids, chart, levels)
+
+
+def refresh_for(db, session: Session, log_ids: Iterable[str]) -> None:
+    """`refresh` with the current roster and review settings."""
+    from app.services import org_chart, unit_settings
+    refresh(session, log_ids, org_chart.load(db), unit_settings.get(db, "review.levels"))
