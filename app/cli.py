@@ -110,6 +110,19 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--date", type=_date, required=True)
     sp.add_argument("--json", action="store_true")
 
+    sp = log.add_parser("recall", help="撤回已提交、尚未审阅的日志")
+    sp.add_argument("--db", type=Path, required=True)
+    sp.add_argument("--user", required=True)
+    sp.add_argument("--date", type=_date, required=True)
+    sp = log.add_parser("amend", help="申请修改已审定的日志（须写理由，修改后重新送审）")
+    sp.add_argument("--db", type=Path, required=True)
+    sp.add_argument("--user", required=True)
+    sp.add_argument("--date", type=_date, required=True)
+    sp.add_argument("--reason", required=True)
+
+    from app import cli_review
+    cli_review.add_parsers(sub)
+
     sp = cmd("backup", "在线备份数据库")
     sp.add_argument("--out", type=Path, required=True)
     sp = cmd("check", "检查数据库完整性与版本")

@@ -117,6 +117,13 @@ def cmd_log(a) -> int:
                            duty_id=_duty_id(db, a.duty), secret=a.secret)
         day = logs.add_entry(db, actor, a.date, entry, submit=a.submit)
         print(f"{a.user} {a.date}：{len(day.entries)}条，合计{day.total_hours:g}小时，{day.state_label}")
+    elif a.log_command == "recall":
+        logs.recall_day(db, actor, a.date)
+        print(f"已撤回 {a.user} {a.date} 的日志")
+    elif a.log_command == "amend":
+        from app.services.amend import start_amendment
+        start_amendment(db, actor, a.date, a.reason)
+        print(f"已开始修改 {a.user} {a.date} 的日志（原版本已保留），修改后请重新提交")
     elif a.log_command == "day-state":
         day = logs.set_day_state(db, actor, a.date, a.state)
         print(f"{a.user} {a.date}：{day.day_state}")
@@ -179,4 +186,5 @@ COMMANDS = {"init": cmd_init, "demo": cmd_demo, "template": cmd_template,
 
 
 def dispatch(args: argparse.Namespace) -> int:
-    return COMMANDS[args.command](args)
+    from app import cli_review
+    return {**COMMANDS, **cli_review.COMMANDS}[args.command](args)

@@ -8,6 +8,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["LZKP_NO_CRASH_DIALOG"] = "1"
+# PDFs render the same everywhere: the bundled fonts, not whatever the machine has installed.
+os.environ.setdefault("LZKP_BUNDLED_FONTS_ONLY", "1")
 
 TEST_CREDIT_CODE = "11371321MB28510360"   # valid per GB 32100
 TEST_PASSWORD = "abc12345"

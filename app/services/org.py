@@ -123,3 +123,49 @@ def set_category_active(db: Database, actor: Actor, name: str, active: bool) -> 
         if row.builtin and not active:
             raise ValidationError("9个通用类别不能停用")
         row.active = active
+
+
+def section_charges(db: Database) -> dict[str, list[str]]:
+    """分管: deputy login → names of the sections in their charge."""
+    from app.db.models import SectionCharge
+    with db.read() as s:
+        rows = s.execute(select(Person.login, Section.name)
+                         .join(SectionCharge, SectionCharge.deputy_id == Person.id)
+                         .join(Section, Section.id == SectionCharge.section_id)
+                         .where(SectionCharge.deleted.is_(False), Person.deleted.is_(False))
+                         .order_by(Person.login, Section.sort_order)).all()
+    result: dict[str, list[str]] = {}
+    for login, section in rows:
+        result.setdefault(login, []).append(section)
+    return result
+
+
+def set_section_charges(db: Database, actor: Actor, deputy_login: str,
+                        section_names: list[str]) -> None:
+    """Make `deputy_login` in charge of exactly these sections (others are released)."""
+    from app.core import vocab
+    from app.db.models import SectionCharge
+    from app.services import review_state
+    actor.require_admin()
+    with db.session(actor) as s:
+        deputy = s.scalar(select(Person).where(Person.login == deputy_login, Person.deleted.is_(False)))
+        if deputy is None:
+            raise ValidationError(f"没有登录名为“{deputy_login}”的人员")
+        if deputy.role != vocab.ROLE_DEPUTY:
+            raise ValidationError(f"{deputy.name}的角色是{deputy.role}，只有分管领导可以分管科室")
+        ids = {}
+        for name in section_names:
+            section_id = s.scalar(select(Section.id).where(Section.name == name, Section.deleted.is_(False)))
+            if section_id is None:
+                raise ValidationError(f"未知的科室“{name}”")
+            ids[section_id] = name
+        current = {c.section_id: c for c in s.scalars(select(SectionCharge).where(
+            SectionCharge.deputy_id == deputy.id))}
+        for section_id, row in current.items():
+            wanted = section_id in ids
+            if row.deleted == wanted:
+                row.deleted = not wanted
+        for section_id in ids.keys() - current.keys():
+            s.add(SectionCharge(deputy_id=deputy.id, section_id=section_id))
+        s.flush()
+        review_state.refresh_all_for(db, s)

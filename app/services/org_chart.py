@@ -66,12 +66,17 @@ class OrgChart:
 
 def load(db: Database) -> OrgChart:
     with db.read() as s:
-        people = s.scalars(select(Person).where(Person.deleted.is_(False)).order_by(Person.login))
-        persons = {p.id: PersonInfo(p.id, p.login, p.name, p.role, p.section_id, p.status,
-                                    p.is_admin) for p in people}
-        names = dict(s.execute(select(Section.id, Section.name).where(Section.deleted.is_(False))).all())
-        charge_rows = s.execute(select(SectionCharge.deputy_id, SectionCharge.section_id)
-                                .where(SectionCharge.deleted.is_(False))).all()
+        return load_in(s)
+
+
+def load_in(s) -> OrgChart:
+    """The chart as seen by this session (including its own uncommitted writes)."""
+    people = s.scalars(select(Person).where(Person.deleted.is_(False)).order_by(Person.login))
+    persons = {p.id: PersonInfo(p.id, p.login, p.name, p.role, p.section_id, p.status,
+                                p.is_admin) for p in people}
+    names = dict(s.execute(select(Section.id, Section.name).where(Section.deleted.is_(False))).all())
+    charge_rows = s.execute(select(SectionCharge.deputy_id, SectionCharge.section_id)
+                            .where(SectionCharge.deleted.is_(False))).all()
     chart = OrgChart(persons, names)
     for p in persons.values():
         if p.status not in ACTIVE_STATUSES:
@@ -80,8 +85,9 @@ def load(db: Database) -> OrgChart:
             chart.heads.setdefault(p.section_id, p.id)
         elif p.role == vocab.ROLE_PRINCIPAL and chart.principal_id is None:
             chart.principal_id = p.id
-    for deputy_id, section_id in sorted(charge_rows, key=lambda r: persons.get(r[0]).login
-                                        if persons.get(r[0]) else ""):
+    # Several deputies in charge of one section: the first by login reviews it.
+    for deputy_id, section_id in sorted(charge_rows, key=lambda r: persons[r[0]].login
+                                        if r[0] in persons else ""):
         deputy = persons.get(deputy_id)
         if deputy is None or deputy.status not in ACTIVE_STATUSES:
             continue

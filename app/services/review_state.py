@@ -60,6 +60,12 @@ def refresh_all(session: Session, chart: OrgChart, levels: int) -> None:
 
 
 def refresh_for(db, session: Session, log_ids: Iterable[str]) -> None:
-    """`refresh` with the current roster and review settings."""
+    """`refresh` with the roster and review settings as this session sees them."""
     from app.services import org_chart, unit_settings
-    refresh(session, log_ids, org_chart.load(db), unit_settings.get(db, "review.levels"))
+    refresh(session, log_ids, org_chart.load_in(session), unit_settings.get_in(session, "review.levels"))
+
+
+def refresh_all_for(db, session: Session) -> None:
+    """`refresh_all` after a change of the roster, the 分管 lines or the review levels."""
+    from app.services import org_chart, unit_settings
+    refresh_all(session, org_chart.load_in(session), unit_settings.get_in(session, "review.levels"))

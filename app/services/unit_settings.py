@@ -35,9 +35,14 @@ SPECS: dict[str, Spec] = {
 
 
 def get(db: Database, key: str):
-    spec = SPECS[key]
     with db.read() as s:
-        raw = s.scalar(select(Setting.value).where(Setting.key == key, Setting.deleted.is_(False)))
+        return get_in(s, key)
+
+
+def get_in(s, key: str):
+    """The setting as seen by this session (including its own uncommitted writes)."""
+    spec = SPECS[key]
+    raw = s.scalar(select(Setting.value).where(Setting.key == key, Setting.deleted.is_(False)))
     if raw is None:
         return spec.default
     try:
@@ -82,4 +87,8 @@ def set_value(db: Database, actor: Actor, key: str, text) -> object:
             s.add(Setting(key=key, value=json.dumps(value)))
         elif row.value != json.dumps(value) or row.deleted:
             row.value, row.deleted = json.dumps(value), False
+        if key == "review.levels":
+            s.flush()
+            from app.services import review_state
+            review_state.refresh_all_for(db, s)
     return value

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app import APP_NAME
 from app.core.errors import AppError
-from app.paths import data_dir, default_db_path, resources_dir
+from app.paths import data_dir, default_db_path
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -22,13 +22,13 @@ def ensure_cjk_font(app: QApplication) -> None:
     as boxes. Windows and UOS/Kylin have system CJK fonts and keep their native look."""
     if QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese):
         return
-    for font_file in sorted((resources_dir() / "fonts").glob("*.tt[cf]")):
-        font_id = QFontDatabase.addApplicationFont(str(font_file))
-        families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
-        if families:
-            app.setFont(QFont(families[0], 10))
-            return
-    log.warning("no CJK font found; Chinese text may not render")
+    from app.reports.fonts import bundled_font_path
+    font_id = QFontDatabase.addApplicationFont(str(bundled_font_path()))
+    families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+    if families:
+        app.setFont(QFont(families[0], 10))
+    else:
+        log.warning("no CJK font found; Chinese text may not render")
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
