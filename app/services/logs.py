@@ -176,7 +176,8 @@ def save_day(db: Database, actor: Actor, day: dt.date, day_state: str,
         if submit:
             row.state = vocab.LOG_SUBMITTED
             row.round = (row.round or 0) + 1
-            row.submitted_at = now_text()
+            # `today` is the injectable clock's date (tests, batch imports); the time is real.
+            row.submitted_at = f"{today.isoformat()}T{now_text()[11:]}"
         elif row.state != vocab.LOG_DRAFT:
             row.state = vocab.LOG_DRAFT   # editing a returned log: back to the author
         s.flush()

@@ -47,6 +47,11 @@ class QueueItem:
     duty_labels: dict[str, str] = field(default_factory=dict)
     flags: list = field(default_factory=list)
     week_hours: float = 0.0
+    week_expected: float = 0.0              # working days of that week × standard hours
+
+    @property
+    def week_saturation(self) -> float | None:
+        return self.week_hours / self.week_expected if self.week_expected else None
 
     @property
     def total_hours(self) -> float:
@@ -66,7 +71,7 @@ class QueueFilter:
     flagged: bool | None = None      # True: only flagged, False: only clean
 
 
-def _delegators(db: Database, actor: Actor, today: dt.date) -> dict[str, str]:
+def delegators(db: Database, actor: Actor, today: dt.date) -> dict[str, str]:
     """Reviewers who named the actor as their stand-in today → their ids and names."""
     with db.read() as s:
         rows = s.execute(select(Delegation.reviewer_id, Person.name)
@@ -100,7 +105,7 @@ def queue(db: Database, actor: Actor, today: dt.date | None = None,
     """Logs waiting for the actor's decision, oldest day first, grouped by person and day."""
     today = today or dt.date.today()
     chart, levels = org_chart.load(db), unit_settings.get(db, "review.levels")
-    delegators = _delegators(db, actor, today)
+    stand_in_for = delegators(db, actor, today)
     items: list[QueueItem] = []
     with db.read() as s:
         query = select(WorkLog).where(WorkLog.status == vocab.LOG_SUBMITTED,
@@ -111,7 +116,7 @@ def queue(db: Database, actor: Actor, today: dt.date | None = None,
             query = query.where(WorkLog.day <= flt.end.isoformat())
         for log in s.scalars(query):
             reviewer = _acting_reviewer(chart, levels, actor, log.person_id, log.pending_level,
-                                        delegators)
+                                        stand_in_for)
             if reviewer is None:
                 continue
             author = chart.persons[log.person_id]
@@ -124,7 +129,7 @@ def queue(db: Database, actor: Actor, today: dt.date | None = None,
                 dt.date.fromisoformat(log.day), log.day_state, log.pending_level,
                 review_state.review_length(chart, author.id, levels), log.submitted_at,
                 log.version, log.amend_reason,
-                delegators.get(reviewer) if reviewer != actor.person_id else None))
+                stand_in_for.get(reviewer) if reviewer != actor.person_id else None))
         for item in items:
             item.entries = _entries_of(s, item.log_id)
     labels = duty_labels(db, (e.duty_id for i in items for e in i.entries))
@@ -167,9 +172,14 @@ def _add_week_hours(db: Database, items: list[QueueItem]) -> None:
     for person_id, day, hours in rows:
         d = dt.date.fromisoformat(day)
         totals[(person_id, d - dt.timedelta(days=d.weekday()))] += hours or 0
-    for key, group in weeks.items():
+    from app.services.calendar import work_calendar
+    calendar = work_calendar(db)
+    for (author_id, monday), group in weeks.items():
+        expected = len(calendar.working_days(monday, monday + dt.timedelta(days=6))) * \
+            vocab.STANDARD_DAILY_HOURS
         for item in group:
-            item.week_hours = round(totals.get(key, 0.0), 2)
+            item.week_hours = round(totals.get((author_id, monday), 0.0), 2)
+            item.week_expected = expected
 
 
 @dataclass(frozen=True)
@@ -188,7 +198,7 @@ def _decide(db: Database, actor: Actor, log_ids: list[str], action: str, comment
     if len(comment) > MAX_COMMENT:
         raise ValidationError(f"批阅意见不能超过{MAX_COMMENT}字")
     chart, levels = org_chart.load(db), unit_settings.get(db, "review.levels")
-    delegators = _delegators(db, actor, today)
+    stand_in_for = delegators(db, actor, today)
     decisions = []
     with db.session(actor) as s:
         logs = {l.id: l for l in s.scalars(select(WorkLog).where(WorkLog.id.in_(log_ids)))}
@@ -202,7 +212,7 @@ def _decide(db: Database, actor: Actor, log_ids: list[str], action: str, comment
                 raise AppError(f"{chart.persons[log.person_id].name} {log.day} 的日志"
                                f"{vocab.LOG_STATE_LABELS.get(log.status, log.status)}，不在待审状态")
             reviewer = _acting_reviewer(chart, levels, actor, log.person_id, log.pending_level,
-                                        delegators)
+                                        stand_in_for)
             if reviewer is None:
                 raise PermissionDenied(perm.denial_message(perm.REVIEW))
             chain_len = review_state.review_length(chart, log.person_id, levels)

@@ -30,6 +30,18 @@ class MainWindow(QMainWindow):
         self.log_page = LogPage(db, actor, settings, **kwargs)
         self.log_page.status_message.connect(self.show_status)
         self._add_page("工作日志", self.log_page)
+        from app.core import vocab
+        from app.ui.pages.published_page import PublishedPage
+        from app.ui.pages.review_page import ReviewPage
+        self.review_page = None
+        if actor.role != vocab.ROLE_STAFF or self._has_delegated_queue():
+            self.review_page = ReviewPage(db, actor, **kwargs)
+            self.review_page.status_message.connect(self.show_status)
+            self.review_page.queue_changed.connect(self._queue_count)
+            self._add_page("履职审阅", self.review_page)
+            self._queue_count(len(self.review_page.items))
+        self.published_page = PublishedPage(db, actor)
+        self._add_page("单位履职动态", self.published_page)
         if actor.is_admin:
             from app.ui.pages.admin_page import AdminPage
             self.admin_page = AdminPage(db, actor)
@@ -50,6 +62,16 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(QByteArray.fromBase64(saved.encode()))
         else:
             self.resize(1280, 780)
+
+    def _has_delegated_queue(self) -> bool:
+        import datetime as dt
+
+        from app.services import review
+        return bool(review.delegators(self.db, self.actor, dt.date.today()))
+
+    def _queue_count(self, n: int) -> None:
+        row = self.stack.indexOf(self.review_page)
+        self.nav.item(row).setText(f"履职审阅（{n}）" if n else "履职审阅")
 
     def _add_page(self, title: str, page: QWidget) -> None:
         self.nav.addItem(title)

@@ -36,6 +36,10 @@ class AdminPage(QWidget):
         tabs.addTab(self.duty_table, "三定职责")
         self.section_table = RecordTable(["科室", "职责概述", "人数", "职责数"], 1)
         tabs.addTab(self.section_table, "内设机构")
+        from app.ui.pages.review_settings_tab import ReviewSettingsTab
+        self.review_settings = ReviewSettingsTab(db, actor)
+        self.review_settings.status_message.connect(self.status_message)
+        tabs.addTab(self.review_settings, "审阅设置")
         tabs.addTab(self._category_tab(), "工作类别")
         tabs.addTab(self._calendar_tab(), "节假日安排")
         QVBoxLayout(self).addWidget(tabs)

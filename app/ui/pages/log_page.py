@@ -139,11 +139,17 @@ class LogPage(QWidget):
         self.submit_button.clicked.connect(lambda: self.save(submit=True))
         self.recall_button = QPushButton("撤回", objectName="recall")
         self.recall_button.clicked.connect(self.recall)
+        self.amend_button = QPushButton("申请修改…", objectName="amend")
+        self.amend_button.setToolTip("已审定的日志如需更正：写明理由后修改，重新送审；原版本保留")
+        self.amend_button.clicked.connect(self.amend)
+        self.history_button = QPushButton("版本记录", objectName="history")
+        self.history_button.clicked.connect(self.show_history)
         footer = QHBoxLayout()
         footer.addWidget(self.total_label)
         footer.addSpacing(16)
         footer.addWidget(self.autosave_label, 1)
-        for w in (self.recall_button, self.save_button, self.submit_button):
+        for w in (self.history_button, self.amend_button, self.recall_button, self.save_button,
+                  self.submit_button):
             footer.addWidget(w)
 
         right = QWidget()
@@ -207,6 +213,12 @@ class LogPage(QWidget):
         self.title.setText(f"{d.year}年{d.month}月{d.day}日 星期{WEEKDAYS[d.weekday()]} · {what}")
         self.state_badge.setText(f"【{self.loaded.state_label}】")
         messages = []
+        if self.loaded.state == vocab.LOG_RETURNED and self.loaded.return_reason:
+            messages.append(f"审阅人退回：{self.loaded.return_reason}。修改后请重新提交。")
+        if self.loaded.amend_reason and self.loaded.state != vocab.LOG_APPROVED:
+            messages.append(f"正在修改已审定的日志（第{self.loaded.version}版），理由：{self.loaded.amend_reason}")
+        if self.loaded.state == vocab.LOG_SUBMITTED:
+            messages.append(f"等待第{self.loaded.pending_level}级审阅。")
         if restored:
             messages.append(f"已恢复 {restored[11:19]} 自动保存的未保存内容。保存或提交后生效。")
         if not self.loaded.editable:
@@ -220,7 +232,10 @@ class LogPage(QWidget):
         for w in (self.add_button, self.remove_button, self.copy_button, self.save_button,
                   self.submit_button, self.day_state, self.templates.button, self.attachments.button):
             w.setEnabled(editable)
-        self.recall_button.setVisible(self.loaded.state == vocab.LOG_SUBMITTED)
+        self.recall_button.setVisible(self.loaded.state == vocab.LOG_SUBMITTED
+                                      and self.loaded.pending_level == 1)
+        self.amend_button.setVisible(self.loaded.state == vocab.LOG_APPROVED)
+        self.history_button.setVisible(self.loaded.version > 1)
         self._update_total()
 
     def _update_total(self) -> None:
@@ -344,6 +359,25 @@ class LogPage(QWidget):
             return
         self.open_day(self.day)
         self.status_message.emit("已撤回，可修改后重新提交")
+
+    def amend(self) -> None:
+        from app.services.amend import start_amendment
+        from app.ui.dialogs.text_prompt_dialog import ask_text
+        reason = ask_text(self, "申请修改", "请写明修改理由（审阅人会看到，原版本保留）：", required=True)
+        if reason is None:
+            return
+        try:
+            start_amendment(self.db, self.actor, self.day, reason)
+        except AppError as exc:
+            show_error(self, "申请修改失败", exc)
+            return
+        self.open_day(self.day)
+        self.status_message.emit("可以修改了；修改后请重新提交审阅")
+
+    def show_history(self) -> None:
+        from app.ui.dialogs.version_dialog import VersionDialog
+        if self.loaded.log_id:
+            VersionDialog(self.db, self.actor, self.loaded.log_id, self).exec()
 
     def has_unsaved(self) -> bool:
         return self.dirty
