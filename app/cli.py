@@ -14,6 +14,8 @@ from pathlib import Path
 from app.core.errors import AppError, ValidationError
 
 EXIT_FAILED = 1
+# Command groups living in their own modules: each has add_parsers(sub) and COMMANDS.
+COMMAND_MODULES = ("app.cli_review",)
 MAX_PRINTED_PROBLEMS = 200
 
 
@@ -120,8 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--date", type=_date, required=True)
     sp.add_argument("--reason", required=True)
 
-    from app import cli_review
-    cli_review.add_parsers(sub)
+    for module in command_modules():
+        module.add_parsers(sub)
 
     sp = cmd("backup", "在线备份数据库")
     sp.add_argument("--out", type=Path, required=True)
@@ -155,6 +157,11 @@ def main(argv: list[str] | None = None) -> int:
     except AppError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_FAILED
+
+
+def command_modules():
+    import importlib
+    return [importlib.import_module(name) for name in COMMAND_MODULES]
 
 
 def print_json(data) -> None:

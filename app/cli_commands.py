@@ -186,5 +186,8 @@ COMMANDS = {"init": cmd_init, "demo": cmd_demo, "template": cmd_template,
 
 
 def dispatch(args: argparse.Namespace) -> int:
-    from app import cli_review
-    return {**COMMANDS, **cli_review.COMMANDS}[args.command](args)
+    from app.cli import command_modules
+    handlers = dict(COMMANDS)
+    for module in command_modules():
+        handlers.update(module.COMMANDS)
+    return handlers[args.command](args)
