@@ -55,9 +55,14 @@ FILLER_WORDS = (
     "及", "与", "了", "的",
 )
 _WORD = re.compile(r"[^\W_]+")
-_alternatives = "|".join(sorted(map(re.escape, GENERIC_TERMS + FILLER_WORDS), key=len, reverse=True))
-_ONLY_GENERIC = re.compile(f"(?:{_alternatives})+")
-_ANY_GENERIC = re.compile("|".join(sorted(map(re.escape, GENERIC_TERMS), key=len, reverse=True)))
+
+
+def _longest_first(words: tuple[str, ...]) -> str:
+    return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+
+
+_ONLY_GENERIC = re.compile(f"(?:{_longest_first(GENERIC_TERMS + FILLER_WORDS)})+")
+_ANY_GENERIC = re.compile(_longest_first(GENERIC_TERMS))
 _WEEKDAYS = "一二三四五六日"
 
 
