@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from app.core import vocab
-from app.core.errors import AppError, PermissionDenied, ValidationError
+from app.core.errors import AppError, ValidationError
 from app.core.logrules import EntryDraft
 from app.db.engine import Database, now_text
 from app.db.models import LogVersion, ReviewAction, WorkLog

@@ -27,6 +27,7 @@ from app.services import org_chart, unit_settings
 from app.services.actor import Actor
 from app.services.calendar import work_calendar
 from app.services.org_chart import ACTIVE_STATUSES, OrgChart
+from app.services.review import current_reviewer, waiting_for
 
 MISSING_LOG = "missing_log"          # your log for the last working day is missing or a draft
 RETURNED_LOG = "returned_log"        # … or was returned and waits for your correction
@@ -102,29 +103,6 @@ def _weekday(day: dt.date) -> str:
     return f"星期{_WEEKDAYS[day.weekday()]}"
 
 
-def _delegators(db: Database, delegate_id: str, day: dt.date) -> dict[str, str]:
-    """Reviewer id → delegation row id, for reviewers who named `delegate_id` for `day`."""
-    with db.read() as s:
-        return dict(s.execute(select(Delegation.reviewer_id, Delegation.id).where(
-            Delegation.delegate_id == delegate_id, Delegation.deleted.is_(False),
-            Delegation.start_day <= day.isoformat(), Delegation.end_day >= day.isoformat())).all())
-
-
-def current_reviewer(chart: OrgChart, levels: int, author_id: str,
-                     pending_level: int) -> str | None:
-    """Who must decide on a log waiting at `pending_level` (None: no reviewer configured)."""
-    if author_id not in chart.persons:
-        return None
-    chain = chart.chain(author_id, levels)
-    return chain[pending_level - 1] if 1 <= pending_level <= len(chain) else None
-
-
-def _may_review(chart: OrgChart, reviewer_id: str, author_id: str) -> bool:
-    who = chart.persons.get(reviewer_id)
-    return who is not None and perm.allowed(who.role, who.is_admin, perm.REVIEW,
-                                            chart.scope(reviewer_id, author_id))
-
-
 def notice_scopes(role: str) -> set[str]:
     return perm.MATRIX.get((role, perm.NOTICE), set())
 
@@ -173,39 +151,16 @@ def _own_log_reminder(db: Database, actor: Actor, calendar: WorkCalendar,
     return None
 
 
-def waiting_for(db: Database, actor: Actor, chart: OrgChart, today: dt.date
-                ) -> list[tuple[str, dt.date, str | None]]:
-    """(log id, day, absent reviewer id when acting as 代审) of the logs waiting for the actor,
-    oldest first; the same logs as app.services.review.queue lists."""
-    levels = unit_settings.get(db, "review.levels")
-    delegators = _delegators(db, actor.person_id, today)
-    with db.read() as s:
-        rows = s.execute(select(WorkLog.id, WorkLog.person_id, WorkLog.day, WorkLog.pending_level)
-                         .where(WorkLog.status == vocab.LOG_SUBMITTED, WorkLog.deleted.is_(False))
-                         .order_by(WorkLog.day)).all()
-    waiting = []
-    for log_id, author_id, day, level in rows:
-        if author_id == actor.person_id:
-            continue
-        reviewer = current_reviewer(chart, levels, author_id, level)
-        if reviewer is None or (reviewer != actor.person_id and reviewer not in delegators):
-            continue
-        if _may_review(chart, reviewer, author_id):
-            waiting.append((log_id, dt.date.fromisoformat(day),
-                            reviewer if reviewer != actor.person_id else None))
-    return waiting
-
-
 def _queue_reminder(db: Database, actor: Actor, chart: OrgChart,
                     today: dt.date) -> Reminder | None:
-    waiting = waiting_for(db, actor, chart, today)
+    waiting = waiting_for(db, actor, today, chart)
     if not waiting:
         return None
-    oldest = waiting[0][1]
+    oldest = dt.date.fromisoformat(waiting[0][0].day)
     stand_in = defaultdict(int)
-    for _, _, absent in waiting:
-        if absent:
-            stand_in[absent] += 1
+    for _, reviewer in waiting:
+        if reviewer != actor.person_id:
+            stand_in[reviewer] += 1
     details = tuple(f"其中{n}篇为代{chart.persons[absent].name}审阅"
                     for absent, n in sorted(stand_in.items(),
                                             key=lambda kv: chart.persons[kv[0]].login))

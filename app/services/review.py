@@ -83,21 +83,51 @@ def delegators(db: Database, actor: Actor, today: dt.date) -> dict[str, str]:
     return dict(rows)
 
 
-def _acting_reviewer(chart: OrgChart, levels: int, actor: Actor, author_id: str,
-                     pending_level: int, delegators: dict[str, str]) -> str | None:
-    """The reviewer the actor acts as for this log (themselves or a delegator), else None."""
-    if author_id == actor.person_id or author_id not in chart.persons:
+def current_reviewer(chart: OrgChart, levels: int, author_id: str,
+                     pending_level: int) -> str | None:
+    """Who must decide on a log waiting at `pending_level` (None: no reviewer configured)."""
+    if author_id not in chart.persons:
         return None
     chain = chart.chain(author_id, levels)
-    if not 1 <= pending_level <= len(chain):
+    return chain[pending_level - 1] if 1 <= pending_level <= len(chain) else None
+
+
+def _acting_reviewer(chart: OrgChart, levels: int, actor: Actor, author_id: str,
+                     pending_level: int, stand_in_for: dict[str, str]) -> str | None:
+    """The reviewer the actor acts as for this log (themselves or a delegator), else None."""
+    if author_id == actor.person_id:
         return None
-    reviewer = chain[pending_level - 1]
-    if reviewer != actor.person_id and reviewer not in delegators:
+    reviewer = current_reviewer(chart, levels, author_id, pending_level)
+    if reviewer is None or (reviewer != actor.person_id and reviewer not in stand_in_for):
         return None
     who = chart.persons[reviewer]
     if not perm.allowed(who.role, who.is_admin, perm.REVIEW, chart.scope(reviewer, author_id)):
         return None
     return reviewer
+
+
+def waiting_for(db: Database, actor: Actor, today: dt.date, chart: OrgChart | None = None,
+                start: dt.date | None = None, end: dt.date | None = None
+                ) -> list[tuple[WorkLog, str]]:
+    """(log, reviewer the actor acts as) for every log waiting for the actor's decision, oldest
+    day first. The one place that decides what is in a reviewer's queue."""
+    chart = chart or org_chart.load(db)
+    levels = unit_settings.get(db, "review.levels")
+    stand_in_for = delegators(db, actor, today)
+    with db.read() as s:
+        query = select(WorkLog).where(WorkLog.status == vocab.LOG_SUBMITTED,
+                                      WorkLog.deleted.is_(False)).order_by(WorkLog.day)
+        if start:
+            query = query.where(WorkLog.day >= start.isoformat())
+        if end:
+            query = query.where(WorkLog.day <= end.isoformat())
+        result = []
+        for log in s.scalars(query):
+            reviewer = _acting_reviewer(chart, levels, actor, log.person_id, log.pending_level,
+                                        stand_in_for)
+            if reviewer is not None:
+                result.append((log, reviewer))
+    return result
 
 
 def queue(db: Database, actor: Actor, today: dt.date | None = None,
@@ -107,29 +137,19 @@ def queue(db: Database, actor: Actor, today: dt.date | None = None,
     chart, levels = org_chart.load(db), unit_settings.get(db, "review.levels")
     stand_in_for = delegators(db, actor, today)
     items: list[QueueItem] = []
+    for log, reviewer in waiting_for(db, actor, today, chart, flt.start, flt.end):
+        author = chart.persons[log.person_id]
+        section = chart.section_name(author.id)
+        if (flt.section and section != flt.section) or (
+                flt.author_login and author.login != flt.author_login):
+            continue
+        items.append(QueueItem(
+            log.id, author.id, author.login, author.name, section,
+            dt.date.fromisoformat(log.day), log.day_state, log.pending_level,
+            review_state.review_length(chart, author.id, levels), log.submitted_at,
+            log.version, log.amend_reason,
+            stand_in_for.get(reviewer) if reviewer != actor.person_id else None))
     with db.read() as s:
-        query = select(WorkLog).where(WorkLog.status == vocab.LOG_SUBMITTED,
-                                      WorkLog.deleted.is_(False)).order_by(WorkLog.day)
-        if flt.start:
-            query = query.where(WorkLog.day >= flt.start.isoformat())
-        if flt.end:
-            query = query.where(WorkLog.day <= flt.end.isoformat())
-        for log in s.scalars(query):
-            reviewer = _acting_reviewer(chart, levels, actor, log.person_id, log.pending_level,
-                                        stand_in_for)
-            if reviewer is None:
-                continue
-            author = chart.persons[log.person_id]
-            section = chart.section_name(author.id)
-            if (flt.section and section != flt.section) or (
-                    flt.author_login and author.login != flt.author_login):
-                continue
-            items.append(QueueItem(
-                log.id, author.id, author.login, author.name, section,
-                dt.date.fromisoformat(log.day), log.day_state, log.pending_level,
-                review_state.review_length(chart, author.id, levels), log.submitted_at,
-                log.version, log.amend_reason,
-                stand_in_for.get(reviewer) if reviewer != actor.person_id else None))
         for item in items:
             item.entries = _entries_of(s, item.log_id)
     labels = duty_labels(db, (e.duty_id for i in items for e in i.entries))

@@ -1,12 +1,11 @@
 """Main window: navigation on the left, one page per entry, status bar with who is working."""
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QMainWindow,
                                QMessageBox, QStackedWidget, QWidget)
 
 from app import APP_NAME, __version__
-from app.core.errors import AppError
 from app.db.engine import Database
 from app.services.actor import Actor
 from app.services.setup import unit_of
