@@ -41,6 +41,14 @@ class MainWindow(QMainWindow):
             self._queue_count(len(self.review_page.items))
         self.published_page = PublishedPage(db, actor)
         self._add_page("单位履职动态", self.published_page)
+        from app.ui.pages.reminders_page import RemindersPage
+        self.reminders_page = RemindersPage(db, actor, **kwargs)
+        self.reminders_page.status_message.connect(self.show_status)
+        self.reminders_page.go_to.connect(self.go_to_page)
+        self._add_page("提醒与通报", self.reminders_page)
+        self._set_count(self.reminders_page, "提醒与通报", len(self.reminders_page.items))
+        self.reminders_page.count_changed.connect(
+            lambda n: self._set_count(self.reminders_page, "提醒与通报", n))
         if actor.is_admin:
             from app.ui.pages.admin_page import AdminPage
             self.admin_page = AdminPage(db, actor)
@@ -69,8 +77,23 @@ class MainWindow(QMainWindow):
         return bool(review.delegators(self.db, self.actor, dt.date.today()))
 
     def _queue_count(self, n: int) -> None:
-        row = self.stack.indexOf(self.review_page)
-        self.nav.item(row).setText(f"履职审阅（{n}）" if n else "履职审阅")
+        self._set_count(self.review_page, "履职审阅", n)
+
+    def _set_count(self, page: QWidget, title: str, n: int) -> None:
+        self.nav.item(self.stack.indexOf(page)).setText(f"{title}（{n}）" if n else title)
+
+    def go_to_page(self, title: str) -> None:
+        for row in range(self.nav.count()):
+            if self.nav.item(row).text().startswith(title):
+                self.nav.setCurrentRow(row)
+                return
+
+    def show_login_reminders(self) -> None:
+        """三提醒 at login: a short list; the page holds the details."""
+        items = self.reminders_page.items
+        if items:
+            QMessageBox.information(self, "提醒", "\n".join(f"· {r.text}" for r in items)
+                                    + "\n\n详见左侧“提醒与通报”。")
 
     def _add_page(self, title: str, page: QWidget) -> None:
         self.nav.addItem(title)
