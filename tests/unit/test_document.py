@@ -254,3 +254,13 @@ def test_a_heading_with_its_paragraph_fills_the_last_lines_of_a_page(fonts):
     doc.paragraph("国" * 40)
     buf = io.BytesIO()
     assert doc.build(buf) == 2          # 19 + 1 + 2 = 22 lines: nothing spills to a third page
+
+
+def test_characters_beyond_gbk_print_in_the_fallback_font_everywhere(fonts):
+    doc = OfficialDocument("刘䶮同志个人履职报告", "某单位", "2026年11月22日", fonts)
+    doc.paragraph("刘䶮、张𬌗同志。")
+    doc.table(["姓名"], [["刘䶮"]])
+    buf = io.BytesIO()
+    doc.build(buf)
+    text = PdfReader(buf).pages[0].extract_text()
+    assert text.count("䶮") == 3 and "𬌗" in text
