@@ -9,7 +9,9 @@ settings. Text is read only here and in the log page, never by statistics.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import defaultdict
+from contextlib import contextmanager
 from typing import Iterator
 
 from sqlalchemy import select
@@ -38,10 +40,32 @@ def thresholds(db: Database) -> Thresholds:
     return Thresholds.from_settings(unit_settings.all_values(db))
 
 
+@contextmanager
+def _collector_paused():
+    """Pause the cyclic garbage collector while tens of thousands of small sets and tuples are
+    built (none of them in reference cycles): its passes over the growing heap otherwise cost
+    as much as building them (a week of 3,000 entries: ~0.45 s → ~0.3 s). The switch is
+    process-wide; other threads meanwhile only have their cycles collected later. Restores
+    the previous state."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def compute_flags(db: Database, log_ids: list[str], *,
                   today: dt.date | None = None) -> dict[str, list[Flag]]:
     """Flags of each log (an empty list for a clean one); ids of missing logs are left out.
     `today` only matters for logs not submitted yet, whose lateness counts up to it."""
+    with _collector_paused():
+        return _compute_flags(db, log_ids, today)
+
+
+def _compute_flags(db: Database, log_ids: list[str],
+                   today: dt.date | None) -> dict[str, list[Flag]]:
     ids = list(dict.fromkeys(log_ids))
     if not ids:
         return {}
@@ -79,7 +103,7 @@ def compute_flags(db: Database, log_ids: list[str], *,
                                         "" if secret else texts.get(entry_id, ""))
                              for entry_id, seq, hours, category, secret in rows)
                for log_id, rows in entry_rows.items()}
-    corpus = TextCorpus(corpus_rows, people, days)
+    corpus = TextCorpus(corpus_rows, people, days, authors)
     result: dict[str, list[Flag]] = {}
     for log in logs:
         day = dt.date.fromisoformat(log.day)
