@@ -23,17 +23,19 @@ from collections.abc import Sequence
 from typing import BinaryIO
 
 from reportlab.graphics.shapes import Drawing
-from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, KeepTogether, PageBreak,
-                                PageTemplate, Paragraph, Spacer)
+from reportlab.platypus import (BaseDocTemplate, Frame, KeepTogether, PageBreak, PageTemplate,
+                                Spacer)
 
 from app.reports.fonts import FontSet
-from app.reports.tables import build_table, cell_text
+from app.reports.keep import SLACK, TABLE_START, Ending, KeepStart
 from app.reports.layout import (CHAR, LEADING, MARGIN_BOTTOM, MARGIN_LEFT, PAGE_HEIGHT,
-                                PAGE_NUMBER_GAP, PAGE_NUMBER_SIZE, PAGE_WIDTH, TABLE_SIZE, TEXT_HEIGHT, TEXT_WIDTH, Styles,
-                                lines_to_grid, split_title, width_of)
+                                PAGE_NUMBER_GAP, PAGE_NUMBER_SIZE, PAGE_WIDTH, TABLE_SIZE,
+                                TEXT_HEIGHT, TEXT_WIDTH, Styles, lines_to_grid, split_title,
+                                width_of)
+from app.reports.linebreak import CJKParagraph as Paragraph
+from app.reports.tables import build_table, cell_text
 
 CREATOR = "履职考评"
-SLACK = 0.01
 
 _CN_DIGITS = "〇一二三四五六七八九"
 
@@ -100,8 +102,9 @@ class OfficialDocument:
         if level not in (1, 2, 3):
             raise ValueError("heading level must be 1, 2 or 3")
         st = self.styles
-        self._story.append(Paragraph(self._markup(text, st.heading_roles[level]),
-                                     st.headings[level]))
+        p = Paragraph(self._markup(text, st.heading_roles[level]), st.headings[level])
+        p.is_heading = True
+        self._story.append(p)
 
     def section(self, level: int, text: str) -> str:
         """A numbered heading: 一、 / （一） / 1. counted per document; returns the full text."""
@@ -154,10 +157,9 @@ class OfficialDocument:
             label = caption if caption.startswith("表") else f"表{self._tables}\u3000{caption}"
             parts.append(Paragraph(self._markup(label, "heiti", grid=False), st.caption))
             parts.append(Spacer(1, 4))
-        # The caption and the first rows start on the same page; a long table then runs on
-        # (keeping the whole table together would leave most of a page empty).
-        self._story.append(CondPageBreak(TEXT_HEIGHT / 6))
-        self._story += [*parts, flow]
+        # The caption, the header and the first rows start on one page; a long table then runs
+        # on (keeping the whole table together would leave most of a page empty).
+        self._story.append(KeepStart([*parts, flow], need=TABLE_START))
         if notes:
             self._story.append(Spacer(1, 3))
         for text in notes:
@@ -191,13 +193,11 @@ class OfficialDocument:
             x_date = TEXT_WIDTH - 2 * CHAR - w_date
             x_issuer = x_date - 2 * CHAR
         x_issuer, x_date = max(0.0, x_issuer), max(0.0, x_date)
-        return [KeepTogether([
-            Spacer(1, LEADING),
-            Paragraph(self._markup(self.issuer, "fangsong"),
-                      st.signature.clone("issuer", leftIndent=x_issuer)),
-            Paragraph(self._markup(self.date_text, "fangsong"),
-                      st.signature.clone("date", leftIndent=x_date)),
-        ])]
+        return [Spacer(1, LEADING),
+                Paragraph(self._markup(self.issuer, "fangsong"),
+                          st.signature.clone("issuer", leftIndent=x_issuer)),
+                Paragraph(self._markup(self.date_text, "fangsong"),
+                          st.signature.clone("date", leftIndent=x_date))]
 
     def _draw_page_number(self, canvas, doc) -> None:
         n = canvas.getPageNumber()
@@ -219,7 +219,11 @@ class OfficialDocument:
         """Write the PDF to a path or a binary file object; returns the number of pages."""
         story = list(self._story)
         if self.signature == "end":
-            story += self._signature_block()
+            if story and isinstance(story[-1], Paragraph):
+                story[-1] = Ending(story[-1], self._signature_block())
+            else:
+                story.append(KeepTogether(self._signature_block()))
+        story = _keep_headings(story)
         template = BaseDocTemplate(
             str(target) if not hasattr(target, "write") else target,
             pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
@@ -234,6 +238,21 @@ class OfficialDocument:
         template.build(story)
         self.pages = template.page
         return self.pages
+
+
+def _keep_headings(story: list) -> list:
+    """Each run of headings travels with the start of the flowable after it (keep.KeepStart)."""
+    out, heads = [], []
+    for f in story:
+        if getattr(f, "is_heading", False):
+            heads.append(f)
+            continue
+        if heads and not isinstance(f, (PageBreak, Spacer)):
+            out.append(KeepStart([*heads, f]))
+        else:
+            out += heads + [f]
+        heads = []
+    return out + heads
 
 
 __all__ = ["OfficialDocument", "chinese_number", "chinese_date"]

@@ -95,12 +95,9 @@ class Styles:
                                    firstLineIndent=indent, alignment=TA_JUSTIFY, wordWrap="CJK")
         self.body_flush = ParagraphStyle("body_flush", parent=self.body, firstLineIndent=0)
         self.headings = {
-            1: ParagraphStyle("h1", parent=self.body, fontName=g.heiti, alignment=TA_LEFT,
-                              keepWithNext=1),
-            2: ParagraphStyle("h2", parent=self.body, fontName=g.kaiti, alignment=TA_LEFT,
-                              keepWithNext=1),
-            3: ParagraphStyle("h3", parent=self.body, fontName=g.fangsong, alignment=TA_LEFT,
-                              keepWithNext=1),
+            1: ParagraphStyle("h1", parent=self.body, fontName=g.heiti, alignment=TA_LEFT),
+            2: ParagraphStyle("h2", parent=self.body, fontName=g.kaiti, alignment=TA_LEFT),
+            3: ParagraphStyle("h3", parent=self.body, fontName=g.fangsong, alignment=TA_LEFT),
         }
         self.heading_roles = {1: "heiti", 2: "kaiti", 3: "fangsong"}
         self.title = ParagraphStyle("title", fontName=p.heiti, fontSize=TITLE_SIZE,

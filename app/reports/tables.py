@@ -6,9 +6,10 @@ from collections.abc import Sequence
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
-from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.platypus import Table, TableStyle
 
 from app.reports.layout import TEXT_WIDTH, Styles, width_of
+from app.reports.linebreak import CJKParagraph as Paragraph
 
 RULE_THIN = 0.5
 RULE_BOX = 1.0
@@ -53,9 +54,11 @@ def _natural(text: str, font: str, size: float) -> float:
 def column_widths(headers: Sequence[str], rows: Sequence[Sequence[str]], align: Sequence[str],
                   body_font: str, head_font: str, size: float,
                   total: float = TEXT_WIDTH) -> list[float]:
-    """Widths that add up to `total`: every column gets its content's natural width when that
-    fits (spare width shared out in proportion); otherwise number columns keep theirs (headers
-    may wrap), and text columns share the rest in proportion, none under MIN_TEXT_CHARS."""
+    """Widths that add up to `total`. When every column's content fits on one line, spare width
+    is shared out in proportion. Otherwise number columns keep their width (a long header may
+    wrap), narrow text columns keep theirs, and the wide text columns share what is left in
+    proportion to their content — none narrower than its header (up to MIN_TEXT_CHARS…6
+    characters) so that headers such as "职责编号" do not wrap."""
     n = len(headers)
     pad = 2 * PAD_H
     cell_w = [max((_natural(r[c], body_font, size) for r in rows if c < len(r)), default=0.0)
@@ -65,33 +68,35 @@ def column_widths(headers: Sequence[str], rows: Sequence[Sequence[str]], align: 
     if sum(natural) <= total:
         spare = total - sum(natural)
         return [w + spare * w / sum(natural) for w in natural]
-    char = size
-    fixed = {}
+    widths: dict[int, float] = {}
     for c in range(n):
-        if align[c] == "R":      # numbers never wrap; a long header may wrap to 2 characters
-            fixed[c] = max(cell_w[c], min(head_w[c], 4 * char)) + pad
-    rest = total - sum(fixed.values())
-    text_cols = [c for c in range(n) if c not in fixed]
-    minimum = MIN_TEXT_CHARS * char + pad
-    if text_cols and rest >= minimum * len(text_cols):
-        widths = dict(fixed)
-        pool = {c: natural[c] for c in text_cols}
-        # Give each text column its share; columns whose share is under the minimum get the
-        # minimum and leave the pool (repeat until stable).
-        while pool:
-            share = rest / sum(pool.values())
-            small = [c for c, w in pool.items() if w * share < minimum]
-            if not small:
-                for c, w in pool.items():
-                    widths[c] = w * share
-                break
-            for c in small:
-                widths[c] = minimum
-                rest -= minimum
-                del pool[c]
-        return [widths[c] for c in range(n)]
-    scale = total / sum(natural)          # too many columns: shrink all alike
-    return [w * scale for w in natural]
+        if align[c] == "R":      # numbers never wrap; a long header may wrap at 4 characters
+            widths[c] = max(cell_w[c], min(head_w[c], 4 * size)) + pad
+    minimum = {c: min(natural[c], max(MIN_TEXT_CHARS * size, min(head_w[c], 6 * size)) + pad)
+               for c in range(n) if c not in widths}
+    rest = total - sum(widths.values())
+    pool = sorted(minimum, key=lambda c: natural[c])
+    if rest < sum(minimum.values()):               # too many columns: shrink all alike
+        scale = total / sum(natural)
+        return [w * scale for w in natural]
+    while pool:
+        c = pool[0]
+        if natural[c] <= rest / len(pool):         # narrow column: its own width
+            widths[c] = natural[c]
+            rest -= natural[c]
+            pool.pop(0)
+            continue
+        share = rest / sum(natural[k] for k in pool)
+        small = [k for k in pool if natural[k] * share < minimum[k]]
+        if not small:
+            for k in pool:
+                widths[k] = natural[k] * share
+            break
+        for k in small:
+            widths[k] = minimum[k]
+            rest -= minimum[k]
+            pool.remove(k)
+    return [widths[c] for c in range(n)]
 
 
 def build_table(doc, headers: list[str], rows: list[list[str]], *,

@@ -264,3 +264,72 @@ def test_characters_beyond_gbk_print_in_the_fallback_font_everywhere(fonts):
     doc.build(buf)
     text = PdfReader(buf).pages[0].extract_text()
     assert text.count("䶮") == 3 and "𬌗" in text
+
+
+def _body_lines(page):
+    """Body lines of a page (16 pt) as (text, x) in reading order, one entry per baseline."""
+    rows: dict[float, list] = {}
+    for text, x, y, size in fragments(page):
+        if size == 16:
+            rows.setdefault(round(y, 1), []).append((x, text))
+    return [("".join(t for _, t in sorted(parts)).strip(), min(x for x, _ in parts))
+            for y, parts in sorted(rows.items(), reverse=True)]
+
+
+def test_chinese_line_breaking_keeps_punctuation_and_numbers_in_place(fonts):
+    from app.reports.linebreak import NO_LINE_END, NO_LINE_START
+    text = ("工作饱和度为96.5%，处于合理区间（绿灯）；填报率为78.0%，低于80%。“三定”职责共40项，"
+            "《中华人民共和国公务员法》规定……") * 12
+    doc = OfficialDocument("断行", "单位", "2026年1月1日", fonts, signature="none")
+    doc.paragraph(text)
+    buf = io.BytesIO()
+    doc.build(buf)
+    reader = PdfReader(buf)
+    lines = [t for page in reader.pages for t, _ in _body_lines(page)]
+    assert len(lines) > 10
+    for line in lines[1:]:
+        assert line[0] not in NO_LINE_START, line
+    for line in lines[:-1]:
+        assert line[-1] not in NO_LINE_END, line
+    joined = "".join(lines)
+    assert joined.count("96.5%") == 12 and joined.count("78.0%") == 12
+    # Nothing hangs into the right margin: every line ends inside the text block.
+    for page in reader.pages:
+        for text, x, y, size in fragments(page):
+            if size == 16:
+                assert x + width_of(text.strip(), fonts.fangsong + "-G28", 16) <= MARGIN_LEFT + TEXT_WIDTH + 0.5
+
+
+def test_heading_stays_with_the_first_lines_of_its_paragraph(fonts):
+    def build(filler_lines: int) -> list[list[str]]:
+        doc = OfficialDocument("标题", "单位", "2026年1月1日", fonts, signature="none")
+        doc.page_break()
+        for _ in range(filler_lines):
+            doc.paragraph("国" * 20)
+        doc.heading(1, "一、小标题")
+        doc.paragraph("家" * 28 * 6, indent=False)
+        buf = io.BytesIO()
+        doc.build(buf)
+        return [[t for t, _ in _body_lines(p)] for p in PdfReader(buf).pages[1:]]
+    pages = build(19)                  # 3 lines left: heading + 2 lines of the paragraph
+    assert pages[0][-3:] == ["一、小标题", "家" * 28, "家" * 28] and len(pages[0]) == 22
+    pages = build(20)                  # 2 lines left: the heading moves on, never alone
+    assert pages[0][-1] == "国" * 20 and pages[1][0] == "一、小标题"
+
+
+def test_signature_never_stands_alone_on_a_page(fonts):
+    doc = OfficialDocument("标题", "沂河县市场监督管理局", "2026年1月1日", fonts)
+    doc.page_break()
+    doc.paragraph("家" * 28 * 22, indent=False)          # fills page 2 exactly
+    buf = io.BytesIO()
+    assert doc.build(buf) == 3
+    lines = _body_lines(PdfReader(buf).pages[2])
+    assert [t for t, _ in lines] == ["家" * 28, "家" * 28, "沂河县市场监督管理局", "2026年1月1日"]
+    # GB/T 9704 §7.3.5.2: issuer two characters from the right, date two characters right of it.
+    (_, x_issuer), (_, x_date) = lines[2], lines[3]
+    assert x_issuer + 10 * CHAR == pytest.approx(MARGIN_LEFT + TEXT_WIDTH - 2 * CHAR, abs=0.1)
+    assert x_date == pytest.approx(x_issuer + 2 * CHAR, abs=0.1)
+    doc = OfficialDocument("标题", "沂河县市场监督管理局", "2026年1月1日", fonts)
+    doc.paragraph("短文。")
+    buf = io.BytesIO()
+    assert doc.build(buf) == 1
