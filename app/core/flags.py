@@ -185,6 +185,9 @@ class _Bucket:
             self._sizes = None
         found.append(occurrence)
 
+    def occurrences(self, norm: str) -> list[tuple]:
+        return self._occurrences.get(norm, [])
+
     def similar(self, norm: str, grams: frozenset[str], threshold: float) -> list[tuple]:
         """(score, occurrences) of each distinct text scoring at least `threshold`. The loop
         runs tens of times per entry under review: keep it plain."""
@@ -280,11 +283,15 @@ class TextCorpus:
     def own_match(self, person_id: str, day: dt.date, norm: str, grams: frozenset[str],
                   lookback_days: int, threshold: float) -> Match | None:
         """The author's most similar entry on an earlier day within the look-back window
-        (ties: the latest day)."""
+        (ties: the latest day). An exact copy, found by lookup, ends the search."""
         bucket = self._by_person.get(person_id)
         if bucket is None:
             return None
         first = day - dt.timedelta(days=lookback_days)
+        exact = [o for o in bucket.occurrences(norm) if first <= o[0] < day]
+        if exact:
+            other_day, other_person, entry_id = max(exact)
+            return Match(entry_id, other_person, other_day, 1.0)
         best: tuple | None = None
         for score, occurrences in bucket.similar(norm, grams, threshold):
             for occurrence in occurrences:
@@ -298,29 +305,31 @@ class TextCorpus:
 
     def colleague_match(self, person_id: str, day: dt.date, norm: str, grams: frozenset[str],
                         threshold: float) -> Match | None:
-        """The most similar entry of another person on the same day: near copies within the
-        author's section, exact copies anywhere in the unit (same section preferred)."""
+        """The most similar entry of another person on the same day: exact copies anywhere in
+        the unit (by lookup; same section preferred), else near copies within the section."""
         ref = self.people.get(person_id)
         section = ref.section_id if ref else None
-        found: dict[str, tuple] = {}            # colleague → (score, same section, occurrence)
+        mates: dict[str, tuple] = {}            # colleague → (score, occurrence)
+        for occurrence in self._by_text_day.get((norm, day), ()):
+            if occurrence[1] != person_id:
+                mates.setdefault(occurrence[1], (1.0, occurrence))
         bucket = self._by_section_day.get((section, day)) if section else None
-        if bucket is not None:
+        if not mates and bucket is not None:
             for score, occurrences in bucket.similar(norm, grams, threshold):
                 for occurrence in occurrences:
                     mate = occurrence[1]
-                    if mate != person_id and (mate not in found or score > found[mate][0]):
-                        found[mate] = (score, True, occurrence)
-        for occurrence in self._by_text_day.get((norm, day), ()):
-            mate = occurrence[1]
-            if mate != person_id and mate not in found:
-                mate_ref = self.people.get(mate)
-                same = bool(section) and mate_ref is not None and mate_ref.section_id == section
-                found[mate] = (1.0, same, occurrence)
-        if not found:
+                    if mate != person_id and (mate not in mates or score > mates[mate][0]):
+                        mates[mate] = (score, occurrence)
+        if not mates:
             return None
-        score, _, (other_day, other_person, entry_id) = max(
-            found.values(), key=lambda f: (f[0], f[1], f[2][1]))
-        alike = sum(1 for f in found.values() if f[0] == score)
+
+        def rank(item: tuple[str, tuple]):
+            mate, (score, _) = item
+            mate_ref = self.people.get(mate)
+            same = bool(section) and mate_ref is not None and mate_ref.section_id == section
+            return score, same, mate
+        _, (score, (other_day, other_person, entry_id)) = max(mates.items(), key=rank)
+        alike = sum(1 for s, _ in mates.values() if s == score)
         return Match(entry_id, other_person, other_day, score, alike)
 
 
