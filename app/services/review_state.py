@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.core import vocab
@@ -37,10 +37,14 @@ def refresh(session: Session, log_ids: Iterable[str], chart: OrgChart, levels: i
             WorkLog.content_hash, WorkLog.submitted_at, WorkLog.status, WorkLog.pending_level,
             WorkLog.approved_at).where(WorkLog.id.in_(chunk))).all()
         actions = defaultdict(list)
-        for a in session.scalars(select(ReviewAction).where(ReviewAction.log_id.in_(chunk),
-                                                            ReviewAction.deleted.is_(False))):
-            actions[a.log_id].append(ActionFact(a.round, a.version, a.content_hash, a.level,
-                                                a.action, a.final, a.created_at))
+        # plain columns, not ORM objects: refresh runs over every log of a unit after a roster
+        # or settings change and over a whole generated demo year
+        for log_id, *fact in session.execute(select(
+                ReviewAction.log_id, ReviewAction.round, ReviewAction.version,
+                ReviewAction.content_hash, ReviewAction.level, ReviewAction.action,
+                ReviewAction.final, ReviewAction.created_at)
+                .where(ReviewAction.log_id.in_(chunk), ReviewAction.deleted.is_(False))):
+            actions[log_id].append(ActionFact(*fact))
         for log in logs:
             chain_len = review_length(chart, log.person_id, levels)
             new = derive_state(log.state, log.round, log.version, log.content_hash, chain_len,
@@ -53,9 +57,18 @@ def refresh(session: Session, log_ids: Iterable[str], chart: OrgChart, levels: i
 
 
 def refresh_all(session: Session, chart: OrgChart, levels: int) -> None:
-    """Every log still in review (after a migration, a settings change or a roster change)."""
-    ids = session.scalars(select(WorkLog.id).where(WorkLog.state == "submitted",
-                                                   WorkLog.status != "approved")).all()
+    """Every log whose state a migration, a settings change or a roster change can alter: those
+    still in review, and the approved ones without a final action on their current content
+    (approved because the chain shrank below the levels already approved, or the principal's).
+    Leaving the latter out made the state depend on the order of changes: lowering
+    review.levels approved them, raising it again did not reopen them, yet any later refresh of
+    such a log (a save, a sync merge) did — so two PCs of one unit could disagree."""
+    final = exists().where(ReviewAction.log_id == WorkLog.id, ReviewAction.round == WorkLog.round,
+                           ReviewAction.version == WorkLog.version,
+                           ReviewAction.content_hash == WorkLog.content_hash,
+                           ReviewAction.final.is_(True), ReviewAction.deleted.is_(False))
+    ids = session.scalars(select(WorkLog.id).where(
+        WorkLog.state == "submitted", or_(WorkLog.status != "approved", ~final))).all()
     refresh(session, ids, chart, levels)
 
 
