@@ -1,17 +1,22 @@
-"""The demo database generator: promised contents, consistency with the services, determinism."""
+"""The demo database generator: promised contents, consistency with the services (logs, review
+chain, derived review state), determinism."""
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import pytest
 
 from app.core import vocab
 from app.core.errors import AppError
 from app.core.validators import parse_id_number
-from app.services import accounts, logs
+from app.services import accounts, logs, org_chart, published, review, review_state, unit_settings
 from app.services.actor import Actor
 from app.services.calendar import work_calendar
 from app.services.demo import generate_demo
@@ -54,7 +59,17 @@ def fingerprint(path) -> list:
                                 left join duty d on d.id = e.duty_id
                                 left join entry_text t on t.id = e.id
                                 order by p.login, l.day, e.seq""")
-        return [people, entries]
+        reviews = rows(conn, """select p.login, l.day, l.round, l.status, l.pending_level,
+                                l.approved_at, a.round, a.level, a.action, a.final, r.login,
+                                a.comment, a.created_at
+                                from work_log l join person p on p.id = l.person_id
+                                left join review_action a on a.log_id = l.id
+                                left join person r on r.id = a.reviewer_id
+                                order by p.login, l.day, a.created_at""")
+        charges = rows(conn, """select p.login, s.name from section_charge c
+                                join person p on p.id = c.deputy_id
+                                join section s on s.id = c.section_id order by 1, 2""")
+        return [people, entries, reviews, charges]
     finally:
         conn.close()
 
@@ -231,3 +246,192 @@ def test_scaled_unit_gets_more_sections(tmp_path):
         conn.close()
     with pytest.raises(AppError):
         generate_demo(tmp_path / "tiny.sqlite", people=5)
+
+
+# ---------------------------------------------------------------- the review chain in the demo
+def actor_of(conn, login: str) -> Actor:
+    person_id, name, role, section_id, is_admin = rows(
+        conn, "select id, name, role, section_id, is_admin from person where login = ?", login)[0]
+    return Actor(person_id, login, name, role, section_id, bool(is_admin))
+
+
+def review_facts(demo, db):
+    """Logs (with their age in working days before the end) and their review actions."""
+    info, conn = demo
+    days = work_calendar(db).working_days(info.start, info.end)
+    age = {d.isoformat(): len(days) - 1 - i for i, d in enumerate(days)}
+    columns = "id person_id day state round status pending_level approved_at content_hash submitted_at"
+    log_rows = [dict(zip(columns.split(), r)) for r in rows(conn, f"select {', '.join(columns.split())} from work_log")]
+    for log in log_rows:
+        log["age"] = age[log["day"]]
+    acts = defaultdict(list)
+    names = "log_id round version content_hash level action final reviewer_id on_behalf_of comment created_at"
+    for r in rows(conn, f"select {', '.join(names.split())} from review_action order by created_at"):
+        a = dict(zip(names.split(), r))
+        acts[a["log_id"]].append(a)
+    return log_rows, acts
+
+
+def test_deputies_are_in_charge_of_every_section(demo, db):
+    info, conn = demo
+    charges = defaultdict(set)
+    for login, section in rows(conn, """select p.login, s.name from section_charge c
+                                        join person p on p.id = c.deputy_id
+                                        join section s on s.id = c.section_id where not c.deleted"""):
+        charges[login].add(section)
+    assert charges == {login: set(names) for login, names in info.in_charge.items()}
+    assert set().union(*charges.values()) == {n for (n,) in rows(conn, "select name from section")}
+    chart = org_chart.load(db)
+    assert set(chart.deputies) == set(chart.heads) == set(chart.section_names)
+
+
+def test_older_logs_went_through_the_whole_chain(demo, db):
+    log_rows, acts = review_facts(demo, db)
+    chart = org_chart.load(db)
+    old = [log for log in log_rows if log["age"] >= 7]
+    statuses = Counter(log["status"] for log in old)
+    assert statuses[vocab.LOG_APPROVED] >= 0.97 * len(old)
+    assert statuses[vocab.LOG_SUBMITTED] == statuses[vocab.LOG_DRAFT] == 0
+    comments = []
+    for log in log_rows:
+        if log["status"] != vocab.LOG_APPROVED:
+            continue
+        current = [a for a in acts[log["id"]] if a["round"] == log["round"]]
+        chain = chart.chain(log["person_id"], 2)
+        if not chain:                                     # the principal: final on submission
+            assert chart.persons[log["person_id"]].role == vocab.ROLE_PRINCIPAL
+            assert current == [] and log["approved_at"] == log["submitted_at"]
+            continue
+        assert [a["reviewer_id"] for a in current] == chain
+        assert [a["level"] for a in current] == list(range(1, len(chain) + 1))
+        assert [a["final"] for a in current] == [0] * (len(chain) - 1) + [1]
+        assert all(a["action"] == "approve" and a["content_hash"] == log["content_hash"]
+                   for a in current)
+        stamps = [log["submitted_at"]] + [a["created_at"] for a in current]
+        assert stamps == sorted(set(stamps))               # strictly after one another
+        assert log["approved_at"] == stamps[-1] and log["pending_level"] == 0
+        comments += [a["comment"] for a in current]
+    assert 0.03 < sum(1 for c in comments if c) / len(comments) < 0.2
+
+
+def test_a_few_logs_were_returned_with_a_reason_and_most_resubmitted(demo, db):
+    info, _ = demo
+    log_rows, acts = review_facts(demo, db)
+    returned_logs = [log for log in log_rows
+                     if any(a["action"] == "return" for a in acts[log["id"]])]
+    assert 0.008 < len(returned_logs) / info.logs < 0.04
+    resubmitted = [log for log in returned_logs if log["round"] == 2]
+    waiting = [log for log in returned_logs if log["round"] == 1]
+    assert resubmitted and waiting
+    for log in returned_logs:
+        first = [a for a in acts[log["id"]] if a["round"] == 1]
+        assert first[-1]["action"] == "return" and len(first[-1]["comment"]) >= 8
+        assert all(a["action"] == "approve" and not a["final"] for a in first[:-1])
+    for log in resubmitted:                  # corrected: the approval judged another content
+        first_hash = [a for a in acts[log["id"]] if a["round"] == 1][-1]["content_hash"]
+        assert first_hash != log["content_hash"]
+        assert log["submitted_at"] > acts[log["id"]][0]["created_at"]
+        if log["age"] >= 7:
+            assert log["status"] == vocab.LOG_APPROVED
+    for log in waiting:
+        assert log["status"] == vocab.LOG_RETURNED and log["pending_level"] == 0
+    assert info.reviews[vocab.LOG_RETURNED] == len(waiting)
+    assert info.reviews["resubmitted"] == len(resubmitted)
+
+
+def test_the_author_of_a_returned_log_sees_the_reason(demo, db):
+    _, conn = demo
+    login, day, reason = rows(conn, """select p.login, l.day, a.comment from work_log l
+                                       join person p on p.id = l.person_id
+                                       join review_action a on a.log_id = l.id
+                                       where l.status = 'returned' and a.action = 'return'
+                                       order by l.day limit 1""")[0]
+    loaded = logs.load_day(db, actor_of(conn, login), dt.date.fromisoformat(day))
+    assert loaded.state == vocab.LOG_RETURNED and loaded.editable and loaded.return_reason == reason
+    assert logs.content_hash(loaded.day_state, loaded.entries) == rows(
+        conn, "select content_hash from work_log where id = ?", loaded.log_id)[0][0]
+
+
+def test_the_last_days_are_partly_waiting_at_level_one_or_two_and_drafts_stay_drafts(demo, db):
+    log_rows, acts = review_facts(demo, db)
+    recent = [log for log in log_rows if log["age"] <= 3 and log["state"] == vocab.LOG_SUBMITTED]
+    pending = Counter(log["pending_level"] for log in recent if log["status"] == vocab.LOG_SUBMITTED)
+    assert pending[1] > 5 and pending[2] > 5
+    assert sum(1 for log in recent if log["status"] == vocab.LOG_APPROVED) > 5
+    for log in log_rows:
+        if log["state"] == vocab.LOG_DRAFT:
+            assert log["status"] == vocab.LOG_DRAFT and log["round"] == 0 and not acts[log["id"]]
+            assert log["age"] <= 1
+        else:
+            assert log["round"] in (1, 2)
+        if log["status"] == vocab.LOG_SUBMITTED:
+            current = [a for a in acts[log["id"]] if a["round"] == log["round"]]
+            assert [a["level"] for a in current] == list(range(1, log["pending_level"]))
+
+
+def test_derived_state_is_what_the_review_service_derives(demo, db):
+    """The stored status / pending level / approved at equal review_state.refresh's result when
+    recomputed from scratch (in a transaction rolled back afterwards)."""
+    from sqlalchemy import select, update
+
+    from app.db.models import WorkLog
+    info, _ = demo
+    assert info.review_corrections == 0
+    columns = (WorkLog.id, WorkLog.status, WorkLog.pending_level, WorkLog.approved_at)
+    with db.read() as s:
+        everything = s.execute(select(*columns).order_by(WorkLog.day, WorkLog.person_id)).all()
+        sample = {r.id for r in everything[::5]} | {r.id for r in everything
+                                                    if r.status != vocab.LOG_APPROVED}
+        before = {r.id: tuple(r) for r in everything if r.id in sample}
+        s.execute(update(WorkLog).where(WorkLog.id.in_(sample))
+                  .values(status="draft", pending_level=0, approved_at=None))
+        review_state.refresh(s, sample, org_chart.load_in(s),
+                             unit_settings.get_in(s, "review.levels"))
+        after = {r.id: tuple(r) for r in s.execute(select(*columns).where(WorkLog.id.in_(sample)))}
+        s.rollback()
+    assert len(sample) > 200 and after == before
+
+
+def test_every_pending_log_is_in_exactly_one_queue_and_approved_ones_are_published(demo, db):
+    info, conn = demo
+    today = info.end + dt.timedelta(days=1)
+    reviewers = [login for login, _, role, _ in info.accounts
+                 if role in (vocab.ROLE_SECTION_HEAD, vocab.ROLE_DEPUTY, vocab.ROLE_PRINCIPAL)]
+    queued = Counter()
+    for login in reviewers:
+        for item in review.queue(db, actor_of(conn, login), today=today, with_flags=False):
+            queued[item.log_id] += 1
+    pending = {i for (i,) in rows(conn, "select id from work_log where status = 'submitted'")}
+    assert set(queued) == pending and set(queued.values()) == {1}
+    heads = [login for login, _, role, _ in info.accounts if role == vocab.ROLE_SECTION_HEAD]
+    busiest = max(heads, key=lambda h: len(review.queue(db, actor_of(conn, h), today=today,
+                                                        with_flags=False)))
+    items = review.queue(db, actor_of(conn, busiest), today=today)       # with flags
+    assert items and all(i.level == 1 and isinstance(i.flags, list) for i in items)
+    assert any(i.entries for i in items)
+    staff = next(login for login, _, role, _ in info.accounts if role == vocab.ROLE_STAFF
+                 and login != "admin")
+    _, total = published.browse(db, actor_of(conn, staff))
+    approved_entries = rows(conn, """select count(*) from log_entry e join work_log l
+                                     on l.id = e.log_id where l.status = 'approved'""")[0][0]
+    assert total == approved_entries > 0.8 * info.entries
+
+
+def test_cli_review_list_on_the_demo(demo, db):
+    info, conn = demo
+    today = info.end + dt.timedelta(days=1)
+    heads = [login for login, _, role, _ in info.accounts if role == vocab.ROLE_SECTION_HEAD]
+    head = next(h for h in heads if review.queue(db, actor_of(conn, h), today=today,
+                                                 with_flags=False))
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "review", "list", "--db", str(info.path), "--user", head,
+         "--date", today.isoformat(), "--json"], cwd=Path(__file__).resolve().parents[2],
+        env=env, capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data and all(d["level"] == 1 and d["levels"] == 2 for d in data)
+    assert any(d["entries"] for d in data) and all("flags" in d for d in data)
+    section = rows(conn, """select s.name from person p join section s on s.id = p.section_id
+                            where p.login = ?""", head)[0][0]
+    assert {d["section"] for d in data} == {section}
