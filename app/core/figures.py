@@ -1,0 +1,220 @@
+"""Statistics figures of a person, a section, the unit or a staffing type: plain dataclasses the
+GUI page, the PDF/Excel reports and the CLI share (app.services.stats builds them).
+
+A group's figures are computed from its persons' facts (`PersonFacts`) by `combine`, so section
+figures always add up to the unit's: logged and expected hours, leave, submitted and available
+days, hours by category and by duty class, and bucket counts are plain sums over persons.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from app.core import metrics as M
+from app.core.metrics import Bands, Period
+from app.core.vocab import STANDARD_DAILY_HOURS
+
+UNIT, SECTION, PERSON, STAFFING_TYPE = "unit", "section", "person", "staffing_type"
+LEVELS = (UNIT, SECTION, PERSON)
+NO_SECTION = ""                    # key of the group of counted people without a section
+NO_SECTION_NAME = "未分科室"        # e.g. the unit's leaders
+NO_STAFFING_TYPE_NAME = "未填写编制类型"
+
+
+@dataclass
+class PersonFacts:
+    """What the database says about one person in the period: the inputs of every metric."""
+    person_id: str
+    login: str
+    name: str
+    role: str
+    section_id: str                 # NO_SECTION when none
+    section_name: str
+    staffing_type: str | None
+    status: str
+    counted: bool = True            # part of section/unit totals (see stats.py "Who counts")
+    leave_days: int = 0             # working days of P with a counted leave-state log
+    submitted_days: int = 0         # see metrics.submission_rate
+    logged_hours: float = 0.0
+    hours_by_category: dict[str, float] = field(default_factory=dict)
+    focus_hours: dict[str, float] = field(default_factory=dict)   # core/general/auxiliary
+    used_duties: set[str] = field(default_factory=set)            # duty ids with counted entries
+    timely_logs: int = 0
+    late_logs: int = 0
+    waiting_overdue_logs: int = 0
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Parameters every figure of one computation shares (shown with the numbers)."""
+    bands: Bands = M.DEFAULT_BANDS
+    h0: float = STANDARD_DAILY_HOURS
+    target_saturation: float = M.DEFAULT_TARGET_SATURATION
+    trust_threshold: float = M.DEFAULT_TRUST_THRESHOLD
+    overdue_days: int = 3
+    approved_only: bool = True
+
+
+@dataclass
+class Figures:
+    """The statistics of one person, section, unit or staffing type in one period.
+
+    Fractions are 0–1 (not percent) and None where they cannot be computed (shown as "—").
+    Hours are rounded to 2 decimals, fractions are exact (round when displaying)."""
+    level: str                       # unit | section | person | staffing_type
+    key: str                         # unit id, section id (NO_SECTION), person id, staffing type
+    name: str
+    period: Period
+    login: str | None = None         # persons only
+    role: str | None = None          # persons only
+    section: str | None = None       # section name (persons and sections)
+    section_id: str | None = None
+    staffing_type: str | None = None
+    in_totals: bool = True           # persons: counted in section/unit totals
+    people: int = 0                  # counted persons
+    working_days: int = 0            # W(P) of the calendar
+    leave_days: int = 0              # Σ persons' leave days
+    available_days: int = 0          # Σ persons' (W − leave days)
+    submitted_days: int = 0
+    logged_hours: float = 0.0
+    expected_hours: float = 0.0
+    saturation: float | None = None
+    band: str | None = None          # green | yellow | red | None
+    daily_average: float | None = None
+    buckets: dict[str, int] = field(default_factory=M.empty_buckets)   # persons per bucket
+    submission_rate: float | None = None
+    review_timeliness: float | None = None
+    timely_logs: int = 0
+    late_logs: int = 0
+    waiting_overdue_logs: int = 0
+    hours_by_category: dict[str, float] = field(default_factory=dict)
+    focus: dict[str, float | None] = field(default_factory=lambda: dict.fromkeys(M.FOCUS_KEYS))
+    focus_hours: dict[str, float] = field(default_factory=lambda: dict.fromkeys(M.FOCUS_KEYS, 0.0))
+    coverage: float | None = None
+    covered_duties: list[str] = field(default_factory=list)     # 职责编号
+    uncovered_duties: list[str] = field(default_factory=list)   # 职责编号
+    active_duties: int = 0
+    fte: float | None = None         # staffing need (full-time equivalents)
+    fte_trustworthy: bool = False
+    settings: Settings = field(default_factory=Settings)
+
+    # -- the metric objects with their inputs, for explanations (tooltips, report footnotes)
+    def saturation_result(self) -> M.Saturation:
+        return M.saturation(self.logged_hours, self.expected_hours, self.settings.bands)
+
+    def daily_average_result(self) -> M.DailyAverage:
+        return M.daily_average(self.logged_hours, self.available_days)
+
+    def submission_result(self) -> M.SubmissionRate:
+        return M.submission_rate(self.submitted_days, self.available_days)
+
+    def focus_result(self) -> M.Focus:
+        return M.focus(self.focus_hours)
+
+    def coverage_result(self) -> M.Coverage:
+        active = self.covered_duties + self.uncovered_duties
+        return M.Coverage(self.coverage, tuple(self.covered_duties),
+                          tuple(self.uncovered_duties), len(active))
+
+    def staffing_need(self) -> M.StaffingNeed:
+        s = self.settings
+        return M.staffing_need(self.logged_hours, self.working_days, h0=s.h0,
+                               target=s.target_saturation, submission=self.submission_rate,
+                               threshold=s.trust_threshold, people=self.people)
+
+    def timeliness_result(self) -> M.ReviewTimeliness:
+        return M.timeliness_from_counts(self.timely_logs, self.late_logs,
+                                        self.waiting_overdue_logs, self.settings.overdue_days)
+
+    def explain(self) -> list[str]:
+        """One Chinese sentence per metric, with its inputs."""
+        return [self.saturation_result().explain(), self.daily_average_result().explain(),
+                self.submission_result().explain(), self.timeliness_result().explain(),
+                self.focus_result().explain(), self.coverage_result().explain(),
+                self.staffing_need().explain()]
+
+    def to_json(self) -> dict:
+        """The JSON object of `stats --json` (fractions 0–1 with 4 decimals, hours 2 decimals)."""
+        f4 = lambda v: None if v is None else round(v, 4)  # noqa: E731
+        s = self.settings
+        return {
+            "level": self.level, "key": self.key, "name": self.name, "login": self.login,
+            "role": self.role, "section": self.section, "staffing_type": self.staffing_type,
+            "in_totals": self.in_totals,
+            "period": {"label": self.period.label, "start": self.period.start.isoformat(),
+                       "end": self.period.end.isoformat()},
+            "people": self.people, "working_days": self.working_days,
+            "leave_days": self.leave_days, "available_days": self.available_days,
+            "logged_hours": round(self.logged_hours, 2),
+            "expected_hours": round(self.expected_hours, 2),
+            "saturation": f4(self.saturation), "band": self.band,
+            "daily_average": None if self.daily_average is None else round(self.daily_average, 2),
+            "buckets": dict(self.buckets),
+            "submitted_days": self.submitted_days, "submission_rate": f4(self.submission_rate),
+            "review_timeliness": f4(self.review_timeliness),
+            "hours_by_category": {k: round(v, 2) for k, v in self.hours_by_category.items()},
+            "focus": {k: f4(v) for k, v in self.focus.items()},
+            "focus_hours": {k: round(v, 2) for k, v in self.focus_hours.items()},
+            "coverage": f4(self.coverage), "covered_duties": list(self.covered_duties),
+            "uncovered_duties": list(self.uncovered_duties), "active_duties": self.active_duties,
+            "fte": None if self.fte is None else round(self.fte, 2),
+            "fte_trustworthy": self.fte_trustworthy,
+            "thresholds": {**s.bands.as_dict(), "standard_hours": s.h0,
+                           "target_saturation": s.target_saturation,
+                           "trust_threshold": s.trust_threshold,
+                           "overdue_days": s.overdue_days},
+            "approved_only": s.approved_only,
+        }
+
+
+def combine(level: str, key: str, name: str, facts: Sequence[PersonFacts], *, period: Period,
+            working_days: int, settings: Settings,
+            duties: Sequence[tuple[str, str]] | None = None,
+            category_order: Sequence[str] = (), **labels) -> Figures:
+    """Figures of a group of persons (or of one person: a one-element group).
+
+    `duties`: the group's active duties as (duty id, 职责编号) in display order, or None when
+    coverage does not apply (then coverage is None and the duty lists are empty). `labels` fill
+    the descriptive fields (login, role, section, section_id, staffing_type, in_totals)."""
+    f = Figures(level, key, name, period, working_days=working_days, settings=settings, **labels)
+    f.people = len(facts)
+    categories: dict[str, float] = {}
+    used: set[str] = set()
+    for p in facts:
+        available = M.available_days(working_days, p.leave_days)
+        f.leave_days += p.leave_days
+        f.available_days += available
+        f.submitted_days += p.submitted_days
+        f.logged_hours += p.logged_hours
+        f.timely_logs += p.timely_logs
+        f.late_logs += p.late_logs
+        f.waiting_overdue_logs += p.waiting_overdue_logs
+        for cat, hours in p.hours_by_category.items():
+            categories[cat] = categories.get(cat, 0.0) + hours
+        for k, hours in p.focus_hours.items():
+            f.focus_hours[k] += hours
+        used |= p.used_duties
+        b = M.daily_average(round(p.logged_hours, 2), available).bucket
+        if b is not None:
+            f.buckets[b] += 1
+    # Hours are entered with at most 2 decimals: rounding the sums removes binary noise only,
+    # and every figure below is computed from (and explained by) the rounded sums.
+    f.logged_hours = round(f.logged_hours, 2)
+    f.focus_hours = {k: round(v, 2) for k, v in f.focus_hours.items()}
+    f.expected_hours = M.expected_hours(f.available_days, settings.h0)
+    sat = f.saturation_result()
+    f.saturation, f.band = sat.value, sat.band
+    f.daily_average = f.daily_average_result().value
+    f.submission_rate = f.submission_result().value
+    f.review_timeliness = f.timeliness_result().value
+    f.focus = f.focus_result().as_dict()
+    order = {c: i for i, c in enumerate(category_order)}
+    f.hours_by_category = {c: round(h, 2) for c, h in sorted(
+        categories.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))}
+    if duties is not None:
+        cov = M.coverage([code for _, code in duties], [code for d, code in duties if d in used])
+        f.coverage, f.active_duties = cov.value, cov.active
+        f.covered_duties, f.uncovered_duties = list(cov.covered), list(cov.uncovered)
+    need = f.staffing_need()
+    f.fte, f.fte_trustworthy = need.fte, need.trustworthy
+    return f

@@ -1,0 +1,330 @@
+"""Statistics of the unit, its sections and its people (DOMAIN.md "Metrics"): the numbers the
+statistics page, the PDF/Excel reports and `python -m app stats` show.
+
+API (plain dataclasses; stable — the GUI page and the reports depend on it):
+
+    unit_stats(db, period, level="unit"|"section"|"person", section_id=None, person_id=None, *,
+               approved_only=True, bands=None, ...) -> list[Figures]
+    stats_page(db, period, ...) -> StatsPage(unit, sections, persons)   one pass for all three
+    by_staffing_type(db, period, ...) -> list[Figures]                  编制类型 comparison
+    weekly_hours(db, period, level, key) -> list[WeekPoint]             weekly trend
+    person_days(db, person_id, period) -> list[PersonDay]               a person's days
+    logs_behind(db, period, level, key, ...) -> list[EntryFact]         the entries behind a light
+
+`period` is an app.core.metrics.Period (parse_period("2026-10")). Figures, its fields and the
+metric definitions are documented in app/core/figures.py and app/core/metrics.py.
+
+Choices made here:
+- Which logs count: finally approved ones (work_log.status 'approved'); with approved_only=False
+  every live log, whatever its review state (drafts too: it is the author's own working view).
+  Leave days are read from the same logs, so an unapproved 请假 log does not yet reduce E.
+- Who counts (people, E, buckets): a person counts in P when they have at least one counted log
+  in P, or when they are on the live roster with status 在职 — except pure administrator accounts
+  (is_admin with no staffing type), which do not write logs. People 借调 (seconded out: they work
+  for another office), 离岗 and 离退 therefore count only for periods in which they have counted
+  logs here; counting their absent days as expected hours would understate everyone else's
+  saturation (the staffing analysis reports 借调 separately). The roster has no start or leave
+  dates yet, so a person counts for the whole of P.
+- Persons without a section (the unit's leaders) form the group NO_SECTION ("未分科室") at the
+  section level, so section figures add up to the unit's.
+- Coverage: unit — the unit's active duties; section — active duties the section carries
+  (承担科室), covered by entries of the section's people; person — active post duties (岗位职责)
+  covered by the person's entries. Staffing-type groups have no coverage (None).
+- Review timeliness is attributed to the log's author and leaves out the principal's logs
+  (they need no review). Pending logs are judged against `today` (default: the real date).
+- Permissions: with an `actor`, figures follow the log-reading rights of the permission matrix
+  (perm.READ_LOG): oneself, one's section (科室负责人), the sections in charge (分管领导), the whole
+  unit (主要领导). Lists are filtered; an explicit request outside them raises PermissionDenied.
+  Without an actor (the CLI, reports run by the system) nothing is filtered.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from app.core import metrics as M
+from app.core import permissions as perm
+from app.core import vocab
+from app.core.errors import AppError, PermissionDenied
+from app.core.figures import (NO_SECTION, NO_SECTION_NAME, NO_STAFFING_TYPE_NAME, PERSON,
+                              SECTION, STAFFING_TYPE, UNIT, Figures, PersonFacts, Settings,
+                              combine)
+from app.core.metrics import Bands, Period
+from app.db.engine import Database
+from app.services import stats_queries as Q
+from app.services import unit_settings
+from app.services.actor import Actor
+from app.services.calendar import work_calendar
+
+__all__ = ["Figures", "PersonFacts", "Settings", "StatsPage", "NO_SECTION", "unit_stats",
+           "stats_page", "by_staffing_type", "weekly_hours", "person_days", "logs_behind",
+           "WeekPoint", "PersonDay", "EntryFact"]
+
+ROLE_RANK = {vocab.ROLE_PRINCIPAL: 0, vocab.ROLE_DEPUTY: 1, vocab.ROLE_SECTION_HEAD: 2,
+             vocab.ROLE_STAFF: 3}
+ROSTER_STATUS = "在职"
+MAX_PERIOD_DAYS = 3660
+
+
+@dataclass
+class StatsPage:
+    """Everything the statistics page shows for one period (one pass over the data)."""
+    period: Period
+    unit: Figures | None                  # None when the actor may not see the whole unit
+    sections: list[Figures] = field(default_factory=list)
+    persons: list[Figures] = field(default_factory=list)
+
+
+@dataclass
+class _Data:
+    """Facts of one period, read once, from which every level's figures are combined."""
+    period: Period
+    settings: Settings
+    working_days: list[dt.date]
+    unit_id: str
+    unit_name: str
+    facts: dict[str, PersonFacts]                 # every live person + anyone with counted logs
+    sections: list[tuple[str, str]]               # (id, name), display order
+    unit_duties: list[tuple[str, str]]            # active (id, code)
+    section_duties: dict[str, list[tuple[str, str]]]
+    post_duties: dict[str, list[tuple[str, str]]]
+    categories: list[str]
+
+    @property
+    def counted(self) -> list[PersonFacts]:
+        return [p for p in self.facts.values() if p.counted]
+
+    def figures(self, level: str, key: str, name: str, facts, duties, **labels) -> Figures:
+        return combine(level, key, name, facts, period=self.period,
+                       working_days=len(self.working_days), settings=self.settings,
+                       duties=duties, category_order=self.categories, **labels)
+
+
+def counted_statuses(approved_only: bool) -> tuple[str, ...] | None:
+    return (vocab.LOG_APPROVED,) if approved_only else None
+
+
+def load(db: Database, period: Period, *, approved_only: bool = True, bands: Bands | None = None,
+         today: dt.date | None = None, target_saturation: float = M.DEFAULT_TARGET_SATURATION,
+         trust_threshold: float = M.DEFAULT_TRUST_THRESHOLD) -> _Data:
+    """Read the facts of every person for P (three grouped queries and the reference rows)."""
+    if period.days > MAX_PERIOD_DAYS:
+        raise AppError("统计期间不能超过10年")
+    calendar = work_calendar(db)
+    working = calendar.working_days(period.start, period.end)
+    working_iso = {d.isoformat() for d in working}
+    period_days = [(period.start + dt.timedelta(days=i)).isoformat() for i in range(period.days)]
+    statuses = counted_statuses(approved_only)
+    counted_set = set(statuses or Q.ALL_STATUSES)
+    today = today or dt.date.today()
+    # Submission days that can occur: from the first day of P (a log is never submitted before
+    # its day) to today, at most a year after P (later submissions leave timeliness out).
+    last = min(max(period.end, today, dt.date.today()), period.end + dt.timedelta(days=366))
+    with db.read() as s:
+        overdue_days = unit_settings.get_in(s, "review.overdue_days")
+        deadlines = {d.isoformat(): x.isoformat() for d, x in
+                     M.review_deadlines(calendar, period.start, last, overdue_days).items()}
+        settings = Settings(bands=bands or M.DEFAULT_BANDS, h0=vocab.STANDARD_DAILY_HOURS,
+                            target_saturation=target_saturation, trust_threshold=trust_threshold,
+                            overdue_days=overdue_days, approved_only=approved_only)
+        people = Q.persons(s)
+        sections = Q.sections(s)
+        duty_rows = Q.duties(s, db.unit_id)
+        section_links = Q.section_duty_links(s)
+        post_links = Q.post_duty_links(s)
+        categories = Q.category_order(s)
+        name = Q.unit_name(s, db.unit_id)
+        sums = Q.entry_sums(s, period, statuses, ("person_id", "category", "duty_id"))
+        logs = Q.log_facts(s, period, period_days, working_iso, deadlines, today.isoformat())
+
+    section_names = dict(sections)
+    has_logs: set[str] = set()
+    facts: dict[str, PersonFacts] = {}
+
+    for p in people:
+        section_id = p.section_id if p.section_id in section_names else NO_SECTION
+        facts[p.id] = PersonFacts(
+            p.id, p.login, p.name, p.role, section_id, section_names.get(section_id, NO_SECTION_NAME),
+            p.staffing_type, p.status,
+            counted=not p.deleted and p.status == ROSTER_STATUS
+            and not (p.is_admin and not p.staffing_type))
+    for pid, working_day, leave, status, n, timely, late, waiting in logs:
+        if pid not in facts:
+            continue
+        f = facts[pid]
+        counted = status in counted_set
+        if counted:
+            has_logs.add(pid)
+        if working_day and leave and counted:
+            f.leave_days += n
+        elif working_day and status in Q.SUBMITTED_STATUSES:
+            f.submitted_days += n
+        if f.role != vocab.ROLE_PRINCIPAL:      # the principal's logs need no review
+            f.timely_logs += timely or 0
+            f.late_logs += late or 0
+            f.waiting_overdue_logs += waiting or 0
+    classes = {d.id: d.duty_class for d in duty_rows}
+    for (pid, category, duty_id), (hours, _n) in sums.items():
+        if pid not in facts:
+            continue
+        f = facts[pid]
+        f.logged_hours += hours
+        f.hours_by_category[category] = f.hours_by_category.get(category, 0.0) + hours
+        k = M.focus_key(classes.get(duty_id))
+        f.focus_hours[k] = f.focus_hours.get(k, 0.0) + hours
+        if duty_id:
+            f.used_duties.add(duty_id)
+    for pid in has_logs:
+        facts[pid].counted = True
+    removed = {p.id for p in people if p.deleted}   # kept only when they have counted logs
+    facts = {pid: f for pid, f in facts.items() if f.counted or pid not in removed}
+
+    live = {d.id: d for d in duty_rows if d.active and not d.deleted}
+    unit_duties = [(d.id, d.code) for d in duty_rows if d.id in live]
+    order = {d_id: i for i, (d_id, _) in enumerate(unit_duties)}
+
+    def duty_list(ids) -> list[tuple[str, str]]:
+        return [(d, live[d].code) for d in sorted({d for d in ids if d in live}, key=order.get)]
+
+    per_section, per_person = defaultdict(set), defaultdict(set)
+    for section_id, duty_id in section_links:
+        per_section[section_id].add(duty_id)
+    for pid, duty_id in post_links:
+        per_person[pid].add(duty_id)
+    return _Data(period, settings, working, db.unit_id or "", name, facts, sections, unit_duties,
+                 {sid: duty_list(ids) for sid, ids in per_section.items()},
+                 {pid: duty_list(ids) for pid, ids in per_person.items()}, categories)
+
+
+# ---------------------------------------------------------------- figures of each level
+def _person_order(data: _Data):
+    rank = {sid: i for i, (sid, _) in enumerate(data.sections)}
+    return lambda f: (rank.get(f.section_id, -1), ROLE_RANK.get(f.role, 9), f.login)
+
+
+def person_figures(data: _Data, f: PersonFacts) -> Figures:
+    return data.figures(PERSON, f.person_id, f.name, [f], data.post_duties.get(f.person_id, []),
+                        login=f.login, role=f.role, section=f.section_name,
+                        section_id=f.section_id, staffing_type=f.staffing_type,
+                        in_totals=f.counted)
+
+
+def section_figures(data: _Data) -> list[Figures]:
+    members = defaultdict(list)
+    for f in data.counted:
+        members[f.section_id].append(f)
+    groups = ([(NO_SECTION, NO_SECTION_NAME)] if members.get(NO_SECTION) else []) + data.sections
+    return [data.figures(SECTION, sid, name, members.get(sid, []),
+                         data.section_duties.get(sid, []) if sid != NO_SECTION else None,
+                         section=name, section_id=sid) for sid, name in groups]
+
+
+def unit_figures(data: _Data) -> Figures:
+    return data.figures(UNIT, data.unit_id, data.unit_name, data.counted, data.unit_duties)
+
+
+class _Access:
+    """Which persons and groups an actor may see (None actor: everything)."""
+
+    def __init__(self, db: Database, actor: Actor | None):
+        self.actor = actor if actor is not None and actor.person_id else None
+        if self.actor is not None:
+            from app.services import org_chart
+            self.chart = org_chart.load(db)
+
+    def _allowed(self, scope: str) -> bool:
+        return perm.allowed(self.actor.role, self.actor.is_admin, perm.READ_LOG, scope)
+
+    def person(self, person_id: str) -> bool:
+        return self.actor is None or self._allowed(self.chart.scope(self.actor.person_id, person_id))
+
+    def section(self, section_id: str) -> bool:
+        if self.actor is None:
+            return True
+        if section_id and section_id == self.actor.section_id:
+            return self._allowed(perm.SECTION)
+        if section_id in self.chart.charges.get(self.actor.person_id, set()):
+            return self._allowed(perm.CHARGE)
+        return self._allowed(perm.UNIT)
+
+    def unit(self) -> bool:
+        return self.actor is None or self._allowed(perm.UNIT)
+
+
+DENIED = "无权查看该范围的统计（只能查看本人、本科室、分管科室；全单位统计限主要领导）"
+
+
+def unit_stats(db: Database, period: Period, level: str = UNIT, section_id: str | None = None,
+               person_id: str | None = None, *, approved_only: bool = True,
+               bands: Bands | None = None, actor: Actor | None = None,
+               today: dt.date | None = None,
+               target_saturation: float = M.DEFAULT_TARGET_SATURATION,
+               trust_threshold: float = M.DEFAULT_TRUST_THRESHOLD) -> list[Figures]:
+    """Figures of one level: [unit]; every section (or the one `section_id`, NO_SECTION for the
+    people without one); every counted person (or those of `section_id`, or the one
+    `person_id` — who is returned even when not counted in the totals, with in_totals False)."""
+    if level not in (UNIT, SECTION, PERSON):
+        raise AppError(f"统计层级应为 unit、section 或 person：{level}")
+    access = _Access(db, actor)
+    data = load(db, period, approved_only=approved_only, bands=bands, today=today,
+                target_saturation=target_saturation, trust_threshold=trust_threshold)
+    if level == UNIT:
+        if not access.unit():
+            raise PermissionDenied(DENIED)
+        return [unit_figures(data)]
+    if level == SECTION:
+        if section_id is not None and not access.section(section_id):
+            raise PermissionDenied(DENIED)
+        result = [f for f in section_figures(data)
+                  if (section_id is None or f.key == section_id) and access.section(f.key)]
+        if section_id is not None and not result:
+            if section_id not in dict(data.sections):
+                raise AppError("找不到该科室")
+            raise AppError("该科室本期没有计入统计的人员")
+        return result
+    if person_id is not None:
+        if person_id not in data.facts:
+            raise AppError("找不到该人员")
+        if not access.person(person_id):
+            raise PermissionDenied(DENIED)
+        return [person_figures(data, data.facts[person_id])]
+    chosen = [f for f in data.counted if (section_id is None or f.section_id == section_id)
+              and access.person(f.person_id)]
+    return [person_figures(data, f) for f in sorted(chosen, key=_person_order(data))]
+
+
+def stats_page(db: Database, period: Period, *, approved_only: bool = True,
+               bands: Bands | None = None, actor: Actor | None = None,
+               today: dt.date | None = None, **options) -> StatsPage:
+    """Unit, sections and persons at once (what the statistics page shows), filtered to what the
+    actor may see. One read of the data: cheaper than three unit_stats calls."""
+    access = _Access(db, actor)
+    data = load(db, period, approved_only=approved_only, bands=bands, today=today, **options)
+    persons = sorted((f for f in data.counted if access.person(f.person_id)),
+                     key=_person_order(data))
+    return StatsPage(period, unit_figures(data) if access.unit() else None,
+                     [f for f in section_figures(data) if access.section(f.key)],
+                     [person_figures(data, f) for f in persons])
+
+
+def by_staffing_type(db: Database, period: Period, *, approved_only: bool = True,
+                     bands: Bands | None = None, actor: Actor | None = None,
+                     today: dt.date | None = None, **options) -> list[Figures]:
+    """Figures per 编制类型 (行政编制, 事业编制, …, 编外; then people without one), to compare
+    workload by staffing type. Whole-unit data: needs the unit scope."""
+    access = _Access(db, actor)
+    if not access.unit():
+        raise PermissionDenied(DENIED)
+    data = load(db, period, approved_only=approved_only, bands=bands, today=today, **options)
+    groups = defaultdict(list)
+    for f in data.counted:
+        groups[f.staffing_type or ""].append(f)
+    order = {t: i for i, t in enumerate(vocab.STAFFING_TYPES)}
+    return [data.figures(STAFFING_TYPE, key, key or NO_STAFFING_TYPE_NAME, groups[key], None,
+                         staffing_type=key or None)
+            for key in sorted(groups, key=lambda k: (order.get(k, len(order)), k))]
+
+
+from app.services.stats_drill import (EntryFact, PersonDay, WeekPoint, logs_behind,  # noqa: E402
+                                      person_days, weekly_hours)

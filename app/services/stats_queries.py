@@ -1,0 +1,244 @@
+"""SQL of the statistics (app.services.stats): grouped sums over the narrow fact table.
+
+Rules kept here (ARCHITECTURE.md "Known traps"):
+- rows are pruned by the integer `month` column (index ix_log_entry_month / ix_work_log_month_state)
+  and, only when the period is not made of whole months, also by `day`; never substr(day, …);
+- aggregation happens in SQLite (GROUP BY), Python receives groups, not entries;
+- which entries count is decided by their log's derived review status (work_log.status).
+
+Counted entries are computed as "every live entry of the period" minus "the entries of the
+period's logs that do not count" (not in the counted statuses, or tombstoned). Both parts are
+grouped sums; the second is small (a unit's logs still in review or in draft), so the large part
+needs no join with work_log. Measured on a demo unit-year (37 k entries, 13.7 k logs): 86 ms for
+the join of every entry with its log, against 62 ms for the subtraction; the second query alone
+takes 2–7 ms. Exact: counts of entries are subtracted too, so a group whose entries all fall away
+is dropped, not left at 0.0 hours. It relies on an entry's day and month being its log's, which
+app.services.logs guarantees (entries are written with their log's day and month).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from app.core import vocab
+from app.core.metrics import Period
+from app.db.models import (Duty, DutySection, LogEntry, Person, PostDuty, Section, Unit,
+                           WorkCategory, WorkLog)
+
+ALL_STATUSES = (vocab.LOG_DRAFT, vocab.LOG_SUBMITTED, vocab.LOG_RETURNED, vocab.LOG_APPROVED)
+SUBMITTED_STATUSES = (vocab.LOG_SUBMITTED, vocab.LOG_APPROVED)
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    id: str
+    login: str
+    name: str
+    role: str
+    section_id: str | None
+    staffing_type: str | None
+    status: str
+    is_admin: bool
+    deleted: bool
+
+
+@dataclass(frozen=True)
+class DutyRow:
+    id: str
+    code: str
+    duty_class: str
+    active: bool
+    deleted: bool
+
+
+def _rows(s: Session, stmt) -> list:
+    """Execute on the session's connection: Core rows, without the ORM's result processing
+    (20 ms of a 150 ms statistics page for a unit-year went there)."""
+    return s.connection().execute(stmt).all()
+
+
+def period_filter(month_col, day_col, period: Period) -> list:
+    conds = [month_col.between(period.first_month, period.last_month)]
+    if not period.whole_months:
+        conds.append(day_col.between(period.start.isoformat(), period.end.isoformat()))
+    return conds
+
+
+# ---------------------------------------------------------------- reference data
+def unit_name(s: Session, unit_id: str | None) -> str:
+    query = select(Unit.name).where(Unit.deleted.is_(False))
+    if unit_id:
+        query = query.where(Unit.id == unit_id)
+    return s.scalar(query.limit(1)) or "本单位"
+
+
+def persons(s: Session) -> list[PersonRow]:
+    """Every person row, tombstoned ones too (a removed person's counted logs still count)."""
+    return [PersonRow(*row) for row in _rows(s, select(
+        Person.id, Person.login, Person.name, Person.role, Person.section_id, Person.staffing_type,
+        Person.status, Person.is_admin, Person.deleted))]
+
+
+def sections(s: Session) -> list[tuple[str, str]]:
+    """(id, name) of live sections in display order."""
+    return list(s.execute(select(Section.id, Section.name).where(Section.deleted.is_(False))
+                          .order_by(Section.sort_order, Section.name)).all())
+
+
+def duties(s: Session, unit_id: str | None) -> list[DutyRow]:
+    """All duty rows of the unit in display order (inactive and tombstoned ones too: an entry
+    linked to them keeps its duty class)."""
+    query = select(Duty.id, Duty.code, Duty.duty_class, Duty.active, Duty.deleted) \
+        .order_by(Duty.sort_order, Duty.code)
+    if unit_id:
+        query = query.where(Duty.unit_id == unit_id)
+    return [DutyRow(*row) for row in _rows(s, query)]
+
+
+def section_duty_links(s: Session) -> list[tuple[str, str]]:
+    """(section id, duty id) of live 承担科室 links."""
+    return list(s.execute(select(DutySection.section_id, DutySection.duty_id)
+                          .where(DutySection.deleted.is_(False))).all())
+
+
+def post_duty_links(s: Session) -> list[tuple[str, str]]:
+    """(person id, duty id) of live 岗位职责 links."""
+    return list(s.execute(select(PostDuty.person_id, PostDuty.duty_id)
+                          .where(PostDuty.deleted.is_(False))).all())
+
+
+def category_order(s: Session) -> list[str]:
+    return list(s.scalars(select(WorkCategory.name).where(WorkCategory.deleted.is_(False))
+                          .order_by(WorkCategory.sort_order, WorkCategory.name)))
+
+
+# ---------------------------------------------------------------- entries
+def entry_sums(s: Session, period: Period, statuses: Sequence[str] | None,
+               columns: Sequence[str], person_ids: Iterable[str] | None = None
+               ) -> dict[tuple, list]:
+    """{(values of `columns`): [hours, entries]} over the entries that count in P.
+
+    `statuses`: the log statuses that count (None: every live log). `columns` are LogEntry
+    column names to group by; `person_ids` limits the authors."""
+    cols = [getattr(LogEntry, c) for c in columns]
+    live = [LogEntry.deleted.is_(False)]
+    if person_ids is not None:
+        live.append(LogEntry.person_id.in_(list(person_ids)))
+    total = (select(*cols, func.sum(LogEntry.hours), func.count())
+             .where(*period_filter(LogEntry.month, LogEntry.day, period), *live)
+             .group_by(*cols))
+    sums = {tuple(row[:-2]): [row[-2] or 0.0, row[-1]] for row in _rows(s, total)}
+    if not sums:
+        return sums
+    not_counted = WorkLog.deleted.is_(True)
+    if statuses is not None:
+        not_counted = or_(not_counted, WorkLog.status.not_in(list(statuses)))
+    # Driven from work_log (its month index) and then the entries of each such log.
+    minus = (select(*cols, func.sum(LogEntry.hours), func.count())
+             .select_from(WorkLog).join(LogEntry, LogEntry.log_id == WorkLog.id)
+             .where(*period_filter(WorkLog.month, WorkLog.day, period), not_counted, *live)
+             .group_by(*cols))
+    for row in _rows(s, minus):
+        key = tuple(row[:-2])
+        group = sums[key]
+        group[0] -= row[-2] or 0.0
+        group[1] -= row[-1]
+        if group[1] <= 0:
+            del sums[key]
+    return sums
+
+
+def entry_rows(s: Session, period: Period, statuses: Sequence[str] | None,
+               person_ids: Iterable[str] | None = None, category: str | None = None,
+               duty_ids: Sequence[str | None] | None = None, limit: int | None = None):
+    """The counted entries themselves (for drill-down), oldest first: no text is read."""
+    query = (select(LogEntry.id, LogEntry.log_id, LogEntry.person_id, LogEntry.day, LogEntry.seq,
+                    LogEntry.hours, LogEntry.category, LogEntry.duty_id, LogEntry.secret,
+                    WorkLog.status)
+             .join(WorkLog, WorkLog.id == LogEntry.log_id)
+             .where(*period_filter(LogEntry.month, LogEntry.day, period),
+                    LogEntry.deleted.is_(False), WorkLog.deleted.is_(False))
+             .order_by(LogEntry.day, LogEntry.person_id, LogEntry.seq))
+    if statuses is not None:
+        query = query.where(WorkLog.status.in_(list(statuses)))
+    if person_ids is not None:
+        query = query.where(LogEntry.person_id.in_(list(person_ids)))
+    if category is not None:
+        query = query.where(LogEntry.category == category)
+    if duty_ids is not None:
+        ids = [d for d in duty_ids if d]
+        cond = LogEntry.duty_id.in_(ids)
+        query = query.where(or_(cond, LogEntry.duty_id.is_(None)) if None in duty_ids else cond)
+    if limit is not None:
+        query = query.limit(limit)
+    return _rows(s, query)
+
+
+# ---------------------------------------------------------------- logs
+_LOG_FACTS = """
+WITH deadline(day, last_day) AS MATERIALIZED (VALUES {deadline_rows})
+SELECT w.person_id,
+       {working} AS working,
+       w.day_state IN ({leave_states}) AS leave,
+       w.status,
+       count(*),
+       sum(w.status = ? AND substr(w.approved_at, 1, 10) <= d.last_day),
+       sum(w.status = ? AND substr(w.approved_at, 1, 10) > d.last_day),
+       sum(w.status = ? AND d.last_day < ?)
+FROM work_log w
+LEFT JOIN deadline d ON d.day = substr(w.submitted_at, 1, 10)
+WHERE w.deleted = 0 AND w.month BETWEEN ? AND ?{day_filter}
+GROUP BY 1, 2, 3, 4
+"""
+
+
+def _marks(n: int) -> str:
+    return ", ".join("?" * n)
+
+
+def log_facts(s: Session, period: Period, period_days: list[str], working_days: set[str],
+              deadlines: dict[str, str], today: str):
+    """Live logs of P counted by (person, on a working day?, leave state?, status), with the
+    review timeliness of each group: (person, working, leave, status, logs, approved on time,
+    approved late, waiting past the deadline). `deadlines` maps a submission day to the last day
+    an approval is on time (metrics.review_deadline); a submission day outside the map (clock
+    skew) leaves the log out of the timeliness counts.
+
+    One scan of work_log by its month index; the deadline of each log is found through a small
+    constant table (SQLite builds an automatic index on it). Measured on a demo unit-year: 38 ms,
+    against 79 ms for the same numbers from two queries (counts, then submission and approval
+    days grouped per person). Plain driver SQL with positional parameters: SQLAlchemy's text()
+    took 8 ms to parse the ~800 named parameters of a year's deadline table."""
+    off = [d for d in period_days if d not in working_days]
+    if not off:
+        working, days = "1", []
+    elif len(off) < len(working_days):
+        working, days = f"w.day NOT IN ({_marks(len(off))})", off
+    else:
+        days = sorted(working_days)
+        working = f"w.day IN ({_marks(len(days))})" if days else "0"
+    rows = sorted(deadlines.items()) or [("", "")]
+    leave = vocab.DAY_STATES_WITHOUT_EXPECTED_HOURS
+    sql = _LOG_FACTS.format(deadline_rows=", ".join("(?, ?)" for _ in rows), working=working,
+                            leave_states=_marks(len(leave)),
+                            day_filter="" if period.whole_months else " AND w.day BETWEEN ? AND ?")
+    params = [x for row in rows for x in row] + days + list(leave) + [
+        vocab.LOG_APPROVED, vocab.LOG_APPROVED, vocab.LOG_SUBMITTED, today,
+        period.first_month, period.last_month]
+    if not period.whole_months:
+        params += [period.start.isoformat(), period.end.isoformat()]
+    return s.connection().exec_driver_sql(sql, tuple(params)).all()
+
+
+def person_logs(s: Session, person_id: str, period: Period):
+    """(log id, day, status, day state, hours, entries) of one person's live logs in P."""
+    return _rows(s,
+        select(WorkLog.id, WorkLog.day, WorkLog.status, WorkLog.day_state,
+               func.coalesce(func.sum(LogEntry.hours), 0.0), func.count(LogEntry.id))
+        .outerjoin(LogEntry, (LogEntry.log_id == WorkLog.id) & LogEntry.deleted.is_(False))
+        .where(WorkLog.person_id == person_id, WorkLog.deleted.is_(False),
+               *period_filter(WorkLog.month, WorkLog.day, period))
+        .group_by(WorkLog.id))
