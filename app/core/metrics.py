@@ -8,7 +8,9 @@ Definitions (P = the period, W = working days of P from the unit's holiday calen
 daily hours, default 8):
 
 - Logged hours L: sum of the hours of the entries that count (finally approved logs unless a view
-  says otherwise; the service decides which logs count, these functions take the sums).
+  says otherwise; the service decides which logs count, these functions take the sums). Entries
+  on non-working days and on leave days count too: the work was done; such days only stay out
+  of E. 涉密 entries count with their hours (they keep category, duty and hours).
 - Leave days of a person: working days of P on which the person's counted log has a day state in
   `vocab.DAY_STATES_WITHOUT_EXPECTED_HOURS` (请假, 出差, 公休 — a business trip too, as the code's
   vocabulary says). A leave state on a non-working day changes nothing. Leave reduces W per person:

@@ -164,15 +164,16 @@ def load(db: Database, period: Period, *, approved_only: bool = True, bands: Ban
             f.timely_logs += timely or 0
             f.late_logs += late or 0
             f.waiting_overdue_logs += waiting or 0
-    classes = {d.id: d.duty_class for d in duty_rows}
+    focus_of = {d.id: M.focus_key(d.duty_class) for d in duty_rows}
     for (pid, category, duty_id), (hours, _n) in sums.items():
-        if pid not in facts:
+        f = facts.get(pid)
+        if f is None:
             continue
-        f = facts[pid]
         f.logged_hours += hours
-        f.hours_by_category[category] = f.hours_by_category.get(category, 0.0) + hours
-        k = M.focus_key(classes.get(duty_id))
-        f.focus_hours[k] = f.focus_hours.get(k, 0.0) + hours
+        by_category, by_focus = f.hours_by_category, f.focus_hours
+        by_category[category] = by_category.get(category, 0.0) + hours
+        k = focus_of.get(duty_id, M.AUXILIARY)     # no duty, or one the unit does not know
+        by_focus[k] = by_focus.get(k, 0.0) + hours
         if duty_id:
             f.used_duties.add(duty_id)
     for pid in has_logs:

@@ -9,11 +9,13 @@ Rules kept here (ARCHITECTURE.md "Known traps"):
 Counted entries are computed as "every live entry of the period" minus "the entries of the
 period's logs that do not count" (not in the counted statuses, or tombstoned). Both parts are
 grouped sums; the second is small (a unit's logs still in review or in draft), so the large part
-needs no join with work_log. Measured on a demo unit-year (37 k entries, 13.7 k logs): 86 ms for
-the join of every entry with its log, against 62 ms for the subtraction; the second query alone
-takes 2–7 ms. Exact: counts of entries are subtracted too, so a group whose entries all fall away
-is dropped, not left at 0.0 hours. It relies on an entry's day and month being its log's, which
-app.services.logs guarantees (entries are written with their log's day and month).
+needs no join with work_log. Exact: counts of entries are subtracted too, so a group whose entries
+all fall away is dropped, not left at 0.0 hours. It relies on an entry's day and month being its
+log's, which app.services.logs guarantees (entries are written with their log's day and month).
+tests/bench/bench_stats.py measures it against the join of every counted entry with its log.
+No index was added for the statistics: a covering index log_entry(month, person_id, category,
+duty_id, hours, deleted) saved 15–20 % of the largest statement on the demo year at best (the
+medians of this shared machine did not show it), and the page met its target without one.
 """
 from __future__ import annotations
 
@@ -58,6 +60,10 @@ def _rows(s: Session, stmt) -> list:
     """Execute on the session's connection: Core rows, without the ORM's result processing
     (20 ms of a 150 ms statistics page for a unit-year went there)."""
     return s.connection().execute(stmt).all()
+
+
+def _marks(n: int) -> str:
+    return ", ".join("?" * n)
 
 
 def period_filter(month_col, day_col, period: Period) -> list:
@@ -116,32 +122,56 @@ def category_order(s: Session) -> list[str]:
 
 
 # ---------------------------------------------------------------- entries
+_ENTRY_COLUMNS = ("person_id", "category", "duty_id", "day", "month")
+
+
+def _period_sql(alias: str, period: Period) -> tuple[str, list]:
+    sql, params = f"{alias}.month BETWEEN ? AND ?", [period.first_month, period.last_month]
+    if not period.whole_months:
+        sql += f" AND {alias}.day BETWEEN ? AND ?"
+        params += [period.start.isoformat(), period.end.isoformat()]
+    return sql, params
+
+
 def entry_sums(s: Session, period: Period, statuses: Sequence[str] | None,
                columns: Sequence[str], person_ids: Iterable[str] | None = None
                ) -> dict[tuple, list]:
     """{(values of `columns`): [hours, entries]} over the entries that count in P.
 
-    `statuses`: the log statuses that count (None: every live log). `columns` are LogEntry
-    column names to group by; `person_ids` limits the authors."""
-    cols = [getattr(LogEntry, c) for c in columns]
-    live = [LogEntry.deleted.is_(False)]
+    `statuses`: the log statuses that count (None: every live log). `columns` are log_entry
+    column names to group by; `person_ids` limits the authors. Plain driver SQL: these two
+    statements are the statistics' floor, and building them as SQLAlchemy expressions cost
+    more than executing the smaller one."""
+    if not columns or any(c not in _ENTRY_COLUMNS for c in columns):
+        raise ValueError(f"entry_sums: columns must be among {_ENTRY_COLUMNS}")
+    cols = ", ".join(f"e.{c}" for c in columns)
+    groups = ", ".join(str(i + 1) for i in range(len(columns)))
+    live, live_params = "e.deleted = 0", []
     if person_ids is not None:
-        live.append(LogEntry.person_id.in_(list(person_ids)))
-    total = (select(*cols, func.sum(LogEntry.hours), func.count())
-             .where(*period_filter(LogEntry.month, LogEntry.day, period), *live)
-             .group_by(*cols))
-    sums = {tuple(row[:-2]): [row[-2] or 0.0, row[-1]] for row in _rows(s, total)}
+        ids = list(person_ids)
+        if not ids:
+            return {}
+        live += f" AND e.person_id IN ({_marks(len(ids))})"
+        live_params = ids
+    conn = s.connection()
+    where, params = _period_sql("e", period)
+    total = (f"SELECT {cols}, sum(e.hours), count(*) FROM log_entry e "
+             f"WHERE {where} AND {live} GROUP BY {groups}")
+    sums = {tuple(row[:-2]): [row[-2] or 0.0, row[-1]]
+            for row in conn.exec_driver_sql(total, tuple(params + live_params)).all()}
     if not sums:
         return sums
-    not_counted = WorkLog.deleted.is_(True)
+    # The entries of the period's logs that do not count: driven from work_log (its month
+    # index), then the entries of each such log.
+    where, params = _period_sql("w", period)
+    not_counted, status_params = "w.deleted = 1", []
     if statuses is not None:
-        not_counted = or_(not_counted, WorkLog.status.not_in(list(statuses)))
-    # Driven from work_log (its month index) and then the entries of each such log.
-    minus = (select(*cols, func.sum(LogEntry.hours), func.count())
-             .select_from(WorkLog).join(LogEntry, LogEntry.log_id == WorkLog.id)
-             .where(*period_filter(WorkLog.month, WorkLog.day, period), not_counted, *live)
-             .group_by(*cols))
-    for row in _rows(s, minus):
+        not_counted = f"(w.deleted = 1 OR w.status NOT IN ({_marks(len(statuses))}))"
+        status_params = list(statuses)
+    minus = (f"SELECT {cols}, sum(e.hours), count(*) FROM work_log w "
+             f"JOIN log_entry e ON e.log_id = w.id "
+             f"WHERE {where} AND {not_counted} AND {live} GROUP BY {groups}")
+    for row in conn.exec_driver_sql(minus, tuple(params + status_params + live_params)).all():
         key = tuple(row[:-2])
         group = sums[key]
         group[0] -= row[-2] or 0.0
@@ -193,10 +223,6 @@ LEFT JOIN deadline d ON d.day = substr(w.submitted_at, 1, 10)
 WHERE w.deleted = 0 AND w.month BETWEEN ? AND ?{day_filter}
 GROUP BY 1, 2, 3, 4
 """
-
-
-def _marks(n: int) -> str:
-    return ", ".join("?" * n)
 
 
 def log_facts(s: Session, period: Period, period_days: list[str], working_days: set[str],
