@@ -39,6 +39,10 @@ class MainWindow(QMainWindow):
             self.review_page.queue_changed.connect(self._queue_count)
             self._add_page("履职审阅", self.review_page)
             self._queue_count(len(self.review_page.items))
+        from app.ui.pages.stats_page import StatsPage
+        self.stats_page = StatsPage(db, actor, **kwargs)
+        self.stats_page.status_message.connect(self.show_status)
+        self._add_page("统计分析", self.stats_page)
         self.published_page = PublishedPage(db, actor)
         self._add_page("单位履职动态", self.published_page)
         from app.ui.pages.reminders_page import RemindersPage

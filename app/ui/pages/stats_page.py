@@ -1,0 +1,351 @@
+"""统计分析 page: period picker, drill-down unit → section → person → day logs, the figures
+with their coloured lights (each opens its explanation), charts, 编制类型 comparison and the
+duties not carried out."""
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QFileDialog, QGridLayout,
+                               QHBoxLayout, QLabel, QPushButton, QSpinBox, QTabWidget,
+                               QVBoxLayout, QWidget)
+
+from app.core import metrics as M
+from app.core.errors import AppError
+from app.db.engine import Database
+from app.services import stats
+from app.services.actor import Actor
+from app.ui.dialogs.base import show_error
+from app.ui.widgets.record_table import RecordTable
+from app.ui.widgets.stats_charts import (BAND_COLOURS, BucketChart, CategoryChart, FocusChart,
+                                         SaturationChart, TrendChart)
+
+UNIT, SECTION, PERSON = "unit", "section", "person"
+KINDS = ("月度", "季度", "年度", "自定义")
+
+
+def pct(value) -> str:
+    return M.percent(value)
+
+
+class MetricCard(QPushButton):
+    """A figure with its light; clicking explains it."""
+
+    def __init__(self, title: str, parent=None):
+        super().__init__(parent)
+        self.title = title
+        self.setMinimumHeight(66)
+        self.setStyleSheet("QPushButton{padding:4px 8px; border:1px solid #ccc; border-radius:4px;"
+                           "background:#fafafa} QPushButton:hover{background:#eef4ff}")
+        self.label = QLabel(objectName="cardText")
+        self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.addWidget(self.label)
+
+    def show_value(self, value: str, band: str | None = None, note: str = "") -> None:
+        light = f"<span style='color:{BAND_COLOURS[band]}'>●</span> " if band is not None else ""
+        self.label.setText(f"<span style='color:#666'>{self.title}</span><br>{light}"
+                           f"<span style='font-size:15pt; font-weight:bold'>{value}</span>"
+                           f"<span style='color:#888'> {note}</span>")
+
+
+class StatsPage(QWidget):
+    status_message = Signal(str)
+
+    def __init__(self, db: Database, actor: Actor, today=dt.date.today, parent=None):
+        super().__init__(parent)
+        self.db, self.actor, self.today = db, actor, today
+        self.page_data: stats.StatsPage | None = None
+        self.level, self.key = UNIT, None
+        self._build()
+        self.reload()
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        today = self.today()
+        self.kind = QComboBox(objectName="periodKind")
+        self.kind.addItems(KINDS)
+        self.year = QSpinBox(minimum=2000, maximum=2100, value=today.year, objectName="periodYear")
+        self.part = QSpinBox(minimum=1, maximum=12, value=today.month, objectName="periodPart")
+        self.start = QDateEdit(calendarPopup=True, displayFormat="yyyy-MM-dd")
+        self.end = QDateEdit(calendarPopup=True, displayFormat="yyyy-MM-dd")
+        self.start.setDate(today.replace(day=1))
+        self.end.setDate(today)
+        self.approved_only = QCheckBox("仅统计已审定的日志", checked=True)
+        apply = QPushButton("统计", objectName="applyPeriod")
+        apply.clicked.connect(self.reload)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        export = QPushButton("导出Excel…", objectName="exportExcel")
+        export.clicked.connect(self.export_excel)
+        save_charts = QPushButton("保存图表…", objectName="saveCharts")
+        save_charts.clicked.connect(self.save_charts)
+        top = QHBoxLayout()
+        for w in (QLabel("期间"), self.kind, self.year, self.part, self.start, self.end,
+                  self.approved_only, apply):
+            top.addWidget(w)
+        top.addStretch(1)
+        top.addWidget(save_charts)
+        top.addWidget(export)
+        self.report_buttons = QHBoxLayout()
+        top.addLayout(self.report_buttons)
+        self._kind_changed()
+
+        self.crumbs = QLabel(objectName="breadcrumb")
+        self.crumbs.setTextFormat(Qt.TextFormat.RichText)
+        self.crumbs.linkActivated.connect(self._crumb)
+        self.crumbs.setStyleSheet("font-size:12pt")
+        cards = QGridLayout()
+        self.cards = {}
+        for i, (key, title) in enumerate((("saturation", "工作饱和度"), ("daily", "日均工时"),
+                                          ("submission", "填报率"), ("timeliness", "审阅及时率"),
+                                          ("focus", "核心职责聚焦度"), ("coverage", "履职全面度"),
+                                          ("hours", "计入/应出勤工时"), ("fte", "工作量折算人数"))):
+            card = MetricCard(title)
+            card.setObjectName(f"card_{key}")
+            card.clicked.connect(lambda _c=False, k=key: self.explain(k))
+            self.cards[key] = card
+            cards.addWidget(card, i // 4, i % 4)
+
+        self.table = RecordTable([], None)
+        self.table.setObjectName("childTable")
+        self.table.cellDoubleClicked.connect(lambda r, _c: self.drill(r))
+        self.saturation_chart, self.bucket_chart = SaturationChart(), BucketChart()
+        self.category_chart, self.focus_chart, self.trend_chart = CategoryChart(), FocusChart(), TrendChart()
+        charts = QWidget()
+        grid = QGridLayout(charts)
+        for i, chart in enumerate((self.saturation_chart, self.trend_chart, self.bucket_chart,
+                                   self.category_chart, self.focus_chart)):
+            grid.addWidget(chart, i // 2, i % 2)
+        self.staffing_table = RecordTable(["编制类型", "人数", "计入工时", "应出勤工时", "饱和度",
+                                           "日均工时", "填报率", "核心职责占比"])
+        self.uncovered = RecordTable(["职责编号", "职责内容"], 1)
+        self.uncovered.setObjectName("uncoveredTable")
+        self.tabs = QTabWidget(objectName="statsTabs")
+        self.tabs.addTab(self.table, "明细（双击下钻）")
+        self.tabs.addTab(charts, "图表")
+        self.tabs.addTab(self.staffing_table, "按编制类型")
+        self.tabs.addTab(self.uncovered, "未履行的职责")
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.crumbs)
+        layout.addLayout(cards)
+        layout.addWidget(self.tabs, 1)
+
+    def _kind_changed(self) -> None:
+        kind = self.kind.currentText()
+        self.part.setVisible(kind in ("月度", "季度"))
+        self.year.setVisible(kind != "自定义")
+        self.part.setMaximum(12 if kind == "月度" else 4)
+        if kind == "季度":
+            self.part.setValue(min(self.part.value(), 4))
+        for w in (self.start, self.end):
+            w.setVisible(kind == "自定义")
+
+    def period(self) -> M.Period:
+        kind, year, part = self.kind.currentText(), self.year.value(), self.part.value()
+        if kind == "月度":
+            return M.month_period(year, part)
+        if kind == "季度":
+            return M.quarter_period(year, part)
+        if kind == "年度":
+            return M.year_period(year)
+        s, e = self.start.date(), self.end.date()
+        return M.range_period(dt.date(s.year(), s.month(), s.day()), dt.date(e.year(), e.month(), e.day()))
+
+    def set_period(self, text: str) -> None:
+        """Select a period from its text form (2026-10, 2026-Q4, 2026, a..b) and reload."""
+        p = M.parse_period(text)
+        if ".." in text:
+            self.kind.setCurrentText("自定义")
+            self.start.setDate(p.start)
+            self.end.setDate(p.end)
+        elif "Q" in text.upper():
+            self.kind.setCurrentText("季度")
+            self.year.setValue(p.start.year)
+            self.part.setValue((p.start.month - 1) // 3 + 1)
+        elif "-" in text:
+            self.kind.setCurrentText("月度")
+            self.year.setValue(p.start.year)
+            self.part.setValue(p.start.month)
+        else:
+            self.kind.setCurrentText("年度")
+            self.year.setValue(p.start.year)
+        self.reload()
+
+    # ------------------------------------------------------------------ data
+    def reload(self) -> None:
+        try:
+            period = self.period()
+            self.page_data = stats.stats_page(self.db, period, approved_only=self.approved_only.isChecked(),
+                                              actor=self.actor, today=self.today())
+        except (AppError, ValueError) as exc:
+            show_error(self, "统计失败", exc if isinstance(exc, AppError) else AppError(str(exc)))
+            return
+        if self.page_data.unit is not None:
+            self.level, self.key = (self.level, self.key) if self.level != UNIT else (UNIT, None)
+        elif self.page_data.sections and self.level == UNIT:
+            self.level, self.key = SECTION, self.page_data.sections[0].key
+        elif self.level == UNIT:
+            self.level, self.key = PERSON, self.actor.person_id
+        self.show_level()
+
+    def current_figures(self) -> stats.Figures | None:
+        d = self.page_data
+        if self.level == UNIT:
+            return d.unit
+        pool = d.sections if self.level == SECTION else d.persons
+        found = next((f for f in pool if f.key == self.key), None)
+        if found is None and self.level == PERSON:
+            found = stats.unit_stats(self.db, d.period, PERSON, person_id=self.key, actor=self.actor,
+                                     approved_only=self.approved_only.isChecked(), today=self.today())[0]
+        return found
+
+    def children(self) -> list[stats.Figures]:
+        d = self.page_data
+        if self.level == UNIT:
+            return d.sections
+        if self.level == SECTION:
+            return [p for p in d.persons if p.section_id == self.key]
+        return []
+
+    def show_level(self) -> None:
+        fig = self.current_figures()
+        if fig is None:
+            self.level, self.key = UNIT, None
+            fig = self.page_data.unit
+        self._crumbs(fig)
+        self._cards(fig)
+        kids = self.children()
+        if self.level == PERSON:
+            days = stats.person_days(self.db, self.key, self.page_data.period,
+                                     approved_only=self.approved_only.isChecked(), actor=self.actor)
+            self.table.setColumnCount(6)
+            self.table.setHorizontalHeaderLabels(["日期", "工作日", "状态", "当日状态", "工时", "计入工时"])
+            self.table.set_rows([(d.day.isoformat(), "是" if d.working else "否", d.status_label,
+                                  d.day_state or "", f"{d.hours:g}", f"{d.counted_hours:g}") for d in days])
+        else:
+            headers = ["名称", "人数", "计入工时", "应出勤工时", "饱和度", "灯", "日均工时", "填报率",
+                       "审阅及时率", "核心占比", "履职全面度"]
+            self.table.setColumnCount(len(headers))
+            self.table.setHorizontalHeaderLabels(headers)
+            self.table.set_rows([(k.name, k.people, k.logged_hours, k.expected_hours, pct(k.saturation),
+                                  M.BAND_LABELS[k.band], "—" if k.daily_average is None else f"{k.daily_average:.2f}",
+                                  pct(k.submission_rate), pct(k.review_timeliness),
+                                  pct(k.focus.get(M.CORE)), pct(k.coverage)) for k in kids])
+            for row, k in enumerate(kids):
+                self.table.item(row, 5).setForeground(Qt.GlobalColor.white)
+                self.table.item(row, 5).setBackground(QColor(BAND_COLOURS[k.band]))
+        self._charts(fig, kids)
+        self._staffing()
+        names = dict(self._duty_names())
+        self.uncovered.set_rows([(code, names.get(code, "")) for code in fig.uncovered_duties])
+        self.tabs.setTabText(3, f"未履行的职责（{len(fig.uncovered_duties)}）")
+
+    def _duty_names(self):
+        from app.services import org
+        return [(d.code, d.content) for d in org.duties(self.db)]
+
+    def _crumbs(self, fig: stats.Figures) -> None:
+        parts = []
+        if self.page_data.unit is not None:
+            parts.append(("unit:", self.page_data.unit.name))
+        if self.level in (SECTION, PERSON):
+            section_id = fig.key if self.level == SECTION else fig.section_id
+            section = next((s for s in self.page_data.sections if s.key == section_id), None)
+            if section is not None:
+                parts.append((f"section:{section.key}", section.name))
+        if self.level == PERSON:
+            parts.append((f"person:{fig.key}", fig.name))
+        links = [f"<a href='{href}'>{name}</a>" for href, name in parts[:-1]]
+        links.append(f"<b>{parts[-1][1]}</b>" if parts else "")
+        self.crumbs.setText(" › ".join(links) + f"　<span style='color:#666'>{self.page_data.period.label}</span>")
+
+    def _crumb(self, href: str) -> None:
+        level, _, key = href.partition(":")
+        self.level, self.key = level, key or None
+        self.show_level()
+
+    def drill(self, row: int) -> None:
+        kids = self.children()
+        if self.level == UNIT and row < len(kids):
+            self.level, self.key = SECTION, kids[row].key
+        elif self.level == SECTION and row < len(kids):
+            self.level, self.key = PERSON, kids[row].key
+        else:
+            return
+        self.show_level()
+
+    def _cards(self, f: stats.Figures) -> None:
+        c = self.cards
+        c["saturation"].show_value(pct(f.saturation), f.band)
+        c["daily"].show_value("—" if f.daily_average is None else f"{f.daily_average:.2f} 小时")
+        c["submission"].show_value(pct(f.submission_rate))
+        c["timeliness"].show_value(pct(f.review_timeliness))
+        c["focus"].show_value(pct(f.focus.get(M.CORE)),
+                              note=f"一般 {pct(f.focus.get(M.GENERAL))} 辅助 {pct(f.focus.get(M.AUXILIARY))}")
+        c["coverage"].show_value(pct(f.coverage), note=f"{len(f.covered_duties)}/{f.active_duties} 项")
+        c["hours"].show_value(f"{f.logged_hours:g} / {f.expected_hours:g}")
+        c["fte"].show_value("—" if f.fte is None else f"{f.fte:.1f} 人",
+                            note="" if f.fte_trustworthy else "（填报率不足，仅供参考）")
+
+    def explain(self, key: str) -> None:
+        from app.ui.dialogs.explain_dialog import ExplainDialog
+        f = self.current_figures()
+        if f is None:
+            return
+        lines = f.explain()
+        facts = stats.logs_behind(self.db, self.page_data.period, self.level, self.key,
+                                  approved_only=self.approved_only.isChecked(), limit=2000,
+                                  actor=self.actor)
+        ExplainDialog(f"{self.cards[key].title} — {f.name}", lines, facts, self).exec()
+
+    def _charts(self, fig: stats.Figures, kids: list[stats.Figures]) -> None:
+        bands = fig.settings.bands
+        self.saturation_chart.show_values([k.name for k in kids] or [fig.name],
+                                          [k.saturation for k in kids] or [fig.saturation], bands,
+                                          [k.band for k in kids] or [fig.band])
+        self.bucket_chart.show_values(fig.buckets)
+        self.category_chart.show_values(fig.hours_by_category)
+        self.focus_chart.show_values(fig.focus)
+        weeks = stats.weekly_hours(self.db, self.page_data.period, self.level, self.key,
+                                   approved_only=self.approved_only.isChecked(), actor=self.actor)
+        self.trend_chart.show_values(weeks)
+
+    def _staffing(self) -> None:
+        if self.page_data.unit is None:
+            self.tabs.setTabVisible(2, False)
+            return
+        rows = stats.by_staffing_type(self.db, self.page_data.period, actor=self.actor,
+                                      approved_only=self.approved_only.isChecked(), today=self.today())
+        self.staffing_table.set_rows([(f.name, f.people, f.logged_hours, f.expected_hours,
+                                       pct(f.saturation), "—" if f.daily_average is None else f"{f.daily_average:.2f}",
+                                       pct(f.submission_rate), pct(f.focus.get(M.CORE))) for f in rows])
+
+    # ------------------------------------------------------------------ output
+    def save_charts(self, folder: str | None = None) -> None:
+        if folder is None:
+            folder = QFileDialog.getExistingDirectory(self, "保存图表到文件夹")
+        if not folder:
+            return
+        from pathlib import Path
+        names = {"饱和度": self.saturation_chart, "趋势": self.trend_chart, "日均工时分布": self.bucket_chart,
+                 "工作类别": self.category_chart, "聚焦度": self.focus_chart}
+        for name, chart in names.items():
+            chart.save_png(Path(folder) / f"{self.page_data.period.label}-{name}.png")
+        self.status_message.emit(f"已保存 {len(names)} 张图表到 {folder}")
+
+    def export_excel(self, path: str | None = None) -> None:
+        from app.services.stats_export import export_stats_xlsx
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "导出Excel", f"统计-{self.page_data.period.label}.xlsx",
+                                                  "Excel 工作簿 (*.xlsx)")
+        if not path:
+            return
+        try:
+            export_stats_xlsx(self.db, self.page_data, path, actor=self.actor)
+        except OSError as exc:
+            show_error(self, "导出失败", AppError(f"无法写入 {path}：{exc}"))
+            return
+        self.status_message.emit(f"已导出：{path}")

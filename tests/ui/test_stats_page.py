@@ -1,0 +1,55 @@
+"""统计分析 page: figures for the period, drill-down unit → section → person → days, a light's
+explanation, and the Excel export."""
+from __future__ import annotations
+
+from openpyxl import load_workbook
+
+from app.services import review
+from app.ui.dialogs import explain_dialog
+from app.ui.pages.stats_page import PERSON, SECTION, StatsPage
+from tests.unit.review_fixtures import DAY, TODAY, build_unit, write
+
+
+def approve_fully(unit, log_id):
+    """Staff chain with the default two levels: section head, then the deputy in charge."""
+    review.approve(unit.db, unit["head1"], log_id, today=TODAY)
+    assert review.approve(unit.db, unit["dep1"], log_id, today=TODAY).final
+
+
+def test_period_drill_down_explain_and_export(qtbot, unit_db, admin, monkeypatch, tmp_path):
+    unit = build_unit(unit_db, admin)
+    log = write(unit, "staff1", hours=6)
+    approve_fully(unit, log.log_id)
+    write(unit, "staff2", hours=8)                       # submitted only: not counted
+    page = StatsPage(unit_db, unit["boss"], today=lambda: TODAY)
+    qtbot.addWidget(page)
+    page.set_period("2026-10")
+    assert page.page_data.unit.logged_hours == 6
+    names = [page.table.item(r, 0).text() for r in range(page.table.rowCount())]
+    assert "食品安全科" in names
+    page.drill(names.index("食品安全科"))
+    assert page.level == SECTION and "食品安全科" in page.crumbs.text()
+    people = [page.table.item(r, 0).text() for r in range(page.table.rowCount())]
+    page.drill(people.index("刘玥"))
+    assert page.level == PERSON
+    days = {page.table.item(r, 0).text(): page.table.item(r, 5).text() for r in range(page.table.rowCount())}
+    assert days[DAY.isoformat()] == "6"
+    shown = []
+    monkeypatch.setattr(explain_dialog.ExplainDialog, "exec", lambda self: shown.append(self) or 0)
+    page.cards["saturation"].click()
+    text = shown[0].findChild(type(shown[0].children()[1]), "explainText").text()
+    assert "工作饱和度" in text and "6" in text
+    out = tmp_path / "统计.xlsx"
+    page.export_excel(str(out))
+    wb = load_workbook(out)
+    assert {"全单位", "科室", "人员"} <= set(wb.sheetnames)
+    assert wb["全单位"]["F3"].value == 6                 # 计入工时
+
+
+def test_staff_sees_only_their_own_figures(qtbot, unit_db, admin):
+    unit = build_unit(unit_db, admin)
+    page = StatsPage(unit_db, unit["staff1"], today=lambda: TODAY)
+    qtbot.addWidget(page)
+    page.set_period("2026-10")
+    assert page.page_data.unit is None and page.level == PERSON
+    assert page.current_figures().login == "staff1"
