@@ -280,9 +280,10 @@ def unit_stats(db: Database, period: Period, level: str = UNIT, section_id: str 
         result = [f for f in section_figures(data)
                   if (section_id is None or f.key == section_id) and access.section(f.key)]
         if section_id is not None and not result:
-            if section_id not in dict(data.sections):
+            if section_id != NO_SECTION:
                 raise AppError("找不到该科室")
-            raise AppError("该科室本期没有计入统计的人员")
+            result = [data.figures(SECTION, NO_SECTION, NO_SECTION_NAME, [], None,
+                                   section=NO_SECTION_NAME, section_id=NO_SECTION)]
         return result
     if person_id is not None:
         if person_id not in data.facts:

@@ -25,7 +25,9 @@ from app.services.calendar import work_calendar
 
 @dataclass(frozen=True)
 class WeekPoint:
-    """One calendar week (Monday–Sunday, clipped to the period) of a unit, section or person."""
+    """One calendar week (Monday–Sunday, clipped to the period) of a unit, section or person.
+    `people` are the group's persons counted over the whole period (stats.py "Who counts");
+    expected hours = (people × working days of the week − their leave days in it) × H0."""
     start: dt.date
     end: dt.date
     working_days: int

@@ -380,3 +380,13 @@ def test_sections_add_up_to_the_unit(roster_template, tmp_path_factory, logs, fi
         assert unit.expected_hours == (unit.people * working - unit.leave_days) * 8
     finally:
         db.dispose()
+
+
+def test_an_empty_unit_has_dashes_not_errors(unit_db):
+    [unit] = stats.unit_stats(unit_db, OCT, "unit")           # only the admin account exists
+    assert (unit.people, unit.expected_hours, unit.saturation, unit.coverage) == (0, 0.0, None, None)
+    assert stats.unit_stats(unit_db, OCT, "section") == []
+    [none] = stats.unit_stats(unit_db, OCT, "section", section_id=NO_SECTION)
+    assert (none.people, none.saturation, none.band) == (0, None, None)
+    assert stats.unit_stats(unit_db, OCT, "person") == []
+    assert [w.people for w in stats.weekly_hours(unit_db, OCT)] == [0] * 5

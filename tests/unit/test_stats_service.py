@@ -205,3 +205,17 @@ def test_what_each_role_may_see(unit):
     assert names(unit["boss"], "unit") == ["测试县市场监督管理局"]
     page = stats.stats_page(unit.db, WEEK, actor=unit["head2"])
     assert page.unit is None and [f.name for f in page.sections] == ["办公室"]
+
+
+def test_unknown_keys_and_an_empty_group(unit):
+    from app.core.errors import AppError
+    from app.core.figures import NO_SECTION
+    with pytest.raises(AppError, match="找不到该科室"):
+        stats.unit_stats(unit.db, WEEK, "section", section_id="no-such-id")
+    with pytest.raises(AppError, match="找不到该人员"):
+        stats.person_days(unit.db, "no-such-id", WEEK)
+    with pytest.raises(AppError, match="统计层级"):
+        stats.unit_stats(unit.db, WEEK, "county")
+    [none] = stats.unit_stats(unit.db, WEEK, "section", section_id=NO_SECTION)
+    assert (none.name, none.people) == (NO_SECTION_NAME, 3)
+    assert stats.unit_stats(unit.db, WEEK, "person", section_id=NO_SECTION)[0].login == "boss"
