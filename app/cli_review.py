@@ -28,7 +28,7 @@ def add_parsers(sub) -> None:
     sp = cmd(review, "list", "列出待我审阅的日志（按日期，最早在前）")
     sp.add_argument("--user", required=True, help="审阅人登录名")
     sp.add_argument("--json", action="store_true")
-    sp.add_argument("--date", type=_date, help="只看某日（默认今天起算代审）")
+    sp.add_argument("--date", type=_date, help="只看该日期的日志")
     for name, what in (("approve", "同意（可带批阅意见）"), ("return", "退回（须写理由）")):
         sp = cmd(review, name, what)
         sp.add_argument("--user", required=True, help="审阅人登录名")
@@ -72,7 +72,7 @@ def cmd_review(a) -> int:
     db = _open(a.db)
     actor = _actor_for(db, a.user)
     if a.review_command == "list":
-        items = review.queue(db, actor, today=a.date)
+        items = review.queue(db, actor, flt=review.QueueFilter(start=a.date, end=a.date))
         data = [{"author": i.author_login, "name": i.author_name, "section": i.section,
                  "date": i.day.isoformat(), "level": i.level, "levels": i.chain_len,
                  "total_hours": i.total_hours, "week_hours": i.week_hours,

@@ -52,7 +52,8 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     (vocab.ROLE_PRINCIPAL, NOTICE): _ALL,
 }
 # The unit admin (a flag on any person) manages the unit; it adds no right to read or review logs.
-ADMIN_GRANTS: dict[str, set[str]] = {MANAGE: {UNIT}}
+# Scopes are exclusive (a target gets the narrowest that applies), so the grant names them all.
+ADMIN_GRANTS: dict[str, set[str]] = {MANAGE: _ALL}
 
 
 def allowed(role: str, is_admin: bool, action: str, scope: str) -> bool:

@@ -81,21 +81,31 @@ def _log_row(s, person_id: str, day: dt.date) -> WorkLog | None:
 
 
 def _entries_of(s, log_id: str) -> list[EntryDraft]:
-    rows = s.execute(
-        select(LogEntry, EntryText.content)
-        .outerjoin(EntryText, (EntryText.id == LogEntry.id) & EntryText.deleted.is_(False))
-        .where(LogEntry.log_id == log_id, LogEntry.deleted.is_(False))
-        .order_by(LogEntry.seq)).all()
-    ids = [e.id for e, _ in rows]
-    files: dict[str, list[AttachmentRef]] = {}
-    if ids:
-        for a in s.scalars(select(Attachment).where(Attachment.entry_id.in_(ids),
-                                                    Attachment.deleted.is_(False))):
-            files.setdefault(a.entry_id, []).append(AttachmentRef(a.filename, a.sha256, a.size))
-    return [EntryDraft(hours=e.hours, category=e.category, content=text or "",
-                       duty_id=e.duty_id, start=e.start_time, end=e.end_time, secret=e.secret,
-                       attachments=tuple(files.get(e.id, ())), entry_id=e.id)
-            for e, text in rows]
+    return entries_of_logs(s, [log_id]).get(log_id, [])
+
+
+def entries_of_logs(s, log_ids: list[str]) -> dict[str, list[EntryDraft]]:
+    """Entries (with text and attachments) of many logs in a few queries, in entry order."""
+    result: dict[str, list[EntryDraft]] = {}
+    for start in range(0, len(log_ids), 500):
+        chunk = log_ids[start:start + 500]
+        rows = s.execute(
+            select(LogEntry, EntryText.content)
+            .outerjoin(EntryText, (EntryText.id == LogEntry.id) & EntryText.deleted.is_(False))
+            .where(LogEntry.log_id.in_(chunk), LogEntry.deleted.is_(False))
+            .order_by(LogEntry.log_id, LogEntry.seq)).all()
+        ids = [e.id for e, _ in rows]
+        files: dict[str, list[AttachmentRef]] = {}
+        for first in range(0, len(ids), 500):
+            for a in s.scalars(select(Attachment).where(Attachment.entry_id.in_(ids[first:first + 500]),
+                                                        Attachment.deleted.is_(False))):
+                files.setdefault(a.entry_id, []).append(AttachmentRef(a.filename, a.sha256, a.size))
+        for e, text in rows:
+            result.setdefault(e.log_id, []).append(EntryDraft(
+                hours=e.hours, category=e.category, content=text or "", duty_id=e.duty_id,
+                start=e.start_time, end=e.end_time, secret=e.secret,
+                attachments=tuple(files.get(e.id, ())), entry_id=e.id))
+    return result
 
 
 def duty_labels(db: Database, duty_ids) -> dict[str, str]:

@@ -48,10 +48,11 @@ class OrgChart:
             return perm.SELF
         actor, target = self.persons.get(actor_id), self.persons.get(target_id)
         if actor and target and target.section_id:
-            if actor.section_id == target.section_id:
-                return perm.SECTION
+            # A deputy listed in a section they are in charge of reviews it as its deputy.
             if target.section_id in self.charges.get(actor_id, set()):
                 return perm.CHARGE
+            if actor.section_id == target.section_id:
+                return perm.SECTION
         return perm.UNIT
 
     def people_in_scope(self, actor_id: str, action: str) -> list[PersonInfo]:
@@ -89,7 +90,9 @@ def load_in(s) -> OrgChart:
     for deputy_id, section_id in sorted(charge_rows, key=lambda r: persons[r[0]].login
                                         if r[0] in persons else ""):
         deputy = persons.get(deputy_id)
-        if deputy is None or deputy.status not in ACTIVE_STATUSES:
+        # A charge row outlives a role change (e.g. a re-imported roster): only a current,
+        # active 分管领导 is in charge, or the section's logs would wait for nobody.
+        if deputy is None or deputy.status not in ACTIVE_STATUSES or deputy.role != vocab.ROLE_DEPUTY:
             continue
         chart.charges.setdefault(deputy_id, set()).add(section_id)
         chart.deputies.setdefault(section_id, deputy_id)

@@ -22,7 +22,7 @@ from app.db.engine import Database, now_text
 from app.db.models import Delegation, Person, ReviewAction, WorkLog
 from app.services import org_chart, review_state, unit_settings
 from app.services.actor import Actor
-from app.services.logs import _entries_of, duty_labels
+from app.services.logs import duty_labels, entries_of_logs
 from app.services.org_chart import OrgChart
 
 MAX_COMMENT = 500
@@ -127,7 +127,25 @@ def waiting_for(db: Database, actor: Actor, today: dt.date, chart: OrgChart | No
                                         stand_in_for)
             if reviewer is not None:
                 result.append((log, reviewer))
-    return result
+        acted = _already_acted(s, actor, [log for log, _ in result])
+    return [(log, reviewer) for log, reviewer in result if log.id not in acted]
+
+
+def _already_acted(s, actor: Actor, logs) -> set[str]:
+    """Logs whose current round the actor already judged at another level (e.g. as a stand-in
+    for the level below): one person never fills two levels of the same review."""
+    if not logs:
+        return set()
+    rounds = {log.id: log.round for log in logs}
+    acted = set()
+    ids = list(rounds)
+    for start in range(0, len(ids), 500):
+        for log_id, round_ in s.execute(select(ReviewAction.log_id, ReviewAction.round).where(
+                ReviewAction.log_id.in_(ids[start:start + 500]),
+                ReviewAction.reviewer_id == actor.person_id, ReviewAction.deleted.is_(False))):
+            if rounds[log_id] == round_:
+                acted.add(log_id)
+    return acted
 
 
 def queue(db: Database, actor: Actor, today: dt.date | None = None,
@@ -150,8 +168,9 @@ def queue(db: Database, actor: Actor, today: dt.date | None = None,
             log.version, log.amend_reason,
             stand_in_for.get(reviewer) if reviewer != actor.person_id else None))
     with db.read() as s:
-        for item in items:
-            item.entries = _entries_of(s, item.log_id)
+        entries = entries_of_logs(s, [i.log_id for i in items])
+    for item in items:
+        item.entries = entries.get(item.log_id, [])
     labels = duty_labels(db, (e.duty_id for i in items for e in i.entries))
     for item in items:
         item.duty_labels = labels
@@ -235,6 +254,8 @@ def _decide(db: Database, actor: Actor, log_ids: list[str], action: str, comment
                                         stand_in_for)
             if reviewer is None:
                 raise PermissionDenied(perm.denial_message(perm.REVIEW))
+            if _already_acted(s, actor, [log]):
+                raise PermissionDenied("您已审阅过该日志的另一级，同一篇日志不能由一人审阅两级")
             chain_len = review_state.review_length(chart, log.person_id, levels)
             final = action == APPROVE and log.pending_level >= chain_len
             s.add(ReviewAction(

@@ -187,3 +187,12 @@ def test_audit_trail_verifies_and_reports_the_first_tampered_record(unit):
     conn.close()
     broken = audit.verify(unit.db)
     assert broken.problem and f"第{seq}条" in broken.problem
+
+
+def test_a_stand_in_who_is_also_the_next_reviewer_cannot_fill_both_levels(unit):
+    log = write(unit, "staff1")
+    delegation.set_delegation(unit.db, unit["head1"], "dep1", TODAY, TODAY)
+    assert not review.approve(unit.db, unit["dep1"], log.log_id, today=TODAY).final  # as 代审
+    assert queue_of(unit, "dep1") == []
+    with pytest.raises(PermissionDenied, match="两级"):
+        review.approve(unit.db, unit["dep1"], log.log_id, today=TODAY)
