@@ -29,3 +29,5 @@ class RecordTable(QTableWidget):
                 item.setData(0, value if isinstance(value, (int, float)) else str(value))
                 self.setItem(r, c, item)
         self.setSortingEnabled(True)
+        if len(rows) <= 500:  # wrapped text needs taller rows; skip the cost on long tables
+            self.resizeRowsToContents()
