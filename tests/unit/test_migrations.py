@@ -361,3 +361,21 @@ def test_not_a_database_at_all(tmp_path):
     path.write_bytes("这不是数据库".encode() * 1000)
     with pytest.raises(DatabaseDamaged, match="数据库文件已损坏"):
         open_database(path)
+
+
+def test_schema_0002_reviews_and_audit_trail_read_back(tmp_path):
+    from app.services import accounts, audit, logs
+    from app.services.amend import history
+    path = old_copy(tmp_path, DATA / "schema_0002.sqlite")
+    db = open_database(path)
+    try:
+        zhangsan = accounts.login(db, "zhangsan", "zs654321")
+        approved = logs.load_day(db, zhangsan, dt.date(2026, 10, 9))
+        assert approved.state == "approved" and not approved.editable
+        returned = logs.load_day(db, zhangsan, dt.date(2026, 10, 13))
+        assert returned.state == "returned" and returned.return_reason == "请写明调研的市场名称"
+        [version] = history(db, zhangsan, approved.log_id)
+        assert "同意" in version.reviews[0] and "终审" in version.reviews[0]
+        assert audit.verify(db).problem is None
+    finally:
+        db.dispose()
