@@ -67,6 +67,17 @@ def effective_hours(entry: EntryDraft) -> float:
     return float(entry.hours)
 
 
+def total_hours(entries: list[EntryDraft]) -> float:
+    """Sum of the entries' hours, skipping entries whose time range is still being typed."""
+    total = 0.0
+    for e in entries:
+        try:
+            total += effective_hours(e)
+        except ValueError:
+            pass
+    return total
+
+
 def check_day(day: dt.date, entries: list[EntryDraft], today: dt.date,
               known_categories: set[str] | None = None) -> list[str]:
     """All problems with a day's log, in Chinese, each naming its entry; empty when valid."""

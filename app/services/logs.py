@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.core import vocab
 from app.core.errors import AppError, ValidationError
-from app.core.logrules import AttachmentRef, EntryDraft, check_day, effective_hours
+from app.core.logrules import AttachmentRef, EntryDraft, check_day, effective_hours, total_hours
 from app.db.engine import Database, now_text
 from app.db.models import (Attachment, Duty, EntryText, LogEntry, ReviewAction, WorkCategory,
                            WorkLog)
@@ -47,13 +47,7 @@ class DayLog:
 
     @property
     def total_hours(self) -> float:
-        total = 0.0
-        for e in self.entries:
-            try:
-                total += effective_hours(e)
-            except ValueError:
-                pass
-        return total
+        return total_hours(self.entries)
 
     @property
     def state_label(self) -> str:

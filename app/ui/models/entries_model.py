@@ -7,7 +7,7 @@ from dataclasses import replace
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
-from app.core.logrules import EntryDraft, effective_hours, hours_from_range
+from app.core.logrules import EntryDraft, effective_hours, hours_from_range, total_hours
 from app.core.vocab import SECRET_CONTENT_LABEL
 
 COL_HOURS, COL_RANGE, COL_CATEGORY, COL_DUTY, COL_CONTENT, COL_SECRET, COL_FILES = range(7)
@@ -66,13 +66,7 @@ class EntriesModel(QAbstractTableModel):
         self.edited.emit()
 
     def total_hours(self) -> float:
-        total = 0.0
-        for e in self.entries:
-            try:
-                total += effective_hours(e)
-            except ValueError:
-                pass
-        return total
+        return total_hours(self.entries)
 
     # ----------------------------------------------------------------- Qt model
     def rowCount(self, parent=QModelIndex()) -> int:
