@@ -426,7 +426,7 @@ def test_cli_review_list_on_the_demo(demo, db):
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     result = subprocess.run(
         [sys.executable, "-m", "app", "review", "list", "--db", str(info.path), "--user", head,
-         "--date", today.isoformat(), "--json"], cwd=Path(__file__).resolve().parents[2],
+         "--json"], cwd=Path(__file__).resolve().parents[2],
         env=env, capture_output=True, text=True, encoding="utf-8", timeout=120)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
