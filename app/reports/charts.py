@@ -63,7 +63,7 @@ def _w(fonts: FontSet, text: str, size: float = LABEL_SIZE, role: str = "songti"
 
 def fit_text(fonts: FontSet, text: str, max_width: float, size: float = LABEL_SIZE) -> str:
     """`text`, cut with "…" so it is at most max_width wide."""
-    if _w(fonts, text, size) <= max_width:
+    if _w(fonts, text, size) <= max_width + 1e-6:     # label widths are summed and subtracted
         return text
     while text and _w(fonts, text + "…", size) > max_width:
         text = text[:-1]

@@ -99,6 +99,24 @@ def column_widths(headers: Sequence[str], rows: Sequence[Sequence[str]], align: 
     return [widths[c] for c in range(n)]
 
 
+class RuledTable(Table):
+    """A platypus Table that never leaves its header alone at the foot of a page.
+
+    When no whole row fits, reportlab splits a row inside (splitInRow) — also when not even
+    its first line fits, giving a first part of the header and a row cut before any text
+    (only its padding). Such a split is refused, so the table moves on to the next page."""
+
+    MIN_FRAGMENT = 8.0          # below one line of the smallest table type: padding only
+
+    def split(self, availWidth, availHeight):
+        parts = super().split(availWidth, availHeight)
+        if len(parts) >= 2:
+            body = list(parts[0]._rowHeights or [])[1:]       # row 0 is the (repeated) header
+            if not any(h >= self.MIN_FRAGMENT for h in body):
+                return []
+        return parts
+
+
 def build_table(doc, headers: list[str], rows: list[list[str]], *,
                 col_widths: Sequence[float] | None, align: Sequence[str] | None,
                 font_size: float, emphasize_last: bool) -> Table:
@@ -140,6 +158,7 @@ def build_table(doc, headers: list[str], rows: list[list[str]], *,
         data.append([Paragraph(fonts.markup(EMPTY_TABLE_TEXT, "songti"), st.cell_center)]
                     + [""] * (n - 1))
         commands.append(("SPAN", (0, 1), (-1, 1)))
-    table = Table(data, colWidths=list(col_widths), repeatRows=1, splitInRow=1, hAlign="CENTER")
+    table = RuledTable(data, colWidths=list(col_widths), repeatRows=1, splitInRow=1,
+                       hAlign="CENTER")
     table.setStyle(TableStyle(commands))
     return table
