@@ -53,3 +53,21 @@ def test_staff_sees_only_their_own_figures(qtbot, unit_db, admin):
     page.set_period("2026-10")
     assert page.page_data.unit is None and page.level == PERSON
     assert page.current_figures().login == "staff1"
+
+
+def test_report_from_the_page_for_the_drilled_section(qtbot, unit_db, admin, tmp_path):
+    from pypdf import PdfReader
+
+    from app.ui.tasks import SyncRunner
+    unit = build_unit(unit_db, admin)
+    approve_fully(unit, write(unit, "staff1", hours=6).log_id)
+    page = StatsPage(unit_db, unit["boss"], today=lambda: TODAY, runner=SyncRunner(),
+                     open_reports=False)
+    qtbot.addWidget(page)
+    page.set_period("2026-10")
+    names = [page.table.item(r, 0).text() for r in range(page.table.rowCount())]
+    page.drill(names.index("食品安全科"))
+    out = tmp_path / "科室.pdf"
+    page.make_report("section", str(out))
+    text = "".join(p.extract_text() for p in PdfReader(out).pages)
+    assert "食品安全科" in text and page.last_report == out

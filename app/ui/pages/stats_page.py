@@ -8,8 +8,8 @@ import datetime as dt
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QFileDialog, QGridLayout,
-                               QHBoxLayout, QLabel, QPushButton, QSpinBox, QTabWidget,
-                               QVBoxLayout, QWidget)
+                               QHBoxLayout, QLabel, QMenu, QPushButton, QSpinBox, QTabWidget,
+                               QToolButton, QVBoxLayout, QWidget)
 
 from app.core import metrics as M
 from app.core.errors import AppError
@@ -17,6 +17,7 @@ from app.db.engine import Database
 from app.services import stats
 from app.services.actor import Actor
 from app.ui.dialogs.base import show_error
+from app.ui.tasks import TaskRunner
 from app.ui.widgets.record_table import RecordTable
 from app.ui.widgets.stats_charts import (BAND_COLOURS, BucketChart, CategoryChart, FocusChart,
                                          SaturationChart, TrendChart)
@@ -54,9 +55,13 @@ class MetricCard(QPushButton):
 class StatsPage(QWidget):
     status_message = Signal(str)
 
-    def __init__(self, db: Database, actor: Actor, today=dt.date.today, parent=None):
+    def __init__(self, db: Database, actor: Actor, today=dt.date.today, parent=None,
+                 runner: TaskRunner | None = None, open_reports: bool = True):
         super().__init__(parent)
         self.db, self.actor, self.today = db, actor, today
+        self.runner = runner or TaskRunner()
+        self.open_reports = open_reports
+        self.last_report = None
         self.page_data: stats.StatsPage | None = None
         self.level, self.key = UNIT, None
         self._build()
@@ -88,8 +93,14 @@ class StatsPage(QWidget):
         top.addStretch(1)
         top.addWidget(save_charts)
         top.addWidget(export)
-        self.report_buttons = QHBoxLayout()
-        top.addLayout(self.report_buttons)
+        self.report_button = QToolButton(objectName="reportMenu", text="生成报告 ▾")
+        self.report_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.report_button)
+        for kind, label in (("unit", "部门履职评估分析报告"), ("section", "科室履职评估分析报告（当前科室）"),
+                            ("core", "部门核心职能履行评估分析报告"), ("person", "个人履职报告（当前人员）")):
+            menu.addAction(label, lambda k=kind: self.make_report(k))
+        self.report_button.setMenu(menu)
+        top.addWidget(self.report_button)
         self._kind_changed()
 
         self.crumbs = QLabel(objectName="breadcrumb")
@@ -335,6 +346,48 @@ class StatsPage(QWidget):
         for name, chart in names.items():
             chart.save_png(Path(folder) / f"{self.page_data.period.label}-{name}.png")
         self.status_message.emit(f"已保存 {len(names)} 张图表到 {folder}")
+
+    def report_target(self, kind: str) -> dict:
+        """Section or person the report is about, from where the user has drilled to."""
+        fig = self.current_figures()
+        if kind == "section":
+            name = fig.name if self.level == SECTION else (fig.section if fig else None)
+            if not name:
+                raise AppError("请先在明细中选择一个科室")
+            return {"section": name}
+        if kind == "person":
+            if self.level != PERSON or fig is None or not fig.login:
+                raise AppError("请先下钻到一位人员")
+            return {"user": fig.login}
+        return {}
+
+    def make_report(self, kind: str, path: str | None = None) -> None:
+        from pathlib import Path
+
+        from app.reports.unit_reports import build_report
+        try:
+            target = self.report_target(kind)
+        except AppError as exc:
+            show_error(self, "生成报告", exc)
+            return
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "保存报告", f"{self.page_data.period.label}-报告.pdf",
+                                                  "PDF 文件 (*.pdf)")
+        if not path:
+            return
+        period, db, actor, today = self.page_data.period, self.db, self.actor, self.today()
+        self.runner.run(lambda: build_report(db, kind, period, Path(path), actor=actor, today=today,
+                                             **target),
+                        self._report_done, lambda exc: show_error(self, "生成报告失败", exc),
+                        parent=self, label="正在生成报告…")
+
+    def _report_done(self, info) -> None:
+        self.last_report = info.path
+        self.status_message.emit(f"报告已生成：{info.path}（{info.pages}页，用时{info.seconds:.1f}秒）")
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+        if self.open_reports:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(info.path)))
 
     def export_excel(self, path: str | None = None) -> None:
         from app.services.stats_export import export_stats_xlsx
