@@ -20,9 +20,10 @@ from app.db.engine import Database
 from app.db.models import Duty, DutySection, Section
 from app.services.actor import Actor
 from app.services.excel_templates import DUTIES, SECTIONS
-from app.services.import_common import (CREATED, REMOVED, UNCHANGED, UPDATED, ImportResult,
+from app.services.import_common import (CREATED, UNCHANGED, UPDATED, ImportResult,
                                         Problems, SheetRow, assign, cell_text, check_length,
-                                        choice, code_text, name_key, read_workbook, split_list)
+                                        choice, code_text, name_key, read_workbook, split_list,
+                                        sync_link_rows)
 
 DUTY_CLASS_ALIASES = {f"{c}{suffix}": c for c in vocab.DUTY_CLASSES
                       for suffix in ("职责", "职能", "类")}
@@ -187,31 +188,6 @@ def _write(s, db: Database, sections: list[Section], section_rows: list[_Section
 def _sync_links(s, duty_rows: list[_DutyRow], duty_id: dict[str, str],
                 section_id: dict[str, str], result: ImportResult) -> list[dict]:
     """Make each listed duty's DutySection rows exactly the file's 承担科室."""
-    existing: dict[tuple[str, str], list[DutySection]] = {}
-    ids = list(duty_id.values())
-    for i in range(0, len(ids), 500):
-        for link in s.scalars(select(DutySection).where(DutySection.duty_id.in_(ids[i:i + 500]))):
-            existing.setdefault((link.duty_id, link.section_id), []).append(link)
-    wanted = {(duty_id[r.code], section_id[key]) for r in duty_rows for key in r.section_keys}
-    new_links = []
-    for r in duty_rows:
-        for key in r.section_keys:
-            pair = (duty_id[r.code], section_id[key])
-            links = existing.get(pair, [])
-            active = [x for x in links if not x.deleted]
-            if active:
-                result.add(K_LINK, UNCHANGED)
-            elif links:
-                links[0].deleted = False
-                result.add(K_LINK, CREATED)
-            else:
-                new_links.append({"id": new_id(), "duty_id": pair[0], "section_id": pair[1]})
-                result.add(K_LINK, CREATED)
-    for pair, links in existing.items():
-        active = [x for x in links if not x.deleted]
-        keep = 1 if pair in wanted else 0
-        for link in active[keep:]:          # duplicates (e.g. from two PCs) collapse to one
-            link.deleted = True
-        if not keep and active:
-            result.add(K_LINK, REMOVED)
-    return new_links
+    wanted = {(duty_id[r.code], section_id[key]): {} for r in duty_rows for key in r.section_keys}
+    return sync_link_rows(s, DutySection, "duty_id", "section_id", list(duty_id.values()), wanted,
+                          result, K_LINK)

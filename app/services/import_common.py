@@ -406,3 +406,39 @@ def check_length(problems: Problems, sheet: str, row: int, column: str, text: st
                  limit: int) -> None:
     if len(text) > limit:
         problems.add(sheet, row, column, f"内容过长（{len(text)}个字，最多{limit}个字）")
+
+
+def sync_link_rows(s, model, left: str, right: str, owner_ids: list[str],
+                   wanted: dict[tuple[str, str], dict], result: "ImportResult",
+                   kind: str) -> list[dict]:
+    """Make the link rows (`left`, `right`) of the given owners exactly `wanted` (pair → values of
+    the other columns): revive tombstoned rows, update changed values, tombstone the rest.
+    Returns the rows to insert. Duplicate pairs (e.g. written on two PCs) collapse to one."""
+    from sqlalchemy import select
+
+    from app.core.ids import new_id
+    owner_col = getattr(model, left)
+    existing: dict[tuple[str, str], list] = {}
+    for i in range(0, len(owner_ids), 500):
+        for row in s.scalars(select(model).where(owner_col.in_(owner_ids[i:i + 500]))):
+            existing.setdefault((getattr(row, left), getattr(row, right)), []).append(row)
+    new_rows = []
+    for pair, values in wanted.items():
+        rows = existing.get(pair, [])
+        active = [x for x in rows if not x.deleted]
+        if active:
+            result.add(kind, UPDATED if assign(active[0], **values) else UNCHANGED)
+        elif rows:
+            assign(rows[0], deleted=False, **values)
+            result.add(kind, CREATED)
+        else:
+            new_rows.append({"id": new_id(), left: pair[0], right: pair[1], **values})
+            result.add(kind, CREATED)
+    for pair, rows in existing.items():
+        active = [x for x in rows if not x.deleted]
+        keep = 1 if pair in wanted else 0
+        for row in active[keep:]:
+            row.deleted = True
+        if not keep and active:
+            result.add(kind, REMOVED)
+    return new_rows

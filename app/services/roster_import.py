@@ -24,10 +24,10 @@ from app.db.engine import Database
 from app.db.models import Credential, Duty, Person, PostDuty, Section
 from app.services.actor import Actor
 from app.services.excel_templates import INITIAL_PASSWORD_RULE, POSTS, ROSTER
-from app.services.import_common import (CREATED, REMOVED, UNCHANGED, UPDATED, ImportResult,
+from app.services.import_common import (CREATED, UNCHANGED, UPDATED, ImportResult,
                                         Problems, SheetRow, assign, cell_text, check_length,
                                         choice, code_text, name_key, parse_date, person_name,
-                                        read_workbook, split_list)
+                                        read_workbook, split_list, sync_link_rows)
 
 K_PERSON, K_POST = "人员", "岗位职责"
 LEADER_ROLES = (vocab.ROLE_PRINCIPAL, vocab.ROLE_DEPUTY)
@@ -325,34 +325,7 @@ def _hash_initial_passwords(id_numbers: list[str]) -> list[str]:
 
 def _sync_posts(s, posts: _Posts, person_id: dict[str, str], result: ImportResult) -> list[dict]:
     """Make the PostDuty rows of every login listed in 岗位职责 exactly the listed ones."""
-    ids = [person_id[login] for login in posts.rows]
-    existing: dict[tuple[str, str], list[PostDuty]] = {}
-    for i in range(0, len(ids), 500):
-        for pd in s.scalars(select(PostDuty).where(PostDuty.person_id.in_(ids[i:i + 500]))):
-            existing.setdefault((pd.person_id, pd.duty_id), []).append(pd)
-    wanted = set()
-    new_rows = []
-    for login, duties in posts.duties.items():
-        pid = person_id[login]
-        for duty_id, note in duties.items():
-            pair = (pid, duty_id)
-            wanted.add(pair)
-            rows = existing.get(pair, [])
-            active = [x for x in rows if not x.deleted]
-            if active:
-                result.add(K_POST, UPDATED if assign(active[0], note=note) else UNCHANGED)
-            elif rows:
-                assign(rows[0], note=note, deleted=False)
-                result.add(K_POST, CREATED)
-            else:
-                new_rows.append({"id": new_id(), "person_id": pid, "duty_id": duty_id,
-                                 "note": note})
-                result.add(K_POST, CREATED)
-    for pair, rows in existing.items():
-        active = [x for x in rows if not x.deleted]
-        keep = 1 if pair in wanted else 0
-        for pd in active[keep:]:            # duplicates (e.g. from two PCs) collapse to one
-            pd.deleted = True
-        if not keep and active:
-            result.add(K_POST, REMOVED)
-    return new_rows
+    wanted = {(person_id[login], duty_id): {"note": note}
+              for login, duties in posts.duties.items() for duty_id, note in duties.items()}
+    return sync_link_rows(s, PostDuty, "person_id", "duty_id",
+                          [person_id[login] for login in posts.rows], wanted, result, K_POST)
