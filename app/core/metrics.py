@@ -40,14 +40,15 @@ such as 6.999999999999 (binary floating point) falls in the bucket of 7.
 """
 from __future__ import annotations
 
-import calendar as _calendar
 import datetime as dt
-import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
 from app.core.calendar import WorkCalendar
+# Periods live in their own module; importing them from here keeps the callers' spelling.
+from app.core.periods import (Period, month_period, parse_period, quarter_period,  # noqa: F401
+                              range_period, year_period)
 from app.core.vocab import DUTY_AUX, DUTY_CORE, DUTY_GENERAL, STANDARD_DAILY_HOURS
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
@@ -77,119 +78,6 @@ def hours_text(value: float | None) -> str:
     return DASH if value is None else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-# ---------------------------------------------------------------- periods
-_QUARTER_NAMES = ("第一季度", "第二季度", "第三季度", "第四季度")
-_FORMATS = "应写作 2026-10、2026-Q4、2026 或 2026-10-01..2026-10-15"
-
-
-@dataclass(frozen=True)
-class Period:
-    """A closed date range [start, end] with its Chinese label; kind is month/quarter/year/range."""
-    start: dt.date
-    end: dt.date
-    label: str
-    kind: str = "range"
-
-    @property
-    def first_month(self) -> int:
-        """The `month` column value (e.g. 202610) of the first day: prunes by the integer index."""
-        return self.start.year * 100 + self.start.month
-
-    @property
-    def last_month(self) -> int:
-        return self.end.year * 100 + self.end.month
-
-    @property
-    def whole_months(self) -> bool:
-        """True when P is made of whole calendar months (then the month filter alone is exact)."""
-        last = _calendar.monthrange(self.end.year, self.end.month)[1]
-        return self.start.day == 1 and self.end.day == last
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    @property
-    def text(self) -> str:
-        """The canonical command-line form (parse_period(p.text) == p)."""
-        if self.kind == "month":
-            return f"{self.start.year}-{self.start.month:02d}"
-        if self.kind == "quarter":
-            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
-        if self.kind == "year":
-            return str(self.start.year)
-        return f"{self.start.isoformat()}..{self.end.isoformat()}"
-
-    def contains(self, day: dt.date) -> bool:
-        return self.start <= day <= self.end
-
-
-def month_period(year: int, month: int) -> Period:
-    if not 1 <= month <= 12:
-        raise ValueError(f"月份应在1–12之间：{year}-{month}")
-    last = _calendar.monthrange(_year(year), month)[1]
-    return Period(dt.date(year, month, 1), dt.date(year, month, last), f"{year}年{month}月", "month")
-
-
-def quarter_period(year: int, quarter: int) -> Period:
-    if not 1 <= quarter <= 4:
-        raise ValueError(f"季度应为 Q1–Q4：{year}-Q{quarter}")
-    first = month_period(year, quarter * 3 - 2)
-    last = month_period(year, quarter * 3)
-    return Period(first.start, last.end, f"{year}年{_QUARTER_NAMES[quarter - 1]}", "quarter")
-
-
-def year_period(year: int) -> Period:
-    _year(year)
-    return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), f"{year}年", "year")
-
-
-def range_period(start: dt.date, end: dt.date) -> Period:
-    if end < start:
-        raise ValueError(f"结束日期早于开始日期：{start.isoformat()}..{end.isoformat()}")
-    return Period(start, end, f"{start.isoformat()}至{end.isoformat()}", "range")
-
-
-def _year(year: int) -> int:
-    if not 1900 <= year <= 9999:
-        raise ValueError(f"年份应在1900–9999之间：{year}")
-    return year
-
-
-def _date(text: str, whole: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"日期无效：{text}（统计期间“{whole}”，日期应写作 YYYY-MM-DD）") from None
-
-
-def parse_period(text: str) -> Period:
-    """'2026-10' → 2026年10月; '2026-Q4' → 2026年第四季度; '2026' → 2026年;
-    '2026-10-01..2026-10-15' → 2026-10-01至2026-10-15 (both days included).
-
-    The Chinese labels themselves are accepted too (2026年10月, 2026年第四季度, 2026年,
-    2026-10-01至2026-10-15), so parse_period(p.label) == p. Anything else raises ValueError with
-    the reason in Chinese."""
-    raw = text
-    text = (text or "").strip().replace("－", "-").replace("．", ".")
-    if not text:
-        raise ValueError(f"请填写统计期间（{_FORMATS}）")
-    for sep in ("..", "至", "~"):
-        if sep in text:
-            a, _, b = text.partition(sep)
-            return range_period(_date(a.strip(), raw), _date(b.strip(), raw))
-    if m := re.fullmatch(r"(\d{4})\s*-?\s*[Qq]([0-9])", text):
-        return quarter_period(int(m[1]), int(m[2]))
-    if m := re.fullmatch(r"(\d{4})年第([一二三四])季度", text):
-        return quarter_period(int(m[1]), "一二三四".index(m[2]) + 1)
-    if m := re.fullmatch(r"(\d{4})(?:-|年)(\d{1,2})月?", text):
-        return month_period(_year(int(m[1])), int(m[2]))
-    if m := re.fullmatch(r"(\d{4})年?", text):
-        return year_period(int(m[1]))
-    if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text):
-        day = _date(text, raw)
-        return range_period(day, day)
-    raise ValueError(f"无法识别的统计期间“{raw}”（{_FORMATS}）")
 
 
 # ---------------------------------------------------------------- bands and buckets
