@@ -21,6 +21,7 @@ class MainWindow(QMainWindow):
         self.db, self.actor, self.settings = db, actor, settings
         unit = unit_of(db)
         self.setWindowTitle(f"{APP_NAME} — {unit.name}")
+        self._lazy: dict[int, tuple] = {}
         self.nav = QListWidget(objectName="navigation")
         self.nav.setFixedWidth(150)
         self.nav.setStyleSheet("QListWidget{font-size:12pt} QListWidget::item{padding:8px}")
@@ -39,12 +40,11 @@ class MainWindow(QMainWindow):
             self.review_page.queue_changed.connect(self._queue_count)
             self._add_page("履职审阅", self.review_page)
             self._queue_count(len(self.review_page.items))
-        from app.ui.pages.stats_page import StatsPage
-        self.stats_page = StatsPage(db, actor, **kwargs)
-        self.stats_page.status_message.connect(self.show_status)
-        self._add_page("统计分析", self.stats_page)
-        self.published_page = PublishedPage(db, actor)
-        self._add_page("单位履职动态", self.published_page)
+        # Built on first visit: statistics (and pyqtgraph) and the published list are not needed
+        # to write today's log, so login stays quick.
+        self.stats_page = self.published_page = None
+        self._add_lazy_page("统计分析", "stats_page", lambda: self._make_stats_page(kwargs))
+        self._add_lazy_page("单位履职动态", "published_page", lambda: PublishedPage(db, actor))
         from app.ui.pages.reminders_page import RemindersPage
         self.reminders_page = RemindersPage(db, actor, **kwargs)
         self.reminders_page.status_message.connect(self.show_status)
@@ -58,7 +58,7 @@ class MainWindow(QMainWindow):
             self.admin_page = AdminPage(db, actor)
             self.admin_page.status_message.connect(self.show_status)
             self._add_page("单位管理", self.admin_page)
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._show_row)
         self.nav.setCurrentRow(0)
         body = QWidget()
         layout = QHBoxLayout(body)
@@ -98,6 +98,29 @@ class MainWindow(QMainWindow):
         if items:
             QMessageBox.information(self, "提醒", "\n".join(f"· {r.text}" for r in items)
                                     + "\n\n详见左侧“提醒与通报”。")
+
+    def _make_stats_page(self, kwargs):
+        from app.ui.pages.stats_page import StatsPage
+        page = StatsPage(self.db, self.actor, **kwargs)
+        page.status_message.connect(self.show_status)
+        return page
+
+    def _add_lazy_page(self, title: str, attribute: str, factory) -> None:
+        placeholder = QWidget()
+        self._lazy[id(placeholder)] = (attribute, factory)
+        self._add_page(title, placeholder)
+
+    def _show_row(self, row: int) -> None:
+        placeholder = self.stack.widget(row)
+        pending = self._lazy.pop(id(placeholder), None) if placeholder is not None else None
+        if pending:
+            attribute, factory = pending
+            page = factory()
+            self.stack.insertWidget(row, page)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            setattr(self, attribute, page)
+        self.stack.setCurrentIndex(row)
 
     def _add_page(self, title: str, page: QWidget) -> None:
         self.nav.addItem(title)
