@@ -340,11 +340,14 @@ def generate_demo(path: Path, seed: int = 1, months: int = 3, overwrite: bool = 
                         sections=len(sections), people=len(persons) + 1, duties=len(duties),
                         logs=0, entries=0, secret_entries=0, password=D.PASSWORD, start=start,
                         end=end, working_days=len(days))
+        working = set(days)
+        off_days = [d for d in (start + dt.timedelta(days=i) for i in range((end - start).days + 1))
+                    if d not in working]
         profiles = [demo_logs.profile(rng, p, duties) for p in persons if p.status == "在职"]
         for prof in profiles:
-            demo_logs.plan_days(rng, prof, days)
+            demo_logs.plan_days(rng, prof, days, off_days)
         reviews = demo_reviews.planner_for(db, days, seed)
-        demo_logs.write_logs(db, rng, profiles, days, info, reviews)
+        demo_logs.write_logs(db, rng, profiles, days, info, reviews, off_days)
         info.reviews = reviews.counts
         info.review_corrections = demo_reviews.refresh_all_logs(db, reviews)
     finally:

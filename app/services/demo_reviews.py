@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import replace
 
@@ -62,6 +63,7 @@ class ReviewPlanner:
         self.rng = random.Random(f"demo-review-{seed}")
         self.derived: dict[str, tuple] = {}  # log id → (status, pending level, approved at)
         self.counts: Counter = Counter()     # derived status → logs, and "resubmitted"
+        self._chains: dict[str, tuple] = {}
 
     def plan(self, log_id: str, author_id: str, day: dt.date, day_state: str,
              drafts: list[EntryDraft], submitted_at: str | None):
@@ -72,9 +74,9 @@ class ReviewPlanner:
             return drafts, dict(state=vocab.LOG_DRAFT, submitted_at=None, round=0,
                                 content_hash=content_hash(day_state, drafts),
                                 status=vocab.LOG_DRAFT, pending_level=0, approved_at=None), []
-        chain = self.chart.chain(author_id, self.levels)
-        i = self.index[day]
-        idx = i if submitted_at[:10] == day.isoformat() else min(i + 1, self.last)
+        chain, _ = self._chain(author_id)
+        i = self._position(day)
+        idx = self._position(dt.date.fromisoformat(submitted_at[:10]))
         actions: list[dict] = []
         round_, stamp = 1, dt.datetime.fromisoformat(submitted_at)
         current_hash = content_hash(day_state, drafts)
@@ -100,8 +102,24 @@ class ReviewPlanner:
         return self._finish(log_id, drafts, day_state, author_id, round_, current_hash,
                             submitted_at, actions)
 
+    def _chain(self, author_id: str) -> tuple[list[str], int]:
+        """The author's review chain and its length as the service counts it (the roster does
+        not change while the demo is generated)."""
+        found = self._chains.get(author_id)
+        if found is None:
+            found = self._chains[author_id] = (
+                self.chart.chain(author_id, self.levels),
+                review_state.review_length(self.chart, author_id, self.levels))
+        return found
+
+    def _position(self, day: dt.date) -> int:
+        """Index of the working day `day` is, or of the next one (a weekend or holiday worked,
+        a submission on a day off); the last day at most."""
+        found = self.index.get(day)
+        return found if found is not None else min(bisect_left(self.days, day), self.last)
+
     def _finish(self, log_id, drafts, day_state, author_id, round_, hash_, submitted_at, actions):
-        chain_len = review_state.review_length(self.chart, author_id, self.levels)
+        _, chain_len = self._chain(author_id)
         facts = [ActionFact(a["round"], a["version"], a["content_hash"], a["level"], a["action"],
                             a["final"], a["created_at"]) for a in actions]
         state = derive_state(vocab.LOG_SUBMITTED, round_, 1, hash_, chain_len, facts, submitted_at)

@@ -2,6 +2,7 @@
 chain, derived review state), determinism."""
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 import os
@@ -15,8 +16,10 @@ import pytest
 
 from app.core import vocab
 from app.core.errors import AppError
+from app.core.flags import COPY_COLLEAGUE, COPY_SELF, DAY_OVER, LATE, NON_WORKING_DAY, VAGUE
 from app.core.validators import parse_id_number
-from app.services import accounts, logs, org_chart, published, review, review_state, unit_settings
+from app.services import (accounts, logs, org_chart, published, review, review_flags, review_state,
+                          unit_settings)
 from app.services.actor import Actor
 from app.services.calendar import work_calendar
 from app.services.demo import generate_demo
@@ -143,12 +146,17 @@ def test_every_working_day_has_a_log_except_planted_gaps(demo, db):
     for login, day in info.gaps:
         gaps[login].add(day)
     for login in active:
-        assert logged[login] == days - gaps[login], login
+        assert logged[login] & days == days - gaps[login], login
     assert set(logged) == set(active)              # 借调/离岗 and the admin account write no logs
     share = len(info.gaps) / (len(active) * len(days))
     assert 0.005 < share < 0.08
     everything = set().union(*logged.values())
-    assert all(cal.is_working_day(dt.date.fromisoformat(d)) for d in everything)
+    off_days = {d for d in everything if not cal.is_working_day(dt.date.fromisoformat(d))}
+    assert off_days and off_days == everything - days    # a few weekends or holidays worked
+    worked = sum(len(logged[login] & off_days) for login in active)
+    assert 0 < worked < 0.03 * info.logs
+    assert set(rows(conn, f"""select day_state from work_log where day in
+                             ({','.join('?' * len(off_days))})""", *off_days)) == {(vocab.DAY_NORMAL,)}
     total = rows(conn, "select count(*), (select count(*) from log_entry) from work_log")[0]
     assert total == (info.logs, info.entries)
 
@@ -185,11 +193,35 @@ def test_secret_entries_keep_no_text(demo):
                                       left join entry_text t on t.id = e.id where e.secret""")[0]
     assert secret == info.secret_entries and with_text == 0
     assert 0.005 < secret / info.entries < 0.05
-    missing = rows(conn, """select count(*) from log_entry e left join entry_text t on t.id = e.id
-                            where not e.secret and (t.id is null or length(t.content) < 5)""")
-    assert missing == [(0,)]
+    missing, short = rows(conn, """select sum(t.id is null), sum(length(t.content) < 5)
+                                   from log_entry e left join entry_text t on t.id = e.id
+                                   where not e.secret""")[0]
+    assert missing == 0 and short < 0.03 * info.entries     # short: the few "开会"-type entries
     texts = [t for (t,) in rows(conn, "select content from entry_text")]
     assert len(set(texts)) > 0.3 * len(texts)      # varied, not a handful of stock phrases
+
+
+def test_most_logs_of_a_week_carry_no_review_flag(demo, db):
+    """The assisted review has something to show on the demo: most of a week's logs are clean
+    (so "approve all clean logs" approves most of a queue), and the flagged few are of several
+    kinds, as in a real unit; not, as once, almost every log flagged as a copy."""
+    info, conn = demo
+    today = info.end + dt.timedelta(days=1)
+    week_end = info.end - dt.timedelta(days=info.end.weekday() + 1)        # the Sunday before
+    week = [i for (i,) in rows(conn, """select id from work_log where state = 'submitted'
+                                       and day between ? and ?""",
+                               (week_end - dt.timedelta(days=6)).isoformat(), week_end.isoformat())]
+    flags = review_flags.compute_flags(db, week, today=today)
+    assert len(flags) == len(week) > 200
+    clean = sum(1 for found in flags.values() if not found) / len(flags)
+    copies = sum(1 for found in flags.values()
+                 if any(f.code in (COPY_SELF, COPY_COLLEAGUE) for f in found)) / len(flags)
+    assert 0.6 <= clean < 0.97 and copies < 0.15, (clean, copies)
+    everything = [i for (i,) in rows(conn, "select id from work_log where state = 'submitted'")]
+    kinds = Counter(f.code for found in review_flags.compute_flags(db, everything, today=today).values()
+                    for f in {f.code: f for f in found}.values())
+    assert {COPY_SELF, COPY_COLLEAGUE, VAGUE, LATE, NON_WORKING_DAY, DAY_OVER} <= set(kinds), kinds
+    assert max(kinds.values()) < 0.1 * len(everything), kinds
 
 
 def test_content_hash_matches_the_log_service(demo, db):
@@ -256,14 +288,19 @@ def actor_of(conn, login: str) -> Actor:
 
 
 def review_facts(demo, db):
-    """Logs (with their age in working days before the end) and their review actions."""
+    """Logs (with the age in working days before the end of their day and of their submission)
+    and their review actions."""
     info, conn = demo
-    days = work_calendar(db).working_days(info.start, info.end)
-    age = {d.isoformat(): len(days) - 1 - i for i, d in enumerate(days)}
+    days = [d.isoformat() for d in work_calendar(db).working_days(info.start, info.end)]
+
+    def age(day: str) -> int:
+        """Working days after `day` (a day off counts as the working day before it)."""
+        return len(days) - bisect.bisect_right(days, day[:10])
     columns = "id person_id day state round status pending_level approved_at content_hash submitted_at"
     log_rows = [dict(zip(columns.split(), r)) for r in rows(conn, f"select {', '.join(columns.split())} from work_log")]
     for log in log_rows:
-        log["age"] = age[log["day"]]
+        log["age"] = age(log["day"])
+        log["submitted_age"] = age(log["submitted_at"]) if log["submitted_at"] else log["age"]
     acts = defaultdict(list)
     names = "log_id round version content_hash level action final reviewer_id on_behalf_of comment created_at"
     for r in rows(conn, f"select {', '.join(names.split())} from review_action order by created_at"):
@@ -288,7 +325,7 @@ def test_deputies_are_in_charge_of_every_section(demo, db):
 def test_older_logs_went_through_the_whole_chain(demo, db):
     log_rows, acts = review_facts(demo, db)
     chart = org_chart.load(db)
-    old = [log for log in log_rows if log["age"] >= 7]
+    old = [log for log in log_rows if log["submitted_age"] >= 7]     # (a few are filled in late)
     statuses = Counter(log["status"] for log in old)
     assert statuses[vocab.LOG_APPROVED] >= 0.97 * len(old)
     assert statuses[vocab.LOG_SUBMITTED] == statuses[vocab.LOG_DRAFT] == 0
@@ -331,7 +368,7 @@ def test_a_few_logs_were_returned_with_a_reason_and_most_resubmitted(demo, db):
         first_hash = [a for a in acts[log["id"]] if a["round"] == 1][-1]["content_hash"]
         assert first_hash != log["content_hash"]
         assert log["submitted_at"] > acts[log["id"]][0]["created_at"]
-        if log["age"] >= 7:
+        if log["submitted_age"] >= 7:
             assert log["status"] == vocab.LOG_APPROVED
     for log in waiting:
         assert log["status"] == vocab.LOG_RETURNED and log["pending_level"] == 0
