@@ -12,10 +12,8 @@ vague or copied texts, over-long entries and days, late submissions, weekend wor
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import random
 from bisect import bisect
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import TYPE_CHECKING
@@ -27,6 +25,7 @@ from app.db.models import EntryText, LogEntry, ReviewAction, WorkLog
 from app.services import demo_data as D
 from app.services import demo_phrases as P
 from app.services import demo_text as T
+from app.services.gc_pause import collector_paused
 from app.services.logs import month_of
 
 if TYPE_CHECKING:
@@ -317,25 +316,11 @@ def _submitted_at(rng: random.Random, prof: _Profile, day: dt.date, end: dt.date
     return stamp.replace(second=rng.randint(0, 59)).isoformat()
 
 
-@contextmanager
-def _collector_paused():
-    """Pause the cyclic garbage collector while the rows (none in reference cycles) and the
-    text memory pile up: its passes over the growing heap otherwise cost about a quarter of the
-    time. Process-wide, as in app.services.review_flags; restores the previous state."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def write_logs(db, rng: random.Random, profiles: list[_Profile], days: list[dt.date],
                info: DemoInfo, reviews: ReviewPlanner, off_days: list[dt.date] = ()) -> None:
     """Logs, entries, texts and review actions, a month per transaction. `reviews` decides
     each log's review history (and so its round, stored content and derived state)."""
-    with _collector_paused():
+    with collector_paused():
         _write_logs(db, rng, profiles, days, info, reviews, off_days)
 
 

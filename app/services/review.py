@@ -107,13 +107,14 @@ def _acting_reviewer(chart: OrgChart, levels: int, actor: Actor, author_id: str,
 
 
 def waiting_for(db: Database, actor: Actor, today: dt.date, chart: OrgChart | None = None,
-                start: dt.date | None = None, end: dt.date | None = None
-                ) -> list[tuple[WorkLog, str]]:
+                start: dt.date | None = None, end: dt.date | None = None,
+                stand_in_for: dict[str, str] | None = None) -> list[tuple[WorkLog, str]]:
     """(log, reviewer the actor acts as) for every log waiting for the actor's decision, oldest
     day first. The one place that decides what is in a reviewer's queue."""
     chart = chart or org_chart.load(db)
     levels = unit_settings.get(db, "review.levels")
-    stand_in_for = delegators(db, actor, today)
+    if stand_in_for is None:
+        stand_in_for = delegators(db, actor, today)
     with db.read() as s:
         query = select(WorkLog).where(WorkLog.status == vocab.LOG_SUBMITTED,
                                       WorkLog.deleted.is_(False)).order_by(WorkLog.day)
@@ -155,7 +156,7 @@ def queue(db: Database, actor: Actor, today: dt.date | None = None,
     chart, levels = org_chart.load(db), unit_settings.get(db, "review.levels")
     stand_in_for = delegators(db, actor, today)
     items: list[QueueItem] = []
-    for log, reviewer in waiting_for(db, actor, today, chart, flt.start, flt.end):
+    for log, reviewer in waiting_for(db, actor, today, chart, flt.start, flt.end, stand_in_for):
         author = chart.persons[log.person_id]
         section = chart.section_name(author.id)
         if (flt.section and section != flt.section) or (

@@ -9,9 +9,7 @@ settings. Text is read only here and in the log page, never by statistics.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections import defaultdict
-from contextlib import contextmanager
 from typing import Iterator
 
 from sqlalchemy import select
@@ -23,6 +21,7 @@ from app.db.engine import Database
 from app.db.models import EntryText, LogEntry, Person, Section, WorkCategory, WorkLog
 from app.services import unit_settings
 from app.services.calendar import list_overrides
+from app.services.gc_pause import collector_paused
 
 CHUNK = 500
 
@@ -40,27 +39,11 @@ def thresholds(db: Database) -> Thresholds:
     return Thresholds.from_settings(unit_settings.all_values(db))
 
 
-@contextmanager
-def _collector_paused():
-    """Pause the cyclic garbage collector while tens of thousands of small sets and tuples are
-    built (none of them in reference cycles): its passes over the growing heap otherwise cost
-    as much as building them (a week of 3,000 entries: ~0.45 s → ~0.3 s). The switch is
-    process-wide; other threads meanwhile only have their cycles collected later. Restores
-    the previous state."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def compute_flags(db: Database, log_ids: list[str], *,
                   today: dt.date | None = None) -> dict[str, list[Flag]]:
     """Flags of each log (an empty list for a clean one); ids of missing logs are left out.
     `today` only matters for logs not submitted yet, whose lateness counts up to it."""
-    with _collector_paused():
+    with collector_paused():
         return _compute_flags(db, log_ids, today)
 
 
