@@ -62,6 +62,7 @@ class StatsPage(QWidget):
         self.runner = runner or TaskRunner()
         self.open_reports = open_reports
         self.last_report = None
+        self._duty_name_cache: dict[str, str] | None = None
         self.page_data: stats.StatsPage | None = None
         self.level, self.key = UNIT, None
         self._build()
@@ -250,13 +251,16 @@ class StatsPage(QWidget):
                 self.table.item(row, 5).setBackground(QColor(BAND_COLOURS[k.band]))
         self._charts(fig, kids)
         self._staffing()
-        names = dict(self._duty_names())
+        names = self._duty_names()
         self.uncovered.set_rows([(code, names.get(code, "")) for code in fig.uncovered_duties])
         self.tabs.setTabText(3, f"未履行的职责（{len(fig.uncovered_duties)}）")
 
-    def _duty_names(self):
-        from app.services import org
-        return [(d.code, d.content) for d in org.duties(self.db)]
+    def _duty_names(self) -> dict[str, str]:
+        """职责编号 → content, read once per page (drilling down only changes the level)."""
+        if self._duty_name_cache is None:
+            from app.services import org
+            self._duty_name_cache = {d.code: d.content for d in org.duties(self.db)}
+        return self._duty_name_cache
 
     def _crumbs(self, fig: stats.Figures) -> None:
         parts = []
