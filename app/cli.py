@@ -15,7 +15,7 @@ from app.core.errors import AppError, ValidationError
 
 EXIT_FAILED = 1
 # Command groups living in their own modules: each has add_parsers(sub) and COMMANDS.
-COMMAND_MODULES = ("app.cli_review", "app.cli_stats", "app.cli_reports")
+COMMAND_MODULES = ("app.cli_review", "app.cli_stats", "app.cli_reports", "app.cli_sync")
 MAX_PRINTED_PROBLEMS = 200
 
 
@@ -51,9 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
             sp.add_argument("--db", type=Path, required=True, help="数据库文件")
         return sp
 
-    sp = cmd("init", "创建单位数据库（单位与管理员账号）")
-    sp.add_argument("--unit-name", required=True)
-    sp.add_argument("--credit-code", required=True, help="统一社会信用代码（18位）")
+    sp = cmd("init", "创建数据库：单位版（单位与管理员账号）、编办版（--edition bureau），"
+                     "或用编办的单位注册包创建单位版（--enrollment）")
+    sp.add_argument("--edition", choices=["unit", "bureau"], default="unit",
+                    help="unit=单位版（默认），bureau=编办版")
+    sp.add_argument("--enrollment", type=Path, help="编办发来的单位注册包（.lzkp）：单位信息取自注册包")
+    sp.add_argument("--unit-name", help="单位名称（编办版为编办名称）")
+    sp.add_argument("--credit-code", help="统一社会信用代码（18位）")
     sp.add_argument("--unit-class", default="政府部门")
     sp.add_argument("--funding-form", default="全额拨款")
     sp.add_argument("--quotas", type=_quotas, default={}, help="如 行政编制=20,事业编制=5")

@@ -34,8 +34,13 @@ def _actor_for(db: Database, login: str) -> Actor:
 def cmd_init(a) -> int:
     if a.db.exists() and a.db.stat().st_size > 0:
         raise AppError(f"文件已存在：{a.db}（为防止覆盖数据，请换一个文件名）")
+    if a.enrollment:
+        from app.cli_sync import init_from_enrollment
+        return init_from_enrollment(a)
+    if not a.unit_name or not a.credit_code:
+        raise AppError("请给出 --unit-name 和 --credit-code（或用 --enrollment 指定编办的单位注册包）")
     setup = UnitSetup(a.unit_name, a.credit_code, a.unit_class, a.funding_form, a.quotas,
-                      a.leader_posts)
+                      a.leader_posts, edition=a.edition)
     problems = setup.problems() + ([p] if (p := accounts.password_problem(a.password)) else [])
     if problems:
         from app.core.errors import ValidationError
@@ -52,8 +57,13 @@ def cmd_init(a) -> int:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{a.db}{suffix}").unlink(missing_ok=True)
         raise
+    if a.edition == "bureau":
+        from app.services.packages import own_fingerprint
+        print(f"已创建编办版“{a.unit_name}”，管理员 {a.admin}（首次登录须修改密码）：{a.db}\n"
+              f"编办密钥指纹：{own_fingerprint(db)}（登记单位后，单位导入注册包时会显示同一指纹，请电话核对）")
+    else:
+        print(f"已创建单位“{a.unit_name}”，管理员 {a.admin}（首次登录须修改密码）：{a.db}")
     db.dispose()
-    print(f"已创建单位“{a.unit_name}”，管理员 {a.admin}（首次登录须修改密码）：{a.db}")
     return 0
 
 

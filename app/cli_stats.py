@@ -30,6 +30,11 @@ def add_parsers(sub) -> None:
     help_text = "统计：工作饱和度、日均工时、填报率、主责主业聚焦度、履职全面度、测算编制需求"
     sp = sub.add_parser("stats", help=help_text, description=help_text)
     sp.add_argument("--db", type=Path, required=True, help="数据库文件")
+    sp.add_argument("--scope", choices=["unit", "county"], default="unit",
+                    help="unit=本单位（默认）；county=编办版：全县各单位一览（编制、饱和度、聚焦度、"
+                         "全面度、填报率、测算编制需求、编制任务比、预警）")
+    sp.add_argument("--sort", choices=["saturation", "focus", "coverage", "submission_rate", "usage",
+                                       "vacancies"], help="county：按该项排序并排名（从高到低）")
     sp.add_argument("--level", choices=["unit", "section", "person"], default="unit",
                     help="unit=全单位，section=各科室，person=各人员")
     sp.add_argument("--period", type=_period, required=True,
@@ -99,6 +104,8 @@ def cmd_stats(a) -> int:
     from app.core.figures import NO_SECTION, NO_SECTION_NAME
     from app.services import stats
     db = _open(a.db)
+    if a.scope == "county":
+        return cmd_county(db, a)
     section_id = person_id = None
     if a.section:
         if a.section == NO_SECTION_NAME:
@@ -121,6 +128,39 @@ def cmd_stats(a) -> int:
         print_json([f.to_json() for f in figures])
     else:
         print(render(figures, a.level, a.period, not a.all_logs))
+    return 0
+
+
+def cmd_county(db, a) -> int:
+    from app.cli import print_json
+    from app.core import metrics as M
+    from app.services import county
+    from app.services.bureau import Mirrors
+    rows = county.county_table(db, Mirrors(db), a.period)
+    ranked = county.ranked(rows, a.sort) if a.sort else [(None, r) for r in rows]
+    if a.json:
+        print_json([dict(r.to_json(), rank=rank) for rank, r in ranked])
+        return 0
+    if not rows:
+        print("还没有登记单位")
+        return 0
+    head = ["排名", "单位", "编制数", "实有", "使用率", "空编", "饱和度", "核心聚焦", "全面度", "填报率",
+            "测算人数", "编制需求", "任务比", "预警"]
+    table_rows = [head]
+    for rank, r in ranked:
+        f = r.figures or {}
+        fte = M.DASH if r.need.fte is None else f"{r.need.fte:.1f}" + ("" if r.need.trustworthy else "*")
+        table_rows.append([str(rank or M.DASH), r.name, str(r.staffing.quota_total),
+                           str(r.staffing.actual_total), M.percent(r.staffing.usage),
+                           str(r.staffing.vacancies), M.percent(f.get("saturation")),
+                           M.percent((f.get("focus") or {}).get("core")), M.percent(f.get("coverage")),
+                           M.percent(f.get("submission_rate")), fte, r.need.verdict,
+                           M.DASH if r.ratio.ratio is None else f"{r.ratio.ratio:.2f}",
+                           "；".join(r.warnings) or "—"])
+    print(f"全县各单位  {a.period.label}（只计已审定日志）")
+    print(table(table_rows, set(range(2, 12))))
+    print("* 填报率未达到可信门槛，测算人数仅供参考。编制需求：填报率达到门槛时，测算人数超过编制数"
+          "（差额大于1人且大于编制数的10%）为增编依据，少于实有人数（同样差额）为减编依据。")
     return 0
 
 

@@ -38,6 +38,9 @@ class Unit(Synced, Base):
     unit_class: Mapped[str] = mapped_column(String(20))
     funding_form: Mapped[str | None] = mapped_column(String(10))
     parent_id: Mapped[str | None] = mapped_column(String(36))
+    # 编制任务比 (镇江): 服务经济 / 社会民生 / 综合保障, and the year's number of key tasks.
+    task_class: Mapped[str | None] = mapped_column(String(10))
+    key_tasks: Mapped[int | None] = mapped_column(Integer)
 
 
 class StaffingQuota(Synced, Base):
@@ -268,11 +271,12 @@ class Outbox(Base):
 
 
 class Replica(Base):
-    """This database file's identity (single row)."""
+    """This database file's identity (single row). A 'mirror' is the 编办's copy of one unit
+    (one file per unit beside the 编办's own database); its origin is the 编办's."""
     __tablename__ = "replica"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     origin: Mapped[str] = mapped_column(String(36))
-    edition: Mapped[str] = mapped_column(String(10))       # 'unit' | 'bureau'
+    edition: Mapped[str] = mapped_column(String(10))       # 'unit' | 'bureau' | 'mirror'
     unit_id: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[str] = mapped_column(String(19))
 
@@ -308,6 +312,63 @@ class AuditLog(Base):
     after_hash: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class SyncKey(Base):
+    """This replica's secret keys (Ed25519 signing, X25519 decryption) as JSON; never exported."""
+    __tablename__ = "sync_key"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    secret: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[str] = mapped_column(String(19))
+
+
+class Peer(Base):
+    """A replica this database exchanges packages with: in a unit, its 编办; in a 编办 mirror, the
+    unit; in the 编办's own database, the register of units. `public_keys` is learnt from the
+    enrollment file (the 编办's) or the first package (a unit's) and checked on every package."""
+    __tablename__ = "peer"
+    peer_id: Mapped[str] = mapped_column(String(36), primary_key=True)   # the peer's unit id
+    kind: Mapped[str] = mapped_column(String(10))                        # 'bureau' | 'unit'
+    name: Mapped[str] = mapped_column(String(100))
+    credit_code: Mapped[str] = mapped_column(String(18))
+    origin: Mapped[str | None] = mapped_column(String(36))    # the 编办's origin (owner of its rows)
+    public_keys: Mapped[str | None] = mapped_column(Text)
+    fingerprint: Mapped[str | None] = mapped_column(String(40))
+    registered_at: Mapped[str] = mapped_column(String(19))
+    next_seq: Mapped[int] = mapped_column(Integer, default=1)      # our next package to the peer
+    acked_upto: Mapped[int] = mapped_column(Integer, default=0)    # our outbox seq it confirmed
+
+
+class PackageLedger(Base):
+    """Packages imported from a peer, keyed by (sender, seq); duplicates, gaps and forks are
+    judged against it. Written in the same transaction as the package's rows."""
+    __tablename__ = "package_ledger"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sender: Mapped[str] = mapped_column(String(36))
+    seq: Mapped[int] = mapped_column(Integer)
+    package_id: Mapped[str] = mapped_column(String(36), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    base: Mapped[int] = mapped_column(Integer)          # sender's outbox seq: changes after base
+    upto: Mapped[int] = mapped_column(Integer)          # … up to and including upto
+    created_at: Mapped[str] = mapped_column(String(19))
+    imported_at: Mapped[str] = mapped_column(String(19))
+    file_name: Mapped[str] = mapped_column(String(255))
+    rows: Mapped[int] = mapped_column(Integer)          # rows new or changed by this package
+    note: Mapped[str] = mapped_column(Text, default="")  # gap / fork found on import
+    __table_args__ = (Index("ix_package_ledger_sender", "sender", "seq"),)
+
+
+class CountyFigures(Base):
+    """编办: a unit's statistics for one period, computed from its mirror after each import so the
+    county dashboard reads 50 small rows instead of scanning millions of entries. `marker` is the
+    mirror's newest ledger id at computing time (stale when it differs)."""
+    __tablename__ = "county_figures"
+    unit_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    period: Mapped[str] = mapped_column(String(24), primary_key=True)   # '2026-10', '2026-Q4', '2026', 'staffing'
+    payload: Mapped[str] = mapped_column(Text)
+    marker: Mapped[int] = mapped_column(Integer)
+    computed_on: Mapped[str] = mapped_column(String(10))
 
 
 def synced_models() -> list[type[Base]]:

@@ -107,11 +107,16 @@ def initialise_unit(db: Database, setup: UnitSetup) -> str:
         for kind, quotas in (("staffing", setup.staffing_quotas), ("leader", setup.leader_posts)):
             for name, n in quotas.items():
                 s.add(StaffingQuota(unit_id=unit_id, kind=kind, name=name, quota=int(n)))
-        for order, (name, hours) in enumerate(vocab.COMMON_CATEGORIES):
-            s.add(WorkCategory(name=name, standard_hours=hours, builtin=True, sort_order=order))
-        for row in shipped_holidays():
-            s.add(Holiday(**row))
+        add_local_defaults(s)
     return unit_id
+
+
+def add_local_defaults(session) -> None:
+    """The built-in work categories and the shipped holiday calendar of a new database."""
+    for order, (name, hours) in enumerate(vocab.COMMON_CATEGORIES):
+        session.add(WorkCategory(name=name, standard_hours=hours, builtin=True, sort_order=order))
+    for row in shipped_holidays():
+        session.add(Holiday(**row))
 
 
 def shipped_holidays() -> list[dict]:

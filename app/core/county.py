@@ -1,0 +1,128 @@
+"""County-level judgements on one unit (the 编办's unit table): staffing use, the staffing-need
+verdict and the 编制任务比. Pure functions; the inputs are shown beside every result."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# 编制任务比 (镇江): one key task per 3 / 4 / 5 staffing slots by unit class.
+TASK_BASE = {"服务经济": 3, "社会民生": 4, "综合保障": 5}
+# Leadership posts: which roles fill which post kind.
+LEADER_ROLES = {"正职": "主要领导", "副职": "分管领导"}
+# A staffing-need verdict needs a gap of at least this share of the quota (and at least 1 FTE),
+# so rounding noise in a small unit never reads as 增编/减编 evidence.
+NEED_MARGIN = 0.10
+
+
+@dataclass
+class Staffing:
+    """Quota and actual staff of one unit (current roster, people 在职 or 借调)."""
+    quotas: dict[str, int] = field(default_factory=dict)        # 编制类型 → 编制数
+    actual: dict[str, int] = field(default_factory=dict)        # 编制类型 → 实有人数
+    leader_quotas: dict[str, int] = field(default_factory=dict)  # 正职/副职 → 职数
+    leaders: dict[str, int] = field(default_factory=dict)        # 正职/副职 → 实配
+    seconded: int = 0                                            # 借调 out
+
+    @property
+    def quota_total(self) -> int:
+        return sum(self.quotas.values())
+
+    @property
+    def actual_total(self) -> int:
+        """Staff on a quota type (people without a staffing type, e.g. 编外, are not counted)."""
+        return sum(n for t, n in self.actual.items() if t in self.quotas)
+
+    @property
+    def vacancies(self) -> int:
+        return sum(max(0, q - self.actual.get(t, 0)) for t, q in self.quotas.items())
+
+    @property
+    def over_quota(self) -> dict[str, int]:
+        return {t: n - self.quotas.get(t, 0) for t, n in self.actual.items()
+                if t in self.quotas and n > self.quotas[t]}
+
+    @property
+    def over_leaders(self) -> dict[str, int]:
+        return {k: n - self.leader_quotas.get(k, 0) for k, n in self.leaders.items()
+                if n > self.leader_quotas.get(k, 0)}
+
+    @property
+    def usage(self) -> float | None:
+        return self.actual_total / self.quota_total if self.quota_total else None
+
+    def to_json(self) -> dict:
+        return {"quotas": self.quotas, "actual": self.actual, "leader_quotas": self.leader_quotas,
+                "leaders": self.leaders, "seconded": self.seconded,
+                "quota_total": self.quota_total, "actual_total": self.actual_total,
+                "vacancies": self.vacancies, "over_quota": self.over_quota,
+                "over_leaders": self.over_leaders,
+                "usage": None if self.usage is None else round(self.usage, 4)}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Staffing":
+        return cls(d["quotas"], d["actual"], d["leader_quotas"], d["leaders"], d["seconded"])
+
+
+@dataclass
+class Need:
+    """Staffing need: FTE justified by the logged workload against actual staff and quota."""
+    fte: float | None
+    trustworthy: bool
+    actual: int
+    quota: int
+    verdict: str          # '增编依据' | '减编依据' | '基本匹配' | '数据不足'
+    text: str
+
+
+def staffing_need(fte: float | None, trustworthy: bool, actual: int, quota: int) -> Need:
+    """The rule: only when the submission rate reaches the trust threshold is FTE evidence at
+    all ('数据不足' otherwise). Then FTE above the quota by more than max(1, 10 % of the quota)
+    is 增编 evidence, FTE below the actual staff by more than max(1, 10 % of it) is 减编
+    evidence, anything between is 基本匹配."""
+    if fte is None or not trustworthy:
+        return Need(fte, trustworthy, actual, quota, "数据不足",
+                    "填报率未达到可信门槛，测算人数仅供参考，不作为增减编依据")
+    if quota and fte > quota + max(1.0, NEED_MARGIN * quota):
+        return Need(fte, trustworthy, actual, quota, "增编依据",
+                    f"按留痕工作量测算需要{fte:.1f}人，超过编制数{quota}名")
+    if actual and fte < actual - max(1.0, NEED_MARGIN * actual):
+        return Need(fte, trustworthy, actual, quota, "减编依据",
+                    f"按留痕工作量测算需要{fte:.1f}人，少于实有{actual}人")
+    return Need(fte, trustworthy, actual, quota, "基本匹配",
+                f"测算需要{fte:.1f}人，与实有{actual}人、编制{quota}名基本匹配")
+
+
+@dataclass
+class TaskRatio:
+    task_class: str | None
+    quota: int
+    key_tasks: int | None
+    target: float | None        # quota ÷ base
+    ratio: float | None         # key tasks ÷ target: above 1 = more work per slot than the norm
+
+
+def task_ratio(task_class: str | None, quota: int, key_tasks: int | None) -> TaskRatio:
+    base = TASK_BASE.get(task_class or "")
+    if base is None or key_tasks is None or quota <= 0:
+        return TaskRatio(task_class, quota, key_tasks, None, None)
+    target = quota / base
+    return TaskRatio(task_class, quota, key_tasks, target, key_tasks / target)
+
+
+def warnings(staffing: Staffing, figures: dict | None) -> list[str]:
+    """The short warnings of a unit's row, each naming its numbers."""
+    found = [f"{t}超编{n}名" for t, n in staffing.over_quota.items()]
+    found += [f"超职数配备{k}领导{n}名" for k, n in staffing.over_leaders.items()]
+    if figures is None:
+        return found + ["本期没有上报数据"]
+    rate = figures.get("submission_rate")
+    threshold = figures.get("thresholds", {}).get("trust_threshold", 0.8)
+    if rate is not None and rate < threshold:
+        found.append(f"填报率{rate * 100:.0f}%低于{threshold * 100:.0f}%")
+    if figures.get("band") == "red":
+        found.append(f"饱和度{(figures.get('saturation') or 0) * 100:.0f}%（红灯）")
+    uncovered = len(figures.get("uncovered_duties") or ())
+    if uncovered:
+        found.append(f"{uncovered}项职责无留痕")
+    if staffing.seconded:
+        found.append(f"借调{staffing.seconded}人")
+    return found

@@ -1,0 +1,81 @@
+"""The unit edition's side of sync: 上报包 out to the 编办, 下发包 in from it."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Iterable
+
+from sqlalchemy import select
+
+from app.core.errors import AppError, PermissionDenied
+from app.db.engine import Database
+from app.db.models import Peer
+from app.services import packages as P
+from app.services.actor import SYSTEM, Actor
+from app.services.setup import unit_of
+from app.sync import container
+from app.sync.merge import UNIT_PRIVATE, SenderRule
+
+
+def bureau_peer(db: Database) -> Peer | None:
+    """The 编办 this unit was enrolled by (None for a unit set up on its own)."""
+    with db.read() as s:
+        return s.scalar(select(Peer).where(Peer.kind == "bureau"))
+
+
+def bureau_origin(session) -> str | None:
+    """Origin of the 编办's rows in this database: those rows are not ours to change."""
+    return session.scalar(select(Peer.origin).where(Peer.kind == "bureau"))
+
+
+def _require(db: Database, actor: Actor) -> Peer:
+    if db.edition != "unit":
+        raise AppError("上报包只能由单位版导出")
+    if not actor.is_admin:
+        raise PermissionDenied("导出、导入同步包需要单位管理员权限")
+    peer = bureau_peer(db)
+    if peer is None:
+        raise AppError("本单位没有编办的注册包，不能与编办交换数据：请向编办索取单位注册包，"
+                       "用它创建本单位的数据库")
+    return peer
+
+
+def export_report(db: Database, out_dir: Path, *, actor: Actor = SYSTEM, full: bool = False) -> P.ExportResult:
+    """The 上报包: every change the 编办 has not acknowledged yet (full=True: everything)."""
+    peer = _require(db, actor)
+    keys = P.ensure_keys(db)
+    unit = unit_of(db)
+    return P.export_to(db, peer.peer_id, out_dir, kind=P.KIND_REPORT, keys=keys, sender_id=unit.id,
+                       sender_name=unit.name, file_unit_name=unit.name, skip=UNIT_PRIVATE,
+                       extra_header={"sender_keys": keys.public().to_dict()}, full=full, actor=actor)
+
+
+def import_dispatch(db: Database, paths: Iterable[Path], *, apply: bool,
+                    actor: Actor = SYSTEM) -> list[P.PackageResult]:
+    """Preview or import 下发包 files from the 编办, in sequence order."""
+    from app.services.bureau import expand
+    peer = _require(db, actor)
+    keys = P.ensure_keys(db)
+    opened, results = [], []
+    for path in expand(paths):
+        result = P.PackageResult(Path(path))
+        try:
+            package = container.read_header(Path(path))
+            P.describe_header(result, package.header)
+            P.check_header(package.header, {P.KIND_DISPATCH})
+            if package.header["sender"] != peer.peer_id:
+                raise container.PackageError(
+                    "unknown_sender", f"此包来自“{package.header['sender_name']}”，不是本单位登记的编办“{peer.name}”")
+            opened.append((package, result))
+        except P.FORMAT_ERRORS as exc:
+            P.reject(result, exc)
+        results.append(result)
+    for package, result in sorted(opened, key=lambda pr: pr[0].header["seq"]):
+        started = time.perf_counter()
+        try:
+            P.receive(db, peer.peer_id, package, keys, SenderRule(peer.origin, from_bureau=True),
+                      result, apply=apply, actor=actor)
+        except P.FORMAT_ERRORS as exc:
+            P.reject(result, exc)
+        result.seconds = time.perf_counter() - started
+    return results

@@ -1,0 +1,91 @@
+"""The package ledger: which packages of a sender are here, and what a new one is relative to them.
+
+Packages are numbered per sender (seq) and cover the sender's outbox from `base` (exclusive, the
+last seq we acknowledged) to `upto`. From the ledger rows of one sender:
+- duplicate: the same package_id was imported before — nothing to do;
+- covered: the outbox positions received without a hole, counted from the newest fork;
+- gap: a package starting after `covered` — changes in between are missing (imported anyway:
+  rows are merged by newest version, and the acknowledgement stays at `covered`, so the sender's
+  next package repeats the missing part);
+- fork: the same seq with a different package, or an outbox position going backwards — the
+  sender was restored from an old backup. The fork becomes the new line: `covered` restarts
+  from it, so the acknowledgement never claims changes the restored sender no longer has.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.models import PackageLedger
+
+FORK = "分叉"
+GAP = "缺口"
+
+
+@dataclass
+class Standing:
+    duplicate: PackageLedger | None = None
+    older_than: int | None = None      # seq of a newer package already imported
+    gap: str = ""
+    fork: str = ""
+
+    @property
+    def note(self) -> str:
+        return "；".join(n for n in (self.fork, self.gap) if n)
+
+
+def entries(session: Session, sender: str) -> list[PackageLedger]:
+    return list(session.scalars(select(PackageLedger).where(PackageLedger.sender == sender)
+                                .order_by(PackageLedger.id)))
+
+
+def covered(rows: list[PackageLedger]) -> int:
+    """The sender's outbox seq up to which every change has arrived (on the current line)."""
+    start = 0
+    for i, row in enumerate(rows):
+        if row.note.startswith(FORK):
+            start = i
+    line = rows[start:]
+    if not line:
+        return 0
+    top = line[0].base if line[0].note.startswith(FORK) else 0
+    for row in sorted(line, key=lambda r: r.base):
+        if row.base <= top:
+            top = max(top, row.upto)
+    return top
+
+
+def judge(session: Session, sender: str, package_id: str, seq: int, base: int, upto: int) -> Standing:
+    rows = entries(session, sender)
+    standing = Standing()
+    for row in rows:
+        if row.package_id == package_id:
+            standing.duplicate = row
+            return standing
+    if not rows:
+        if base > 0:
+            standing.gap = f"{GAP}：这是收到该发送方的第一个包，但它只含第{base}号变更之后的部分"
+        return standing
+    same_seq = [r for r in rows if r.seq == seq]
+    top = covered(rows)
+    newest = max(rows, key=lambda r: r.seq)
+    if same_seq:
+        standing.fork = (f"{FORK}：第{seq}号包已于{same_seq[-1].imported_at[:16]}导入过另一份内容，"
+                         "发送方可能从旧备份恢复过数据")
+    elif seq > newest.seq and upto < newest.upto:
+        standing.fork = (f"{FORK}：本包的变更序号（至{upto}）比已导入的第{newest.seq}号包（至{newest.upto}）"
+                         "还早，发送方可能从旧备份恢复过数据")
+    elif seq < newest.seq:
+        standing.older_than = newest.seq
+    if not standing.fork and base > top:
+        standing.gap = f"{GAP}：缺少第{top + 1}至{base}号变更（请让发送方重新导出完整的包）"
+    return standing
+
+
+def record(session: Session, *, sender: str, seq: int, package_id: str, kind: str, base: int,
+           upto: int, created_at: str, imported_at: str, file_name: str, rows: int, note: str) -> None:
+    session.add(PackageLedger(sender=sender, seq=seq, package_id=package_id, kind=kind, base=base,
+                              upto=upto, created_at=created_at, imported_at=imported_at,
+                              file_name=file_name[-255:], rows=rows, note=note))

@@ -1,0 +1,231 @@
+"""Merging a package's rows into a database: stage, analyse, apply — all inside one transaction.
+
+Incoming rows are validated column by column and staged in TEMP tables (the temp store, never
+the database file), so a preview can count new / changed / stale rows per table and find rows
+the sender does not own without writing anything. Applying is one INSERT … SELECT … ON CONFLICT
+per table that keeps, per row id, the version with the greater (hlc, origin): last-writer-wins,
+exact because every row has a single owner (ARCHITECTURE.md "Data and sync model").
+
+Ownership: a row belongs to the side that created it, and only that side ever writes it, so the
+`origin` of any version tells the owner — the 编办's origin, or one of the unit's PCs. A unit's
+package may not carry rows with the 编办's origin nor touch rows the 编办 wrote; a 编办 package
+may carry only the 编办's own rows of the tables it keeps (BUREAU_TABLES).
+
+Remote HLCs are not fed into the local clock on purpose: single-writer rows of two owners never
+compete, so a wrong clock on a unit PC cannot make its rows win over the 编办's (or the reverse).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from sqlalchemy import Boolean, Float, Integer, String, Text, text
+from sqlalchemy.engine import Connection
+
+from app.core.errors import AppError
+from app.db.models import Base, SYNCED_TABLES
+
+# Tables the 编办 writes for a unit (registration, quotas, 三定 duties it issues).
+BUREAU_TABLES = frozenset({"unit", "staffing_quota", "duty"})
+# Tables a unit never writes once enrolled (the 编办 owns them).
+UNIT_FORBIDDEN = frozenset({"unit", "staffing_quota"})
+# Never leave a unit: password hashes and personal templates.
+UNIT_PRIVATE = frozenset({"credential", "log_template"})
+# A change here can change the review chain of any log: recompute every log's derived state.
+CHAIN_TABLES = frozenset({"person", "section", "section_charge", "setting", "delegation"})
+BATCH = 5000
+_HLC = re.compile(r"\d{13}-\d{5}\Z")
+SORTED = [t.name for t in Base.metadata.sorted_tables if t.name in SYNCED_TABLES]
+
+
+class MergeError(AppError):
+    """The package's rows cannot be merged; nothing was written."""
+
+
+def exported_columns(table: str) -> list[str]:
+    """The columns a package carries for a table: everything except locally derived values."""
+    return [c.name for c in Base.metadata.tables[table].columns if not c.info.get("derived")]
+
+
+def _checker(column) -> Callable[[object], bool]:
+    nullable = column.nullable
+    kind = column.type
+    if column.name == "hlc":
+        ok = lambda v: type(v) is str and _HLC.match(v) is not None  # noqa: E731
+    elif isinstance(kind, Boolean):
+        ok = lambda v: type(v) is bool  # noqa: E731
+    elif isinstance(kind, Integer):
+        ok = lambda v: type(v) is int  # noqa: E731
+    elif isinstance(kind, Float):
+        ok = lambda v: type(v) in (int, float)  # noqa: E731
+    elif isinstance(kind, (String, Text)):
+        limit = getattr(kind, "length", None) or 10 ** 9
+        ok = lambda v: type(v) is str and len(v) <= limit  # noqa: E731
+    else:
+        raise TypeError(f"no package check for {column.type!r}")
+    if nullable:
+        return lambda v: v is None or ok(v)
+    return ok
+
+
+@dataclass
+class TableCount:
+    new: int = 0
+    changed: int = 0
+    stale: int = 0         # older than (or equal to) what is here already
+
+    @property
+    def written(self) -> int:
+        return self.new + self.changed
+
+
+@dataclass
+class MergePlan:
+    counts: dict[str, TableCount] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    future_rows: int = 0   # rows stamped more than a day ahead of this PC's clock
+
+    @property
+    def written(self) -> int:
+        return sum(c.written for c in self.counts.values())
+
+
+@dataclass
+class SenderRule:
+    """Who is sending: which origins and tables its rows may have, and whose rows it may touch."""
+    bureau_origin: str
+    from_bureau: bool
+
+    def origin_ok(self, origin: str) -> bool:
+        return (origin == self.bureau_origin) == self.from_bureau
+
+    def table_ok(self, table: str) -> bool:
+        if self.from_bureau:
+            return table in BUREAU_TABLES
+        return table not in UNIT_FORBIDDEN and table not in UNIT_PRIVATE
+
+
+class Staging:
+    """Rows of one package, validated and held in TEMP tables of `conn` until apply or drop."""
+
+    def __init__(self, conn: Connection, columns: dict[str, list[str]], rule: SenderRule,
+                 now_millis: int):
+        self.conn = conn
+        self.rule = rule
+        self.future_limit = now_millis + 86_400_000
+        self.future_rows = 0
+        self.tables: dict[str, tuple[list[str], list, str]] = {}
+        self.buffers: dict[str, list[tuple]] = {}
+        for table, cols in columns.items():
+            self._prepare(table, cols)
+
+    def _prepare(self, table: str, cols) -> None:
+        if table not in SYNCED_TABLES:
+            raise MergeError(f"同步包含有本程序不认识的数据表“{table}”（发送方程序版本可能较新）")
+        if not self.rule.table_ok(table):
+            who = "编办" if self.rule.from_bureau else "单位"
+            raise MergeError(f"同步包含有{who}无权写入的数据（表“{table}”）")
+        known = {c.name: c for c in Base.metadata.tables[table].columns}
+        expected = exported_columns(table)
+        if not isinstance(cols, list) or any(c not in expected for c in cols) or len(set(cols)) != len(cols):
+            raise MergeError(f"同步包中表“{table}”的字段与本程序不符（发送方程序版本可能不同）")
+        missing = [c for c in expected if c not in cols and not known[c].nullable]
+        if missing:
+            raise MergeError(f"同步包中表“{table}”缺少字段：{'、'.join(missing)}，请发送方升级程序后重新导出")
+        for needed in ("id", "hlc", "origin", "deleted"):
+            if needed not in cols:
+                raise MergeError(f"同步包中表“{table}”缺少字段 {needed}")
+        checks = [_checker(known[c]) for c in cols]
+        quoted = ", ".join(f'"{c}"' for c in cols)
+        self.conn.exec_driver_sql(f'CREATE TEMP TABLE "in_{table}" AS SELECT {quoted} '
+                                  f'FROM main."{table}" WHERE 0')
+        self.conn.exec_driver_sql(f'CREATE UNIQUE INDEX temp."ix_in_{table}" ON "in_{table}"(id)')
+        insert = f'INSERT INTO temp."in_{table}" VALUES ({", ".join("?" * len(cols))})'
+        self.tables[table] = (list(cols), checks, insert)
+        self.buffers[table] = []
+
+    def add(self, row: list, line_no: int) -> None:
+        table = row[0]
+        spec = self.tables.get(table)
+        if spec is None:
+            raise MergeError(f"同步包第{line_no}行的数据表“{table}”不在清单中")
+        cols, checks, _ = spec
+        values = row[1:]
+        if len(values) != len(cols):
+            raise MergeError(f"同步包第{line_no}行（表“{table}”）字段数不符")
+        for col, value, ok in zip(cols, values, checks):
+            if not ok(value):
+                raise MergeError(f"同步包第{line_no}行（表“{table}”）字段“{col}”的值不合格式：{value!r:.40}")
+        origin = values[cols.index("origin")]
+        if not self.rule.origin_ok(origin):
+            raise MergeError(f"同步包第{line_no}行（表“{table}”）不是发送方写的数据，拒绝导入")
+        if int(values[cols.index("hlc")][:13]) > self.future_limit:
+            self.future_rows += 1
+        buffer = self.buffers[table]
+        buffer.append(tuple(values))
+        if len(buffer) >= BATCH:
+            self._flush(table)
+
+    def _flush(self, table: str) -> None:
+        rows = self.buffers[table]
+        if rows:
+            try:
+                self.conn.exec_driver_sql(self.tables[table][2], rows)
+            except Exception as exc:  # sqlite3.IntegrityError via SQLAlchemy
+                if "UNIQUE" in str(exc):
+                    raise MergeError(f"同步包中表“{table}”有重复的记录") from exc
+                raise
+            self.buffers[table] = []
+
+    def finish(self) -> None:
+        for table in self.tables:
+            self._flush(table)
+
+    def analyse(self) -> MergePlan:
+        plan = MergePlan(future_rows=self.future_rows)
+        foreign = "m.origin = :b" if not self.rule.from_bureau else "m.origin != :b"
+        for table in self.tables:
+            t = f'"{table}"'
+            total = self._scalar(f'SELECT count(*) FROM temp."in_{table}"')
+            existing = self._scalar(f'SELECT count(*) FROM temp."in_{table}" i JOIN main.{t} m ON m.id = i.id')
+            changed = self._scalar(f'SELECT count(*) FROM temp."in_{table}" i JOIN main.{t} m ON m.id = i.id '
+                                   f'WHERE (i.hlc, i.origin) > (m.hlc, m.origin)')
+            owned_elsewhere = self._scalar(
+                f'SELECT count(*) FROM temp."in_{table}" i JOIN main.{t} m ON m.id = i.id WHERE {foreign}',
+                b=self.rule.bureau_origin)
+            if owned_elsewhere:
+                owner = "单位" if self.rule.from_bureau else "编办"
+                plan.problems.append(f"表“{table}”中有{owned_elsewhere}条记录属于{owner}，发送方无权修改")
+            plan.counts[table] = TableCount(new=total - existing, changed=changed,
+                                            stale=existing - changed)
+        return plan
+
+    def _scalar(self, sql: str, **params) -> int:
+        return self.conn.execute(text(sql), params).scalar_one()
+
+    def apply(self) -> tuple[set[str], bool]:
+        """Write the staged rows; returns (ids of logs whose derived state may change,
+        whether the review chain may have changed for every log)."""
+        self.conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        for table in SORTED:
+            if table not in self.tables:
+                continue
+            cols = self.tables[table][0]
+            quoted = ", ".join(f'"{c}"' for c in cols)
+            updates = ", ".join(f'"{c}" = excluded."{c}"' for c in cols if c != "id")
+            self.conn.exec_driver_sql(
+                f'INSERT INTO main."{table}" ({quoted}) SELECT {quoted} FROM temp."in_{table}" WHERE true '
+                f'ON CONFLICT(id) DO UPDATE SET {updates} '
+                f'WHERE (excluded.hlc, excluded.origin) > (main."{table}".hlc, main."{table}".origin)')
+        logs: set[str] = set()
+        if "work_log" in self.tables:
+            logs.update(self.conn.exec_driver_sql('SELECT id FROM temp."in_work_log"').scalars())
+        if "review_action" in self.tables:
+            logs.update(self.conn.exec_driver_sql('SELECT log_id FROM temp."in_review_action"').scalars())
+        return logs, bool(CHAIN_TABLES & set(self.tables))
+
+    def drop(self) -> None:
+        for table in self.tables:
+            self.conn.exec_driver_sql(f'DROP TABLE IF EXISTS temp."in_{table}"')
+        self.tables.clear()

@@ -1,0 +1,186 @@
+"""The plaintext inside a package: a zstd-compressed tar stream of
+
+    manifest.json        what the package holds: counts per table, column lists, hashes, acks
+    changes.jsonl        one JSON array per row: [table, value, value, …] in the manifest's
+                         column order for that table (keys are not repeated on every line)
+    files/<sha256>       attachment bytes, named by their SHA-256
+
+Writing spools changes.jsonl to a temporary file (a tar header needs the member's size before
+its bytes); reading is a single streaming pass, so memory stays bounded at any package size.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Iterable, Iterator
+
+import zstandard
+
+from app.core.errors import AppError
+
+MANIFEST = "manifest.json"
+CHANGES = "changes.jsonl"
+FILES_PREFIX = "files/"
+PIECE = 1 << 20
+
+
+class PayloadError(AppError):
+    """The decrypted content is not what the manifest promises (a sender's bug or a forgery
+    that somehow passed the signature: either way nothing is written)."""
+
+
+@dataclass
+class ChangeWriter:
+    """Collects rows into a spooled changes.jsonl while counting and hashing them."""
+    columns: dict[str, list[str]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    _spool: IO[bytes] = field(default_factory=lambda: tempfile.TemporaryFile())
+    _hash: "hashlib._Hash" = field(default_factory=hashlib.sha256)
+    size: int = 0
+
+    def add(self, table: str, columns: list[str], rows: Iterable[tuple]) -> None:
+        known = self.columns.setdefault(table, list(columns))
+        if known != list(columns):
+            raise ValueError(f"columns of {table} changed within one package")
+        dumps = json.dumps
+        lines = [dumps([table, *row], ensure_ascii=False, separators=(",", ":")) + "\n"
+                 for row in rows]
+        data = "".join(lines).encode("utf-8")
+        self._spool.write(data)
+        self._hash.update(data)
+        self.size += len(data)
+        self.counts[table] = self.counts.get(table, 0) + len(lines)
+
+    @property
+    def sha256(self) -> str:
+        return self._hash.hexdigest()
+
+    def rewind(self) -> IO[bytes]:
+        self._spool.seek(0)
+        return self._spool
+
+
+class _Sink(io.RawIOBase):
+    """A write-only file that hands every written piece to a list (drained by the generator)."""
+
+    def __init__(self):
+        self.pieces: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.pieces.append(bytes(data))
+        return len(data)
+
+
+def write_payload(manifest: dict, changes: ChangeWriter,
+                  files: Iterable[tuple[str, Path]]) -> Iterator[bytes]:
+    """Yield the compressed payload in pieces. `files` are (sha256, path) pairs; the manifest
+    gets the change counts, column lists and hash filled in here."""
+    manifest = dict(manifest, columns=changes.columns, counts=changes.counts,
+                    changes_sha256=changes.sha256, changes_size=changes.size)
+    files = list(files)
+    manifest["files"] = [{"sha256": sha, "size": path.stat().st_size} for sha, path in files]
+    sink = _Sink()
+    compressor = zstandard.ZstdCompressor(level=3).stream_writer(sink, closefd=False)
+    tar = tarfile.open(fileobj=compressor, mode="w|", format=tarfile.PAX_FORMAT)
+
+    def add(name: str, size: int, stream: IO[bytes]):
+        info = tarfile.TarInfo(name)
+        info.size = size
+        tar.addfile(info, stream)
+
+    body = json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    add(MANIFEST, len(body), io.BytesIO(body))
+    yield from _drain(sink)
+    add(CHANGES, changes.size, changes.rewind())
+    yield from _drain(sink)
+    for sha, path in files:
+        with open(path, "rb") as handle:
+            add(FILES_PREFIX + sha, path.stat().st_size, handle)
+        yield from _drain(sink)
+    tar.close()
+    compressor.close()
+    yield from _drain(sink)
+
+
+def _drain(sink: _Sink) -> Iterator[bytes]:
+    pieces, sink.pieces = sink.pieces, []
+    yield from pieces
+
+
+class _ChunkReader(io.RawIOBase):
+    """A readable file over an iterator of byte pieces (the decrypted stream)."""
+
+    def __init__(self, pieces: Iterator[bytes]):
+        self._pieces = pieces
+        self._buffer = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target) -> int:
+        while not self._buffer:
+            piece = next(self._pieces, None)
+            if piece is None:
+                return 0
+            self._buffer = piece
+        n = min(len(target), len(self._buffer))
+        target[:n] = self._buffer[:n]
+        self._buffer = self._buffer[n:]
+        return n
+
+
+def read_payload(pieces: Iterator[bytes]) -> Iterator[tuple[str, object]]:
+    """Stream the payload: yields ("manifest", dict), then ("row", list) for every change line,
+    then ("file", (sha256, bytes)) per attachment. Raises PayloadError on any inconsistency —
+    after the last row, if the changes' hash or counts differ from the manifest."""
+    try:
+        raw = zstandard.ZstdDecompressor().stream_reader(
+            io.BufferedReader(_ChunkReader(pieces), PIECE), read_across_frames=True)
+        tar = tarfile.open(fileobj=raw, mode="r|")
+        member = tar.next()
+        if member is None or member.name != MANIFEST or member.size > 16 << 20:
+            raise PayloadError("同步包内容缺少清单（manifest）")
+        manifest = json.loads(tar.extractfile(member).read().decode("utf-8"))
+        if not isinstance(manifest, dict):
+            raise PayloadError("同步包清单格式错误")
+        yield "manifest", manifest
+        member = tar.next()
+        if member is None or member.name != CHANGES:
+            raise PayloadError("同步包内容缺少变更数据")
+        digest = hashlib.sha256()
+        counts: dict[str, int] = {}
+        size = 0
+        for line in tar.extractfile(member):
+            digest.update(line)
+            size += len(line)
+            row = json.loads(line)
+            if not isinstance(row, list) or not row or not isinstance(row[0], str):
+                raise PayloadError("同步包变更数据格式错误")
+            counts[row[0]] = counts.get(row[0], 0) + 1
+            yield "row", row
+        if (digest.hexdigest() != manifest.get("changes_sha256") or size != manifest.get("changes_size")
+                or counts != manifest.get("counts")):
+            raise PayloadError("同步包变更数据与清单不符（哈希或条数不一致）")
+        expected = {f["sha256"]: f["size"] for f in manifest.get("files", [])}
+        seen = set()
+        for member in iter(tar.next, None):
+            sha = member.name[len(FILES_PREFIX):]
+            if not member.name.startswith(FILES_PREFIX) or sha not in expected or sha in seen:
+                raise PayloadError(f"同步包中有清单未列出的文件：{member.name}")
+            data = tar.extractfile(member).read()
+            if hashlib.sha256(data).hexdigest() != sha or len(data) != expected[sha]:
+                raise PayloadError(f"附件内容与其SHA-256不符：{sha[:12]}…")
+            seen.add(sha)
+            yield "file", (sha, data)
+        if seen != set(expected):
+            raise PayloadError(f"同步包缺少{len(set(expected) - seen)}个附件")
+    except (tarfile.TarError, zstandard.ZstdError, UnicodeDecodeError, ValueError, EOFError) as exc:
+        raise PayloadError(f"同步包内容损坏：{exc.__class__.__name__}") from exc
