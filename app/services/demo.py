@@ -31,7 +31,7 @@ from app.services import demo_data as D
 from app.services import demo_logs, demo_reviews
 from app.services.accounts import hash_password
 from app.services.calendar import work_calendar
-from app.services.setup import UnitSetup, initialise_unit, open_database
+from app.services.setup import UnitSetup, initialise_unit, open_database, unit_of
 
 DEFAULT_PEOPLE = 60
 MIN_PEOPLE = 30
@@ -308,8 +308,11 @@ def _clear(path: Path, overwrite: bool) -> None:
 
 
 def generate_demo(path: Path, seed: int = 1, months: int = 3, overwrite: bool = False,
-                  people: int | None = None, end: dt.date | None = None) -> DemoInfo:
-    """Write a demo unit database to `path`; returns what was made (see DemoInfo.summary)."""
+                  people: int | None = None, end: dt.date | None = None,
+                  enrollment: Path | None = None) -> DemoInfo:
+    """Write a demo unit database to `path`; returns what was made (see DemoInfo.summary).
+    With `enrollment` (a 单位注册包) the unit is the one the 编办 registered — its name, code
+    and quotas come from the file — and the generated roster, duties and logs are added to it."""
     started = time.perf_counter()
     path = Path(path)
     people = DEFAULT_PEOPLE if people is None else people
@@ -331,12 +334,20 @@ def generate_demo(path: Path, seed: int = 1, months: int = 3, overwrite: bool = 
                       staffing_quotas={t: counts.get(t, 0) + slack.get(t, 0)
                                        for t in vocab.STAFFING_TYPES if t != "编外"},
                       leader_posts={"正职": 1, "副职": len(D.DEPUTIES)})
-    db = open_database(path, create=True)
+    if enrollment is not None:
+        from app.services.enrollment import create_from_enrollment
+        db, _ = create_from_enrollment(path, enrollment)
+        unit = unit_of(db)
+        unit_name, credit_code = unit.name, unit.credit_code
+    else:
+        db = open_database(path, create=True)
+        unit_name = D.UNIT_NAME
     try:
-        initialise_unit(db, setup)
+        if enrollment is None:
+            initialise_unit(db, setup)
         _write_org(db, sections, duties, persons, admin, hash_password(D.PASSWORD))
         days = work_calendar(db).working_days(start, end)
-        info = DemoInfo(path=path, unit_name=D.UNIT_NAME, credit_code=credit_code,
+        info = DemoInfo(path=path, unit_name=unit_name, credit_code=credit_code,
                         sections=len(sections), people=len(persons) + 1, duties=len(duties),
                         logs=0, entries=0, secret_entries=0, password=D.PASSWORD, start=start,
                         end=end, working_days=len(days))

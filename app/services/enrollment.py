@@ -83,10 +83,23 @@ def read_enrollment(path: Path) -> EnrollmentInfo:
 def init_from_enrollment(db_path: Path, enrollment: Path, admin_login: str, admin_name: str,
                          password: str) -> tuple[Database, EnrollmentInfo]:
     """Create a unit database from a 单位注册包 (the unit edition's first start)."""
-    info = read_enrollment(enrollment)
     problem = accounts.password_problem(password)
     if problem:
         raise ValidationError("初始化失败：", [problem])
+    db, info = create_from_enrollment(db_path, enrollment)
+    try:
+        accounts.add_user(db, SYSTEM, accounts.NewUser(admin_login, admin_name, password,
+                                                       is_admin=True, must_change=True))
+    except BaseException:
+        _discard(db)
+        raise
+    return db, info
+
+
+def create_from_enrollment(db_path: Path, enrollment: Path) -> tuple[Database, EnrollmentInfo]:
+    """A new unit database holding the enrollment's rows, the 编办 as its peer, its own keys and
+    the local defaults (categories, holiday calendar) — without accounts yet."""
+    info = read_enrollment(enrollment)
     db_path = Path(db_path)
     if db_path.exists() and db_path.stat().st_size > 0:
         raise AppError(f"文件已存在：{db_path}（为防止覆盖数据，请换一个文件名）")
@@ -108,11 +121,14 @@ def init_from_enrollment(db_path: Path, enrollment: Path, admin_login: str, admi
         with db.session() as s:
             add_local_defaults(s)
         P.ensure_keys(db)
-        accounts.add_user(db, SYSTEM, accounts.NewUser(admin_login, admin_name, password,
-                                                       is_admin=True, must_change=True))
     except BaseException:
-        db.dispose()
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+        _discard(db)
         raise
     return db, info
+
+
+def _discard(db: Database) -> None:
+    """Remove a half-made database, so a second attempt is not refused as 文件已存在."""
+    db.dispose()
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{db.path}{suffix}").unlink(missing_ok=True)
