@@ -78,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name, what in (("import-roster", "导入人员名册"), ("import-duties", "导入三定职责")):
         sp = cmd(name, what + "（有任何错误则全部不导入）")
         sp.add_argument("file", type=Path)
+        if name == "import-duties":
+            sp.add_argument("--unit", help="编办版：下发给该单位的三定职责（单位名称或统一社会信用代码）")
 
     sp = cmd("add-user", "添加账号")
     sp.add_argument("--user", required=True, help="登录名")

@@ -83,6 +83,15 @@ def cmd_template(a) -> int:
 
 def cmd_import(a) -> int:
     db = _open(a.db)
+    if db.edition == "bureau":
+        if a.command != "import-duties" or not a.unit:
+            raise AppError("编办版只能为已登记的单位下发三定职责：import-duties --unit 单位 文件")
+        from app.services.bureau import Mirrors, find_unit
+        from app.services.bureau_duties import import_unit_duties
+        print(import_unit_duties(db, Mirrors(db), SYSTEM, find_unit(db, a.unit).unit_id, a.file).summary())
+        return 0
+    if getattr(a, "unit", None):
+        raise AppError("--unit 只用于编办版")
     if a.command == "import-roster":
         from app.services.roster_import import import_roster as run
     else:

@@ -68,9 +68,10 @@ def import_duties(db: Database, actor: Actor, path: Path) -> ImportResult:
         section_rows = _check_sections(data.sheets[SECTIONS.title], problems)
         duty_rows = _check_duties(data.sheets[DUTIES.title], problems,
                                   db_keys | {r.key for r in section_rows})
+        bureau_owned = _bureau_owned(s, db, duty_rows, problems)
         problems.raise_if_any()
         if section_rows or duty_rows:
-            _write(s, db, sections, section_rows, duty_rows, result)
+            _write(s, db, sections, section_rows, duty_rows, result, bureau_owned)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -94,8 +95,29 @@ def _check_sections(rows: list[SheetRow], problems: Problems) -> list[_SectionRo
     return found
 
 
+def _bureau_owned(s, db: Database, duty_rows: list[_DutyRow], problems: Problems) -> set[str]:
+    """Codes of duties the 编办 issued (its rows: single writer). Their text and class cannot be
+    changed here — only which sections carry them."""
+    from app.services.unit_sync import bureau_origin
+    origin = bureau_origin(s)
+    if origin is None:
+        return set()
+    owned = {d.code: d for d in s.scalars(select(Duty).where(Duty.unit_id == db.unit_id,
+                                                             Duty.origin == origin))}
+    for r in duty_rows:
+        duty = owned.get(r.code)
+        if duty is not None and (duty.content != r.content or duty.duty_class != r.duty_class
+                                 or duty.deleted):
+            problems.add(DUTIES.title, r.row, "职责内容",
+                         f"职责“{r.code}”由编办下发，内容和职能类别不能在本单位修改（承担科室可以修改），"
+                         "如需调整请联系编办")
+    return set(owned)
+
+
 def _check_duties(rows: list[SheetRow], problems: Problems,
-                  known_section_keys: set[str]) -> list[_DutyRow]:
+                  known_section_keys: set[str] | None) -> list[_DutyRow]:
+    """Duty rows of the sheet; known_section_keys None: the 承担科室 column is not read (the
+    编办 issues duties without knowing the unit's sections)."""
     sheet, found, seen = DUTIES.title, [], {}
     for order, r in enumerate(rows, start=1):
         ok = True
@@ -124,7 +146,7 @@ def _check_duties(rows: list[SheetRow], problems: Problems,
             problems.add(sheet, r.number, "职能类别",
                          f"无效的职能类别“{cell_text(raw_class)}”（可选：{'、'.join(vocab.DUTY_CLASSES)}）")
             ok = False
-        names = split_list(r.get("承担科室"))
+        names = split_list(r.get("承担科室")) if known_section_keys is not None else []
         unknown = [n for n in names if name_key(n) not in known_section_keys]
         if unknown:
             problems.add(sheet, r.number, "承担科室",
@@ -139,7 +161,7 @@ def _check_duties(rows: list[SheetRow], problems: Problems,
 
 # ---------------------------------------------------------------- writing
 def _write(s, db: Database, sections: list[Section], section_rows: list[_SectionRow],
-           duty_rows: list[_DutyRow], result: ImportResult) -> None:
+           duty_rows: list[_DutyRow], result: ImportResult, bureau_owned: set[str]) -> None:
     by_key: dict[str, Section] = {}
     for sec in sections:            # active ones first (ordered by deleted), so they win
         by_key.setdefault(name_key(sec.name), sec)
@@ -159,10 +181,25 @@ def _write(s, db: Database, sections: list[Section], section_rows: list[_Section
         section_id[r.key] = sec.id
         result.add(K_SECTION, CREATED if revived else UPDATED if changed else UNCHANGED)
 
+    duty_id = write_duties(s, db, duty_rows, result, bureau_owned)
+    new_links = _sync_links(s, duty_rows, duty_id, section_id, result)
+    s.flush()                                   # ORM updates first, then the new rows in FK order
+    db.bulk_insert(s, Section, new_sections)
+    db.bulk_insert(s, DutySection, new_links)
+
+
+def write_duties(s, db: Database, duty_rows: list[_DutyRow], result: ImportResult,
+                 bureau_owned: set[str]) -> dict[str, str]:
+    """Create or update the duties of the rows (by 职责编号); returns code → duty id. Rows in
+    `bureau_owned` are left as they are (checked equal before)."""
     duties = {d.code: d for d in s.scalars(select(Duty).where(Duty.unit_id == db.unit_id))}
     new_duties, duty_id = [], {}
     for r in duty_rows:
         duty = duties.get(r.code)
+        if r.code in bureau_owned:
+            duty_id[r.code] = duty.id
+            result.add(K_DUTY, UNCHANGED)
+            continue
         if duty is None:
             row = {"id": new_id(), "unit_id": db.unit_id, "code": r.code, "content": r.content,
                    "duty_class": r.duty_class, "active": True, "sort_order": r.order}
@@ -177,12 +214,9 @@ def _write(s, db: Database, sections: list[Section], section_rows: list[_Section
         changed = assign(duty, **values)
         duty_id[r.code] = duty.id
         result.add(K_DUTY, CREATED if revived else UPDATED if changed else UNCHANGED)
-
-    new_links = _sync_links(s, duty_rows, duty_id, section_id, result)
-    s.flush()                                   # ORM updates first, then the new rows in FK order
-    db.bulk_insert(s, Section, new_sections)
+    s.flush()                                   # ORM updates first, then the new rows
     db.bulk_insert(s, Duty, new_duties)
-    db.bulk_insert(s, DutySection, new_links)
+    return duty_id
 
 
 def _sync_links(s, duty_rows: list[_DutyRow], duty_id: dict[str, str],
