@@ -379,3 +379,26 @@ def test_schema_0002_reviews_and_audit_trail_read_back(tmp_path):
         assert audit.verify(db).problem is None
     finally:
         db.dispose()
+
+
+def test_schema_0003_sync_state_reads_back_and_exports(tmp_path):
+    """A unit enrolled by a 编办, with one 上报包 acknowledged and one 下发包 imported."""
+    from app.db.models import PackageLedger, Peer, StaffingQuota
+    from app.services import unit_sync
+    path = old_copy(tmp_path, DATA / "schema_0003.sqlite")
+    db = open_database(path)
+    try:
+        with db.read() as s:
+            [bureau] = s.scalars(select(Peer)).all()
+            quota = s.scalar(select(StaffingQuota.quota).where(StaffingQuota.name == "行政编制"))
+            kinds = [r.kind for r in s.scalars(select(PackageLedger).order_by(PackageLedger.id))]
+        assert bureau.kind == "bureau" and bureau.name == "样例县委编办" and bureau.fingerprint
+        assert quota == 22                      # the 编办's 下发包 changed it
+        assert kinds == ["enroll", "dispatch"]
+        assert bureau.next_seq == 2 and bureau.acked_upto > 0   # package 1 acknowledged
+        out = tmp_path / "usb"
+        out.mkdir()
+        result = unit_sync.export_report(db, out)
+        assert result.seq == 2 and result.rows == 0   # nothing new since the acknowledgement
+    finally:
+        db.dispose()
