@@ -76,6 +76,8 @@ class Person(Synced, Base):
     login: Mapped[str] = mapped_column(String(40), unique=True)
     status: Mapped[str] = mapped_column(String(4), default="在职")
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Day the current status began (e.g. 借调 since): how long a secondment has lasted.
+    status_since: Mapped[str | None] = mapped_column(String(10))
 
 
 class Credential(Synced, Base):
@@ -257,6 +259,120 @@ class Delegation(Synced, Base):
     delegate_id: Mapped[str] = mapped_column(ForeignKey("person.id"))
     start_day: Mapped[str] = mapped_column(String(10))
     end_day: Mapped[str] = mapped_column(String(10))
+
+
+# ---------------------------------------------------------------- evaluation (五单工作法)
+# Owned by the 编办: indicator templates and items, rounds, assignments, its scores, problems.
+# Owned by the unit: self-assessment scores, its submission, rectification reports.
+class IndicatorTemplate(Synced, Base):
+    """An indicator system (评估指标体系) for one class of units."""
+    __tablename__ = "indicator_template"
+    name: Mapped[str] = mapped_column(String(100))
+    unit_class: Mapped[str] = mapped_column(String(20))        # 党委部门 / 政府部门 / …
+    note: Mapped[str] = mapped_column(Text, default="")
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class IndicatorItem(Synced, Base):
+    """A node of the tree 一级指标 (level 1) → 二级指标 (2) → 评估要点 (3). Scores live on level 3;
+    the upper levels' max_score is the sum below them. method 'auto' scores from `metric` with
+    `rule` (JSON, see app.core.indicators); 'manual' is scored by people."""
+    __tablename__ = "indicator_item"
+    template_id: Mapped[str] = mapped_column(ForeignKey("indicator_template.id"))
+    parent_id: Mapped[str | None] = mapped_column(String(36))
+    level: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(Text)
+    max_score: Mapped[float] = mapped_column(Float, default=0)
+    method: Mapped[str] = mapped_column(String(10), default="manual")    # manual | auto
+    metric: Mapped[str | None] = mapped_column(String(40))
+    rule: Mapped[str | None] = mapped_column(Text)
+    guidance: Mapped[str] = mapped_column(Text, default="")              # 评分标准/说明
+    individual: Mapped[bool] = mapped_column(Boolean, default=False)     # 个性指标
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = (Index("ix_indicator_item_template", "template_id", "sort_order"),)
+
+
+class EvalRound(Synced, Base):
+    """An evaluation round (评估批次) the 编办 runs."""
+    __tablename__ = "eval_round"
+    name: Mapped[str] = mapped_column(String(100))
+    year: Mapped[int] = mapped_column(Integer)
+    period: Mapped[str] = mapped_column(String(24))            # statistics period, e.g. '2026'
+    self_deadline: Mapped[str | None] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="open")      # open | closed
+    created_at: Mapped[str] = mapped_column(String(19))
+
+
+class RoundUnit(Synced, Base):
+    """定单: a unit picked for a round with the template it is evaluated by."""
+    __tablename__ = "round_unit"
+    round_id: Mapped[str] = mapped_column(ForeignKey("eval_round.id"))
+    unit_id: Mapped[str] = mapped_column(String(36))
+    template_id: Mapped[str] = mapped_column(ForeignKey("indicator_template.id"))
+    issued_at: Mapped[str] = mapped_column(String(19))
+    __table_args__ = (Index("ix_round_unit", "round_id", "unit_id"),)
+
+
+class SelfScore(Synced, Base):
+    """接单: the unit's self-assessment of one 评估要点 (owned by the unit)."""
+    __tablename__ = "self_score"
+    round_id: Mapped[str] = mapped_column(ForeignKey("eval_round.id"))
+    item_id: Mapped[str] = mapped_column(ForeignKey("indicator_item.id"))
+    score: Mapped[float | None] = mapped_column(Float)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[str] = mapped_column(Text, default="[]")   # JSON: files (sha256) and links
+    __table_args__ = (Index("ix_self_score_round", "round_id", "item_id"),)
+
+
+class RoundSubmission(Synced, Base):
+    """The unit's 接单 submitted (or recalled) for a round (owned by the unit)."""
+    __tablename__ = "round_submission"
+    round_id: Mapped[str] = mapped_column(ForeignKey("eval_round.id"))
+    submitted_at: Mapped[str | None] = mapped_column(String(19))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class BureauScore(Synced, Base):
+    """评单: the 编办's on-site score of one 评估要点 of one unit."""
+    __tablename__ = "bureau_score"
+    round_id: Mapped[str] = mapped_column(ForeignKey("eval_round.id"))
+    unit_id: Mapped[str] = mapped_column(String(36))
+    item_id: Mapped[str] = mapped_column(ForeignKey("indicator_item.id"))
+    score: Mapped[float | None] = mapped_column(Float)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (Index("ix_bureau_score_round", "round_id", "unit_id"),)
+
+
+class Problem(Synced, Base):
+    """A problem the 编办 found (评单), with its rectification type and deadline, and the
+    编办's verification (用单). The unit's measures and progress are in `rectification`."""
+    __tablename__ = "problem"
+    round_id: Mapped[str] = mapped_column(ForeignKey("eval_round.id"))
+    unit_id: Mapped[str] = mapped_column(String(36))
+    item_id: Mapped[str | None] = mapped_column(String(36))
+    category: Mapped[str] = mapped_column(String(40))          # seed 004's default list
+    description: Mapped[str] = mapped_column(Text)
+    rectify_type: Mapped[str] = mapped_column(String(10))      # 立查立改 / 限时整改 / 长期坚持
+    deadline: Mapped[str | None] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="open")      # open | closed
+    verified_at: Mapped[str | None] = mapped_column(String(19))
+    verify_comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[str] = mapped_column(String(19))
+    __table_args__ = (Index("ix_problem_round", "round_id", "unit_id"),)
+
+
+class Rectification(Synced, Base):
+    """改单: the unit's owner, measures and progress on one problem (owned by the unit)."""
+    __tablename__ = "rectification"
+    problem_id: Mapped[str] = mapped_column(ForeignKey("problem.id"))
+    owner: Mapped[str] = mapped_column(String(60), default="")     # 责任人/责任科室
+    measures: Mapped[str] = mapped_column(Text, default="")
+    progress: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[str] = mapped_column(Text, default="[]")
+    done: Mapped[bool] = mapped_column(Boolean, default=False)     # the unit reports it finished
+    reported_at: Mapped[str | None] = mapped_column(String(19))
+    __table_args__ = (Index("ix_rectification_problem", "problem_id"),)
 
 
 # ---------------------------------------------------------------- local-only tables

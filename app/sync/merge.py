@@ -26,10 +26,12 @@ from sqlalchemy.engine import Connection
 from app.core.errors import AppError
 from app.db.models import Base, SYNCED_TABLES
 
-# Tables the 编办 writes for a unit (registration, quotas, 三定 duties it issues).
-BUREAU_TABLES = frozenset({"unit", "staffing_quota", "duty"})
-# Tables a unit never writes once enrolled (the 编办 owns them).
-UNIT_FORBIDDEN = frozenset({"unit", "staffing_quota"})
+# Tables the 编办 writes for a unit (registration, quotas, 三定 duties it issues, evaluation:
+# indicator systems, rounds, its scores and the problems it found).
+BUREAU_TABLES = frozenset({"unit", "staffing_quota", "duty", "indicator_template", "indicator_item",
+                           "eval_round", "round_unit", "bureau_score", "problem"})
+# Tables a unit never writes once enrolled (the 编办 owns them; duties can be either's).
+UNIT_FORBIDDEN = BUREAU_TABLES - {"duty"}
 # Never leave a unit: password hashes and personal templates.
 UNIT_PRIVATE = frozenset({"credential", "log_template"})
 # A change here can change the review chain of any log: recompute every log's derived state.
