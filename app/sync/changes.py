@@ -6,6 +6,7 @@ later package always contains what an earlier unacknowledged one did.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,9 @@ from app.db.models import Attachment, Base, Outbox
 from app.sync.merge import SORTED, exported_columns
 from app.sync.payload import ChangeWriter
 
-CHUNK = 900   # ids per IN (...) query: below SQLite's default variable limit on old builds
+CHUNK = 900
+# Evaluation rows whose `evidence` JSON may name stored files that must travel with them.
+EVIDENCE_TABLES = frozenset({"self_score", "rectification"})   # ids per IN (...) query: below SQLite's default variable limit on old builds
 
 
 @dataclass
@@ -60,7 +63,24 @@ def collect(session: Session, base: int, tables: set[str] | None = None,
                 sha = cols.index("sha256")
                 deleted = cols.index("deleted")
                 attachments.update(r[sha] for r in rows if not r[deleted])
+            elif table in EVIDENCE_TABLES:
+                attachments.update(evidence_files(rows, cols.index("evidence")))
     return Collected(writer, base, upto, sorted(attachments))
+
+
+def evidence_files(rows, column: int) -> set[str]:
+    """SHA-256 of the files an evaluation row's evidence list names ({"kind": "file", "sha256": …})."""
+    found = set()
+    for row in rows:
+        try:
+            items = json.loads(row[column] or "[]")
+        except ValueError:
+            continue
+        for item in items if isinstance(items, list) else ():
+            sha = item.get("sha256") if isinstance(item, dict) else None
+            if isinstance(sha, str) and len(sha) == 64:
+                found.add(sha)
+    return found
 
 
 def attachment_files(files_dir: Path, shas: list[str]) -> tuple[list[tuple[str, Path]], list[str]]:
