@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.core.errors import AppError
 from app.core.ids import new_id
@@ -178,16 +179,20 @@ def receive(target: Database, peer_id: str, opened: container.OpenedPackage, key
             result.plan = plan = staging.analyse()
             if plan.problems:
                 raise MergeError("；".join(plan.problems))
-            result.months = _months(staging)
+            months = _months(staging)   # reported only when written: they decide what is recomputed
             if standing.older_than is not None and plan.written == 0:
                 result.status = OLDER
                 result.message = (f"第{header['seq']}号包早于已导入的第{standing.older_than}号包，"
                                   "其中的变更都已导入，本次未作任何修改")
                 return result
             if not apply:
+                result.months = months
                 result.message = "可以导入：" + result.counts_text() + (f"（{result.note}）" if result.note else "")
                 return result
-            logs, chain_changed = staging.apply()
+            try:
+                logs, chain_changed = staging.apply()
+            except IntegrityError as exc:      # a UNIQUE column (login, code…) of another row
+                raise MergeError(_conflict_message(exc, standing)) from exc
             _refresh_review_states(target, s, logs, chain_changed)
         finally:
             staging.drop()
@@ -206,9 +211,24 @@ def receive(target: Database, peer_id: str, opened: container.OpenedPackage, key
         audit.append(s, s.info.get("actor", "system"), "import-package", "package_ledger",
                      header["package_id"], None,
                      audit.row_hash({"sender": peer_id, "seq": header["seq"], "rows": plan.written}))
-    result.status = IMPORTED
+        try:
+            s.commit()     # deferred foreign keys are checked here: a row whose parent is missing
+        except IntegrityError as exc:
+            raise MergeError(_conflict_message(exc, standing)) from exc
+    result.status, result.months = IMPORTED, months
     result.message = f"已导入：{result.counts_text()}" + (f"（{result.note}）" if result.note else "")
     return result
+
+
+def _conflict_message(exc: IntegrityError, standing: ledger.Standing) -> str:
+    """Why SQLite refused the merged rows, for the user: nothing of the package was written."""
+    text = str(exc.orig)
+    if "UNIQUE" in text:
+        return (f"同步包中的记录与本机已有的另一条记录重复（{text.split(':', 1)[-1].strip()}），未导入："
+                "请核对双方数据（如同一登录名、职责编号用于两条记录）")
+    gap = standing.gap.removesuffix("（请让发送方重新导出完整的包）")
+    return (f"同步包中有记录引用了本机没有的数据{f'（{gap}）' if gap else ''}，未导入：请让发送方"
+            "重新导出全部数据（不只是新的变更）后再导入")
 
 
 def _months(staging: Staging) -> set[int]:
@@ -220,9 +240,9 @@ def _months(staging: Staging) -> set[int]:
 
 def _refresh_review_states(target: Database, session, logs: set[str], chain_changed: bool) -> None:
     from app.services import review_state
-    if chain_changed:
-        review_state.refresh_all_for(target, session)
-    if logs:
+    if chain_changed:   # one pass: every log refreshed once, not the package's logs twice
+        review_state.refresh_all_for(target, session, also=logs)
+    elif logs:
         review_state.refresh_for(target, session, logs)
 
 

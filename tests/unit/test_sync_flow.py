@@ -1,0 +1,293 @@
+"""Sync between a 编办 and its units at the services level: what is refused (each refusal with its
+own message, nothing written), the package ledger (duplicate, older, gap, fork) and what travels
+(tombstones, attachments, no 涉密 text, review states recomputed on the receiving side).
+
+A world (编办 + two enrolled units with people and logs) is built once and copied per test;
+"the 编办 restored from a backup" is a second copy of it: same keys and register, no imports.
+"""
+from __future__ import annotations
+
+import hashlib
+import shutil
+
+import pytest
+from sqlalchemy import insert, select
+
+from app.core import vocab
+from app.core.logrules import EntryDraft
+from app.db.migrate import head_revision
+from app.db.models import Duty, EntryText, LogEntry, Outbox, Section, Unit
+from app.services import attachments, logs, review
+from app.services import bureau as B
+from app.services import packages as P
+from app.services.actor import SYSTEM
+from app.sync.keys import generate
+from tests.unit.sync_fixtures import (DAYS, TODAY, World, actor_for, add_people, approve, build_world,
+                                      content_hash, content_of, enroll, register, reopen, restore,
+                                      review_states, rewrap, snapshot, synced_rows, write_log)
+
+
+@pytest.fixture(scope="session")
+def _template(tmp_path_factory):
+    root = tmp_path_factory.mktemp("sync_template") / "world"
+    build_world(root).close()
+    return root
+
+
+def _copy(template, dest) -> World:
+    shutil.copytree(template, dest)
+    return reopen(dest)
+
+
+@pytest.fixture
+def world(_template, tmp_path):
+    w = _copy(_template, tmp_path / "world")
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def restored(_template, tmp_path):
+    """The same 编办 as `world` before it imported anything (restored from an early backup)."""
+    w = _copy(_template, tmp_path / "restored")
+    yield w
+    w.close()
+
+
+def same_rows(unit, mirror) -> None:
+    """Every synced row (unit-private tables aside) is the same on both sides."""
+    a, b = synced_rows(unit), synced_rows(mirror)
+    diff = {t: (len(set(a[t]) ^ set(b[t])), sum(a[t][i] != b[t].get(i) for i in a[t]))
+            for t in a if a[t] != b[t]}
+    assert not diff, f"table: (ids on one side only, rows that differ) {diff}"
+
+
+def refused(world: World, path, code: str, words: str) -> str:
+    before = content_hash(world.bureau.path)
+    [result] = world.receive(path)
+    assert result.status == P.REJECTED, (result.status, result.message)
+    assert result.code == code, (result.code, result.message)
+    assert words in result.message, result.message
+    assert content_hash(world.bureau.path) == before, f"{code}: the 编办's data changed"
+    return result.message
+
+
+# ---------------------------------------------------------------- refusals
+def test_every_refusal_has_its_own_message_and_writes_nothing(world, restored, tmp_path):
+    a, b = world.units["a"], world.units["b"]
+    [first] = world.receive(world.report("a"))
+    assert first.status == P.IMPORTED and first.new_key == P.own_fingerprint(a)
+    write_log(a, "zs", DAYS[3], "检查农贸市场计量器具20台")
+    good = world.report("a")
+    bureau_keys, unit_keys = P.ensure_keys(world.bureau), P.ensure_keys(a)
+    messages = {}
+
+    # a unit the 编办 never registered (here: registered in another copy of the same 编办)
+    register(restored, "c", 3)
+    c = enroll(restored, "c", tmp_path / "unit_c.sqlite")
+    add_people(c, [("ww", "王五", "科室人员")])
+    messages["unregistered"] = refused(world, restored.report("c"), "unknown_sender", "未登记")
+
+    # unit a's database made again from the same enrollment: same unit, new key
+    world.unit_ids["a2"] = world.unit_ids["a"]
+    again = enroll(world, "a2", tmp_path / "unit_a_again.sqlite")
+    add_people(again, [("zl", "赵六", "科室人员")])
+    messages["key"] = refused(world, world.report("a2"), "wrong_key", "签名密钥与登记的不符")
+
+    other_bureau = generate().public()
+    messages["recipient"] = refused(
+        world, rewrap(good, tmp_path / "for_other.lzkp", bureau_keys, sign_key=unit_keys,
+                      recipient=other_bureau), "wrong_recipient", "发给另一接收方")
+
+    data = bytearray(good.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    (tampered := tmp_path / "tampered.lzkp").write_bytes(bytes(data))
+    messages["tampered"] = refused(world, tampered, "signature", "被改动过")
+
+    (cut := tmp_path / "cut.lzkp").write_bytes(good.read_bytes()[:-100])
+    messages["truncated"] = refused(world, cut, "truncated", "不完整")
+
+    newer = f"{int(head_revision()) + 1:04d}"
+    messages["schema"] = refused(
+        world, rewrap(good, tmp_path / "newer.lzkp", bureau_keys, sign_key=unit_keys,
+                      recipient=bureau_keys.public(), header={"schema": newer}),
+        "future_schema", "较新版本的程序")
+
+    # unit b writes what belongs to the 编办 (each case undone by restoring b's backup)
+    [ok] = world.receive(world.report("b"))
+    assert ok.status == P.IMPORTED
+    backup = snapshot(b, tmp_path / "b_backup.sqlite")
+    with b.session(SYSTEM) as s:
+        s.get(Unit, b.unit_id).name = "沂河县第2局（改名）"
+    messages["unit row"] = refused(world, world.report("b"), "merge", "单位无权写入的数据（表“unit”）")
+
+    b = world.units["b"] = restore(b, backup)
+    with world.mirror("b").session(SYSTEM) as s:     # the 编办 issues a 三定 duty to b
+        s.add(Duty(unit_id=world.unit_ids["b"], code="B-01", content="负责市场主体登记", duty_class="核心"))
+    [got] = world.unit_receives("b", world.dispatch("b"))
+    assert got.status == P.IMPORTED, got.message
+    with b.session(SYSTEM) as s:
+        s.scalar(select(Duty).where(Duty.code == "B-01")).content = "负责市场主体登记和年报"
+    messages["owner"] = refused(world, world.report("b"), "merge", "属于编办，发送方无权修改")
+
+    b = world.units["b"] = restore(b, backup)
+    bureau_origin = world.bureau.origin
+    with b.session(SYSTEM) as s:    # a row stamped with the 编办's origin, written at Core level
+        row = dict(id="019a0000-0000-7000-8000-000000000001", hlc=b.clock.now(), origin=bureau_origin,
+                   deleted=False, unit_id=b.unit_id, name="编办的科室", summary="", sort_order=9)
+        s.execute(insert(Section.__table__), [row])
+        s.execute(insert(Outbox.__table__), [{"table_name": "section", "row_id": row["id"], "hlc": row["hlc"]}])
+    messages["origin"] = refused(world, world.report("b"), "merge", "不是发送方写的数据")
+
+    assert len(set(messages.values())) == len(messages), messages
+    # and the good package still goes in after all that
+    [fine] = world.receive(good)
+    assert fine.status == P.IMPORTED and fine.plan.written > 0
+
+
+# ---------------------------------------------------------------- the ledger
+def test_duplicate_and_older_packages_write_nothing(world):
+    a = world.units["a"]
+    one = world.report("a")
+    write_log(a, "zs", DAYS[3], "检查农贸市场计量器具20台")
+    two = world.report("a")      # no acknowledgement yet: 2 holds everything 1 did, and more
+    [r2] = world.receive(two)
+    assert r2.status == P.IMPORTED
+    before = content_hash(world.bureau.path)
+    [dup] = world.receive(two)
+    assert dup.status == P.DUPLICATE and "导入过" in dup.message and "未作任何修改" in dup.message
+    [old] = world.receive(one)
+    assert old.status == P.OLDER and "早于已导入的第2号包" in old.message
+    assert old.message != dup.message
+    assert content_hash(world.bureau.path) == before
+    same_rows(a, world.mirror("a"))
+
+
+def test_a_gap_is_noted_and_the_next_package_fills_it(world, restored):
+    a = world.units["a"]
+    [r1] = world.receive(world.report("a"))
+    [d1] = world.unit_receives("a", world.dispatch("a"))       # acknowledges package 1
+    assert r1.status == d1.status == P.IMPORTED
+    add_people(a, [("ww", "王五", "科室人员")])
+    two = world.report("a")
+    assert content_of(two, P.ensure_keys(world.bureau)).header["base"] > 0
+
+    # `restored` never got package 1: package 2 starts after changes it has not seen. Its rows
+    # (a new person) stand on their own, so it goes in, marked.
+    [r2] = restored.receive(two)
+    assert r2.status == P.IMPORTED and "缺口" in r2.note, r2.message
+    lines = B.ledger_lines(restored.bureau, restored.mirrors)
+    assert [(line.seq, "缺口" in line.note) for line in lines] == [(2, True)]
+    mirror = restored.mirror("a")
+    assert synced_rows(mirror)["person"].keys() < synced_rows(a)["person"].keys()
+
+    # package 3 also holds a log of a person package 1 brought: refused, nothing written
+    write_log(a, "zs", DAYS[3], "检查农贸市场计量器具20台")
+    before = content_hash(restored.bureau.path)
+    [r3] = restored.receive(world.report("a"))
+    assert r3.status == P.REJECTED and r3.code == "merge"
+    assert "引用了本机没有的数据" in r3.message and "缺口" in r3.message, r3.message
+    assert content_hash(restored.bureau.path) == before
+
+    # its 下发包 acknowledges nothing, so the unit's next package repeats the missing part
+    [d] = world.unit_receives("a", restored.dispatch("a"))
+    assert d.status == P.IMPORTED
+    four = world.report("a")
+    assert content_of(four, P.ensure_keys(world.bureau)).header["base"] == 0
+    [r4] = restored.receive(four)
+    assert r4.status == P.IMPORTED and r4.note == ""
+    same_rows(a, mirror)
+    assert review_states(a) == review_states(mirror)
+
+
+@pytest.mark.xfail(strict=True, reason="a 下发包 made before the restore acknowledges the lost changes")
+def test_a_unit_restored_from_a_backup_forks_and_keeps_sending_its_changes(world, tmp_path):
+    a = world.units["a"]
+    world.receive(world.report("a"))
+    backup = snapshot(a, tmp_path / "a_backup.sqlite")        # made after package 1
+    write_log(a, "zs", DAYS[3], "检查农贸市场计量器具20台（备份后丢失的一天）")
+    [r2] = world.receive(world.report("a"))
+    assert r2.status == P.IMPORTED
+    lost = world.dispatch("a")     # written before the 编办 learns of the restore
+
+    a = world.units["a"] = restore(a, backup)
+    for day in DAYS[3:]:
+        write_log(a, "ls", day, f"恢复备份后：受理投诉举报{day.day}件")
+    approve(a, "ld", "ls", DAYS[0])
+    # the 下发包 made before the restore acknowledges changes this database no longer has
+    [stale] = world.unit_receives("a", lost)
+    assert stale.status == P.IMPORTED
+
+    [fork] = world.receive(world.report("a"))   # again numbered 2, different content
+    assert fork.status == P.IMPORTED and "分叉" in fork.note
+    lines = B.ledger_lines(world.bureau, world.mirrors)
+    assert ["分叉" in l.note for l in lines] == [True, False, False]
+    mirror = world.mirror("a")
+    unit_logs = synced_rows(a)["work_log"]
+    mirror_logs = synced_rows(mirror)["work_log"]
+    assert unit_logs.items() <= mirror_logs.items()      # the restored unit's data merged …
+    assert len(mirror_logs) == len(unit_logs) + 1          # … beside the day the restore lost
+
+    world.unit_receives("a", world.dispatch("a"))
+    write_log(a, "zs", DAYS[4], "复核计量器具检定台账")
+    [r3] = world.receive(world.report("a"))
+    assert r3.status == P.IMPORTED and r3.note == ""
+    rows_a, rows_m = synced_rows(a), synced_rows(mirror)
+    for table, rows in rows_a.items():
+        assert rows.items() <= rows_m[table].items(), table
+    assert review_states(a).items() <= review_states(mirror).items()
+
+
+# ---------------------------------------------------------------- what travels
+def test_tombstones_attachments_and_review_states_travel_and_secret_text_does_not(world, tmp_path):
+    a = world.units["a"]
+    world.receive(world.report("a"))
+    mirror = world.mirror("a")
+    same_rows(a, mirror)
+    assert review_states(a) == review_states(mirror)
+
+    # a draft loses an entry (tombstones), a log gets a file, a text becomes 涉密
+    ls = actor_for(a, "ls")
+    day = logs.load_day(a, ls, DAYS[1])
+    dropped = day.entries[0].entry_id
+    logs.save_day(a, ls, DAYS[1], "正常", [EntryDraft(hours=4, category="业务工作", content="整理执法案卷")],
+                  today=TODAY)
+    (doc := tmp_path / "检查记录.pdf").write_bytes(b"%PDF-1.4 inspection record " * 400)
+    ref = attachments.store_file(a, doc)
+    write_log(a, "zs", DAYS[3], "现场检查并拍照留存", attachments=(ref,))
+    secret_text = "筹备某涉密专项会议的议程"
+    write_log(a, "ls", DAYS[2], secret_text, submit=False)
+    secret_entry = logs.load_day(a, ls, DAYS[2]).entries[0]
+    secret_entry.secret = True
+    logs.save_day(a, ls, DAYS[2], "正常", [secret_entry], submit=True, today=TODAY)
+    # review: ls's pending log approved, zs's new one returned
+    approve(a, "ld", "ls", DAYS[0])
+    review.return_log(a, actor_for(a, "ld"), review.find_log(a, "zs", DAYS[3]), "请补充检查对象名称",
+                      today=TODAY)
+
+    package = world.report("a")
+    content = content_of(package, P.ensure_keys(world.bureau))
+    assert secret_text.encode() not in content.plain
+    texts = {r["id"]: r for r in content.table("entry_text")}
+    assert texts[secret_entry.entry_id]["deleted"] and texts[secret_entry.entry_id]["content"] == ""
+    assert hashlib.sha256(content.files[ref.sha256]).hexdigest() == ref.sha256
+
+    before = content_hash(world.bureau.path)
+    [preview] = world.receive(package, apply=False)
+    assert preview.status == P.OK and preview.plan.counts["log_entry"].new == 3
+    assert preview.plan.counts["log_entry"].changed == 1     # the dropped entry's tombstone
+    assert content_hash(world.bureau.path) == before
+    assert not attachments.stored_path(mirror, ref.sha256).exists()
+
+    [done] = world.receive(package)
+    assert done.status == P.IMPORTED
+    same_rows(a, mirror)
+    with mirror.read() as s:
+        assert s.get(LogEntry, dropped).deleted and s.get(EntryText, dropped).deleted
+        assert s.get(EntryText, secret_entry.entry_id).content == ""
+    stored = attachments.stored_path(mirror, ref.sha256)
+    assert hashlib.sha256(stored.read_bytes()).hexdigest() == ref.sha256
+    states = review_states(mirror)
+    assert states == review_states(a)
+    assert {states[review.find_log(a, "ls", DAYS[0])][0], states[review.find_log(a, "zs", DAYS[3])][0]} \
+        == {vocab.LOG_APPROVED, vocab.LOG_RETURNED}
