@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import bindparam, exists, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from app.core import vocab
 from app.core.review import ActionFact, derive_state
@@ -30,6 +31,7 @@ def review_length(chart: OrgChart, author_id: str, levels: int) -> int:
 
 def refresh(session: Session, log_ids: Iterable[str], chart: OrgChart, levels: int) -> None:
     ids = list(set(log_ids))
+    changed = []
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         logs = session.execute(select(
@@ -51,12 +53,29 @@ def refresh(session: Session, log_ids: Iterable[str], chart: OrgChart, levels: i
                                actions.get(log.id, ()), log.submitted_at)
             if (new.status, new.pending_level, new.approved_at) != (
                     log.status, log.pending_level, log.approved_at):
-                session.execute(update(WorkLog).where(WorkLog.id == log.id).values(
-                    status=new.status, pending_level=new.pending_level,
-                    approved_at=new.approved_at))
+                changed.append({"log_id": log.id, "new_status": new.status,
+                                "new_level": new.pending_level, "new_approved": new.approved_at})
+    _write(session, changed)
 
 
-def refresh_all(session: Session, chart: OrgChart, levels: int) -> None:
+def _write(session: Session, changed: list[dict]) -> None:
+    """One executemany on the session's connection: an ORM UPDATE per log cost ~5 ms (statement
+    compiled and the identity map searched each time), 13 s for a unit-month's sync import. Core
+    bypasses the session, so loaded WorkLog objects get the three columns expired instead."""
+    if not changed:
+        return
+    table = WorkLog.__table__
+    session.connection().execute(
+        update(table).where(table.c.id == bindparam("log_id")).values(
+            status=bindparam("new_status"), pending_level=bindparam("new_level"),
+            approved_at=bindparam("new_approved")), changed)
+    for row in changed:
+        loaded = session.identity_map.get(identity_key(WorkLog, row["log_id"]))
+        if loaded is not None:
+            session.expire(loaded, ["status", "pending_level", "approved_at"])
+
+
+def refresh_all(session: Session, chart: OrgChart, levels: int, also: Iterable[str] = ()) -> None:
     """Every log whose state a migration, a settings change or a roster change can alter: those
     still in review, and the approved ones without a final action on their current content
     (approved because the chain shrank below the levels already approved, or the principal's).
@@ -69,7 +88,7 @@ def refresh_all(session: Session, chart: OrgChart, levels: int) -> None:
                            ReviewAction.final.is_(True), ReviewAction.deleted.is_(False))
     ids = session.scalars(select(WorkLog.id).where(
         WorkLog.state == "submitted", or_(WorkLog.status != "approved", ~final))).all()
-    refresh(session, ids, chart, levels)
+    refresh(session, set(ids).union(also), chart, levels)
 
 
 def refresh_for(db, session: Session, log_ids: Iterable[str]) -> None:
@@ -78,7 +97,9 @@ def refresh_for(db, session: Session, log_ids: Iterable[str]) -> None:
     refresh(session, log_ids, org_chart.load_in(session), unit_settings.get_in(session, "review.levels"))
 
 
-def refresh_all_for(db, session: Session) -> None:
-    """`refresh_all` after a change of the roster, the 分管 lines or the review levels."""
+def refresh_all_for(db, session: Session, also: Iterable[str] = ()) -> None:
+    """`refresh_all` after a change of the roster, the 分管 lines or the review levels; `also`:
+    further logs to refresh in the same pass (a sync merge's logs)."""
     from app.services import org_chart, unit_settings
-    refresh_all(session, org_chart.load_in(session), unit_settings.get_in(session, "review.levels"))
+    refresh_all(session, org_chart.load_in(session), unit_settings.get_in(session, "review.levels"),
+                also)
