@@ -25,8 +25,19 @@ def alembic_config() -> Config:
     return cfg
 
 
+_scripts: dict[Path, ScriptDirectory] = {}
+
+
+def script_directory() -> ScriptDirectory:
+    """The revision files, parsed once per folder: Alembic compiles every file on each load
+    (~0.1 s), and every package import and every opened database asks for the head."""
+    if MIGRATIONS_DIR not in _scripts:
+        _scripts[MIGRATIONS_DIR] = ScriptDirectory.from_config(alembic_config())
+    return _scripts[MIGRATIONS_DIR]
+
+
 def head_revision() -> str:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return script_directory().get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -56,7 +67,7 @@ def upgrade_to_head(db_path: Path, engine: Engine) -> str | None:
     A non-empty database is backed up (sqlite3 backup API) before any migration runs, so a failed
     or unwanted upgrade can be undone by restoring that file.
     """
-    script = ScriptDirectory.from_config(alembic_config())
+    script = script_directory()
     current = current_revision(engine)
     head = script.get_current_head()
     if current == head:

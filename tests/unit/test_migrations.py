@@ -402,3 +402,20 @@ def test_schema_0003_sync_state_reads_back_and_exports(tmp_path):
         assert result.seq == 2 and result.rows == 0   # nothing new since the acknowledgement
     finally:
         db.dispose()
+
+
+def test_revision_files_are_parsed_once_per_folder(tmp_path, monkeypatch):
+    """Every package import asks for the head revision and every opened mirror checks it:
+    parsing the revision files each time cost ~0.1 s apiece."""
+    from alembic.script import ScriptDirectory
+    loads = []
+    real = ScriptDirectory.from_config.__func__
+    monkeypatch.setattr(ScriptDirectory, "from_config",
+                        classmethod(lambda cls, cfg: loads.append(1) or real(cls, cfg)))
+    folder = migrations_with(tmp_path, monkeypatch, "pass")   # a folder not parsed yet
+    loads.clear()   # (migrations_with read the program's own head)
+    assert [head_revision() for _ in range(3)] == ["9999"] * 3
+    open_database(tmp_path / "a.sqlite", create=True).dispose()
+    open_database(tmp_path / "a.sqlite").dispose()
+    assert len(loads) == 2   # once for the folder, once inside Alembic's own upgrade command
+    assert migrate.script_directory().dir == str(folder)
