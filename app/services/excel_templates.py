@@ -58,6 +58,9 @@ ROSTER = SheetLayout("人员名册", (
     Column("登录名", 14, True, text=True, example=EXAMPLE_LOGIN,
            note="登录本系统用的账号，建议用姓名拼音，不可重复、不含空格。再次导入时按登录名更新人员信息。"),
     Column("人员状态", 10, choices=vocab.PERSON_STATUSES, example="在职", note="不填视为在职。"),
+    Column("状态起始日期", 14, text=True, added=True, example="2021-07-01",
+           note="借调等状态的开始日期（如借调自哪天起），用于统计借调时长；格式同出生日期，可不填。"
+                "没有本列的旧模板文件仍可导入（不改动已有的起始日期）。"),
 ))
 
 POSTS = SheetLayout("岗位职责", (

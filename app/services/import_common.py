@@ -30,6 +30,7 @@ class Column:
     note: str = ""
     example: str = ""
     text: bool = False          # cells formatted as text (@) so Excel keeps leading zeros/digits
+    added: bool = False         # added in a later template version: files without it still import
 
 
 @dataclass(frozen=True)
@@ -374,7 +375,7 @@ def _read_sheet(ws, layout: SheetLayout) -> tuple[list[SheetRow], bool, list[str
         key = _header_key(value)
         if key in layout.names and key not in positions:
             positions[key] = i
-    missing = [name for name in layout.names if name not in positions]
+    missing = [c.name for c in layout.columns if c.name not in positions and not c.added]
     if missing:
         return [], False, missing
     example = {c.name: example_text(c.example) for c in layout.columns}
@@ -383,7 +384,7 @@ def _read_sheet(ws, layout: SheetLayout) -> tuple[list[SheetRow], bool, list[str
         cells = {name: (values[i] if i < len(values) else None) for name, i in positions.items()}
         if all(cell_text(v) == "" for v in cells.values()):
             continue
-        if number == 2 and all(example_text(cells[n]) == example[n] for n in layout.names):
+        if number == 2 and all(example_text(cells.get(n)) == example[n] for n in positions):
             skipped = True
             continue
         rows.append(SheetRow(number, cells))

@@ -8,6 +8,7 @@ characters of the 身份证号 and must be changed at first login. For every 登
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -30,6 +31,7 @@ from app.services.import_common import (CREATED, UNCHANGED, UPDATED, ImportResul
                                         read_workbook, split_list, sync_link_rows)
 
 K_PERSON, K_POST = "人员", "岗位职责"
+SINCE = "状态起始日期"        # optional column (added with schema 0004): 借调 etc. since
 LEADER_ROLES = (vocab.ROLE_PRINCIPAL, vocab.ROLE_DEPUTY)
 
 GENDER_ALIASES = {"男性": "男", "女性": "女", "M": "男", "F": "女"}
@@ -184,6 +186,7 @@ def _check_person(r: SheetRow, problems: Problems, state: _State, seen_login: di
     staffing = _choice_cell(problems, r, "编制类型", vocab.STAFFING_TYPES, STAFFING_ALIASES, True)
     role = _choice_cell(problems, r, "角色", vocab.ROLES, ROLE_ALIASES, True)
     status = _choice_cell(problems, r, "人员状态", vocab.PERSON_STATUSES, STATUS_ALIASES, False)
+    since = _status_since(problems, r)
 
     section_name = " ".join(cell_text(r.get("科室")).split())
     section_id = None
@@ -195,11 +198,27 @@ def _check_person(r: SheetRow, problems: Problems, state: _State, seen_login: di
         add("科室", "必填项未填写（主要领导、分管领导以外的人员须填写科室）")
     if len(problems) > n:
         return None
-    return _PersonRow(r.number, login, {
+    values = {
         "name": name, "id_number": id_number, "gender": info.gender,
         "birth_date": info.birth_date.isoformat(), "education": education,
         "section_id": section_id, "post": post or None, "staffing_type": staffing,
-        "role": role, "status": status or vocab.PERSON_STATUSES[0]})
+        "role": role, "status": status or vocab.PERSON_STATUSES[0]}
+    if SINCE in r.cells:          # a file from an older template keeps the stored date
+        values["status_since"] = since.isoformat() if since else None
+    return _PersonRow(r.number, login, values)
+
+
+def _status_since(problems: Problems, r: SheetRow) -> dt.date | None:
+    raw = r.get(SINCE)
+    if not cell_text(raw):
+        return None
+    day = parse_date(raw)
+    if day is None:
+        problems.add(ROSTER.title, r.number, SINCE, f"无法识别的日期“{cell_text(raw)}”"
+                     "（可写作 2025-03-01、2025/3/1 或 20250301）")
+    elif day > dt.date.today():
+        problems.add(ROSTER.title, r.number, SINCE, f"状态起始日期{day.isoformat()}晚于今天")
+    return day
 
 
 def _check_id_number(problems: Problems, r: SheetRow, seen: dict[str, int], state: _State,
