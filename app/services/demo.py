@@ -118,6 +118,7 @@ class _Person:
     id_number: str | None = None
     birth: dt.date | None = None
     education: str | None = None
+    status_since: dt.date | None = None
     is_admin: bool = False
     duties: list = field(default_factory=list)
     in_charge: list = field(default_factory=list)
@@ -243,6 +244,9 @@ def _describe(rng: random.Random, persons: list[_Person], year: int) -> None:
         while login in logins or login == "admin":
             login, n = f"{base}{n}", n + 1
         logins.add(login)
+        gender = "男" if p.male else "女"
+        if p.age:
+            p.age = min(p.age, D.MAX_AGE.get((gender, p.staffing), D.MAX_AGE[(gender, None)]))
         birth = dt.date(year - p.age, rng.randint(1, 12), rng.randint(1, 28))
         while True:
             id_number = make_id_number(rng.choice(D.ID_REGIONS), birth, rng.randint(0, 999), p.male)
@@ -279,6 +283,7 @@ def _write_org(db, sections, duties, persons, admin, password_hash: str) -> None
             id_number=p.id_number, gender=("男" if p.male else "女") if p.id_number else None,
             birth_date=p.birth.isoformat() if p.birth else None, education=p.education,
             post=p.post, staffing_type=p.staffing, role=p.role, login=p.login, status=p.status,
+            status_since=p.status_since.isoformat() if p.status_since else None,
             is_admin=p.is_admin) for p in everyone])
         db.bulk_insert(s, Credential, [dict(person_id=p.id, password_hash=password_hash,
                                             must_change=False) for p in everyone])
@@ -325,6 +330,9 @@ def generate_demo(path: Path, seed: int = 1, months: int = 3, overwrite: bool = 
     start = _months_back(end, months) + dt.timedelta(days=1)
     rng = random.Random(seed)
     sections, duties, persons, admin = _plan_org(rng, people, end.year)
+    away = sorted((p for p in persons if p.status != "在职"), key=lambda p: p.status != "借调")
+    for i, p in enumerate(away):      # no random draw: the rest of the demo stays as it was
+        p.status_since = end - dt.timedelta(days=D.STATUS_SINCE_DAYS[i % len(D.STATUS_SINCE_DAYS)])
     credit_code = make_credit_code(D.CREDIT_PREFIX, f"00{rng.randrange(10**6):06d}")
     counts: dict[str, int] = {}
     for p in persons:

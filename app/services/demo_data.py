@@ -74,6 +74,12 @@ STAFF_POSTS = {
 # 职级 of 行政编制 staff by minimum age.
 RANKS_BY_AGE = ((50, ("一级主任科员", "二级主任科员")), (40, ("二级主任科员", "三级主任科员", "四级主任科员")),
                 (30, ("四级主任科员", "一级科员")), (0, ("一级科员", "科员")))
+# Oldest age (in the demo's year) by gender and 编制类型, so nobody on the roster is past the
+# statutory retirement age (women 工勤 50, other women 55, men 60, before the 2025 raise).
+MAX_AGE = {("女", "工勤编制"): 49, ("女", None): 54, ("男", None): 59}
+# Days before the demo's last day that each 借调/离岗 began, by turn: a few months to over two
+# years, so the staffing analysis shows short and long (seed 004: 借调人员时间较长) secondments.
+STATUS_SINCE_DAYS = (130, 470, 800, 65, 260, 560)
 # Weights in the order of vocab.EDUCATIONS (研究生, 大学本科, 大学专科, 中专, 高中及以下).
 EDUCATION_WEIGHTS = {"行政编制": (15, 70, 15, 0, 0), "事业编制": (12, 63, 25, 0, 0),
                      "工勤编制": (0, 0, 30, 40, 30), "政法专项编制": (5, 90, 5, 0, 0),
