@@ -204,7 +204,10 @@ def receive(target: Database, peer_id: str, opened: container.OpenedPackage, key
             peer.public_keys = json.dumps(new_peer_keys.to_dict())
             peer.fingerprint = result.new_key
         ack = manifest.get("ack") or {}
-        if type(ack.get("upto")) is int:
+        # An acknowledgement naming a package we have not made yet was meant for the line this
+        # database had before it was restored from a backup: it is not about our changes.
+        stale = type(ack.get("seq")) is int and ack["seq"] >= peer.next_seq
+        if type(ack.get("upto")) is int and not stale:
             top = outbox_top(s)
             acked = min(ack["upto"], top)
             peer.acked_upto = acked if standing.fork else max(peer.acked_upto, acked)
@@ -304,7 +307,7 @@ def export_to(source: Database, peer_id: str, out_dir: Path, *, kind: str, keys:
                   "created_at": when.isoformat(timespec="seconds"),
                   "base": collected.base, "upto": collected.upto, **(extra_header or {})}
         manifest = {k: header[k] for k in ("package_id", "seq", "kind", "base", "upto")}
-        manifest["ack"] = {"upto": ledger.covered(ledger.entries(s, peer_id))}
+        manifest["ack"] = ledger.acknowledgement(ledger.entries(s, peer_id))
         manifest["missing_files"] = missing
         path = out_dir / package_name(file_unit_name, kind, seq, when)
         container.write_package(path, header, write_payload(manifest, collected.writer, files),

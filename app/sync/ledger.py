@@ -41,13 +41,25 @@ def entries(session: Session, sender: str) -> list[PackageLedger]:
                                 .order_by(PackageLedger.id)))
 
 
-def covered(rows: list[PackageLedger]) -> int:
-    """The sender's outbox seq up to which every change has arrived (on the current line)."""
+def current_line(rows: list[PackageLedger]) -> list[PackageLedger]:
+    """The rows from the newest fork on (all rows when there was none)."""
     start = 0
     for i, row in enumerate(rows):
         if row.note.startswith(FORK):
             start = i
-    line = rows[start:]
+    return rows[start:]
+
+
+def acknowledgement(rows: list[PackageLedger]) -> dict:
+    """What a package tells its receiver about the receiver's own packages: its outbox is here up
+    to `upto`, and `seq` is the newest of its packages that counted (so a receiver restored from
+    a backup, which has not made that package yet, knows the acknowledgement is not about it)."""
+    return {"upto": covered(rows), "seq": max((r.seq for r in current_line(rows)), default=0)}
+
+
+def covered(rows: list[PackageLedger]) -> int:
+    """The sender's outbox seq up to which every change has arrived (on the current line)."""
+    line = current_line(rows)
     if not line:
         return 0
     top = line[0].base if line[0].note.startswith(FORK) else 0

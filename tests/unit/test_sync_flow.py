@@ -200,7 +200,6 @@ def test_a_gap_is_noted_and_the_next_package_fills_it(world, restored):
     assert review_states(a) == review_states(mirror)
 
 
-@pytest.mark.xfail(strict=True, reason="a 下发包 made before the restore acknowledges the lost changes")
 def test_a_unit_restored_from_a_backup_forks_and_keeps_sending_its_changes(world, tmp_path):
     a = world.units["a"]
     world.receive(world.report("a"))
