@@ -119,16 +119,23 @@ def _step_pdf(ctx: _Context) -> str:
 
 
 def _step_crypto(ctx: _Context) -> str:
-    import os
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
-    key = Ed25519PrivateKey.generate()
-    message = LOG_TEXT.encode("utf-8")
-    key.public_key().verify(key.sign(message), message)   # raises on failure
-    aead, nonce = ChaCha20Poly1305(ChaCha20Poly1305.generate_key()), os.urandom(12)
-    if aead.decrypt(nonce, aead.encrypt(nonce, message, None), None) != message:
-        raise RuntimeError("加密后解密结果不一致")
-    return "Ed25519 签名、ChaCha20-Poly1305 加解密正常"
+    """A real sync package: signed, encrypted to a second key pair, zstd inside, read back."""
+    from app.sync import container
+    from app.sync.keys import generate
+    from app.sync.payload import ChangeWriter, read_payload, write_payload
+    sender, recipient = generate(), generate()
+    changes = ChangeWriter()
+    changes.add("entry_text", ["id", "content"], [("selftest", LOG_TEXT)])
+    path = ctx.folder / "自检.lzkp"
+    container.write_package(path, {"kind": "selftest"}, write_payload({"kind": "selftest"}, changes, []),
+                            sign_key=sender, recipient=recipient.public())
+    opened = container.read_header(path)
+    container.verify(opened, sender.public())
+    rows = [item for what, item in read_payload(container.open_payload(opened, recipient))
+            if what == "row"]
+    if rows != [["entry_text", "selftest", LOG_TEXT]]:
+        raise RuntimeError(f"同步包读回不一致：{rows!r:.60}")
+    return "同步包 Ed25519 签名、X25519+ChaCha20-Poly1305 加密、zstd 压缩读写正常"
 
 
 def _step_excel(ctx: _Context) -> str:
