@@ -178,7 +178,8 @@ def cmd_packages(a) -> int:
         from app.services.bureau import Mirrors, ledger_lines
         lines = ledger_lines(db, Mirrors(db))
     else:
-        lines = _unit_ledger(db)
+        from app.services.unit_sync import ledger_lines
+        lines = ledger_lines(db)
     if a.json:
         from app.cli import print_json
         print_json([line.__dict__ for line in lines])
@@ -190,20 +191,6 @@ def cmd_packages(a) -> int:
         print(f"{line.unit_name}  第{line.seq}号{line.kind}  生成于{line.created_at[:16]}  "
               f"导入于{line.imported_at[:16]}  变更{line.rows}条{note}")
     return 0
-
-
-def _unit_ledger(db):
-    from sqlalchemy import select
-
-    from app.db.models import PackageLedger
-    from app.services.bureau import LedgerLine
-    from app.services.packages import KIND_NAMES
-    from app.services.unit_sync import bureau_peer
-    peer = bureau_peer(db)
-    with db.read() as s:
-        rows = s.scalars(select(PackageLedger).order_by(PackageLedger.id.desc())).all()
-    return [LedgerLine(peer.name if peer else "", r.seq, KIND_NAMES.get(r.kind, r.kind), r.created_at,
-                       r.imported_at, r.rows, r.note, r.file_name) for r in rows]
 
 
 def cmd_fingerprint(a) -> int:

@@ -41,6 +41,7 @@ class Settings:
     last_login = ConfigVar("last_login", "", str)
     geometries = ConfigVar("geometries", {}, dict)       # dialog/window name → base64 geometry
     autosave_seconds = ConfigVar("autosave_seconds", 2, int)
+    last_package_dir = ConfigVar("last_package_dir", "", str)   # where sync packages went last
 
     def __init__(self, path: Path | None = None):
         self.path = path or data_dir() / "settings.json"

@@ -165,6 +165,8 @@ def import_packages(db: Database, mirrors: Mirrors, paths: Iterable[Path], *, ap
     """Preview (apply=False) or import 上报包 files, one transaction per package. Files from
     one unit are taken in sequence order whatever their names."""
     require_bureau(db)
+    if not actor.is_admin:
+        raise PermissionDenied("导入上报包需要编办管理员权限")
     keys = P.ensure_keys(db)
     units = {u.unit_id: u for u in registered_units(db)}
     opened, results = [], []
@@ -231,6 +233,8 @@ def export_dispatch(db: Database, mirrors: Mirrors, unit_id: str, out_dir: Path,
                     actor: Actor = SYSTEM, full: bool = False) -> P.ExportResult:
     """The 下发包 for one unit: the 编办's rows for it not yet acknowledged + receipts."""
     require_bureau(db)
+    if not actor.is_admin:
+        raise PermissionDenied("导出下发包需要编办管理员权限")
     me = unit_of(db)
     unit = next((u for u in registered_units(db) if u.unit_id == unit_id), None)
     if unit is None:

@@ -22,6 +22,7 @@ from app.core.metrics import Period, parse_period
 from app.db.engine import Database
 from app.db.models import CountyFigures, Person, StaffingQuota, Unit
 from app.services import stats
+from app.services.actor import Actor
 from app.services.bureau import Mirrors, registered_units, require_bureau
 
 STAFFING_KEY = "staffing"
@@ -48,6 +49,15 @@ def staffing_of(mirror: Database) -> tuple[C.Staffing, Unit]:
         if status == "借调":
             result.seconded += n
     return result, unit
+
+
+def mirror_reader(db: Database, actor: Actor) -> Actor:
+    """Who reads a unit's mirror when a 编办 user drills into it. Every account of the 编办's
+    database is 编办管理员 or 编办分析员 (DOMAIN.md: both read and analyse), and a mirror holds
+    none of their person rows, so they read it as a whole-unit reader (no person id)."""
+    require_bureau(db)
+    return Actor(person_id="", login=actor.login, name=actor.name, role="编办", section_id=None,
+                 is_admin=False)
 
 
 def periods_for(months: set[int]) -> list[str]:

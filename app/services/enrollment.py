@@ -13,12 +13,12 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.core.errors import AppError, ValidationError
+from app.core.errors import AppError, PermissionDenied, ValidationError
 from app.db.engine import Database, now_text
 from app.db.models import Peer, Replica
 from app.services import accounts
 from app.services import packages as P
-from app.services.actor import SYSTEM
+from app.services.actor import SYSTEM, Actor
 from app.services.bureau import Mirrors, registered_units, require_bureau
 from app.services.setup import add_local_defaults, open_database, unit_of
 from app.sync import container
@@ -26,8 +26,11 @@ from app.sync.keys import PublicKeys
 from app.sync.merge import BUREAU_TABLES, SenderRule
 
 
-def write_enrollment(db: Database, mirrors: Mirrors, unit_id: str, out_dir: Path) -> Path:
+def write_enrollment(db: Database, mirrors: Mirrors, unit_id: str, out_dir: Path, *,
+                     actor: Actor = SYSTEM) -> Path:
     require_bureau(db)
+    if not actor.is_admin:
+        raise PermissionDenied("生成单位注册包需要编办管理员权限")
     unit = next((u for u in registered_units(db) if u.unit_id == unit_id), None)
     if unit is None:
         raise AppError("该单位未登记")
@@ -81,15 +84,16 @@ def read_enrollment(path: Path) -> EnrollmentInfo:
 
 
 def init_from_enrollment(db_path: Path, enrollment: Path, admin_login: str, admin_name: str,
-                         password: str) -> tuple[Database, EnrollmentInfo]:
-    """Create a unit database from a 单位注册包 (the unit edition's first start)."""
+                         password: str, *, must_change: bool = True) -> tuple[Database, EnrollmentInfo]:
+    """Create a unit database from a 单位注册包 (the unit edition's first start). The CLI's
+    password was typed on a command line, so it must be changed; the wizard's was not."""
     problem = accounts.password_problem(password)
     if problem:
         raise ValidationError("初始化失败：", [problem])
     db, info = create_from_enrollment(db_path, enrollment)
     try:
         accounts.add_user(db, SYSTEM, accounts.NewUser(admin_login, admin_name, password,
-                                                       is_admin=True, must_change=True))
+                                                       is_admin=True, must_change=must_change))
     except BaseException:
         _discard(db)
         raise

@@ -50,6 +50,17 @@ def export_report(db: Database, out_dir: Path, *, actor: Actor = SYSTEM, full: b
                        extra_header={"sender_keys": keys.public().to_dict()}, full=full, actor=actor)
 
 
+def ledger_lines(db: Database):
+    """The packages this unit received from its 编办 (注册包, 下发包), newest first."""
+    from app.db.models import PackageLedger
+    from app.services.bureau import LedgerLine
+    peer = bureau_peer(db)
+    with db.read() as s:
+        rows = s.scalars(select(PackageLedger).order_by(PackageLedger.id.desc())).all()
+    return [LedgerLine(peer.name if peer else "", r.seq, P.KIND_NAMES.get(r.kind, r.kind), r.created_at,
+                       r.imported_at, r.rows, r.note, r.file_name) for r in rows]
+
+
 def import_dispatch(db: Database, paths: Iterable[Path], *, apply: bool,
                     actor: Actor = SYSTEM) -> list[P.PackageResult]:
     """Preview or import 下发包 files from the 编办, in sequence order."""

@@ -1,4 +1,10 @@
-"""Main window: navigation on the left, one page per entry, status bar with who is working."""
+"""Main window: navigation on the left, one page per entry, status bar with who is working.
+
+The 编办 edition shows 全县分析 (every account: 编办管理员 and 编办分析员 both read and analyse),
+and for its admin 单位管理, 同步包 and the 编办's own accounts — instead of the unit's log,
+review, published-log and reminder pages: nobody writes work logs in the 编办's database (a
+编办 that wants its own staff to keep logs registers itself as a unit and runs a 单位版), so
+those pages and the unit statistics over them would always be empty."""
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray
@@ -20,13 +26,37 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.db, self.actor, self.settings = db, actor, settings
         unit = unit_of(db)
-        self.setWindowTitle(f"{APP_NAME} — {unit.name}")
+        bureau = db.edition == "bureau"
+        self.setWindowTitle(f"{APP_NAME}{'（编办版）' if bureau else ''} — {unit.name}")
         self._lazy: dict[int, tuple] = {}
         self.nav = QListWidget(objectName="navigation")
         self.nav.setFixedWidth(150)
         self.nav.setStyleSheet("QListWidget{font-size:12pt} QListWidget::item{padding:8px}")
         self.stack = QStackedWidget()
         kwargs = {"today": today} if today else {}
+        self.log_page = self.review_page = self.reminders_page = self.mirrors = self.sync_page = None
+        if bureau:
+            self._bureau_pages(kwargs)
+        else:
+            self._unit_pages(kwargs)
+        self.nav.currentRowChanged.connect(self._show_row)
+        self.nav.setCurrentRow(0)
+        body = QWidget()
+        layout = QHBoxLayout(body)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(body)
+        who = f"{actor.name}（{actor.login}）· {actor.role}" + (" · 管理员" if actor.is_admin else "")
+        self.statusBar().addPermanentWidget(QLabel(f"{who} ｜ {unit.name}"))
+        self._menus()
+        saved = settings.geometry("MainWindow")
+        if saved:
+            self.restoreGeometry(QByteArray.fromBase64(saved.encode()))
+        else:
+            self.resize(1280, 780)
+
+    def _unit_pages(self, kwargs) -> None:
+        db, actor, settings = self.db, self.actor, self.settings
         self.log_page = LogPage(db, actor, settings, **kwargs)
         self.log_page.status_message.connect(self.show_status)
         self._add_page("工作日志", self.log_page)
@@ -58,21 +88,56 @@ class MainWindow(QMainWindow):
             self.admin_page = AdminPage(db, actor)
             self.admin_page.status_message.connect(self.show_status)
             self._add_page("单位管理", self.admin_page)
-        self.nav.currentRowChanged.connect(self._show_row)
-        self.nav.setCurrentRow(0)
-        body = QWidget()
-        layout = QHBoxLayout(body)
-        layout.addWidget(self.nav)
-        layout.addWidget(self.stack, 1)
-        self.setCentralWidget(body)
-        who = f"{actor.name}（{actor.login}）· {actor.role}" + (" · 管理员" if actor.is_admin else "")
-        self.statusBar().addPermanentWidget(QLabel(f"{who} ｜ {unit.name}"))
-        self._menus()
-        saved = settings.geometry("MainWindow")
-        if saved:
-            self.restoreGeometry(QByteArray.fromBase64(saved.encode()))
-        else:
-            self.resize(1280, 780)
+            self._add_lazy_page("数据交换", "sync_page", self._make_sync_page)
+
+    def _make_sync_page(self):
+        from app.ui.pages.sync_page import SyncPage
+        page = SyncPage(self.db, self.actor, self.settings)
+        page.status_message.connect(self.show_status)
+        return page
+
+    def _bureau_pages(self, kwargs) -> None:
+        from PySide6.QtCore import QThreadPool
+
+        from app.services.bureau import Mirrors
+        from app.ui.tasks import TaskRunner
+        self.mirrors = Mirrors(self.db)
+        # One worker for the 编办 pages: the mirrors they share are opened and written by one
+        # task at a time (imports, county figures, unit list).
+        pool = QThreadPool(self)
+        pool.setMaxThreadCount(1)
+        self.bureau_runner = TaskRunner(pool)
+        self.county_page = self.units_page = self.packages_page = None
+        self._add_lazy_page("全县分析", "county_page", lambda: self._make_bureau_page("county", kwargs))
+        if not self.actor.is_admin:
+            return
+        self._add_lazy_page("单位管理", "units_page", lambda: self._make_bureau_page("units", {}))
+        self._add_lazy_page("同步包", "packages_page", lambda: self._make_bureau_page("packages", {}))
+        self._add_lazy_page("本办账号", "admin_page", self._make_admin_page)
+
+    def _make_bureau_page(self, which: str, kwargs):
+        from app.ui.pages.bureau_packages_page import BureauPackagesPage
+        from app.ui.pages.bureau_units_page import BureauUnitsPage
+        from app.ui.pages.county_page import CountyPage
+        kind = {"county": CountyPage, "units": BureauUnitsPage, "packages": BureauPackagesPage}[which]
+        page = kind(self.db, self.mirrors, self.actor, self.settings, runner=self.bureau_runner, **kwargs)
+        page.status_message.connect(self.show_status)
+        # New figures or units: the county table recomputes if it has been opened.
+        if which == "units":
+            page.units_changed.connect(self._county_changed)
+        elif which == "packages":
+            page.imported.connect(self._county_changed)
+        return page
+
+    def _make_admin_page(self):
+        from app.ui.pages.admin_page import AdminPage
+        page = AdminPage(self.db, self.actor)
+        page.status_message.connect(self.show_status)
+        return page
+
+    def _county_changed(self) -> None:
+        if self.county_page is not None:
+            self.county_page.reload()
 
     def _has_delegated_queue(self) -> bool:
         import datetime as dt
@@ -94,7 +159,7 @@ class MainWindow(QMainWindow):
 
     def show_login_reminders(self) -> None:
         """三提醒 at login: a short list; the page holds the details."""
-        items = self.reminders_page.items
+        items = self.reminders_page.items if self.reminders_page is not None else []
         if items:
             QMessageBox.information(self, "提醒", "\n".join(f"· {r.text}" for r in items)
                                     + "\n\n详见左侧“提醒与通报”。")
@@ -170,6 +235,9 @@ class MainWindow(QMainWindow):
             "Alt+← / Alt+→ 前一天/后一天　Ctrl+T 回到今天")))
 
     def closeEvent(self, event) -> None:
-        self.log_page.shutdown()
+        if self.log_page is not None:
+            self.log_page.shutdown()
+        if self.mirrors is not None:
+            self.mirrors.close()
         self.settings.set_geometry("MainWindow", bytes(self.saveGeometry().toBase64()).decode())
         super().closeEvent(event)

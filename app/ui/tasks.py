@@ -20,6 +20,7 @@ PROGRESS_DELAY_MS = 600
 class _Signals(QObject):
     done = Signal(object)
     failed = Signal(object)
+    progress = Signal(int, int, str)
 
 
 class _Job(QRunnable):
@@ -46,7 +47,9 @@ class TaskRunner:
 
     def run(self, fn: Callable[[], Any], on_done: Callable[[Any], None],
             on_error: Callable[[BaseException], None], *, parent: QWidget | None = None,
-            label: str = "正在处理，请稍候…") -> None:
+            label: str = "正在处理，请稍候…", with_progress: bool = False) -> None:
+        """With `with_progress`, fn is called as fn(report) and may call report(i, n, text)
+        from the worker; the dialog then shows i of n and the text (a file name, a unit)."""
         signals = _Signals()
         self._alive.add(signals)
         progress = None
@@ -64,9 +67,18 @@ class TaskRunner:
                 progress.deleteLater()
             callback(value)
 
+        def step(i: int, n: int, text: str) -> None:
+            if progress is not None and n > 0:
+                progress.setMaximum(n)
+                progress.setValue(min(i, n - 1))   # reaching n would auto-close the dialog
+                if text:
+                    progress.setLabelText(f"{label}\n{text}（{min(i + 1, n)}/{n}）")
+
         signals.done.connect(lambda r: finish(on_done, r), Qt.ConnectionType.QueuedConnection)
         signals.failed.connect(lambda e: finish(on_error, e), Qt.ConnectionType.QueuedConnection)
-        self.pool.start(_Job(fn, signals))
+        signals.progress.connect(step, Qt.ConnectionType.QueuedConnection)
+        job = (lambda: fn(lambda i, n, text="": signals.progress.emit(i, n, text))) if with_progress else fn
+        self.pool.start(_Job(job, signals))
 
 
 class SyncRunner(TaskRunner):
@@ -75,9 +87,10 @@ class SyncRunner(TaskRunner):
     def __init__(self):
         super().__init__(pool=None)
 
-    def run(self, fn, on_done, on_error, *, parent=None, label=""):
+    def run(self, fn, on_done, on_error, *, parent=None, label="", with_progress=False):
+        self.steps: list[tuple[int, int, str]] = []
         try:
-            result = fn()
+            result = fn(lambda i, n, text="": self.steps.append((i, n, text))) if with_progress else fn()
         except BaseException as exc:
             on_error(exc)
         else:

@@ -14,6 +14,7 @@ def test_wizard_checks_the_credit_code_and_creates_the_unit(qtbot, tmp_path):
     wizard = FirstRunWizard(path)
     qtbot.addWidget(wizard)
     wizard.show()
+    wizard.next()                      # the start page's default: 新建单位（单位版）
     page = wizard.unit_page
     qtbot.keyClicks(page.name, "x")
     page.name.setText("XX县市场监督管理局")

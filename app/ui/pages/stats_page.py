@@ -7,9 +7,8 @@ import datetime as dt
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QFileDialog, QGridLayout,
-                               QHBoxLayout, QLabel, QMenu, QPushButton, QSpinBox, QTabWidget,
-                               QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QFileDialog, QGridLayout, QHBoxLayout, QLabel, QMenu,
+                               QPushButton, QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
 from app.core import metrics as M
 from app.core.errors import AppError
@@ -18,12 +17,12 @@ from app.services import stats
 from app.services.actor import Actor
 from app.ui.dialogs.base import show_error
 from app.ui.tasks import TaskRunner
+from app.ui.widgets.period_picker import PeriodPicker
 from app.ui.widgets.record_table import RecordTable
 from app.ui.widgets.stats_charts import (BAND_COLOURS, BucketChart, CategoryChart, FocusChart,
                                          SaturationChart, TrendChart)
 
 UNIT, SECTION, PERSON = "unit", "section", "person"
-KINDS = ("月度", "季度", "年度", "自定义")
 
 
 def pct(value) -> str:
@@ -56,7 +55,7 @@ class StatsPage(QWidget):
     status_message = Signal(str)
 
     def __init__(self, db: Database, actor: Actor, today=dt.date.today, parent=None,
-                 runner: TaskRunner | None = None, open_reports: bool = True):
+                 runner: TaskRunner | None = None, open_reports: bool = True, period: str | None = None):
         super().__init__(parent)
         self.db, self.actor, self.today = db, actor, today
         self.runner = runner or TaskRunner()
@@ -66,30 +65,23 @@ class StatsPage(QWidget):
         self.page_data: stats.StatsPage | None = None
         self.level, self.key = UNIT, None
         self._build()
+        if period:     # a caller that knows the period (全县分析's drill-down) computes once
+            self.picker.set_text(period)
         self.reload()
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
         today = self.today()
-        self.kind = QComboBox(objectName="periodKind")
-        self.kind.addItems(KINDS)
-        self.year = QSpinBox(minimum=2000, maximum=2100, value=today.year, objectName="periodYear")
-        self.part = QSpinBox(minimum=1, maximum=12, value=today.month, objectName="periodPart")
-        self.start = QDateEdit(calendarPopup=True, displayFormat="yyyy-MM-dd")
-        self.end = QDateEdit(calendarPopup=True, displayFormat="yyyy-MM-dd")
-        self.start.setDate(today.replace(day=1))
-        self.end.setDate(today)
+        self.picker = PeriodPicker(today)
         self.approved_only = QCheckBox("仅统计已审定的日志", checked=True)
         apply = QPushButton("统计", objectName="applyPeriod")
         apply.clicked.connect(self.reload)
-        self.kind.currentIndexChanged.connect(self._kind_changed)
         export = QPushButton("导出Excel…", objectName="exportExcel")
         export.clicked.connect(self.export_excel)
         save_charts = QPushButton("保存图表…", objectName="saveCharts")
         save_charts.clicked.connect(self.save_charts)
         top = QHBoxLayout()
-        for w in (QLabel("期间"), self.kind, self.year, self.part, self.start, self.end,
-                  self.approved_only, apply):
+        for w in (QLabel("期间"), self.picker, self.approved_only, apply):
             top.addWidget(w)
         top.addStretch(1)
         top.addWidget(save_charts)
@@ -102,7 +94,6 @@ class StatsPage(QWidget):
             menu.addAction(label, lambda k=kind: self.make_report(k))
         self.report_button.setMenu(menu)
         top.addWidget(self.report_button)
-        self._kind_changed()
 
         self.crumbs = QLabel(objectName="breadcrumb")
         self.crumbs.setTextFormat(Qt.TextFormat.RichText)
@@ -145,45 +136,12 @@ class StatsPage(QWidget):
         layout.addLayout(cards)
         layout.addWidget(self.tabs, 1)
 
-    def _kind_changed(self) -> None:
-        kind = self.kind.currentText()
-        self.part.setVisible(kind in ("月度", "季度"))
-        self.year.setVisible(kind != "自定义")
-        self.part.setMaximum(12 if kind == "月度" else 4)
-        if kind == "季度":
-            self.part.setValue(min(self.part.value(), 4))
-        for w in (self.start, self.end):
-            w.setVisible(kind == "自定义")
-
     def period(self) -> M.Period:
-        kind, year, part = self.kind.currentText(), self.year.value(), self.part.value()
-        if kind == "月度":
-            return M.month_period(year, part)
-        if kind == "季度":
-            return M.quarter_period(year, part)
-        if kind == "年度":
-            return M.year_period(year)
-        s, e = self.start.date(), self.end.date()
-        return M.range_period(dt.date(s.year(), s.month(), s.day()), dt.date(e.year(), e.month(), e.day()))
+        return self.picker.period()
 
     def set_period(self, text: str) -> None:
         """Select a period from its text form (2026-10, 2026-Q4, 2026, a..b) and reload."""
-        p = M.parse_period(text)
-        if ".." in text:
-            self.kind.setCurrentText("自定义")
-            self.start.setDate(p.start)
-            self.end.setDate(p.end)
-        elif "Q" in text.upper():
-            self.kind.setCurrentText("季度")
-            self.year.setValue(p.start.year)
-            self.part.setValue((p.start.month - 1) // 3 + 1)
-        elif "-" in text:
-            self.kind.setCurrentText("月度")
-            self.year.setValue(p.start.year)
-            self.part.setValue(p.start.month)
-        else:
-            self.kind.setCurrentText("年度")
-            self.year.setValue(p.start.year)
+        self.picker.set_text(text)
         self.reload()
 
     # ------------------------------------------------------------------ data

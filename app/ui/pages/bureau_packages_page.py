@@ -1,0 +1,125 @@
+"""同步包 page (编办 edition, admin only): import 上报包 (files or a folder) through a preview,
+in the background with progress; the ledger of every unit's imported packages."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from app.core.errors import AppError
+from app.db.engine import Database
+from app.services import bureau
+from app.services import packages as P
+from app.services.actor import Actor
+from app.settings import Settings
+from app.ui.dialogs.base import show_error
+from app.ui.tasks import TaskRunner
+from app.ui.widgets.record_table import RecordTable
+
+NOTE_BRUSH = QBrush(QColor("#fff0d9"))
+FORK_BRUSH = QBrush(QColor("#f8d7da"))
+HEADERS = ["单位", "序号", "类型", "生成时间", "导入时间", "变更条数", "说明", "文件名"]
+
+
+class BureauPackagesPage(QWidget):
+    status_message = Signal(str)
+    imported = Signal()        # the county figures changed
+
+    def __init__(self, db: Database, mirrors: bureau.Mirrors, actor: Actor, settings: Settings,
+                 runner: TaskRunner | None = None, parent=None):
+        super().__init__(parent)
+        self.db, self.mirrors, self.actor, self.settings = db, mirrors, actor, settings
+        self.runner = runner or TaskRunner()
+        self.last_results: list[P.PackageResult] = []
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("导入各单位报来的上报包：先预览每个包将新增、更新的记录和问题，确认后导入。"
+                                "每个包要么全部导入，要么完全不导入；同一单位的多个包按序号先后导入，"
+                                "重复导入同一个包不会改变任何数据。", wordWrap=True))
+        row = QHBoxLayout()
+        for text, name, folder in (("导入上报包（选择文件）…", "importFiles", False),
+                                   ("导入上报包（选择文件夹）…", "importFolder", True)):
+            button = QPushButton(text, objectName=name)
+            button.clicked.connect(lambda _c=False, f=folder: self.choose(f))
+            row.addWidget(button)
+        refresh = QPushButton("刷新", objectName="refreshLedger")
+        refresh.clicked.connect(self.refresh)
+        row.addStretch(1)
+        row.addWidget(refresh)
+        layout.addLayout(row)
+        self.result = QLabel(objectName="importResult", wordWrap=True)
+        layout.addWidget(self.result)
+        layout.addWidget(QLabel("已导入的包（浅橙：有缺口，即中间有包未导入；浅红：分叉，即单位可能用旧备份"
+                                "恢复后重复使用了序号——请与单位核实）"))
+        self.ledger = RecordTable(HEADERS, 6)
+        self.ledger.setObjectName("ledgerTable")
+        layout.addWidget(self.ledger, 1)
+        self.refresh()
+
+    def refresh(self) -> None:
+        db, mirrors = self.db, self.mirrors   # opens every mirror: not on the GUI thread
+        self.runner.run(lambda: bureau.ledger_lines(db, mirrors), self._show_ledger,
+                        lambda exc: show_error(self, "读取台账失败", exc))
+
+    def _show_ledger(self, lines: list[bureau.LedgerLine]) -> None:
+        self.lines = lines
+        self.ledger.set_rows([(line.unit_name, line.seq, line.kind, line.created_at.replace("T", " ")[:16],
+                               line.imported_at[:16], line.rows, line.note or "", line.file_name)
+                              for line in lines])
+        for row, line in enumerate(lines):
+            if line.note:
+                brush = FORK_BRUSH if "分叉" in line.note else NOTE_BRUSH
+                for col in range(self.ledger.columnCount()):
+                    self.ledger.item(row, col).setBackground(brush)
+
+    def choose(self, folder: bool) -> None:
+        start = self.settings.last_package_dir
+        if folder:
+            chosen = QFileDialog.getExistingDirectory(self, "选择存放上报包的文件夹（如U盘）", start)
+            paths = [chosen] if chosen else []
+        else:
+            paths, _ = QFileDialog.getOpenFileNames(self, "选择上报包", start, "同步包 (*.lzkp)")
+        if paths:
+            self.settings.last_package_dir = str(Path(paths[0]) if folder else Path(paths[0]).parent)
+            self.preview([Path(p) for p in paths])
+
+    def preview(self, paths: list[Path]) -> None:
+        db, mirrors, actor = self.db, self.mirrors, self.actor
+        self.runner.run(lambda report: bureau.import_packages(db, mirrors, paths, apply=False, actor=actor,
+                                                              progress=report),
+                        self._previewed, lambda exc: show_error(self, "无法预览", exc),
+                        parent=self, label="正在检查上报包…", with_progress=True)
+
+    def confirm(self, dialog) -> int:
+        """Shows a dialog; tests replace this to answer without a modal loop."""
+        return dialog.exec()
+
+    def _previewed(self, results: list[P.PackageResult]) -> None:
+        if not results:
+            show_error(self, "导入上报包", AppError("所选位置没有找到同步包（.lzkp 文件）"))
+            return
+        from app.ui.dialogs.import_preview_dialog import ImportPreviewDialog
+        dialog = ImportPreviewDialog(results, self.settings, self)
+        if self.confirm(dialog) != QDialog.DialogCode.Accepted:
+            return
+        paths = [r.path for r in dialog.importable]
+        db, mirrors, actor = self.db, self.mirrors, self.actor
+        self.runner.run(lambda report: bureau.import_packages(db, mirrors, paths, apply=True, actor=actor,
+                                                              progress=report),
+                        self._imported, lambda exc: show_error(self, "导入失败", exc),
+                        parent=self, label="正在导入上报包并更新全县统计…", with_progress=True)
+
+    def _imported(self, results: list[P.PackageResult]) -> None:
+        from app.ui.dialogs.import_preview_dialog import ImportPreviewDialog, summary
+        self.last_results = results
+        self.refresh()
+        done = [r for r in results if r.status == P.IMPORTED]
+        rows = sum(r.plan.written for r in done)
+        seconds = sum(r.seconds for r in results)
+        self.result.setText(f"{summary(results)}；共写入{rows}条记录，用时{seconds:.1f}秒。")
+        self.status_message.emit(f"已导入{len(done)}个上报包")
+        if done:
+            self.imported.emit()
+        if len(done) != len(results):     # something went otherwise than previewed: show it
+            self.confirm(ImportPreviewDialog(results, self.settings, self, done=True))

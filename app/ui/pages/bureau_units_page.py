@@ -1,0 +1,220 @@
+"""单位管理 page (编办 edition, admin only): the register of units with their keys, 登记单位,
+单位注册包, 调整编制 and the 下发包 per unit or for all."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
+                               QWidget)
+
+from app.core.errors import AppError
+from app.db.engine import Database
+from app.services import bureau
+from app.services import packages as P
+from app.services.actor import Actor
+from app.settings import Settings
+from app.ui.dialogs.base import show_error
+from app.ui.tasks import TaskRunner
+from app.ui.widgets.fingerprint import FingerprintLabel
+from app.ui.widgets.record_table import RecordTable
+
+ROLE_UNIT = Qt.ItemDataRole.UserRole + 1
+NO_KEY = "尚未收到上报包"
+HEADERS = ["单位名称", "统一社会信用代码", "单位类别", "编制任务比类别", "重点任务数", "编制数", "领导职数",
+           "登记时间", "单位密钥指纹"]
+
+
+@dataclass
+class UnitLine:
+    unit: bureau.RegisteredUnit
+    unit_class: str
+    task_class: str
+    key_tasks: int | None
+    quota: int
+    leaders: str
+
+
+def load_lines(db: Database, mirrors: bureau.Mirrors) -> list[UnitLine]:
+    """Each registered unit with what its mirror says (class, quotas); runs in the worker."""
+    from app.services.county import staffing_of
+    lines = []
+    for unit in bureau.registered_units(db):
+        try:
+            staffing, row = staffing_of(mirrors.get(unit.unit_id))
+        except AppError:   # mirror file missing: still list the unit
+            lines.append(UnitLine(unit, "—", "—", None, 0, "—"))
+            continue
+        leaders = "，".join(f"{k}{v}" for k, v in staffing.leader_quotas.items() if v) or "—"
+        lines.append(UnitLine(unit, row.unit_class, row.task_class or "—", row.key_tasks,
+                              staffing.quota_total, leaders))
+    return lines
+
+
+def export_all(db, mirrors, actor, folder: Path, report) -> tuple[list, list[str]]:
+    """下发包 for every unit; units without a key yet (no 上报包 received) are listed, not fatal."""
+    done, skipped = [], []
+    units = bureau.registered_units(db)
+    for i, unit in enumerate(units):
+        report(i, len(units), unit.name)
+        try:
+            done.append(bureau.export_dispatch(db, mirrors, unit.unit_id, folder, actor=actor))
+        except AppError as exc:
+            skipped.append(f"{unit.name}：{exc}")
+    return done, skipped
+
+
+class BureauUnitsPage(QWidget):
+    status_message = Signal(str)
+    units_changed = Signal()
+
+    def __init__(self, db: Database, mirrors: bureau.Mirrors, actor: Actor, settings: Settings,
+                 runner: TaskRunner | None = None, parent=None):
+        super().__init__(parent)
+        self.db, self.mirrors, self.actor, self.settings = db, mirrors, actor, settings
+        self.runner = runner or TaskRunner()
+        self.lines: list[UnitLine] = []
+        layout = QVBoxLayout(self)
+        keys = QHBoxLayout()
+        keys.addWidget(QLabel("本编办密钥指纹：\n（单位用注册包创建数据库时\n会来电核对，请念给对方）"))
+        self.fingerprint = FingerprintLabel(P.own_fingerprint(db), object_name="bureauFingerprint")
+        keys.addWidget(self.fingerprint)
+        keys.addStretch(1)
+        layout.addLayout(keys)
+        row = QHBoxLayout()
+        for text, name, slot in (("登记单位…", "registerUnit", self.register),
+                                 ("生成注册包…", "writeEnrollment", lambda: self.write_enrollment()),
+                                 ("调整编制…", "adjustQuota", self.adjust_quota),
+                                 ("导出所选单位的下发包…", "exportOne", lambda: self.export_dispatch()),
+                                 ("导出全部下发包…", "exportAll", lambda: self.export_dispatch(all_units=True)),
+                                 ("刷新", "refreshUnits", self.refresh)):
+            button = QPushButton(text, objectName=name)
+            button.clicked.connect(slot)
+            row.addWidget(button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.result = QLabel(objectName="unitsResult", wordWrap=True)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.result)
+        self.table = RecordTable(HEADERS, 0)
+        self.table.setObjectName("unitsTable")
+        layout.addWidget(self.table, 1)
+        layout.addWidget(QLabel("流程：登记单位 → 生成注册包（U盘交给单位，电话核对编办指纹）→ 单位用注册包建库、"
+                                "填报 → 导入单位的上报包（首次核对单位指纹）→ 导出下发包（回执、编制调整）。",
+                                wordWrap=True, styleSheet="color:#555"))
+        self.refresh()
+
+    # ------------------------------------------------------------------ table
+    def refresh(self) -> None:
+        db, mirrors = self.db, self.mirrors
+        self.runner.run(lambda: load_lines(db, mirrors), self._show,
+                        lambda exc: show_error(self, "读取单位失败", exc), parent=self, label="正在读取单位…")
+
+    def _show(self, lines: list[UnitLine]) -> None:
+        self.lines = lines
+        self.table.set_rows([(u.unit.name, u.unit.credit_code, u.unit_class, u.task_class,
+                              "—" if u.key_tasks is None else u.key_tasks, u.quota, u.leaders,
+                              u.unit.registered_at[:16].replace("T", " "), u.unit.fingerprint or NO_KEY)
+                             for u in lines])
+        for row, u in enumerate(lines):
+            self.table.item(row, 0).setData(ROLE_UNIT, u.unit.unit_id)
+            if not u.unit.fingerprint:
+                self.table.item(row, 8).setForeground(QColor("#8a5a00"))
+
+    def selected_unit(self) -> bureau.RegisteredUnit | None:
+        row = self.table.currentRow()
+        if row < 0:
+            return None
+        unit_id = self.table.item(row, 0).data(ROLE_UNIT)
+        return next((u.unit for u in self.lines if u.unit.unit_id == unit_id), None)
+
+    def select(self, unit_id: str) -> None:
+        for row in range(self.table.rowCount()):
+            if self.table.item(row, 0).data(ROLE_UNIT) == unit_id:
+                self.table.selectRow(row)
+                return
+
+    def _need_unit(self) -> bureau.RegisteredUnit | None:
+        unit = self.selected_unit()
+        if unit is None:
+            show_error(self, "单位管理", AppError("请先在表中选择一个单位"))
+        return unit
+
+    def _folder(self, title: str, folder: str | None) -> str | None:
+        folder = folder or QFileDialog.getExistingDirectory(self, title, self.settings.last_package_dir)
+        if folder:
+            self.settings.last_package_dir = folder
+        return folder or None
+
+    # ------------------------------------------------------------------ actions
+    def exec_dialog(self, dialog) -> int:
+        """Runs a dialog; tests replace this to drive it without a modal loop."""
+        return dialog.exec()
+
+    def register(self) -> None:
+        from app.ui.dialogs.register_unit_dialog import RegisterUnitDialog
+        dialog = RegisterUnitDialog(self.db, self.actor, self.settings, self)
+        if self.exec_dialog(dialog) != QDialog.DialogCode.Accepted or dialog.unit_id is None:
+            return
+        name = dialog.name.text().strip()
+        self.refresh()
+        self.select(dialog.unit_id)
+        self.result.setText(f"已登记“{name}”。下一步：选中该单位，点“生成注册包…”，把注册包交给单位。")
+        self.status_message.emit(f"已登记“{name}”")
+        self.units_changed.emit()
+
+    def write_enrollment(self, folder: str | None = None) -> None:
+        from app.services.enrollment import write_enrollment
+        unit = self._need_unit()
+        if unit is None or not (folder := self._folder("注册包保存到", folder)):
+            return
+        try:
+            path = write_enrollment(self.db, self.mirrors, unit.unit_id, Path(folder), actor=self.actor)
+        except (AppError, OSError) as exc:
+            show_error(self, "生成注册包失败", exc if isinstance(exc, AppError) else AppError(str(exc)))
+            return
+        self.last_path = path
+        self.result.setText(f"已生成“{unit.name}”的单位注册包：{path}\n"
+                            f"请把它交给单位；单位创建数据库时会来电核对编办密钥指纹 {self.fingerprint.fingerprint}。")
+        self.status_message.emit(f"已生成单位注册包：{path.name}")
+
+    def adjust_quota(self) -> None:
+        from app.ui.dialogs.register_unit_dialog import QuotaDialog
+        unit = self._need_unit()
+        if unit is None:
+            return
+        try:
+            dialog = QuotaDialog(self.db, self.mirrors, self.actor, unit, self.settings, self)
+        except AppError as exc:
+            show_error(self, "调整编制", exc)
+            return
+        if self.exec_dialog(dialog) == QDialog.DialogCode.Accepted and dialog.changed:
+            self.result.setText(f"已调整“{unit.name}”：{'，'.join(dialog.changed)}。随下一个下发包发给单位。")
+            self.refresh()
+            self.select(unit.unit_id)
+            self.units_changed.emit()
+
+    def export_dispatch(self, folder: str | None = None, all_units: bool = False) -> None:
+        unit = None if all_units else self._need_unit()
+        if (unit is None and not all_units) or not (folder := self._folder("下发包保存到", folder)):
+            return
+        db, mirrors, actor = self.db, self.mirrors, self.actor
+        if all_units:
+            self.runner.run(lambda report: export_all(db, mirrors, actor, Path(folder), report),
+                            self._exported, lambda exc: show_error(self, "导出失败", exc),
+                            parent=self, label="正在导出下发包…", with_progress=True)
+        else:
+            self.runner.run(lambda: ([bureau.export_dispatch(db, mirrors, unit.unit_id, Path(folder),
+                                                             actor=actor)], []),
+                            self._exported, lambda exc: show_error(self, "导出失败", exc),
+                            parent=self, label="正在导出下发包…")
+
+    def _exported(self, outcome) -> None:
+        done, skipped = outcome
+        lines = [f"{r.path.name}：第{r.seq}号，{r.rows}条变更" for r in done]
+        lines += [f"未导出 {text}" for text in skipped]
+        self.result.setText(f"已导出{len(done)}个下发包" + (f"，{len(skipped)}个单位未导出" if skipped else "")
+                            + "：\n" + "\n".join(lines))
+        self.status_message.emit(f"已导出{len(done)}个下发包")

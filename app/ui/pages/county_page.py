@@ -1,0 +1,315 @@
+"""全县分析 page (编办 edition): one row per registered unit for a period — staffing, saturation
+with its light, focus, coverage, submission, FTE, the staffing-need verdict, 编制任务比 and
+warnings — ranked and sortable; double-click or Enter opens the unit's own statistics page on
+its mirror (the same figures the unit sees), with 返回全县 to come back."""
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView,
+                               QLabel, QPushButton, QStackedWidget, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from app.core import metrics as M
+from app.core.errors import AppError
+from app.db.engine import Database
+from app.services import bureau, county
+from app.services.actor import Actor
+from app.settings import Settings
+from app.ui.dialogs.base import show_error
+from app.ui.tasks import TaskRunner
+from app.ui.widgets.period_picker import PeriodPicker
+
+ROLE_UNIT = Qt.ItemDataRole.UserRole + 1
+ROLE_SORT = Qt.ItemDataRole.UserRole + 2
+# (column title, key for county.ranked or None, is a percentage)
+COLUMNS = (("排名", None), ("单位", None), ("编制数", None), ("实有", None), ("使用率", "usage"),
+           ("空编", "vacancies"), ("超编", None), ("饱和度", "saturation"), ("核心聚焦度", "focus"),
+           ("全面度", "coverage"), ("填报率", "submission_rate"), ("测算人数", None), ("编制需求", None),
+           ("编制任务比", None), ("预警", None))
+RANK_KEYS = (("saturation", "饱和度"), ("focus", "核心聚焦度"), ("coverage", "全面度"),
+             ("submission_rate", "填报率"), ("usage", "编制使用率"), ("vacancies", "空编数"))
+BAND_TINTS = {M.GREEN: "#d4edda", M.YELLOW: "#fff3cd", M.RED: "#f8d7da", None: "#eeeeee"}
+VERDICT_COLOURS = {"增编依据": "#b00020", "减编依据": "#1f5fa8", "基本匹配": "#2e7d32", "数据不足": "#888888"}
+WARNING_TINT = "#fff0d9"
+LEGEND = (
+    "<b>编制需求</b>：只有填报率达到可信门槛时，测算人数才作为依据（否则为“数据不足”，测算人数带 * 仅供参考）。"
+    "测算人数超过编制数（差额大于1人且大于编制数的10%）为<span style='color:#b00020'>增编依据</span>；"
+    "少于实有人数（差额大于1人且大于实有人数的10%）为<span style='color:#1f5fa8'>减编依据</span>；其余为基本匹配。"
+    "测算人数 = 计入工时 ÷（工作日 × 标准工时 × 目标饱和度）。<br>"
+    "<b>编制任务比</b> = 年度重点任务数 ÷（编制数 ÷ 基数），基数：服务经济3、社会民生4、综合保障5；"
+    "大于1表示每个编制承担的重点任务多于标准。"
+    "<b>饱和度</b>底色为灯色（绿/黄/红，区间按各单位的设置）。使用率 = 实有 ÷ 编制数（编外不计）。"
+    "排名按所选“排名依据”从高到低；点表头可按任一列排序。双击或回车查看该单位的统计分析。")
+REPORT_MODULE = "app.reports.county_report"
+
+
+def pct(value) -> str:
+    return M.percent(value)
+
+
+class SortItem(QTableWidgetItem):
+    """Shows text, sorts by a number (percentages, '—' last)."""
+
+    def __lt__(self, other: QTableWidgetItem) -> bool:
+        mine, theirs = self.data(ROLE_SORT), other.data(ROLE_SORT)
+        if mine is None or theirs is None:
+            return mine is not None and theirs is None
+        return mine < theirs
+
+
+def cells(rank: int | None, r: county.CountyRow) -> list[tuple[str, object]]:
+    """(text, sort value) per column of one unit's row."""
+    f = r.figures or {}
+    s = r.staffing
+    over = sum(s.over_quota.values())
+    fte = r.need.fte
+    ratio = r.ratio.ratio
+    return [(str(rank) if rank else M.DASH, rank), (r.name, r.name),
+            (str(s.quota_total), s.quota_total), (str(s.actual_total), s.actual_total),
+            (pct(s.usage), s.usage), (str(s.vacancies), s.vacancies), (str(over) if over else "", over),
+            (pct(f.get("saturation")), f.get("saturation")),
+            (pct((f.get("focus") or {}).get(M.CORE)), (f.get("focus") or {}).get(M.CORE)),
+            (pct(f.get("coverage")), f.get("coverage")),
+            (pct(f.get("submission_rate")), f.get("submission_rate")),
+            (M.DASH if fte is None else f"{fte:.1f}" + ("" if r.need.trustworthy else "*"), fte),
+            (r.need.verdict, r.need.verdict),
+            (M.DASH if ratio is None else f"{ratio:.2f}", ratio),
+            ("；".join(r.warnings), len(r.warnings))]
+
+
+def tooltips(r: county.CountyRow) -> dict[int, str]:
+    s = r.staffing
+    per_type = "\n".join(f"{t}：编制{q}，实有{s.actual.get(t, 0)}" for t, q in s.quotas.items())
+    others = {t: n for t, n in s.actual.items() if t not in s.quotas}
+    per_type += "".join(f"\n{t}：实有{n}（不计入使用率）" for t, n in others.items())
+    leaders = "，".join(f"{k}职数{q}、实配{s.leaders.get(k, 0)}" for k, q in s.leader_quotas.items())
+    ratio = r.ratio
+    ratio_text = ("未设置编制任务比类别或重点任务数" if ratio.ratio is None else
+                  f"{ratio.task_class}：重点任务{ratio.key_tasks}项 ÷（编制{ratio.quota} ÷ "
+                  f"{county.C.TASK_BASE[ratio.task_class]}）= {ratio.ratio:.2f}")
+    f = r.figures or {}
+    return {1: f"{r.credit_code}　{r.unit_class}\n统计于{r.computed_on}", 2: per_type + ("\n" + leaders if leaders else ""),
+            3: per_type, 7: f"计入{f.get('logged_hours', 0):g}小时 / 应出勤{f.get('expected_hours', 0):g}小时",
+            11: r.need.text, 12: r.need.text, 13: ratio_text, 14: "\n".join(r.warnings)}
+
+
+class CountyPage(QWidget):
+    status_message = Signal(str)
+
+    def __init__(self, db: Database, mirrors: bureau.Mirrors, actor: Actor, settings: Settings,
+                 today=dt.date.today, runner: TaskRunner | None = None, parent=None,
+                 period: str | None = None):
+        super().__init__(parent)
+        self.db, self.mirrors, self.actor, self.settings, self.today = db, mirrors, actor, settings, today
+        self.runner = runner or TaskRunner()
+        self.rows: list[county.CountyRow] = []
+        self.ranked: list[tuple[int | None, county.CountyRow]] = []
+        self.period_shown: M.Period | None = None
+        self.unit_page = None
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self._county_view())
+        self.stack.addWidget(self._unit_view())
+        QVBoxLayout(self).addWidget(self.stack)
+        if period:
+            self.picker.set_text(period)
+        self.reload()
+
+    # ------------------------------------------------------------------ layout
+    def _county_view(self) -> QWidget:
+        view = QWidget()
+        self.picker = PeriodPicker(self.today())
+        apply = QPushButton("统计", objectName="applyPeriod")
+        apply.clicked.connect(self.reload)
+        self.rank_key = QComboBox(objectName="rankKey")
+        for key, label in RANK_KEYS:
+            self.rank_key.addItem(label, key)
+        self.rank_key.currentIndexChanged.connect(self.show_rows)
+        export = QPushButton("导出Excel…", objectName="exportExcel")
+        export.clicked.connect(lambda: self.export_excel())
+        top = QHBoxLayout()
+        for w in (QLabel("期间"), self.picker, apply, QLabel("　排名依据"), self.rank_key):
+            top.addWidget(w)
+        top.addStretch(1)
+        top.addWidget(export)
+        self.report_button = QPushButton("生成全县报告…", objectName="countyReport")
+        self.report_button.clicked.connect(lambda: self.make_report())
+        self.report_button.setVisible(importlib.util.find_spec(REPORT_MODULE) is not None)
+        top.addWidget(self.report_button)
+        self.title = QLabel(objectName="countyTitle", styleSheet="font-size:12pt")
+        self.table = QTableWidget(0, len(COLUMNS), objectName="countyTable")
+        self.table.setHorizontalHeaderLabels([c[0] for c in COLUMNS])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        head = self.table.horizontalHeader()
+        head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        head.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.table.cellActivated.connect(lambda row, _c: self.drill(row))
+        self.table.cellDoubleClicked.connect(lambda row, _c: self.drill(row))
+        legend = QLabel(LEGEND, wordWrap=True, objectName="countyLegend")
+        legend.setStyleSheet("color:#444; background:#f7f7f7; border:1px solid #e2e2e2; padding:6px")
+        layout = QVBoxLayout(view)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.title)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(legend)
+        return view
+
+    def _unit_view(self) -> QWidget:
+        view = QWidget()
+        back = QPushButton("← 返回全县", objectName="backToCounty")
+        back.clicked.connect(self.back)
+        self.unit_title = QLabel(objectName="unitTitle", styleSheet="font-size:13pt; font-weight:bold")
+        bar = QHBoxLayout()
+        bar.addWidget(back)
+        bar.addWidget(self.unit_title, 1)
+        self.unit_layout = QVBoxLayout(view)
+        self.unit_layout.setContentsMargins(0, 0, 0, 0)
+        self.unit_layout.addLayout(bar)
+        return view
+
+    # ------------------------------------------------------------------ data
+    def reload(self) -> None:
+        try:
+            period = self.picker.period()
+        except ValueError as exc:
+            show_error(self, "统计失败", AppError(str(exc)))
+            return
+        db, mirrors, today = self.db, self.mirrors, self.today()
+        self.runner.run(lambda: county.county_table(db, mirrors, period, today=today),
+                        lambda rows: self._loaded(period, rows),
+                        lambda exc: show_error(self, "全县统计失败", exc), parent=self,
+                        label="正在计算全县各单位的统计…")
+
+    def _loaded(self, period: M.Period, rows: list[county.CountyRow]) -> None:
+        self.period_shown, self.rows = period, rows
+        self.show_rows()
+
+    def show_rows(self) -> None:
+        if self.period_shown is None:
+            return
+        self.ranked = county.ranked(self.rows, self.rank_key.currentData())
+        with_data = sum(1 for r in self.rows if r.figures)
+        self.title.setText(f"全县各单位　{self.period_shown.label}（{self.period_shown.start}至"
+                           f"{self.period_shown.end}，只计已审定日志）　共{len(self.rows)}个单位，"
+                           f"{with_data}个有本期数据" if self.rows else
+                           "还没有登记单位：在“单位管理”页登记单位，在“同步包”页导入它们的上报包。")
+        table = self.table
+        table.setSortingEnabled(False)
+        table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        table.setRowCount(len(self.ranked))
+        for row, (rank, r) in enumerate(self.ranked):
+            tips = tooltips(r)
+            for col, (text, key) in enumerate(cells(rank, r)):
+                item = SortItem(text)
+                item.setData(ROLE_SORT, key)
+                if col not in (1, 12, 14):
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if col in tips:
+                    item.setToolTip(tips[col])
+                table.setItem(row, col, item)
+            self._colour(row, r)
+        table.setSortingEnabled(True)
+        table.resizeRowsToContents()
+
+    def _colour(self, row: int, r: county.CountyRow) -> None:
+        f = r.figures or {}
+        band = f.get("band") if f.get("saturation") is not None else None
+        self.table.item(row, 7).setBackground(QColor(BAND_TINTS[band]))
+        verdict = self.table.item(row, 12)
+        verdict.setForeground(QColor(VERDICT_COLOURS.get(r.need.verdict, "#222")))
+        if r.need.verdict in ("增编依据", "减编依据"):
+            font = verdict.font()
+            font.setBold(True)
+            verdict.setFont(font)
+        if r.staffing.over_quota:
+            self.table.item(row, 6).setForeground(QColor("#b00020"))
+        if r.warnings:
+            self.table.item(row, 14).setBackground(QColor(WARNING_TINT))
+        self.table.item(row, 1).setData(ROLE_UNIT, r.unit_id)
+
+    def row_of(self, unit_id: str) -> int:
+        for row in range(self.table.rowCount()):
+            if self.table.item(row, 1).data(ROLE_UNIT) == unit_id:
+                return row
+        return -1
+
+    # ------------------------------------------------------------------ drill-down
+    def drill(self, row: int) -> None:
+        item = self.table.item(row, 1)
+        if item is None or self.period_shown is None:
+            return
+        unit_id = item.data(ROLE_UNIT)
+        from app.ui.pages.stats_page import StatsPage
+        try:
+            mirror = self.mirrors.get(unit_id)
+            reader = county.mirror_reader(self.db, self.actor)
+            page = StatsPage(mirror, reader, today=self.today, runner=self.runner,
+                             period=self.period_shown.text)
+        except AppError as exc:
+            show_error(self, "查看单位", exc)
+            return
+        page.status_message.connect(self.status_message)
+        if self.unit_page is not None:
+            self.unit_layout.removeWidget(self.unit_page)
+            self.unit_page.deleteLater()
+        self.unit_page = page
+        self.unit_layout.addWidget(page, 1)
+        self.unit_title.setText(f"{item.text()}（该单位上报数据的统计，与单位自己看到的相同）")
+        self.stack.setCurrentIndex(1)
+
+    def back(self) -> None:
+        self.stack.setCurrentIndex(0)
+        self.table.setFocus()
+
+    # ------------------------------------------------------------------ output
+    def table_data(self) -> tuple[list[str], list[list]]:
+        """The table as shown (ranked order) with numbers as numbers, for Excel."""
+        headers = [c[0] for c in COLUMNS] + ["测算人数可信", "统一社会信用代码", "测算说明"]
+        rows = []
+        for rank, r in self.ranked:
+            values = [text if col in (1, 12, 14) else key for col, (text, key) in enumerate(cells(rank, r))]
+            rows.append(values + ["是" if r.need.trustworthy else "否", r.credit_code, r.need.text])
+        return headers, rows
+
+    def export_excel(self, path: str | None = None) -> None:
+        from app.services.excel_out import write_tables
+        if self.period_shown is None:
+            return
+        label = self.period_shown.label
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "导出Excel", f"全县各单位-{label}.xlsx",
+                                                  "Excel 工作簿 (*.xlsx)")
+        if not path:
+            return
+        headers, rows = self.table_data()
+        try:
+            write_tables(Path(path), f"全县各单位 {label}", [("全县各单位", headers, rows)],
+                         percent_columns={"使用率", "饱和度", "核心聚焦度", "全面度", "填报率"})
+        except OSError as exc:
+            show_error(self, "导出失败", AppError(f"无法写入 {path}：{exc}"))
+            return
+        self.status_message.emit(f"已导出：{path}")
+
+    def make_report(self, path: str | None = None) -> None:
+        module = importlib.import_module(REPORT_MODULE)
+        build = getattr(module, "build_county_report")
+        if self.period_shown is None:
+            return
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "保存全县报告", f"全县履职评估报告-{self.period_shown.label}.pdf",
+                                                  "PDF 文件 (*.pdf)")
+        if not path:
+            return
+        db, mirrors, period = self.db, self.mirrors, self.period_shown
+        self.runner.run(lambda: build(db, mirrors, period, Path(path)),
+                        lambda _info: self.status_message.emit(f"全县报告已生成：{path}"),
+                        lambda exc: show_error(self, "生成报告失败", exc), parent=self,
+                        label="正在生成全县报告…")

@@ -1,0 +1,204 @@
+"""数据交换 page (unit edition, admin only): the keys' fingerprints, 上报包 out to the 编办,
+下发包 in from it through a preview, and the ledger of received packages."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (QCheckBox, QDialog, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout,
+                               QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget)
+
+from app.core.errors import AppError
+from app.db.engine import Database
+from app.services import packages as P
+from app.services import unit_sync
+from app.services.actor import Actor
+from app.settings import Settings
+from app.ui.dialogs.base import show_error
+from app.ui.tasks import TaskRunner
+from app.ui.widgets.fingerprint import FingerprintLabel
+from app.ui.widgets.record_table import RecordTable
+
+NOTE_BRUSH = QBrush(QColor("#fff0d9"))
+STANDALONE_TEXT = (
+    "本单位的数据库是独立创建的（首次使用时选择了“新建单位”），没有编办的单位注册包，"
+    "因此不能与编办交换数据包。\n\n"
+    "如需向编办报送履职数据：请编办在编办版中登记本单位并生成“单位注册包”，"
+    "再在一台新电脑（或换一个数据库文件）上启动本程序，选择“用编办的单位注册包创建”。"
+    "注册包中的单位信息、核定编制来自编办，之后即可在本页导出上报包、导入下发包。")
+
+
+def ledger_rows(lines) -> list[tuple]:
+    return [(line.seq, line.kind, line.created_at.replace("T", " ")[:16], line.imported_at[:16],
+             line.rows, line.note or "", line.file_name) for line in lines]
+
+
+class SyncPage(QWidget):
+    status_message = Signal(str)
+
+    def __init__(self, db: Database, actor: Actor, settings: Settings,
+                 runner: TaskRunner | None = None, parent=None):
+        super().__init__(parent)
+        self.db, self.actor, self.settings = db, actor, settings
+        self.runner = runner or TaskRunner()
+        self.last_export: P.ExportResult | None = None
+        self.last_results: list[P.PackageResult] = []
+        self.peer = unit_sync.bureau_peer(db)
+        layout = QVBoxLayout(self)
+        if self.peer is None:
+            note = QLabel(STANDALONE_TEXT, wordWrap=True, objectName="standaloneNote")
+            note.setStyleSheet("font-size: 12pt; padding: 16px; background:#f6f6f6; border:1px solid #ddd")
+            layout.addWidget(note)
+            layout.addStretch(1)
+            return
+        layout.addWidget(self._keys_box())
+        row = QHBoxLayout()
+        row.addWidget(self._export_box(), 1)
+        row.addWidget(self._import_box(), 1)
+        layout.addLayout(row)
+        layout.addWidget(QLabel("已导入的下发包（⚠ 标出缺口或分叉：请向编办核实是否漏导、重复使用了旧数据库）"))
+        self.ledger = RecordTable(["序号", "类型", "生成时间", "导入时间", "变更条数", "说明", "文件名"], 6)
+        self.ledger.setObjectName("ledgerTable")
+        layout.addWidget(self.ledger, 1)
+        self.refresh()
+
+    # ------------------------------------------------------------------ layout
+    def _keys_box(self) -> QGroupBox:
+        box = QGroupBox("密钥指纹（与编办电话核对用）")
+        grid = QGridLayout(box)
+        self.own_fingerprint = FingerprintLabel(P.own_fingerprint(self.db), object_name="ownFingerprint")
+        self.bureau_fingerprint = FingerprintLabel(self.peer.fingerprint or "", object_name="bureauFingerprint")
+        grid.addWidget(QLabel("本单位"), 0, 0)
+        grid.addWidget(QLabel(f"编办：{self.peer.name}"), 0, 1)
+        grid.addWidget(self.own_fingerprint, 1, 0)
+        grid.addWidget(self.bureau_fingerprint, 1, 1)
+        grid.addWidget(QLabel("编办导入本单位第一个上报包时会看到本单位的指纹并来电核对；编办的指纹来自注册包，"
+                              "创建数据库时已核对过。", wordWrap=True, styleSheet="color:#555"), 2, 0, 1, 2)
+        return box
+
+    def _export_box(self) -> QGroupBox:
+        box = QGroupBox("上报：导出上报包给编办")
+        layout = QVBoxLayout(box)
+        layout.addWidget(QLabel("上报包含编办尚未确认收到的全部变更（日志、审阅、名册、职责等），"
+                                "签名并加密给编办，只有编办能打开。", wordWrap=True))
+        row = QHBoxLayout()
+        self.folder = QLineEdit(self.settings.last_package_dir, objectName="exportFolder",
+                                placeholderText="保存到的文件夹，如U盘")
+        choose = QPushButton("选择…")
+        choose.clicked.connect(self.choose_folder)
+        row.addWidget(self.folder, 1)
+        row.addWidget(choose)
+        layout.addLayout(row)
+        self.full = QCheckBox("导出全部数据（编办要求重发时使用）", objectName="exportFull")
+        layout.addWidget(self.full)
+        export = QPushButton("导出上报包", objectName="exportReport")
+        export.setStyleSheet("font-weight:bold; padding:6px 18px")
+        export.clicked.connect(lambda: self.export_report())
+        layout.addWidget(export)
+        self.export_result = QLabel(objectName="exportResult", wordWrap=True)
+        self.export_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.export_result)
+        layout.addStretch(1)
+        return box
+
+    def _import_box(self) -> QGroupBox:
+        box = QGroupBox("接收：导入编办的下发包")
+        layout = QVBoxLayout(box)
+        layout.addWidget(QLabel("下发包带来编办核定的编制、职数、三定职责和回执。导入前先预览，"
+                                "确认后每个包要么全部导入，要么完全不导入。", wordWrap=True))
+        row = QHBoxLayout()
+        files = QPushButton("选择文件…", objectName="importFiles")
+        files.clicked.connect(lambda: self.choose_import(folder=False))
+        folder = QPushButton("选择文件夹…", objectName="importFolder")
+        folder.clicked.connect(lambda: self.choose_import(folder=True))
+        row.addWidget(files)
+        row.addWidget(folder)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.import_result = QLabel(objectName="importResult", wordWrap=True)
+        layout.addWidget(self.import_result)
+        layout.addStretch(1)
+        return box
+
+    def refresh(self) -> None:
+        lines = unit_sync.ledger_lines(self.db)
+        self.ledger.set_rows(ledger_rows(lines))
+        for row, line in enumerate(lines):
+            if line.note:
+                for col in range(self.ledger.columnCount()):
+                    self.ledger.item(row, col).setBackground(NOTE_BRUSH)
+
+    # ------------------------------------------------------------------ export
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "上报包保存到", self.folder.text())
+        if folder:
+            self.folder.setText(folder)
+
+    def export_report(self, folder: str | None = None) -> None:
+        folder = folder or self.folder.text().strip()
+        if not folder:
+            self.choose_folder()
+            folder = self.folder.text().strip()
+            if not folder:
+                return
+        self.folder.setText(folder)
+        self.settings.last_package_dir = folder
+        db, actor, full = self.db, self.actor, self.full.isChecked()
+        self.runner.run(lambda: unit_sync.export_report(db, Path(folder), actor=actor, full=full),
+                        self._exported, lambda exc: show_error(self, "导出失败", exc),
+                        parent=self, label="正在导出上报包…")
+
+    def _exported(self, result: P.ExportResult) -> None:
+        self.last_export = result
+        self.full.setChecked(False)
+        self.export_result.setText(f"已导出第{result.seq}号上报包：{result.rows}条变更、{result.files}个附件，"
+                                   f"用时{result.seconds:.1f}秒。\n文件：{result.path.name}\n位置：{result.path.parent}"
+                                   + (f"\n{result.missing_files}个附件文件缺失未带上" if result.missing_files else ""))
+        self.status_message.emit(result.summary())
+
+    # ------------------------------------------------------------------ import
+    def choose_import(self, folder: bool) -> None:
+        start = self.settings.last_package_dir
+        if folder:
+            chosen = QFileDialog.getExistingDirectory(self, "选择存放下发包的文件夹", start)
+            paths = [chosen] if chosen else []
+        else:
+            paths, _ = QFileDialog.getOpenFileNames(self, "选择下发包", start, "同步包 (*.lzkp)")
+        if paths:
+            self.settings.last_package_dir = str(Path(paths[0]) if folder else Path(paths[0]).parent)
+            self.preview([Path(p) for p in paths])
+
+    def preview(self, paths: list[Path]) -> None:
+        db, actor = self.db, self.actor
+        self.runner.run(lambda: unit_sync.import_dispatch(db, paths, apply=False, actor=actor),
+                        self._previewed, lambda exc: show_error(self, "无法预览", exc),
+                        parent=self, label="正在检查下发包…")
+
+    def _previewed(self, results: list[P.PackageResult]) -> None:
+        if not results:
+            show_error(self, "导入下发包", AppError("所选位置没有找到同步包（.lzkp 文件）"))
+            return
+        from app.ui.dialogs.import_preview_dialog import ImportPreviewDialog
+        dialog = ImportPreviewDialog(results, self.settings, self)
+        if self.confirm(dialog) != QDialog.DialogCode.Accepted:
+            return
+        paths = [r.path for r in dialog.importable]
+        db, actor = self.db, self.actor
+        self.runner.run(lambda: unit_sync.import_dispatch(db, paths, apply=True, actor=actor),
+                        self._imported, lambda exc: show_error(self, "导入失败", exc),
+                        parent=self, label="正在导入下发包…")
+
+    def confirm(self, dialog) -> int:
+        """Shows the preview; tests replace this to answer without a modal loop."""
+        return dialog.exec()
+
+    def _imported(self, results: list[P.PackageResult]) -> None:
+        self.last_results = results
+        self.refresh()
+        done = [r for r in results if r.status == P.IMPORTED]
+        self.import_result.setText("；".join(f"第{r.seq}号：{r.message}" for r in results))
+        self.status_message.emit(f"已导入{len(done)}个下发包")
+        if len(done) != len(results):
+            from app.ui.dialogs.import_preview_dialog import ImportPreviewDialog
+            self.confirm(ImportPreviewDialog(results, self.settings, self, done=True))
