@@ -137,6 +137,18 @@ class _ChunkReader(io.RawIOBase):
         return n
 
 
+def _well_formed(manifest: object) -> bool:
+    """The manifest fields readers index into have the shapes they expect (a signed package
+    from a faulty sender must be refused, not crash the import)."""
+    if not isinstance(manifest, dict):
+        return False
+    columns, files = manifest.get("columns", {}), manifest.get("files", [])
+    return (isinstance(columns, dict) and all(type(c) is list for c in columns.values())
+            and isinstance(manifest.get("ack") or {}, dict) and isinstance(files, list)
+            and all(isinstance(f, dict) and type(f.get("sha256")) is str and type(f.get("size")) is int
+                    for f in files))
+
+
 def read_payload(pieces: Iterator[bytes]) -> Iterator[tuple[str, object]]:
     """Stream the payload: yields ("manifest", dict), then ("row", list) for every change line,
     then ("file", (sha256, bytes)) per attachment. Raises PayloadError on any inconsistency —
@@ -149,7 +161,7 @@ def read_payload(pieces: Iterator[bytes]) -> Iterator[tuple[str, object]]:
         if member is None or member.name != MANIFEST or member.size > 16 << 20:
             raise PayloadError("同步包内容缺少清单（manifest）")
         manifest = json.loads(tar.extractfile(member).read().decode("utf-8"))
-        if not isinstance(manifest, dict):
+        if not _well_formed(manifest):
             raise PayloadError("同步包清单格式错误")
         yield "manifest", manifest
         member = tar.next()
