@@ -1,9 +1,11 @@
-"""Unit-wide settings (review levels, assisted-review thresholds), declared once with their
-types, defaults and limits; stored as JSON in the synced `setting` table."""
+"""Unit-wide settings (review levels, assisted-review thresholds, retirement rules), declared once
+with their types, defaults and limits; stored as JSON in the synced `setting` table. A `dict`
+setting is a JSON document checked by its spec's `check` (an empty one means the default)."""
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Callable
 
 from sqlalchemy import select
 
@@ -20,6 +22,12 @@ class Spec:
     low: float | None
     high: float | None
     label: str
+    check: Callable[[dict], object] | None = None   # dict settings: raises ValueError when invalid
+
+
+def _check_retirement_rules(value: dict) -> None:
+    from app.core.retirement import parse_rules
+    parse_rules(value)
 
 
 SPECS: dict[str, Spec] = {
@@ -31,6 +39,9 @@ SPECS: dict[str, Spec] = {
     "flags.similarity": Spec(float, 0.9, 0.5, 1, "内容相似度阈值（0.5–1）"),
     "flags.vague_min_chars": Spec(int, 10, 0, 50, "内容最少字数"),
     "flags.late_days": Spec(int, 7, 1, 60, "补填超过天数"),
+    "staffing.retirement_rules": Spec(dict, {}, None, None,
+                                      "退休年龄规则（JSON；留空则用内置的渐进式延迟退休规则）",
+                                      _check_retirement_rules),
 }
 
 
@@ -68,6 +79,8 @@ def parse(key: str, text: str):
     if key not in SPECS:
         raise ValidationError(f"未知的设置项“{key}”（可用：{'、'.join(SPECS)}）")
     spec = SPECS[key]
+    if spec.kind is dict:
+        return _parse_document(key, spec, text)
     try:
         value = spec.kind(str(text).strip())
     except ValueError:
@@ -78,15 +91,30 @@ def parse(key: str, text: str):
     return value
 
 
+def _parse_document(key: str, spec: Spec, text) -> dict:
+    try:
+        value = text if isinstance(text, dict) else json.loads(str(text).strip() or "{}")
+    except ValueError as exc:
+        raise ValidationError(f"{key}（{spec.label}）不是有效的JSON：{exc}") from None
+    if not isinstance(value, dict):
+        raise ValidationError(f"{key}（{spec.label}）应为JSON对象")
+    if value and spec.check is not None:
+        try:
+            spec.check(value)
+        except ValueError as exc:
+            raise ValidationError(f"{key}：{exc}") from None
+    return value
+
+
 def set_value(db: Database, actor: Actor, key: str, text) -> object:
     actor.require_admin()
     value = parse(key, text)
     with db.session(actor=actor) as s:
         row = s.scalar(select(Setting).where(Setting.key == key))
         if row is None:
-            s.add(Setting(key=key, value=json.dumps(value)))
-        elif row.value != json.dumps(value) or row.deleted:
-            row.value, row.deleted = json.dumps(value), False
+            s.add(Setting(key=key, value=json.dumps(value, ensure_ascii=False)))
+        elif row.value != json.dumps(value, ensure_ascii=False) or row.deleted:
+            row.value, row.deleted = json.dumps(value, ensure_ascii=False), False
         if key == "review.levels":
             s.flush()
             from app.services import review_state

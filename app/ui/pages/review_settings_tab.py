@@ -31,6 +31,8 @@ class ReviewSettingsTab(QWidget):
         self.editors = {}
         values = unit_settings.all_values(self.db)
         for key, spec in unit_settings.SPECS.items():
+            if spec.kind not in (int, float):     # documents (退休年龄规则) have their own editor
+                continue
             editor = QSpinBox() if spec.kind is int else QDoubleSpinBox(decimals=2, singleStep=0.1)
             editor.setObjectName(key)
             editor.setRange(spec.low, spec.high)
