@@ -27,7 +27,7 @@ from reportlab.platypus import (BaseDocTemplate, Frame, KeepTogether, PageBreak,
                                 Spacer)
 
 from app.reports.fonts import FontSet
-from app.reports.keep import SLACK, TABLE_START, Ending, KeepStart
+from app.reports.keep import SLACK, TABLE_START, Ending, KeepStart, TableEnd
 from app.reports.layout import (CHAR, LEADING, MARGIN_BOTTOM, MARGIN_LEFT, PAGE_HEIGHT,
                                 PAGE_NUMBER_GAP, PAGE_NUMBER_SIZE, PAGE_WIDTH, TABLE_SIZE,
                                 TEXT_HEIGHT, TEXT_WIDTH, Styles, lines_to_grid, split_title,
@@ -128,9 +128,12 @@ class OfficialDocument:
 
     def note(self, text: str) -> None:
         """A 注 line in 4号仿宋 with a hanging indent; "注：" is added unless present."""
+        self._story.append(self._note_paragraph(text))
+
+    def _note_paragraph(self, text: str) -> Paragraph:
         if not text.startswith("注"):
             text = "注：" + text
-        self._story.append(Paragraph(self._markup(text, "fangsong", grid=False), self.styles.note))
+        return Paragraph(self._markup(text, "fangsong", grid=False), self.styles.note)
 
     def blank_line(self, lines: int = 1) -> None:
         self._story.append(Spacer(1, LEADING * lines))
@@ -157,13 +160,11 @@ class OfficialDocument:
             label = caption if caption.startswith("表") else f"表{self._tables}\u3000{caption}"
             parts.append(Paragraph(self._markup(label, "heiti", grid=False), st.caption))
             parts.append(Spacer(1, 4))
+        if notes:                  # the notes stay with the table's last row
+            flow = TableEnd(flow, [Spacer(1, 3), *(self._note_paragraph(t) for t in notes)])
         # The caption, the header and the first rows start on one page; a long table then runs
         # on (keeping the whole table together would leave most of a page empty).
         self._story.append(KeepStart([*parts, flow], need=TABLE_START))
-        if notes:
-            self._story.append(Spacer(1, 3))
-        for text in notes:
-            self.note(text)
         self._story.append(Spacer(1, LEADING / 2))
 
     def figure(self, drawing: Drawing, caption: str) -> None:

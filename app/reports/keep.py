@@ -10,6 +10,8 @@ the 落款 (issuer and date) stand alone at the top of a page:
   `next` then splits as usual. It is a layout directive: it always splits into its parts.
 - `Ending(paragraph, signature)`: the last paragraph and the 落款; when the 落款 does not fit
   under the paragraph, the paragraph's last two lines go over with it.
+- `TableEnd(table, notes)`: a table and the 注 lines under it; when the notes do not fit under
+  the table's last row, that row goes over with them (a note never opens a page alone).
 """
 from __future__ import annotations
 
@@ -63,6 +65,43 @@ class KeepStart(Flowable):
 
     def draw(self):                           # pragma: no cover - split always replaces it
         pass
+
+
+class TableEnd(Flowable):
+    """A table followed by its notes (module doc)."""
+
+    def __init__(self, table: Flowable, notes: list):
+        super().__init__()
+        self.table = table
+        self.notes = notes
+        self._wrapped_at = None
+
+    def wrap(self, aW, aH):
+        if self._wrapped_at != aW:   # heights depend on the width only; a long table is slow
+            self._heights = [self.table.wrap(aW, aH)[1]] + [f.wrap(aW, aH)[1] for f in self.notes]
+            self._wrapped_at = aW
+        self.width, self.height = aW, sum(self._heights)
+        return self.width, self.height
+
+    def split(self, aW, aH):
+        self.wrap(aW, aH)
+        if self.height <= aH + SLACK:
+            return [self.table, *self.notes]
+        if self._heights[0] > aH + SLACK:             # the table runs on: its end decides later
+            parts = self.table.split(aW, aH)
+            return [parts[0], TableEnd(parts[1], self.notes)] if len(parts) == 2 else []
+        # The table fits but its notes do not: break above the last row, which goes over.
+        rows = list(getattr(self.table, "_rowHeights", None) or [])
+        parts = self.table.split(aW, self._heights[0] - rows[-1] - 1) if len(rows) > 2 else []
+        if len(parts) == 2:
+            return [parts[0], KeepTogether([parts[1], *self.notes])]
+        return []           # a one-row table: it moves on with its notes
+
+    def draw(self):
+        y = self.height
+        for f, h in zip([self.table, *self.notes], self._heights):
+            y -= h
+            f.drawOn(self.canv, 0, y)
 
 
 class Ending(Flowable):

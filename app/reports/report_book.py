@@ -20,6 +20,7 @@ from app.reports.model import DASH, hours, pct
 from app.reports.narrative import change_points, change_relative
 
 TEXT, HOURS, PCT, AVG, INT = "text", "hours", "pct", "avg", "int"
+ONE = "one"                   # one decimal always, e.g. persons of a staffing estimate: 22.0
 SMALL_TABLE = 10.5            # 五号: tables with many columns
 BAND_WORDS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", None: DASH}
 
@@ -39,13 +40,15 @@ def show(kind: str, value) -> str:
         return pct(value)
     if kind == AVG:
         return f"{value:.2f}"
+    if kind == ONE:
+        return f"{value:.1f}"
     return str(value)
 
 
 def excel_value(kind: str, value):
     if value is None or kind == TEXT:
         return value
-    if kind in (HOURS, AVG):
+    if kind in (HOURS, AVG, ONE):
         return round(value, 2)
     if kind == PCT:
         return round(value, 4)
