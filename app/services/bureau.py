@@ -26,7 +26,7 @@ from app.services import packages as P
 from app.services.actor import SYSTEM, Actor
 from app.services.setup import UnitSetup, open_database, unit_of
 from app.sync import container
-from app.sync.keys import PublicKeys
+from app.sync.keys import KeyFormatError, PublicKeys
 from app.sync.merge import BUREAU_TABLES, SenderRule
 
 TASK_CLASSES = ("服务经济", "社会民生", "综合保障")
@@ -191,15 +191,11 @@ def import_packages(db: Database, mirrors: Mirrors, paths: Iterable[Path], *, ap
         started = time.perf_counter()
         unit_id = package.header["sender"]
         mirror = mirrors.get(unit_id)
-        first_key = None
-        with mirror.read() as s:
-            if s.get(Peer, unit_id).public_keys is None:
-                first_key = PublicKeys.from_dict(package.header.get("sender_keys") or {})
         if apply:
             county.mark_dirty(db, unit_id)
         try:
             P.receive(mirror, unit_id, package, keys, SenderRule(db.origin, from_bureau=False), result,
-                      apply=apply, actor=actor, new_peer_keys=first_key)
+                      apply=apply, actor=actor, new_peer_keys=_first_key(mirror, unit_id, package.header))
         except P.FORMAT_ERRORS as exc:
             P.reject(result, exc)
         if apply:
@@ -210,6 +206,17 @@ def import_packages(db: Database, mirrors: Mirrors, paths: Iterable[Path], *, ap
     if progress:
         progress(len(opened), len(opened), "")
     return results
+
+
+def _first_key(mirror: Database, unit_id: str, header: dict) -> PublicKeys | None:
+    """The keys a unit's first package brings (None once the mirror knows the unit's keys)."""
+    with mirror.read() as s:
+        if s.get(Peer, unit_id).public_keys is not None:
+            return None
+    try:
+        return PublicKeys.from_dict(header.get("sender_keys") or {})
+    except KeyFormatError as exc:   # a damaged header: refuse this file, import the others
+        raise container.PackageError("header", f"同步包包头中的单位公钥损坏（{exc}）") from None
 
 
 def _remember_key(db: Database, unit_id: str, fingerprint: str) -> None:

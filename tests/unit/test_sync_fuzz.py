@@ -31,8 +31,9 @@ from argon2 import PasswordHasher
 
 from app.core import vocab
 from app.core.logrules import EntryDraft
+from app.core.metrics import parse_period
 from app.core.validators import make_credit_code
-from app.services import accounts, attachments, bureau, enrollment, logs, unit_sync
+from app.services import accounts, attachments, bureau, county, enrollment, logs, unit_sync
 from app.services import packages as P
 from app.services.actor import SYSTEM, Actor
 from app.services.demo import generate_demo
@@ -219,9 +220,15 @@ def build_world(root: Path) -> World:
         blob = random.Random(SEED).randbytes(200_000)   # incompressible: B2 spans > 3 chunks
         _change(b, "整理劳动保障监察案卷并上传现场照片", blob, root)
         packages["B2"] = _export(b, root / "b2")
+        d = _enrolled_unit(db, mirrors, root, "测试县统计局", 4, seed=None)
+        packages["D1"] = _export(d, root / "d1")   # a first package: it brings the unit's keys
+        d.dispose()
         for name in ("A2", "B1"):
             (result,) = bureau.import_packages(db, mirrors, [packages[name]], apply=True)
             assert result.status == P.IMPORTED, result.message
+        # The county cache holds every unit's staffing snapshot, as after any dashboard visit
+        # (a refused package re-derives it from the unchanged mirror: same row, same content).
+        county.county_table(db, mirrors, parse_period("2026-10"))
         (root / "other").mkdir()
         other, other_mirrors = _new_bureau(root / "other" / "county.sqlite", 2)
         c = _enrolled_unit(other, other_mirrors, root / "other", "外县市场监督管理局", 3, seed=None)
@@ -431,6 +438,16 @@ def make_cases(w: World, rng: random.Random) -> list[Case]:
     add(Case("swap-header:same-length", Parts(b2.prefix, b2.header, body, same.sig).join(),
              frozenset({"signature"})))
 
+    d1 = Parts.of(genuine["D1"])                            # the keys a first package brings
+    start = d1.header.index(b'"sender_keys"')
+    end = d1.header.index(b"}", start)
+    for _ in range(30):
+        offset = 12 + rng.randrange(start, end)
+        add(Case("first-keys:flip", flip(d1.join(), [offset], rng), frozenset(HEADER_CODES)))
+    for keys in ({"sign": "!!", "box": "!!"}, "没有密钥", {}):
+        broken = with_header(d1, dict(json.loads(d1.header), sender_keys=keys))
+        add(Case("first-keys:broken", broken.join(), frozenset({"header"})))
+
     attacker = generate()
     for _ in range(10):                                    # signed by someone else
         add(Case("resigned:stranger", resign(b2, attacker).join(), frozenset({"signature"})))
@@ -583,3 +600,5 @@ def test_mutated_packages_are_refused_and_change_nothing(world):
     assert bureau_content_hash(w.db.path) != before
     again = bureau.import_packages(w.db, w.mirrors, [w.packages["B2"]], apply=True)
     assert [r.status for r in again] == [P.DUPLICATE]
+    (first,) = bureau.import_packages(w.db, w.mirrors, [w.packages["D1"]], apply=True)
+    assert first.status == P.IMPORTED and first.new_key, first.message
