@@ -11,7 +11,11 @@ import pytest
 from openpyxl import load_workbook
 
 from app.core.validators import make_credit_code
+from app.services import bureau as B
+from app.services import enrollment, unit_sync
+from app.services.actor import SYSTEM
 from app.services.demo import generate_demo
+from app.services.setup import UnitSetup, initialise_unit, open_database
 from tests.e2e.test_cli_basic import run, run_all
 
 BUREAU_CODE = make_credit_code("11371321", "MB285103")
@@ -33,27 +37,27 @@ def ok(*args, env_dir):
 @pytest.fixture(scope="module")
 def county(tmp_path_factory, env_dir):
     """编办 B with the default templates and one unit U (30-person demo, October 2026) whose
-    上报包 B has imported."""
+    上报包 B has imported. Registration and packages go through the services (their CLI has its
+    own tests); the indicator commands below run as a user runs them."""
     root = tmp_path_factory.mktemp("county")
     b, u, usb = root / "county.sqlite", root / "unit.sqlite", root / "usb"
     usb.mkdir()
-    ok("init", "--db", b, "--edition", "bureau", "--unit-name", "沂河县委编办", "--credit-code",
-       BUREAU_CODE, "--admin", "admin", "--password", "abc12345", env_dir=env_dir)
-    ok("register-unit", "--db", b, "--unit-name", "沂河县市场监督管理局", "--credit-code", UNIT_CODE,
-       "--quotas", "行政编制=20,事业编制=6", "--leader-posts", "正职=1,副职=2",
-       "--task-class", "服务经济", "--key-tasks", "5", env_dir=env_dir)
-    ok("enrollment", "--db", b, "--unit", UNIT_CODE, "--out", usb, env_dir=env_dir)
-    generate_demo(u, seed=3, months=1, people=30, enrollment=next(usb.glob("*.lzkp")),
-                  end=dt.date(2026, 10, 31))
-    for f in usb.glob("*.lzkp"):
-        f.unlink()
-    ok("export-package", "--db", u, "--out", usb, env_dir=env_dir)
-    done = run_all([("import-package", "--db", b, usb),
-                    ("indicators", "install-defaults", "--db", b)], env_dir)
-    # install-defaults ran beside the import: both write the 编办's database (SQLite serialises).
-    for r in done:
-        assert r.returncode == 0, r.stderr
-    assert done[1].stdout.count("已安装") == 4
+    bureau = open_database(b, create=True)
+    initialise_unit(bureau, UnitSetup("沂河县委编办", BUREAU_CODE, edition="bureau"))
+    mirrors = B.Mirrors(bureau)
+    unit_id = B.register_unit(bureau, SYSTEM, UnitSetup(
+        "沂河县市场监督管理局", UNIT_CODE, staffing_quotas={"行政编制": 20, "事业编制": 6},
+        leader_posts={"正职": 1, "副职": 2}), task_class="服务经济", key_tasks=5)
+    file = enrollment.write_enrollment(bureau, mirrors, unit_id, root)
+    generate_demo(u, seed=3, months=1, people=30, enrollment=file, end=dt.date(2026, 10, 31))
+    unit = open_database(u)
+    report = unit_sync.export_report(unit, usb).path
+    unit.dispose()
+    assert not B.import_packages(bureau, mirrors, [report], apply=True)[0].rejected
+    mirrors.close()
+    bureau.dispose()
+    r = ok("indicators", "install-defaults", "--db", b, env_dir=env_dir)
+    assert r.stdout.count("已安装") == 4
     return b, u, root
 
 
