@@ -46,7 +46,10 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.nav)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(body)
-        who = f"{actor.name}（{actor.login}）· {actor.role}" + (" · 管理员" if actor.is_admin else "")
+        if bureau:   # a 编办 account's unit role means nothing there (DOMAIN: 管理员 or 分析员)
+            who = f"{actor.name}（{actor.login}）· {'编办管理员' if actor.is_admin else '编办分析员'}"
+        else:
+            who = f"{actor.name}（{actor.login}）· {actor.role}" + (" · 管理员" if actor.is_admin else "")
         self.statusBar().addPermanentWidget(QLabel(f"{who} ｜ {unit.name}"))
         self._menus()
         saved = settings.geometry("MainWindow")

@@ -86,9 +86,9 @@ class SyncRunner(TaskRunner):
 
     def __init__(self):
         super().__init__(pool=None)
+        self.steps: list[tuple[int, int, str]] = []   # every progress report, for tests
 
     def run(self, fn, on_done, on_error, *, parent=None, label="", with_progress=False):
-        self.steps: list[tuple[int, int, str]] = []
         try:
             result = fn(lambda i, n, text="": self.steps.append((i, n, text))) if with_progress else fn()
         except BaseException as exc:

@@ -162,6 +162,13 @@ def test_unit_sync_page_exports_a_report_and_imports_a_dispatch(qtbot, tmp_path,
     assert [page.ledger.item(r, 1).text() for r in range(page.ledger.rowCount())] == ["下发包", "单位注册包"]
     assert page.ledger.item(0, 6).text() == dispatch.name
     assert {q.name: q.quota for q in quotas_of(unit) if q.kind == "staffing"}["行政编制"] == 22
+
+    from app.ui.main_window import MainWindow
+    window = MainWindow(unit, actor, settings)
+    qtbot.addWidget(window)
+    window.go_to_page("数据交换")
+    assert window.sync_page is not None and window.sync_page.ledger.rowCount() == 2
+    window.close()
     unit.dispose()
 
 
@@ -224,7 +231,7 @@ def test_bureau_register_import_county_and_drill_down(qtbot, tmp_path, county_db
         seen["bad"] = (dialog.table.item(bad, 4).text(), dialog.table.item(bad, 7).foreground().color())
         good = rows[report.path.name]
         seen["good"] = [dialog.table.item(good, c).text() for c in (1, 4, 5)]
-        seen["keys"] = dialog.findChild(type(dialog.summary), "newKeys").text()
+        seen["keys"] = dialog.keys.toPlainText()
         assert not dialog.import_button.isEnabled()        # the unit's key is not confirmed yet
         dialog.key_check.setChecked(True)
         assert dialog.import_button.isEnabled()
@@ -234,8 +241,9 @@ def test_bureau_register_import_county_and_drill_down(qtbot, tmp_path, county_db
     assert seen["bad"] == ("拒绝", REJECTED_COLOUR)
     new_rows = sum(c.new for c in packages.last_results[0].plan.counts.values())
     assert seen["good"][:2] == [UNIT_NAME, "可以导入"] and int(seen["good"][2]) == new_rows > 1000
-    assert grouped(unit_fp).split("\n")[0] in seen["keys"].replace("&nbsp;", " ")
+    assert " ".join(grouped(unit_fp).split()) in " ".join(seen["keys"].split())
     assert [r.status for r in packages.last_results] == [P.IMPORTED]
+    assert (0, 1, report.path.name) in packages.runner.steps        # the progress dialog's steps
     assert packages.ledger.rowCount() == 1
     assert [packages.ledger.item(0, c).text() for c in (0, 1, 7)] == [UNIT_NAME, "1", report.path.name]
     units.refresh()

@@ -50,7 +50,9 @@ def details_html(r: P.PackageResult) -> str:
         lines.append(f"发送方：{r.sender_name}　第{r.seq}号{P.KIND_NAMES.get(r.kind, '')}　"
                      f"生成于{r.created_at.replace('T', ' ')[:16]}")
     colour = "#b00020" if r.rejected else "#333"
-    lines.append(f"<span style='color:{colour}'>{STATUS_LABELS[r.status]}：{r.message}</span>")
+    label = STATUS_LABELS[r.status]
+    text = r.message if r.message.startswith(label) else f"{label}：{r.message}"
+    lines.append(f"<span style='color:{colour}'>{text}</span>")
     if r.note:
         lines.append(f"<span style='background:#fff0d9'>⚠ {r.note}</span>")
     if r.new_key:
@@ -98,14 +100,19 @@ class ImportPreviewDialog(PreservingDialog):
         new_keys = [r for r in results if r.new_key and r.status in (P.OK, P.IMPORTED)]
         self.key_check = None
         if new_keys and not done:
-            keys = "".join(f"<p>{r.sender_name}：<br><span style='font-family:monospace; font-size:15pt;"
-                           f" font-weight:bold; color:#1a3d7c'>{grouped(r.new_key).replace(chr(10), '&nbsp;&nbsp;')}"
-                           f"</span></p>" for r in {r.sender_id: r for r in new_keys}.values())
-            note = QLabel("<b>首次收到以下单位的上报包。</b>请打电话给该单位管理员，请对方念出"
-                          "“数据交换”页上的本单位密钥指纹，与下面逐组核对：" + keys,
-                          wordWrap=True, objectName="newKeys")
-            note.setStyleSheet("background:#fff7e0; border:1px solid #e0c070; padding:6px")
+            note = QLabel("<b>首次收到以下单位的包。</b>请打电话给各单位管理员，请对方念出“数据交换”页上的"
+                          "本单位密钥指纹，与下表逐组核对；不一致的包不要导入（取消后把它移出文件夹）。",
+                          wordWrap=True)
             layout.addWidget(note)
+            # One line per unit, scrolling: a county's first import brings dozens of keys.
+            self.keys = QTextBrowser(objectName="newKeys")
+            self.keys.setHtml("<table cellpadding=3>" + "".join(
+                f"<tr><td>{r.sender_name}</td><td style='font-family:monospace; font-size:14pt;"
+                f" font-weight:bold; color:#1a3d7c'>&nbsp;&nbsp;{grouped(r.new_key).replace(chr(10), '&nbsp;&nbsp;')}"
+                f"</td></tr>" for r in {r.sender_id: r for r in new_keys}.values()) + "</table>")
+            self.keys.setStyleSheet("background:#fff7e0; border:1px solid #e0c070")
+            self.keys.setMaximumHeight(min(230, 40 + 34 * len({r.sender_id for r in new_keys})))
+            layout.addWidget(self.keys)
             self.key_check = QCheckBox("我已电话核对，上述指纹完全一致", objectName="keysConfirmed")
             self.key_check.toggled.connect(self._enable)
             layout.addWidget(self.key_check)
@@ -122,9 +129,10 @@ class ImportPreviewDialog(PreservingDialog):
             buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self._enable()
-        if results:
-            self.table.selectRow(0)
-            self._show_details(0)
+        if results:   # the first importable file: rejected rows stay visible in red
+            first = next((i for i, r in enumerate(results) if r.status in (P.OK, P.IMPORTED)), 0)
+            self.table.selectRow(first)
+            self._show_details(first)
         self.resize(980, 620)
         self.restore_geometry()
 
@@ -138,7 +146,7 @@ class ImportPreviewDialog(PreservingDialog):
         if r.note:
             text = f"⚠ {r.note}；{text}"
         if r.new_key:
-            text += f"；首次收到该方密钥（指纹 {r.new_key}）"
+            text += "；首次收到该方密钥，请核对指纹"
         return (r.path.name, r.sender_name or "—", r.seq or "—",
                 r.created_at.replace("T", " ")[:16] or "—", STATUS_LABELS[r.status],
                 new if r.plan.counts else "—", changed if r.plan.counts else "—", text)

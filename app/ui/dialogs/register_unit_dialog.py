@@ -86,6 +86,9 @@ class RegisterUnitDialog(PreservingDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.code.textChanged.connect(self._code_changed)
+        for edit in (self.name, self.code):   # 18 characters of the code must show whole
+            edit.setMinimumWidth(260)
+        self.resize(860, 440)
         self.restore_geometry()
 
     def _code_changed(self, text: str) -> None:

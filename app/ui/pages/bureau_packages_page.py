@@ -65,7 +65,8 @@ class BureauPackagesPage(QWidget):
     def _show_ledger(self, lines: list[bureau.LedgerLine]) -> None:
         self.lines = lines
         self.ledger.set_rows([(line.unit_name, line.seq, line.kind, line.created_at.replace("T", " ")[:16],
-                               line.imported_at[:16], line.rows, line.note or "", line.file_name)
+                               line.imported_at.replace("T", " ")[:16], line.rows, line.note or "",
+                               line.file_name)
                               for line in lines])
         for row, line in enumerate(lines):
             if line.note:

@@ -103,8 +103,9 @@ class CountyPage(QWidget):
 
     def __init__(self, db: Database, mirrors: bureau.Mirrors, actor: Actor, settings: Settings,
                  today=dt.date.today, runner: TaskRunner | None = None, parent=None,
-                 period: str | None = None):
+                 period: str | None = None, open_reports: bool = True):
         super().__init__(parent)
+        self.open_reports, self.last_report = open_reports, None
         self.db, self.mirrors, self.actor, self.settings, self.today = db, mirrors, actor, settings, today
         self.runner = runner or TaskRunner()
         self.rows: list[county.CountyRow] = []
@@ -299,8 +300,8 @@ class CountyPage(QWidget):
         self.status_message.emit(f"已导出：{path}")
 
     def make_report(self, path: str | None = None) -> None:
-        module = importlib.import_module(REPORT_MODULE)
-        build = getattr(module, "build_county_report")
+        """The county PDF report of the period shown (app.reports.county_report)."""
+        build = getattr(importlib.import_module(REPORT_MODULE), "build_county_report")
         if self.period_shown is None:
             return
         if path is None:
@@ -308,8 +309,15 @@ class CountyPage(QWidget):
                                                   "PDF 文件 (*.pdf)")
         if not path:
             return
-        db, mirrors, period = self.db, self.mirrors, self.period_shown
-        self.runner.run(lambda: build(db, mirrors, period, Path(path)),
-                        lambda _info: self.status_message.emit(f"全县报告已生成：{path}"),
+        db, period, today = self.db, self.period_shown, self.today()
+        self.runner.run(lambda: build(db, period, Path(path), today=today), self._report_done,
                         lambda exc: show_error(self, "生成报告失败", exc), parent=self,
                         label="正在生成全县报告…")
+
+    def _report_done(self, info) -> None:
+        self.last_report = info.path
+        self.status_message.emit(f"全县报告已生成：{info.path}（{info.pages}页，用时{info.seconds:.1f}秒）")
+        if self.open_reports:
+            from PySide6.QtCore import QUrl
+            from PySide6.QtGui import QDesktopServices
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(info.path)))

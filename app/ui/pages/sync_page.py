@@ -30,7 +30,7 @@ STANDALONE_TEXT = (
 
 
 def ledger_rows(lines) -> list[tuple]:
-    return [(line.seq, line.kind, line.created_at.replace("T", " ")[:16], line.imported_at[:16],
+    return [(line.seq, line.kind, line.created_at.replace("T", " ")[:16], line.imported_at.replace("T", " ")[:16],
              line.rows, line.note or "", line.file_name) for line in lines]
 
 
@@ -57,7 +57,8 @@ class SyncPage(QWidget):
         row.addWidget(self._export_box(), 1)
         row.addWidget(self._import_box(), 1)
         layout.addLayout(row)
-        layout.addWidget(QLabel("已导入的下发包（⚠ 标出缺口或分叉：请向编办核实是否漏导、重复使用了旧数据库）"))
+        layout.addWidget(QLabel("已收到的编办包（注册包、下发包；浅橙色标出缺口或分叉：请向编办核实是否漏导，"
+                                "或编办用旧备份恢复过数据库）"))
         self.ledger = RecordTable(["序号", "类型", "生成时间", "导入时间", "变更条数", "说明", "文件名"], 6)
         self.ledger.setObjectName("ledgerTable")
         layout.addWidget(self.ledger, 1)
