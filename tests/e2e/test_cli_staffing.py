@@ -1,6 +1,7 @@
 """`python -m app staffing` as a unit and its 编办 run it: the roster goes in with
 `import-roster` (状态起始日期 included), the unit analyses itself, sends its 上报包, and the 编办's
-analysis of that unit (county rows and `--unit`) equals the unit's own, whole dict."""
+analysis of that unit (county rows and `--unit`) equals the unit's own, whole dict; the unit's
+own retirement rules through `settings set staffing.retirement_rules`."""
 from __future__ import annotations
 
 import datetime as dt
@@ -50,26 +51,26 @@ def roster_file(path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def county(tmp_path_factory):
+    """A 编办 with two registered units (made through the services: the CLI for these steps
+    is tested in test_cli_sync.py); unit 1 imports its roster with the CLI and reports."""
+    from app.services.bureau import Mirrors
+    from tests.unit.sync_fixtures import World, enroll, new_bureau, register
     root = tmp_path_factory.mktemp("staffing")
-    env, usb = root / "appdata", root / "usb"
+    env = root / "appdata"
     env.mkdir()
-    usb.mkdir()
-    bureau, unit = root / "county.sqlite", root / "unit.sqlite"
-    ok(run("init", "--db", bureau, "--edition", "bureau", "--unit-name", "沂河县委编办",
-           "--credit-code", credit(0), "--admin", "bb", "--password", "abc12345", data_dir=env))
-    ok(run("register-unit", "--db", bureau, "--unit-name", "沂河县第1局", "--credit-code", credit(1),
-           "--quotas", "行政编制=1,事业编制=2", "--leader-posts", "正职=1,副职=2", data_dir=env))
-    ok(run("register-unit", "--db", bureau, "--unit-name", "沂河县第2局", "--credit-code", credit(2),
-           "--quotas", "行政编制=5", "--leader-posts", "正职=1,副职=1", data_dir=env))
-    ok(run("enrollment", "--db", bureau, "--unit", credit(1), "--out", usb, data_dir=env))
-    [enrollment] = usb.glob("*.lzkp")
-    ok(run("init", "--db", unit, "--enrollment", enrollment, "--admin", "admin",
-           "--password", "abc12345", data_dir=env))
-    enrollment.unlink()
-    ok(run("import-roster", "--db", unit, roster_file(root / "roster.xlsx"), data_dir=env))
-    ok(run("export-package", "--db", unit, "--out", usb, data_dir=env))
-    ok(run("import-package", "--db", bureau, usb, data_dir=env))
-    return dict(root=root, env=env, bureau=bureau, unit=unit)
+    bureau = new_bureau(root / "county.sqlite")
+    world = World(root, bureau, Mirrors(bureau), usb=root / "usb")
+    world.usb.mkdir()
+    register(world, "a", 1, quotas={"行政编制": 1, "事业编制": 2})     # 正职 1, 副职 2
+    register(world, "b", 2, quotas={"行政编制": 5})
+    enroll(world, "a", root / "unit.sqlite")
+    try:
+        ok(run("import-roster", "--db", root / "unit.sqlite", roster_file(root / "roster.xlsx"),
+               data_dir=env))
+        assert [r.status for r in world.receive(world.report("a"))] == ["imported"]
+    finally:
+        world.close()
+    return dict(root=root, env=env, bureau=root / "county.sqlite", unit=root / "unit.sqlite")
 
 
 def test_unit_and_bureau_see_the_same_figures(county):
@@ -109,13 +110,13 @@ def test_the_units_own_retirement_rules(county):
     env, unit = county["env"], county["unit"]
     rules = json.loads(Path("resources/retirement_rules.json").read_text(encoding="utf-8"))
     rules["rules"][0].update(original_age=61, start_birth_month=None)     # men: 61, no raise
-    ok(run("settings", "set", "--db", unit, "staffing.retirement_rules",
-           json.dumps(rules, ensure_ascii=False), data_dir=env))
-    bad = run("settings", "set", "--db", unit, "staffing.retirement_rules", '{"rules": []}',
-              data_dir=env)
+    good, bad = run_all([("settings", "set", "--db", unit, "staffing.retirement_rules",
+                          json.dumps(rules, ensure_ascii=False)),
+                         ("settings", "set", "--db", unit, "staffing.retirement_rules", '{"rules": []}')],
+                        env)
+    ok(good)
     assert bad.returncode == 1 and "rules" in bad.stderr
     after = json.loads(ok(run("staffing", "--db", unit, "--today", TODAY, "--json",
                               data_dir=env)).stdout)
     assert [(r["name"], r["retirement_age"], r["retirement_date"]) for r in after["retirements"]] == [
         ("丁工勤", "50岁8个月", "2026-11-09"), ("甲主任", "61岁", "2027-06-01")]
-    ok(run("settings", "set", "--db", unit, "staffing.retirement_rules", "", data_dir=env))
