@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 from openpyxl import load_workbook
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QWizard
 
 from app.core.metrics import parse_period, percent
@@ -264,13 +265,24 @@ def test_bureau_register_import_county_and_drill_down(qtbot, tmp_path, county_db
     assert page.table.item(row, 0).text() == "1"                       # ranked first by saturation
     page.table.sortItems(7)                                            # ascending: the blank goes last
     assert page.table.item(0, 1).text() == UNIT_NAME
-    page.drill(page.row_of(county_db.unit_id))
-    assert page.stack.currentIndex() == 1
+    drills = []
+    page.table.cellActivated.connect(lambda *_: drills.append(1))
+    page.table.setCurrentCell(page.row_of(county_db.unit_id), 3)
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)                    # Enter drills in, once
+    assert page.stack.currentIndex() == 1 and drills == [1]
     assert page.unit_page.db.path == mirrors.path(county_db.unit_id)
     assert page.unit_page.page_data.unit.saturation == pytest.approx(saturation, abs=5e-5)
     assert page.unit_page.page_data.period.text == "2026-10"
     page.back()
     assert page.stack.currentIndex() == 0
+    page.show()
+    qtbot.waitExposed(page)
+    rect = page.table.visualItemRect(page.table.item(page.row_of(added.unit_id), 2))
+    qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())  # as a hand does
+    qtbot.mouseDClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert drills == [1, 1] and page.stack.currentIndex() == 1          # double-click: once too
+    assert page.unit_page.db.path == mirrors.path(added.unit_id)
+    page.back()
     xlsx = tmp_path / "全县.xlsx"
     page.export_excel(str(xlsx))
     sheet = load_workbook(xlsx)["全县各单位"]

@@ -151,8 +151,8 @@ class CountyPage(QWidget):
         head = self.table.horizontalHeader()
         head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         head.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        # Activation is a double-click or Enter (or a single click where the desktop says so).
         self.table.cellActivated.connect(lambda row, _c: self.drill(row))
-        self.table.cellDoubleClicked.connect(lambda row, _c: self.drill(row))
         legend = QLabel(LEGEND, wordWrap=True, objectName="countyLegend")
         legend.setStyleSheet("color:#444; background:#f7f7f7; border:1px solid #e2e2e2; padding:6px")
         layout = QVBoxLayout(view)
