@@ -31,6 +31,9 @@ def shoot(app, page: StaffingPage, name: str) -> None:
         app.processEvents()
     page.grab().save(str(OUT / name))
     print(OUT / name)
+    page.close()
+    page.deleteLater()          # gone before the interpreter exits (pyqtgraph items and Qt)
+    app.processEvents()
 
 
 def main() -> None:

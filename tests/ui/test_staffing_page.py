@@ -15,6 +15,7 @@ from app.services import unit_settings
 from app.services.actor import SYSTEM, Actor
 from app.ui.pages import staffing_page
 from app.ui.pages.staffing_page import RulesDialog, StaffingPage
+from app.ui.tasks import SyncRunner
 from tests.unit.test_staffing import ROSTER, actor, add_roster
 
 TODAY = dt.date(2026, 10, 30)
@@ -102,7 +103,7 @@ def test_the_bureau_sees_the_county_and_each_unit(qtbot, tmp_path):
     world.receive(world.report("a"))
     try:
         analyst = Actor("", "fx", "分析员", "编办", None, False)      # every 编办 account analyses
-        page = StaffingPage(bureau, analyst, mirrors=world.mirrors, today=TODAY)
+        page = StaffingPage(bureau, analyst, mirrors=world.mirrors, today=TODAY, runner=SyncRunner())
         qtbot.addWidget(page)
         assert page.analysis.scope == "county" and "（全县）" in page.title.text()
         assert [r[:3] for r in rows(page, "各单位")] == [["沂河县第1局", "13", "4"], ["沂河县第2局", "13", "0"]]

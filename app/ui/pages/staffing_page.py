@@ -126,9 +126,12 @@ class RetirementChart(_Chart):
 class StaffingPage(QWidget):
     status_message = Signal(str)
 
-    def __init__(self, db: Database, actor: Actor, mirrors=None, today=dt.date.today, parent=None):
+    def __init__(self, db: Database, actor: Actor, mirrors=None, today=dt.date.today, parent=None,
+                 runner=None):
         super().__init__(parent)
-        self.db, self.actor, self.mirrors = db, actor, mirrors
+        # The 编办 reads every mirror (about 25 ms a unit): with the 编办 pages' runner it does so
+        # in the background; the unit's own roster is read at once.
+        self.db, self.actor, self.mirrors, self.runner = db, actor, mirrors, runner
         self.today = today if callable(today) else (lambda: today)
         self.analysis: S.Analysis | None = None
         self._build()
@@ -183,17 +186,27 @@ class StaffingPage(QWidget):
 
     # ------------------------------------------------------------------ data
     def reload(self) -> None:
-        try:
-            self.analysis = self._analyse()
-        except PermissionDenied as exc:
-            self.analysis = None
-            self.denied.setText(str(exc))
-            self.denied.show()
-            for w in (self.summary, self.warnings, self.tabs, self.quota_chart, self.age_chart,
-                      self.retire_chart):
-                w.hide()
+        if self.runner is not None and self.mirrors is not None:
+            self.runner.run(self._analyse, self._show, self._failed, parent=self,
+                            label="正在计算人员编制分析…")
             return
-        self._show(self.analysis)
+        try:
+            analysis = self._analyse()
+        except PermissionDenied as exc:
+            self._failed(exc)
+            return
+        self._show(analysis)
+
+    def _failed(self, exc: BaseException) -> None:
+        if not isinstance(exc, PermissionDenied):
+            show_error(self, "人员编制分析", exc)
+            return
+        self.analysis = None
+        self.denied.setText(str(exc))
+        self.denied.show()
+        for w in (self.summary, self.warnings, self.tabs, self.quota_chart, self.age_chart,
+                  self.retire_chart):
+            w.hide()
 
     def _analyse(self) -> S.Analysis:
         today = self.today()
@@ -205,6 +218,7 @@ class StaffingPage(QWidget):
         return S.analyse_county(self.db, self.mirrors, self.actor, today)
 
     def _show(self, a: S.Analysis) -> None:
+        self.analysis = a
         county = a.scope == "county"
         self.title.setText(f"人员编制分析 — {a.name}{'（全县）' if county else ''}")
         long = sum(s.long for s in a.seconded)
