@@ -111,5 +111,8 @@ def test_the_bureau_sees_the_county_and_each_unit(qtbot, tmp_path):
         page.unit_picker.setCurrentIndex(1)
         assert page.analysis.scope == "unit" and page.analysis.name == "沂河县第1局"
         assert "各单位" not in page.table_widgets and page.analysis.people == 4
+        register(world, "c", 3)                          # registered later: listed on reload
+        page.reload()
+        assert page.unit_picker.count() == 4 and page.analysis.name == "沂河县第1局"
     finally:
         world.close()

@@ -147,10 +147,6 @@ class StaffingPage(QWidget):
         self.unit_picker = QComboBox(objectName="unitPicker")
         self.unit_picker.setMinimumContentsLength(16)
         if self.mirrors is not None:
-            from app.services.bureau import registered_units
-            self.unit_picker.addItem("全县（各单位合计）", COUNTY)
-            for unit in registered_units(self.db):
-                self.unit_picker.addItem(unit.name, unit.unit_id)
             self.unit_picker.currentIndexChanged.connect(lambda _i: self.reload())
             bar.addWidget(self.unit_picker)
         else:
@@ -185,7 +181,25 @@ class StaffingPage(QWidget):
         layout.addWidget(self.tabs, 1)
 
     # ------------------------------------------------------------------ data
+    def _fill_picker(self) -> None:
+        """Registered units (the 编办 may have registered more since the page was built)."""
+        from app.services.bureau import registered_units
+        wanted = [("全县（各单位合计）", COUNTY)] + [(u.name, u.unit_id) for u in registered_units(self.db)]
+        shown = [(self.unit_picker.itemText(i), self.unit_picker.itemData(i))
+                 for i in range(self.unit_picker.count())]
+        if wanted == shown:
+            return
+        current = self.unit_picker.currentData()
+        self.unit_picker.blockSignals(True)
+        self.unit_picker.clear()
+        for name, key in wanted:
+            self.unit_picker.addItem(name, key)
+        self.unit_picker.setCurrentIndex(max(0, self.unit_picker.findData(current)))
+        self.unit_picker.blockSignals(False)
+
     def reload(self) -> None:
+        if self.mirrors is not None:
+            self._fill_picker()
         if self.runner is not None and self.mirrors is not None:
             self.runner.run(self._analyse, self._show, self._failed, parent=self,
                             label="正在计算人员编制分析…")
