@@ -164,7 +164,14 @@ def cmd_log(a) -> int:
 
 def cmd_backup(a) -> int:
     from app.db.backup import backup_to
-    _open(a.db).dispose()
+    db = _open(a.db)
+    if db.edition == "bureau":
+        from app.services.bureau import backup_all
+        written = backup_all(db, a.out)
+        db.dispose()
+        print(f"已备份到 {a.out}（含{len(written) - 1}个单位的数据文件，在 {a.out.name}.units 文件夹）")
+        return 0
+    db.dispose()
     backup_to(a.db, a.out)
     print(f"已备份到 {a.out}")
     return 0

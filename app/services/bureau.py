@@ -199,8 +199,7 @@ def import_packages(db: Database, mirrors: Mirrors, paths: Iterable[Path], *, ap
         except P.FORMAT_ERRORS as exc:
             P.reject(result, exc)
         if apply:
-            if result.new_key and result.status == P.IMPORTED:
-                _remember_key(db, unit_id, result.new_key)
+            _remember_key(db, unit_id, mirror)
             county.refresh_unit(db, mirrors, unit_id, result.months)
         result.seconds = time.perf_counter() - started
     if progress:
@@ -219,7 +218,15 @@ def _first_key(mirror: Database, unit_id: str, header: dict) -> PublicKeys | Non
         raise container.PackageError("header", f"同步包包头中的单位公钥损坏（{exc}）") from None
 
 
-def _remember_key(db: Database, unit_id: str, fingerprint: str) -> None:
+def _remember_key(db: Database, unit_id: str, mirror: Database) -> None:
+    """The register shows the key fingerprint the unit's mirror holds. Compared after every
+    import, not only a first one: an import killed between the mirror's commit and this copy
+    is repaired by the next import of any package of that unit (e.g. the same file again)."""
+    with mirror.read() as s:
+        fingerprint = s.get(Peer, unit_id).fingerprint
+    with db.read() as s:
+        if s.get(Peer, unit_id).fingerprint == fingerprint:
+            return
     with db.session() as s:
         s.get(Peer, unit_id).fingerprint = fingerprint
 
@@ -280,3 +287,39 @@ def ledger_lines(db: Database, mirrors: Mirrors) -> list[LedgerLine]:
 
 def today() -> dt.date:
     return dt.date.today()
+
+
+def backup_all(db: Database, target: Path) -> list[Path]:
+    """Back up the 编办's database to `target` and every unit mirror into `<target>.units/`
+    (the mirrors are the units' data: a backup without them could not be restored)."""
+    from app.db.backup import backup_to
+    require_bureau(db)
+    target = Path(target)
+    written = [backup_to(db.path, target)]
+    folder = target.with_name(target.name + ".units")
+    source = mirrors_dir(db)
+    if source.is_dir():
+        folder.mkdir(exist_ok=True)
+        for mirror in sorted(source.glob("*.sqlite")):
+            written.append(backup_to(mirror, folder / mirror.name))
+    return written
+
+
+def set_unit_info(db: Database, mirrors: Mirrors, actor: Actor, unit_id: str, *,
+                  task_class: str | None, key_tasks: int | None) -> None:
+    """Change a unit's 编制任务比 class and number of key tasks (编办 rows: go out in the next 下发包)."""
+    require_bureau(db)
+    if not actor.is_admin:
+        raise PermissionDenied("修改单位信息需要编办管理员权限")
+    problems = []
+    if task_class is not None and task_class not in TASK_CLASSES:
+        problems.append(f"编制任务比类别应为{'/'.join(TASK_CLASSES)}之一")
+    if key_tasks is not None and key_tasks < 0:
+        problems.append("重点任务数应为不小于0的整数")
+    if problems:
+        raise ValidationError("；".join(problems), problems)
+    with mirrors.get(unit_id).session(actor) as s:
+        unit = s.get(Unit, unit_id)
+        unit.task_class, unit.key_tasks = task_class, key_tasks
+    from app.services import county
+    county.refresh_unit(db, mirrors, unit_id, set())

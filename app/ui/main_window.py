@@ -217,7 +217,11 @@ class MainWindow(QMainWindow):
         if not target:
             return
         try:
-            backup_to(self.db.path, __import__("pathlib").Path(target))
+            if self.db.edition == "bureau":
+                from app.services.bureau import backup_all
+                backup_all(self.db, __import__("pathlib").Path(target))
+            else:
+                backup_to(self.db.path, __import__("pathlib").Path(target))
         except OSError as exc:
             QMessageBox.warning(self, "备份失败", f"无法写入 {target}：{exc}")
             return
