@@ -145,6 +145,20 @@ def test_every_refusal_has_its_own_message_and_writes_nothing(world, restored, t
     assert fine.status == P.IMPORTED and fine.plan.written > 0
 
 
+def test_a_dispatch_clashing_with_a_row_of_the_unit_is_refused_and_writes_nothing(world):
+    b = world.units["b"]
+    world.receive(world.report("b"))
+    with b.session(SYSTEM) as s:      # the unit numbered a duty of its own …
+        s.add(Duty(unit_id=b.unit_id, code="D-07", content="负责本单位安全生产", duty_class="一般"))
+    with world.mirror("b").session(SYSTEM) as s:     # … as the 编办 numbers one it issues
+        s.add(Duty(unit_id=world.unit_ids["b"], code="D-07", content="负责市场主体登记", duty_class="核心"))
+    before = content_hash(b.path)
+    [result] = world.unit_receives("b", world.dispatch("b"))
+    assert (result.status, result.code) == (P.REJECTED, "merge"), result.message
+    assert "重复" in result.message and "duty" in result.message, result.message
+    assert content_hash(b.path) == before
+
+
 # ---------------------------------------------------------------- the ledger
 def test_duplicate_and_older_packages_write_nothing(world):
     a = world.units["a"]
