@@ -78,6 +78,9 @@ class MainWindow(QMainWindow):
         self.stats_page = self.published_page = None
         self._add_lazy_page("统计分析", "stats_page", lambda: self._make_stats_page(kwargs))
         self._add_lazy_page("单位履职动态", "published_page", lambda: PublishedPage(db, actor))
+        self.staffing_page = None
+        if actor.is_admin or actor.role in (vocab.ROLE_PRINCIPAL, vocab.ROLE_DEPUTY):
+            self._add_lazy_page("人员编制", "staffing_page", lambda: self._make_staffing_page(kwargs))
         from app.ui.pages.reminders_page import RemindersPage
         self.reminders_page = RemindersPage(db, actor, **kwargs)
         self.reminders_page.status_message.connect(self.show_status)
@@ -112,6 +115,9 @@ class MainWindow(QMainWindow):
         self.bureau_runner = TaskRunner(pool)
         self.county_page = self.units_page = self.packages_page = None
         self._add_lazy_page("全县分析", "county_page", lambda: self._make_bureau_page("county", kwargs))
+        self.staffing_page = None
+        self._add_lazy_page("人员编制", "staffing_page", lambda: self._make_staffing_page(
+            dict(kwargs, mirrors=self.mirrors, runner=self.bureau_runner)))
         if not self.actor.is_admin:
             return
         self._add_lazy_page("单位管理", "units_page", lambda: self._make_bureau_page("units", {}))
@@ -141,6 +147,14 @@ class MainWindow(QMainWindow):
     def _county_changed(self) -> None:
         if self.county_page is not None:
             self.county_page.reload()
+        if self.staffing_page is not None:
+            self.staffing_page.reload()
+
+    def _make_staffing_page(self, kwargs):
+        from app.ui.pages.staffing_page import StaffingPage
+        page = StaffingPage(self.db, self.actor, **kwargs)
+        page.status_message.connect(self.show_status)
+        return page
 
     def _has_delegated_queue(self) -> bool:
         import datetime as dt
