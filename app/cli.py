@@ -154,6 +154,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from app import cli_commands
         return cli_commands.dispatch(args)
+    except BrokenPipeError:
+        # `python -m app … | head`: the reader left; say nothing more (no traceback).
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except ValidationError as exc:
         print(f"错误：{exc.args[0].splitlines()[0] if exc.problems else exc}", file=sys.stderr)
         for problem in exc.problems[:MAX_PRINTED_PROBLEMS]:
