@@ -118,6 +118,8 @@ class MainWindow(QMainWindow):
         self.staffing_page = None
         self._add_lazy_page("人员编制", "staffing_page", lambda: self._make_staffing_page(
             dict(kwargs, mirrors=self.mirrors, runner=self.bureau_runner)))
+        self.overlap_page = None
+        self._add_lazy_page("职责交叉", "overlap_page", self._make_overlap_page)
         if not self.actor.is_admin:
             return
         self._add_lazy_page("单位管理", "units_page", lambda: self._make_bureau_page("units", {}))
@@ -149,6 +151,12 @@ class MainWindow(QMainWindow):
             self.county_page.reload()
         if self.staffing_page is not None:
             self.staffing_page.reload()
+
+    def _make_overlap_page(self):
+        from app.ui.pages.overlap_page import OverlapPage
+        page = OverlapPage(self.db, self.mirrors, runner=self.bureau_runner)
+        page.status_message.connect(self.show_status)
+        return page
 
     def _make_staffing_page(self, kwargs):
         from app.ui.pages.staffing_page import StaffingPage
