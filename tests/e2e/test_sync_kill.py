@@ -38,6 +38,7 @@ from app.services.demo import generate_demo
 from app.services.setup import open_database
 from tests.unit import sync_fixtures as SF
 
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork() and SIGKILL (POSIX)")
 RUNS = 50
 SEED = 20261122
 PERIOD = "2026-10"
