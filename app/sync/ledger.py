@@ -7,9 +7,10 @@ last seq we acknowledged) to `upto`. From the ledger rows of one sender:
 - gap: a package starting after `covered` — changes in between are missing (imported anyway:
   rows are merged by newest version, and the acknowledgement stays at `covered`, so the sender's
   next package repeats the missing part);
-- fork: the same seq with a different package, or an outbox position going backwards — the
-  sender was restored from an old backup. The fork becomes the new line: `covered` restarts
-  from it, so the acknowledgement never claims changes the restored sender no longer has.
+- fork: the same seq with a different package, or an outbox position going backwards (on the
+  current line) — the sender was restored from an old backup. The fork becomes the new line:
+  `covered` restarts from it, so the acknowledgement never claims changes the restored sender
+  no longer has.
 """
 from __future__ import annotations
 
@@ -80,9 +81,12 @@ def judge(session: Session, sender: str, package_id: str, seq: int, base: int, u
         if base > 0:
             standing.gap = f"{GAP}：这是收到该发送方的第一个包，但它只含第{base}号变更之后的部分"
         return standing
-    same_seq = [r for r in rows if r.seq == seq]
+    # Numbers are compared on the current line only: after a fork the sender reuses the numbers
+    # of the lost line, and each of those is not another restore.
+    line = current_line(rows)
+    same_seq = [r for r in line if r.seq == seq]
     top = covered(rows)
-    newest = max(rows, key=lambda r: r.seq)
+    newest = max(line, key=lambda r: r.seq)
     if same_seq:
         standing.fork = (f"{FORK}：第{seq}号包已于{same_seq[-1].imported_at[:16]}导入过另一份内容，"
                          "发送方可能从旧备份恢复过数据")

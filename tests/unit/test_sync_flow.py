@@ -218,9 +218,10 @@ def test_a_unit_restored_from_a_backup_forks_and_keeps_sending_its_changes(world
     a = world.units["a"]
     world.receive(world.report("a"))
     backup = snapshot(a, tmp_path / "a_backup.sqlite")        # made after package 1
-    write_log(a, "zs", DAYS[3], "检查农贸市场计量器具20台（备份后丢失的一天）")
-    [r2] = world.receive(world.report("a"))
-    assert r2.status == P.IMPORTED
+    for day in DAYS[3:]:                                       # packages 2 and 3, lost below
+        write_log(a, "zs", day, f"检查农贸市场计量器具{day.day}台（备份后丢失的一天）")
+        [r] = world.receive(world.report("a"))
+        assert r.status == P.IMPORTED
     lost = world.dispatch("a")     # written before the 编办 learns of the restore
 
     a = world.units["a"] = restore(a, backup)
@@ -233,18 +234,22 @@ def test_a_unit_restored_from_a_backup_forks_and_keeps_sending_its_changes(world
 
     [fork] = world.receive(world.report("a"))   # again numbered 2, different content
     assert fork.status == P.IMPORTED and "分叉" in fork.note
-    lines = B.ledger_lines(world.bureau, world.mirrors)
-    assert ["分叉" in l.note for l in lines] == [True, False, False]
     mirror = world.mirror("a")
     unit_logs = synced_rows(a)["work_log"]
     mirror_logs = synced_rows(mirror)["work_log"]
     assert unit_logs.items() <= mirror_logs.items()      # the restored unit's data merged …
-    assert len(mirror_logs) == len(unit_logs) + 1          # … beside the day the restore lost
+    assert len(mirror_logs) == len(unit_logs) + 2          # … beside the days the restore lost
 
+    write_log(a, "ls", DAYS[2], "整理投诉举报台账")
+    [r3] = world.receive(world.report("a"))      # number 3 again, but on the new line: no new fork
+    assert r3.status == P.IMPORTED and r3.note == "", r3.note
     world.unit_receives("a", world.dispatch("a"))
-    write_log(a, "zs", DAYS[4], "复核计量器具检定台账")
-    [r3] = world.receive(world.report("a"))
-    assert r3.status == P.IMPORTED and r3.note == ""
+    write_log(a, "ld", DAYS[0], "主持召开局党组会议")
+    [r4] = world.receive(world.report("a"))
+    assert r4.status == P.IMPORTED and r4.note == ""
+    lines = B.ledger_lines(world.bureau, world.mirrors)
+    assert [(line.seq, "分叉" in line.note) for line in lines] == \
+        [(4, False), (3, False), (2, True), (3, False), (2, False), (1, False)]
     rows_a, rows_m = synced_rows(a), synced_rows(mirror)
     for table, rows in rows_a.items():
         assert rows.items() <= rows_m[table].items(), table
