@@ -126,10 +126,12 @@ def check_header(header: dict, kinds: set[str]) -> None:
     for key, kind in types.items():
         if type(header.get(key)) is not kind:
             raise container.PackageError("header", f"同步包包头缺少或有误：{key}")
+    if header["kind"] not in KIND_NAMES:      # not ours to skip: a damaged or foreign header
+        raise container.PackageError("header", f"同步包包头有误：未知的包类型“{header['kind'][:20]}”")
     if header["kind"] not in kinds:
         wanted = "、".join(KIND_NAMES[k] for k in sorted(kinds))
         raise container.PackageError(
-            "kind", f"这是{KIND_NAMES.get(header['kind'], '未知类型的包')}，此处只能导入{wanted}")
+            "kind", f"这是{KIND_NAMES[header['kind']]}，此处只能导入{wanted}")
     if schema_number(header["schema"]) > schema_number(head_revision()):
         raise container.PackageError(
             "future_schema", f"同步包由较新版本的程序生成（数据版本{header['schema']}），"
