@@ -158,7 +158,7 @@ def receive(target: Database, peer_id: str, opened: container.OpenedPackage, key
                                 header.get("base", 0), header.get("upto", 0))
         if standing.duplicate is not None:
             result.status = DUPLICATE
-            result.message = (f"第{header['seq']}号包已于{standing.duplicate.imported_at[:16]}导入过，"
+            result.message = (f"第{header['seq']}号包已于{standing.duplicate.imported_at[:16].replace("T", " ")}导入过，"
                               "本次未作任何修改")
             return result
         result.note = standing.note
