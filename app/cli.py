@@ -16,7 +16,7 @@ from app.core.errors import AppError, ValidationError
 EXIT_FAILED = 1
 # Command groups living in their own modules: each has add_parsers(sub) and COMMANDS.
 COMMAND_MODULES = ("app.cli_review", "app.cli_stats", "app.cli_reports", "app.cli_sync",
-                   "app.cli_staffing",
+                   "app.cli_staffing", "app.cli_rounds",
                    "app.cli_indicators", "app.cli_overlap")
 MAX_PRINTED_PROBLEMS = 200
 

@@ -48,6 +48,17 @@ def _unit_side(db: Database, actor: Actor) -> None:
     _admin(actor, "填报评估")
 
 
+def _open_round(s, round_id: str) -> EvalRound:
+    """The round for a write: it must exist and not be closed (a closed round's scores and
+    problems are the record the 编办 reported on)."""
+    rnd = s.get(EvalRound, round_id)
+    if rnd is None or rnd.deleted:
+        raise AppError("找不到该评估批次")
+    if rnd.status == "closed":
+        raise AppError(f"评估批次“{rnd.name}”已结束，不能再修改")
+    return rnd
+
+
 # ---------------------------------------------------------------- 编办: 定单
 def create_round(db: Database, actor: Actor, name: str, year: int, period: str,
                  self_deadline: dt.date | None = None) -> str:
@@ -82,17 +93,36 @@ def _copy(source_session, target_session, model, row_id: str) -> None:
             setattr(existing, key, value)
 
 
+def template_for_unit(db: Database, mirrors: Mirrors, unit_id: str) -> str:
+    """The template a unit is evaluated by when the 编办 picks none: the default one for the
+    unit class its mirror records (app.services.indicators.default_template_for)."""
+    from app.services.county import staffing_of
+    from app.services.indicators import default_template_for
+    unit = staffing_of(mirrors.get(unit_id))[1]
+    unit_class = unit.unit_class if unit else ""
+    found = default_template_for(db, unit_class)
+    if found is None:
+        raise AppError(f"没有适用于“{unit_class or '未设类别'}”的指标体系：请先安装默认指标体系，"
+                       f"或为该单位指定一套指标体系")
+    return found.id
+
+
 def assign(db: Database, mirrors: Mirrors, actor: Actor, round_id: str, unit_id: str,
-           template_id: str) -> None:
-    """定单: evaluate `unit_id` in the round by `template_id` (goes out in the next 下发包)."""
+           template_id: str | None = None) -> str:
+    """定单: evaluate `unit_id` in the round by `template_id` (default: the template for the
+    unit's class); it goes out in the unit's next 下发包. Returns the template id."""
     require_bureau(db)
     _admin(actor, "下达评估任务")
     if unit_id not in {u.unit_id for u in registered_units(db)}:
         raise AppError("该单位未登记")
+    template_id = template_id or template_for_unit(db, mirrors, unit_id)
     mirror = mirrors.get(unit_id)
     with db.read() as src:
-        if src.get(EvalRound, round_id) is None or src.get(IndicatorTemplate, template_id) is None:
+        rnd = src.get(EvalRound, round_id)
+        if rnd is None or src.get(IndicatorTemplate, template_id) is None:
             raise AppError("找不到该评估批次或指标体系")
+        if rnd.status == "closed":
+            raise AppError(f"评估批次“{rnd.name}”已结束，不能再下达")
         items = src.scalars(select(IndicatorItem.id).where(IndicatorItem.template_id == template_id,
                                                            IndicatorItem.deleted.is_(False))).all()
         with mirror.session(actor) as dst:
@@ -108,7 +138,11 @@ def assign(db: Database, mirrors: Mirrors, actor: Actor, round_id: str, unit_id:
                 dst.add(RoundUnit(round_id=round_id, unit_id=unit_id, template_id=template_id,
                                   issued_at=now_text()))
             elif link.template_id != template_id:
+                if dst.scalar(select(SelfScore.id).where(SelfScore.round_id == round_id).limit(1)) \
+                        or dst.scalar(select(BureauScore.id).where(BureauScore.round_id == round_id).limit(1)):
+                    raise AppError("该单位已开始评分，不能再更换指标体系")
                 link.template_id = template_id
+    return template_id
 
 
 def assigned_units(db: Database, mirrors: Mirrors, round_id: str) -> list[tuple[str, str]]:
@@ -160,6 +194,19 @@ class ProblemLine:
     progress: str = ""
     done: bool = False
     overdue: bool = False
+    reopened: bool = False        # the 编办 sent it back after the unit's last report
+    evidence: list = field(default_factory=list)
+
+    @property
+    def state(self) -> str:
+        """已销号 / 退回整改 / 待核验 (the unit reports it done) / 整改中 / 待整改."""
+        if self.status == "closed":
+            return "已销号"
+        if self.reopened:
+            return "退回整改"
+        if self.done:
+            return "待核验"
+        return "整改中" if self.measures else "待整改"
 
 
 @dataclass
@@ -200,6 +247,7 @@ def detail(db: Database, round_id: str, unit_id: str | None = None,
                  for i in s.scalars(select(IndicatorItem).where(
                      IndicatorItem.template_id == template.id, IndicatorItem.deleted.is_(False))
                      .order_by(IndicatorItem.sort_order, IndicatorItem.code))]
+        items = _tree_order(items)
         by_id = {i.id: i for i in items}
         for row in s.scalars(select(SelfScore).where(SelfScore.round_id == round_id,
                                                      SelfScore.deleted.is_(False))):
@@ -221,6 +269,11 @@ def detail(db: Database, round_id: str, unit_id: str | None = None,
                                                        Rectification.deleted.is_(False)))
             if fix is not None:
                 line.owner, line.measures, line.progress, line.done = fix.owner, fix.measures, fix.progress, fix.done
+                line.evidence = json.loads(fix.evidence or "[]")
+            # Reopened: open with the 编办's comment, written after the unit's last report (the
+            # hybrid logical clocks of both sides order their writes).
+            line.reopened = (p.status != "closed" and bool(p.verify_comment)
+                             and (fix is None or fix.hlc < p.hlc))
             line.overdue = E.overdue(p.deadline, p.status == "closed", today)
             problems.append(line)
         submission = s.scalar(select(RoundSubmission).where(RoundSubmission.round_id == round_id,
@@ -232,8 +285,24 @@ def detail(db: Database, round_id: str, unit_id: str | None = None,
     open_count = sum(1 for p in problems if p.status != "closed")
     return RoundDetail(round_id, rnd.name, rnd.period, rnd.self_deadline, rnd.status == "closed", unit_id,
                        template.name, items, problems, submitted_at, self_totals, bureau_totals,
-                       E.stage(bool(submitted_at), bureau_totals.scored > 0, open_count, len(problems),
+                       E.stage(bool(submitted_at), bureau_totals.scored > 0 or bool(problems), open_count, len(problems),
                                rnd.status == "closed"))
+
+
+def _tree_order(items: list[ItemLine]) -> list[ItemLine]:
+    """Parents before their children, siblings in their order (sort_order counts per parent)."""
+    children: dict[str | None, list[ItemLine]] = {}
+    ids = {i.id for i in items}
+    for i in items:
+        children.setdefault(i.parent_id if i.parent_id in ids else None, []).append(i)
+    out: list[ItemLine] = []
+
+    def walk(parent: str | None) -> None:
+        for i in children.get(parent, []):
+            out.append(i)
+            walk(i.id)
+    walk(None)
+    return out
 
 
 def rounds_here(db: Database) -> list[tuple[str, str, str]]:
@@ -243,11 +312,86 @@ def rounds_here(db: Database) -> list[tuple[str, str, str]]:
             select(EvalRound).where(EvalRound.deleted.is_(False)).order_by(EvalRound.created_at.desc()))]
 
 
-def _leaf(s, item_id: str) -> IndicatorItem:
+def _leaf(s, item_id: str, round_id: str | None = None, unit_id: str | None = None) -> IndicatorItem:
+    """The 评估要点 `item_id`; with a round, it must be in the template the unit is evaluated by."""
     item = s.get(IndicatorItem, item_id)
-    if item is None or item.level != 3:
+    if item is None or item.level != 3 or item.deleted:
         raise AppError("只能对评估要点（第三级指标）打分")
+    if round_id is not None:
+        link = s.scalar(select(RoundUnit).where(RoundUnit.round_id == round_id,
+                                                RoundUnit.unit_id == unit_id, RoundUnit.deleted.is_(False)))
+        if link is None:
+            raise AppError("该单位不在这个评估批次中")
+        if link.template_id != item.template_id:
+            raise AppError(f"评估要点{item.code}不属于该单位的指标体系")
     return item
+
+
+# ---------------------------------------------------------------- automatic points
+@dataclass
+class AutoFill:
+    """What an automatic fill wrote: the scored points, and those left for people (no value)."""
+    filled: list = field(default_factory=list)       # app.services.indicators.AutoScore
+    missing: list = field(default_factory=list)
+
+    def summary(self) -> str:
+        got = round(sum(a.score for a in self.filled), 2)
+        text = f"已按统计数据填写{len(self.filled)}个自动评分要点，共{got:g}分"
+        if self.missing:
+            text += f"；{len(self.missing)}个没有数值，需人工评分：" + "、".join(
+                f"{a.code} {a.name}" for a in self.missing)
+        return text
+
+
+def auto_preview(db: Database, round_id: str, unit_id: str | None = None, *,
+                 source: Database | None = None, today: dt.date | None = None) -> dict:
+    """{item id: AutoScore} of the automatic points of the unit's template for the round's
+    period: the template as `db` holds it (the unit's file, or the unit's mirror), the metrics
+    of `source` (default `db`)."""
+    from app.core.metrics import parse_period
+    from app.services.indicators import auto_scores
+    unit_id = unit_id or db.unit_id
+    with db.read() as s:
+        rnd = s.get(EvalRound, round_id)
+        link = s.scalar(select(RoundUnit).where(RoundUnit.round_id == round_id,
+                                                RoundUnit.unit_id == unit_id, RoundUnit.deleted.is_(False)))
+        if rnd is None or link is None:
+            raise AppError("本单位不在该评估批次中（或尚未收到编办的下发包）")
+        period, template_id = rnd.period, link.template_id
+    return auto_scores(db, template_id, parse_period(period), source=source, today=today)
+
+
+def file_evidence(db: Database, paths) -> list[dict]:
+    """Evidence files copied into the database's attachment store, as the evidence JSON names
+    them (app.sync.changes.evidence_files sends them with the row)."""
+    from app.services.attachments import store_file
+    refs = [store_file(db, path) for path in paths]
+    return [{"kind": "file", "sha256": r.sha256, "name": r.filename, "size": r.size} for r in refs]
+
+
+def stats_link(a, period: str) -> dict:
+    """Evidence of an automatic point: a link to the statistics it was read from."""
+    return {"kind": "stats", "metric": a.metric, "period": period, "value": a.value}
+
+
+def fill_auto_self_scores(db: Database, actor: Actor, round_id: str,
+                          today: dt.date | None = None) -> AutoFill:
+    """接单: self-score every automatic 评估要点 from the unit's own statistics for the round's
+    period, the explanation naming the value and the rule. Manual points are left as they are;
+    an automatic point without a value (e.g. no logs) is left for a person to score."""
+    _unit_side(db, actor)
+    scores = auto_preview(db, round_id, today=today)
+    with db.read() as s:
+        period = s.get(EvalRound, round_id).period
+    result = AutoFill()
+    for a in scores.values():
+        if a.score is None:
+            result.missing.append(a)
+            continue
+        set_self_score(db, actor, round_id, a.item_id, a.score, "自动评分：" + a.explanation,
+                       [stats_link(a, period)])
+        result.filled.append(a)
+    return result
 
 
 # ---------------------------------------------------------------- unit: 接单 and 改单
@@ -255,9 +399,10 @@ def set_self_score(db: Database, actor: Actor, round_id: str, item_id: str, scor
                    explanation: str = "", evidence: list | None = None) -> None:
     _unit_side(db, actor)
     with db.session(actor) as s:
+        _open_round(s, round_id)
         if s.scalar(select(RoundSubmission.submitted_at).where(RoundSubmission.round_id == round_id)):
             raise AppError("自评已提交，不能再修改（如需修改请先撤回提交）")
-        problem = E.score_problem(score, _leaf(s, item_id).max_score)
+        problem = E.score_problem(score, _leaf(s, item_id, round_id, db.unit_id).max_score)
         if problem:
             raise ValidationError(problem, [problem])
         row = s.scalar(select(SelfScore).where(SelfScore.round_id == round_id, SelfScore.item_id == item_id))
@@ -283,6 +428,7 @@ def submit_self(db: Database, actor: Actor, round_id: str, note: str = "", *,
         if missing:
             raise ValidationError(f"还有{len(missing)}个评估要点未自评：{'、'.join(missing[:10])}", missing)
     with db.session(actor) as s:
+        _open_round(s, round_id)
         row = s.scalar(select(RoundSubmission).where(RoundSubmission.round_id == round_id))
         if row is None:
             row = RoundSubmission(round_id=round_id)
@@ -308,6 +454,7 @@ def report_rectification(db: Database, actor: Actor, problem_id: str, *, owner: 
             raise AppError("找不到该问题")
         if problem.status == "closed":
             raise AppError("该问题已由编办核验销号，无需再报")
+        _open_round(s, problem.round_id)
         row = s.scalar(select(Rectification).where(Rectification.problem_id == problem_id))
         if row is None:
             row = Rectification(problem_id=problem_id)

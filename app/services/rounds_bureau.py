@@ -10,10 +10,11 @@ from sqlalchemy import select
 from app.core import evaluation as E
 from app.core.errors import AppError, ValidationError
 from app.db.engine import Database, now_text
-from app.db.models import BureauScore, EvalRound, Problem
+from app.db.models import BureauScore, EvalRound, Problem, RoundSubmission
 from app.services.actor import Actor
 from app.services.bureau import Mirrors, registered_units, require_bureau
-from app.services.rounds import _admin, _leaf, assigned_units, detail
+from app.services.rounds import (AutoFill, _admin, _leaf, _open_round, assigned_units, auto_preview,
+                                 detail)
 
 
 def _mirror(db: Database, mirrors: Mirrors, actor: Actor, unit_id: str, what: str) -> Database:
@@ -26,7 +27,12 @@ def set_bureau_score(db: Database, mirrors: Mirrors, actor: Actor, round_id: str
                      item_id: str, score: float | None, comment: str = "") -> None:
     mirror = _mirror(db, mirrors, actor, unit_id, "评估打分")
     with mirror.session(actor) as s:
-        problem = E.score_problem(score, _leaf(s, item_id).max_score)
+        _open_round(s, round_id)
+        # 评单 follows 接单: the 编办 scores beside the self-assessment the unit submitted.
+        if not s.scalar(select(RoundSubmission.submitted_at).where(RoundSubmission.round_id == round_id,
+                                                                   RoundSubmission.deleted.is_(False))):
+            raise AppError("该单位尚未提交自评（或已撤回），暂不能评分；请先导入单位的上报包")
+        problem = E.score_problem(score, _leaf(s, item_id, round_id, unit_id).max_score)
         if problem:
             raise ValidationError(problem, [problem])
         row = s.scalar(select(BureauScore).where(BureauScore.round_id == round_id,
@@ -57,6 +63,9 @@ def add_problem(db: Database, mirrors: Mirrors, actor: Actor, round_id: str, uni
     with mirror.session(actor) as s:
         if s.get(EvalRound, round_id) is None:
             raise AppError("该单位不在这个评估批次中")
+        _open_round(s, round_id)
+        if item_id is not None:
+            _leaf(s, item_id, round_id, unit_id)
         row = Problem(round_id=round_id, unit_id=unit_id, item_id=item_id, category=category.strip(),
                       description=description.strip(), rectify_type=rectify_type,
                       deadline=deadline.isoformat() if deadline else None, status="open",
@@ -72,13 +81,34 @@ def verify_problem(db: Database, mirrors: Mirrors, actor: Actor, unit_id: str, p
     mirror = _mirror(db, mirrors, actor, unit_id, "核验整改")
     with mirror.session(actor) as s:
         row = s.get(Problem, problem_id)
-        if row is None:
+        if row is None or row.deleted or row.unit_id != unit_id:
             raise AppError("找不到该问题")
+        _open_round(s, row.round_id)
         if not close and not comment.strip():
             raise ValidationError("退回整改须写明理由", ["退回整改须写明理由"])
         row.status = "closed" if close else "open"
         row.verified_at = now_text() if close else None
         row.verify_comment = comment.strip()
+
+
+def fill_auto_bureau_scores(db: Database, mirrors: Mirrors, actor: Actor, round_id: str, unit_id: str,
+                            today: dt.date | None = None) -> AutoFill:
+    """评单: score the unit's automatic 评估要点 from its mirror — the same statistics the unit
+    computes on its own file — with the explanation as the 编办's comment. Points without a
+    value are left for the 编办 to score by hand."""
+    mirror = _mirror(db, mirrors, actor, unit_id, "评估打分")
+    # The template as the mirror holds it: the copy the unit was sent (定单), whatever the
+    # 编办 edited in its own template since.
+    scores = auto_preview(mirror, round_id, unit_id, today=today)
+    result = AutoFill()
+    for a in scores.values():
+        if a.score is None:
+            result.missing.append(a)
+            continue
+        set_bureau_score(db, mirrors, actor, round_id, unit_id, a.item_id, a.score,
+                         "自动评分：" + a.explanation)
+        result.filled.append(a)
+    return result
 
 
 def close_round(db: Database, mirrors: Mirrors, actor: Actor, round_id: str) -> None:
@@ -115,12 +145,12 @@ def results(db: Database, mirrors: Mirrors, round_id: str, today: dt.date | None
     for unit_id, _ in assigned_units(db, mirrors, round_id):
         d = detail(mirrors.get(unit_id), round_id, unit_id, today)
         found.append(UnitResult(unit_id, names.get(unit_id, ""), d.template_name, d.stage,
-                                d.self_totals.total,
-                                d.bureau_totals.total if d.bureau_totals.complete else None,
+                                round(d.self_totals.total, 2),
+                                round(d.bureau_totals.total, 2) if d.bureau_totals.complete else None,
                                 d.bureau_totals.scored, d.bureau_totals.leaves, len(d.problems),
                                 sum(p.status != "closed" for p in d.problems),
                                 sum(p.overdue for p in d.problems)))
-    ranked = sorted((r for r in found if r.bureau_total is not None), key=lambda r: -r.bureau_total)
+    ranked = sorted((r for r in found if r.bureau_total is not None), key=lambda r: (-r.bureau_total, r.name))
     for i, r in enumerate(ranked, start=1):
         r.rank = i
-    return ranked + [r for r in found if r.bureau_total is None]
+    return ranked + sorted((r for r in found if r.bureau_total is None), key=lambda r: r.name)

@@ -1,0 +1,285 @@
+"""评估批次 page (编办 edition): an evaluation round by the 五单工作法 —
+
+    定单  create a round, pick units and a template for each (default: by unit class); the round
+          goes out in each unit's next 下发包 (单位管理 page)
+    评单  one unit at a time: self-score beside the 编办's score entry, automatic scores from
+          the unit's mirror, problems (seed 004 categories, 立查立改/限时整改/长期坚持, deadline),
+          verification of the unit's rectification (rounds_unit_tab.UnitTab)
+    用单  results: ranking by the 编办's total, open and overdue problems; the round report and
+          the unit reports (PDF) with Excel of every score and problem; closing the round
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QFileDialog, QFormLayout,
+                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QSpinBox,
+                               QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+
+from app.core.errors import AppError
+from app.db.engine import Database
+from app.services import bureau, rounds
+from app.services import rounds_bureau as RB
+from app.services.actor import Actor
+from app.services.indicators import templates
+from app.ui.dialogs.base import show_error
+from app.ui.pages.rounds_unit_tab import UnitTab
+from app.ui.tasks import TaskRunner
+from app.ui.widgets.record_table import RecordTable
+
+ROLE_UNIT = Qt.ItemDataRole.UserRole + 1
+DEFAULT_TEMPLATE = "按单位类别选用（默认）"
+UNIT_HEADERS = ["选择", "单位", "统一社会信用代码", "已下达的指标体系"]
+RESULT_HEADERS = ["排名", "单位", "指标体系", "阶段", "自评得分", "编办评分", "问题", "未销号", "逾期"]
+
+
+def load_round(db: Database, mirrors: bureau.Mirrors, round_id: str | None, today) -> tuple:
+    """(registered units, {unit id: template id} of the round, results); runs in the worker."""
+    units = bureau.registered_units(db)
+    if not round_id:
+        return units, {}, []
+    assigned = dict(rounds.assigned_units(db, mirrors, round_id))
+    return units, assigned, RB.results(db, mirrors, round_id, today)
+
+
+class RoundsPage(QWidget):
+    status_message = Signal(str)
+
+    def __init__(self, db: Database, mirrors: bureau.Mirrors, actor: Actor, parent=None, *,
+                 runner: TaskRunner | None = None, today: dt.date | None = None):
+        super().__init__(parent)
+        self.db, self.mirrors, self.actor, self.today = db, mirrors, actor, today
+        self.runner = runner or TaskRunner()
+        self.units: list[bureau.RegisteredUnit] = []
+        self.assigned: dict[str, str] = {}
+        self.results: list[RB.UnitResult] = []
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("评估批次："))
+        self.round_box = QComboBox(objectName="roundBox")
+        self.round_box.setMinimumWidth(380)
+        self.round_box.currentIndexChanged.connect(lambda _: self.refresh())
+        top.addWidget(self.round_box)
+        refresh = QPushButton("刷新", objectName="refreshRound")
+        refresh.clicked.connect(self.refresh)
+        top.addWidget(refresh)
+        top.addStretch(1)
+        layout.addLayout(top)
+        self.tabs = QTabWidget(objectName="roundTabs")
+        self.tabs.addTab(self._order_tab(), "定单（批次与单位）")
+        self.unit_tab = UnitTab(self)
+        self.unit_tab.changed.connect(self._changed)
+        self.tabs.addTab(self.unit_tab, "评单（单位评估与问题）")
+        self.tabs.addTab(self._results_tab(), "用单（结果）")
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(QLabel("流程：建立批次 → 下达单位（随下发包发出）→ 导入单位的上报包（自评）→ 评分、记录问题"
+                                " → 导出下发包（问题清单）→ 导入上报包（整改情况）→ 核验销号 → 查看结果、生成报告。",
+                                wordWrap=True, styleSheet="color:#555"))
+        self.refresh_rounds()
+
+    # ------------------------------------------------------------------ layout
+    def _order_tab(self) -> QWidget:
+        page = QWidget()
+        layout = QHBoxLayout(page)
+        box = QGroupBox("新建评估批次")
+        form = QFormLayout(box)
+        year = (self.today or dt.date.today()).year
+        self.new_name = QLineEdit(f"{year}年度机构编制执行情况和使用效益评估", objectName="newRoundName")
+        self.new_year = QSpinBox(objectName="newRoundYear", minimum=2000, maximum=2100, value=year)
+        self.new_period = QLineEdit(str(year), objectName="newRoundPeriod")
+        self.new_period.setToolTip("自动评分所用的统计期间：2026（全年）、2026-Q4、2026-10")
+        self.has_deadline = QCheckBox("自评截止", objectName="hasSelfDeadline")
+        self.new_deadline = QDateEdit(QDate.currentDate().addMonths(1), objectName="newRoundDeadline",
+                                      calendarPopup=True, displayFormat="yyyy-MM-dd", enabled=False)
+        self.has_deadline.toggled.connect(self.new_deadline.setEnabled)
+        create = QPushButton("建立批次", objectName="createRound")
+        create.clicked.connect(self.create_round)
+        form.addRow("批次名称：", self.new_name)
+        form.addRow("评估年度：", self.new_year)
+        form.addRow("统计期间：", self.new_period)
+        form.addRow(self.has_deadline, self.new_deadline)
+        form.addRow(create)
+        layout.addWidget(box, 2)
+        right = QVBoxLayout()
+        right.addWidget(QLabel("勾选要评估的单位，选择指标体系后下达；已下达的单位可改用另一套指标体系（开始评分前）。"))
+        self.unit_table = RecordTable(UNIT_HEADERS, 1)
+        self.unit_table.setObjectName("assignTable")
+        self.unit_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        right.addWidget(self.unit_table, 1)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("指标体系："))
+        self.template_box = QComboBox(objectName="templateBox")
+        row.addWidget(self.template_box, 1)
+        assign = QPushButton("下达所选单位", objectName="assignUnits")
+        assign.clicked.connect(self.assign)
+        row.addWidget(assign)
+        right.addLayout(row)
+        layout.addLayout(right, 3)
+        return page
+
+    def _results_tab(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.result_summary = QLabel(objectName="resultSummary")
+        layout.addWidget(self.result_summary)
+        self.result_table = RecordTable(RESULT_HEADERS, 1)
+        self.result_table.setObjectName("resultTable")
+        layout.addWidget(self.result_table, 1)
+        row = QHBoxLayout()
+        for text, name, slot in (("生成批次工作情况报告…", "roundReport", lambda: self.report()),
+                                 ("生成所选单位的评估报告…", "unitReport", lambda: self.report(unit=True)),
+                                 ("结束批次", "closeRound", self.close_round)):
+            b = QPushButton(text, objectName=name)
+            b.clicked.connect(slot)
+            row.addWidget(b)
+        row.addStretch(1)
+        layout.addLayout(row)
+        return page
+
+    # ------------------------------------------------------------------ loading
+    @property
+    def round_id(self) -> str | None:
+        return self.round_box.currentData()
+
+    def refresh_rounds(self, select: str | None = None) -> None:
+        current = select or self.round_id
+        self.round_box.blockSignals(True)
+        self.round_box.clear()
+        for round_id, name, period in rounds.rounds_here(self.db):
+            self.round_box.addItem(f"{name}（统计期间{period}）", round_id)
+        if current:
+            self.round_box.setCurrentIndex(max(self.round_box.findData(current), 0))
+        self.round_box.blockSignals(False)
+        self.template_box.clear()
+        self.template_box.addItem(DEFAULT_TEMPLATE, None)
+        for t in templates(self.db):
+            self.template_box.addItem(f"{t.name}（{t.unit_class}）", t.id)
+        self.refresh()
+
+    def refresh(self) -> None:
+        db, mirrors, round_id, today = self.db, self.mirrors, self.round_id, self.today
+        self.runner.run(lambda: load_round(db, mirrors, round_id, today), self._shown,
+                        lambda exc: show_error(self, "读取评估批次失败", exc), parent=self, label="正在读取评估批次…")
+
+    def _shown(self, loaded) -> None:
+        self.units, self.assigned, self.results = loaded
+        names = {t.id: t.name for t in templates(self.db)}
+        checked = self.checked_units()
+        self.unit_table.set_rows([("", u.name, u.credit_code, names.get(self.assigned.get(u.unit_id), "未下达")
+                                   if u.unit_id in self.assigned else "未下达") for u in self.units])
+        for row, u in enumerate(self.units):
+            item = QTableWidgetItem()
+            item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
+            item.setCheckState(Qt.CheckState.Checked if u.unit_id in checked else Qt.CheckState.Unchecked)
+            item.setData(ROLE_UNIT, u.unit_id)
+            self.unit_table.setItem(row, 0, item)
+        self.result_table.set_rows([(r.rank or "—", r.name, r.template_name, r.stage, r.self_total,
+                                     r.bureau_total if r.bureau_total is not None else f"未完成（{r.scored}/{r.leaves}）",
+                                     r.problems, r.open_problems, r.overdue) for r in self.results])
+        for row, r in enumerate(self.results):
+            self.result_table.item(row, 1).setData(ROLE_UNIT, r.unit_id)
+        self.result_summary.setText(
+            f"参评单位{len(self.results)}个；问题{sum(r.problems for r in self.results)}个，未销号"
+            f"{sum(r.open_problems for r in self.results)}个，逾期{sum(r.overdue for r in self.results)}个"
+            if self.round_id else "还没有评估批次：请在“定单”页建立批次")
+        order = {u.unit_id: u.name for u in self.units}
+        self.unit_tab.set_units([(u, order.get(u, u)) for u in order if u in self.assigned])
+
+    def checked_units(self) -> set[str]:
+        found = set()
+        for row in range(self.unit_table.rowCount()):
+            item = self.unit_table.item(row, 0)
+            if item is not None and item.checkState() == Qt.CheckState.Checked:
+                found.add(item.data(ROLE_UNIT))
+        return found
+
+    def set_checked(self, unit_ids: set[str]) -> None:
+        for row in range(self.unit_table.rowCount()):
+            item = self.unit_table.item(row, 0)
+            item.setCheckState(Qt.CheckState.Checked if item.data(ROLE_UNIT) in unit_ids else Qt.CheckState.Unchecked)
+
+    # ------------------------------------------------------------------ actions
+    def _changed(self, message: str) -> None:
+        self.status_message.emit(message)
+        db, mirrors, round_id, today = self.db, self.mirrors, self.round_id, self.today
+        self.runner.run(lambda: load_round(db, mirrors, round_id, today), self._results_only,
+                        lambda exc: show_error(self, "读取评估批次失败", exc))
+
+    def _results_only(self, loaded) -> None:
+        _, _, self.results = loaded
+        self.result_table.set_rows([(r.rank or "—", r.name, r.template_name, r.stage, r.self_total,
+                                     r.bureau_total if r.bureau_total is not None else f"未完成（{r.scored}/{r.leaves}）",
+                                     r.problems, r.open_problems, r.overdue) for r in self.results])
+        for row, r in enumerate(self.results):
+            self.result_table.item(row, 1).setData(ROLE_UNIT, r.unit_id)
+
+    def create_round(self) -> None:
+        deadline = self.new_deadline.date().toPython() if self.has_deadline.isChecked() else None
+        try:
+            round_id = rounds.create_round(self.db, self.actor, self.new_name.text(), self.new_year.value(),
+                                           self.new_period.text().strip(), deadline)
+        except AppError as exc:
+            show_error(self, "建立批次失败", exc)
+            return
+        self.status_message.emit(f"已建立评估批次“{self.new_name.text().strip()}”")
+        self.refresh_rounds(select=round_id)
+
+    def assign(self) -> None:
+        unit_ids = self.checked_units()
+        if not self.round_id or not unit_ids:
+            show_error(self, "下达评估任务", AppError("请先建立或选择评估批次，并勾选单位"))
+            return
+        template_id, done, failed = self.template_box.currentData(), [], []
+        for u in self.units:
+            if u.unit_id in unit_ids:
+                try:
+                    rounds.assign(self.db, self.mirrors, self.actor, self.round_id, u.unit_id, template_id)
+                    done.append(u.name)
+                except AppError as exc:
+                    failed.append(f"{u.name}：{exc}")
+        if failed:
+            show_error(self, "部分单位未下达", AppError("\n".join(failed)))
+        if done:
+            self.status_message.emit(f"已下达{len(done)}个单位，请在“单位管理”页导出下发包")
+        self.refresh()
+
+    def selected_result_unit(self) -> str | None:
+        row = self.result_table.currentRow()
+        return self.result_table.item(row, 1).data(ROLE_UNIT) if row >= 0 else None
+
+    def choose_report(self, name: str) -> str:
+        """Save-as picker; tests replace it."""
+        return QFileDialog.getSaveFileName(self, "保存评估报告", name, "PDF (*.pdf)")[0]
+
+    def report(self, unit: bool = False, path: str | None = None) -> None:
+        if not self.round_id:
+            return
+        unit_id = self.selected_result_unit() if unit else None
+        if unit and unit_id is None:
+            show_error(self, "生成报告", AppError("请先在结果表中选择一个单位"))
+            return
+        if not (path := path or self.choose_report("单位评估报告.pdf" if unit else "评估工作情况报告.pdf")):
+            return
+        from app.reports.eval_report import build_eval_report
+        db, round_id, today, target = self.db, self.round_id, self.today, Path(path)
+        self.runner.run(lambda: build_eval_report(db, round_id, target, unit=unit_id,
+                                                  xlsx=target.with_suffix(".xlsx"), today=today),
+                        lambda info: self.status_message.emit(f"已生成《{info.title}》：{info.path}"),
+                        lambda exc: show_error(self, "生成报告失败", exc), parent=self, label="正在生成评估报告…")
+
+    def confirm(self, text: str) -> bool:
+        """Yes/no question; tests replace it."""
+        return QMessageBox.question(self, "结束批次", text) == QMessageBox.StandardButton.Yes
+
+    def close_round(self) -> None:
+        if not self.round_id or not self.confirm("结束后各单位和编办都不能再修改本批次的评分和问题。确定结束？"):
+            return
+        try:
+            RB.close_round(self.db, self.mirrors, self.actor, self.round_id)
+        except AppError as exc:
+            show_error(self, "结束批次失败", exc)
+            return
+        self.status_message.emit("评估批次已结束，随下一个下发包通知各单位")
+        self.refresh()
