@@ -112,8 +112,10 @@ def warnings(staffing: Staffing, figures: dict | None) -> list[str]:
     """The short warnings of a unit's row, each naming its numbers."""
     found = [f"{t}超编{n}名" for t, n in staffing.over_quota.items()]
     found += [f"超职数配备{k}领导{n}名" for k, n in staffing.over_leaders.items()]
-    if figures is None or (not figures.get("submitted_days") and not figures.get("logged_hours")):
+    if figures is None:
         return found + ["本期没有上报数据"]
+    if not figures.get("submitted_days") and not figures.get("logged_hours"):
+        return found + ["本期没有已审定的日志"]
     rate = figures.get("submission_rate")
     threshold = figures.get("thresholds", {}).get("trust_threshold", 0.8)
     if rate is not None and rate < threshold:

@@ -306,7 +306,7 @@ def warnings(row) -> list[str]:
     """The row's warnings; a unit whose figures exist but hold no approved hours (a mirror that
     never received a package) is flagged too."""
     found = list(row.warnings)
-    if not D.has_data(row) and not any("没有上报数据" in w for w in found):
+    if not D.has_data(row) and not any("没有上报数据" in w or "没有已审定" in w for w in found):
         found.append("本期没有已审定的日志")
     return found
 
