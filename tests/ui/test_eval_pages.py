@@ -66,8 +66,10 @@ def test_unit_page_self_assesses_submits_and_rectifies(qtbot, world, errors, tmp
     w = world
     page = eval_page(qtbot, w)
     assert page.empty.isVisibleTo(page) and not page.tabs.isVisibleTo(page)
+    page.show()
+    page.hide()                              # another page imports the 下发包 meanwhile
     round_id = start_round(w)
-    page.refresh_rounds()
+    page.show()                              # and the round is there on the next visit
     assert page.round_box.count() == 1 and page.tabs.isVisibleTo(page)
     assert "阶段：定单" in page.summary.text() and "自评0分（已评0/33项）" in page.summary.text()
 

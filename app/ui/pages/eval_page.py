@@ -100,7 +100,16 @@ class EvalPage(QWidget):
         layout.addWidget(self.tabs, 1)
         if not actor.is_admin:
             layout.addWidget(QLabel("自评和整改由单位管理员填报，本账号只能查看。", styleSheet="color:#555"))
+        self._visited = False
         self.refresh_rounds()
+
+    def showEvent(self, event) -> None:
+        # Rounds, scores and problems arrive with packages imported on another page: read them
+        # again on each later visit.
+        super().showEvent(event)
+        if self._visited and not event.spontaneous():
+            self.refresh_rounds()
+        self._visited = True
 
     def _button(self, text, name, slot, row) -> QPushButton:
         b = QPushButton(text, objectName=name)
@@ -116,7 +125,10 @@ class EvalPage(QWidget):
         self.tree.currentItemChanged.connect(lambda *_: self._show_item())
         split.addWidget(self.tree)
         box = QGroupBox("评估要点")
-        form = QFormLayout(box)
+        outer = QVBoxLayout(box)
+        form = QFormLayout()
+        outer.addLayout(form)
+        outer.addStretch(1)            # the form stays at the top; spare room goes below it
         self.item_name = QLabel(wordWrap=True, objectName="itemName")
         self.item_guidance = QLabel(wordWrap=True, objectName="itemGuidance", styleSheet="color:#555")
         self.item_auto = QLabel(wordWrap=True, objectName="itemAuto")

@@ -77,7 +77,19 @@ class RoundsPage(QWidget):
         layout.addWidget(QLabel("流程：建立批次 → 下达单位（随下发包发出）→ 导入单位的上报包（自评）→ 评分、记录问题"
                                 " → 导出下发包（问题清单）→ 导入上报包（整改情况）→ 核验销号 → 查看结果、生成报告。",
                                 wordWrap=True, styleSheet="color:#555"))
+        if not actor.is_admin:
+            layout.addWidget(QLabel("建立批次、评分、记录问题和核验由编办管理员操作，本账号只能查看。",
+                                    styleSheet="color:#8a5a00"))
+        self._visited = False
         self.refresh_rounds()
+
+    def showEvent(self, event) -> None:
+        # Rounds, scores and problems arrive with packages imported on another page: read them
+        # again on each later visit.
+        super().showEvent(event)
+        if self._visited and not event.spontaneous():
+            self.refresh_rounds()
+        self._visited = True
 
     # ------------------------------------------------------------------ layout
     def _order_tab(self) -> QWidget:
