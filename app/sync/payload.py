@@ -34,6 +34,10 @@ class PayloadError(AppError):
     that somehow passed the signature: either way nothing is written)."""
 
 
+# One encoder for every row: json.dumps with options builds a new JSONEncoder per call.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 @dataclass
 class ChangeWriter:
     """Collects rows into a spooled changes.jsonl while counting and hashing them."""
@@ -47,9 +51,8 @@ class ChangeWriter:
         known = self.columns.setdefault(table, list(columns))
         if known != list(columns):
             raise ValueError(f"columns of {table} changed within one package")
-        dumps = json.dumps
-        lines = [dumps([table, *row], ensure_ascii=False, separators=(",", ":")) + "\n"
-                 for row in rows]
+        encode = _ENCODE
+        lines = [encode([table, *row]) + "\n" for row in rows]
         data = "".join(lines).encode("utf-8")
         self._spool.write(data)
         self._hash.update(data)
