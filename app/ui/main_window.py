@@ -89,6 +89,9 @@ class MainWindow(QMainWindow):
         self._set_count(self.reminders_page, "提醒与通报", len(self.reminders_page.items))
         self.reminders_page.count_changed.connect(
             lambda n: self._set_count(self.reminders_page, "提醒与通报", n))
+        self.eval_page = None
+        if actor.is_admin or actor.role == vocab.ROLE_PRINCIPAL:
+            self._add_lazy_page("评估自评", "eval_page", lambda: self._make_page("eval", kwargs))
         if actor.is_admin:
             from app.ui.pages.admin_page import AdminPage
             self.admin_page = AdminPage(db, actor)
@@ -122,6 +125,8 @@ class MainWindow(QMainWindow):
         self._add_lazy_page("职责交叉", "overlap_page", self._make_overlap_page)
         if not self.actor.is_admin:
             return
+        self.rounds_page = None
+        self._add_lazy_page("评估批次", "rounds_page", lambda: self._make_page("rounds", kwargs))
         self._add_lazy_page("单位管理", "units_page", lambda: self._make_bureau_page("units", {}))
         self._add_lazy_page("同步包", "packages_page", lambda: self._make_bureau_page("packages", {}))
         self._add_lazy_page("本办账号", "admin_page", self._make_admin_page)
@@ -151,6 +156,20 @@ class MainWindow(QMainWindow):
             self.county_page.reload()
         if self.staffing_page is not None:
             self.staffing_page.reload()
+
+    def _make_page(self, which: str, kwargs):
+        """评估自评 (unit; read-only for the principal) and 评估批次 (编办 admin: it writes the
+        mirrors, so it shares the 编办 pages' single worker)."""
+        today = kwargs.get("today")
+        today = today() if callable(today) else today     # these pages take a date, not a clock
+        if which == "eval":
+            from app.ui.pages.eval_page import EvalPage
+            page = EvalPage(self.db, self.actor, today=today)
+        else:
+            from app.ui.pages.rounds_page import RoundsPage
+            page = RoundsPage(self.db, self.mirrors, self.actor, runner=self.bureau_runner, today=today)
+        page.status_message.connect(self.show_status)
+        return page
 
     def _make_overlap_page(self):
         from app.ui.pages.overlap_page import OverlapPage

@@ -419,3 +419,23 @@ def test_revision_files_are_parsed_once_per_folder(tmp_path, monkeypatch):
     open_database(tmp_path / "a.sqlite").dispose()
     assert len(loads) == 2   # once for the folder, once inside Alembic's own upgrade command
     assert migrate.script_directory().dir == str(folder)
+
+
+def test_schema_0004_evaluation_round_reads_back(tmp_path):
+    """A unit in a round: the 编办's template and a problem arrived, a self-score, automatic
+    points and a rectification report written by the unit."""
+    from app.services import rounds
+    path = old_copy(tmp_path, DATA / "schema_0004.sqlite")
+    db = open_database(path)
+    try:
+        [(round_id, name, period)] = rounds.rounds_here(db)
+        assert (name, period) == ("2026年度机构编制评估", "2026")
+        detail = rounds.detail(db, round_id, today=dt.date(2026, 11, 22))
+        assert detail.template_name == "政府部门评估指标体系"
+        scored = {i.code: i.self_score for i in detail.leaves if i.self_score is not None}
+        assert scored["1.1.1"] == 3 and len(scored) == 11       # 1 by hand + 10 automatic
+        [problem] = detail.problems
+        assert problem.rectify_type == "限时整改" and problem.owner == "办公室"
+        assert detail.submitted_at is None
+    finally:
+        db.dispose()
