@@ -26,7 +26,7 @@ from app.services import packages as P
 from app.services.actor import SYSTEM, Actor
 from app.services.setup import UnitSetup, open_database, unit_of
 from app.sync import container
-from app.sync.keys import KeyFormatError, PublicKeys
+from app.sync.keys import KeyFormatError, KeyPair, PublicKeys
 from app.sync.merge import BUREAU_TABLES, SenderRule
 
 TASK_CLASSES = ("服务经济", "社会民生", "综合保障")
@@ -161,9 +161,11 @@ def set_quota(db: Database, mirrors: Mirrors, actor: Actor, unit_id: str, kind: 
 # ---------------------------------------------------------------- packages
 def import_packages(db: Database, mirrors: Mirrors, paths: Iterable[Path], *, apply: bool,
                     actor: Actor = SYSTEM,
-                    progress: Callable[[int, int, str], None] | None = None) -> list[P.PackageResult]:
+                    progress: Callable[[int, int, str], None] | None = None,
+                    workers: int = 1) -> list[P.PackageResult]:
     """Preview (apply=False) or import 上报包 files, one transaction per package. Files from
-    one unit are taken in sequence order whatever their names."""
+    one unit are taken in sequence order whatever their names. With workers > 1, units are
+    imported by that many processes at once (app.services.import_pool)."""
     require_bureau(db)
     if not actor.is_admin:
         raise PermissionDenied("导入上报包需要编办管理员权限")
@@ -184,6 +186,12 @@ def import_packages(db: Database, mirrors: Mirrors, paths: Iterable[Path], *, ap
             P.reject(result, exc)
         results.append(result)
     opened.sort(key=lambda pr: (pr[0].header["sender"], pr[0].header["seq"]))
+    if workers > 1:
+        from app.services import import_pool
+        if import_pool.worth_it(opened):
+            import_pool.import_parallel(db, mirrors, opened, keys, apply=apply, actor=actor,
+                                        progress=progress, workers=workers)
+            return results
     from app.services import county
     for i, (package, result) in enumerate(opened):
         if progress:
@@ -193,11 +201,7 @@ def import_packages(db: Database, mirrors: Mirrors, paths: Iterable[Path], *, ap
         mirror = mirrors.get(unit_id)
         if apply:
             county.mark_dirty(db, unit_id)
-        try:
-            P.receive(mirror, unit_id, package, keys, SenderRule(db.origin, from_bureau=False), result,
-                      apply=apply, actor=actor, new_peer_keys=_first_key(mirror, unit_id, package.header))
-        except P.FORMAT_ERRORS as exc:
-            P.reject(result, exc)
+        receive_report(mirror, unit_id, package, keys, db.origin, result, apply=apply, actor=actor)
         if apply:
             _remember_key(db, unit_id, mirror)
             county.refresh_unit(db, mirrors, unit_id, result.months)
@@ -205,6 +209,16 @@ def import_packages(db: Database, mirrors: Mirrors, paths: Iterable[Path], *, ap
     if progress:
         progress(len(opened), len(opened), "")
     return results
+
+
+def receive_report(mirror: Database, unit_id: str, package: container.OpenedPackage, keys: KeyPair,
+                   bureau_origin: str, result: P.PackageResult, *, apply: bool, actor: Actor) -> None:
+    """Check or merge one 上报包 into the unit's mirror; a refused package is recorded in result."""
+    try:
+        P.receive(mirror, unit_id, package, keys, SenderRule(bureau_origin, from_bureau=False), result,
+                  apply=apply, actor=actor, new_peer_keys=_first_key(mirror, unit_id, package.header))
+    except P.FORMAT_ERRORS as exc:
+        P.reject(result, exc)
 
 
 def _first_key(mirror: Database, unit_id: str, header: dict) -> PublicKeys | None:

@@ -81,12 +81,22 @@ def refresh_unit(db: Database, mirrors: Mirrors, unit_id: str, months: set[int],
                  today: dt.date | None = None) -> None:
     """Recompute the cached figures of `unit_id` for the periods holding `months` (and its
     staffing snapshot), then clear its dirty mark."""
-    mirror = mirrors.get(unit_id)
     today = today or dt.date.today()
+    store_figures(db, unit_id, unit_figures(mirrors.get(unit_id), months, today), today)
+
+
+def unit_figures(mirror: Database, months: set[int], today: dt.date) -> list[tuple[str, str]]:
+    """(period key, JSON) of the staffing snapshot and of the periods holding `months`, read
+    from the unit's mirror only: an import worker process computes them beside its import."""
     rows = [(STAFFING_KEY, _staffing_payload(mirror))]
     for key in periods_for(months):
         figures = stats.unit_stats(mirror, parse_period(key), "unit", today=today)
         rows.append((key, json.dumps(figures[0].to_json() if figures else None, ensure_ascii=False)))
+    return rows
+
+
+def store_figures(db: Database, unit_id: str, rows: list[tuple[str, str]], today: dt.date) -> None:
+    """Cache the unit_figures rows in the 编办's database and clear the unit's dirty mark."""
     with db.session() as s:
         for key, payload in rows:
             s.merge(CountyFigures(unit_id=unit_id, period=key, payload=payload, marker=0,
