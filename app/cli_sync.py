@@ -7,6 +7,7 @@
     import-package  files or folders; --preview shows what would change and writes nothing
     packages        the ledger of imported packages (gaps and forks marked)
     fingerprint     this database's key fingerprint and those of its peers
+    demo-county     a demo county: 编办, registered units generated from their 单位注册包, 上报包
 (`init --edition bureau` and `init --enrollment FILE` are in app/cli.py; `stats --scope county`
 in app/cli_stats.py.)
 """
@@ -63,6 +64,16 @@ def add_parsers(sub) -> None:
     sp.add_argument("--json", action="store_true")
 
     cmd("fingerprint", "显示本机密钥指纹和对方的指纹（电话或书面核对）")
+
+    text = "生成县级演示数据：编办数据库、登记的单位、各单位的数据库和上报包（并导入编办）"
+    sp = sub.add_parser("demo-county", help=text, description=text)
+    sp.add_argument("--out", type=Path, required=True, help="新建的文件夹")
+    sp.add_argument("--units", type=int, default=8, help="单位数（全县规模约50）")
+    sp.add_argument("--people", type=int, default=30, help="每单位平均人数（至少30）")
+    sp.add_argument("--months", type=int, default=3, help="日志月数")
+    sp.add_argument("--seed", type=int, default=1)
+    sp.add_argument("--workers", type=int, default=2, help="同时生成、导入的进程数")
+    sp.add_argument("--no-import", action="store_true", help="只生成上报包，不导入编办")
 
 
 def init_from_enrollment(a) -> int:
@@ -208,7 +219,21 @@ def cmd_fingerprint(a) -> int:
     return 0
 
 
+def cmd_demo_county(a) -> int:
+    from app.services.demo_county import generate_county
+
+    def progress(stage, done, total, name):
+        if stage == "generate" and done:
+            print(f"已生成单位 {done}/{total}：{name}", flush=True)
+        elif stage == "import" and done == 0:
+            print(f"编办导入上报包 {total} 个……", flush=True)
+    info = generate_county(a.out, units=a.units, people=a.people, months=a.months, seed=a.seed,
+                           workers=a.workers, import_packages=not a.no_import, progress=progress)
+    print(info.summary())
+    return 0
+
+
 COMMANDS = {"register-unit": cmd_register_unit, "enrollment": cmd_enrollment,
             "set-quota": cmd_set_quota, "export-package": cmd_export_package,
             "import-package": cmd_import_package, "packages": cmd_packages,
-            "fingerprint": cmd_fingerprint}
+            "fingerprint": cmd_fingerprint, "demo-county": cmd_demo_county}
