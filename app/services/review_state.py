@@ -42,7 +42,7 @@ def refresh(session: Session, log_ids: Iterable[str], chart: OrgChart, levels: i
     """Recompute and store the derived columns of the given logs. Plain SQL rows, not ORM
     objects: refresh runs over every log of a unit after a roster or settings change, after a
     sync import and over a whole generated demo year (a county's import refreshes ~1.4 M logs)."""
-    ids = list(set(log_ids))
+    ids = sorted(set(log_ids))   # ids are UUIDv7: sorted, each chunk reads neighbouring pages
     session.flush()    # the SQL below bypasses the ORM's autoflush: pending log edits first
     conn = session.connection()
     lengths: dict[str, int] = {}
