@@ -77,9 +77,10 @@ class RegisteredUnit:
 
 
 def registered_units(db: Database) -> list[RegisteredUnit]:
+    """In registration order (unit ids are UUIDv7: they sort by creation time within a second)."""
     require_bureau(db)
     with db.read() as s:
-        rows = s.scalars(select(Peer).where(Peer.kind == "unit").order_by(Peer.registered_at, Peer.name))
+        rows = s.scalars(select(Peer).where(Peer.kind == "unit").order_by(Peer.registered_at, Peer.peer_id))
         return [RegisteredUnit(p.peer_id, p.name, p.credit_code, p.registered_at, p.fingerprint)
                 for p in rows]
 
