@@ -172,21 +172,9 @@ def import_packages(db: Database, mirrors: Mirrors, paths: Iterable[Path], *, ap
         raise PermissionDenied("导入上报包需要编办管理员权限")
     keys = P.ensure_keys(db)
     units = {u.unit_id: u for u in registered_units(db)}
-    opened, results = [], []
-    for path in expand(paths):
-        result = P.PackageResult(Path(path))
-        try:
-            package = container.read_header(Path(path))
-            P.describe_header(result, package.header)
-            P.check_header(package.header, {P.KIND_REPORT})
-            if package.header["sender"] not in units:
-                raise container.PackageError(
-                    "unknown_sender", f"来自未登记的单位“{package.header['sender_name']}”：请先登记该单位")
-            opened.append((package, result))
-        except P.FORMAT_ERRORS as exc:
-            P.reject(result, exc)
-        results.append(result)
-    opened.sort(key=lambda pr: (pr[0].header["sender"], pr[0].header["seq"]))
+    opened, results = P.open_packages(
+        paths, P.KIND_REPORT,
+        lambda h: None if h["sender"] in units else f"来自未登记的单位“{h['sender_name']}”：请先登记该单位")
     if workers > 1:
         from app.services import import_pool
         if import_pool.worth_it(opened):
@@ -244,18 +232,6 @@ def _remember_key(db: Database, unit_id: str, mirror: Database) -> None:
             return
     with db.session() as s:
         s.get(Peer, unit_id).fingerprint = fingerprint
-
-
-def expand(paths: Iterable[Path]) -> list[Path]:
-    """Files as given; a folder stands for the package files directly inside it."""
-    found = []
-    for path in paths:
-        path = Path(path)
-        if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir() if p.suffix == P.SUFFIX and p.is_file()))
-        else:
-            found.append(path)
-    return found
 
 
 def export_dispatch(db: Database, mirrors: Mirrors, unit_id: str, out_dir: Path, *,

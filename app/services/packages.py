@@ -21,7 +21,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -110,6 +110,41 @@ def reject(result: PackageResult, exc: Exception) -> None:
     result.status = SKIPPED if getattr(exc, "code", "") == "kind" else REJECTED
     result.code = getattr(exc, "code", "payload" if isinstance(exc, PayloadError) else "merge")
     result.message = str(exc)
+
+
+def expand(paths: Iterable[Path]) -> list[Path]:
+    """Files as given; a folder stands for the package files directly inside it."""
+    found = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir() if p.suffix == SUFFIX and p.is_file()))
+        else:
+            found.append(path)
+    return found
+
+
+def open_packages(paths: Iterable[Path], kind: str, sender_problem: Callable[[dict], str | None]
+                  ) -> tuple[list[tuple[container.OpenedPackage, PackageResult]], list[PackageResult]]:
+    """Read the headers of the package files (folders expanded): the ones of `kind` from an
+    acceptable sender (`sender_problem(header)` None) in (sender, seq) order, and a result per
+    file — the refused ones already marked."""
+    opened, results = [], []
+    for path in expand(paths):
+        result = PackageResult(Path(path))
+        try:
+            package = container.read_header(Path(path))
+            describe_header(result, package.header)
+            check_header(package.header, {kind})
+            problem = sender_problem(package.header)
+            if problem:
+                raise container.PackageError("unknown_sender", problem)
+            opened.append((package, result))
+        except FORMAT_ERRORS as exc:
+            reject(result, exc)
+        results.append(result)
+    opened.sort(key=lambda pr: (pr[0].header["sender"], pr[0].header["seq"]))
+    return opened, results
 
 
 def describe_header(result: PackageResult, header: dict) -> None:

@@ -13,7 +13,6 @@ from app.db.models import Peer
 from app.services import packages as P
 from app.services.actor import SYSTEM, Actor
 from app.services.setup import unit_of
-from app.sync import container
 from app.sync.merge import UNIT_PRIVATE, SenderRule
 
 
@@ -64,24 +63,13 @@ def ledger_lines(db: Database):
 def import_dispatch(db: Database, paths: Iterable[Path], *, apply: bool,
                     actor: Actor = SYSTEM) -> list[P.PackageResult]:
     """Preview or import 下发包 files from the 编办, in sequence order."""
-    from app.services.bureau import expand
     peer = _require(db, actor)
     keys = P.ensure_keys(db)
-    opened, results = [], []
-    for path in expand(paths):
-        result = P.PackageResult(Path(path))
-        try:
-            package = container.read_header(Path(path))
-            P.describe_header(result, package.header)
-            P.check_header(package.header, {P.KIND_DISPATCH})
-            if package.header["sender"] != peer.peer_id:
-                raise container.PackageError(
-                    "unknown_sender", f"此包来自“{package.header['sender_name']}”，不是本单位登记的编办“{peer.name}”")
-            opened.append((package, result))
-        except P.FORMAT_ERRORS as exc:
-            P.reject(result, exc)
-        results.append(result)
-    for package, result in sorted(opened, key=lambda pr: pr[0].header["seq"]):
+    opened, results = P.open_packages(
+        paths, P.KIND_DISPATCH,
+        lambda h: None if h["sender"] == peer.peer_id
+        else f"此包来自“{h['sender_name']}”，不是本单位登记的编办“{peer.name}”")
+    for package, result in opened:
         started = time.perf_counter()
         try:
             P.receive(db, peer.peer_id, package, keys, SenderRule(peer.origin, from_bureau=True),
