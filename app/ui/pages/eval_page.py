@@ -25,6 +25,7 @@ from app.ui.dialogs.base import show_error
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.record_table import RecordTable
 from app.ui.widgets.round_tree import RoundTree, fit_problem_columns
+from app.ui.widgets.revisit import RefreshOnRevisit
 
 ROLE_EVIDENCE = Qt.ItemDataRole.UserRole + 1
 ROLE_PROBLEM = Qt.ItemDataRole.UserRole + 2
@@ -64,7 +65,7 @@ class EvidenceList(QListWidget):
             self.takeItem(self.row(item))
 
 
-class EvalPage(QWidget):
+class EvalPage(RefreshOnRevisit, QWidget):
     status_message = Signal(str)
 
     def __init__(self, db: Database, actor: Actor, parent=None, *, runner: TaskRunner | None = None,
@@ -100,16 +101,11 @@ class EvalPage(QWidget):
         layout.addWidget(self.tabs, 1)
         if not actor.is_admin:
             layout.addWidget(QLabel("自评和整改由单位管理员填报，本账号只能查看。", styleSheet="color:#555"))
-        self._visited = False
         self.refresh_rounds()
 
-    def showEvent(self, event) -> None:
-        # Rounds, scores and problems arrive with packages imported on another page: read them
-        # again on each later visit.
-        super().showEvent(event)
-        if self._visited and not event.spontaneous():
-            self.refresh_rounds()
-        self._visited = True
+    def refresh_on_revisit(self) -> None:
+        # Rounds, scores and problems arrive with packages imported on another page.
+        self.refresh_rounds()
 
     def _button(self, text, name, slot, row) -> QPushButton:
         b = QPushButton(text, objectName=name)

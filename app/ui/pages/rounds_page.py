@@ -28,6 +28,7 @@ from app.ui.dialogs.base import show_error
 from app.ui.pages.rounds_unit_tab import UnitTab
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.record_table import RecordTable
+from app.ui.widgets.revisit import RefreshOnRevisit
 
 ROLE_UNIT = Qt.ItemDataRole.UserRole + 1
 DEFAULT_TEMPLATE = "按单位类别选用（默认）"
@@ -44,7 +45,7 @@ def load_round(db: Database, mirrors: bureau.Mirrors, round_id: str | None, toda
     return units, assigned, RB.results(db, mirrors, round_id, today)
 
 
-class RoundsPage(QWidget):
+class RoundsPage(RefreshOnRevisit, QWidget):
     status_message = Signal(str)
 
     def __init__(self, db: Database, mirrors: bureau.Mirrors, actor: Actor, parent=None, *,
@@ -80,16 +81,11 @@ class RoundsPage(QWidget):
         if not actor.is_admin:
             layout.addWidget(QLabel("建立批次、评分、记录问题和核验由编办管理员操作，本账号只能查看。",
                                     styleSheet="color:#8a5a00"))
-        self._visited = False
         self.refresh_rounds()
 
-    def showEvent(self, event) -> None:
-        # Rounds, scores and problems arrive with packages imported on another page: read them
-        # again on each later visit.
-        super().showEvent(event)
-        if self._visited and not event.spontaneous():
-            self.refresh_rounds()
-        self._visited = True
+    def refresh_on_revisit(self) -> None:
+        # Rounds, scores and problems arrive with packages imported on another page.
+        self.refresh_rounds()
 
     # ------------------------------------------------------------------ layout
     def _order_tab(self) -> QWidget:
