@@ -240,32 +240,12 @@ def _detail(db, a):
     return detail(db, round_id, today=a.today), name
 
 
-def detail_json(d, name: str) -> dict:
-    from app.services.rounds_find import short_id
-    codes = {i.id: i.code for i in d.items}
-    totals = lambda t: {"common": t.common, "individual": t.individual, "total": round(t.total, 2),  # noqa: E731
-                        "scored": t.scored, "leaves": t.leaves, "complete": t.complete}
-    return {"round": d.round_id, "name": d.name, "period": d.period, "unit_id": d.unit_id, "unit": name,
-            "template": d.template_name, "stage": d.stage, "submitted_at": d.submitted_at,
-            "closed": d.closed, "self_totals": totals(d.self_totals), "bureau_totals": totals(d.bureau_totals),
-            "items": [{"code": i.code, "name": i.name, "level": i.level, "max_score": i.max_score,
-                       "method": i.method, "self_score": i.self_score, "explanation": i.explanation,
-                       "evidence": i.evidence, "bureau_score": i.bureau_score,
-                       "bureau_comment": i.bureau_comment} for i in d.items],
-            "problems": [{"id": p.id, "short_id": short_id(p.id), "category": p.category,
-                          "description": p.description, "type": p.rectify_type, "deadline": p.deadline,
-                          "status": p.status, "state": p.state, "overdue": p.overdue, "owner": p.owner,
-                          "measures": p.measures, "progress": p.progress, "done": p.done,
-                          "evidence": p.evidence, "verify_comment": p.verify_comment,
-                          "item": codes.get(p.item_id)} for p in d.problems]}
-
-
 def _show(db, a) -> int:
     from app.services.rounds_find import short_id
     d, name = _detail(db, a)
     if a.json:
         from app.cli import print_json
-        print_json(detail_json(d, name))
+        print_json(d.to_json(name))
         return 0
     print(f"{d.name}  {name}  《{d.template_name}》  统计期间{d.period}  阶段：{d.stage}"
           + ("  （批次已结束）" if d.closed else ""))

@@ -229,6 +229,27 @@ class RoundDetail:
     def leaves(self) -> list[ItemLine]:
         return [i for i in self.items if i.level == 3]
 
+    def to_json(self, unit_name: str) -> dict:
+        """The object `round show --json` prints."""
+        from app.services.rounds_find import short_id
+        codes = {i.id: i.code for i in self.items}
+        totals = lambda t: {"common": t.common, "individual": t.individual, "total": round(t.total, 2),  # noqa: E731
+                            "scored": t.scored, "leaves": t.leaves, "complete": t.complete}
+        return {"round": self.round_id, "name": self.name, "period": self.period,
+                "unit_id": self.unit_id, "unit": unit_name, "template": self.template_name,
+                "stage": self.stage, "submitted_at": self.submitted_at, "closed": self.closed,
+                "self_totals": totals(self.self_totals), "bureau_totals": totals(self.bureau_totals),
+                "items": [{"code": i.code, "name": i.name, "level": i.level, "max_score": i.max_score,
+                           "method": i.method, "self_score": i.self_score, "explanation": i.explanation,
+                           "evidence": i.evidence, "bureau_score": i.bureau_score,
+                           "bureau_comment": i.bureau_comment} for i in self.items],
+                "problems": [{"id": p.id, "short_id": short_id(p.id), "category": p.category,
+                              "description": p.description, "type": p.rectify_type, "deadline": p.deadline,
+                              "status": p.status, "state": p.state, "overdue": p.overdue, "owner": p.owner,
+                              "measures": p.measures, "progress": p.progress, "done": p.done,
+                              "evidence": p.evidence, "verify_comment": p.verify_comment,
+                              "item": codes.get(p.item_id)} for p in self.problems]}
+
 
 def detail(db: Database, round_id: str, unit_id: str | None = None,
            today: dt.date | None = None) -> RoundDetail:
