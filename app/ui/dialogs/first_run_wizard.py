@@ -134,65 +134,58 @@ class EnrollmentPage(QWizardPage):
         return ADMIN
 
 
-class BureauPage(QWizardPage):
-    def __init__(self):
+class _IdentityPage(QWizardPage):
+    """Name and 统一社会信用代码 (GB 32100-checked as typed), with room for more rows."""
+
+    def __init__(self, title: str, subtitle: str, placeholder: str, names: tuple[str, str]):
         super().__init__()
-        self.setTitle("第一步：编办基本信息")
-        self.setSubTitle("统一社会信用代码按 GB 32100 校验。")
-        form = QFormLayout(self)
-        self.name = QLineEdit(objectName="bureauName", placeholderText="如：XX县委机构编制委员会办公室")
-        self.code = QLineEdit(objectName="bureauCode", maxLength=18)
+        self.setTitle(title)
+        self.setSubTitle(subtitle)
+        self.form = form = QFormLayout(self)
+        self.name = QLineEdit(objectName=names[0], placeholderText=placeholder)
+        self.code = QLineEdit(objectName=names[1], maxLength=18)
         self.message = QLabel(styleSheet=ERROR_STYLE, wordWrap=True)
-        form.addRow("编办名称", self.name)
+        form.addRow(self.name_label, self.name)
         form.addRow("统一社会信用代码", self.code)
         form.addRow(self.message)
         self.name.textChanged.connect(self.completeChanged)
         self.code.textChanged.connect(self._code_changed)
 
     def _code_changed(self, text: str) -> None:
-        self.code.setText(text.upper()) if text != text.upper() else None
+        if text != text.upper():
+            self.code.setText(text.upper())
         problem = credit_code_problem(text) if len(text) >= 18 else None
         self.message.setText(problem or "")
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:
         return bool(self.name.text().strip()) and credit_code_problem(self.code.text()) is None
+
+
+class BureauPage(_IdentityPage):
+    name_label = "编办名称"
+
+    def __init__(self):
+        super().__init__("第一步：编办基本信息", "统一社会信用代码按 GB 32100 校验。",
+                         "如：XX县委机构编制委员会办公室", ("bureauName", "bureauCode"))
 
     def nextId(self) -> int:
         return ADMIN
 
 
-class UnitPage(QWizardPage):
+class UnitPage(_IdentityPage):
+    name_label = "单位名称"
+
     def __init__(self):
-        super().__init__()
-        self.setTitle("第一步：单位基本信息")
-        self.setSubTitle("统一社会信用代码按 GB 32100 校验，可在单位法人证书上查到。")
-        form = QFormLayout(self)
-        self.name = QLineEdit(objectName="unitName", placeholderText="如：XX县市场监督管理局")
-        self.code = QLineEdit(objectName="creditCode", maxLength=18)
+        super().__init__("第一步：单位基本信息", "统一社会信用代码按 GB 32100 校验，可在单位法人证书上查到。",
+                         "如：XX县市场监督管理局", ("unitName", "creditCode"))
         self.unit_class = QComboBox(objectName="unitClass")
         self.unit_class.addItems(vocab.UNIT_CLASSES)
         self.unit_class.setCurrentText("政府部门")
         self.funding = QComboBox()
         self.funding.addItems(vocab.FUNDING_FORMS)
-        self.message = QLabel(styleSheet=ERROR_STYLE, wordWrap=True)
-        form.addRow("单位名称", self.name)
-        form.addRow("统一社会信用代码", self.code)
-        form.addRow("单位类别", self.unit_class)
-        form.addRow("经费形式", self.funding)
-        form.addRow(self.message)
-        self.name.textChanged.connect(self.completeChanged)
-        self.code.textChanged.connect(self._code_changed)
-
-    def _code_changed(self, text: str) -> None:
-        self.code.setText(text.upper()) if text != text.upper() else None
-        problem = credit_code_problem(text) if len(text) >= 18 else None
-        self.message.setText(problem or "")
-        self.completeChanged.emit()
-
-    def isComplete(self) -> bool:
-        return bool(self.name.text().strip()) and credit_code_problem(self.code.text()) is None
-
+        self.form.insertRow(2, "单位类别", self.unit_class)     # before the message row
+        self.form.insertRow(3, "经费形式", self.funding)
 
     def nextId(self) -> int:
         return QUOTA
