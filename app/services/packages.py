@@ -36,7 +36,7 @@ from app.services.actor import SYSTEM, Actor
 from app.sync import container, ledger
 from app.sync.changes import attachment_files, collect, outbox_top
 from app.sync.keys import KeyFormatError, KeyPair, PublicKeys, generate
-from app.sync.merge import MergeError, MergePlan, SenderRule, Staging
+from app.sync.merge import Merger, MergeError, MergePlan, SenderRule
 from app.sync.payload import PayloadError, read_payload, write_payload
 
 KIND_ENROLL, KIND_REPORT, KIND_DISPATCH = "enroll", "report", "dispatch"
@@ -202,37 +202,29 @@ def receive(target: Database, peer_id: str, opened: container.OpenedPackage, key
         for key in ("package_id", "seq", "kind", "base", "upto"):
             if manifest.get(key) != header.get(key):
                 raise PayloadError("同步包清单与包头不符")
-        staging = Staging(s.connection(), manifest.get("columns", {}), rule, time.time_ns() // 1_000_000)
+        merger = Merger(s.connection(), manifest.get("columns", {}), rule, time.time_ns() // 1_000_000,
+                        write=apply)
         try:
-            files = []
             for n, (what, item) in enumerate(stream, start=1):
                 if what == "row":
-                    staging.add(item, n)
-                else:
-                    files.append(item[0])
-                    if apply:
-                        _store_file(target, *item)
-            staging.finish()
-            result.plan = plan = staging.analyse()
-            if plan.problems:
-                raise MergeError("；".join(plan.problems))
-            months = _months(staging)   # reported only when written: they decide what is recomputed
-            if standing.older_than is not None and plan.written == 0:
-                result.status = OLDER
-                result.message = (f"第{header['seq']}号包早于已导入的第{standing.older_than}号包，"
-                                  "其中的变更都已导入，本次未作任何修改")
-                return result
-            if not apply:
-                result.months = months
-                result.message = "可以导入：" + result.counts_text() + (f"（{result.note}）" if result.note else "")
-                return result
-            try:
-                logs, chain_changed = staging.apply()
-            except IntegrityError as exc:      # a UNIQUE column (login, code…) of another row
-                raise MergeError(_conflict_message(exc, standing)) from exc
-            _refresh_review_states(target, s, logs, chain_changed)
-        finally:
-            staging.drop()
+                    merger.add(item, n)
+                elif apply:
+                    _store_file(target, *item)
+            result.plan = plan = merger.finish()
+        except IntegrityError as exc:      # a UNIQUE column (login, code…) of another row
+            raise MergeError(_conflict_message(exc, standing)) from exc
+        if plan.problems:
+            raise MergeError("；".join(plan.problems))
+        if standing.older_than is not None and plan.written == 0:
+            result.status = OLDER
+            result.message = (f"第{header['seq']}号包早于已导入的第{standing.older_than}号包，"
+                              "其中的变更都已导入，本次未作任何修改")
+            return result
+        if not apply:
+            result.months = merger.months
+            result.message = "可以导入：" + result.counts_text() + (f"（{result.note}）" if result.note else "")
+            return result
+        _refresh_review_states(target, s, merger.logs, merger.chain_changed)
         ledger.record(s, sender=peer_id, seq=header["seq"], package_id=header["package_id"],
                       kind=header["kind"], base=header.get("base", 0), upto=header.get("upto", 0),
                       created_at=header["created_at"], imported_at=now_text(),
@@ -255,7 +247,7 @@ def receive(target: Database, peer_id: str, opened: container.OpenedPackage, key
             s.commit()     # deferred foreign keys are checked here: a row whose parent is missing
         except IntegrityError as exc:
             raise MergeError(_conflict_message(exc, standing)) from exc
-    result.status, result.months = IMPORTED, months
+    result.status, result.months = IMPORTED, merger.months
     result.message = f"已导入：{result.counts_text()}" + (f"（{result.note}）" if result.note else "")
     return result
 
@@ -269,13 +261,6 @@ def _conflict_message(exc: IntegrityError, standing: ledger.Standing) -> str:
     gap = standing.gap.removesuffix("（请让发送方重新导出完整的包）")
     return (f"同步包中有记录引用了本机没有的数据{f'（{gap}）' if gap else ''}，未导入：请让发送方"
             "重新导出全部数据（不只是新的变更）后再导入")
-
-
-def _months(staging: Staging) -> set[int]:
-    if "log_entry" not in staging.tables and "work_log" not in staging.tables:
-        return set()
-    table = "work_log" if "work_log" in staging.tables else "log_entry"
-    return set(staging.conn.exec_driver_sql(f'SELECT DISTINCT month FROM temp."in_{table}"').scalars())
 
 
 def _refresh_review_states(target: Database, session, logs: set[str], chain_changed: bool) -> None:

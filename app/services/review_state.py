@@ -51,10 +51,10 @@ def refresh(session: Session, log_ids: Iterable[str], chart: OrgChart, levels: i
         chunk = tuple(ids[start:start + CHUNK])
         marks = ", ".join("?" * len(chunk))
         actions = defaultdict(list)
-        for log_id, *fact in conn.exec_driver_sql(_ACTIONS.format(marks=marks), chunk):
+        for log_id, *fact in conn.exec_driver_sql(_ACTIONS.format(marks=marks), chunk).all():
             actions[log_id].append(fact)
         for (log_id, person_id, state, round_, version, content_hash, submitted_at, status,
-             pending_level, approved_at) in conn.exec_driver_sql(_LOGS.format(marks=marks), chunk):
+             pending_level, approved_at) in conn.exec_driver_sql(_LOGS.format(marks=marks), chunk).all():
             chain_len = lengths.get(person_id)
             if chain_len is None:
                 chain_len = lengths[person_id] = review_length(chart, person_id, levels)

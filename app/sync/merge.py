@@ -1,10 +1,14 @@
-"""Merging a package's rows into a database: stage, analyse, apply — all inside one transaction.
+"""Merging a package's rows into a database as they are read, inside the import's one transaction.
 
-Incoming rows are validated column by column and staged in TEMP tables (the temp store, never
-the database file), so a preview can count new / changed / stale rows per table and find rows
-the sender does not own without writing anything. Applying is one INSERT … SELECT … ON CONFLICT
-per table that keeps, per row id, the version with the greater (hlc, origin): last-writer-wins,
-exact because every row has a single owner (ARCHITECTURE.md "Data and sync model").
+Incoming rows are validated column by column and handled in batches per table: the batch's ids
+are looked up in the database (skipped for a table that held no rows when the package began, the
+first import of a unit), which counts new / changed / stale rows and finds rows the sender does
+not own; then, when writing, one INSERT … ON CONFLICT DO UPDATE per batch keeps, per row id, the
+version with the greater (hlc, origin): last-writer-wins, exact because every row has a single
+owner (ARCHITECTURE.md "Data and sync model"). A preview does the same without writing. Rows go
+into the database file at once, not through staging tables: the caller's transaction makes the
+package all-or-nothing (a problem found later rolls back what was written), and the staging copy
+cost a third of a county import (tests/bench/bench_sync.py).
 
 Ownership: a row belongs to the side that created it, and only that side ever writes it, so the
 `origin` of any version tells the owner — the 编办's origin, or one of the unit's PCs. A unit's
@@ -20,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from sqlalchemy import Boolean, Float, Integer, String, Text, text
+from sqlalchemy import Boolean, Float, Integer, String, Text
 from sqlalchemy.engine import Connection
 
 from app.core.errors import AppError
@@ -37,6 +41,8 @@ UNIT_PRIVATE = frozenset({"credential", "log_template"})
 # A change here can change the review chain of any log: recompute every log's derived state.
 CHAIN_TABLES = frozenset({"person", "section", "section_charge", "setting", "delegation"})
 BATCH = 5000
+CHUNK = 500      # ids per IN (…): below SQLite's variable limit on old builds
+LOG_ID_COLUMN = {"work_log": "id", "review_action": "log_id"}
 _HLC = re.compile(r"\d{13}-\d{5}\Z")
 SORTED = [t.name for t in Base.metadata.sorted_tables if t.name in SYNCED_TABLES]
 
@@ -110,31 +116,43 @@ class SenderRule:
 
 @dataclass
 class _Spec:
-    """How one table's rows are checked and buffered (indexes count the table name as 0)."""
+    """How one table's rows are checked, buffered and merged (indexes count the table name as 0)."""
     cols: list[str]
     checks: list[Callable[[object], bool]]
     limits: list[int | None]
+    id: int
     hlc: int
     origin: int
     signatures: dict[tuple, tuple]     # value types of rows checked in full → lengths to check
     buffer: list
+    upsert: str
+    was_empty: bool                    # no row when the package began: every id is new
+    count: TableCount
+    ids: set = field(default_factory=set)
+    month: int | None = None           # index of `month` (logs and entries: county periods)
+    log_id: int | None = None          # index of the log id (work_log.id, review_action.log_id)
 
 
-class Staging:
-    """Rows of one package, validated and held in TEMP tables of `conn` until apply or drop."""
+class Merger:
+    """Rows of one package: checked as they are read and, with `write`, merged into `conn`'s
+    database batch by batch. finish() returns the plan; nothing is committed here."""
 
     def __init__(self, conn: Connection, columns: dict[str, list[str]], rule: SenderRule,
-                 now_millis: int):
+                 now_millis: int, *, write: bool):
         self.conn = conn
         self.rule = rule
+        self.write = write
         self.future_limit = now_millis + 86_400_000
         self.future_rows = 0
-        self.tables: dict[str, tuple[list[str], list, str]] = {}
-        self.buffers: dict[str, list[list]] = {}
-        self._specs: dict[str, _Spec] = {}
+        self.problems: dict[str, int] = {}          # table → rows owned by the other side
+        self.logs: set[str] = set()                 # logs whose derived review state may change
+        self.months: set[int] = set()               # log months of the rows written
+        self.tables: dict[str, _Spec] = {}
         self._bureau_origin, self._from_bureau = rule.bureau_origin, rule.from_bureau
         # an HLC sorts as text: later than this one = its milliseconds beyond the limit
         self._future_hlc = f"{self.future_limit:013d}-99999"
+        if write:
+            self.conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
         for table, cols in columns.items():
             self._prepare(table, cols)
 
@@ -154,25 +172,27 @@ class Staging:
         for needed in ("id", "hlc", "origin", "deleted"):
             if needed not in cols:
                 raise MergeError(f"同步包中表“{table}”缺少字段 {needed}")
-        checks = [_checker(known[c]) for c in cols]
         quoted = ", ".join(f'"{c}"' for c in cols)
-        # a first column for the table name: rows are inserted as read, [table, value, …]
-        self.conn.exec_driver_sql(f'CREATE TEMP TABLE "in_{table}" AS SELECT NULL AS "_table", {quoted} '
-                                  f'FROM main."{table}" WHERE 0')
-        self.conn.exec_driver_sql(f'CREATE UNIQUE INDEX temp."ix_in_{table}" ON "in_{table}"(id)')
-        insert = f'INSERT INTO temp."in_{table}" VALUES ({", ".join("?" * (len(cols) + 1))})'
-        self.tables[table] = (list(cols), checks, insert)
-        self.buffers[table] = []
+        updates = ", ".join(f'"{c}" = excluded."{c}"' for c in cols if c != "id")
+        upsert = (f'INSERT INTO main."{table}" ({quoted}) VALUES ({", ".join("?" * len(cols))}) '
+                  f'ON CONFLICT(id) DO UPDATE SET {updates} '
+                  f'WHERE (excluded.hlc, excluded.origin) > (main."{table}".hlc, main."{table}".origin)')
+        was_empty = self.conn.exec_driver_sql(f'SELECT 1 FROM main."{table}" LIMIT 1').first() is None
         limits = [getattr(known[c].type, "length", None) if isinstance(known[c].type, (String, Text))
                   else None for c in cols]
-        self._specs[table] = _Spec(list(cols), checks, limits, cols.index("hlc") + 1,
-                                   cols.index("origin") + 1, {}, self.buffers[table])
+        spec = _Spec(list(cols), [_checker(known[c]) for c in cols], limits, cols.index("id") + 1, cols.index("hlc") + 1,
+                     cols.index("origin") + 1, {}, [], upsert, was_empty, TableCount())
+        if table in ("work_log", "log_entry") and "month" in cols:
+            spec.month = cols.index("month") + 1
+        if table in LOG_ID_COLUMN and LOG_ID_COLUMN[table] in cols:
+            spec.log_id = cols.index(LOG_ID_COLUMN[table]) + 1
+        self.tables[table] = spec
 
     def add(self, row: list, line_no: int) -> None:
         """Check one row [table, value, …] and buffer it. Rows whose value types (None, str,
         int…) match a row already checked in full need only their lengths, HLC and origin
         checked, without a call per value: staging a unit-month took a quarter less time."""
-        spec = self._specs.get(row[0])
+        spec = self.tables.get(row[0])
         if spec is None:
             raise MergeError(f"同步包第{line_no}行的数据表“{row[0]}”不在清单中")
         lengths = spec.signatures.get(tuple(map(type, row)))
@@ -191,9 +211,9 @@ class Staging:
         buffer = spec.buffer
         buffer.append(row)
         if len(buffer) >= BATCH:
-            self._flush(row[0])
+            self._flush(row[0], spec)
 
-    def _check_in_full(self, spec: "_Spec", row: list, line_no: int) -> tuple:
+    def _check_in_full(self, spec: _Spec, row: list, line_no: int) -> tuple:
         """Every value against its column; raises on the first bad one. Returns the string
         values' (index, length limit) to check in later rows of the same value types."""
         table = row[0]
@@ -208,65 +228,63 @@ class Staging:
         spec.signatures[tuple(map(type, row))] = lengths
         return lengths
 
-    def _flush(self, table: str) -> None:
-        rows = self.buffers[table]
-        if rows:
-            try:
-                self.conn.exec_driver_sql(self.tables[table][2], list(map(tuple, rows)))
-            except Exception as exc:  # sqlite3.IntegrityError via SQLAlchemy
-                if "UNIQUE" in str(exc):
-                    raise MergeError(f"同步包中表“{table}”有重复的记录") from exc
-                raise
-            rows.clear()     # in place: the table's _Spec holds the same list
+    def _flush(self, table: str, spec: _Spec) -> None:
+        """Count the buffered rows against the database and write the new and newer ones."""
+        rows, spec.buffer = spec.buffer, []
+        ids, at = spec.ids, spec.id
+        before = len(ids)
+        ids.update(row[at] for row in rows)
+        if len(ids) - before != len(rows):
+            raise MergeError(f"同步包中表“{table}”有重复的记录")
+        existing = {} if spec.was_empty else self._versions(table, [row[at] for row in rows])
+        count = spec.count
+        if existing:
+            keep, hlc, origin = [], spec.hlc, spec.origin
+            for row in rows:
+                here = existing.get(row[at])
+                if here is None:
+                    count.new += 1
+                    keep.append(row)
+                elif (here[1] == self._bureau_origin) != self._from_bureau:   # the other side's row
+                    self.problems[table] = self.problems.get(table, 0) + 1
+                elif (row[hlc], row[origin]) > here:
+                    count.changed += 1
+                    keep.append(row)
+                else:
+                    count.stale += 1
+            rows = keep
+        else:
+            count.new += len(rows)
+        if spec.month is not None:
+            self.months.update(row[spec.month] for row in rows)
+        if spec.log_id is not None:
+            self.logs.update(row[spec.log_id] for row in rows)
+        if self.write and rows and not self.problems:
+            self.conn.exec_driver_sql(spec.upsert, [tuple(row[1:]) for row in rows])
 
-    def finish(self) -> None:
-        for table in self.tables:
-            self._flush(table)
+    def _versions(self, table: str, ids: list[str]) -> dict[str, tuple[str, str]]:
+        """(hlc, origin) of the rows among `ids` the database holds."""
+        found = {}
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start:start + CHUNK]
+            for row_id, hlc, origin in self.conn.exec_driver_sql(
+                    f'SELECT id, hlc, origin FROM main."{table}" WHERE id IN ({", ".join("?" * len(chunk))})',
+                    tuple(chunk)):
+                found[row_id] = (hlc, origin)
+        return found
 
-    def analyse(self) -> MergePlan:
-        plan = MergePlan(future_rows=self.future_rows)
-        foreign = "m.origin = :b" if not self.rule.from_bureau else "m.origin != :b"
-        for table in self.tables:
-            t = f'"{table}"'
-            total = self._scalar(f'SELECT count(*) FROM temp."in_{table}"')
-            existing = self._scalar(f'SELECT count(*) FROM temp."in_{table}" i JOIN main.{t} m ON m.id = i.id')
-            changed = self._scalar(f'SELECT count(*) FROM temp."in_{table}" i JOIN main.{t} m ON m.id = i.id '
-                                   f'WHERE (i.hlc, i.origin) > (m.hlc, m.origin)')
-            owned_elsewhere = self._scalar(
-                f'SELECT count(*) FROM temp."in_{table}" i JOIN main.{t} m ON m.id = i.id WHERE {foreign}',
-                b=self.rule.bureau_origin)
-            if owned_elsewhere:
-                owner = "单位" if self.rule.from_bureau else "编办"
-                plan.problems.append(f"表“{table}”中有{owned_elsewhere}条记录属于{owner}，发送方无权修改")
-            plan.counts[table] = TableCount(new=total - existing, changed=changed,
-                                            stale=existing - changed)
-        return plan
+    def finish(self) -> MergePlan:
+        """Handle the last rows; the plan of the whole package (problems: nothing may be kept)."""
+        for table, spec in self.tables.items():
+            if spec.buffer:
+                self._flush(table, spec)
+        owner = "单位" if self._from_bureau else "编办"
+        return MergePlan(counts={t: spec.count for t, spec in self.tables.items()},
+                         problems=[f"表“{t}”中有{n}条记录属于{owner}，发送方无权修改"
+                                   for t, n in self.problems.items()],
+                         future_rows=self.future_rows)
 
-    def _scalar(self, sql: str, **params) -> int:
-        return self.conn.execute(text(sql), params).scalar_one()
-
-    def apply(self) -> tuple[set[str], bool]:
-        """Write the staged rows; returns (ids of logs whose derived state may change,
-        whether the review chain may have changed for every log)."""
-        self.conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
-        for table in SORTED:
-            if table not in self.tables:
-                continue
-            cols = self.tables[table][0]
-            quoted = ", ".join(f'"{c}"' for c in cols)
-            updates = ", ".join(f'"{c}" = excluded."{c}"' for c in cols if c != "id")
-            self.conn.exec_driver_sql(
-                f'INSERT INTO main."{table}" ({quoted}) SELECT {quoted} FROM temp."in_{table}" WHERE true '
-                f'ON CONFLICT(id) DO UPDATE SET {updates} '
-                f'WHERE (excluded.hlc, excluded.origin) > (main."{table}".hlc, main."{table}".origin)')
-        logs: set[str] = set()
-        if "work_log" in self.tables:
-            logs.update(self.conn.exec_driver_sql('SELECT id FROM temp."in_work_log"').scalars())
-        if "review_action" in self.tables:
-            logs.update(self.conn.exec_driver_sql('SELECT log_id FROM temp."in_review_action"').scalars())
-        return logs, bool(CHAIN_TABLES & set(self.tables))
-
-    def drop(self) -> None:
-        for table in self.tables:
-            self.conn.exec_driver_sql(f'DROP TABLE IF EXISTS temp."in_{table}"')
-        self.tables.clear()
+    @property
+    def chain_changed(self) -> bool:
+        """Rows were written that can change the review chain of any log."""
+        return any(self.tables[t].count.written for t in CHAIN_TABLES & self.tables.keys())

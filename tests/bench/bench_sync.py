@@ -114,10 +114,9 @@ class Phases:
     def standard(self) -> "Phases":
         from app.services import review_state
         self.wrap(packages, "receive", "receive (all)")
-        self.wrap(merge.Staging, "add", "  staging.add (validate)")
-        self.wrap(merge.Staging, "finish", "  staging.finish")
-        self.wrap(merge.Staging, "analyse", "  staging.analyse")
-        self.wrap(merge.Staging, "apply", "  staging.apply")
+        self.wrap(merge.Merger, "add", "  merger.add (validate + batches)")
+        self.wrap(merge.Merger, "_flush", "    merger._flush (count + write)")
+        self.wrap(merge.Merger, "finish", "  merger.finish")
         self.wrap(review_state, "refresh", "  review_state.refresh")
         self.wrap(county, "refresh_unit", "county.refresh_unit")
         return self

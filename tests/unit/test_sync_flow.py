@@ -21,6 +21,7 @@ from app.services import attachments, logs, review
 from app.services import bureau as B
 from app.services import packages as P
 from app.services.actor import SYSTEM
+from app.sync import merge
 from app.sync.keys import generate
 from tests.unit.sync_fixtures import (DAYS, TODAY, World, actor_for, add_people, approve, build_world,
                                       content_hash, content_of, enroll, register, reopen, restore,
@@ -157,6 +158,30 @@ def test_a_dispatch_clashing_with_a_row_of_the_unit_is_refused_and_writes_nothin
     assert (result.status, result.code) == (P.REJECTED, "merge"), result.message
     assert "重复" in result.message and "duty" in result.message, result.message
     assert content_hash(b.path) == before
+
+
+def test_a_refusal_found_after_rows_were_written_rolls_all_of_them_back(world, monkeypatch):
+    """Rows are merged batch by batch as the package is read: a problem found in a later batch
+    must take back the earlier batches too (the import's one transaction)."""
+    b = world.units["b"]
+    world.receive(world.report("b"))
+    with world.mirror("b").session(SYSTEM) as s:     # the 编办 issues a 三定 duty to b
+        s.add(Duty(unit_id=world.unit_ids["b"], code="B-01", content="负责市场主体登记", duty_class="核心"))
+    world.unit_receives("b", world.dispatch("b"))
+    write_log(b, "zs", DAYS[4], "核查企业年报信息30户")        # new entry_text rows, read before duties
+    with b.session(SYSTEM) as s:
+        s.scalar(select(Duty).where(Duty.code == "B-01")).content = "负责市场主体登记和年报"
+    monkeypatch.setattr(merge, "BATCH", 1)           # every row a batch of its own
+    written = []
+    flush = merge.Merger._flush
+
+    def spy(self, table, spec):
+        flush(self, table, spec)
+        if self.write and not self.problems:
+            written.append(table)
+    monkeypatch.setattr(merge.Merger, "_flush", spy)
+    refused(world, world.report("b"), "merge", "属于编办，发送方无权修改")
+    assert "entry_text" in written, written           # rows had gone in before the duty was read
 
 
 # ---------------------------------------------------------------- the ledger
