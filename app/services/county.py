@@ -89,9 +89,10 @@ def unit_figures(mirror: Database, months: set[int], today: dt.date) -> list[tup
     """(period key, JSON) of the staffing snapshot and of the periods holding `months`, read
     from the unit's mirror only: an import worker process computes them beside its import."""
     rows = [(STAFFING_KEY, _staffing_payload(mirror))]
-    for key in periods_for(months):
-        figures = stats.unit_stats(mirror, parse_period(key), "unit", today=today)
-        rows.append((key, json.dumps(figures[0].to_json() if figures else None, ensure_ascii=False)))
+    keys = periods_for(months)
+    if keys:
+        figures = stats.unit_stats_many(mirror, [parse_period(key) for key in keys], today=today)
+        rows += [(key, json.dumps(f.to_json(), ensure_ascii=False)) for key, f in zip(keys, figures)]
     return rows
 
 
