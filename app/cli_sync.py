@@ -58,6 +58,8 @@ def add_parsers(sub) -> None:
     sp = cmd("import-package", "导入同步包（文件或文件夹；每个包要么全部导入，要么完全不导入）")
     sp.add_argument("paths", type=Path, nargs="+")
     sp.add_argument("--preview", action="store_true", help="只预览：列出各包将新增/更新的记录数和问题，不写入")
+    sp.add_argument("--workers", type=int, default=None,
+                    help="编办导入多个单位的包时同时工作的进程数（默认：CPU核数，最多4；1=单进程）")
     sp.add_argument("--json", action="store_true")
 
     sp = cmd("packages", "同步包台账：各单位最近的包、缺口和分叉")
@@ -157,7 +159,9 @@ def cmd_import_package(a) -> int:
     apply = not a.preview
     if db.edition == "bureau":
         from app.services.bureau import Mirrors, import_packages
-        results = import_packages(db, Mirrors(db), a.paths, apply=apply)
+        if a.workers is not None and a.workers < 1:
+            raise AppError("--workers 应为不小于1的整数")
+        results = import_packages(db, Mirrors(db), a.paths, apply=apply, workers=a.workers)
     else:
         from app.services.unit_sync import import_dispatch
         results = import_dispatch(db, a.paths, apply=apply)

@@ -8,6 +8,7 @@ Exit code 0 when every step passes, 1 otherwise.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import platform
 import sys
 import tempfile
@@ -138,6 +139,20 @@ def _step_crypto(ctx: _Context) -> str:
     return "同步包 Ed25519 签名、X25519+ChaCha20-Poly1305 加密、zstd 压缩读写正常"
 
 
+def _step_workers(ctx: _Context) -> str:
+    """A worker process starts and imports the sync code, as a folder import's workers do (in
+    the bundle this needs multiprocessing.freeze_support() in app/__main__.py)."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    from app.services.import_pool import worker_pid
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+        pid = pool.submit(worker_pid).result(timeout=120)
+    if pid == os.getpid():
+        raise RuntimeError("工作进程未能单独启动")
+    return f"工作进程 {pid} 启动正常"
+
+
 def _step_excel(ctx: _Context) -> str:
     from openpyxl import Workbook, load_workbook
     path = ctx.folder / "自检.xlsx"
@@ -166,6 +181,7 @@ STEPS: list[tuple[str, Callable[[_Context], str]]] = [
     ("检查中文字体字形", _step_fonts),
     ("生成中文PDF", _step_pdf),
     ("签名与加密", _step_crypto),
+    ("启动导入工作进程", _step_workers),
     ("写读Excel", _step_excel),
     ("无界面运行", _step_headless),
 ]

@@ -163,10 +163,11 @@ def set_quota(db: Database, mirrors: Mirrors, actor: Actor, unit_id: str, kind: 
 def import_packages(db: Database, mirrors: Mirrors, paths: Iterable[Path], *, apply: bool,
                     actor: Actor = SYSTEM,
                     progress: Callable[[int, int, str], None] | None = None,
-                    workers: int = 1) -> list[P.PackageResult]:
+                    workers: int | None = None) -> list[P.PackageResult]:
     """Preview (apply=False) or import 上报包 files, one transaction per package. Files from
-    one unit are taken in sequence order whatever their names. With workers > 1, units are
-    imported by that many processes at once (app.services.import_pool)."""
+    one unit are taken in sequence order whatever their names. With workers > 1 (None: one per
+    CPU core, at most 4), several units' packages worth it are imported by that many processes
+    at once (app.services.import_pool)."""
     require_bureau(db)
     if not actor.is_admin:
         raise PermissionDenied("导入上报包需要编办管理员权限")
@@ -175,13 +176,13 @@ def import_packages(db: Database, mirrors: Mirrors, paths: Iterable[Path], *, ap
     opened, results = P.open_packages(
         paths, P.KIND_REPORT,
         lambda h: None if h["sender"] in units else f"来自未登记的单位“{h['sender_name']}”：请先登记该单位")
-    if workers > 1:
-        from app.services import import_pool
-        if import_pool.worth_it(opened):
-            import_pool.import_parallel(db, mirrors, opened, keys, apply=apply, actor=actor,
-                                        progress=progress, workers=workers)
-            return results
-    from app.services import county
+    from app.services import county, import_pool
+    if workers is None:
+        workers = import_pool.default_workers()
+    if workers > 1 and import_pool.worth_it(opened):
+        import_pool.import_parallel(db, mirrors, opened, keys, apply=apply, actor=actor,
+                                    progress=progress, workers=workers)
+        return results
     for i, (package, result) in enumerate(opened):
         if progress:
             progress(i, len(opened), result.path.name)

@@ -9,6 +9,7 @@ the figures after — stays in the calling process, one unit at a time.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing import get_context
@@ -25,6 +26,21 @@ from app.sync.keys import KeyPair
 # A worker process starts in ~2 s of CPU (interpreter, SQLAlchemy, models); a megabyte of
 # packages takes ~1.3 s to import. Below this size one process is as quick.
 MIN_BYTES = 8 << 20
+# Each worker holds one unit's import (~120 MiB at a unit-year); more than 4 gain little on the
+# disks of office PCs.
+MAX_WORKERS = 4
+
+
+def default_workers() -> int:
+    """Processes for a folder import: one per CPU core, at most MAX_WORKERS."""
+    return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
+
+
+def worker_pid() -> int:
+    """Run in a worker by the self-test: proves worker processes start (in the bundle, only
+    with multiprocessing.freeze_support() at the program's entry)."""
+    from app.sync import container  # noqa: F401  the import a real worker does first
+    return os.getpid()
 
 
 def worth_it(opened: list[tuple[container.OpenedPackage, P.PackageResult]]) -> bool:
