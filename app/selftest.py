@@ -132,8 +132,8 @@ def _step_crypto(ctx: _Context) -> str:
                             sign_key=sender, recipient=recipient.public())
     opened = container.read_header(path)
     container.verify(opened, sender.public())
-    rows = [item for what, item in read_payload(container.open_payload(opened, recipient))
-            if what == "row"]
+    rows = [row for what, item in read_payload(container.open_payload(opened, recipient))
+            if what == "rows" for row in item]
     if rows != [["entry_text", "selftest", LOG_TEXT]]:
         raise RuntimeError(f"同步包读回不一致：{rows!r:.60}")
     return "同步包 Ed25519 签名、X25519+ChaCha20-Poly1305 加密、zstd 压缩读写正常"

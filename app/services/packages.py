@@ -205,9 +205,11 @@ def receive(target: Database, peer_id: str, opened: container.OpenedPackage, key
         merger = Merger(s.connection(), manifest.get("columns", {}), rule, time.time_ns() // 1_000_000,
                         write=apply)
         try:
-            for n, (what, item) in enumerate(stream, start=1):
-                if what == "row":
-                    merger.add(item, n)
+            line = 1
+            for what, item in stream:
+                if what == "rows":
+                    merger.add_rows(item, line)
+                    line += len(item)
                 elif apply:
                     _store_file(target, *item)
             result.plan = plan = merger.finish()

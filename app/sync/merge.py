@@ -119,16 +119,17 @@ class _Spec:
     """How one table's rows are checked, buffered and merged (indexes count the table name as 0)."""
     cols: list[str]
     checks: list[Callable[[object], bool]]
-    limits: list[int | None]
+    limits: list[tuple[int, int]]      # (index, length limit) of the limited string columns
     id: int
     hlc: int
     origin: int
-    signatures: dict[tuple, tuple]     # value types of rows checked in full → lengths to check
-    buffer: list
     insert: str
     upsert: str                        # keeps the row with the greater (hlc, origin)
     was_empty: bool                    # no row when the package began: every id is new
-    count: TableCount
+    count: TableCount = field(default_factory=TableCount)
+    signatures: set[tuple] = field(default_factory=set)   # value types of rows checked in full
+    buffer: list = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)        # the buffered rows' line numbers
     ids: set = field(default_factory=set)
     month: int | None = None           # index of `month` (logs and entries: county periods)
     log_id: int | None = None          # index of the log id (work_log.id, review_action.log_id)
@@ -179,44 +180,37 @@ class Merger:
         upsert = (f'{insert} ON CONFLICT(id) DO UPDATE SET {updates} '
                   f'WHERE (excluded.hlc, excluded.origin) > (main."{table}".hlc, main."{table}".origin)')
         was_empty = self.conn.exec_driver_sql(f'SELECT 1 FROM main."{table}" LIMIT 1').first() is None
-        limits = [getattr(known[c].type, "length", None) if isinstance(known[c].type, (String, Text))
-                  else None for c in cols]
-        spec = _Spec(list(cols), [_checker(known[c]) for c in cols], limits, cols.index("id") + 1, cols.index("hlc") + 1,
-                     cols.index("origin") + 1, {}, [], insert, upsert, was_empty, TableCount())
+        limits = [(i + 1, known[c].type.length) for i, c in enumerate(cols)
+                  if isinstance(known[c].type, (String, Text)) and known[c].type.length]
+        spec = _Spec(list(cols), [_checker(known[c]) for c in cols], limits, cols.index("id") + 1,
+                     cols.index("hlc") + 1, cols.index("origin") + 1, insert, upsert, was_empty)
         if table in ("work_log", "log_entry") and "month" in cols:
             spec.month = cols.index("month") + 1
         if table in LOG_ID_COLUMN and LOG_ID_COLUMN[table] in cols:
             spec.log_id = cols.index(LOG_ID_COLUMN[table]) + 1
         self.tables[table] = spec
 
-    def add(self, row: list, line_no: int) -> None:
-        """Check one row [table, value, …] and buffer it. Rows whose value types (None, str,
-        int…) match a row already checked in full need only their lengths, HLC and origin
-        checked, without a call per value: staging a unit-month took a quarter less time."""
-        spec = self.tables.get(row[0])
-        if spec is None:
-            raise MergeError(f"同步包第{line_no}行的数据表“{row[0]}”不在清单中")
-        lengths = spec.signatures.get(tuple(map(type, row)))
-        if lengths is None:
-            lengths = self._check_in_full(spec, row, line_no)
-        for i, limit in lengths:
-            if len(row[i]) > limit:
+    def add_rows(self, rows: list[list], first_line: int) -> None:
+        """Take rows [table, value, …] (change lines first_line, first_line + 1, …) and buffer
+        them per table. Per row only its table and value types are looked at; a row whose types
+        match a row already checked in full needs only its string lengths, HLC and origin
+        checked, which _check_batch does a column at a time (per row and value, checking cost
+        more than the rest of the merge)."""
+        tables = self.tables
+        for line_no, row in enumerate(rows, first_line):
+            spec = tables.get(row[0])
+            if spec is None:
+                raise MergeError(f"同步包第{line_no}行的数据表“{row[0]}”不在清单中")
+            if tuple(map(type, row)) not in spec.signatures:
                 self._check_in_full(spec, row, line_no)
-        hlc = row[spec.hlc]
-        if _HLC.match(hlc) is None:
-            self._check_in_full(spec, row, line_no)
-        if (row[spec.origin] == self._bureau_origin) != self._from_bureau:
-            raise MergeError(f"同步包第{line_no}行（表“{row[0]}”）不是发送方写的数据，拒绝导入")
-        if hlc > self._future_hlc:
-            self.future_rows += 1
-        buffer = spec.buffer
-        buffer.append(row)
-        if len(buffer) >= BATCH:
-            self._flush(row[0], spec)
+            spec.buffer.append(row)
+            spec.lines.append(line_no)
+            if len(spec.buffer) >= BATCH:
+                self._flush(row[0], spec)
 
-    def _check_in_full(self, spec: _Spec, row: list, line_no: int) -> tuple:
-        """Every value against its column; raises on the first bad one. Returns the string
-        values' (index, length limit) to check in later rows of the same value types."""
+    def _check_in_full(self, spec: _Spec, row: list, line_no: int) -> None:
+        """Every value against its column; raises on the first bad one, else remembers the
+        row's value types as checked."""
         table = row[0]
         values = row[1:]
         if len(values) != len(spec.cols):
@@ -224,14 +218,31 @@ class Merger:
         for col, value, ok in zip(spec.cols, values, spec.checks):
             if not ok(value):
                 raise MergeError(f"同步包第{line_no}行（表“{table}”）字段“{col}”的值不合格式：{value!r:.40}")
-        lengths = tuple((i + 1, limit) for i, (value, limit) in enumerate(zip(values, spec.limits))
-                        if limit and type(value) is str)
-        spec.signatures[tuple(map(type, row))] = lengths
-        return lengths
+        spec.signatures.add(tuple(map(type, row)))
+
+    def _check_batch(self, table: str, spec: _Spec, rows: list[list], lines: list[int]) -> None:
+        """What rows of checked value types may still get wrong: a string too long, a malformed
+        HLC, an origin that is not the sender's. Counts rows stamped far in the future."""
+        for i, limit in spec.limits:
+            if max(map(len, filter(None, [row[i] for row in rows])), default=0) > limit:
+                bad = next(n for n, row in enumerate(rows) if row[i] and len(row[i]) > limit)
+                self._check_in_full(spec, rows[bad], lines[bad])
+        hlcs = [row[spec.hlc] for row in rows]
+        if not all(map(_HLC.match, hlcs)):
+            bad = next(n for n, hlc in enumerate(hlcs) if not _HLC.match(hlc))
+            self._check_in_full(spec, rows[bad], lines[bad])
+        at = spec.origin
+        for origin in {row[at] for row in rows}:
+            if (origin == self._bureau_origin) != self._from_bureau:
+                bad = next(n for n, row in enumerate(rows) if row[at] == origin)
+                raise MergeError(f"同步包第{lines[bad]}行（表“{table}”）不是发送方写的数据，拒绝导入")
+        if max(hlcs) > self._future_hlc:
+            self.future_rows += sum(hlc > self._future_hlc for hlc in hlcs)
 
     def _flush(self, table: str, spec: _Spec) -> None:
         """Count the buffered rows against the database and write the new and newer ones."""
-        rows, spec.buffer = spec.buffer, []
+        rows, lines, spec.buffer, spec.lines = spec.buffer, spec.lines, [], []
+        self._check_batch(table, spec, rows, lines)
         ids, at = spec.ids, spec.id
         before = len(ids)
         ids.update(row[at] for row in rows)

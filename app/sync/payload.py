@@ -15,6 +15,7 @@ import io
 import json
 import tarfile
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Iterable, Iterator
@@ -118,20 +119,20 @@ def _drain(sink: _Sink) -> Iterator[bytes]:
     yield from pieces
 
 
-def _rows(lines: bytes, counts: dict[str, int]) -> Iterator[tuple[str, list]]:
-    """The change lines of a block, parsed as one JSON array: json.loads per line cost 2.5× as
-    much (9 of 15 µs per row of a county import went into the per-call overhead)."""
+def _rows(lines: bytes, counts: Counter) -> Iterator[tuple[str, list]]:
+    """The change lines of a block, parsed as one JSON array and checked as a whole: json.loads
+    per line cost 2.5× as much, and a Python step per row ~1.5 µs of a county import's ~40."""
     if not lines:
         return
     n = lines.count(b"\n") + (not lines.endswith(b"\n"))
     rows = json.loads(b"[" + lines.rstrip(b"\n").replace(b"\n", b",") + b"]")
-    if len(rows) != n:
+    if len(rows) != n or set(map(type, rows)) != {list} or not all(rows):
         raise PayloadError("同步包变更数据格式错误")
-    for row in rows:
-        if type(row) is not list or not row or type(row[0]) is not str:
-            raise PayloadError("同步包变更数据格式错误")
-        counts[row[0]] = counts.get(row[0], 0) + 1
-        yield "row", row
+    tables = [row[0] for row in rows]
+    if set(map(type, tables)) != {str}:
+        raise PayloadError("同步包变更数据格式错误")
+    counts.update(tables)
+    yield "rows", rows
 
 
 class _ChunkReader(io.RawIOBase):
@@ -169,8 +170,9 @@ def _well_formed(manifest: object) -> bool:
 
 
 def read_payload(pieces: Iterator[bytes]) -> Iterator[tuple[str, object]]:
-    """Stream the payload: yields ("manifest", dict), then ("row", list) for every change line,
-    then ("file", (sha256, bytes)) per attachment. Raises PayloadError on any inconsistency —
+    """Stream the payload: yields ("manifest", dict), then ("rows", [row, …]) for the change
+    lines of each block read (a row is [table, value, …]), then ("file", (sha256, bytes)) per
+    attachment. Raises PayloadError on any inconsistency —
     after the last row, if the changes' hash or counts differ from the manifest."""
     try:
         raw = zstandard.ZstdDecompressor().stream_reader(
@@ -187,7 +189,7 @@ def read_payload(pieces: Iterator[bytes]) -> Iterator[tuple[str, object]]:
         if member is None or member.name != CHANGES:
             raise PayloadError("同步包内容缺少变更数据")
         digest = hashlib.sha256()
-        counts: dict[str, int] = {}
+        counts: Counter = Counter()
         size = 0
         reader = tar.extractfile(member)
         tail = b""
@@ -200,7 +202,7 @@ def read_payload(pieces: Iterator[bytes]) -> Iterator[tuple[str, object]]:
             yield from _rows(block[:cut], counts)
         yield from _rows(tail, counts)       # a last line without its newline
         if (digest.hexdigest() != manifest.get("changes_sha256") or size != manifest.get("changes_size")
-                or counts != manifest.get("counts")):
+                or dict(counts) != manifest.get("counts")):
             raise PayloadError("同步包变更数据与清单不符（哈希或条数不一致）")
         expected = {f["sha256"]: f["size"] for f in manifest.get("files", [])}
         seen = set()

@@ -114,8 +114,8 @@ class Phases:
     def standard(self) -> "Phases":
         from app.services import review_state
         self.wrap(packages, "receive", "receive (all)")
-        self.wrap(merge.Merger, "add", "  merger.add (validate + batches)")
-        self.wrap(merge.Merger, "_flush", "    merger._flush (count + write)")
+        self.wrap(merge.Merger, "add_rows", "  merger.add_rows (+ batches)")
+        self.wrap(merge.Merger, "_flush", "    merger._flush (check, count, write)")
         self.wrap(merge.Merger, "finish", "  merger.finish")
         self.wrap(review_state, "refresh", "  review_state.refresh")
         self.wrap(county, "refresh_unit", "county.refresh_unit")
@@ -152,8 +152,9 @@ def decoded_rows(bureau_db: Path, package: Path) -> dict[str, tuple[list[str], l
     _, manifest = next(stream)
     tables = {t: (cols, []) for t, cols in manifest["columns"].items()}
     for what, item in stream:
-        if what == "row":
-            tables[item[0]][1].append(item[1:])
+        if what == "rows":
+            for row in item:
+                tables[row[0]][1].append(row[1:])
     return tables
 
 

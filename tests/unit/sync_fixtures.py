@@ -174,7 +174,7 @@ class Content:
 def content_of(path: Path, keys: KeyPair, sender: PublicKeys | None = None) -> Content:
     header, plain = decrypt(path, keys, sender)
     items = list(read_payload(iter([plain])))
-    rows = [item for what, item in items if what == "row"]
+    rows = [row for what, item in items if what == "rows" for row in item]
     files = dict(item for what, item in items if what == "file")
     return Content(header, items[0][1], rows, files, plain)
 
