@@ -183,6 +183,7 @@ def import_packages(db: Database, mirrors: Mirrors, paths: Iterable[Path], *, ap
         import_pool.import_parallel(db, mirrors, opened, keys, apply=apply, actor=actor,
                                     progress=progress, workers=workers)
         return results
+    previewed: dict[str, list] = {}
     for i, (package, result) in enumerate(opened):
         if progress:
             progress(i, len(opened), result.path.name)
@@ -191,7 +192,8 @@ def import_packages(db: Database, mirrors: Mirrors, paths: Iterable[Path], *, ap
         mirror = mirrors.get(unit_id)
         if apply:
             county.mark_dirty(db, unit_id)
-        receive_report(mirror, unit_id, package, keys, db.origin, result, apply=apply, actor=actor)
+        receive_report(mirror, unit_id, package, keys, db.origin, result, apply=apply, actor=actor,
+                       previewed=None if apply else previewed.setdefault(unit_id, []))
         if apply:
             _remember_key(db, unit_id, mirror)
             county.refresh_unit(db, mirrors, unit_id, result.months)
@@ -202,11 +204,14 @@ def import_packages(db: Database, mirrors: Mirrors, paths: Iterable[Path], *, ap
 
 
 def receive_report(mirror: Database, unit_id: str, package: container.OpenedPackage, keys: KeyPair,
-                   bureau_origin: str, result: P.PackageResult, *, apply: bool, actor: Actor) -> None:
-    """Check or merge one 上报包 into the unit's mirror; a refused package is recorded in result."""
+                   bureau_origin: str, result: P.PackageResult, *, apply: bool, actor: Actor,
+                   previewed: list | None = None) -> None:
+    """Check or merge one 上报包 into the unit's mirror; a refused package is recorded in result.
+    `previewed`: see packages.receive."""
     try:
         P.receive(mirror, unit_id, package, keys, SenderRule(bureau_origin, from_bureau=False), result,
-                  apply=apply, actor=actor, new_peer_keys=_first_key(mirror, unit_id, package.header))
+                  apply=apply, actor=actor, new_peer_keys=_first_key(mirror, unit_id, package.header),
+                  previewed=previewed)
     except P.FORMAT_ERRORS as exc:
         P.reject(result, exc)
 

@@ -37,9 +37,9 @@ def default_workers() -> int:
 
 
 def worker_pid() -> int:
-    """Run in a worker by the self-test: proves worker processes start (in the bundle, only
-    with multiprocessing.freeze_support() at the program's entry)."""
-    from app.sync import container  # noqa: F401  the import a real worker does first
+    """Run in a worker by the self-test: proves worker processes start and import this module
+    with the sync code (in the bundle, only with multiprocessing.freeze_support() at the
+    program's entry)."""
     return os.getpid()
 
 
@@ -93,7 +93,7 @@ def _import_unit(mirror_path: str, unit_id: str, paths: list[str], keys: dict, b
     from app.services.setup import open_database
     mirror = open_database(Path(mirror_path))
     key_pair = KeyPair.from_dict(keys)
-    results, months = [], set()
+    results, months, previewed = [], set(), []
     try:
         for path in paths:
             started = time.perf_counter()
@@ -105,7 +105,7 @@ def _import_unit(mirror_path: str, unit_id: str, paths: list[str], keys: dict, b
                 P.reject(result, exc)
             else:
                 bureau.receive_report(mirror, unit_id, package, key_pair, bureau_origin, result,
-                                      apply=apply, actor=actor)
+                                      apply=apply, actor=actor, previewed=None if apply else previewed)
             months |= result.months
             result.seconds = time.perf_counter() - started
             results.append(result)

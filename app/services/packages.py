@@ -176,9 +176,12 @@ def check_header(header: dict, kinds: set[str]) -> None:
 # ---------------------------------------------------------------- receive
 def receive(target: Database, peer_id: str, opened: container.OpenedPackage, keys: KeyPair,
             rule: SenderRule, result: PackageResult, *, apply: bool, actor: Actor = SYSTEM,
-            new_peer_keys: PublicKeys | None = None) -> PackageResult:
+            new_peer_keys: PublicKeys | None = None,
+            previewed: list | None = None) -> PackageResult:
     """Check and (with apply) merge one package into `target`, whose `peer` row `peer_id` is the
-    sender. Raises a FORMAT_ERRORS exception when the package must be refused."""
+    sender. Raises a FORMAT_ERRORS exception when the package must be refused. `previewed`
+    (previews only): the ledger entries the sender's packages previewed before this one would
+    make; this one's is added when it could be imported."""
     header = opened.header
     session_cm = target.session(actor) if apply else target.read()
     with session_cm as s:
@@ -190,7 +193,7 @@ def receive(target: Database, peer_id: str, opened: container.OpenedPackage, key
             known, result.new_key = new_peer_keys, new_peer_keys.fingerprint()
         container.verify(opened, known)
         standing = ledger.judge(s, peer_id, header["package_id"], header["seq"],
-                                header.get("base", 0), header.get("upto", 0))
+                                header.get("base", 0), header.get("upto", 0), previewed or ())
         if standing.duplicate is not None:
             result.status = DUPLICATE
             result.message = (f"第{header['seq']}号包已于{standing.duplicate.imported_at[:16].replace("T", " ")}导入过，"
@@ -222,15 +225,18 @@ def receive(target: Database, peer_id: str, opened: container.OpenedPackage, key
             result.message = (f"第{header['seq']}号包早于已导入的第{standing.older_than}号包，"
                               "其中的变更都已导入，本次未作任何修改")
             return result
+        entry = dict(sender=peer_id, seq=header["seq"], package_id=header["package_id"],
+                     kind=header["kind"], base=header.get("base", 0), upto=header.get("upto", 0),
+                     created_at=header["created_at"], imported_at=now_text(),
+                     file_name=opened.path.name, rows=plan.written, note=standing.note)
         if not apply:
             result.months = merger.months
             result.message = "可以导入：" + result.counts_text() + (f"（{result.note}）" if result.note else "")
+            if previewed is not None:
+                previewed.append(ledger.entry(**entry))
             return result
         _refresh_review_states(target, s, merger.logs, merger.chain_changed)
-        ledger.record(s, sender=peer_id, seq=header["seq"], package_id=header["package_id"],
-                      kind=header["kind"], base=header.get("base", 0), upto=header.get("upto", 0),
-                      created_at=header["created_at"], imported_at=now_text(),
-                      file_name=opened.path.name, rows=plan.written, note=standing.note)
+        ledger.record(s, **entry)
         if result.new_key:
             peer.public_keys = json.dumps(new_peer_keys.to_dict())
             peer.fingerprint = result.new_key

@@ -69,11 +69,12 @@ def import_dispatch(db: Database, paths: Iterable[Path], *, apply: bool,
         paths, P.KIND_DISPATCH,
         lambda h: None if h["sender"] == peer.peer_id
         else f"此包来自“{h['sender_name']}”，不是本单位登记的编办“{peer.name}”")
+    previewed: list = []
     for package, result in opened:
         started = time.perf_counter()
         try:
             P.receive(db, peer.peer_id, package, keys, SenderRule(peer.origin, from_bureau=True),
-                      result, apply=apply, actor=actor)
+                      result, apply=apply, actor=actor, previewed=None if apply else previewed)
         except P.FORMAT_ERRORS as exc:
             P.reject(result, exc)
         result.seconds = time.perf_counter() - started

@@ -15,6 +15,7 @@ last seq we acknowledged) to `upto`. From the ledger rows of one sender:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -70,8 +71,12 @@ def covered(rows: list[PackageLedger]) -> int:
     return top
 
 
-def judge(session: Session, sender: str, package_id: str, seq: int, base: int, upto: int) -> Standing:
-    rows = entries(session, sender)
+def judge(session: Session, sender: str, package_id: str, seq: int, base: int, upto: int,
+          earlier: Iterable[PackageLedger] = ()) -> Standing:
+    """Where the package stands against the sender's ledger rows — and `earlier`: rows not
+    written, of packages previewed before it in the same batch (a preview writes nothing, yet
+    the second of two new packages of a unit must not look as if the first were missing)."""
+    rows = entries(session, sender) + list(earlier)
     standing = Standing()
     for row in rows:
         if row.package_id == package_id:
@@ -100,8 +105,12 @@ def judge(session: Session, sender: str, package_id: str, seq: int, base: int, u
     return standing
 
 
-def record(session: Session, *, sender: str, seq: int, package_id: str, kind: str, base: int,
-           upto: int, created_at: str, imported_at: str, file_name: str, rows: int, note: str) -> None:
-    session.add(PackageLedger(sender=sender, seq=seq, package_id=package_id, kind=kind, base=base,
-                              upto=upto, created_at=created_at, imported_at=imported_at,
-                              file_name=file_name[-255:], rows=rows, note=note))
+def entry(*, sender: str, seq: int, package_id: str, kind: str, base: int, upto: int,
+          created_at: str, imported_at: str, file_name: str, rows: int, note: str) -> PackageLedger:
+    return PackageLedger(sender=sender, seq=seq, package_id=package_id, kind=kind, base=base,
+                         upto=upto, created_at=created_at, imported_at=imported_at,
+                         file_name=file_name[-255:], rows=rows, note=note)
+
+
+def record(session: Session, **fields) -> None:
+    session.add(entry(**fields))

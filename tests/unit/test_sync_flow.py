@@ -202,6 +202,24 @@ def test_duplicate_and_older_packages_write_nothing(world):
     same_rows(a, world.mirror("a"))
 
 
+def test_a_preview_of_several_packages_of_a_unit_judges_each_after_the_ones_before(world, restored):
+    a = world.units["a"]
+    one = world.report("a")
+    world.receive(one)
+    world.unit_receives("a", world.dispatch("a"))       # acknowledges package 1
+    add_people(a, [("ww", "王五", "科室人员")])
+    two = world.report("a")
+    assert content_of(two, P.ensure_keys(world.bureau)).header["base"] > 0
+    before = content_hash(restored.bureau.path)
+    # `restored` has neither: shown together, package 2 follows package 1 without a gap …
+    results = restored.receive(two, one, apply=False)
+    assert [(r.seq, r.status, r.note) for r in results] == [(2, P.OK, ""), (1, P.OK, "")]
+    # … while alone it does miss package 1's changes
+    [alone] = restored.receive(two, apply=False)
+    assert alone.status == P.OK and "缺口" in alone.note, alone.note
+    assert content_hash(restored.bureau.path) == before
+
+
 def test_a_gap_is_noted_and_the_next_package_fills_it(world, restored):
     a = world.units["a"]
     [r1] = world.receive(world.report("a"))
