@@ -21,7 +21,10 @@ compete, so a wrong clock on a unit PC cannot make its rows win over the 编办'
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from typing import Callable
 
 from sqlalchemy import Boolean, Float, Integer, String, Text
@@ -54,6 +57,21 @@ class MergeError(AppError):
 def exported_columns(table: str) -> list[str]:
     """The columns a package carries for a table: everything except locally derived values."""
     return [c.name for c in Base.metadata.tables[table].columns if not c.info.get("derived")]
+
+
+def _types(column) -> frozenset[type]:
+    """The value types a column accepts from a package (what _checker checks besides lengths
+    and the HLC format)."""
+    kind = column.type
+    if isinstance(kind, Boolean):
+        types = {bool}
+    elif isinstance(kind, Integer):
+        types = {int}
+    elif isinstance(kind, Float):
+        types = {int, float}
+    else:
+        types = {str}
+    return frozenset(types | ({type(None)} if column.nullable else set()))
 
 
 def _checker(column) -> Callable[[object], bool]:
@@ -119,6 +137,7 @@ class _Spec:
     """How one table's rows are checked, buffered and merged (indexes count the table name as 0)."""
     cols: list[str]
     checks: list[Callable[[object], bool]]
+    types: list[frozenset[type]]       # accepted value types per column
     limits: list[tuple[int, int]]      # (index, length limit) of the limited string columns
     id: int
     hlc: int
@@ -127,12 +146,16 @@ class _Spec:
     upsert: str                        # keeps the row with the greater (hlc, origin)
     was_empty: bool                    # no row when the package began: every id is new
     count: TableCount = field(default_factory=TableCount)
-    signatures: set[tuple] = field(default_factory=set)   # value types of rows checked in full
     buffer: list = field(default_factory=list)
-    lines: list[int] = field(default_factory=list)        # the buffered rows' line numbers
+    runs: list[tuple[int, int]] = field(default_factory=list)   # (buffer index, its line number)
     ids: set = field(default_factory=set)
     month: int | None = None           # index of `month` (logs and entries: county periods)
     log_id: int | None = None          # index of the log id (work_log.id, review_action.log_id)
+
+    def line(self, index: int) -> int:
+        """The change line number of buffered row `index`."""
+        start, line = self.runs[bisect_right(self.runs, (index, 1 << 62)) - 1]
+        return line + index - start
 
 
 class Merger:
@@ -182,7 +205,8 @@ class Merger:
         was_empty = self.conn.exec_driver_sql(f'SELECT 1 FROM main."{table}" LIMIT 1').first() is None
         limits = [(i + 1, known[c].type.length) for i, c in enumerate(cols)
                   if isinstance(known[c].type, (String, Text)) and known[c].type.length]
-        spec = _Spec(list(cols), [_checker(known[c]) for c in cols], limits, cols.index("id") + 1,
+        spec = _Spec(list(cols), [_checker(known[c]) for c in cols], [_types(known[c]) for c in cols],
+                     limits, cols.index("id") + 1,
                      cols.index("hlc") + 1, cols.index("origin") + 1, insert, upsert, was_empty)
         if table in ("work_log", "log_entry") and "month" in cols:
             spec.month = cols.index("month") + 1
@@ -192,25 +216,23 @@ class Merger:
 
     def add_rows(self, rows: list[list], first_line: int) -> None:
         """Take rows [table, value, …] (change lines first_line, first_line + 1, …) and buffer
-        them per table. Per row only its table and value types are looked at; a row whose types
-        match a row already checked in full needs only its string lengths, HLC and origin
-        checked, which _check_batch does a column at a time (per row and value, checking cost
-        more than the rest of the merge)."""
+        them per table, a run of one table's rows at a time; they are checked a column at a time
+        when their batch is flushed (a step per row and value cost more than the merge itself)."""
         tables = self.tables
-        for line_no, row in enumerate(rows, first_line):
-            spec = tables.get(row[0])
+        line = first_line
+        for table, run in groupby(rows, key=itemgetter(0)):
+            spec = tables.get(table)
             if spec is None:
-                raise MergeError(f"同步包第{line_no}行的数据表“{row[0]}”不在清单中")
-            if tuple(map(type, row)) not in spec.signatures:
-                self._check_in_full(spec, row, line_no)
-            spec.buffer.append(row)
-            spec.lines.append(line_no)
+                raise MergeError(f"同步包第{line}行的数据表“{table}”不在清单中")
+            spec.runs.append((len(spec.buffer), line))
+            before = len(spec.buffer)
+            spec.buffer.extend(run)
+            line += len(spec.buffer) - before
             if len(spec.buffer) >= BATCH:
-                self._flush(row[0], spec)
+                self._flush(table, spec)
 
     def _check_in_full(self, spec: _Spec, row: list, line_no: int) -> None:
-        """Every value against its column; raises on the first bad one, else remembers the
-        row's value types as checked."""
+        """Every value of one row against its column; raises on the first bad one."""
         table = row[0]
         values = row[1:]
         if len(values) != len(spec.cols):
@@ -218,41 +240,59 @@ class Merger:
         for col, value, ok in zip(spec.cols, values, spec.checks):
             if not ok(value):
                 raise MergeError(f"同步包第{line_no}行（表“{table}”）字段“{col}”的值不合格式：{value!r:.40}")
-        spec.signatures.add(tuple(map(type, row)))
 
-    def _check_batch(self, table: str, spec: _Spec, rows: list[list], lines: list[int]) -> None:
-        """What rows of checked value types may still get wrong: a string too long, a malformed
-        HLC, an origin that is not the sender's. Counts rows stamped far in the future."""
+    def _check_batch(self, table: str, spec: _Spec, rows: list[list]) -> list[tuple]:
+        """Every value of the rows, a column at a time: the row length, each column's value
+        types, string lengths, the HLC format, an origin that is the sender's (a bad row is
+        then checked on its own, for the message). Counts rows stamped far in the future.
+        Returns the columns (0: the table name)."""
+        def refuse(bad) -> None:
+            n = next(i for i, row in enumerate(rows) if bad(row))
+            self._check_in_full(spec, rows[n], spec.line(n))
+            raise MergeError(f"同步包第{spec.line(n)}行（表“{table}”）的值不合格式")
+
+        width = len(spec.cols) + 1
+        if set(map(len, rows)) != {width}:
+            refuse(lambda row: len(row) != width)
+        columns = list(zip(*rows))
+        for i, allowed in enumerate(spec.types, start=1):
+            if not set(map(type, columns[i])) <= allowed:
+                refuse(lambda row: type(row[i]) not in allowed)
         for i, limit in spec.limits:
-            if max(map(len, filter(None, [row[i] for row in rows])), default=0) > limit:
-                bad = next(n for n, row in enumerate(rows) if row[i] and len(row[i]) > limit)
-                self._check_in_full(spec, rows[bad], lines[bad])
-        hlcs = [row[spec.hlc] for row in rows]
+            if max(map(len, filter(None, columns[i])), default=0) > limit:
+                refuse(lambda row: row[i] and len(row[i]) > limit)
+        hlcs = columns[spec.hlc]
         if not all(map(_HLC.match, hlcs)):
-            bad = next(n for n, hlc in enumerate(hlcs) if not _HLC.match(hlc))
-            self._check_in_full(spec, rows[bad], lines[bad])
-        at = spec.origin
-        for origin in {row[at] for row in rows}:
+            refuse(lambda row: not _HLC.match(row[spec.hlc]))
+        for origin in set(columns[spec.origin]):
             if (origin == self._bureau_origin) != self._from_bureau:
-                bad = next(n for n, row in enumerate(rows) if row[at] == origin)
-                raise MergeError(f"同步包第{lines[bad]}行（表“{table}”）不是发送方写的数据，拒绝导入")
+                n = columns[spec.origin].index(origin)
+                raise MergeError(f"同步包第{spec.line(n)}行（表“{table}”）不是发送方写的数据，拒绝导入")
         if max(hlcs) > self._future_hlc:
             self.future_rows += sum(hlc > self._future_hlc for hlc in hlcs)
+        return columns
 
     def _flush(self, table: str, spec: _Spec) -> None:
         """Count the buffered rows against the database and write the new and newer ones."""
-        rows, lines, spec.buffer, spec.lines = spec.buffer, spec.lines, [], []
-        self._check_batch(table, spec, rows, lines)
+        rows = spec.buffer
+        columns = self._check_batch(table, spec, rows)
+        spec.buffer, spec.runs = [], []
         ids, at = spec.ids, spec.id
         before = len(ids)
-        ids.update(row[at] for row in rows)
+        ids.update(columns[at])
         if len(ids) - before != len(rows):
             raise MergeError(f"同步包中表“{table}”有重复的记录")
-        existing = {} if spec.was_empty else self._versions(table, [row[at] for row in rows])
+        existing = {} if spec.was_empty else self._versions(table, columns[at])
         count = spec.count
-        newer = []
-        if existing:
-            fresh, hlc, origin = [], spec.hlc, spec.origin
+        if not existing:    # all new (a first import: every row of every batch)
+            count.new += len(rows)
+            fresh, newer = list(zip(*columns[1:])), []
+            if spec.month is not None:
+                self.months.update(columns[spec.month])
+            if spec.log_id is not None:
+                self.logs.update(columns[spec.log_id])
+        else:
+            fresh, newer, hlc, origin = [], [], spec.hlc, spec.origin
             for row in rows:
                 here = existing.get(row[at])
                 if here is None:
@@ -263,23 +303,24 @@ class Merger:
                     newer.append(row)
                 else:
                     count.stale += 1
-            rows = fresh
-        count.new += len(rows)
-        count.changed += len(newer)
-        for written in (rows, newer):
-            if spec.month is not None:
-                self.months.update(row[spec.month] for row in written)
-            if spec.log_id is not None:
-                self.logs.update(row[spec.log_id] for row in written)
+            count.new += len(fresh)
+            count.changed += len(newer)
+            for written in (fresh, newer):
+                if spec.month is not None:
+                    self.months.update(row[spec.month] for row in written)
+                if spec.log_id is not None:
+                    self.logs.update(row[spec.log_id] for row in written)
+            fresh = [tuple(row[1:]) for row in fresh]
+            newer = [tuple(row[1:]) for row in newer]
         if self.write and not self.problems:
             # Plain INSERT for the rows not here (this transaction holds the write lock, so none
             # can appear meanwhile): the upsert costs half as much again with foreign keys on.
-            if rows:
-                self.conn.exec_driver_sql(spec.insert, [tuple(row[1:]) for row in rows])
+            if fresh:
+                self.conn.exec_driver_sql(spec.insert, fresh)
             if newer:
-                self.conn.exec_driver_sql(spec.upsert, [tuple(row[1:]) for row in newer])
+                self.conn.exec_driver_sql(spec.upsert, newer)
 
-    def _versions(self, table: str, ids: list[str]) -> dict[str, tuple[str, str]]:
+    def _versions(self, table: str, ids: tuple[str, ...]) -> dict[str, tuple[str, str]]:
         """(hlc, origin) of the rows among `ids` the database holds."""
         found = {}
         for start in range(0, len(ids), CHUNK):
