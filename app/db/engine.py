@@ -26,6 +26,13 @@ from app.db.models import Outbox, Replica, Synced
 log = logging.getLogger(__name__)
 
 WRITE_OPTION = "lzkp_write"
+IN_CHUNK = 500     # values per IN (…): below the 999-variable limit of older SQLite builds
+
+
+def in_chunks(items, size: int = IN_CHUNK) -> Iterator:
+    """Slices of `items` (a list or tuple) small enough for one IN (…) each."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 _NETWORK_FS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "afs", "9p", "davfs"}
 
 

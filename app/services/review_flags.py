@@ -10,25 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Iterator
 
 from sqlalchemy import select
 
 from app.core.calendar import WorkCalendar
 from app.core.flags import (CorpusEntry, EntryFacts, Flag, LogFacts, PersonRef, TextCorpus,
                             Thresholds, flag_log)
-from app.db.engine import Database
+from app.db.engine import Database, in_chunks
 from app.db.models import EntryText, LogEntry, Person, Section, WorkCategory, WorkLog
 from app.services import unit_settings
 from app.services.calendar import list_overrides
 from app.services.gc_pause import collector_paused
-
-CHUNK = 500
-
-
-def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -59,14 +51,14 @@ def _compute_flags(db: Database, log_ids: list[str],
     holiday_names = {d.day: d.name for d in overrides if d.kind == "holiday"}
     with db.read() as s:
         logs = []
-        for chunk in _chunks(ids):
+        for chunk in in_chunks(ids):
             logs += s.execute(select(WorkLog.id, WorkLog.person_id, WorkLog.day,
                                      WorkLog.day_state, WorkLog.submitted_at)
                               .where(WorkLog.id.in_(chunk), WorkLog.deleted.is_(False))).all()
         if not logs:
             return {}
         entry_rows = defaultdict(list)
-        for chunk in _chunks([log.id for log in logs]):
+        for chunk in in_chunks([log.id for log in logs]):
             rows = s.execute(
                 select(LogEntry.log_id, LogEntry.id, LogEntry.seq, LogEntry.hours,
                        LogEntry.category, LogEntry.secret)
@@ -114,7 +106,7 @@ def _corpus_rows(s, authors: list[str], days: set[dt.date], lookback: int) -> li
     rows = list(s.execute(_text_query().where(
         LogEntry.month.in_(sorted({d.year * 100 + d.month for d in days})),
         LogEntry.day.in_(review_days))))
-    for chunk in _chunks(authors):
+    for chunk in in_chunks(authors):
         rows += s.execute(_text_query().where(LogEntry.person_id.in_(chunk),
                                               LogEntry.day >= first,
                                               LogEntry.day <= review_days[-1],

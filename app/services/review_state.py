@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.core import vocab
 from app.core.review import ActionFact, derive_state
+from app.db.engine import in_chunks
 from app.db.models import ReviewAction, WorkLog
 from app.services.org_chart import OrgChart
 
@@ -35,7 +36,6 @@ _LOGS = ("SELECT id, person_id, state, round, version, content_hash, submitted_a
 _ACTIONS = ("SELECT a.log_id, a.level, a.action, a.final, a.created_at FROM work_log w "
             "JOIN review_action a ON a.log_id = w.id AND a.round = w.round AND a.version = w.version "
             "AND a.content_hash IS w.content_hash AND a.deleted = 0 WHERE w.id IN ({marks})")
-CHUNK = 500   # ids per IN (...): below SQLite's variable limit on old builds
 
 
 def refresh(session: Session, log_ids: Iterable[str], chart: OrgChart, levels: int) -> None:
@@ -47,8 +47,7 @@ def refresh(session: Session, log_ids: Iterable[str], chart: OrgChart, levels: i
     conn = session.connection()
     lengths: dict[str, int] = {}
     changed = []
-    for start in range(0, len(ids), CHUNK):
-        chunk = tuple(ids[start:start + CHUNK])
+    for chunk in in_chunks(tuple(ids)):
         marks = ", ".join("?" * len(chunk))
         actions = defaultdict(list)
         for log_id, *fact in conn.exec_driver_sql(_ACTIONS.format(marks=marks), chunk).all():

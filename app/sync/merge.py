@@ -3,9 +3,9 @@
 Incoming rows are validated column by column and handled in batches per table: the batch's ids
 are looked up in the database (skipped for a table that held no rows when the package began, the
 first import of a unit), which counts new / changed / stale rows and finds rows the sender does
-not own; then, when writing, one INSERT … ON CONFLICT DO UPDATE per batch keeps, per row id, the
-version with the greater (hlc, origin): last-writer-wins, exact because every row has a single
-owner (ARCHITECTURE.md "Data and sync model"). A preview does the same without writing. Rows go
+not own; then, when writing, the new ids are INSERTed and the newer versions written by an
+INSERT … ON CONFLICT DO UPDATE that keeps, per row id, the greater (hlc, origin): last-writer-wins,
+exact because every row has a single owner (ARCHITECTURE.md "Data and sync model"). A preview does the same without writing. Rows go
 into the database file at once, not through staging tables: the caller's transaction makes the
 package all-or-nothing (a problem found later rolls back what was written), and the staging copy
 cost a third of a county import (tests/bench/bench_sync.py).
@@ -31,6 +31,7 @@ from sqlalchemy import Boolean, Float, Integer, String, Text
 from sqlalchemy.engine import Connection
 
 from app.core.errors import AppError
+from app.db.engine import in_chunks
 from app.db.models import Base, SYNCED_TABLES
 
 # Tables the 编办 writes for a unit (registration, quotas, 三定 duties it issues, evaluation:
@@ -44,7 +45,6 @@ UNIT_PRIVATE = frozenset({"credential", "log_template"})
 # A change here can change the review chain of any log: recompute every log's derived state.
 CHAIN_TABLES = frozenset({"person", "section", "section_charge", "setting", "delegation"})
 BATCH = 5000
-CHUNK = 500      # ids per IN (…): below SQLite's variable limit on old builds
 LOG_ID_COLUMN = {"work_log": "id", "review_action": "log_id"}
 _HLC = re.compile(r"\d{13}-\d{5}\Z")
 SORTED = [t.name for t in Base.metadata.sorted_tables if t.name in SYNCED_TABLES]
@@ -60,8 +60,7 @@ def exported_columns(table: str) -> list[str]:
 
 
 def _types(column) -> frozenset[type]:
-    """The value types a column accepts from a package (what _checker checks besides lengths
-    and the HLC format)."""
+    """The value types a column accepts from a package."""
     kind = column.type
     if isinstance(kind, Boolean):
         types = {bool}
@@ -69,30 +68,23 @@ def _types(column) -> frozenset[type]:
         types = {int}
     elif isinstance(kind, Float):
         types = {int, float}
-    else:
+    elif isinstance(kind, (String, Text)):
         types = {str}
+    else:
+        raise TypeError(f"no package check for {column.type!r}")
     return frozenset(types | ({type(None)} if column.nullable else set()))
 
 
+def _limit(column) -> int | None:
+    """The length limit of a string column (None: unlimited, or not a string column)."""
+    return getattr(column.type, "length", None) if isinstance(column.type, (String, Text)) else None
+
+
 def _checker(column) -> Callable[[object], bool]:
-    nullable = column.nullable
-    kind = column.type
-    if column.name == "hlc":
-        ok = lambda v: type(v) is str and _HLC.match(v) is not None  # noqa: E731
-    elif isinstance(kind, Boolean):
-        ok = lambda v: type(v) is bool  # noqa: E731
-    elif isinstance(kind, Integer):
-        ok = lambda v: type(v) is int  # noqa: E731
-    elif isinstance(kind, Float):
-        ok = lambda v: type(v) in (int, float)  # noqa: E731
-    elif isinstance(kind, (String, Text)):
-        limit = getattr(kind, "length", None) or 10 ** 9
-        ok = lambda v: type(v) is str and len(v) <= limit  # noqa: E731
-    else:
-        raise TypeError(f"no package check for {column.type!r}")
-    if nullable:
-        return lambda v: v is None or ok(v)
-    return ok
+    """One value against its column: its type, its length, the HLC format."""
+    types, limit, hlc = _types(column), _limit(column), column.name == "hlc"
+    return lambda v: (type(v) in types and (limit is None or type(v) is not str or len(v) <= limit)
+                      and (not hlc or _HLC.match(v) is not None))
 
 
 @dataclass
@@ -203,8 +195,7 @@ class Merger:
         upsert = (f'{insert} ON CONFLICT(id) DO UPDATE SET {updates} '
                   f'WHERE (excluded.hlc, excluded.origin) > (main."{table}".hlc, main."{table}".origin)')
         was_empty = self.conn.exec_driver_sql(f'SELECT 1 FROM main."{table}" LIMIT 1').first() is None
-        limits = [(i + 1, known[c].type.length) for i, c in enumerate(cols)
-                  if isinstance(known[c].type, (String, Text)) and known[c].type.length]
+        limits = [(i + 1, _limit(known[c])) for i, c in enumerate(cols) if _limit(known[c])]
         spec = _Spec(list(cols), [_checker(known[c]) for c in cols], [_types(known[c]) for c in cols],
                      limits, cols.index("id") + 1,
                      cols.index("hlc") + 1, cols.index("origin") + 1, insert, upsert, was_empty)
@@ -277,57 +268,54 @@ class Merger:
         rows = spec.buffer
         columns = self._check_batch(table, spec, rows)
         spec.buffer, spec.runs = [], []
-        ids, at = spec.ids, spec.id
+        ids = spec.ids
         before = len(ids)
-        ids.update(columns[at])
+        ids.update(columns[spec.id])
         if len(ids) - before != len(rows):
             raise MergeError(f"同步包中表“{table}”有重复的记录")
-        existing = {} if spec.was_empty else self._versions(table, columns[at])
-        count = spec.count
-        if not existing:    # all new (a first import: every row of every batch)
-            count.new += len(rows)
-            fresh, newer = list(zip(*columns[1:])), []
+        fresh, newer = rows, []          # a table empty when the package began: every row is new
+        if not spec.was_empty:
+            fresh, newer = self._sort_out(table, spec, rows, self._versions(table, columns[spec.id]))
+            if len(fresh) + len(newer) < len(rows):     # the written rows' columns only
+                columns = list(zip(*(fresh + newer)))
+        spec.count.new += len(fresh)
+        spec.count.changed += len(newer)
+        if fresh or newer:
             if spec.month is not None:
                 self.months.update(columns[spec.month])
             if spec.log_id is not None:
                 self.logs.update(columns[spec.log_id])
-        else:
-            fresh, newer, hlc, origin = [], [], spec.hlc, spec.origin
-            for row in rows:
-                here = existing.get(row[at])
-                if here is None:
-                    fresh.append(row)
-                elif (here[1] == self._bureau_origin) != self._from_bureau:   # the other side's row
-                    self.problems[table] = self.problems.get(table, 0) + 1
-                elif (row[hlc], row[origin]) > here:
-                    newer.append(row)
-                else:
-                    count.stale += 1
-            count.new += len(fresh)
-            count.changed += len(newer)
-            for written in (fresh, newer):
-                if spec.month is not None:
-                    self.months.update(row[spec.month] for row in written)
-                if spec.log_id is not None:
-                    self.logs.update(row[spec.log_id] for row in written)
-            fresh = [tuple(row[1:]) for row in fresh]
-            newer = [tuple(row[1:]) for row in newer]
         if self.write and not self.problems:
             # Plain INSERT for the rows not here (this transaction holds the write lock, so none
             # can appear meanwhile): the upsert costs half as much again with foreign keys on.
-            if fresh:
-                self.conn.exec_driver_sql(spec.insert, fresh)
-            if newer:
-                self.conn.exec_driver_sql(spec.upsert, newer)
+            for statement, part in ((spec.insert, fresh), (spec.upsert, newer)):
+                if part:
+                    self.conn.exec_driver_sql(statement, [tuple(row[1:]) for row in part])
+
+    def _sort_out(self, table: str, spec: _Spec, rows: list[list],
+                  existing: dict[str, tuple[str, str]]) -> tuple[list, list]:
+        """The rows not here and the rows newer than here; counts the stale ones and notes
+        rows of the other side's as a problem."""
+        fresh, newer, at, hlc, origin = [], [], spec.id, spec.hlc, spec.origin
+        for row in rows:
+            here = existing.get(row[at])
+            if here is None:
+                fresh.append(row)
+            elif (here[1] == self._bureau_origin) != self._from_bureau:   # the other side's row
+                self.problems[table] = self.problems.get(table, 0) + 1
+            elif (row[hlc], row[origin]) > here:
+                newer.append(row)
+            else:
+                spec.count.stale += 1
+        return fresh, newer
 
     def _versions(self, table: str, ids: tuple[str, ...]) -> dict[str, tuple[str, str]]:
         """(hlc, origin) of the rows among `ids` the database holds."""
         found = {}
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start:start + CHUNK]
+        for chunk in in_chunks(ids):
             for row_id, hlc, origin in self.conn.exec_driver_sql(
                     f'SELECT id, hlc, origin FROM main."{table}" WHERE id IN ({", ".join("?" * len(chunk))})',
-                    tuple(chunk)):
+                    chunk):
                 found[row_id] = (hlc, origin)
         return found
 
