@@ -144,8 +144,7 @@ def load_many(db: Database, periods: list[Period], *, approved_only: bool = True
         settings = Settings(bands=bands or M.DEFAULT_BANDS, h0=vocab.STANDARD_DAILY_HOURS,
                             target_saturation=target_saturation, trust_threshold=trust_threshold,
                             overdue_days=overdue_days, approved_only=approved_only)
-        ref = _Reference(Q.persons(s), Q.sections(s), Q.duties(s, db.unit_id), Q.section_duty_links(s),
-                         Q.post_duty_links(s), Q.category_order(s), Q.unit_name(s, db.unit_id))
+        ref = _reference(s, db.unit_id)
         by_month = {}
         if months:
             span = range_period(min(p.start for p in months), max(p.end for p in months))
@@ -192,14 +191,36 @@ def _within(by_month: dict[int, list[tuple[tuple, list]]], period: Period) -> di
 
 @dataclass
 class _Reference:
-    """The rows every period shares: roster, sections, duties and their links, categories."""
+    """The rows every period shares (roster, sections, categories) and what follows from the
+    duties and their links, worked out once however many periods are combined."""
     people: list
     sections: list[tuple[str, str]]
-    duty_rows: list
-    section_links: list[tuple[str, str]]
-    post_links: list[tuple[str, str]]
     categories: list[str]
     name: str
+    focus_of: dict[str, str]                         # duty id → core/general/auxiliary
+    unit_duties: list[tuple[str, str]]               # active (id, code), display order
+    section_duties: dict[str, list[tuple[str, str]]]
+    post_duties: dict[str, list[tuple[str, str]]]
+
+
+def _reference(s, unit_id: str | None) -> _Reference:
+    duty_rows = Q.duties(s, unit_id)
+    live = {d.id: d for d in duty_rows if d.active and not d.deleted}
+    unit_duties = [(d.id, d.code) for d in duty_rows if d.id in live]
+    order = {d_id: i for i, (d_id, _) in enumerate(unit_duties)}
+
+    def duty_list(ids) -> list[tuple[str, str]]:
+        return [(d, live[d].code) for d in sorted({d for d in ids if d in live}, key=order.get)]
+
+    per_section, per_person = defaultdict(set), defaultdict(set)
+    for section_id, duty_id in Q.section_duty_links(s):
+        per_section[section_id].add(duty_id)
+    for pid, duty_id in Q.post_duty_links(s):
+        per_person[pid].add(duty_id)
+    return _Reference(Q.persons(s), Q.sections(s), Q.category_order(s), Q.unit_name(s, unit_id),
+                      {d.id: M.focus_key(d.duty_class) for d in duty_rows}, unit_duties,
+                      {sid: duty_list(ids) for sid, ids in per_section.items()},
+                      {pid: duty_list(ids) for pid, ids in per_person.items()})
 
 
 def _combine(db: Database, period: Period, ref: _Reference, settings: Settings,
@@ -233,7 +254,7 @@ def _combine(db: Database, period: Period, ref: _Reference, settings: Settings,
             f.timely_logs += timely or 0
             f.late_logs += late or 0
             f.waiting_overdue_logs += waiting or 0
-    focus_of = {d.id: M.focus_key(d.duty_class) for d in ref.duty_rows}
+    focus_of = ref.focus_of
     for (pid, category, duty_id), (hours, _n) in sums.items():
         f = facts.get(pid)
         if f is None:
@@ -249,22 +270,8 @@ def _combine(db: Database, period: Period, ref: _Reference, settings: Settings,
         facts[pid].counted = True
     removed = {p.id for p in people if p.deleted}   # kept only when they have counted logs
     facts = {pid: f for pid, f in facts.items() if f.counted or pid not in removed}
-
-    live = {d.id: d for d in ref.duty_rows if d.active and not d.deleted}
-    unit_duties = [(d.id, d.code) for d in ref.duty_rows if d.id in live]
-    order = {d_id: i for i, (d_id, _) in enumerate(unit_duties)}
-
-    def duty_list(ids) -> list[tuple[str, str]]:
-        return [(d, live[d].code) for d in sorted({d for d in ids if d in live}, key=order.get)]
-
-    per_section, per_person = defaultdict(set), defaultdict(set)
-    for section_id, duty_id in ref.section_links:
-        per_section[section_id].add(duty_id)
-    for pid, duty_id in ref.post_links:
-        per_person[pid].add(duty_id)
     return _Data(period, settings, working, db.unit_id or "", ref.name, facts, ref.sections,
-                 unit_duties, {sid: duty_list(ids) for sid, ids in per_section.items()},
-                 {pid: duty_list(ids) for pid, ids in per_person.items()}, ref.categories)
+                 ref.unit_duties, ref.section_duties, ref.post_duties, ref.categories)
 
 
 # ---------------------------------------------------------------- figures of each level
