@@ -251,17 +251,26 @@ class RoundDetail:
                               "item": codes.get(p.item_id)} for p in self.problems]}
 
 
+def _link(s, round_id: str, unit_id: str) -> RoundUnit | None:
+    """The unit's live place in the round (which template it is evaluated by)."""
+    return s.scalar(select(RoundUnit).where(RoundUnit.round_id == round_id,
+                                            RoundUnit.unit_id == unit_id, RoundUnit.deleted.is_(False)))
+
+
+def _round_and_link(s, round_id: str, unit_id: str) -> tuple[EvalRound, RoundUnit]:
+    rnd, link = s.get(EvalRound, round_id), _link(s, round_id, unit_id)
+    if rnd is None or link is None:
+        raise AppError("本单位不在该评估批次中（或尚未收到编办的下发包）")
+    return rnd, link
+
+
 def detail(db: Database, round_id: str, unit_id: str | None = None,
            today: dt.date | None = None) -> RoundDetail:
     """A round as one unit sees it (unit database, or the unit's mirror at the 编办)."""
     today = today or dt.date.today()
     unit_id = unit_id or db.unit_id
     with db.read() as s:
-        rnd = s.get(EvalRound, round_id)
-        link = s.scalar(select(RoundUnit).where(RoundUnit.round_id == round_id,
-                                                RoundUnit.unit_id == unit_id, RoundUnit.deleted.is_(False)))
-        if rnd is None or link is None:
-            raise AppError("本单位不在该评估批次中（或尚未收到编办的下发包）")
+        rnd, link = _round_and_link(s, round_id, unit_id)
         template = s.get(IndicatorTemplate, link.template_id)
         items = [ItemLine(i.id, i.parent_id, i.level, i.code, i.name, i.max_score, i.method, i.metric,
                           i.guidance, i.individual)
@@ -339,8 +348,7 @@ def _leaf(s, item_id: str, round_id: str | None = None, unit_id: str | None = No
     if item is None or item.level != 3 or item.deleted:
         raise AppError("只能对评估要点（第三级指标）打分")
     if round_id is not None:
-        link = s.scalar(select(RoundUnit).where(RoundUnit.round_id == round_id,
-                                                RoundUnit.unit_id == unit_id, RoundUnit.deleted.is_(False)))
+        link = _link(s, round_id, unit_id)
         if link is None:
             raise AppError("该单位不在这个评估批次中")
         if link.template_id != item.template_id:
@@ -373,11 +381,7 @@ def auto_preview(db: Database, round_id: str, unit_id: str | None = None, *,
     from app.services.indicators import auto_scores
     unit_id = unit_id or db.unit_id
     with db.read() as s:
-        rnd = s.get(EvalRound, round_id)
-        link = s.scalar(select(RoundUnit).where(RoundUnit.round_id == round_id,
-                                                RoundUnit.unit_id == unit_id, RoundUnit.deleted.is_(False)))
-        if rnd is None or link is None:
-            raise AppError("本单位不在该评估批次中（或尚未收到编办的下发包）")
+        rnd, link = _round_and_link(s, round_id, unit_id)
         period, template_id = rnd.period, link.template_id
     return auto_scores(db, template_id, parse_period(period), source=source, today=today)
 
