@@ -82,6 +82,14 @@ def build_eval_report(db: Database, round_id: str, out: Path | str, *, unit: str
     return dataclasses.replace(info, seconds=time.perf_counter() - started)
 
 
+def _advice(doc, advice: list[tuple[str, str]], otherwise: str) -> None:
+    """Numbered suggestions (head, text), or one paragraph saying why there are none."""
+    for i, (head, text) in enumerate(advice):
+        doc.paragraph(text, lead=T.lead(i, head))
+    if not advice:
+        doc.paragraph(otherwise)
+
+
 def _data_sheets(book: ReportBook, units: list[D.UnitEval]) -> None:
     book.data_sheet("评估要点得分", D.SCORE_HEADERS, [r for u in units for r in D.score_rows(u)])
     book.data_sheet("问题清单", D.PROBLEM_HEADERS, [r for u in units for r in D.problem_rows(u)])
@@ -160,11 +168,8 @@ def write_unit_report(u: D.UnitEval, issuer: str, today: dt.date, out, xlsx=None
                       "编办尚未完成实地评估，暂未反馈问题。")
 
     doc.section(1, "整改建议")
-    advice = T.suggestions(u, today)
-    for i, (head, text) in enumerate(advice):
-        doc.paragraph(text, lead=T.lead(i, head))
-    if not advice:
-        doc.paragraph("各项指标和问题整改情况良好，建议单位巩固评估成果，持续做好履职留痕和机构编制日常管理。")
+    _advice(doc, T.suggestions(u, today),
+            "各项指标和问题整改情况良好，建议单位巩固评估成果，持续做好履职留痕和机构编制日常管理。")
     _data_sheets(book, [u])
     return _finish(doc, book, title, out, xlsx, started)
 
@@ -262,11 +267,8 @@ def write_round_report(units: list[D.UnitEval], issuer: str, today: dt.date, out
                     for u, p in late], font_size=SMALL_TABLE)
 
     doc.section(1, "下一步工作建议")
-    advice = T.round_suggestions(units, today)
-    for i, (head, text) in enumerate(advice):
-        doc.paragraph(text, lead=T.lead(i, head))
-    if not advice:
-        doc.paragraph("评估尚在进行，待各单位提交自评、编办完成评分后再提出意见。")
+    _advice(doc, T.round_suggestions(units, today),
+            "评估尚在进行，待各单位提交自评、编办完成评分后再提出意见。")
     _data_sheets(book, units)
     return _finish(doc, book, title, out, xlsx, started)
 
