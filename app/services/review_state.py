@@ -4,14 +4,15 @@ the author's state and the reviewers' actions. Called after every write that can
 derived value never enters the outbox."""
 from __future__ import annotations
 
-from collections import defaultdict
+from itertools import groupby
+from operator import itemgetter
 from typing import Iterable
 
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from app.core import vocab
-from app.core.review import ActionFact, derive_state
+from app.core.review import decide_state
 from app.db.engine import in_chunks
 from app.db.models import ReviewAction, WorkLog
 from app.services.org_chart import OrgChart
@@ -29,39 +30,45 @@ def review_length(chart: OrgChart, author_id: str, levels: int) -> int:
     return max(1, len(chart.chain(author_id, levels)))
 
 
-# Current actions only (the log's round, version and content hash: what derive_state counts),
-# joined in SQL so that the 64-character hashes are not read back once per action.
-_LOGS = ("SELECT id, person_id, state, round, version, content_hash, submitted_at, status, "
-         "pending_level, approved_at FROM work_log WHERE id IN ({marks})")
-_ACTIONS = ("SELECT a.log_id, a.level, a.action, a.final, a.created_at FROM work_log w "
-            "JOIN review_action a ON a.log_id = w.id AND a.round = w.round AND a.version = w.version "
-            "AND a.content_hash IS w.content_hash AND a.deleted = 0 WHERE w.id IN ({marks})")
+# Each log with its current actions (the log's round, version and content hash: what
+# derive_state counts), oldest first, joined in SQL so that the 64-character hashes are not read
+# back once per action; a log without any comes once with NULLs.
+_FACTS = ("SELECT w.id, w.person_id, w.state, w.submitted_at, w.status, w.pending_level, w.approved_at, "
+          "a.created_at, a.level, a.action, a.final FROM work_log w LEFT JOIN review_action a "
+          "ON a.log_id = w.id AND a.round = w.round AND a.version = w.version "
+          "AND a.content_hash IS w.content_hash AND a.deleted = 0 {where} "
+          "ORDER BY w.id, a.created_at, a.level, a.action, a.final")
 
 
-def refresh(session: Session, log_ids: Iterable[str], chart: OrgChart, levels: int) -> None:
-    """Recompute and store the derived columns of the given logs. Plain SQL rows, not ORM
-    objects: refresh runs over every log of a unit after a roster or settings change, after a
-    sync import and over a whole generated demo year (a county's import refreshes ~1.4 M logs)."""
-    ids = sorted(set(log_ids))   # ids are UUIDv7: sorted, each chunk reads neighbouring pages
+def refresh(session: Session, log_ids: Iterable[str] | None, chart: OrgChart, levels: int) -> None:
+    """Recompute and store the derived columns of the given logs (None: every log). Plain SQL
+    rows, not ORM objects: refresh runs over every log of a unit after a roster or settings
+    change, after a sync import and over a whole generated demo year (a county's import
+    refreshes ~1.4 M logs). When the logs are most of the table, all are read in one pass
+    instead of by lists of ids: refreshing a log whose facts did not change changes nothing."""
     session.flush()    # the SQL below bypasses the ORM's autoflush: pending log edits first
     conn = session.connection()
+    ids = None if log_ids is None else set(log_ids)
+    if ids is not None and len(ids) * 2 >= conn.exec_driver_sql("SELECT count(*) FROM work_log").scalar():
+        ids = None
+    if ids is None:
+        batches = [conn.exec_driver_sql(_FACTS.format(where=""))]
+    else:   # ids are UUIDv7: sorted, each chunk reads neighbouring pages
+        batches = (conn.exec_driver_sql(_FACTS.format(where=f"WHERE w.id IN ({', '.join('?' * len(chunk))})"),
+                                        chunk) for chunk in in_chunks(tuple(sorted(ids))))
     lengths: dict[str, int] = {}
     changed = []
-    for chunk in in_chunks(tuple(ids)):
-        marks = ", ".join("?" * len(chunk))
-        actions = defaultdict(list)
-        for log_id, *fact in conn.exec_driver_sql(_ACTIONS.format(marks=marks), chunk).all():
-            actions[log_id].append(fact)
-        for (log_id, person_id, state, round_, version, content_hash, submitted_at, status,
-             pending_level, approved_at) in conn.exec_driver_sql(_LOGS.format(marks=marks), chunk).all():
+    for rows in batches:
+        for log_id, group in groupby(rows, key=itemgetter(0)):
+            group = list(group)
+            _, person_id, state, submitted_at, status, pending_level, approved_at = group[0][:7]
             chain_len = lengths.get(person_id)
             if chain_len is None:
                 chain_len = lengths[person_id] = review_length(chart, person_id, levels)
-            facts = [ActionFact(round_, version, content_hash, level, action, bool(final), created_at)
-                     for level, action, final, created_at in actions.get(log_id, ())]
-            new = derive_state(state, round_, version, content_hash, chain_len, facts, submitted_at)
-            if (new.status, new.pending_level, new.approved_at) != (status, pending_level, approved_at):
-                changed.append((new.status, new.pending_level, new.approved_at, log_id))
+            current = [row[7:] for row in group if row[7] is not None]
+            new = decide_state(state, chain_len, current, submitted_at)
+            if new != (status, pending_level, approved_at):
+                changed.append((*new, log_id))
     _write(session, changed)
 
 
