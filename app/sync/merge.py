@@ -47,6 +47,8 @@ CHAIN_TABLES = frozenset({"person", "section", "section_charge", "setting", "del
 BATCH = 5000
 LOG_ID_COLUMN = {"work_log": "id", "review_action": "log_id"}
 _HLC = re.compile(r"\d{13}-\d{5}\Z")
+_HLCS = re.compile(r"(?:\d{13}-\d{5}\n)*\Z")        # HLCs joined by newlines
+_HLC_LENGTH = 20                                       # with its newline
 SORTED = [t.name for t in Base.metadata.sorted_tables if t.name in SYNCED_TABLES]
 
 
@@ -253,7 +255,9 @@ class Merger:
             if max(map(len, filter(None, columns[i])), default=0) > limit:
                 refuse(lambda row: row[i] and len(row[i]) > limit)
         hlcs = columns[spec.hlc]
-        if not all(map(_HLC.match, hlcs)):
+        # one regex call, not one per row; the length makes a value with a newline in it fail
+        joined = "\n".join(hlcs) + "\n"
+        if len(joined) != _HLC_LENGTH * len(hlcs) or _HLCS.match(joined) is None:
             refuse(lambda row: not _HLC.match(row[spec.hlc]))
         for origin in set(columns[spec.origin]):
             if (origin == self._bureau_origin) != self._from_bureau:

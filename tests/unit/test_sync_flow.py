@@ -184,6 +184,25 @@ def test_a_refusal_found_after_rows_were_written_rolls_all_of_them_back(world, m
     assert "entry_text" in written, written           # rows had gone in before the duty was read
 
 
+@pytest.mark.parametrize("bad", ["1795332488733-0000", "1795332488733-00000\n", "",
+                                 "179533248873x-00000", "1795332488733-00000\n1795332488733-00001"])
+def test_a_malformed_hlc_among_good_rows_is_refused_at_its_line(world, bad):
+    """The HLCs of a batch are checked by one regex over all of them joined: a value that is
+    not exactly one HLC — short, with a newline, empty, with a letter, two in one — is found
+    and named by its line."""
+    mirror = world.mirror("a")
+    cols = merge.exported_columns("holiday")
+    rows = [["holiday", f"2026-05-0{i}", "holiday", "劳动节", f"019a0000-0000-7000-8000-00000000000{i}",
+             f"1795332488733-0000{i}", "019a0000-0000-7000-8000-0000000000aa", False] for i in range(1, 6)]
+    rows[3][1 + cols.index("hlc")] = bad
+    with mirror.read() as s:
+        merger = merge.Merger(s.connection(), {"holiday": cols},
+                              merge.SenderRule(world.bureau.origin, from_bureau=False), 0, write=False)
+        with pytest.raises(merge.MergeError, match="第4行.*hlc|第4行.*值不合格式"):
+            merger.add_rows(rows, 1)
+            merger.finish()
+
+
 # ---------------------------------------------------------------- the ledger
 def test_duplicate_and_older_packages_write_nothing(world):
     a = world.units["a"]
