@@ -58,6 +58,7 @@ from app.services import stats_queries as Q
 from app.services import unit_settings
 from app.services.actor import Actor
 from app.services.calendar import work_calendar
+from app.services.gc_pause import collector_paused
 
 __all__ = ["Figures", "PersonFacts", "Settings", "StatsPage", "NO_SECTION", "unit_stats", "unit_stats_many",
            "stats_page", "by_staffing_type", "weekly_hours", "person_days", "logs_behind",
@@ -118,6 +119,7 @@ def load(db: Database, period: Period, **options) -> _Data:
     return load_many(db, [period], **options)[0]
 
 
+@collector_paused()     # tens of thousands of grouped rows and per-person sums
 def load_many(db: Database, periods: list[Period], *, approved_only: bool = True,
               bands: Bands | None = None, today: dt.date | None = None,
               target_saturation: float = M.DEFAULT_TARGET_SATURATION,
