@@ -52,7 +52,7 @@ from app.core.figures import (NO_SECTION, NO_SECTION_NAME, NO_STAFFING_TYPE_NAME
                               SECTION, STAFFING_TYPE, UNIT, Figures, PersonFacts, Settings,
                               combine)
 from app.core.metrics import Bands, Period
-from app.core.periods import range_period
+from app.core.periods import month_period, range_period
 from app.db.engine import Database
 from app.services import stats_queries as Q
 from app.services import unit_settings
@@ -147,25 +147,75 @@ def load_many(db: Database, periods: list[Period], *, approved_only: bool = True
                             target_saturation=target_saturation, trust_threshold=trust_threshold,
                             overdue_days=overdue_days, approved_only=approved_only)
         ref = _reference(s, db.unit_id)
-        by_month = {}
+        by_month, month_logs = {}, None
         if months:
             span = range_period(min(p.start for p in months), max(p.end for p in months))
             by_month = _by_month(Q.entry_sums(s, span, statuses, ("month", "person_id", "category", "duty_id")))
+            month_logs = _MonthLogs(s, span, calendar, deadlines, today)
         loaded = []
         for period in periods:
-            if period in months:
-                sums = _within(by_month, period)
-            else:
-                sums = Q.entry_sums(s, period, statuses, ("person_id", "category", "duty_id"))
-            days = [(period.start + dt.timedelta(days=i)).isoformat() for i in range(period.days)]
             working = calendar.working_days(period.start, period.end)
             window = (period.start.isoformat(), _review_window_end(period, today).isoformat())
-            logs = Q.log_facts(s, period, days, {d.isoformat() for d in working},
-                               {d: x for d, x in deadlines.items() if window[0] <= d <= window[1]},
-                               today.isoformat())
+            if period in months:
+                sums = _within(by_month, period)
+                logs = month_logs.within(period, window, deadlines, today.isoformat())
+            else:
+                sums = Q.entry_sums(s, period, statuses, ("person_id", "category", "duty_id"))
+                logs = Q.log_facts(s, period, _days(period), {d.isoformat() for d in working},
+                                   {d: x for d, x in deadlines.items() if window[0] <= d <= window[1]},
+                                   today.isoformat())
             loaded.append((period, working, sums, logs))
     return [_combine(db, period, ref, settings, working, sums, logs, statuses)
             for period, working, sums, logs in loaded]
+
+
+def _days(period: Period) -> list[str]:
+    return [(period.start + dt.timedelta(days=i)).isoformat() for i in range(period.days)]
+
+
+class _MonthLogs:
+    """The log facts of a span of whole months, read once and added up per period of whole
+    months (Q.log_facts_by_month): equal to Q.log_facts asked per period."""
+
+    def __init__(self, s, span: Period, calendar, deadlines: dict[str, str], today: dt.date):
+        windows = {}
+        year, month = span.start.year, span.start.month
+        while year * 100 + month <= span.last_month:
+            whole = month_period(year, month)
+            windows[whole.first_month] = (whole.start.isoformat(), _review_window_end(whole, today).isoformat())
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        working = {d.isoformat() for d in calendar.working_days(span.start, span.end)}
+        groups, self.outside = Q.log_facts_by_month(s, span, _days(span), working, deadlines, windows,
+                                                    today.isoformat())
+        self.groups: dict[int, list] = defaultdict(list)
+        for month, *row in groups:
+            self.groups[month].append(row)
+
+    def within(self, period: Period, window: tuple[str, str], deadlines: dict[str, str],
+               today: str) -> list[tuple]:
+        """log_facts rows of the whole-month period P, whose review window is `window`."""
+        first, last = period.first_month, period.last_month
+        totals: dict[tuple, list] = {}
+        for month in sorted(m for m in self.groups if first <= m <= last):
+            for pid, working, leave, status, n, timely, late, waiting in self.groups[month]:
+                group = totals.setdefault((pid, working, leave, status), [0, 0, 0, 0])
+                group[0] += n
+                group[1] += timely or 0
+                group[2] += late or 0
+                group[3] += waiting or 0
+        # logs submitted outside their own month's window: inside P's perhaps
+        for month, pid, working, leave, status, submitted, approved in self.outside:
+            if not first <= month <= last or not window[0] <= submitted <= window[1]:
+                continue
+            deadline = deadlines.get(submitted)
+            if deadline is None:
+                continue
+            group = totals[(pid, working, leave, status)]
+            if status == vocab.LOG_APPROVED and approved is not None:
+                group[1 if approved <= deadline else 2] += 1
+            elif status == vocab.LOG_SUBMITTED and deadline < today:
+                group[3] += 1
+        return [(*key, *counts) for key, counts in totals.items()]
 
 
 def _by_month(sums: dict[tuple, list]) -> dict[int, list[tuple[tuple, list]]]:
