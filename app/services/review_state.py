@@ -4,7 +4,7 @@ the author's state and the reviewers' actions. Called after every write that can
 derived value never enters the outbox."""
 from __future__ import annotations
 
-from itertools import groupby
+from itertools import chain, groupby
 from operator import itemgetter
 from typing import Iterable
 
@@ -52,13 +52,14 @@ def refresh(session: Session, log_ids: Iterable[str] | None, chart: OrgChart, le
     if ids is not None and len(ids) * 2 >= conn.exec_driver_sql("SELECT count(*) FROM work_log").scalar():
         ids = None
     if ids is None:
-        batches = [conn.exec_driver_sql(_FACTS.format(where=""))]
+        results = [conn.exec_driver_sql(_FACTS.format(where=""))]
     else:   # ids are UUIDv7: sorted, each chunk reads neighbouring pages
-        batches = (conn.exec_driver_sql(_FACTS.format(where=f"WHERE w.id IN ({', '.join('?' * len(chunk))})"),
+        results = (conn.exec_driver_sql(_FACTS.format(where=f"WHERE w.id IN ({', '.join('?' * len(chunk))})"),
                                         chunk) for chunk in in_chunks(tuple(sorted(ids))))
     lengths: dict[str, int] = {}
     changed = []
-    for rows in batches:
+    for result in results:
+        rows = chain.from_iterable(result.partitions(5000))    # not a fetch call per row
         for log_id, group in groupby(rows, key=itemgetter(0)):
             group = list(group)
             _, person_id, state, submitted_at, status, pending_level, approved_at = group[0][:7]

@@ -292,6 +292,9 @@ class Merger:
         if self.write and not self.problems:
             # Plain INSERT for the rows not here (this transaction holds the write lock, so none
             # can appear meanwhile): the upsert costs half as much again with foreign keys on.
+            if fresh is rows:     # every row new: its values are the columns read across again
+                self.conn.exec_driver_sql(spec.insert, list(zip(*columns[1:])))
+                return
             for statement, part in ((spec.insert, fresh), (spec.upsert, newer)):
                 if part:
                     self.conn.exec_driver_sql(statement, [tuple(row[1:]) for row in part])
