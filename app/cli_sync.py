@@ -173,7 +173,7 @@ def cmd_import_package(a) -> int:
                      "sender": r.sender_name, "seq": r.seq, "note": r.note, "new_key": r.new_key,
                      "counts": {t: {"new": c.new, "changed": c.changed, "stale": c.stale}
                                 for t, c in r.plan.counts.items()},
-                     "seconds": round(r.seconds, 3)} for r in results])
+                     "replaced_logs": r.plan.replaced_logs, "seconds": round(r.seconds, 3)} for r in results])
     else:
         for r in results:
             who = f"{r.sender_name} 第{r.seq}号" if r.sender_name else ""

@@ -102,7 +102,9 @@ class PackageResult:
     def counts_text(self) -> str:
         new = sum(c.new for c in self.plan.counts.values())
         changed = sum(c.changed for c in self.plan.counts.values())
-        return f"新增{new}条，更新{changed}条"
+        replaced = (f"；单位恢复备份后重填了{self.plan.replaced_logs}篇编办已有的日志，已替换旧日志"
+                    if self.plan.replaced_logs else "")
+        return f"新增{new}条，更新{changed}条{replaced}"
 
 
 def reject(result: PackageResult, exc: Exception) -> None:

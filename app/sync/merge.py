@@ -33,6 +33,7 @@ from sqlalchemy.engine import Connection
 from app.core.errors import AppError
 from app.db.engine import in_chunks
 from app.db.models import Base, SYNCED_TABLES
+from app.sync import restored_days
 
 # Tables the 编办 writes for a unit (registration, quotas, 三定 duties it issues, evaluation:
 # indicator systems, rounds, its scores and the problems it found).
@@ -105,6 +106,7 @@ class MergePlan:
     counts: dict[str, TableCount] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     future_rows: int = 0   # rows stamped more than a day ahead of this PC's clock
+    replaced_logs: int = 0  # logs of days a unit restored from a backup wrote again
 
     @property
     def written(self) -> int:
@@ -145,6 +147,7 @@ class _Spec:
     ids: set = field(default_factory=set)
     month: int | None = None           # index of `month` (logs and entries: county periods)
     log_id: int | None = None          # index of the log id (work_log.id, review_action.log_id)
+    day_key: tuple[int, int] | None = None   # work_log's person and day (restored_days)
 
     def line(self, index: int) -> int:
         """The change line number of buffered row `index`."""
@@ -163,6 +166,7 @@ class Merger:
         self.write = write
         self.future_limit = now_millis + 86_400_000
         self.future_rows = 0
+        self.replaced_logs = 0                      # logs of days a restored unit wrote again
         self.problems: dict[str, int] = {}          # table → rows owned by the other side
         self.logs: set[str] = set()                 # logs whose derived review state may change
         self.months: set[int] = set()               # log months of the rows written
@@ -205,6 +209,8 @@ class Merger:
             spec.month = cols.index("month") + 1
         if table in LOG_ID_COLUMN and LOG_ID_COLUMN[table] in cols:
             spec.log_id = cols.index(LOG_ID_COLUMN[table]) + 1
+        if table == "work_log" and not self._from_bureau and not was_empty:
+            spec.day_key = cols.index("person_id") + 1, cols.index("day") + 1
         self.tables[table] = spec
 
     def add_rows(self, rows: list[list], first_line: int) -> None:
@@ -282,6 +288,8 @@ class Merger:
             fresh, newer = self._sort_out(table, spec, rows, self._versions(table, columns[spec.id]))
             if len(fresh) + len(newer) < len(rows):     # the written rows' columns only
                 columns = list(zip(*(fresh + newer)))
+        if spec.day_key is not None and fresh:
+            self._replace_restored_days(spec, fresh)
         spec.count.new += len(fresh)
         spec.count.changed += len(newer)
         if fresh or newer:
@@ -298,6 +306,16 @@ class Merger:
             for statement, part in ((spec.insert, fresh), (spec.upsert, newer)):
                 if part:
                     self.conn.exec_driver_sql(statement, [tuple(row[1:]) for row in part])
+
+    def _replace_restored_days(self, spec: _Spec, fresh: list[list]) -> None:
+        """New logs for days the mirror has another log of (the unit was restored from a
+        backup and wrote those days again): the older logs go (app.sync.restored_days)."""
+        person, day = spec.day_key
+        doomed = restored_days.superseded_logs(self.conn, [
+            (row[spec.id], row[person], row[day], row[spec.hlc], row[spec.origin]) for row in fresh])
+        self.replaced_logs += len(doomed)
+        if doomed and self.write and not self.problems:
+            restored_days.remove_logs(self.conn, doomed)
 
     def _sort_out(self, table: str, spec: _Spec, rows: list[list],
                   existing: dict[str, tuple[str, str]]) -> tuple[list, list]:
@@ -335,7 +353,7 @@ class Merger:
         return MergePlan(counts={t: spec.count for t, spec in self.tables.items()},
                          problems=[f"表“{t}”中有{n}条记录属于{owner}，发送方无权修改"
                                    for t, n in self.problems.items()],
-                         future_rows=self.future_rows)
+                         future_rows=self.future_rows, replaced_logs=self.replaced_logs)
 
     @property
     def chain_changed(self) -> bool:

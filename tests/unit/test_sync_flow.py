@@ -318,6 +318,45 @@ def test_a_unit_restored_from_a_backup_forks_and_keeps_sending_its_changes(world
     assert review_states(a).items() <= review_states(mirror).items()
 
 
+def test_a_day_written_again_after_a_restore_replaces_the_lost_log_at_the_bureau(world, tmp_path):
+    """The unit lost packages 2–3 by restoring a backup; 张三 fills in 10-15 again. The 编办
+    still has the lost log of that day under another id: the newer one replaces it, with its
+    entries and texts, instead of the whole package being refused as a duplicate."""
+    a = world.units["a"]
+    world.receive(world.report("a"))
+    backup = snapshot(a, tmp_path / "a_backup.sqlite")
+    for day in DAYS[3:]:
+        write_log(a, "zs", day, f"检查农贸市场计量器具{day.day}台（备份后丢失的一天）")
+        world.receive(world.report("a"))
+    mirror = world.mirror("a")
+    lost = {row[0]: row for row in mirror.engine.connect().exec_driver_sql(
+        "SELECT w.day, w.id FROM work_log w JOIN person p ON p.id = w.person_id WHERE p.login = 'zs'").all()}
+
+    a = world.units["a"] = restore(a, backup)
+    write_log(a, "zs", DAYS[3], "恢复备份后重填：检查农贸市场计量器具")
+    package = world.report("a")
+    before = content_hash(world.bureau.path)
+    [preview] = world.receive(package, apply=False)
+    assert preview.status == P.OK and "重填了1篇" in preview.message, preview.message
+    assert content_hash(world.bureau.path) == before
+
+    [fork] = world.receive(package)
+    assert fork.status == P.IMPORTED and "分叉" in fork.note, (fork.status, fork.message)
+    assert "重填了1篇" in fork.message
+    rows_a, rows_m = synced_rows(a), synced_rows(mirror)
+    for table, rows in rows_a.items():
+        assert rows.items() <= rows_m[table].items(), table
+    old_id = lost[DAYS[3].isoformat()][1]
+    with mirror.read() as s:
+        conn = s.connection()
+        assert conn.exec_driver_sql("SELECT count(*) FROM work_log WHERE id = ?", (old_id,)).scalar() == 0
+        assert conn.exec_driver_sql("SELECT count(*) FROM log_entry WHERE log_id = ?", (old_id,)).scalar() == 0
+        texts = conn.exec_driver_sql("SELECT content FROM entry_text").scalars().all()
+    assert not any("10-15" in t or "15台（备份后丢失" in t for t in texts)
+    assert any("恢复备份后重填" in t for t in texts)
+    assert lost[DAYS[4].isoformat()][1] in rows_m["work_log"]      # a day not written again stays
+
+
 # ---------------------------------------------------------------- what travels
 def test_tombstones_attachments_and_review_states_travel_and_secret_text_does_not(world, tmp_path):
     a = world.units["a"]
