@@ -43,6 +43,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from operator import add
+from typing import Sequence
 
 from app.core import metrics as M
 from app.core import permissions as perm
@@ -157,7 +159,7 @@ def load_many(db: Database, periods: list[Period], *, approved_only: bool = True
             working = calendar.working_days(period.start, period.end)
             window = (period.start.isoformat(), _review_window_end(period, today).isoformat())
             if period in months:
-                sums = _within(by_month, period)
+                sums = _sum_months(by_month, period)
                 logs = month_logs.within(period, window, deadlines, today.isoformat())
             else:
                 sums = Q.entry_sums(s, period, statuses, ("person_id", "category", "duty_id"))
@@ -178,31 +180,24 @@ class _MonthLogs:
     months (Q.log_facts_by_month): equal to Q.log_facts asked per period."""
 
     def __init__(self, s, span: Period, calendar, deadlines: dict[str, str], today: dt.date):
-        windows = {}
-        year, month = span.start.year, span.start.month
-        while year * 100 + month <= span.last_month:
-            whole = month_period(year, month)
+        windows, day = {}, span.start
+        while day <= span.end:
+            whole = month_period(day.year, day.month)
             windows[whole.first_month] = (whole.start.isoformat(), _review_window_end(whole, today).isoformat())
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+            day = whole.end + dt.timedelta(days=1)
         working = {d.isoformat() for d in calendar.working_days(span.start, span.end)}
         groups, self.outside = Q.log_facts_by_month(s, span, _days(span), working, deadlines, windows,
                                                     today.isoformat())
-        self.groups: dict[int, list] = defaultdict(list)
-        for month, *row in groups:
-            self.groups[month].append(row)
+        self.by_month: dict[int, list[tuple[tuple, tuple]]] = defaultdict(list)
+        for month, pid, working_day, leave, status, n, timely, late, waiting in groups:
+            self.by_month[month].append(((pid, working_day, leave, status),
+                                         (n, timely or 0, late or 0, waiting or 0)))
 
     def within(self, period: Period, window: tuple[str, str], deadlines: dict[str, str],
                today: str) -> list[tuple]:
         """log_facts rows of the whole-month period P, whose review window is `window`."""
         first, last = period.first_month, period.last_month
-        totals: dict[tuple, list] = {}
-        for month in sorted(m for m in self.groups if first <= m <= last):
-            for pid, working, leave, status, n, timely, late, waiting in self.groups[month]:
-                group = totals.setdefault((pid, working, leave, status), [0, 0, 0, 0])
-                group[0] += n
-                group[1] += timely or 0
-                group[2] += late or 0
-                group[3] += waiting or 0
+        totals = _sum_months(self.by_month, period)
         # logs submitted outside their own month's window: inside P's perhaps
         for month, pid, working, leave, status, submitted, approved in self.outside:
             if not first <= month <= last or not window[0] <= submitted <= window[1]:
@@ -226,18 +221,15 @@ def _by_month(sums: dict[tuple, list]) -> dict[int, list[tuple[tuple, list]]]:
     return months
 
 
-def _within(by_month: dict[int, list[tuple[tuple, list]]], period: Period) -> dict[tuple, list]:
-    """{(person, category, duty): [hours, entries]} of the whole-month period P."""
+def _sum_months(by_month: dict[int, list[tuple[tuple, Sequence]]], period: Period) -> dict[tuple, list]:
+    """{key: its values added up} over the months of the whole-month period P, from
+    by_month: month → [(key, values)] (entries: [hours, entries]; logs: the log_facts counts)."""
     sums: dict[tuple, list] = {}
     first, last = period.first_month, period.last_month
     for month in sorted(m for m in by_month if first <= m <= last):
-        for key, (hours, n) in by_month[month]:
+        for key, values in by_month[month]:
             group = sums.get(key)
-            if group is None:
-                sums[key] = [hours, n]
-            else:
-                group[0] += hours
-                group[1] += n
+            sums[key] = list(values) if group is None else list(map(add, group, values))
     return sums
 
 

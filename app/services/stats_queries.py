@@ -208,21 +208,30 @@ def entry_rows(s: Session, period: Period, statuses: Sequence[str] | None,
 
 
 # ---------------------------------------------------------------- logs
-_LOG_FACTS = """
-WITH deadline(day, last_day) AS MATERIALIZED (VALUES {deadline_rows})
-SELECT w.person_id,
+# A log's group (person, on a working day?, leave state?, status), and each group's count with its
+# review timeliness: approved on time, approved late, waiting past the deadline (d: the deadline
+# of the log's submission day; parameters: _counts_params).
+_LOG_GROUP = """w.person_id,
        {working} AS working,
        w.day_state IN ({leave_states}) AS leave,
-       w.status,
-       count(*),
+       w.status"""
+_LOG_COUNTS = """count(*),
        sum(w.status = ? AND substr(w.approved_at, 1, 10) <= d.last_day),
        sum(w.status = ? AND substr(w.approved_at, 1, 10) > d.last_day),
-       sum(w.status = ? AND d.last_day < ?)
+       sum(w.status = ? AND d.last_day < ?)"""
+_LOG_FACTS = f"""
+WITH deadline(day, last_day) AS MATERIALIZED (VALUES {{deadline_rows}})
+SELECT {_LOG_GROUP},
+       {_LOG_COUNTS}
 FROM work_log w
 LEFT JOIN deadline d ON d.day = substr(w.submitted_at, 1, 10)
-WHERE w.deleted = 0 AND w.month BETWEEN ? AND ?{day_filter}
+WHERE w.deleted = 0 AND w.month BETWEEN ? AND ?{{day_filter}}
 GROUP BY 1, 2, 3, 4
 """
+
+
+def _counts_params(today: str) -> list[str]:
+    return [vocab.LOG_APPROVED, vocab.LOG_APPROVED, vocab.LOG_SUBMITTED, today]
 
 
 def _working_sql(period_days: list[str], working_days: set[str]) -> tuple[str, list[str]]:
@@ -260,8 +269,7 @@ def log_facts(s: Session, period: Period, period_days: list[str], working_days: 
     sql = _LOG_FACTS.format(deadline_rows=deadline_rows, working=working,
                             leave_states=_marks(len(leave)),
                             day_filter="" if period.whole_months else " AND w.day BETWEEN ? AND ?")
-    params = deadline_params + days + list(leave) + [
-        vocab.LOG_APPROVED, vocab.LOG_APPROVED, vocab.LOG_SUBMITTED, today,
+    params = deadline_params + days + list(leave) + _counts_params(today) + [
         period.first_month, period.last_month]
     if not period.whole_months:
         params += [period.start.isoformat(), period.end.isoformat()]
@@ -272,15 +280,9 @@ _MONTH_WINDOWS = """
 WITH deadline(day, last_day) AS MATERIALIZED (VALUES {deadline_rows}),
      month_window(month, first_day, last_day) AS MATERIALIZED (VALUES {window_rows})
 """
-_LOG_FACTS_BY_MONTH = _MONTH_WINDOWS + """
-SELECT w.month, w.person_id,
-       {working} AS working,
-       w.day_state IN ({leave_states}) AS leave,
-       w.status,
-       count(*),
-       sum(w.status = ? AND substr(w.approved_at, 1, 10) <= d.last_day),
-       sum(w.status = ? AND substr(w.approved_at, 1, 10) > d.last_day),
-       sum(w.status = ? AND d.last_day < ?)
+_LOG_FACTS_BY_MONTH = _MONTH_WINDOWS + f"""
+SELECT w.month, {_LOG_GROUP},
+       {_LOG_COUNTS}
 FROM work_log w
 JOIN month_window m ON m.month = w.month
 LEFT JOIN deadline d ON d.day = substr(w.submitted_at, 1, 10)
@@ -288,11 +290,8 @@ LEFT JOIN deadline d ON d.day = substr(w.submitted_at, 1, 10)
 WHERE w.deleted = 0 AND w.month BETWEEN ? AND ?
 GROUP BY 1, 2, 3, 4, 5
 """
-_LOGS_OUTSIDE_THEIR_WINDOW = _MONTH_WINDOWS + """
-SELECT w.month, w.person_id,
-       {working} AS working,
-       w.day_state IN ({leave_states}) AS leave,
-       w.status, substr(w.submitted_at, 1, 10), substr(w.approved_at, 1, 10)
+_LOGS_OUTSIDE_THEIR_WINDOW = _MONTH_WINDOWS + f"""
+SELECT w.month, {_LOG_GROUP}, substr(w.submitted_at, 1, 10), substr(w.approved_at, 1, 10)
 FROM work_log w
 JOIN month_window m ON m.month = w.month
 WHERE w.deleted = 0 AND w.month BETWEEN ? AND ? AND w.submitted_at IS NOT NULL
@@ -318,9 +317,8 @@ def log_facts_by_month(s: Session, span: Period, span_days: list[str], working_d
                 working=working, leave_states=_marks(len(leave)))
     common = deadline_params + window_params + days + list(leave)
     conn = s.connection()
-    groups = conn.exec_driver_sql(_LOG_FACTS_BY_MONTH.format(**head), tuple(common + [
-        vocab.LOG_APPROVED, vocab.LOG_APPROVED, vocab.LOG_SUBMITTED, today,
-        span.first_month, span.last_month])).all()
+    groups = conn.exec_driver_sql(_LOG_FACTS_BY_MONTH.format(**head), tuple(
+        common + _counts_params(today) + [span.first_month, span.last_month])).all()
     outside = conn.exec_driver_sql(_LOGS_OUTSIDE_THEIR_WINDOW.format(**head), tuple(common + [
         span.first_month, span.last_month])).all()
     return groups, outside
