@@ -286,26 +286,26 @@ class Merger:
         fresh, newer = rows, []          # a table empty when the package began: every row is new
         if not spec.was_empty:
             fresh, newer = self._sort_out(table, spec, rows, self._versions(table, columns[spec.id]))
-            if len(fresh) + len(newer) < len(rows):     # the written rows' columns only
-                columns = list(zip(*(fresh + newer)))
+            if fresh and newer or len(fresh) + len(newer) < len(rows):
+                columns = list(zip(*(fresh + newer)))     # the written rows', the new ones first
         if spec.day_key is not None and fresh:
             self._replace_restored_days(spec, fresh)
         spec.count.new += len(fresh)
         spec.count.changed += len(newer)
-        if fresh or newer:
-            if spec.month is not None:
-                self.months.update(columns[spec.month])
-            if spec.log_id is not None:
-                self.logs.update(columns[spec.log_id])
+        if not (fresh or newer):
+            return
+        if spec.month is not None:
+            self.months.update(columns[spec.month])
+        if spec.log_id is not None:
+            self.logs.update(columns[spec.log_id])
         if self.write and not self.problems:
             # Plain INSERT for the rows not here (this transaction holds the write lock, so none
             # can appear meanwhile): the upsert costs half as much again with foreign keys on.
-            if fresh is rows:     # every row new: its values are the columns read across again
-                self.conn.exec_driver_sql(spec.insert, list(zip(*columns[1:])))
-                return
-            for statement, part in ((spec.insert, fresh), (spec.upsert, newer)):
+            # The values: the columns read across again (no tuple per row built in Python).
+            values = list(zip(*columns[1:]))
+            for statement, part in ((spec.insert, values[:len(fresh)]), (spec.upsert, values[len(fresh):])):
                 if part:
-                    self.conn.exec_driver_sql(statement, [tuple(row[1:]) for row in part])
+                    self.conn.exec_driver_sql(statement, part)
 
     def _replace_restored_days(self, spec: _Spec, fresh: list[list]) -> None:
         """New logs for days the mirror has another log of (the unit was restored from a
