@@ -42,7 +42,7 @@ class _Context:
 
 def _step_database(ctx: _Context) -> str:
     from app.db.migrate import current_revision, head_revision
-    from app.services.setup import open_database
+    from app.services.org.setup import open_database
     ctx.db = open_database(ctx.folder / "selftest.sqlite", create=True)
     head = head_revision()
     current = current_revision(ctx.db.engine)
@@ -52,7 +52,7 @@ def _step_database(ctx: _Context) -> str:
 
 
 def _step_unit(ctx: _Context) -> str:
-    from app.services.setup import UnitSetup, initialise_unit, unit_of
+    from app.services.org.setup import UnitSetup, initialise_unit, unit_of
     initialise_unit(ctx.db, UnitSetup("自检县市场监督管理局", CREDIT_CODE,
                                       staffing_quotas={"行政编制": 10}, leader_posts={"正职": 1}))
     unit = unit_of(ctx.db)
@@ -62,8 +62,8 @@ def _step_unit(ctx: _Context) -> str:
 
 
 def _step_account(ctx: _Context) -> str:
-    from app.services import accounts
-    from app.services.actor import SYSTEM
+    from app.services.org import accounts
+    from app.services.org.actor import SYSTEM
     accounts.add_user(ctx.db, SYSTEM, accounts.NewUser("zice", f"张{NAME_TEXT[0]}", PASSWORD,
                                                        must_change=False))
     ctx.actor = accounts.login(ctx.db, "zice", PASSWORD)
@@ -79,7 +79,7 @@ def _step_account(ctx: _Context) -> str:
 def _step_log(ctx: _Context) -> str:
     from app.core import vocab
     from app.core.logrules import EntryDraft
-    from app.services import logs
+    from app.services.logs import daily as logs
     day = dt.date.today() - dt.timedelta(days=1)
     category = vocab.COMMON_CATEGORIES[0][0]
     logs.save_day(ctx.db, ctx.actor, day, vocab.DAY_NORMAL,
@@ -145,7 +145,7 @@ def _step_workers(ctx: _Context) -> str:
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    from app.services.import_pool import worker_pid
+    from app.services.exchange.import_pool import worker_pid
     with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
         pid = pool.submit(worker_pid).result(timeout=120)
     if pid == os.getpid():

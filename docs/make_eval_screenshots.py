@@ -26,9 +26,9 @@ def main(world: str) -> None:
     from PySide6.QtWidgets import QApplication
 
     from app.reports.eval_report import build_eval_report
-    from app.services.actor import SYSTEM
-    from app.services.bureau import Mirrors, registered_units
-    from app.services.setup import open_database
+    from app.services.org.actor import SYSTEM
+    from app.services.county.bureau import Mirrors, registered_units
+    from app.services.org.setup import open_database
     from app.ui.main import make_app
     from app.ui.pages.eval_page import EvalPage
     from app.ui.pages.rounds_page import RoundsPage

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer
 
-from app.services import accounts
-from app.services.setup import open_database, unit_of
+from app.services.org import accounts
+from app.services.org.setup import open_database, unit_of
 from app.settings import Settings
 from app.ui.dialogs.login_dialog import LoginDialog
 from app.ui.main import make_app

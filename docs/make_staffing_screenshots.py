@@ -13,9 +13,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.services import accounts  # noqa: E402
-from app.services.demo import generate_demo  # noqa: E402
-from app.services.setup import open_database  # noqa: E402
+from app.services.org import accounts  # noqa: E402
+from app.demo.unit import generate_demo  # noqa: E402
+from app.services.org.setup import open_database  # noqa: E402
 from app.ui.main import make_app  # noqa: E402
 from app.ui.pages.staffing_page import StaffingPage  # noqa: E402
 
@@ -44,7 +44,7 @@ def main() -> None:
     shoot(app, StaffingPage(db, accounts.login(db, "admin", info.password), today=TODAY),
           "staffing_page.png")
     if len(sys.argv) > 1:
-        from app.services.bureau import Mirrors
+        from app.services.county.bureau import Mirrors
         bureau = open_database(Path(sys.argv[1]) / "county.sqlite")
         shoot(app, StaffingPage(bureau, accounts.login(bureau, "admin", info.password),
                                 mirrors=Mirrors(bureau), today=TODAY), "staffing_county.png")

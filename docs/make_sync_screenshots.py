@@ -24,10 +24,10 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 
 from app.core.validators import make_credit_code
-from app.services import accounts
-from app.services import demo_data as D
-from app.services.bureau import Mirrors, import_packages
-from app.services.setup import open_database
+from app.services.org import accounts
+from app.demo import data as D
+from app.services.county.bureau import Mirrors, import_packages
+from app.services.org.setup import open_database
 from app.settings import Settings
 from app.ui.dialogs.first_run_wizard import ENROLLED_UNIT, FirstRunWizard
 from app.ui.dialogs.import_preview_dialog import ImportPreviewDialog

@@ -23,9 +23,9 @@ def _isolated_data_dir(tmp_path_factory, monkeypatch):
 @pytest.fixture
 def unit_db(tmp_path: Path):
     """An initialised unit database with an admin account 'admin' (password abc12345)."""
-    from app.services import accounts
-    from app.services.actor import SYSTEM
-    from app.services.setup import UnitSetup, initialise_unit, open_database
+    from app.services.org import accounts
+    from app.services.org.actor import SYSTEM
+    from app.services.org.setup import UnitSetup, initialise_unit, open_database
 
     db = open_database(tmp_path / "unit.sqlite", create=True)
     initialise_unit(db, UnitSetup("测试县市场监督管理局", TEST_CREDIT_CODE,
@@ -39,5 +39,5 @@ def unit_db(tmp_path: Path):
 
 @pytest.fixture
 def admin(unit_db):
-    from app.services import accounts
+    from app.services.org import accounts
     return accounts.login(unit_db, "admin", TEST_PASSWORD)

@@ -25,14 +25,14 @@ EXAMPLE_HEADERS = ["日期", "人员", "科室", "工作记录示例", "工时"]
 
 def _people_names(db) -> dict[str, tuple[str, str]]:
     from app.core.figures import NO_SECTION_NAME
-    from app.services import stats_queries as Q
+    from app.services.stats import queries as Q
     with db.read() as s:
         sections = dict(Q.sections(s))
         return {p.id: (p.name, sections.get(p.section_id, NO_SECTION_NAME)) for p in Q.persons(s)}
 
 
 def core_report(ctx: Context) -> tuple[ReportBook, str]:
-    from app.services import stats
+    from app.services.stats import compute as stats
     page, prev, counts, prev_counts = load_pages(ctx)
     if page.unit is None:
         raise PermissionDenied(stats.DENIED)

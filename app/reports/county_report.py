@@ -44,9 +44,9 @@ FOCUS_PER_CHART = 20
 def build_county_report(db: Database, period: Period | str, out: Path | str, *,
                         xlsx: Path | str | None = None, today: dt.date | None = None) -> ReportInfo:
     """Write the county report of `period` to `out` (and its tables to `xlsx`); 编办版 only."""
-    from app.services import county
-    from app.services.bureau import Mirrors
-    from app.services.setup import unit_of
+    from app.services.county import table as county
+    from app.services.county.bureau import Mirrors
+    from app.services.org.setup import unit_of
     started = time.perf_counter()
     if isinstance(period, str):
         try:
@@ -177,7 +177,7 @@ LOAD_COLS = (Col("排名", INT), Col("单位"), Col("计入工时", HOURS), Col(
 
 
 def loads(book: ReportBook, rows, t: D.CountyTotals, area: str, fonts) -> None:
-    from app.services.county import ranked
+    from app.services.county.table import ranked
     doc = book.doc
     doc.section(1, "各单位工作饱和度与主责主业聚焦度")
     doc.paragraph(T.load(rows))

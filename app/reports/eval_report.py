@@ -53,7 +53,7 @@ def build_eval_report(db: Database, round_id: str, out: Path | str, *, unit: str
                       xlsx: Path | str | None = None, today: dt.date | None = None) -> ReportInfo:
     """The unit report (unit database, or 编办 database with `unit` = id) or the round report
     (编办 database without `unit`)."""
-    from app.services.setup import unit_of
+    from app.services.org.setup import unit_of
     started = time.perf_counter()
     today = today or dt.date.today()
     issuer = unit_of(db).name
@@ -62,7 +62,7 @@ def build_eval_report(db: Database, round_id: str, out: Path | str, *, unit: str
             raise AppError("单位版只能生成本单位的评估报告")
         info = write_unit_report(D.unit_eval(db, round_id, today=today), issuer, today, out, xlsx)
     elif db.edition == "bureau":
-        from app.services.bureau import Mirrors
+        from app.services.county.bureau import Mirrors
         mirrors = Mirrors(db)
         try:
             units = D.round_units(db, mirrors, round_id, today)

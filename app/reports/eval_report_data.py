@@ -17,7 +17,7 @@ from app.core import evaluation as E
 from app.core.figures import Figures
 from app.core.metrics import parse_period
 from app.db.engine import Database
-from app.services.rounds import ItemLine, ProblemLine, RoundDetail, detail
+from app.services.evaluation.rounds import ItemLine, ProblemLine, RoundDetail, detail
 
 
 @dataclass(frozen=True)
@@ -72,8 +72,8 @@ class UnitEval:
 def unit_eval(db: Database, round_id: str, unit_id: str | None = None, *, name: str | None = None,
               today: dt.date | None = None) -> UnitEval:
     """One unit of a round from its database (unit file or 编办 mirror)."""
-    from app.services import stats
-    from app.services.county import staffing_of
+    from app.services.stats import compute as stats
+    from app.services.county.table import staffing_of
     today = today or dt.date.today()
     d = detail(db, round_id, unit_id, today)
     staffing, unit = staffing_of(db)
@@ -85,8 +85,8 @@ def unit_eval(db: Database, round_id: str, unit_id: str | None = None, *, name: 
 def round_units(db: Database, mirrors, round_id: str, today: dt.date | None = None) -> list[UnitEval]:
     """Every unit of the round at the 编办, ranked by the 编办's total (units not fully scored
     last, unranked), as rounds_bureau.results ranks them."""
-    from app.services.bureau import registered_units
-    from app.services.rounds import assigned_units
+    from app.services.county.bureau import registered_units
+    from app.services.evaluation.rounds import assigned_units
     names = {u.unit_id: u.name for u in registered_units(db)}
     units = [unit_eval(mirrors.get(unit_id), round_id, unit_id, name=names.get(unit_id), today=today)
              for unit_id, _ in assigned_units(db, mirrors, round_id)]

@@ -21,7 +21,7 @@ LOW_CORE_SHARE = 0.3         # below this share of hours a person with core post
 
 
 def person_report(ctx: Context, person_id: str) -> tuple[ReportBook, str]:
-    from app.services import stats
+    from app.services.stats import compute as stats
     [f] = stats.unit_stats(ctx.db, ctx.period, PERSON, person_id=person_id, actor=ctx.actor,
                            today=ctx.today)
     [p] = stats.unit_stats(ctx.db, ctx.previous, PERSON, person_id=person_id, actor=ctx.actor,

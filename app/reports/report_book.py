@@ -87,7 +87,7 @@ class ReportBook:
         self.percent_headers |= set(percent)
 
     def write_xlsx(self, path: Path | str, title: str) -> Path:
-        from app.services.excel_out import write_tables
+        from app.reports.xlsx_tables import write_tables
         return write_tables(Path(path), title, self.sheets, percent_columns=self.percent_headers)
 
 

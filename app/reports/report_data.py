@@ -22,8 +22,8 @@ from app.core.metrics import Period
 from app.db.engine import Database
 from app.db.models import Duty, EntryText, LogEntry, WorkLog
 from app.reports.model import DutyActivity, DutyRef, FocusShares, LoadItem, PeriodSummary
-from app.services import stats_queries as Q
-from app.services.calendar import work_calendar
+from app.services.stats import queries as Q
+from app.services.org.calendar import work_calendar
 
 APPROVED = (vocab.LOG_APPROVED,)
 EXAMPLES_PER_DUTY = 3
@@ -254,7 +254,7 @@ class Trend:
 def trend(db: Database, period: Period, fig: Figures, *, level: str, key: str | None,
           person_ids=None, actor=None) -> Trend:
     """Saturation per week (periods up to a quarter, via stats.weekly_hours) or per month."""
-    from app.services import stats
+    from app.services.stats import compute as stats
     if period.days <= WEEKLY_TREND_MAX_DAYS:
         weeks = stats.weekly_hours(db, period, level, key, actor=actor,
                                    bands=fig.settings.bands)

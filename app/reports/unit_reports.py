@@ -141,7 +141,7 @@ def build_report(db: Database, kind: str, period: Period | str, out: Path | str,
 # ---------------------------------------------------------------- shared parts
 def load_pages(ctx: Context):
     """Statistics of P and of the previous period, with the approved entry counts."""
-    from app.services import stats
+    from app.services.stats import compute as stats
     page = stats.stats_page(ctx.db, ctx.period, actor=ctx.actor, today=ctx.today)
     prev = stats.stats_page(ctx.db, ctx.previous, actor=ctx.actor, today=ctx.today)
     return page, prev, R.entry_counts(ctx.db, ctx.period), R.entry_counts(ctx.db, ctx.previous)
@@ -244,7 +244,7 @@ def section_row(f: Figures, name: str | None = None) -> list:
 
 
 def unit_report(ctx: Context) -> tuple[ReportBook, str]:
-    from app.services import stats
+    from app.services.stats import compute as stats
     page, prev, counts, prev_counts = load_pages(ctx)
     if page.unit is None:
         raise PermissionDenied(stats.DENIED)
@@ -311,7 +311,7 @@ def _section_coverage(s: PeriodSummary) -> str:
 
 
 def section_report(ctx: Context, section_id: str) -> tuple[ReportBook, str]:
-    from app.services import stats
+    from app.services.stats import compute as stats
     page, prev, counts, prev_counts = load_pages(ctx)
     mine = [f for f in page.sections if f.key == section_id]
     if not mine:
@@ -384,6 +384,6 @@ def _against_unit(f: Figures, u: Figures) -> str:
 
 
 def _unit_name(db: Database) -> str:
-    from app.services import stats_queries as Q
+    from app.services.stats import queries as Q
     with db.read() as s:
         return Q.unit_name(s, db.unit_id)

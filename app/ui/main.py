@@ -52,7 +52,7 @@ def _install_qt_translation(app: QApplication) -> None:
 def open_or_restore(path: Path):
     """Open the database; on damage offer to restore the newest automatic backup."""
     from app.db.backup import restore_from
-    from app.services.setup import DatabaseDamaged, open_database
+    from app.services.org.setup import DatabaseDamaged, open_database
     try:
         return open_database(path)
     except DatabaseDamaged as exc:
@@ -76,7 +76,7 @@ def run_gui(db_path: Path | None = None, demo: bool = False) -> int:
     if demo:
         db_path = db_path or data_dir() / "demo.sqlite"
         if not db_path.exists():
-            from app.services.demo import generate_demo
+            from app.demo.unit import generate_demo
             generate_demo(db_path)
     path = Path(db_path or settings.last_db or default_db_path())
     try:
@@ -87,7 +87,7 @@ def run_gui(db_path: Path | None = None, demo: bool = False) -> int:
     if db is None:
         return 1
     settings.last_db = str(path)
-    from app.services.setup import unit_of
+    from app.services.org.setup import unit_of
     from app.ui.dialogs.change_password_dialog import ChangePasswordDialog
     from app.ui.dialogs.login_dialog import LoginDialog
     from app.ui.main_window import MainWindow

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QM
 
 from app import APP_NAME, __version__
 from app.db.engine import Database
-from app.services.actor import Actor
-from app.services.setup import unit_of
+from app.services.org.actor import Actor
+from app.services.org.setup import unit_of
 from app.settings import Settings
 from app.ui.pages.log_page import LogPage
 
@@ -108,7 +108,7 @@ class MainWindow(QMainWindow):
     def _bureau_pages(self, kwargs) -> None:
         from PySide6.QtCore import QThreadPool
 
-        from app.services.bureau import Mirrors
+        from app.services.county.bureau import Mirrors
         from app.ui.tasks import TaskRunner
         self.mirrors = Mirrors(self.db)
         # One worker for the 编办 pages: the mirrors they share are opened and written by one
@@ -186,7 +186,7 @@ class MainWindow(QMainWindow):
     def _has_delegated_queue(self) -> bool:
         import datetime as dt
 
-        from app.services import review
+        from app.services.review import queue as review
         return bool(review.delegators(self.db, self.actor, dt.date.today()))
 
     def _queue_count(self, n: int) -> None:
@@ -259,7 +259,7 @@ class MainWindow(QMainWindow):
             return
         try:
             if self.db.edition == "bureau":
-                from app.services.bureau import backup_all
+                from app.services.county.bureau import backup_all
                 backup_all(self.db, __import__("pathlib").Path(target))
             else:
                 backup_to(self.db.path, __import__("pathlib").Path(target))

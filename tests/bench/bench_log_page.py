@@ -24,10 +24,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from app.core.logrules import EntryDraft  # noqa: E402
-from app.services import log_tools, logs  # noqa: E402
-from app.services.actor import Actor  # noqa: E402
-from app.services.demo import generate_demo  # noqa: E402
-from app.services.setup import open_database  # noqa: E402
+from app.services.logs import tools as log_tools, daily as logs  # noqa: E402
+from app.services.org.actor import Actor  # noqa: E402
+from app.demo.unit import generate_demo  # noqa: E402
+from app.services.org.setup import open_database  # noqa: E402
 
 TARGET_MS = 150.0
 WARMUP = 3

@@ -39,8 +39,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from app.core.similarity import Corpus  # noqa: E402
-from app.services import bureau, duty_overlap as O, enrollment, unit_sync  # noqa: E402
-from app.services.setup import UnitSetup, open_database  # noqa: E402
+from app.services.county import bureau, overlap as O
+from app.services.exchange import enrollment, unit_side as unit_sync  # noqa: E402
+from app.services.org.setup import UnitSetup, open_database  # noqa: E402
 from tests.unit.overlap_fixtures import build_county, county_duties, credit  # noqa: E402
 
 TODAY = dt.date(2026, 10, 31)
@@ -60,7 +61,7 @@ def timed(fn, rounds: int) -> tuple[tuple[float, float], object]:
 
 
 def add_demo_unit(db, mirrors, folder: Path, months: int) -> None:
-    from app.services.demo import generate_demo
+    from app.demo.unit import generate_demo
     unit_id = bureau.register_unit(db, bureau.SYSTEM, UnitSetup(
         "沂河县市场监督管理局（演示）", credit(90), staffing_quotas={"行政编制": 60}, leader_posts={"正职": 1}))
     package = enrollment.write_enrollment(db, mirrors, unit_id, folder)

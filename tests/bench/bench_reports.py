@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 from app.reports.fonts import register_fonts  # noqa: E402
 from app.reports.unit_reports import build_report  # noqa: E402
-from app.services.demo import generate_demo  # noqa: E402
-from app.services.setup import open_database  # noqa: E402
+from app.demo.unit import generate_demo  # noqa: E402
+from app.services.org.setup import open_database  # noqa: E402
 
 TARGET_S = 3.0
 

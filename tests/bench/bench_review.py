@@ -36,11 +36,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from sqlalchemy import func, select, text  # noqa: E402
 
 from app.db.models import SectionCharge  # noqa: E402
-from app.services import org_chart, review_state, unit_settings  # noqa: E402
-from app.services.actor import Actor  # noqa: E402
-from app.services.demo import generate_demo  # noqa: E402
-from app.services.review_flags import compute_flags  # noqa: E402
-from app.services.setup import open_database  # noqa: E402
+from app.services.org import chart as org_chart, unit_settings
+from app.services.review import state as review_state  # noqa: E402
+from app.services.org.actor import Actor  # noqa: E402
+from app.demo.unit import generate_demo  # noqa: E402
+from app.services.review.flags import compute_flags  # noqa: E402
+from app.services.org.setup import open_database  # noqa: E402
 
 FLAGS_TARGET_MS = 500.0
 WARMUP = 1
@@ -206,7 +207,7 @@ def main() -> int:
 
     approve_note = ""
     try:
-        from app.services import review
+        from app.services.review import queue as review
         approve_all_unflagged = review.approve_all_unflagged
         week_filter = review.QueueFilter(start=week_start, end=week_end)
     except (ImportError, AttributeError):

@@ -28,10 +28,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from app.core import metrics as M  # noqa: E402
-from app.services import stats  # noqa: E402
-from app.services.calendar import work_calendar  # noqa: E402
-from app.services.demo import generate_demo  # noqa: E402
-from app.services.setup import open_database  # noqa: E402
+from app.services.stats import compute as stats  # noqa: E402
+from app.services.org.calendar import work_calendar  # noqa: E402
+from app.demo.unit import generate_demo  # noqa: E402
+from app.services.org.setup import open_database  # noqa: E402
 
 TARGET_MS = 200.0
 WARMUP = 2

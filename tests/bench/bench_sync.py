@@ -38,8 +38,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from app.core.metrics import parse_period  # noqa: E402
-from app.services import bureau, county, packages, stats  # noqa: E402
-from app.services.setup import open_database  # noqa: E402
+from app.services.county import bureau, table as county
+from app.services.exchange import packages
+from app.services.stats import compute as stats  # noqa: E402
+from app.services.org.setup import open_database  # noqa: E402
 from app.sync import container, merge  # noqa: E402
 from app.sync.keys import PublicKeys  # noqa: E402
 from app.sync.payload import read_payload  # noqa: E402
@@ -51,7 +53,7 @@ MONTH, QUARTER, YEAR = "2025-12", "2025-Q4", "2025"
 # ---------------------------------------------------------------- the cached demo folders
 def county_folder(cache: Path, units: int, people: int, months: int, seed: int, workers: int) -> Path:
     """A generated county (packages in usb/, not imported), reused when already there."""
-    from app.services.demo_county import generate_county
+    from app.demo.county import generate_county
     folder = cache / f"u{units}-p{people}-m{months}-s{seed}-{END:%Y%m%d}"
     ready = folder / "ready.json"
     if ready.exists():
@@ -112,7 +114,7 @@ class Phases:
         self._undo.append((owner, name, original))
 
     def standard(self) -> "Phases":
-        from app.services import review_state
+        from app.services.review import state as review_state
         self.wrap(packages, "receive", "receive (all)")
         self.wrap(merge.Merger, "add_rows", "  merger.add_rows (+ batches)")
         self.wrap(merge.Merger, "_flush", "    merger._flush (check, count, write)")
@@ -198,7 +200,7 @@ def raw_export_read(unit_db: Path) -> tuple[float, int]:
 
 # ---------------------------------------------------------------- part: one unit-month
 def part_month(a, work: Path) -> None:
-    from app.services.unit_sync import export_report
+    from app.services.exchange.unit_side import export_report
     folder = county_folder(a.cache, 1, a.month_people, 1, a.seed, 1)
     info = facts(folder)
     package = packages_in(folder)[0]

@@ -31,8 +31,8 @@ from sqlalchemy.engine import Engine  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from app.db.engine import WRITE_OPTION  # noqa: E402
-from app.services import bureau  # noqa: E402
-from app.services.setup import open_database  # noqa: E402
+from app.services.county import bureau  # noqa: E402
+from app.services.org.setup import open_database  # noqa: E402
 
 START = [0.0]
 

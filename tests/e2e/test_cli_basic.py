@@ -73,7 +73,7 @@ def cli_db(tmp_path_factory, env_dir) -> Path:
 
 
 def open_db(path: Path):
-    from app.services.setup import open_database
+    from app.services.org.setup import open_database
     return open_database(path)
 
 
@@ -98,7 +98,7 @@ def test_init_failures_leave_no_file(tmp_path, env_dir):
 
 
 def test_init_add_user_and_set_password_then_login(cli_db):
-    from app.services import accounts
+    from app.services.org import accounts
     db = open_db(cli_db)
     try:
         admin = accounts.login(db, "admin", "abc12345")
@@ -107,7 +107,7 @@ def test_init_add_user_and_set_password_then_login(cli_db):
         assert zhang.name == "张三" and not zhang.must_change_password   # reset: no forced change
         with pytest.raises(accounts.LoginFailed):
             accounts.login(db, "zhangsan", "zs123456")
-        from app.services.setup import unit_of
+        from app.services.org.setup import unit_of
         assert unit_of(db).credit_code == GOOD_CODE
     finally:
         db.dispose()
@@ -198,7 +198,7 @@ def test_backup_then_check(cli_db, tmp_path, env_dir):
     assert backup.read_bytes() == before            # checking never writes to the file
     assert sorted(p.name for p in backup.parent.iterdir()) == ["unit-backup.sqlite"]
     # and the backup is a complete database
-    from app.services import accounts
+    from app.services.org import accounts
     db = open_db(backup)
     try:
         assert accounts.login(db, "zhangsan", "zs654321").name == "张三"

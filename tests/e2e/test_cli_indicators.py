@@ -11,11 +11,11 @@ import pytest
 from openpyxl import load_workbook
 
 from app.core.validators import make_credit_code
-from app.services import bureau as B
-from app.services import enrollment, unit_sync
-from app.services.actor import SYSTEM
-from app.services.demo import generate_demo
-from app.services.setup import UnitSetup, initialise_unit, open_database
+from app.services.county import bureau as B
+from app.services.exchange import enrollment, unit_side as unit_sync
+from app.services.org.actor import SYSTEM
+from app.demo.unit import generate_demo
+from app.services.org.setup import UnitSetup, initialise_unit, open_database
 from tests.e2e.test_cli_basic import run, run_all
 
 BUREAU_CODE = make_credit_code("11371321", "MB285103")

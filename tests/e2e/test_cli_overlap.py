@@ -9,8 +9,8 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from app.services import duty_overlap as O
-from app.services.setup import UnitSetup, initialise_unit, open_database
+from app.services.county import overlap as O
+from app.services.org.setup import UnitSetup, initialise_unit, open_database
 from tests.e2e.test_cli_basic import run_all
 from tests.unit.overlap_fixtures import PLANTED, build_county, county_duties, credit, report_unit
 

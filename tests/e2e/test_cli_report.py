@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 
 from app.db.models import Duty, Person, WorkLog
 from app.reports.model import hours, pct
-from app.services.demo import generate_demo
-from app.services.setup import open_database
+from app.demo.unit import generate_demo
+from app.services.org.setup import open_database
 from tests.e2e.test_cli_basic import run_all
 
 PERIOD = "2026-10"

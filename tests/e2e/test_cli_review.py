@@ -36,7 +36,7 @@ CLEAN = {  # distinct, specific contents that no assisted-review rule flags
 
 
 def duties_workbook(path: Path) -> Path:
-    from app.services.excel_templates import write_template
+    from app.services.excel.templates import write_template
     write_template("duties", path)
     wb = load_workbook(path)
     sheets = {"内设机构": [{"科室名称": "食品安全科", "科室职责概述": "负责食品安全监督管理"},
@@ -96,8 +96,8 @@ def unit(tmp_path_factory, env_dir):
     for r in results:
         assert "已添加账号" in ok(r)
 
-    from app.services.calendar import work_calendar
-    from app.services.setup import open_database
+    from app.services.org.calendar import work_calendar
+    from app.services.org.setup import open_database
     database = open_database(db)
     try:
         calendar = work_calendar(database)

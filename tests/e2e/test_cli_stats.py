@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from app.services.demo import generate_demo
+from app.demo.unit import generate_demo
 from tests.e2e.test_cli_basic import run, run_all
 
 REQUIRED = {"name", "login", "logged_hours", "expected_hours", "saturation", "band",

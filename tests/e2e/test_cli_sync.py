@@ -17,9 +17,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.services import packages as P
-from app.services.demo import MIN_PEOPLE, generate_demo
-from app.services.setup import open_database
+from app.services.exchange import packages as P
+from app.demo.unit import MIN_PEOPLE, generate_demo
+from app.services.org.setup import open_database
 from tests.e2e.test_cli_basic import run, run_all
 from tests.unit.sync_fixtures import content_hash, credit
 
@@ -168,7 +168,8 @@ def test_importing_the_same_folder_again_changes_nothing(county):
 
 def test_new_logs_travel_and_the_dispatch_acknowledges_them(county, tmp_path):
     from app.core.metrics import parse_period
-    from app.services import org_chart, stats, unit_settings
+    from app.services.org import chart as org_chart, unit_settings
+    from app.services.stats import compute as stats
     unit, code, info = county.units[0], county.codes[0], county.infos[0]
     cli = county.cli
     db = open_database(unit)

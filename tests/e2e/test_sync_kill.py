@@ -32,10 +32,12 @@ import pytest
 from argon2 import PasswordHasher
 
 from app.core.metrics import parse_period
-from app.services import accounts, audit, bureau, county, enrollment, unit_sync
-from app.services import packages as P
-from app.services.demo import generate_demo
-from app.services.setup import open_database
+from app.services.org import accounts, audit
+from app.services.county import bureau, table as county
+from app.services.exchange import enrollment, unit_side as unit_sync
+from app.services.exchange import packages as P
+from app.demo.unit import generate_demo
+from app.services.org.setup import open_database
 from tests.unit import sync_fixtures as SF
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork() and SIGKILL (POSIX)")

@@ -18,7 +18,7 @@ def settings(tmp_path):
 def staff_db(unit_db, admin):
     """unit_db plus a section, two duties (one assigned as post duty) and staff 'li'."""
     from app.db.models import Duty, DutySection, PostDuty, Section
-    from app.services import accounts
+    from app.services.org import accounts
     with unit_db.session() as s:
         section = Section(unit_id=unit_db.unit_id, name="食品安全科", summary="食品安全监管")
         s.add(section)

@@ -2,7 +2,7 @@
 then the corrected files (roster and duties appear in the tables)."""
 from __future__ import annotations
 
-from app.services import org
+from app.services.org import structure as org
 from app.ui.pages.admin_page import AdminPage
 from app.ui.tasks import SyncRunner
 from tests.unit.test_duties_import import DUTIES, SECTIONS, fill

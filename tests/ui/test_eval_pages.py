@@ -11,9 +11,9 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QPushButton
 
-from app.services import rounds
-from app.services.actor import SYSTEM
-from app.services.indicators import install_defaults
+from app.services.evaluation import rounds
+from app.services.org.actor import SYSTEM
+from app.services.evaluation.indicators import install_defaults
 from app.ui.tasks import SyncRunner
 from tests.unit.sync_fixtures import build_world
 
@@ -62,7 +62,7 @@ def rounds_page(qtbot, w):
 
 
 def test_unit_page_self_assesses_submits_and_rectifies(qtbot, world, errors, tmp_path):
-    from app.services import rounds_bureau as RB
+    from app.services.evaluation import rounds_bureau as RB
     w = world
     page = eval_page(qtbot, w)
     assert page.empty.isVisibleTo(page) and not page.tabs.isVisibleTo(page)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWizard
 
-from app.services import accounts
-from app.services.setup import open_database, quotas_of, unit_of
+from app.services.org import accounts
+from app.services.org.setup import open_database, quotas_of, unit_of
 from app.ui.dialogs.first_run_wizard import FirstRunWizard
 from tests.conftest import TEST_CREDIT_CODE
 

@@ -8,7 +8,8 @@ import sys
 import textwrap
 import time
 
-from app.services import accounts, log_tools
+from app.services.org import accounts
+from app.services.logs import tools as log_tools
 from tests.conftest import TEST_PASSWORD
 from tests.ui.conftest import TODAY
 

@@ -6,7 +6,8 @@ import datetime as dt
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from app.services import accounts, log_tools, logs
+from app.services.org import accounts
+from app.services.logs import tools as log_tools, daily as logs
 from app.ui.dialogs.login_dialog import LoginDialog
 from app.ui.models.entries_model import COL_CATEGORY, COL_CONTENT, COL_DUTY, COL_HOURS, COL_RANGE
 from app.ui.pages.log_page import LogPage

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import QDate
 
-from app.services import duty_overlap as O
+from app.services.county import overlap as O
 from app.ui.pages.overlap_page import MARK, OverlapPage, duty_html, highlight_html
 from app.ui.tasks import SyncRunner
 from tests.unit.overlap_fixtures import PLANTED, build_county, county_duties, report_unit

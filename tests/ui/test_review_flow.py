@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from app.services import logs
+from app.services.logs import daily as logs
 from app.ui.dialogs import text_prompt_dialog
 from app.ui.dialogs.version_dialog import VersionDialog
 from app.ui.pages.log_page import LogPage

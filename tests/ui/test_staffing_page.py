@@ -10,9 +10,9 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.db.models import StaffingQuota
-from app.services import staffing as S
-from app.services import unit_settings
-from app.services.actor import SYSTEM, Actor
+from app.services.county import staffing as S
+from app.services.org import unit_settings
+from app.services.org.actor import SYSTEM, Actor
 from app.ui.pages import staffing_page
 from app.ui.pages.staffing_page import RulesDialog, StaffingPage
 from app.ui.tasks import SyncRunner
@@ -91,7 +91,7 @@ def test_the_rules_dialog_saves_checks_and_resets(qtbot, unit, admin, monkeypatc
 
 
 def test_the_bureau_sees_the_county_and_each_unit(qtbot, tmp_path):
-    from app.services.bureau import Mirrors
+    from app.services.county.bureau import Mirrors
     from tests.unit.sync_fixtures import World, enroll, new_bureau, register
     bureau = new_bureau(tmp_path / "county.sqlite")
     world = World(tmp_path, bureau, Mirrors(bureau), usb=tmp_path / "usb")

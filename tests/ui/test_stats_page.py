@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from openpyxl import load_workbook
 
-from app.services import review
+from app.services.review import queue as review
 from app.ui.dialogs import explain_dialog
 from app.ui.pages.stats_page import PERSON, SECTION, StatsPage
 from tests.unit.review_fixtures import DAY, TODAY, build_unit, write

@@ -14,10 +14,12 @@ from PySide6.QtWidgets import QDialog, QWizard
 
 from app.core.metrics import parse_period, percent
 from app.core.validators import make_credit_code
-from app.services import accounts, bureau, county, enrollment, unit_sync
-from app.services import packages as P
-from app.services.actor import SYSTEM
-from app.services.setup import UnitSetup, initialise_unit, open_database, quotas_of, unit_of
+from app.services.org import accounts
+from app.services.county import bureau, table as county
+from app.services.exchange import enrollment, unit_side as unit_sync
+from app.services.exchange import packages as P
+from app.services.org.actor import SYSTEM
+from app.services.org.setup import UnitSetup, initialise_unit, open_database, quotas_of, unit_of
 from app.ui.tasks import SyncRunner
 from app.ui.widgets.fingerprint import grouped
 from tests.conftest import TEST_PASSWORD
@@ -174,7 +176,7 @@ def test_unit_sync_page_exports_a_report_and_imports_a_dispatch(qtbot, tmp_path,
 
 
 def test_bureau_register_import_county_and_drill_down(qtbot, tmp_path, county_db, settings):
-    from app.services.demo import generate_demo
+    from app.demo.unit import generate_demo
     from app.ui.dialogs.import_preview_dialog import REJECTED_COLOUR
     from app.ui.pages.bureau_packages_page import BureauPackagesPage
     from app.ui.pages.bureau_units_page import BureauUnitsPage

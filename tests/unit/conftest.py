@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from app.services import accounts
+from app.services.org import accounts
 
 REAL_HASHER = accounts._hasher
 TEST_CREDIT_CODE = "11371321MB28510360"   # as tests/conftest.py
@@ -39,8 +39,8 @@ def real_hasher() -> PasswordHasher:
 
 @pytest.fixture(scope="session")
 def _unit_db_template(tmp_path_factory) -> Path:
-    from app.services.actor import SYSTEM
-    from app.services.setup import UnitSetup, initialise_unit, open_database
+    from app.services.org.actor import SYSTEM
+    from app.services.org.setup import UnitSetup, initialise_unit, open_database
 
     path = tmp_path_factory.mktemp("template") / "unit.sqlite"
     saved, accounts._hasher = accounts._hasher, FAST_HASHER
@@ -60,7 +60,7 @@ def _unit_db_template(tmp_path_factory) -> Path:
 @pytest.fixture
 def unit_db(_unit_db_template, tmp_path):
     """An initialised unit database with an admin account 'admin' (password abc12345)."""
-    from app.services.setup import open_database
+    from app.services.org.setup import open_database
 
     path = tmp_path / "unit.sqlite"
     shutil.copyfile(_unit_db_template, path)

@@ -26,10 +26,12 @@ from app.core.logrules import EntryDraft
 from app.core.validators import make_credit_code
 from app.db.engine import Database
 from app.db.models import Duty, DutySection, Person, PostDuty, Section
-from app.services import enrollment, logs, review, unit_sync
-from app.services.actor import SYSTEM, Actor
-from app.services.bureau import Mirrors, import_packages, register_unit
-from app.services.setup import UnitSetup, initialise_unit, open_database
+from app.services.exchange import enrollment, unit_side as unit_sync
+from app.services.logs import daily as logs
+from app.services.review import queue as review
+from app.services.org.actor import SYSTEM, Actor
+from app.services.county.bureau import Mirrors, import_packages, register_unit
+from app.services.org.setup import UnitSetup, initialise_unit, open_database
 
 BUREAU_NAME = "沂河县委编办"
 

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from app.core.logrules import EntryDraft
 from app.db.models import Section
-from app.services import accounts, logs, org
-from app.services.actor import Actor
+from app.services.org import accounts, structure as org
+from app.services.logs import daily as logs
+from app.services.org.actor import Actor
 
 PASSWORD = "abc12345"
 TODAY = dt.date(2026, 10, 16)      # Friday

@@ -20,10 +20,12 @@ from app.core.logrules import AttachmentRef, EntryDraft
 from app.core.validators import make_credit_code
 from app.db.engine import Database
 from app.db.models import Person, WorkLog
-from app.services import bureau as B
-from app.services import enrollment, logs, review, unit_sync
-from app.services.actor import SYSTEM, Actor
-from app.services.setup import UnitSetup, initialise_unit, open_database
+from app.services.county import bureau as B
+from app.services.exchange import enrollment, unit_side as unit_sync
+from app.services.logs import daily as logs
+from app.services.review import queue as review
+from app.services.org.actor import SYSTEM, Actor
+from app.services.org.setup import UnitSetup, initialise_unit, open_database
 from app.sync import container
 from app.sync.keys import KeyPair, PublicKeys
 from app.sync.merge import SYNCED_TABLES, UNIT_PRIVATE, exported_columns

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from app.core.errors import AppError, PermissionDenied, ValidationError
 from app.db.models import Credential, LoginGuard, Outbox, Person
-from app.services import accounts
-from app.services.accounts import LoginFailed, NewUser
+from app.services.org import accounts
+from app.services.org.accounts import LoginFailed, NewUser
 
 PW = "abc12345"
 T = dt.datetime(2026, 11, 20, 9, 0, 0)

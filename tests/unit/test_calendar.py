@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 from app.core.calendar import HOLIDAY, WORKDAY, WorkCalendar
 from app.core.errors import PermissionDenied, ValidationError
 from app.db.models import Holiday, Outbox
-from app.services import accounts, logs
-from app.services import calendar as cal_service
-from app.services.setup import shipped_holidays
+from app.services.org import accounts
+from app.services.logs import daily as logs
+from app.services.org import calendar as cal_service
+from app.services.org.setup import shipped_holidays
 
 D = dt.date
 

@@ -28,11 +28,12 @@ from app.reports import county_report_text as T
 from app.reports.county_report import build_county_report, write_report
 from app.reports.model import hours, pct
 from app.reports.report_book import BAND_WORDS
-from app.services import bureau, county, enrollment, unit_sync
-from app.services.actor import SYSTEM
-from app.services.county import CountyRow
-from app.services.demo import generate_demo
-from app.services.setup import UnitSetup, initialise_unit, open_database
+from app.services.county import bureau, table as county
+from app.services.exchange import enrollment, unit_side as unit_sync
+from app.services.org.actor import SYSTEM
+from app.services.county.table import CountyRow
+from app.demo.unit import generate_demo
+from app.services.org.setup import UnitSetup, initialise_unit, open_database
 
 PERIOD = parse_period("2026-10")
 TODAY = dt.date(2026, 11, 22)

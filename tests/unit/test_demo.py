@@ -18,12 +18,13 @@ from app.core import vocab
 from app.core.errors import AppError
 from app.core.flags import COPY_COLLEAGUE, COPY_SELF, DAY_OVER, LATE, NON_WORKING_DAY, VAGUE
 from app.core.validators import parse_id_number
-from app.services import (accounts, logs, org_chart, published, review, review_flags, review_state,
-                          unit_settings)
-from app.services.actor import Actor
-from app.services.calendar import work_calendar
-from app.services.demo import generate_demo
-from app.services.setup import open_database
+from app.services.org import accounts, chart as org_chart, unit_settings
+from app.services.logs import daily as logs, published
+from app.services.review import queue as review, flags as review_flags, state as review_state
+from app.services.org.actor import Actor
+from app.services.org.calendar import work_calendar
+from app.demo.unit import generate_demo
+from app.services.org.setup import open_database
 
 END = dt.date(2026, 6, 30)       # fixed, so that the test does not depend on today
 

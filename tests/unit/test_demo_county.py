@@ -11,9 +11,11 @@ from sqlalchemy import select
 
 from app.core.metrics import parse_period
 from app.db.models import CountyFigures, WorkLog
-from app.services import bureau, county, import_pool, stats
-from app.services.demo_county import BUREAU_NAME, generate_county, plan_units, unit_names
-from app.services.setup import open_database, unit_of
+from app.services.county import bureau, table as county
+from app.services.exchange import import_pool
+from app.services.stats import compute as stats
+from app.demo.county import BUREAU_NAME, generate_county, plan_units, unit_names
+from app.services.org.setup import open_database, unit_of
 
 END = dt.date(2026, 10, 31)
 MONTH = parse_period("2026-10")

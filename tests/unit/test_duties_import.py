@@ -11,10 +11,10 @@ from sqlalchemy import func, select, text
 
 from app.core.errors import PermissionDenied, ValidationError
 from app.db.models import Base, Duty, DutySection, Outbox, Section
-from app.services.actor import Actor
-from app.services.duties_import import import_duties
-from app.services.excel_templates import write_template
-from app.services.import_common import ImportProblem
+from app.services.org.actor import Actor
+from app.services.excel.duties import import_duties
+from app.services.excel.templates import write_template
+from app.services.excel.common import ImportProblem
 
 REPO = Path(__file__).resolve().parents[2]
 

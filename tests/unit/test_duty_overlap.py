@@ -19,11 +19,15 @@ from app.core import vocab
 from app.core.errors import AppError
 from app.core.logrules import EntryDraft
 from app.db.models import Duty, DutySection, Person, PostDuty, WorkLog
-from app.services import bureau, enrollment, logs, org_chart, review, unit_settings, unit_sync
-from app.services import duty_overlap as O
-from app.services.actor import SYSTEM, Actor
-from app.services.demo import generate_demo
-from app.services.setup import UnitSetup, open_database
+from app.services.county import bureau
+from app.services.exchange import enrollment, unit_side as unit_sync
+from app.services.logs import daily as logs
+from app.services.org import chart as org_chart, unit_settings
+from app.services.review import queue as review
+from app.services.county import overlap as O
+from app.services.org.actor import SYSTEM, Actor
+from app.demo.unit import generate_demo
+from app.services.org.setup import UnitSetup, open_database
 from tests.unit.overlap_fixtures import (INTERNAL, PLANTED, UNRELATED, build_county, county_duties,
                                          credit)
 
@@ -172,7 +176,7 @@ class Enrolled:
     def __init__(self, root):
         self.root = root
         self.bureau = open_database(root / "county.sqlite", create=True)
-        from app.services.setup import initialise_unit
+        from app.services.org.setup import initialise_unit
         initialise_unit(self.bureau, UnitSetup("沂河县委编办", credit(0), edition="bureau"))
         self.mirrors = bureau.Mirrors(self.bureau)
         self.unit_id = bureau.register_unit(self.bureau, SYSTEM, UnitSetup(

@@ -11,10 +11,9 @@ from openpyxl import load_workbook
 from app.core import vocab
 from app.core.errors import AppError
 from app.core.validators import parse_id_number
-from app.services.duties_import import import_duties
-from app.services.excel_templates import (DUTIES, EXAMPLE_ID_NUMBER, POSTS, ROSTER, SECTIONS,
-                                          write_template)
-from app.services.roster_import import import_roster
+from app.services.excel.duties import import_duties
+from app.services.excel.templates import (DUTIES, EXAMPLE_ID_NUMBER, POSTS, ROSTER, SECTIONS, write_template)
+from app.services.excel.roster import import_roster
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -16,12 +16,13 @@ from app.core.county import Staffing, TaskRatio
 from app.core.errors import PermissionDenied, ValidationError
 from app.core.metrics import parse_period
 from app.core.validators import make_credit_code
-from app.services import bureau as B
-from app.services import enrollment, stats
-from app.services import indicators as S
-from app.services.actor import SYSTEM, Actor
-from app.services.demo import generate_demo
-from app.services.setup import UnitSetup, initialise_unit, open_database
+from app.services.county import bureau as B
+from app.services.exchange import enrollment
+from app.services.stats import compute as stats
+from app.services.evaluation import indicators as S
+from app.services.org.actor import SYSTEM, Actor
+from app.demo.unit import generate_demo
+from app.services.org.setup import UnitSetup, initialise_unit, open_database
 
 CLASSES = ("党委部门", "政府部门", "直属事业单位", "公益服务类事业单位")
 GOV = "政府部门评估指标体系"

@@ -10,7 +10,8 @@ from app.core.errors import AppError, ValidationError
 from app.core.logrules import AttachmentRef, EntryDraft
 from app.db.models import (Attachment, Duty, DutySection, EntryText, LocalDraft, LogEntry,
                            LogTemplate, Outbox, PostDuty, Section, WorkLog)
-from app.services import accounts, attachments, log_tools, logs
+from app.services.org import accounts
+from app.services.logs import attachments, tools as log_tools, daily as logs
 
 TODAY = dt.date(2026, 11, 20)
 MON = dt.date(2026, 11, 16)     # an ordinary working Monday
@@ -455,7 +456,8 @@ def test_retired_category_stays_valid_on_old_entries(unit_db, admin):
     import datetime as dt
 
     from app.core.logrules import EntryDraft
-    from app.services import logs, org
+    from app.services.logs import daily as logs
+    from app.services.org import structure as org
     org.add_category(unit_db, admin, "疫情防控", 2.0)
     day = dt.date(2026, 10, 13)
     logs.save_day(unit_db, admin, day, "正常", [EntryDraft(2, "疫情防控", "核酸点巡查")],

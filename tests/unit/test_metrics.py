@@ -17,15 +17,15 @@ from app.core import metrics as M
 from app.core.calendar import WorkCalendar
 from app.core.figures import NO_SECTION, NO_SECTION_NAME
 from app.core.metrics import Bands, parse_period
-from app.services import stats
-from app.services.calendar import work_calendar
+from app.services.stats import compute as stats
+from app.services.org.calendar import work_calendar
 from tests.unit.stats_fixtures import Builder
 
 OCT = parse_period("2026-10")
 
 
 def calendar_2026() -> WorkCalendar:
-    from app.services.setup import shipped_holidays
+    from app.services.org.setup import shipped_holidays
     return WorkCalendar((dt.date.fromisoformat(r["day"]), r["kind"]) for r in shipped_holidays())
 
 
@@ -310,7 +310,7 @@ DUTY_CODES = (None, "SD-01", "SD-02", "SD-03")
 
 @pytest.fixture(scope="module")
 def roster_template(_unit_db_template, tmp_path_factory):
-    from app.services.setup import open_database
+    from app.services.org.setup import open_database
     path = tmp_path_factory.mktemp("roster") / "unit.sqlite"
     shutil.copyfile(_unit_db_template, path)
     db = open_database(path)
@@ -340,7 +340,7 @@ log_strategy = st.tuples(
        first=st.integers(0, 30), length=st.integers(0, 30), approved_only=st.booleans())
 def test_sections_add_up_to_the_unit(roster_template, tmp_path_factory, logs, first, length,
                                      approved_only):
-    from app.services.setup import open_database
+    from app.services.org.setup import open_database
     template, sections, persons, duties = roster_template
     path = tmp_path_factory.mktemp("prop") / "unit.sqlite"
     shutil.copyfile(template, path)

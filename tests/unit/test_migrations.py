@@ -20,8 +20,9 @@ from app.db import migrate
 from app.db.backup import automatic_backup, backup_to, list_backups, quick_check, restore_from
 from app.db.migrate import current_revision, head_revision
 from app.db.models import Base, Credential, Person, Unit, WorkLog
-from app.services import accounts, logs
-from app.services.setup import DatabaseDamaged, open_database
+from app.services.org import accounts
+from app.services.logs import daily as logs
+from app.services.org.setup import DatabaseDamaged, open_database
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SCHEMA_0001 = DATA / "schema_0001.sqlite"
@@ -364,8 +365,9 @@ def test_not_a_database_at_all(tmp_path):
 
 
 def test_schema_0002_reviews_and_audit_trail_read_back(tmp_path):
-    from app.services import accounts, audit, logs
-    from app.services.amend import history
+    from app.services.org import accounts, audit
+    from app.services.logs import daily as logs
+    from app.services.logs.amend import history
     path = old_copy(tmp_path, DATA / "schema_0002.sqlite")
     db = open_database(path)
     try:
@@ -384,7 +386,7 @@ def test_schema_0002_reviews_and_audit_trail_read_back(tmp_path):
 def test_schema_0003_sync_state_reads_back_and_exports(tmp_path):
     """A unit enrolled by a 编办, with one 上报包 acknowledged and one 下发包 imported."""
     from app.db.models import PackageLedger, Peer, StaffingQuota
-    from app.services import unit_sync
+    from app.services.exchange import unit_side as unit_sync
     path = old_copy(tmp_path, DATA / "schema_0003.sqlite")
     db = open_database(path)
     try:
@@ -424,7 +426,7 @@ def test_revision_files_are_parsed_once_per_folder(tmp_path, monkeypatch):
 def test_schema_0004_evaluation_round_reads_back(tmp_path):
     """A unit in a round: the 编办's template and a problem arrived, a self-score, automatic
     points and a rectification report written by the unit."""
-    from app.services import rounds
+    from app.services.evaluation import rounds
     path = old_copy(tmp_path, DATA / "schema_0004.sqlite")
     db = open_database(path)
     try:

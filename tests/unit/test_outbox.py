@@ -18,7 +18,7 @@ from app.core.logrules import EntryDraft
 from app.db.engine import Database
 from app.db.models import (SYNCED_TABLES, EntryText, LocalDraft, LogEntry, LoginGuard, Outbox,
                            Section, Synced, WorkLog)
-from app.services import log_tools, logs
+from app.services.logs import tools as log_tools, daily as logs
 
 TODAY = dt.date(2026, 11, 20)
 DAY = dt.date(2026, 11, 16)

@@ -19,8 +19,11 @@ from app.core import permissions as perm
 from app.core import vocab
 from app.core.errors import PermissionDenied
 from app.db.models import WorkLog
-from app.services import accounts, amend, delegation, org, org_chart, published, review
-from app.services import review_state, unit_settings
+from app.services.org import accounts, delegation, structure as org, chart as org_chart
+from app.services.logs import amend, published
+from app.services.review import queue as review
+from app.services.review import state as review_state
+from app.services.org import unit_settings
 from tests.unit.review_fixtures import DAY, PASSWORD, TODAY, build_unit, write
 
 # ---------------------------------------------------------------- the expected matrix

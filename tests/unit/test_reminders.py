@@ -12,7 +12,9 @@ from sqlalchemy import select, update
 from app.core.errors import PermissionDenied
 from app.core.logrules import EntryDraft
 from app.db.models import Delegation, ReviewAction, Section, SectionCharge, WorkLog
-from app.services import accounts, logs, reminders, review_state, unit_settings
+from app.services.org import accounts, unit_settings
+from app.services.logs import daily as logs
+from app.services.review import reminders, state as review_state
 
 PASSWORD = "pw123456"
 # 2026: 国庆节 holidays 10-01..10-07; Saturday 10-10 is a make-up workday (调休上班).

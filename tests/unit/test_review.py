@@ -10,7 +10,9 @@ from sqlalchemy import select, text
 from app.core.errors import AppError, PermissionDenied, ValidationError
 from app.core.logrules import EntryDraft
 from app.db.models import ReviewAction
-from app.services import amend, audit, delegation, logs, published, review, unit_settings
+from app.services.logs import amend, daily as logs, published
+from app.services.org import audit, delegation, unit_settings
+from app.services.review import queue as review
 from tests.unit.review_fixtures import DAY, TODAY, build_unit, write
 
 

@@ -10,8 +10,9 @@ from sqlalchemy import update
 from app.core import flags as F
 from app.core.logrules import EntryDraft
 from app.db.models import Section, WorkLog
-from app.services import accounts, logs, unit_settings
-from app.services.review_flags import compute_flags
+from app.services.org import accounts, unit_settings
+from app.services.logs import daily as logs
+from app.services.review.flags import compute_flags
 
 TODAY = dt.date(2026, 11, 20)          # a Friday
 MON = dt.date(2026, 11, 16)

@@ -13,12 +13,12 @@ from sqlalchemy import select, text
 from app.core.errors import PermissionDenied, ValidationError
 from app.core.validators import id_check_char, make_id_number
 from app.db.models import Base, Credential, Duty, Person, PostDuty, Section
-from app.services import accounts
-from app.services.actor import Actor
-from app.services.duties_import import import_duties
-from app.services.excel_templates import write_template
-from app.services.import_common import ImportProblem
-from app.services.roster_import import import_roster, initial_password
+from app.services.org import accounts
+from app.services.org.actor import Actor
+from app.services.excel.duties import import_duties
+from app.services.excel.templates import write_template
+from app.services.excel.common import ImportProblem
+from app.services.excel.roster import import_roster, initial_password
 
 REPO = Path(__file__).resolve().parents[2]
 

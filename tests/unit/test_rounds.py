@@ -13,14 +13,14 @@ import pytest
 from pypdf import PdfReader
 
 from app.core.errors import AppError, ValidationError
-from app.services import bureau as B
-from app.services import rounds
-from app.services import rounds_bureau as RB
-from app.services.actor import SYSTEM
-from app.services.indicators import auto_scores, install_defaults, templates
+from app.services.county import bureau as B
+from app.services.evaluation import rounds
+from app.services.evaluation import rounds_bureau as RB
+from app.services.org.actor import SYSTEM
+from app.services.evaluation.indicators import auto_scores, install_defaults, templates
 from app.core.metrics import parse_period
-from app.services.rounds_find import find_item, find_problem, find_round, short_id, template_of
-from app.services.setup import UnitSetup
+from app.services.evaluation.rounds_find import (find_item, find_problem, find_round, short_id, template_of)
+from app.services.org.setup import UnitSetup
 from tests.unit.sync_fixtures import build_world, credit, reopen
 
 TODAY = dt.date(2026, 11, 2)

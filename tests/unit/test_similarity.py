@@ -9,7 +9,7 @@ import unicodedata
 import pytest
 
 from app.core.similarity import Corpus, normalise, segment_texts
-from app.services.duty_overlap import DEFAULT_THRESHOLD
+from app.services.county.overlap import DEFAULT_THRESHOLD
 from tests.unit.overlap_fixtures import COUNTED, INTERNAL, PLANTED, UNRELATED, county_duties
 
 

@@ -13,11 +13,11 @@ from sqlalchemy import select
 from app.core.errors import AppError, PermissionDenied, ValidationError
 from app.core.validators import make_id_number
 from app.db.models import Person, Section, StaffingQuota
-from app.services import staffing as S
-from app.services import unit_settings
-from app.services.actor import SYSTEM, Actor
-from app.services.excel_templates import write_template
-from app.services.roster_import import import_roster
+from app.services.county import staffing as S
+from app.services.org import unit_settings
+from app.services.org.actor import SYSTEM, Actor
+from app.services.excel.templates import write_template
+from app.services.excel.roster import import_roster
 
 TODAY = dt.date(2026, 10, 30)
 D = dt.date
@@ -90,8 +90,8 @@ def test_bad_status_since_is_refused_with_its_cell(unit_db, admin, tmp_path):
 
 # ---------------------------------------------------------------- the demo roster
 def test_demo_secondments_have_a_start_and_nobody_is_past_retirement(tmp_path):
-    from app.services.demo import MIN_PEOPLE, generate_demo
-    from app.services.setup import open_database
+    from app.demo.unit import MIN_PEOPLE, generate_demo
+    from app.services.org.setup import open_database
     end = dt.date(2026, 10, 30)
     generate_demo(tmp_path / "demo.sqlite", seed=2, months=1, people=MIN_PEOPLE, end=end)
     db = open_database(tmp_path / "demo.sqlite")
@@ -261,7 +261,7 @@ def test_excel_has_every_table(unit, tmp_path):
 
 # ---------------------------------------------------------------- the 编办: two mirrors
 def test_county_totals_over_two_mirrors(tmp_path):
-    from app.services.bureau import Mirrors
+    from app.services.county.bureau import Mirrors
     from tests.unit.sync_fixtures import PEOPLE, World, add_people, enroll, new_bureau, register
     bureau = new_bureau(tmp_path / "county.sqlite")
     world = World(tmp_path, bureau, Mirrors(bureau), usb=tmp_path / "usb")

@@ -11,10 +11,10 @@ from sqlalchemy import select, update
 
 from app.core.metrics import parse_period
 from app.db.models import WorkLog
-from app.services import stats
-from app.services.county import periods_for
-from app.services.demo import generate_demo
-from app.services.setup import open_database
+from app.services.stats import compute as stats
+from app.services.county.table import periods_for
+from app.demo.unit import generate_demo
+from app.services.org.setup import open_database
 
 END = dt.date(2026, 1, 31)          # four whole months across a year boundary: 2025-10 … 2026-01
 

@@ -18,7 +18,9 @@ from app.core.figures import NO_SECTION_NAME
 from app.core.logrules import EntryDraft
 from app.core.metrics import parse_period
 from app.db.models import Duty, DutySection, Person, PostDuty, Section
-from app.services import logs, review, stats
+from app.services.logs import daily as logs
+from app.services.review import queue as review
+from app.services.stats import compute as stats
 from tests.unit.review_fixtures import TODAY, build_unit
 
 WEEK = parse_period("2026-10-12..2026-10-16")

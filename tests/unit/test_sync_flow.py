@@ -17,10 +17,11 @@ from app.core import vocab
 from app.core.logrules import EntryDraft
 from app.db.migrate import head_revision
 from app.db.models import Duty, EntryText, LogEntry, Outbox, Section, Unit
-from app.services import attachments, logs, review
-from app.services import bureau as B
-from app.services import packages as P
-from app.services.actor import SYSTEM
+from app.services.logs import attachments, daily as logs
+from app.services.review import queue as review
+from app.services.county import bureau as B
+from app.services.exchange import packages as P
+from app.services.org.actor import SYSTEM
 from app.sync import merge
 from app.sync.keys import generate
 from tests.unit.sync_fixtures import (DAYS, TODAY, World, actor_for, add_people, approve, build_world,

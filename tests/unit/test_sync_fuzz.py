@@ -33,11 +33,14 @@ from app.core import vocab
 from app.core.logrules import EntryDraft
 from app.core.metrics import parse_period
 from app.core.validators import make_credit_code
-from app.services import accounts, attachments, bureau, county, enrollment, logs, unit_sync
-from app.services import packages as P
-from app.services.actor import SYSTEM, Actor
-from app.services.demo import generate_demo
-from app.services.setup import UnitSetup, initialise_unit, open_database
+from app.services.org import accounts
+from app.services.logs import attachments, daily as logs
+from app.services.county import bureau, table as county
+from app.services.exchange import enrollment, unit_side as unit_sync
+from app.services.exchange import packages as P
+from app.services.org.actor import SYSTEM, Actor
+from app.demo.unit import generate_demo
+from app.services.org.setup import UnitSetup, initialise_unit, open_database
 from app.sync import container
 from app.sync.keys import generate
 from app.sync.payload import CHANGES, MANIFEST

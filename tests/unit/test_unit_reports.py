@@ -23,8 +23,8 @@ from app.db.models import EntryText, LogEntry
 from app.reports import report_data as R
 from app.reports.fonts import register_fonts
 from app.reports.unit_reports import build_report, title_lines
-from app.services.actor import Actor
-from app.services.calendar import work_calendar
+from app.services.org.actor import Actor
+from app.services.org.calendar import work_calendar
 from tests.unit.stats_fixtures import Builder
 
 WEEK = parse_period("2026-10-12..2026-10-16")

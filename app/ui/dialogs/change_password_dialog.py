@@ -5,8 +5,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QL
 
 from app.core.errors import AppError
 from app.db.engine import Database
-from app.services import accounts
-from app.services.actor import Actor
+from app.services.org import accounts
+from app.services.org.actor import Actor
 
 
 class ChangePasswordDialog(QDialog):

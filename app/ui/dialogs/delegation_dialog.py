@@ -9,8 +9,8 @@ from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QHBoxLayout, QLabe
 
 from app.core.errors import AppError
 from app.db.engine import Database
-from app.services import delegation, org
-from app.services.actor import Actor
+from app.services.org import delegation, structure as org
+from app.services.org.actor import Actor
 from app.ui.dialogs.base import show_error
 from app.ui.widgets.record_table import RecordTable
 

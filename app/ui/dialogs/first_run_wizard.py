@@ -14,9 +14,9 @@ from app import APP_NAME
 from app.core import vocab
 from app.core.errors import AppError
 from app.core.validators import credit_code_problem
-from app.services import accounts
-from app.services.actor import SYSTEM
-from app.services.setup import UnitSetup, initialise_unit, open_database
+from app.services.org import accounts
+from app.services.org.actor import SYSTEM
+from app.services.org.setup import UnitSetup, initialise_unit, open_database
 from app.ui.widgets.fingerprint import FingerprintLabel
 
 ERROR_STYLE = "color: #b00020"
@@ -103,7 +103,7 @@ class EnrollmentPage(QWizardPage):
             self.load(Path(path))
 
     def load(self, path: Path) -> None:
-        from app.services.enrollment import read_enrollment
+        from app.services.exchange.enrollment import read_enrollment
         self.path.setText(str(path))
         try:
             info = read_enrollment(path)
@@ -274,7 +274,7 @@ class DonePage(QWizardPage):
         layout.addStretch(1)
 
     def initializePage(self) -> None:
-        from app.services.packages import own_fingerprint
+        from app.services.exchange.packages import own_fingerprint
         wizard = self.wizard()
         self.fingerprint.set_fingerprint(own_fingerprint(wizard.db))
         if wizard.mode() == BUREAU:
@@ -340,7 +340,7 @@ class FirstRunWizard(QWizard):
         a = self.admin_page
         login, name = a.login.text().strip(), a.person_name.text().strip() or "单位管理员"
         if self.mode() == ENROLLED_UNIT:
-            from app.services.enrollment import init_from_enrollment
+            from app.services.exchange.enrollment import init_from_enrollment
             self.db, _ = init_from_enrollment(self.db_path, self.enrollment_page.info.path, login,
                                               name, a.password.text(), must_change=False)
             return
@@ -350,7 +350,7 @@ class FirstRunWizard(QWizard):
             accounts.add_user(db, SYSTEM, accounts.NewUser(login, name, a.password.text(),
                                                            is_admin=True, must_change=False))
             if self.mode() == BUREAU:
-                from app.services.packages import ensure_keys
+                from app.services.exchange.packages import ensure_keys
                 ensure_keys(db)
         except Exception:
             db.dispose()

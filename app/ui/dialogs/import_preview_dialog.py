@@ -9,7 +9,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QCheckBox, QDialogButtonBox, QLabel, QSplitter, QTextBrowser,
                                QVBoxLayout, QWidget)
 
-from app.services import packages as P
+from app.services.exchange import packages as P
 from app.settings import Settings
 from app.ui.dialogs.base import PreservingDialog
 from app.ui.widgets.fingerprint import grouped

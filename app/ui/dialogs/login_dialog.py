@@ -8,8 +8,8 @@ from PySide6.QtWidgets import (QDialogButtonBox, QFormLayout, QHeaderView, QLabe
 from app import APP_NAME
 from app.core.errors import AppError
 from app.db.engine import Database
-from app.services import accounts
-from app.services.actor import Actor
+from app.services.org import accounts
+from app.services.org.actor import Actor
 from app.settings import Settings
 from app.ui.dialogs.base import PreservingDialog
 

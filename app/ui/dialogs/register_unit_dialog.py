@@ -10,9 +10,9 @@ from app.core import vocab
 from app.core.errors import AppError, ValidationError
 from app.core.validators import credit_code_problem
 from app.db.engine import Database
-from app.services import bureau
-from app.services.actor import Actor
-from app.services.setup import UnitSetup
+from app.services.county import bureau
+from app.services.org.actor import Actor
+from app.services.org.setup import UnitSetup
 from app.settings import Settings
 from app.ui.dialogs.base import PreservingDialog
 
@@ -121,7 +121,7 @@ class QuotaDialog(PreservingDialog):
     def __init__(self, db: Database, mirrors: bureau.Mirrors, actor: Actor, unit: bureau.RegisteredUnit,
                  settings: Settings | None = None, parent: QWidget | None = None):
         super().__init__(settings, parent)
-        from app.services.county import staffing_of
+        from app.services.county.table import staffing_of
         self.db, self.mirrors, self.actor, self.unit = db, mirrors, actor, unit
         self.changed: list[str] = []
         self.setWindowTitle(f"调整编制 — {unit.name}")

@@ -4,9 +4,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from app.db.engine import Database
-from app.services import amend
-from app.services.actor import Actor
-from app.services.logs import duty_labels
+from app.services.logs import amend
+from app.services.org.actor import Actor
+from app.services.logs.daily import duty_labels
 
 
 def _html_escape(text: str) -> str:

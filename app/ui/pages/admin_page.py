@@ -11,9 +11,9 @@ from PySide6.QtWidgets import (QDateEdit, QDoubleSpinBox, QFileDialog, QHBoxLayo
 from app.core.calendar import HOLIDAY, WORKDAY
 from app.core.errors import AppError, ValidationError
 from app.db.engine import Database
-from app.services import org
-from app.services.actor import Actor
-from app.services.calendar import list_overrides, set_override
+from app.services.org import structure as org
+from app.services.org.actor import Actor
+from app.services.org.calendar import list_overrides, set_override
 from app.ui.dialogs.base import show_error
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.record_table import RecordTable
@@ -70,7 +70,7 @@ class AdminPage(QWidget):
         return tab
 
     def save_template(self, kind: str, path: str | None = None) -> None:
-        from app.services.excel_templates import write_template
+        from app.services.excel.templates import write_template
         name = "三定职责导入模板.xlsx" if kind == "duties" else "人员导入模板.xlsx"
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self, "保存模板", name, "Excel 工作簿 (*.xlsx)")
@@ -89,9 +89,9 @@ class AdminPage(QWidget):
         if not path:
             return
         if kind == "duties":
-            from app.services.duties_import import import_duties as run
+            from app.services.excel.duties import import_duties as run
         else:
-            from app.services.roster_import import import_roster as run
+            from app.services.excel.roster import import_roster as run
         self.import_result.setText("正在导入…")
         self.runner.run(lambda: run(self.db, self.actor, Path(path)), self._imported,
                         self._import_failed, parent=self, label="正在校验并导入，请稍候…")

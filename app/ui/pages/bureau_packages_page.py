@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QLabel, QPushBu
 
 from app.core.errors import AppError
 from app.db.engine import Database
-from app.services import bureau
-from app.services import packages as P
-from app.services.actor import Actor
+from app.services.county import bureau
+from app.services.exchange import packages as P
+from app.services.org.actor import Actor
 from app.settings import Settings
 from app.ui.dialogs.base import show_error
 from app.ui.tasks import TaskRunner

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QPushB
 
 from app.core.errors import AppError
 from app.db.engine import Database
-from app.services import bureau
-from app.services import packages as P
-from app.services.actor import Actor
+from app.services.county import bureau
+from app.services.exchange import packages as P
+from app.services.org.actor import Actor
 from app.settings import Settings
 from app.ui.dialogs.base import show_error
 from app.ui.tasks import TaskRunner
@@ -39,7 +39,7 @@ class UnitLine:
 
 def load_lines(db: Database, mirrors: bureau.Mirrors) -> list[UnitLine]:
     """Each registered unit with what its mirror says (class, quotas); runs in the worker."""
-    from app.services.county import staffing_of
+    from app.services.county.table import staffing_of
     lines = []
     for unit in bureau.registered_units(db):
         try:
@@ -166,7 +166,7 @@ class BureauUnitsPage(QWidget):
         self.units_changed.emit()
 
     def write_enrollment(self, folder: str | None = None) -> None:
-        from app.services.enrollment import write_enrollment
+        from app.services.exchange.enrollment import write_enrollment
         unit = self._need_unit()
         if unit is None or not (folder := self._folder("注册包保存到", folder)):
             return

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxL
 from app.core import metrics as M
 from app.core.errors import AppError
 from app.db.engine import Database
-from app.services import bureau, county
-from app.services.actor import Actor
+from app.services.county import bureau, table as county
+from app.services.org.actor import Actor
 from app.settings import Settings
 from app.ui.dialogs.base import show_error
 from app.ui.tasks import TaskRunner
@@ -281,7 +281,7 @@ class CountyPage(QWidget):
         return headers, rows
 
     def export_excel(self, path: str | None = None) -> None:
-        from app.services.excel_out import write_tables
+        from app.reports.xlsx_tables import write_tables
         if self.period_shown is None:
             return
         label = self.period_shown.label

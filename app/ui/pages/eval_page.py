@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
 
 from app.core.errors import AppError
 from app.db.engine import Database
-from app.services import rounds
-from app.services.actor import Actor
+from app.services.evaluation import rounds
+from app.services.org.actor import Actor
 from app.ui.dialogs.base import show_error
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.record_table import RecordTable

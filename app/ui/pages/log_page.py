@@ -17,9 +17,9 @@ from app.core import vocab
 from app.core.errors import AppError
 from app.core.logrules import EntryDraft
 from app.db.engine import Database
-from app.services import log_tools, logs
-from app.services.actor import Actor
-from app.services.calendar import list_overrides, work_calendar
+from app.services.logs import tools as log_tools, daily as logs
+from app.services.org.actor import Actor
+from app.services.org.calendar import list_overrides, work_calendar
 from app.settings import Settings
 from app.ui.dialogs.base import show_error
 from app.ui.models.entries_model import (COL_CATEGORY, COL_CONTENT, COL_DUTY, COL_FILES,
@@ -361,7 +361,7 @@ class LogPage(QWidget):
         self.status_message.emit("已撤回，可修改后重新提交")
 
     def amend(self) -> None:
-        from app.services.amend import start_amendment
+        from app.services.logs.amend import start_amendment
         from app.ui.dialogs.text_prompt_dialog import ask_text
         reason = ask_text(self, "申请修改", "请写明修改理由（审阅人会看到，原版本保留）：", required=True)
         if reason is None:

@@ -9,7 +9,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QToolButton
 
 from app.core.errors import AppError
-from app.services import attachments, log_tools
+from app.services.logs import attachments, tools as log_tools
 from app.ui.dialogs.base import show_error
 
 if TYPE_CHECKING:

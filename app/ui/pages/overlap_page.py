@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (QDateEdit, QDoubleSpinBox, QFileDialog, QHBoxLayo
 
 from app.core.errors import AppError
 from app.db.engine import Database
-from app.services import duty_overlap as O
-from app.services.bureau import Mirrors
+from app.services.county import overlap as O
+from app.services.county.bureau import Mirrors
 from app.ui.dialogs.base import show_error
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.record_table import RecordTable

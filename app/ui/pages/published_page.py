@@ -8,8 +8,9 @@ from PySide6.QtWidgets import (QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineE
                                QVBoxLayout, QWidget)
 
 from app.db.engine import Database
-from app.services import logs, org, published
-from app.services.actor import Actor
+from app.services.logs import daily as logs, published
+from app.services.org import structure as org
+from app.services.org.actor import Actor
 from app.ui.widgets.record_table import RecordTable
 
 

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import (QDateEdit, QFileDialog, QGroupBox, QHBoxLayout, Q
 from app.core import permissions as perm
 from app.core.errors import AppError
 from app.db.engine import Database
-from app.services import reminders
-from app.services.actor import Actor
-from app.services.calendar import work_calendar
+from app.services.review import reminders
+from app.services.org.actor import Actor
+from app.services.org.calendar import work_calendar
 from app.ui.dialogs.base import show_error
 from app.ui.widgets.record_table import RecordTable
 

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QLin
 from app.core import vocab
 from app.core.errors import AppError
 from app.db.engine import Database
-from app.services import review
-from app.services.actor import Actor
+from app.services.review import queue as review
+from app.services.org.actor import Actor
 from app.ui.dialogs.base import show_error
 from app.ui.dialogs.text_prompt_dialog import ask_text
 from app.ui.widgets.record_table import RecordTable

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox
 from app.core import vocab
 from app.core.errors import AppError
 from app.db.engine import Database
-from app.services import org, unit_settings
-from app.services.actor import Actor
+from app.services.org import structure as org, unit_settings
+from app.services.org.actor import Actor
 from app.ui.dialogs.base import show_error
 
 

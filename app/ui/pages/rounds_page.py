@@ -20,10 +20,11 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdi
 
 from app.core.errors import AppError
 from app.db.engine import Database
-from app.services import bureau, rounds
-from app.services import rounds_bureau as RB
-from app.services.actor import Actor
-from app.services.indicators import templates
+from app.services.county import bureau
+from app.services.evaluation import rounds
+from app.services.evaluation import rounds_bureau as RB
+from app.services.org.actor import Actor
+from app.services.evaluation.indicators import templates
 from app.ui.dialogs.base import show_error
 from app.ui.pages.rounds_unit_tab import UnitTab
 from app.ui.tasks import TaskRunner

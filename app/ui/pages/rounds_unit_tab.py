@@ -12,8 +12,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDoubleSpinBox, 
 
 from app.core import evaluation as E
 from app.core.errors import AppError
-from app.services import rounds
-from app.services import rounds_bureau as RB
+from app.services.evaluation import rounds
+from app.services.evaluation import rounds_bureau as RB
 from app.ui.dialogs.base import show_error
 from app.ui.pages.eval_page import evidence_label
 from app.ui.widgets.record_table import RecordTable

@@ -22,9 +22,9 @@ from app.core import retirement as R
 from app.core import vocab
 from app.core.errors import AppError, PermissionDenied
 from app.db.engine import Database
-from app.services import staffing as S
-from app.services import unit_settings
-from app.services.actor import Actor
+from app.services.county import staffing as S
+from app.services.org import unit_settings
+from app.services.org.actor import Actor
 from app.ui.dialogs.base import show_error
 from app.ui.widgets.record_table import RecordTable
 from app.ui.widgets.stats_charts import SERIES, _Chart
@@ -183,7 +183,7 @@ class StaffingPage(QWidget):
     # ------------------------------------------------------------------ data
     def _fill_picker(self) -> None:
         """Registered units (the 编办 may have registered more since the page was built)."""
-        from app.services.bureau import registered_units
+        from app.services.county.bureau import registered_units
         wanted = [("全县（各单位合计）", COUNTY)] + [(u.name, u.unit_id) for u in registered_units(self.db)]
         shown = [(self.unit_picker.itemText(i), self.unit_picker.itemData(i))
                  for i in range(self.unit_picker.count())]

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (QCheckBox, QFileDialog, QGridLayout, QHBoxLayout,
 from app.core import metrics as M
 from app.core.errors import AppError
 from app.db.engine import Database
-from app.services import stats
-from app.services.actor import Actor
+from app.services.stats import compute as stats
+from app.services.org.actor import Actor
 from app.ui.dialogs.base import show_error
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.period_picker import PeriodPicker
@@ -216,7 +216,7 @@ class StatsPage(QWidget):
     def _duty_names(self) -> dict[str, str]:
         """职责编号 → content, read once per page (drilling down only changes the level)."""
         if self._duty_name_cache is None:
-            from app.services import org
+            from app.services.org import structure as org
             self._duty_name_cache = {d.code: d.content for d in org.duties(self.db)}
         return self._duty_name_cache
 
@@ -352,7 +352,7 @@ class StatsPage(QWidget):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(info.path)))
 
     def export_excel(self, path: str | None = None) -> None:
-        from app.services.stats_export import export_stats_xlsx
+        from app.services.stats.export import export_stats_xlsx
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self, "导出Excel", f"统计-{self.page_data.period.label}.xlsx",
                                                   "Excel 工作簿 (*.xlsx)")

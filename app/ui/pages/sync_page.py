@@ -11,9 +11,9 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QFileDialog, QGridLayout, QGr
 
 from app.core.errors import AppError
 from app.db.engine import Database
-from app.services import packages as P
-from app.services import unit_sync
-from app.services.actor import Actor
+from app.services.exchange import packages as P
+from app.services.exchange import unit_side as unit_sync
+from app.services.org.actor import Actor
 from app.settings import Settings
 from app.ui.dialogs.base import show_error
 from app.ui.tasks import TaskRunner

@@ -6,7 +6,7 @@ from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (QComboBox, QCompleter, QDoubleSpinBox, QLineEdit,
                                QStyledItemDelegate)
 
-from app.services.log_tools import DutyChoice, filter_duties
+from app.services.logs.tools import DutyChoice, filter_duties
 from app.ui.models.entries_model import ROLE_DUTY_ID
 
 SCOPE_TAGS = {"岗位职责": "【岗位】", "科室职责": "【科室】", "单位职责": "【单位】"}

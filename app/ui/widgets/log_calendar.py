@@ -8,7 +8,7 @@ from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QCalendarWidget
 
 from app.core import vocab
-from app.services.logs import DayStatus
+from app.services.logs.daily import DayStatus
 
 STATE_COLOURS = {
     vocab.LOG_DRAFT: QColor("#f5c542"),

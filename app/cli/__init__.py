@@ -1,0 +1,181 @@
+"""Command line: `python -m app` opens the GUI; `python -m app COMMAND --db PATH ...` runs headless.
+
+Every command exits 0 on success and non-zero with a Chinese message on failure
+(1: the operation failed, 2: the command line was wrong).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from app.core.errors import AppError, ValidationError
+
+EXIT_FAILED = 1
+# Command groups living in their own modules: each has add_parsers(sub) and COMMANDS.
+COMMAND_MODULES = ("app.cli.review", "app.cli.stats", "app.cli.reports", "app.cli.sync",
+                   "app.cli.staffing", "app.cli.rounds",
+                   "app.cli.indicators", "app.cli.overlap")
+MAX_PRINTED_PROBLEMS = 200
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from None
+
+
+def _quotas(text: str) -> dict[str, int]:
+    """'行政编制=20,事业编制=5' → dict."""
+    result = {}
+    for part in filter(None, (p.strip() for p in text.replace("，", ",").split(","))):
+        name, _, n = part.partition("=")
+        if not n.strip().isdigit():
+            raise argparse.ArgumentTypeError(f"编制数应写作 名称=数量：{part}")
+        result[name.strip()] = int(n)
+    return result
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m app", description="履职考评（单位版/编办版）")
+    p.add_argument("--db", type=Path, help="数据库文件（不带命令时用于打开图形界面）")
+    p.add_argument("--self-test", action="store_true", help="自检：建库、写读日志、生成中文PDF后退出")
+    p.add_argument("--demo", action="store_true",
+                   help="打开演示数据库（数据目录下的 demo.sqlite，不存在时自动生成）")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    def cmd(name, help_text, db=True):
+        sp = sub.add_parser(name, help=help_text, description=help_text)
+        if db:
+            sp.add_argument("--db", type=Path, required=True, help="数据库文件")
+        return sp
+
+    sp = cmd("init", "创建数据库：单位版（单位与管理员账号）、编办版（--edition bureau），"
+                     "或用编办的单位注册包创建单位版（--enrollment）")
+    sp.add_argument("--edition", choices=["unit", "bureau"], default="unit",
+                    help="unit=单位版（默认），bureau=编办版")
+    sp.add_argument("--enrollment", type=Path, help="编办发来的单位注册包（.lzkp）：单位信息取自注册包")
+    sp.add_argument("--unit-name", help="单位名称（编办版为编办名称）")
+    sp.add_argument("--credit-code", help="统一社会信用代码（18位）")
+    sp.add_argument("--unit-class", default="政府部门")
+    sp.add_argument("--funding-form", default="全额拨款")
+    sp.add_argument("--quotas", type=_quotas, default={}, help="如 行政编制=20,事业编制=5")
+    sp.add_argument("--leader-posts", type=_quotas, default={}, help="如 正职=1,副职=3")
+    sp.add_argument("--admin", required=True, help="管理员登录名")
+    sp.add_argument("--admin-name", default="单位管理员")
+    sp.add_argument("--password", required=True)
+
+    sp = cmd("demo", "生成演示数据库（县市场监督管理局，约60人、三个月日志）")
+    sp.add_argument("--seed", type=int, default=1)
+    sp.add_argument("--months", type=int, default=3)
+    sp.add_argument("--force", action="store_true", help="覆盖已有文件")
+
+    sp = cmd("template", "生成Excel导入模板", db=False)
+    sp.add_argument("kind", choices=["roster", "duties"], help="roster=人员名册，duties=三定职责")
+    sp.add_argument("--out", type=Path, required=True)
+
+    for name, what in (("import-roster", "导入人员名册"), ("import-duties", "导入三定职责")):
+        sp = cmd(name, what + "（有任何错误则全部不导入）")
+        sp.add_argument("file", type=Path)
+        if name == "import-duties":
+            sp.add_argument("--unit", help="编办版：下发给该单位的三定职责（单位名称或统一社会信用代码）")
+
+    sp = cmd("add-user", "添加账号")
+    sp.add_argument("--user", required=True, help="登录名")
+    sp.add_argument("--name", required=True)
+    sp.add_argument("--password", required=True)
+    sp.add_argument("--role", default="科室人员")
+    sp.add_argument("--section")
+    sp.add_argument("--admin", action="store_true")
+    sp.add_argument("--id-number")
+    sp.add_argument("--staffing-type")
+
+    sp = cmd("set-password", "重设密码（之后无需强制修改）")
+    sp.add_argument("--user", required=True)
+    sp.add_argument("--password", required=True)
+
+    log = sub.add_parser("log", help="工作日志").add_subparsers(dest="log_command", metavar="ACTION")
+    log.required = True
+    sp = log.add_parser("add", help="添加一条日志")
+    sp.add_argument("--db", type=Path, required=True)
+    sp.add_argument("--user", required=True)
+    sp.add_argument("--date", type=_date, required=True)
+    sp.add_argument("--hours", type=float, required=True)
+    sp.add_argument("--category", required=True)
+    sp.add_argument("--duty", help="职责编号")
+    sp.add_argument("--content", default="")
+    sp.add_argument("--secret", action="store_true", help="涉密：只记类别、职责和工时，不存内容")
+    sp.add_argument("--submit", action="store_true")
+    sp = log.add_parser("day-state", help="设置日状态（请假/出差/公休/正常）")
+    sp.add_argument("--db", type=Path, required=True)
+    sp.add_argument("--user", required=True)
+    sp.add_argument("--date", type=_date, required=True)
+    sp.add_argument("--state", required=True)
+    sp = log.add_parser("show", help="查看某人某日的日志")
+    sp.add_argument("--db", type=Path, required=True)
+    sp.add_argument("--user", required=True)
+    sp.add_argument("--date", type=_date, required=True)
+    sp.add_argument("--json", action="store_true")
+
+    sp = log.add_parser("recall", help="撤回已提交、尚未审阅的日志")
+    sp.add_argument("--db", type=Path, required=True)
+    sp.add_argument("--user", required=True)
+    sp.add_argument("--date", type=_date, required=True)
+    sp = log.add_parser("amend", help="申请修改已审定的日志（须写理由，修改后重新送审）")
+    sp.add_argument("--db", type=Path, required=True)
+    sp.add_argument("--user", required=True)
+    sp.add_argument("--date", type=_date, required=True)
+    sp.add_argument("--reason", required=True)
+
+    for module in command_modules():
+        module.add_parsers(sub)
+
+    sp = cmd("backup", "在线备份数据库")
+    sp.add_argument("--out", type=Path, required=True)
+    sp = cmd("check", "检查数据库完整性与版本")
+    sp.add_argument("--full", action="store_true", help="完整检查（integrity_check，较慢）")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="replace")
+    args = build_parser().parse_args(argv)
+    if args.self_test:
+        from app.selftest import run_self_test
+        return run_self_test()
+    if args.command is None:
+        from app.ui.main import run_gui
+        return run_gui(args.db, demo=args.demo)
+    try:
+        from app.cli import basic as cli_commands
+        return cli_commands.dispatch(args)
+    except BrokenPipeError:
+        # `python -m app … | head`: the reader left; say nothing more (no traceback).
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except ValidationError as exc:
+        print(f"错误：{exc.args[0].splitlines()[0] if exc.problems else exc}", file=sys.stderr)
+        for problem in exc.problems[:MAX_PRINTED_PROBLEMS]:
+            print(f"  - {problem}", file=sys.stderr)
+        if len(exc.problems) > MAX_PRINTED_PROBLEMS:
+            print(f"  ……另有{len(exc.problems) - MAX_PRINTED_PROBLEMS}处问题未列出（共{len(exc.problems)}处）",
+                  file=sys.stderr)
+        return EXIT_FAILED
+    except AppError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def command_modules():
+    import importlib
+    return [importlib.import_module(name) for name in COMMAND_MODULES]
+
+
+def print_json(data) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))

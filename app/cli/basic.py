@@ -1,0 +1,219 @@
+"""Implementations of the CLI commands (parsing lives in app/cli.py)."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.core.errors import AppError
+from app.core.logrules import EntryDraft
+from app.db.engine import Database
+from app.db.models import Duty, Person
+from app.services.org import accounts
+from app.services.logs import daily as logs
+from app.services.org.actor import SYSTEM, Actor
+from app.services.org.setup import UnitSetup, initialise_unit, is_initialised, open_database
+
+
+def _open(path: Path) -> Database:
+    db = open_database(path)
+    if not is_initialised(db):
+        raise AppError(f"数据库尚未初始化：{path}（请先运行 init 或 demo）")
+    return db
+
+
+def _actor_for(db: Database, login: str) -> Actor:
+    with db.read() as s:
+        person = s.scalar(select(Person).where(Person.login == login, Person.deleted.is_(False)))
+    if person is None:
+        raise AppError(f"没有登录名为“{login}”的人员")
+    return Actor(person.id, person.login, person.name, person.role, person.section_id,
+                 person.is_admin)
+
+
+def cmd_init(a) -> int:
+    if a.db.exists() and a.db.stat().st_size > 0:
+        raise AppError(f"文件已存在：{a.db}（为防止覆盖数据，请换一个文件名）")
+    if a.enrollment:
+        from app.cli.sync import init_from_enrollment
+        return init_from_enrollment(a)
+    if not a.unit_name or not a.credit_code:
+        raise AppError("请给出 --unit-name 和 --credit-code（或用 --enrollment 指定编办的单位注册包）")
+    setup = UnitSetup(a.unit_name, a.credit_code, a.unit_class, a.funding_form, a.quotas,
+                      a.leader_posts, edition=a.edition)
+    problems = setup.problems() + ([p] if (p := accounts.password_problem(a.password)) else [])
+    if problems:
+        from app.core.errors import ValidationError
+        raise ValidationError("初始化失败：", problems)
+    db = open_database(a.db, create=True)
+    try:
+        initialise_unit(db, setup)
+        accounts.add_user(db, SYSTEM, accounts.NewUser(a.admin, a.admin_name, a.password,
+                                                       is_admin=True, must_change=True))
+    except BaseException:
+        # e.g. an empty --admin: do not leave a unit without an administrator behind, which
+        # a second `init` would then refuse to overwrite ("文件已存在")
+        db.dispose()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{a.db}{suffix}").unlink(missing_ok=True)
+        raise
+    if a.edition == "bureau":
+        from app.services.exchange.packages import own_fingerprint
+        print(f"已创建编办版“{a.unit_name}”，管理员 {a.admin}（首次登录须修改密码）：{a.db}\n"
+              f"编办密钥指纹：{own_fingerprint(db)}（登记单位后，单位导入注册包时会显示同一指纹，请电话核对）")
+    else:
+        print(f"已创建单位“{a.unit_name}”，管理员 {a.admin}（首次登录须修改密码）：{a.db}")
+    db.dispose()
+    return 0
+
+
+def cmd_demo(a) -> int:
+    from app.demo.unit import generate_demo
+    info = generate_demo(a.db, seed=a.seed, months=a.months, overwrite=a.force)
+    print(info.summary())
+    return 0
+
+
+def cmd_template(a) -> int:
+    from app.services.excel.templates import write_template
+    write_template(a.kind, a.out)
+    print(f"已生成模板：{a.out}")
+    return 0
+
+
+def cmd_import(a) -> int:
+    db = _open(a.db)
+    if db.edition == "bureau":
+        if a.command != "import-duties" or not a.unit:
+            raise AppError("编办版只能为已登记的单位下发三定职责：import-duties --unit 单位 文件")
+        from app.services.county.bureau import Mirrors, find_unit
+        from app.services.county.issued_duties import import_unit_duties
+        print(import_unit_duties(db, Mirrors(db), SYSTEM, find_unit(db, a.unit).unit_id, a.file).summary())
+        return 0
+    if getattr(a, "unit", None):
+        raise AppError("--unit 只用于编办版")
+    if a.command == "import-roster":
+        from app.services.excel.roster import import_roster as run
+    else:
+        from app.services.excel.duties import import_duties as run
+    result = run(db, SYSTEM, a.file)
+    print(result.summary())
+    return 0
+
+
+def cmd_add_user(a) -> int:
+    db = _open(a.db)
+    accounts.add_user(db, SYSTEM, accounts.NewUser(
+        a.user, a.name, a.password, role=a.role, section=a.section, is_admin=a.admin,
+        id_number=a.id_number, staffing_type=a.staffing_type))
+    print(f"已添加账号 {a.user}（首次登录须修改密码）")
+    return 0
+
+
+def cmd_set_password(a) -> int:
+    db = _open(a.db)
+    accounts.set_password(db, SYSTEM, a.user, a.password, must_change=False)
+    print(f"已重设 {a.user} 的密码")
+    return 0
+
+
+def _duty_id(db: Database, code: str | None) -> str | None:
+    if not code:
+        return None
+    with db.read() as s:
+        duty_id = s.scalar(select(Duty.id).where(Duty.code == code, Duty.deleted.is_(False)))
+    if duty_id is None:
+        raise AppError(f"未知的职责编号“{code}”")
+    return duty_id
+
+
+def cmd_log(a) -> int:
+    db = _open(a.db)
+    actor = _actor_for(db, a.user)
+    if a.log_command == "add":
+        entry = EntryDraft(hours=a.hours, category=a.category, content=a.content,
+                           duty_id=_duty_id(db, a.duty), secret=a.secret)
+        day = logs.add_entry(db, actor, a.date, entry, submit=a.submit)
+        print(f"{a.user} {a.date}：{len(day.entries)}条，合计{day.total_hours:g}小时，{day.state_label}")
+    elif a.log_command == "recall":
+        logs.recall_day(db, actor, a.date)
+        print(f"已撤回 {a.user} {a.date} 的日志")
+    elif a.log_command == "amend":
+        from app.services.logs.amend import start_amendment
+        start_amendment(db, actor, a.date, a.reason)
+        print(f"已开始修改 {a.user} {a.date} 的日志（原版本已保留），修改后请重新提交")
+    elif a.log_command == "day-state":
+        day = logs.set_day_state(db, actor, a.date, a.state)
+        print(f"{a.user} {a.date}：{day.day_state}")
+    else:
+        day = logs.load_day(db, actor, a.date)
+        data = {"user": a.user, "date": a.date.isoformat(), "state": day.state,
+                "day_state": day.day_state, "total_hours": day.total_hours,
+                "entries": [{**e.to_dict(), "duty": day.duty_labels.get(e.duty_id)}
+                            for e in day.entries]}
+        if a.json:
+            from app.cli import print_json
+            print_json(data)
+        else:
+            print(f"{a.user} {a.date} {day.day_state} {day.state_label} 合计{day.total_hours:g}小时")
+            for n, e in enumerate(day.entries, 1):
+                text = "（涉密工作）" if e.secret else e.content
+                print(f"  {n}. {e.hours:g}h {e.category} {day.duty_labels.get(e.duty_id, '')} {text}")
+    return 0
+
+
+def cmd_backup(a) -> int:
+    from app.db.backup import backup_to
+    db = _open(a.db)
+    if db.edition == "bureau":
+        from app.services.county.bureau import backup_all
+        written = backup_all(db, a.out)
+        db.dispose()
+        print(f"已备份到 {a.out}（含{len(written) - 1}个单位的数据文件，在 {a.out.name}.units 文件夹）")
+        return 0
+    db.dispose()
+    backup_to(a.db, a.out)
+    print(f"已备份到 {a.out}")
+    return 0
+
+
+def cmd_check(a) -> int:
+    from app.db.backup import quick_check
+    from app.db.migrate import head_revision
+    if not a.db.exists():
+        raise AppError(f"找不到数据库文件：{a.db}")
+    problems = quick_check(a.db, full=a.full)
+    if problems:
+        raise AppError("数据库文件已损坏：" + "；".join(problems[:5]))
+    rev = _revision_read_only(a.db)
+    print(f"完整性检查通过；数据库版本 {rev}（程序版本 {head_revision()}）")
+    return 0
+
+
+def _revision_read_only(path: Path) -> str | None:
+    """The file's schema revision without writing to it (an engine would switch it to WAL and
+    fail on read-only media such as a write-protected backup stick)."""
+    import sqlite3
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError:
+        row = None
+    finally:
+        conn.close()
+    return row[0] if row else None
+
+
+COMMANDS = {"init": cmd_init, "demo": cmd_demo, "template": cmd_template,
+            "import-roster": cmd_import, "import-duties": cmd_import, "add-user": cmd_add_user,
+            "set-password": cmd_set_password, "log": cmd_log, "backup": cmd_backup,
+            "check": cmd_check}
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    from app.cli import command_modules
+    handlers = dict(COMMANDS)
+    for module in command_modules():
+        handlers.update(module.COMMANDS)
+    return handlers[args.command](args)

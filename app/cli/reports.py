@@ -1,0 +1,68 @@
+"""CLI command `report`: an evaluation report as a GB/T 9704 PDF, its tables as Excel.
+
+    python -m app report --db D --kind unit|section|core|person|county --period 2026-10 --out F.pdf
+                         [--section 科室名称] [--user 登录名] [--xlsx F.xlsx]
+
+unit = 部门履职评估分析报告 (月报/季报/年报 by the period), section = 科室履职评估分析报告,
+core = 部门核心职能履行评估分析报告, person = 个人履职报告; county (编办版 only) =
+全县机构编制执行情况和使用效益分析报告 from the registered units' data. Only finally approved
+logs count.
+Unknown kinds, sections, users and periods exit 1 with a Chinese message (not argparse's 2), so a
+script sees the same failure whatever was mistyped.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.core.errors import AppError
+
+KINDS = ("unit", "section", "core", "person", "county")
+
+
+def add_parsers(sub) -> None:
+    help_text = "生成履职评估分析报告（PDF，公文格式），可同时导出报告中的表格（Excel）"
+    sp = sub.add_parser("report", help=help_text, description=help_text)
+    sp.add_argument("--db", type=Path, required=True, help="数据库文件")
+    sp.add_argument("--kind", required=True,
+                    help="unit=部门履职评估分析报告，section=科室履职评估分析报告，"
+                         "core=部门核心职能履行评估分析报告，person=个人履职报告，"
+                         "county=机构编制执行情况和使用效益分析报告（编办版）")
+    sp.add_argument("--period", required=True,
+                    help="统计期间：2026-10（月报）、2026-Q4（季报）、2026（年报）或 2026-10-01..2026-10-15")
+    sp.add_argument("--section", help="科室名称（--kind section）")
+    sp.add_argument("--user", help="登录名（--kind person）")
+    sp.add_argument("--out", type=Path, required=True, help="PDF文件")
+    sp.add_argument("--xlsx", type=Path, help="同时把报告中的表格写入该Excel文件")
+
+
+def cmd_report(a) -> int:
+    from app.cli.basic import _open
+    from app.core.metrics import parse_period
+    if a.kind not in KINDS:
+        raise AppError(f"报告类型应为 {'、'.join(KINDS)} 之一：{a.kind}")
+    if a.section and a.kind != "section":
+        raise AppError("--section 只能与 --kind section 一起使用")
+    if a.user and a.kind != "person":
+        raise AppError("--user 只能与 --kind person 一起使用")
+    try:
+        period = parse_period(a.period)
+    except ValueError as exc:
+        raise AppError(str(exc)) from None
+    from app.reports.unit_reports import build_report
+    db = _open(a.db)
+    try:
+        if a.kind == "county":
+            from app.reports.county_report import build_county_report
+            info = build_county_report(db, period, a.out, xlsx=a.xlsx)
+        else:
+            info = build_report(db, a.kind, period, a.out, section=a.section, user=a.user,
+                                xlsx=a.xlsx)
+    finally:
+        db.dispose()
+    print(f"已生成《{info.title}》：{info.path}（{info.pages}页，用时{info.seconds:.1f}秒）")
+    if info.xlsx:
+        print(f"报告中的表格已导出：{info.xlsx}")
+    return 0
+
+
+COMMANDS = {"report": cmd_report}

@@ -1,0 +1,167 @@
+"""CLI command `stats`: the statistics of the unit, its sections or its people for a period.
+
+    python -m app stats --db D --level unit|section|person --period 2026-10 [--json] [--all-logs]
+                        [--section 名称] [--user 登录名]
+
+--json prints a list of objects (Figures.to_json: name, login, logged_hours, expected_hours,
+saturation, band, submission_rate, buckets, focus, coverage, uncovered_duties, hours_by_category,
+…); without it a Chinese table. Only finally approved logs count unless --all-logs.
+"""
+from __future__ import annotations
+
+import argparse
+import unicodedata
+from pathlib import Path
+
+from app.core.errors import AppError
+
+LEVEL_NAMES = {"unit": "单位", "section": "科室", "person": "人员"}
+
+
+def _period(text: str):
+    from app.core.metrics import parse_period
+    try:
+        return parse_period(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_parsers(sub) -> None:
+    help_text = "统计：工作饱和度、日均工时、填报率、主责主业聚焦度、履职全面度、测算编制需求"
+    sp = sub.add_parser("stats", help=help_text, description=help_text)
+    sp.add_argument("--db", type=Path, required=True, help="数据库文件")
+    sp.add_argument("--scope", choices=["unit", "county"], default="unit",
+                    help="unit=本单位（默认）；county=编办版：全县各单位一览（编制、饱和度、聚焦度、"
+                         "全面度、填报率、测算编制需求、编制任务比、预警）")
+    sp.add_argument("--sort", choices=["saturation", "focus", "coverage", "submission_rate", "usage",
+                                       "vacancies"], help="county：按该项排序并排名（从高到低）")
+    sp.add_argument("--level", choices=["unit", "section", "person"], default="unit",
+                    help="unit=全单位，section=各科室，person=各人员")
+    sp.add_argument("--period", type=_period, required=True,
+                    help="统计期间：2026-10、2026-Q4、2026 或 2026-10-01..2026-10-15")
+    sp.add_argument("--section", help="只看该科室（科室名称；无科室的人员写“未分科室”）")
+    sp.add_argument("--user", help="只看该人员（登录名，--level person）")
+    sp.add_argument("--json", action="store_true", help="输出JSON（每个单位/科室/人员一个对象）")
+    sp.add_argument("--all-logs", action="store_true",
+                    help="计入全部日志（含草稿、待审、退回），默认只计已审定的日志")
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    space = " " * max(0, width - _width(text))
+    return space + text if right else text + space
+
+
+def table(rows: list[list[str]], right: set[int]) -> str:
+    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(_pad(cell, widths[i], i in right) for i, cell in enumerate(row))
+                     .rstrip() for row in rows)
+
+
+def render(figures, level: str, period, approved_only: bool) -> str:
+    from app.core import metrics as M
+    lights = {"green": "绿", "yellow": "黄", "red": "红", None: M.DASH}
+    counted = "只计已审定日志" if approved_only else "计入全部日志（含草稿、待审、退回）"
+    working = figures[0].working_days if figures else 0
+    lines = [f"{LEVEL_NAMES[level]}统计  {period.label}（{period.start}至{period.end}，工作日"
+             f"{working}天，标准工时{figures[0].settings.h0:g}小时/天），{counted}"
+             if figures else f"{LEVEL_NAMES[level]}统计  {period.label}：没有数据"]
+    if not figures:
+        return lines[0]
+    head = ["名称"] + (["科室"] if level == "person" else ["人数"]) + [
+        "计入工时", "应出勤工时", "饱和度", "灯", "日均工时", "日均<5/5-7/7-10/>10", "填报率",
+        "审阅及时率", "核心/一般/辅助", "全面度", "测算人数"]
+    rows = [head]
+    for f in figures:
+        fte = M.DASH if f.fte is None else f"{f.fte:.1f}" + ("" if f.fte_trustworthy else "*")
+        name = f"{f.name}（{f.login}）" if f.login else f.name
+        rows.append([name, (f.section or M.DASH) if level == "person" else str(f.people),
+                     M.hours_text(f.logged_hours), M.hours_text(f.expected_hours),
+                     M.percent(f.saturation), lights[f.band],
+                     M.DASH if f.daily_average is None else f"{f.daily_average:.2f}",
+                     "/".join(str(f.buckets[b]) for b in M.BUCKETS),
+                     M.percent(f.submission_rate), M.percent(f.review_timeliness),
+                     "/".join(M.percent(f.focus[k], 0) for k in M.FOCUS_KEYS),
+                     M.percent(f.coverage), fte])
+    right = set(range(1, len(head))) - ({1} if level == "person" else set())
+    lines.append(table(rows, right))
+    for f in figures:
+        if f.uncovered_duties:
+            lines.append(f"{f.name} 未留痕职责（{len(f.uncovered_duties)}/{f.active_duties}项）："
+                         + "、".join(f.uncovered_duties))
+    if any(f.fte is not None and not f.fte_trustworthy for f in figures):
+        lines.append(f"* 填报率低于{M.percent(figures[0].settings.trust_threshold, 0)}，"
+                     "测算人数仅供参考")
+    return "\n".join(lines)
+
+
+def cmd_stats(a) -> int:
+    from app.cli import print_json
+    from app.cli.basic import _open
+    from app.core.figures import NO_SECTION, NO_SECTION_NAME
+    from app.services.stats import compute as stats
+    db = _open(a.db)
+    if a.scope == "county":
+        return cmd_county(db, a)
+    section_id = person_id = None
+    if a.section:
+        if a.section == NO_SECTION_NAME:
+            section_id = NO_SECTION
+        else:
+            from app.services.stats import queries as stats_queries
+            with db.read() as s:
+                ids = [sid for sid, name in stats_queries.sections(s) if name == a.section]
+            if not ids:
+                raise AppError(f"没有名为“{a.section}”的科室")
+            section_id = ids[0]
+    if a.user:
+        if a.level != "person":
+            raise AppError("--user 只能与 --level person 一起使用")
+        from app.cli.basic import _actor_for
+        person_id = _actor_for(db, a.user).person_id
+    figures = stats.unit_stats(db, a.period, a.level, section_id=section_id, person_id=person_id,
+                               approved_only=not a.all_logs)
+    if a.json:
+        print_json([f.to_json() for f in figures])
+    else:
+        print(render(figures, a.level, a.period, not a.all_logs))
+    return 0
+
+
+def cmd_county(db, a) -> int:
+    from app.cli import print_json
+    from app.core import metrics as M
+    from app.services.county import table as county
+    from app.services.county.bureau import Mirrors
+    rows = county.county_table(db, Mirrors(db), a.period)
+    ranked = county.ranked(rows, a.sort) if a.sort else [(None, r) for r in rows]
+    if a.json:
+        print_json([dict(r.to_json(), rank=rank) for rank, r in ranked])
+        return 0
+    if not rows:
+        print("还没有登记单位")
+        return 0
+    head = ["排名", "单位", "编制数", "实有", "使用率", "空编", "饱和度", "核心聚焦", "全面度", "填报率",
+            "测算人数", "编制需求", "任务比", "预警"]
+    table_rows = [head]
+    for rank, r in ranked:
+        f = r.figures or {}
+        fte = M.DASH if r.need.fte is None else f"{r.need.fte:.1f}" + ("" if r.need.trustworthy else "*")
+        table_rows.append([str(rank or M.DASH), r.name, str(r.staffing.quota_total),
+                           str(r.staffing.actual_total), M.percent(r.staffing.usage),
+                           str(r.staffing.vacancies), M.percent(f.get("saturation")),
+                           M.percent((f.get("focus") or {}).get("core")), M.percent(f.get("coverage")),
+                           M.percent(f.get("submission_rate")), fte, r.need.verdict,
+                           M.DASH if r.ratio.ratio is None else f"{r.ratio.ratio:.2f}",
+                           "；".join(r.warnings) or "—"])
+    print(f"全县各单位  {a.period.label}（只计已审定日志）")
+    print(table(table_rows, set(range(2, 12))))
+    print("* 填报率未达到可信门槛，测算人数仅供参考。编制需求：填报率达到门槛时，测算人数超过编制数"
+          "（差额大于1人且大于编制数的10%）为增编依据，少于实有人数（同样差额）为减编依据。")
+    return 0
+
+
+COMMANDS = {"stats": cmd_stats}

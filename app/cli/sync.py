@@ -1,0 +1,243 @@
+"""CLI commands of sync and the 编办 edition.
+
+    register-unit   编办: register a unit (name, credit code, class, quotas, leadership posts)
+    enrollment      编办: write a unit's 单位注册包
+    set-quota       编办: change a unit's approved quota (travels in the next 下发包)
+    export-package  unit: the 上报包; 编办: the 下发包 of one unit (--unit) or of every unit
+    import-package  files or folders; --preview shows what would change and writes nothing
+    packages        the ledger of imported packages (gaps and forks marked)
+    fingerprint     this database's key fingerprint and those of its peers
+    demo-county     a demo county: 编办, registered units generated from their 单位注册包, 上报包
+(`init --edition bureau` and `init --enrollment FILE` are in app/cli.py; `stats --scope county`
+in app/cli_stats.py.)
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.core.errors import AppError
+
+EXIT_REJECTED = 1
+
+
+def add_parsers(sub) -> None:
+    from app.cli import _quotas
+
+    def cmd(name, help_text):
+        sp = sub.add_parser(name, help=help_text, description=help_text)
+        sp.add_argument("--db", type=Path, required=True, help="数据库文件")
+        return sp
+
+    sp = cmd("register-unit", "编办：登记单位（之后用 enrollment 生成单位注册包）")
+    sp.add_argument("--unit-name", required=True)
+    sp.add_argument("--credit-code", required=True, help="统一社会信用代码（18位）")
+    sp.add_argument("--unit-class", default="政府部门")
+    sp.add_argument("--funding-form", default="全额拨款")
+    sp.add_argument("--quotas", type=_quotas, default={}, help="如 行政编制=20,事业编制=5")
+    sp.add_argument("--leader-posts", type=_quotas, default={}, help="如 正职=1,副职=3")
+    sp.add_argument("--task-class", choices=["服务经济", "社会民生", "综合保障"],
+                    help="编制任务比的单位类别")
+    sp.add_argument("--key-tasks", type=int, help="年度重点任务数（编制任务比）")
+
+    sp = cmd("enrollment", "编办：生成单位注册包（单位用它创建数据库）")
+    sp.add_argument("--unit", required=True, help="单位名称、统一社会信用代码或编号")
+    sp.add_argument("--out", type=Path, required=True, help="保存到的文件夹（如U盘）")
+
+    sp = cmd("set-quota", "编办：调整单位的核定编制数或领导职数（随下一个下发包发给单位）")
+    sp.add_argument("--unit", required=True)
+    sp.add_argument("--kind", choices=["staffing", "leader"], default="staffing",
+                    help="staffing=编制数（按编制类型），leader=领导职数（正职/副职）")
+    sp.add_argument("--name", required=True, help="编制类型或 正职/副职")
+    sp.add_argument("--quota", type=int, required=True)
+
+    sp = cmd("export-package", "导出同步包：单位版导出上报包；编办版导出下发包（回执、编制、职责）")
+    sp.add_argument("--out", type=Path, required=True, help="保存到的文件夹（如U盘）")
+    sp.add_argument("--unit", help="编办版：只导出该单位的下发包（默认每个单位一个）")
+    sp.add_argument("--full", action="store_true", help="导出全部数据（不只是对方未确认的变更）")
+
+    sp = cmd("import-package", "导入同步包（文件或文件夹；每个包要么全部导入，要么完全不导入）")
+    sp.add_argument("paths", type=Path, nargs="+")
+    sp.add_argument("--preview", action="store_true", help="只预览：列出各包将新增/更新的记录数和问题，不写入")
+    sp.add_argument("--workers", type=int, default=None,
+                    help="编办导入多个单位的包时同时工作的进程数（默认：CPU核数，最多4；1=单进程）")
+    sp.add_argument("--json", action="store_true")
+
+    sp = cmd("packages", "同步包台账：各单位最近的包、缺口和分叉")
+    sp.add_argument("--json", action="store_true")
+
+    cmd("fingerprint", "显示本机密钥指纹和对方的指纹（电话或书面核对）")
+
+    text = "生成县级演示数据：编办数据库、登记的单位、各单位的数据库和上报包（并导入编办）"
+    sp = sub.add_parser("demo-county", help=text, description=text)
+    sp.add_argument("--out", type=Path, required=True, help="新建的文件夹")
+    sp.add_argument("--units", type=int, default=8, help="单位数（全县规模约50）")
+    sp.add_argument("--people", type=int, default=30, help="每单位平均人数（至少30）")
+    sp.add_argument("--months", type=int, default=3, help="日志月数")
+    sp.add_argument("--seed", type=int, default=1)
+    sp.add_argument("--workers", type=int, default=2, help="同时生成、导入的进程数")
+    sp.add_argument("--no-import", action="store_true", help="只生成上报包，不导入编办")
+
+
+def init_from_enrollment(a) -> int:
+    from app.services.exchange.enrollment import init_from_enrollment as init
+    db, info = init(a.db, a.enrollment, a.admin, a.admin_name, a.password)
+    from app.services.exchange.packages import own_fingerprint
+    print(f"已用注册包创建单位“{info.unit_name}”，管理员 {a.admin}（首次登录须修改密码）：{a.db}\n"
+          f"编办“{info.bureau_name}”密钥指纹：{info.bureau_fingerprint}（请与编办电话核对）\n"
+          f"本单位密钥指纹：{own_fingerprint(db)}（编办导入本单位第一个上报包时会显示同一指纹）")
+    db.dispose()
+    return 0
+
+
+def _bureau(a):
+    from app.cli.basic import _open
+    from app.services.county.bureau import Mirrors, require_bureau
+    db = _open(a.db)
+    require_bureau(db)
+    return db, Mirrors(db)
+
+
+def cmd_register_unit(a) -> int:
+    from app.services.org.actor import SYSTEM
+    from app.services.county.bureau import register_unit
+    from app.services.org.setup import UnitSetup
+    db, _ = _bureau(a)
+    setup = UnitSetup(a.unit_name, a.credit_code, a.unit_class, a.funding_form, a.quotas, a.leader_posts)
+    unit_id = register_unit(db, SYSTEM, setup, task_class=a.task_class, key_tasks=a.key_tasks)
+    print(f"已登记“{a.unit_name}”（编号 {unit_id}）。下一步：enrollment --unit {a.credit_code.upper()} 生成注册包")
+    return 0
+
+
+def cmd_enrollment(a) -> int:
+    from app.services.county.bureau import find_unit
+    from app.services.exchange.enrollment import write_enrollment
+    from app.services.exchange.packages import own_fingerprint
+    db, mirrors = _bureau(a)
+    path = write_enrollment(db, mirrors, find_unit(db, a.unit).unit_id, a.out)
+    print(f"已生成单位注册包：{path}\n编办密钥指纹：{own_fingerprint(db)}（单位导入时请电话核对）")
+    return 0
+
+
+def cmd_set_quota(a) -> int:
+    from app.services.org.actor import SYSTEM
+    from app.services.county.bureau import find_unit, set_quota
+    db, mirrors = _bureau(a)
+    unit = find_unit(db, a.unit)
+    set_quota(db, mirrors, SYSTEM, unit.unit_id, a.kind, a.name, a.quota)
+    print(f"已将“{unit.name}”的{a.name}调整为{a.quota}（随下一个下发包发给单位）")
+    return 0
+
+
+def cmd_export_package(a) -> int:
+    from app.cli.basic import _open
+    db = _open(a.db)
+    if db.edition == "bureau":
+        from app.services.county.bureau import Mirrors, export_dispatch, find_unit, registered_units
+        mirrors = Mirrors(db)
+        units = [find_unit(db, a.unit)] if a.unit else registered_units(db)
+        skipped = []
+        for unit in units:
+            try:
+                print(export_dispatch(db, mirrors, unit.unit_id, a.out, full=a.full).summary())
+            except AppError as exc:
+                if a.unit:
+                    raise
+                skipped.append(f"{unit.name}：{exc}")
+        for line in skipped:
+            print(f"未导出 {line}")
+        return 0
+    if a.unit:
+        raise AppError("--unit 只用于编办版")
+    from app.services.exchange.unit_side import export_report
+    print(export_report(db, a.out, full=a.full).summary())
+    return 0
+
+
+def cmd_import_package(a) -> int:
+    from app.cli.basic import _open
+    db = _open(a.db)
+    apply = not a.preview
+    if db.edition == "bureau":
+        from app.services.county.bureau import Mirrors, import_packages
+        if a.workers is not None and a.workers < 1:
+            raise AppError("--workers 应为不小于1的整数")
+        results = import_packages(db, Mirrors(db), a.paths, apply=apply, workers=a.workers)
+    else:
+        from app.services.exchange.unit_side import import_dispatch
+        results = import_dispatch(db, a.paths, apply=apply)
+    if not results:
+        raise AppError("没有找到同步包（.lzkp 文件）")
+    if a.json:
+        from app.cli import print_json
+        print_json([{"file": r.path.name, "status": r.status, "code": r.code, "message": r.message,
+                     "sender": r.sender_name, "seq": r.seq, "note": r.note, "new_key": r.new_key,
+                     "counts": {t: {"new": c.new, "changed": c.changed, "stale": c.stale}
+                                for t, c in r.plan.counts.items()},
+                     "replaced_logs": r.plan.replaced_logs, "seconds": round(r.seconds, 3)} for r in results])
+    else:
+        for r in results:
+            who = f"{r.sender_name} 第{r.seq}号" if r.sender_name else ""
+            prefix = "跳过：" if r.status == "skipped" else ""
+            print(f"{r.path.name}  {who}  {prefix}{r.message}")
+            if r.new_key:
+                print(f"    首次收到该单位的包，单位密钥指纹：{r.new_key}（请与单位电话核对）")
+            if r.plan.future_rows:
+                print(f"    有{r.plan.future_rows}条记录的时间晚于本机时间一天以上：发送方电脑时钟可能不准")
+    return EXIT_REJECTED if any(r.rejected for r in results) else 0
+
+
+def cmd_packages(a) -> int:
+    from app.cli.basic import _open
+    db = _open(a.db)
+    if db.edition == "bureau":
+        from app.services.county.bureau import Mirrors, ledger_lines
+        lines = ledger_lines(db, Mirrors(db))
+    else:
+        from app.services.exchange.unit_side import ledger_lines
+        lines = ledger_lines(db)
+    if a.json:
+        from app.cli import print_json
+        print_json([line.__dict__ for line in lines])
+        return 0
+    if not lines:
+        print("还没有导入过同步包")
+    for line in lines:
+        note = f"  ⚠ {line.note}" if line.note else ""
+        print(f"{line.unit_name}  第{line.seq}号{line.kind}  生成于{line.created_at[:16]}  "
+              f"导入于{line.imported_at[:16]}  变更{line.rows}条{note}")
+    return 0
+
+
+def cmd_fingerprint(a) -> int:
+    from sqlalchemy import select
+
+    from app.cli.basic import _open
+    from app.db.models import Peer
+    from app.services.exchange.packages import own_fingerprint
+    db = _open(a.db)
+    print(f"本机密钥指纹：{own_fingerprint(db)}")
+    with db.read() as s:
+        for peer in s.scalars(select(Peer).order_by(Peer.name)):
+            what = "编办" if peer.kind == "bureau" else "单位"
+            print(f"{what}“{peer.name}”：{peer.fingerprint or '尚未收到其密钥'}")
+    return 0
+
+
+def cmd_demo_county(a) -> int:
+    from app.demo.county import generate_county
+
+    def progress(stage, done, total, name):
+        if stage == "generate" and done:
+            print(f"已生成单位 {done}/{total}：{name}", flush=True)
+        elif stage == "import" and done == 0:
+            print(f"编办导入上报包 {total} 个……", flush=True)
+    info = generate_county(a.out, units=a.units, people=a.people, months=a.months, seed=a.seed,
+                           workers=a.workers, import_packages=not a.no_import, progress=progress)
+    print(info.summary())
+    return 0
+
+
+COMMANDS = {"register-unit": cmd_register_unit, "enrollment": cmd_enrollment,
+            "set-quota": cmd_set_quota, "export-package": cmd_export_package,
+            "import-package": cmd_import_package, "packages": cmd_packages,
+            "fingerprint": cmd_fingerprint, "demo-county": cmd_demo_county}

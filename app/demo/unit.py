@@ -1,0 +1,378 @@
+"""Demo database: a county 市场监督管理局 with sections, 三定 duties, ~60 people with their 分管
+lines, and months of logs that went through the review chain.
+
+This module plans and writes the organisation; app.services.demo_logs writes the logs and
+app.services.demo_reviews decides what the reviewers did with them.
+Deterministic for a given seed and end date (row ids and HLCs are not: they are made at write time).
+Rows go in through `Database.bulk_insert` (Core speed, stamped, outboxed), a month of logs per
+transaction, so that 60 people × 3 months take a few seconds and `people=` can build far larger
+synthetic units (the extra people go to grassroots 市场监督管理所 sections).
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+import random
+import time
+from bisect import bisect
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import accumulate
+from pathlib import Path
+
+from app.core import vocab
+from app.core.errors import AppError
+from app.core.ids import new_id
+from app.core.validators import make_credit_code, make_id_number
+from app.db.models import (Credential, Duty, DutySection, Person, PostDuty, Section,
+                           SectionCharge, Setting)
+from app.demo import data as D
+from app.demo import logs as demo_logs, reviews as demo_reviews
+from app.services.org.accounts import hash_password
+from app.services.org.calendar import work_calendar
+from app.services.org.setup import UnitSetup, initialise_unit, open_database, unit_of
+
+DEFAULT_PEOPLE = 60
+MIN_PEOPLE = 30
+
+
+@dataclass
+class DemoInfo:
+    path: Path
+    unit_name: str
+    credit_code: str
+    sections: int
+    people: int                 # persons including the admin account
+    duties: int
+    logs: int
+    entries: int
+    secret_entries: int
+    password: str
+    start: dt.date
+    end: dt.date
+    working_days: int
+    elapsed: float = 0.0
+    accounts: list[tuple[str, str, str, str]] = field(default_factory=list)  # login, name, role, section
+    gaps: set[tuple[str, str]] = field(default_factory=set)   # (login, ISO day) left without a log
+    in_charge: dict[str, list[str]] = field(default_factory=dict)   # deputy login → section names
+    reviews: Counter = field(default_factory=Counter)   # derived status → logs; "resubmitted"
+    review_corrections: int = 0     # logs left unlike the planner by review_state.refresh (0)
+
+    def summary(self) -> str:
+        samples = []
+        for role in ("单位管理员", *reversed(vocab.ROLES)):
+            for login, name, r, section in self.accounts:
+                if (login == "admin") == (role == "单位管理员") and (r == role or login == "admin"):
+                    samples.append(f"  {login:<14}{name}（{role}{'，' + section if section else ''}）")
+                    break
+        return "\n".join([
+            f"已生成演示数据库：{self.path}",
+            f"单位：{self.unit_name}（统一社会信用代码 {self.credit_code}）",
+            f"科室 {self.sections} 个，人员 {self.people} 人（含管理员账号 admin），三定职责 {self.duties} 条",
+            f"日志：{self.start.isoformat()} 至 {self.end.isoformat()}，工作日 {self.working_days} 天，"
+            f"日志 {self.logs} 篇，条目 {self.entries} 条（其中涉密 {self.secret_entries} 条），"
+            f"未填报 {len(self.gaps)} 人日",
+            f"审阅：已审定 {self.reviews[vocab.LOG_APPROVED]} 篇，待审 {self.reviews[vocab.LOG_SUBMITTED]} 篇，"
+            f"已退回 {self.reviews[vocab.LOG_RETURNED]} 篇（另有 {self.reviews['resubmitted']} 篇退回后已重新提交），"
+            f"草稿 {self.reviews[vocab.LOG_DRAFT]} 篇",
+            f"所有演示账号的密码：{self.password}（无需修改）",
+            "示例账号：", *samples,
+            f"用时 {self.elapsed:.1f} 秒",
+        ])
+
+
+# ---------------------------------------------------------------- plan (plain Python objects)
+@dataclass(eq=False)
+class _Section:
+    key: str
+    name: str
+    summary: str
+    topic: str
+    order: int
+    id: str = field(default_factory=new_id)
+    duties: list = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class _Duty:
+    code: str
+    duty_class: str
+    section_keys: tuple
+    topic: str
+    content: str
+    id: str = field(default_factory=new_id)
+
+
+@dataclass(eq=False)
+class _Person:
+    role: str
+    section: _Section | None
+    staffing: str | None = vocab.STAFFING_TYPES[0]
+    post: str = ""
+    status: str = "在职"
+    male: bool = True
+    age: int = 40
+    name: str = ""
+    login: str = ""
+    id_number: str | None = None
+    birth: dt.date | None = None
+    education: str | None = None
+    status_since: dt.date | None = None
+    is_admin: bool = False
+    duties: list = field(default_factory=list)
+    in_charge: list = field(default_factory=list)
+    deputy_head: bool = False
+    id: str = field(default_factory=new_id)
+
+    @property
+    def topic(self) -> str:
+        sec = self.section or (self.in_charge[0] if self.in_charge else None)
+        return sec.topic if sec else "office"
+
+
+def _section_sizes(rng: random.Random, staff: int) -> tuple[list[int], list[int]]:
+    """People per base section and per grassroots station for `staff` section members."""
+    base = [s[3] for s in D.SECTIONS]
+    if staff < sum(base) + 15:
+        sizes = [max(2, round(b * staff / sum(base))) for b in base]
+        while sum(sizes) != staff:
+            step = 1 if sum(sizes) < staff else -1
+            candidates = [i for i, v in enumerate(sizes) if v + step >= 2]
+            i = max(candidates, key=lambda j: (sizes[j], j)) if step < 0 else rng.choice(candidates)
+            sizes[i] += step
+        return sizes, []
+    sizes = [round(b * 1.2) for b in base]
+    rest = staff - sum(sizes)
+    count = max(1, round(rest / 8))
+    return sizes, [rest // count + (1 if i < rest % count else 0) for i in range(count)]
+
+
+def _plan_org(rng: random.Random, people: int, year: int):
+    staff_total = people - 1 - len(D.DEPUTIES)
+    sizes, station_sizes = _section_sizes(rng, staff_total)
+    sections = [_Section(k, name, summary, topic, i) for i, (k, name, summary, _, topic)
+                in enumerate(D.SECTIONS)]
+    sections += [_Section("station", D.station_name(i), D.STATION_SUMMARY, "food", len(sections) + i)
+                 for i in range(len(station_sizes))]
+    by_key = {s.key: s for s in sections if s.key != "station"}
+    stations = [s for s in sections if s.key == "station"]
+    duties = [_Duty(code, cls, secs, topic, content) for code, cls, secs, topic, content in D.DUTIES]
+    by_code = {d.code: d for d in duties}
+    for d in duties:
+        for key in d.section_keys:
+            by_key[key].duties.append(d)
+    for st in stations:
+        st.duties = [by_code[c] for c in D.STATION_DUTIES]
+
+    principal = _Person(vocab.ROLE_PRINCIPAL, None, post=D.PRINCIPAL_POST, male=rng.random() < 0.85,
+                        age=rng.randint(47, 56), education="研究生" if rng.random() < 0.5 else "大学本科",
+                        duties=[by_code[c] for c in D.PRINCIPAL_DUTIES])
+    persons = [principal]
+    for n, (post, keys) in enumerate(D.DEPUTIES):
+        charge = [by_key[k] for k in keys] + stations[n::len(D.DEPUTIES)]
+        pool = list(dict.fromkeys(d for s in charge[:3] for d in s.duties if d.duty_class == "核心"))
+        persons.append(_Person(vocab.ROLE_DEPUTY, None, post=post, male=rng.random() < 0.75,
+                               age=rng.randint(40, 57), in_charge=charge,
+                               education="研究生" if rng.random() < 0.35 else "大学本科",
+                               duties=rng.sample(pool, min(len(pool), rng.randint(2, 4)))))
+    members: list[_Person] = []
+    for sec, size in zip(sections, sizes + station_sizes):
+        head = _Person(vocab.ROLE_SECTION_HEAD, sec, male=rng.random() < 0.7, age=rng.randint(35, 54))
+        group = [head] + [_Person(vocab.ROLE_STAFF, sec, male=rng.random() < 0.56,
+                                  age=rng.randint(23, 58)) for _ in range(size - 1)]
+        if size >= 6:
+            group[1].deputy_head, group[1].age = True, rng.randint(32, 50)
+        members += group
+    _assign_staffing(rng, members, people)
+    persons += members
+    for p in persons[1:]:
+        if not p.duties:
+            own = p.section.duties
+            p.duties = rng.sample(own, min(len(own), rng.randint(2, 4)))
+    _describe(rng, persons, year)
+    admin = _Person(vocab.ROLE_STAFF, by_key["off"], staffing=None, post="系统管理员",
+                    name="单位管理员", login="admin", is_admin=True, male=True, age=0,
+                    duties=by_key["off"].duties[-2:])
+    return sections, duties, persons, admin
+
+
+def _assign_staffing(rng: random.Random, members: list[_Person], people: int) -> None:
+    """Section members get staffing types (leaders and heads keep 行政编制) and a few statuses."""
+    plain = [p for p in members if p.role == vocab.ROLE_STAFF and not p.deputy_head]
+    rng.shuffle(plain)
+    wanted = (("事业编制", round(people * 0.12), ("seq", "qual", "food", "drug", "station")),
+              ("工勤编制", max(1, round(people * 0.05)), ("off",)),
+              ("政法专项编制", max(1, round(people * 0.03)), ("enf",)),
+              ("编外", round(people * 0.12), ("cons", "reg", "off", "station", "enf")))
+    free = list(plain)
+    for kind, count, keys in wanted:
+        ranked = sorted(free, key=lambda p: p.section.key not in keys)   # stable: keeps shuffle
+        for p in ranked[:count]:
+            p.staffing = kind
+        free = ranked[count:]
+    admin_staff = [p for p in plain if p.staffing == "行政编制"]
+    n_seconded = max(1, round(people * 0.03))
+    for i, p in enumerate(admin_staff[:n_seconded + max(1, round(people * 0.015))]):
+        p.status = "借调" if i < n_seconded else "离岗"
+
+
+def _describe(rng: random.Random, persons: list[_Person], year: int) -> None:
+    """Names, logins, 身份证号 (consistent with gender and birth), education and posts."""
+    surnames = D.split_pinyin(D.SURNAMES)
+    surname_cum = list(accumulate(D.SURNAME_WEIGHTS))
+    chars = {True: D.split_pinyin(D.MALE_CHARS), False: D.split_pinyin(D.FEMALE_CHARS)}
+    rare_for: dict[int, tuple[str, str]] = {}
+    candidates = list(range(1, len(persons)))
+    rng.shuffle(candidates)
+    for char, py, gender in D.RARE_CHARS:
+        i = next(i for i in candidates if persons[i].male == (gender == "男") and i not in rare_for)
+        rare_for[i] = (char, py)
+    names, logins, id_numbers = set(), set(), set()
+    for i, p in enumerate(persons):
+        while True:
+            sur, sur_py = surnames[bisect(surname_cum, rng.random() * surname_cum[-1])]
+            given = rng.sample(chars[p.male], 1 if rng.random() < 0.3 else 2)
+            if i in rare_for:
+                given = given[:1] + [rare_for[i]] if rng.random() < 0.6 else [rare_for[i]]
+            name = sur + "".join(c for c, _ in given)
+            if name not in names:
+                break
+        names.add(name)
+        login = base = sur_py + "".join(py for _, py in given)
+        n = 2
+        while login in logins or login == "admin":
+            login, n = f"{base}{n}", n + 1
+        logins.add(login)
+        gender = "男" if p.male else "女"
+        if p.age:
+            p.age = min(p.age, D.MAX_AGE.get((gender, p.staffing), D.MAX_AGE[(gender, None)]))
+        birth = dt.date(year - p.age, rng.randint(1, 12), rng.randint(1, 28))
+        while True:
+            id_number = make_id_number(rng.choice(D.ID_REGIONS), birth, rng.randint(0, 999), p.male)
+            if id_number not in id_numbers:
+                break
+        id_numbers.add(id_number)
+        p.name, p.login, p.birth, p.id_number = name, login, birth, id_number
+        p.education = p.education or rng.choices(vocab.EDUCATIONS,
+                                                 weights=D.EDUCATION_WEIGHTS[p.staffing])[0]
+        p.post = p.post or _post(rng, p)
+
+
+def _post(rng: random.Random, p: _Person) -> str:
+    key = p.section.key
+    if p.role == vocab.ROLE_SECTION_HEAD:
+        return "所长" if key == "station" else D.HEAD_POSTS.get(key, "科长")
+    if p.deputy_head:
+        return "副所长" if key == "station" else D.DEPUTY_HEAD_POSTS.get(key, "副科长")
+    if p.staffing != "行政编制":
+        posts = D.STAFF_POSTS[p.staffing]
+        return rng.choice(posts.get(key) or posts[""])
+    return rng.choice(next(ranks for age, ranks in D.RANKS_BY_AGE if p.age >= age))
+
+
+# ---------------------------------------------------------------- writing the organisation
+def _write_org(db, sections, duties, persons, admin, password_hash: str) -> None:
+    unit_id = db.unit_id
+    everyone = persons + [admin]
+    with db.session() as s:
+        db.bulk_insert(s, Section, [dict(id=x.id, unit_id=unit_id, name=x.name, summary=x.summary,
+                                         sort_order=x.order) for x in sections])
+        db.bulk_insert(s, Person, [dict(
+            id=p.id, unit_id=unit_id, section_id=p.section.id if p.section else None, name=p.name,
+            id_number=p.id_number, gender=("男" if p.male else "女") if p.id_number else None,
+            birth_date=p.birth.isoformat() if p.birth else None, education=p.education,
+            post=p.post, staffing_type=p.staffing, role=p.role, login=p.login, status=p.status,
+            status_since=p.status_since.isoformat() if p.status_since else None,
+            is_admin=p.is_admin) for p in everyone])
+        db.bulk_insert(s, Credential, [dict(person_id=p.id, password_hash=password_hash,
+                                            must_change=False) for p in everyone])
+        db.bulk_insert(s, Duty, [dict(id=d.id, unit_id=unit_id, code=d.code, content=d.content,
+                                      duty_class=d.duty_class, active=True, sort_order=i)
+                                 for i, d in enumerate(duties)])
+        db.bulk_insert(s, DutySection, [dict(duty_id=d.id, section_id=x.id)
+                                        for x in sections for d in x.duties])
+        db.bulk_insert(s, PostDuty, [dict(person_id=p.id, duty_id=d.id, note="")
+                                     for p in everyone for d in p.duties])
+        db.bulk_insert(s, SectionCharge, [dict(deputy_id=p.id, section_id=x.id)
+                                          for p in persons for x in p.in_charge])
+        db.bulk_insert(s, Setting, [dict(key="demo.password", value=json.dumps(D.PASSWORD))])
+
+
+# ---------------------------------------------------------------- entry point
+def _months_back(day: dt.date, months: int) -> dt.date:
+    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return dt.date(y, m + 1, min(day.day, calendar.monthrange(y, m + 1)[1]))
+
+
+def _clear(path: Path, overwrite: bool) -> None:
+    if path.exists() and not overwrite:
+        raise AppError(f"文件已存在：{path}（加 --force 覆盖）")
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def generate_demo(path: Path, seed: int = 1, months: int = 3, overwrite: bool = False,
+                  people: int | None = None, end: dt.date | None = None,
+                  enrollment: Path | None = None) -> DemoInfo:
+    """Write a demo unit database to `path`; returns what was made (see DemoInfo.summary).
+    With `enrollment` (a 单位注册包) the unit is the one the 编办 registered — its name, code
+    and quotas come from the file — and the generated roster, duties and logs are added to it."""
+    started = time.perf_counter()
+    path = Path(path)
+    people = DEFAULT_PEOPLE if people is None else people
+    if people < MIN_PEOPLE:
+        raise AppError(f"演示单位至少需要{MIN_PEOPLE}人")
+    if months < 1:
+        raise AppError("演示日志的月数至少为1")
+    _clear(path, overwrite)
+    end = end or dt.date.today() - dt.timedelta(days=1)
+    start = _months_back(end, months) + dt.timedelta(days=1)
+    rng = random.Random(seed)
+    sections, duties, persons, admin = _plan_org(rng, people, end.year)
+    away = sorted((p for p in persons if p.status != "在职"), key=lambda p: p.status != "借调")
+    for i, p in enumerate(away):      # no random draw: the rest of the demo stays as it was
+        p.status_since = end - dt.timedelta(days=D.STATUS_SINCE_DAYS[i % len(D.STATUS_SINCE_DAYS)])
+    credit_code = make_credit_code(D.CREDIT_PREFIX, f"00{rng.randrange(10**6):06d}")
+    counts: dict[str, int] = {}
+    for p in persons:
+        counts[p.staffing] = counts.get(p.staffing, 0) + 1
+    slack = {"行政编制": 2, "事业编制": 1}
+    setup = UnitSetup(D.UNIT_NAME, credit_code, unit_class="政府部门", funding_form="全额拨款",
+                      staffing_quotas={t: counts.get(t, 0) + slack.get(t, 0)
+                                       for t in vocab.STAFFING_TYPES if t != "编外"},
+                      leader_posts={"正职": 1, "副职": len(D.DEPUTIES)})
+    if enrollment is not None:
+        from app.services.exchange.enrollment import create_from_enrollment
+        db, _ = create_from_enrollment(path, enrollment)
+        unit = unit_of(db)
+        unit_name, credit_code = unit.name, unit.credit_code
+    else:
+        db = open_database(path, create=True)
+        unit_name = D.UNIT_NAME
+    try:
+        if enrollment is None:
+            initialise_unit(db, setup)
+        _write_org(db, sections, duties, persons, admin, hash_password(D.PASSWORD))
+        days = work_calendar(db).working_days(start, end)
+        info = DemoInfo(path=path, unit_name=unit_name, credit_code=credit_code,
+                        sections=len(sections), people=len(persons) + 1, duties=len(duties),
+                        logs=0, entries=0, secret_entries=0, password=D.PASSWORD, start=start,
+                        end=end, working_days=len(days))
+        working = set(days)
+        off_days = [d for d in (start + dt.timedelta(days=i) for i in range((end - start).days + 1))
+                    if d not in working]
+        profiles = [demo_logs.profile(rng, p, duties) for p in persons if p.status == "在职"]
+        for prof in profiles:
+            demo_logs.plan_days(rng, prof, days, off_days)
+        reviews = demo_reviews.planner_for(db, days, seed)
+        demo_logs.write_logs(db, rng, profiles, days, info, reviews, off_days)
+        info.reviews = reviews.counts
+        info.review_corrections = demo_reviews.refresh_all_logs(db, reviews)
+    finally:
+        db.dispose()
+    info.accounts = [(p.login, p.name, p.role, p.section.name if p.section else "")
+                     for p in [admin] + persons]
+    info.in_charge = {p.login: [s.name for s in p.in_charge] for p in persons if p.in_charge}
+    info.elapsed = time.perf_counter() - started
+    return info

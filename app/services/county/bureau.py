@@ -1,0 +1,323 @@
+"""The 编办 edition: registering units, their mirrors, and moving packages in and out.
+
+The 编办's own database (`county.sqlite`) holds the 编办 as a unit (its staff log in there), its
+keys, the register of units (`peer` rows) and the cached county figures. Each registered unit
+gets a mirror — a database file with the unit schema, `county.sqlite.units/<unit id>.sqlite` —
+into which that unit's 上报包 are merged. A mirror is read by the very same statistics code as
+the unit's own file, so the 编办's figures for a unit equal the unit's own; its outbox holds the
+rows the 编办 writes for the unit (registration, quotas, duties), which the 下发包 carries.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from sqlalchemy import select
+
+from app.core import vocab
+from app.core.errors import AppError, PermissionDenied, ValidationError
+from app.core.ids import new_id
+from app.db.engine import Database, now_text
+from app.db.models import Peer, Replica, StaffingQuota, Unit
+from app.services.exchange import packages as P
+from app.services.org.actor import SYSTEM, Actor
+from app.services.org.setup import UnitSetup, open_database, unit_of
+from app.sync import container
+from app.sync.keys import KeyFormatError, KeyPair, PublicKeys
+from app.sync.merge import BUREAU_TABLES, SenderRule
+
+TASK_CLASSES = ("服务经济", "社会民生", "综合保障")
+
+
+def require_bureau(db: Database) -> None:
+    if db.edition != "bureau":
+        raise AppError("此功能只在编办版中可用（本数据库是单位版）")
+
+
+def mirrors_dir(db: Database) -> Path:
+    return db.path.with_name(db.path.name + ".units")
+
+
+class Mirrors:
+    """Open mirror databases of one 编办 database, opened on first use and kept open."""
+
+    def __init__(self, db: Database):
+        require_bureau(db)
+        self.db = db
+        self._open: dict[str, Database] = {}
+
+    def path(self, unit_id: str) -> Path:
+        return mirrors_dir(self.db) / f"{unit_id}.sqlite"
+
+    def get(self, unit_id: str) -> Database:
+        if unit_id not in self._open:
+            path = self.path(unit_id)
+            if not path.exists():
+                raise AppError(f"找不到该单位的数据文件：{path}")
+            self._open[unit_id] = open_database(path)
+        return self._open[unit_id]
+
+    def close(self) -> None:
+        for mirror in self._open.values():
+            mirror.dispose()
+        self._open.clear()
+
+
+# ---------------------------------------------------------------- register
+@dataclass
+class RegisteredUnit:
+    unit_id: str
+    name: str
+    credit_code: str
+    registered_at: str
+    fingerprint: str | None
+
+
+def registered_units(db: Database) -> list[RegisteredUnit]:
+    """In registration order (unit ids are UUIDv7: they sort by creation time within a second)."""
+    require_bureau(db)
+    with db.read() as s:
+        rows = s.scalars(select(Peer).where(Peer.kind == "unit").order_by(Peer.registered_at, Peer.peer_id))
+        return [RegisteredUnit(p.peer_id, p.name, p.credit_code, p.registered_at, p.fingerprint)
+                for p in rows]
+
+
+def find_unit(db: Database, key: str) -> RegisteredUnit:
+    """A registered unit by id, credit code or exact name."""
+    for unit in registered_units(db):
+        if key in (unit.unit_id, unit.credit_code, unit.name):
+            return unit
+    raise AppError(f"没有登记名称、统一社会信用代码或编号为“{key}”的单位")
+
+
+def register_unit(db: Database, actor: Actor, setup: UnitSetup, *, task_class: str | None = None,
+                  key_tasks: int | None = None) -> str:
+    """Register a unit: its mirror with the unit row and quotas written by the 编办."""
+    require_bureau(db)
+    if not actor.is_admin:
+        raise PermissionDenied("登记单位需要编办管理员权限")
+    problems = setup.problems()
+    if task_class is not None and task_class not in TASK_CLASSES:
+        problems.append(f"编制任务比类别应为{'/'.join(TASK_CLASSES)}之一")
+    if key_tasks is not None and key_tasks < 0:
+        problems.append("重点任务数应为不小于0的整数")
+    code = setup.credit_code.upper()
+    if any(u.credit_code == code for u in registered_units(db)):
+        problems.append(f"统一社会信用代码{code}的单位已经登记过")
+    if problems:
+        raise ValidationError("单位信息有误：" + "；".join(problems), problems)
+    unit_id = new_id()
+    mirrors_dir(db).mkdir(exist_ok=True)
+    path = mirrors_dir(db) / f"{unit_id}.sqlite"
+    mirror = open_database(path, create=True)
+    try:
+        with mirror.session(actor) as s:
+            s.add(Replica(id=1, origin=db.origin, edition="mirror", unit_id=unit_id,
+                          created_at=now_text()))
+            s.add(Peer(peer_id=unit_id, kind="unit", name=setup.unit_name.strip(), credit_code=code,
+                       registered_at=now_text(), next_seq=1, acked_upto=0))
+        mirror.reload_identity()
+        with mirror.session(actor) as s:
+            s.add(Unit(id=unit_id, name=setup.unit_name.strip(), credit_code=code,
+                       unit_class=setup.unit_class, funding_form=setup.funding_form,
+                       task_class=task_class, key_tasks=key_tasks))
+            s.flush()
+            for kind, quotas in (("staffing", setup.staffing_quotas), ("leader", setup.leader_posts)):
+                for name, n in quotas.items():
+                    s.add(StaffingQuota(unit_id=unit_id, kind=kind, name=name, quota=int(n)))
+    except BaseException:
+        mirror.dispose()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        raise
+    mirror.dispose()
+    with db.session(actor) as s:
+        s.add(Peer(peer_id=unit_id, kind="unit", name=setup.unit_name.strip(), credit_code=code,
+                   registered_at=now_text(), next_seq=1, acked_upto=0))
+    return unit_id
+
+
+def set_quota(db: Database, mirrors: Mirrors, actor: Actor, unit_id: str, kind: str, name: str,
+              quota: int) -> None:
+    """Change (or add) one approved quota of a unit; it travels in the next 下发包."""
+    if not actor.is_admin:
+        raise PermissionDenied("调整编制需要编办管理员权限")
+    if kind == "staffing" and name not in vocab.STAFFING_TYPES:
+        raise ValidationError(f"未知的编制类型“{name}”")
+    if quota < 0:
+        raise ValidationError("编制数应为不小于0的整数")
+    mirror = mirrors.get(unit_id)
+    with mirror.session(actor) as s:
+        row = s.scalar(select(StaffingQuota).where(StaffingQuota.unit_id == unit_id,
+                                                   StaffingQuota.kind == kind, StaffingQuota.name == name))
+        if row is None:
+            s.add(StaffingQuota(unit_id=unit_id, kind=kind, name=name, quota=quota))
+        else:
+            row.quota, row.deleted = quota, False
+
+
+# ---------------------------------------------------------------- packages
+def import_packages(db: Database, mirrors: Mirrors, paths: Iterable[Path], *, apply: bool,
+                    actor: Actor = SYSTEM,
+                    progress: Callable[[int, int, str], None] | None = None,
+                    workers: int | None = None) -> list[P.PackageResult]:
+    """Preview (apply=False) or import 上报包 files, one transaction per package. Files from
+    one unit are taken in sequence order whatever their names. With workers > 1 (None: one per
+    CPU core, at most 4), several units' packages worth it are imported by that many processes
+    at once (app.services.import_pool)."""
+    require_bureau(db)
+    if not actor.is_admin:
+        raise PermissionDenied("导入上报包需要编办管理员权限")
+    keys = P.ensure_keys(db)
+    units = {u.unit_id: u for u in registered_units(db)}
+    opened, results = P.open_packages(
+        paths, P.KIND_REPORT,
+        lambda h: None if h["sender"] in units else f"来自未登记的单位“{h['sender_name']}”：请先登记该单位")
+    from app.services.county import table as county
+    from app.services.exchange import import_pool
+    if workers is None:
+        workers = import_pool.default_workers()
+    if workers > 1 and import_pool.worth_it(opened):
+        import_pool.import_parallel(db, mirrors, opened, keys, apply=apply, actor=actor,
+                                    progress=progress, workers=workers)
+        return results
+    previewed: dict[str, list] = {}
+    for i, (package, result) in enumerate(opened):
+        if progress:
+            progress(i, len(opened), result.path.name)
+        started = time.perf_counter()
+        unit_id = package.header["sender"]
+        mirror = mirrors.get(unit_id)
+        if apply:
+            county.mark_dirty(db, unit_id)
+        receive_report(mirror, unit_id, package, keys, db.origin, result, apply=apply, actor=actor,
+                       previewed=None if apply else previewed.setdefault(unit_id, []))
+        if apply:
+            _remember_key(db, unit_id, mirror)
+            county.refresh_unit(db, mirrors, unit_id, result.months)
+        result.seconds = time.perf_counter() - started
+    if progress:
+        progress(len(opened), len(opened), "")
+    return results
+
+
+def receive_report(mirror: Database, unit_id: str, package: container.OpenedPackage, keys: KeyPair,
+                   bureau_origin: str, result: P.PackageResult, *, apply: bool, actor: Actor,
+                   previewed: list | None = None) -> None:
+    """Check or merge one 上报包 into the unit's mirror; a refused package is recorded in result.
+    `previewed`: see packages.receive."""
+    try:
+        P.receive(mirror, unit_id, package, keys, SenderRule(bureau_origin, from_bureau=False), result,
+                  apply=apply, actor=actor, new_peer_keys=_first_key(mirror, unit_id, package.header),
+                  previewed=previewed)
+    except P.FORMAT_ERRORS as exc:
+        P.reject(result, exc)
+
+
+def _first_key(mirror: Database, unit_id: str, header: dict) -> PublicKeys | None:
+    """The keys a unit's first package brings (None once the mirror knows the unit's keys)."""
+    with mirror.read() as s:
+        if s.get(Peer, unit_id).public_keys is not None:
+            return None
+    try:
+        return PublicKeys.from_dict(header.get("sender_keys") or {})
+    except KeyFormatError as exc:   # a damaged header: refuse this file, import the others
+        raise container.PackageError("header", f"同步包包头中的单位公钥损坏（{exc}）") from None
+
+
+def _remember_key(db: Database, unit_id: str, mirror: Database) -> None:
+    """The register shows the key fingerprint the unit's mirror holds. Compared after every
+    import, not only a first one: an import killed between the mirror's commit and this copy
+    is repaired by the next import of any package of that unit (e.g. the same file again)."""
+    with mirror.read() as s:
+        fingerprint = s.get(Peer, unit_id).fingerprint
+    with db.read() as s:
+        if s.get(Peer, unit_id).fingerprint == fingerprint:
+            return
+    with db.session() as s:
+        s.get(Peer, unit_id).fingerprint = fingerprint
+
+
+def export_dispatch(db: Database, mirrors: Mirrors, unit_id: str, out_dir: Path, *,
+                    actor: Actor = SYSTEM, full: bool = False) -> P.ExportResult:
+    """The 下发包 for one unit: the 编办's rows for it not yet acknowledged + receipts."""
+    require_bureau(db)
+    if not actor.is_admin:
+        raise PermissionDenied("导出下发包需要编办管理员权限")
+    me = unit_of(db)
+    unit = next((u for u in registered_units(db) if u.unit_id == unit_id), None)
+    if unit is None:
+        raise AppError("该单位未登记")
+    return P.export_to(mirrors.get(unit_id), unit_id, out_dir, kind=P.KIND_DISPATCH,
+                       keys=P.ensure_keys(db), sender_id=me.id, sender_name=me.name,
+                       file_unit_name=unit.name, tables=set(BUREAU_TABLES), full=full, actor=actor)
+
+
+@dataclass
+class LedgerLine:
+    unit_name: str
+    seq: int
+    kind: str
+    created_at: str
+    imported_at: str
+    rows: int
+    note: str
+    file_name: str
+
+
+def ledger_lines(db: Database, mirrors: Mirrors) -> list[LedgerLine]:
+    """Every imported package of every unit, newest first per unit."""
+    from app.db.models import PackageLedger
+    lines = []
+    for unit in registered_units(db):
+        if not mirrors.path(unit.unit_id).exists():
+            continue
+        with mirrors.get(unit.unit_id).read() as s:
+            for row in s.scalars(select(PackageLedger).order_by(PackageLedger.id.desc())):
+                lines.append(LedgerLine(unit.name, row.seq, P.KIND_NAMES.get(row.kind, row.kind),
+                                        row.created_at, row.imported_at, row.rows, row.note,
+                                        row.file_name))
+    return lines
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+def backup_all(db: Database, target: Path) -> list[Path]:
+    """Back up the 编办's database to `target` and every unit mirror into `<target>.units/`
+    (the mirrors are the units' data: a backup without them could not be restored)."""
+    from app.db.backup import backup_to
+    require_bureau(db)
+    target = Path(target)
+    written = [backup_to(db.path, target)]
+    folder = target.with_name(target.name + ".units")
+    source = mirrors_dir(db)
+    if source.is_dir():
+        folder.mkdir(exist_ok=True)
+        for mirror in sorted(source.glob("*.sqlite")):
+            written.append(backup_to(mirror, folder / mirror.name))
+    return written
+
+
+def set_unit_info(db: Database, mirrors: Mirrors, actor: Actor, unit_id: str, *,
+                  task_class: str | None, key_tasks: int | None) -> None:
+    """Change a unit's 编制任务比 class and number of key tasks (编办 rows: go out in the next 下发包)."""
+    require_bureau(db)
+    if not actor.is_admin:
+        raise PermissionDenied("修改单位信息需要编办管理员权限")
+    problems = []
+    if task_class is not None and task_class not in TASK_CLASSES:
+        problems.append(f"编制任务比类别应为{'/'.join(TASK_CLASSES)}之一")
+    if key_tasks is not None and key_tasks < 0:
+        problems.append("重点任务数应为不小于0的整数")
+    if problems:
+        raise ValidationError("；".join(problems), problems)
+    with mirrors.get(unit_id).session(actor) as s:
+        unit = s.get(Unit, unit_id)
+        unit.task_class, unit.key_tasks = task_class, key_tasks
+    from app.services.county import table as county
+    county.refresh_unit(db, mirrors, unit_id, set())

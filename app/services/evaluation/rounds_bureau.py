@@ -1,0 +1,155 @@
+"""The 编办's side of an evaluation round after 定单: on-site scores and problems (评单), their
+verification and the results across units (用单). See app/services/rounds.py for the flow."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from app.core import evaluation as E
+from app.core.errors import AppError, ValidationError
+from app.db.engine import Database, now_text
+from app.db.models import BureauScore, EvalRound, Problem, RoundSubmission
+from app.services.org.actor import Actor
+from app.services.county.bureau import Mirrors, registered_units, require_bureau
+from app.services.evaluation.rounds import (AutoFill, _admin, _leaf, _open_round, assigned_units, auto_preview, detail)
+
+
+def _mirror(db: Database, mirrors: Mirrors, actor: Actor, unit_id: str, what: str) -> Database:
+    require_bureau(db)
+    _admin(actor, what)
+    return mirrors.get(unit_id)
+
+
+def set_bureau_score(db: Database, mirrors: Mirrors, actor: Actor, round_id: str, unit_id: str,
+                     item_id: str, score: float | None, comment: str = "") -> None:
+    mirror = _mirror(db, mirrors, actor, unit_id, "评估打分")
+    with mirror.session(actor) as s:
+        _open_round(s, round_id)
+        # 评单 follows 接单: the 编办 scores beside the self-assessment the unit submitted.
+        if not s.scalar(select(RoundSubmission.submitted_at).where(RoundSubmission.round_id == round_id,
+                                                                   RoundSubmission.deleted.is_(False))):
+            raise AppError("该单位尚未提交自评（或已撤回），暂不能评分；请先导入单位的上报包")
+        problem = E.score_problem(score, _leaf(s, item_id, round_id, unit_id).max_score)
+        if problem:
+            raise ValidationError(problem, [problem])
+        row = s.scalar(select(BureauScore).where(BureauScore.round_id == round_id,
+                                                 BureauScore.unit_id == unit_id,
+                                                 BureauScore.item_id == item_id))
+        if row is None:
+            row = BureauScore(round_id=round_id, unit_id=unit_id, item_id=item_id)
+            s.add(row)
+        row.score, row.comment, row.deleted = score, comment, False
+
+
+def add_problem(db: Database, mirrors: Mirrors, actor: Actor, round_id: str, unit_id: str, *,
+                category: str, description: str, rectify_type: str, deadline: dt.date | None = None,
+                item_id: str | None = None) -> str:
+    """评单: record a problem with its rectification type (立查立改/限时整改/长期坚持) and deadline."""
+    mirror = _mirror(db, mirrors, actor, unit_id, "记录评估问题")
+    problems = []
+    if not category.strip():
+        problems.append("请选择或填写问题类别")
+    if not description.strip():
+        problems.append("请填写问题描述")
+    if rectify_type not in E.RECTIFY_TYPES:
+        problems.append(f"整改类型应为{'、'.join(E.RECTIFY_TYPES)}之一")
+    if rectify_type == "限时整改" and deadline is None:
+        problems.append("限时整改的问题须写明整改期限")
+    if problems:
+        raise ValidationError("；".join(problems), problems)
+    with mirror.session(actor) as s:
+        if s.get(EvalRound, round_id) is None:
+            raise AppError("该单位不在这个评估批次中")
+        _open_round(s, round_id)
+        if item_id is not None:
+            _leaf(s, item_id, round_id, unit_id)
+        row = Problem(round_id=round_id, unit_id=unit_id, item_id=item_id, category=category.strip(),
+                      description=description.strip(), rectify_type=rectify_type,
+                      deadline=deadline.isoformat() if deadline else None, status="open",
+                      verify_comment="", created_at=now_text())
+        s.add(row)
+        s.flush()
+        return row.id
+
+
+def verify_problem(db: Database, mirrors: Mirrors, actor: Actor, unit_id: str, problem_id: str, *,
+                   close: bool, comment: str = "") -> None:
+    """用单: close a rectified problem after checking it (销号), or reopen it with a comment."""
+    mirror = _mirror(db, mirrors, actor, unit_id, "核验整改")
+    with mirror.session(actor) as s:
+        row = s.get(Problem, problem_id)
+        if row is None or row.deleted or row.unit_id != unit_id:
+            raise AppError("找不到该问题")
+        _open_round(s, row.round_id)
+        if not close and not comment.strip():
+            raise ValidationError("退回整改须写明理由", ["退回整改须写明理由"])
+        row.status = "closed" if close else "open"
+        row.verified_at = now_text() if close else None
+        row.verify_comment = comment.strip()
+
+
+def fill_auto_bureau_scores(db: Database, mirrors: Mirrors, actor: Actor, round_id: str, unit_id: str,
+                            today: dt.date | None = None) -> AutoFill:
+    """评单: score the unit's automatic 评估要点 from its mirror — the same statistics the unit
+    computes on its own file — with the explanation as the 编办's comment. Points without a
+    value are left for the 编办 to score by hand."""
+    mirror = _mirror(db, mirrors, actor, unit_id, "评估打分")
+    # The template as the mirror holds it: the copy the unit was sent (定单), whatever the
+    # 编办 edited in its own template since.
+    scores = auto_preview(mirror, round_id, unit_id, today=today)
+    result = AutoFill()
+    for a in scores.values():
+        if a.score is None:
+            result.missing.append(a)
+            continue
+        set_bureau_score(db, mirrors, actor, round_id, unit_id, a.item_id, a.score,
+                         "自动评分：" + a.explanation)
+        result.filled.append(a)
+    return result
+
+
+def close_round(db: Database, mirrors: Mirrors, actor: Actor, round_id: str) -> None:
+    require_bureau(db)
+    _admin(actor, "结束评估批次")
+    for unit_id, _ in assigned_units(db, mirrors, round_id):
+        with mirrors.get(unit_id).session(actor) as s:
+            s.get(EvalRound, round_id).status = "closed"
+    with db.session(actor) as s:
+        s.get(EvalRound, round_id).status = "closed"
+
+
+@dataclass
+class UnitResult:
+    unit_id: str
+    name: str
+    template_name: str
+    stage: str
+    self_total: float
+    bureau_total: float | None        # None until the 编办 has scored every 评估要点
+    scored: int
+    leaves: int
+    problems: int
+    open_problems: int
+    overdue: int
+    rank: int | None = None
+
+
+def results(db: Database, mirrors: Mirrors, round_id: str, today: dt.date | None = None) -> list[UnitResult]:
+    """Every unit of the round, ranked by the 编办's total (units not fully scored unranked)."""
+    require_bureau(db)
+    names = {u.unit_id: u.name for u in registered_units(db)}
+    found = []
+    for unit_id, _ in assigned_units(db, mirrors, round_id):
+        d = detail(mirrors.get(unit_id), round_id, unit_id, today)
+        found.append(UnitResult(unit_id, names.get(unit_id, ""), d.template_name, d.stage,
+                                round(d.self_totals.total, 2),
+                                round(d.bureau_totals.total, 2) if d.bureau_totals.complete else None,
+                                d.bureau_totals.scored, d.bureau_totals.leaves, len(d.problems),
+                                sum(p.status != "closed" for p in d.problems),
+                                sum(p.overdue for p in d.problems)))
+    ranked = sorted((r for r in found if r.bureau_total is not None), key=lambda r: (-r.bureau_total, r.name))
+    for i, r in enumerate(ranked, start=1):
+        r.rank = i
+    return ranked + sorted((r for r in found if r.bureau_total is None), key=lambda r: r.name)

@@ -1,0 +1,356 @@
+"""Sync packages between a unit and its 编办: export, preview, import (ARCHITECTURE.md "Data and
+sync model"; file format in app.sync.container, content in app.sync.payload).
+
+Both directions work the same way: a package holds the sender's rows changed since the receiver
+last acknowledged, plus the sender's acknowledgement of what it has received; it is signed by the
+sender and encrypted to the receiver. The receiving database keeps a `peer` row for the sender
+(keys, our next seq, what it acknowledged) and the `package_ledger`.
+
+    上报包 (report)    unit  → 编办, received into the 编办's mirror of that unit
+    下发包 (dispatch)  编办 → unit, rows the 编办 owns (unit, quotas, duties) + receipts
+    单位注册包 (enroll) 编办 → new unit, signed but not encrypted (app.services.enrollment)
+
+An import is all or nothing per package: one transaction holds the rows, the ledger entry, the
+peer's acknowledgement and the recomputed review states.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.core.errors import AppError
+from app.core.ids import new_id
+from app.db import audit
+from app.db.engine import Database, now_text
+from app.db.migrate import head_revision
+from app.db.models import Peer, SyncKey
+from app.services.org.actor import SYSTEM, Actor
+from app.services.gc_pause import collector_paused
+from app.sync import container, ledger
+from app.sync.changes import attachment_files, collect, outbox_top
+from app.sync.keys import KeyFormatError, KeyPair, PublicKeys, generate
+from app.sync.merge import Merger, MergeError, MergePlan, SenderRule
+from app.sync.payload import PayloadError, read_payload, write_payload
+
+KIND_ENROLL, KIND_REPORT, KIND_DISPATCH = "enroll", "report", "dispatch"
+KIND_NAMES = {KIND_ENROLL: "单位注册包", KIND_REPORT: "上报包", KIND_DISPATCH: "下发包"}
+SUFFIX = ".lzkp"
+FORMAT_ERRORS = (container.PackageError, PayloadError, MergeError, KeyFormatError)
+
+# statuses of a PackageResult
+OK, IMPORTED, DUPLICATE, OLDER, REJECTED, SKIPPED = ("ok", "imported", "duplicate", "older", "rejected",
+                                                    "skipped")
+
+
+# ---------------------------------------------------------------- keys
+def ensure_keys(db: Database) -> KeyPair:
+    """This replica's key pair, made on first use."""
+    with db.read() as s:
+        row = s.get(SyncKey, 1)
+    if row is not None:
+        return KeyPair.from_dict(json.loads(row.secret))
+    keys = generate()
+    with db.session() as s:
+        s.add(SyncKey(id=1, secret=json.dumps(keys.to_dict()), fingerprint=keys.public().fingerprint(),
+                      created_at=now_text()))
+    return keys
+
+
+def own_fingerprint(db: Database) -> str:
+    return ensure_keys(db).public().fingerprint()
+
+
+def peer_keys(peer: Peer) -> PublicKeys | None:
+    return PublicKeys.from_dict(json.loads(peer.public_keys)) if peer.public_keys else None
+
+
+def schema_number(text: str) -> int:
+    return int(text) if str(text).isdigit() else 10 ** 6
+
+
+# ---------------------------------------------------------------- results
+@dataclass
+class PackageResult:
+    """What a preview or an import found for one file (shown per unit in the preview table)."""
+    path: Path
+    status: str = OK
+    message: str = ""
+    kind: str = ""
+    sender_id: str = ""
+    sender_name: str = ""
+    seq: int = 0
+    created_at: str = ""
+    code: str = ""                 # PackageError code / 'merge' / 'payload' when rejected
+    plan: MergePlan = field(default_factory=MergePlan)
+    note: str = ""                 # gap / fork
+    new_key: str = ""              # fingerprint of a sender key seen for the first time
+    months: set[int] = field(default_factory=set)   # log months touched (for the county figures)
+    seconds: float = 0.0
+
+    @property
+    def rejected(self) -> bool:
+        return self.status == REJECTED
+
+    def counts_text(self) -> str:
+        new = sum(c.new for c in self.plan.counts.values())
+        changed = sum(c.changed for c in self.plan.counts.values())
+        replaced = (f"；单位恢复备份后重填了{self.plan.replaced_logs}篇编办已有的日志，已替换旧日志"
+                    if self.plan.replaced_logs else "")
+        return f"新增{new}条，更新{changed}条{replaced}"
+
+
+def reject(result: PackageResult, exc: Exception) -> None:
+    """Record why a package was refused (nothing of it was written). A package of another kind
+    (e.g. our own outgoing 下发包 on the same USB stick) is skipped, not an error."""
+    result.status = SKIPPED if getattr(exc, "code", "") == "kind" else REJECTED
+    result.code = getattr(exc, "code", "payload" if isinstance(exc, PayloadError) else "merge")
+    result.message = str(exc)
+
+
+def expand(paths: Iterable[Path]) -> list[Path]:
+    """Files as given; a folder stands for the package files directly inside it."""
+    found = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir() if p.suffix == SUFFIX and p.is_file()))
+        else:
+            found.append(path)
+    return found
+
+
+def open_packages(paths: Iterable[Path], kind: str, sender_problem: Callable[[dict], str | None]
+                  ) -> tuple[list[tuple[container.OpenedPackage, PackageResult]], list[PackageResult]]:
+    """Read the headers of the package files (folders expanded): the ones of `kind` from an
+    acceptable sender (`sender_problem(header)` None) in (sender, seq) order, and a result per
+    file — the refused ones already marked."""
+    opened, results = [], []
+    for path in expand(paths):
+        result = PackageResult(Path(path))
+        try:
+            package = container.read_header(Path(path))
+            describe_header(result, package.header)
+            check_header(package.header, {kind})
+            problem = sender_problem(package.header)
+            if problem:
+                raise container.PackageError("unknown_sender", problem)
+            opened.append((package, result))
+        except FORMAT_ERRORS as exc:
+            reject(result, exc)
+        results.append(result)
+    opened.sort(key=lambda pr: (pr[0].header["sender"], pr[0].header["seq"]))
+    return opened, results
+
+
+def describe_header(result: PackageResult, header: dict) -> None:
+    result.kind = header.get("kind", "")
+    result.sender_id = header.get("sender", "")
+    result.sender_name = header.get("sender_name", "")
+    result.seq = header.get("seq", 0)
+    result.created_at = header.get("created_at", "")
+
+
+def check_header(header: dict, kinds: set[str]) -> None:
+    types = {"kind": str, "package_id": str, "seq": int, "sender": str, "sender_name": str,
+             "schema": str, "created_at": str}
+    for key, kind in types.items():
+        if type(header.get(key)) is not kind:
+            raise container.PackageError("header", f"同步包包头缺少或有误：{key}")
+    if header["kind"] not in KIND_NAMES:      # not ours to skip: a damaged or foreign header
+        raise container.PackageError("header", f"同步包包头有误：未知的包类型“{header['kind'][:20]}”")
+    if header["kind"] not in kinds:
+        wanted = "、".join(KIND_NAMES[k] for k in sorted(kinds))
+        raise container.PackageError(
+            "kind", f"这是{KIND_NAMES[header['kind']]}，此处只能导入{wanted}")
+    if schema_number(header["schema"]) > schema_number(head_revision()):
+        raise container.PackageError(
+            "future_schema", f"同步包由较新版本的程序生成（数据版本{header['schema']}），"
+                             f"本程序只支持到{head_revision()}：请先升级本程序再导入")
+
+
+# ---------------------------------------------------------------- receive
+@collector_paused()     # a unit-year's package is ~230,000 rows of lists: 10 % of the import's CPU
+def receive(target: Database, peer_id: str, opened: container.OpenedPackage, keys: KeyPair,
+            rule: SenderRule, result: PackageResult, *, apply: bool, actor: Actor = SYSTEM,
+            new_peer_keys: PublicKeys | None = None,
+            previewed: list | None = None) -> PackageResult:
+    """Check and (with apply) merge one package into `target`, whose `peer` row `peer_id` is the
+    sender. Raises a FORMAT_ERRORS exception when the package must be refused. `previewed`
+    (previews only): the ledger entries the sender's packages previewed before this one would
+    make; this one's is added when it could be imported."""
+    header = opened.header
+    session_cm = target.session(actor) if apply else target.read()
+    with session_cm as s:
+        peer = s.get(Peer, peer_id)
+        known = peer_keys(peer)
+        if known is None:
+            if new_peer_keys is None:
+                raise container.PackageError("unknown_sender", f"不知道“{peer.name}”的密钥，无法核验此包")
+            known, result.new_key = new_peer_keys, new_peer_keys.fingerprint()
+        container.verify(opened, known)
+        standing = ledger.judge(s, peer_id, header["package_id"], header["seq"],
+                                header.get("base", 0), header.get("upto", 0), previewed or ())
+        if standing.duplicate is not None:
+            result.status = DUPLICATE
+            result.message = (f"第{header['seq']}号包已于{standing.duplicate.imported_at[:16].replace("T", " ")}导入过，"
+                              "本次未作任何修改")
+            return result
+        result.note = standing.note
+        stream = read_payload(container.open_payload(opened, keys))
+        _, manifest = next(stream)
+        for key in ("package_id", "seq", "kind", "base", "upto"):
+            if manifest.get(key) != header.get(key):
+                raise PayloadError("同步包清单与包头不符")
+        merger = Merger(s.connection(), manifest.get("columns", {}), rule, time.time_ns() // 1_000_000,
+                        write=apply)
+        try:
+            line = 1
+            for what, item in stream:
+                if what == "rows":
+                    merger.add_rows(item, line)
+                    line += len(item)
+                elif apply:
+                    _store_file(target, *item)
+            result.plan = plan = merger.finish()
+        except IntegrityError as exc:      # a UNIQUE column (login, code…) of another row
+            raise MergeError(_conflict_message(exc, standing)) from exc
+        if plan.problems:
+            raise MergeError("；".join(plan.problems))
+        if standing.older_than is not None and plan.written == 0:
+            result.status = OLDER
+            result.message = (f"第{header['seq']}号包早于已导入的第{standing.older_than}号包，"
+                              "其中的变更都已导入，本次未作任何修改")
+            return result
+        entry = dict(sender=peer_id, seq=header["seq"], package_id=header["package_id"],
+                     kind=header["kind"], base=header.get("base", 0), upto=header.get("upto", 0),
+                     created_at=header["created_at"], imported_at=now_text(),
+                     file_name=opened.path.name, rows=plan.written, note=standing.note)
+        if not apply:
+            result.months = merger.months
+            result.message = "可以导入：" + result.counts_text() + (f"（{result.note}）" if result.note else "")
+            if previewed is not None:
+                previewed.append(ledger.entry(**entry))
+            return result
+        _refresh_review_states(target, s, merger.logs, merger.chain_changed)
+        ledger.record(s, **entry)
+        if result.new_key:
+            peer.public_keys = json.dumps(new_peer_keys.to_dict())
+            peer.fingerprint = result.new_key
+        ack = manifest.get("ack") or {}
+        # An acknowledgement naming a package we have not made yet was meant for the line this
+        # database had before it was restored from a backup: it is not about our changes.
+        stale = type(ack.get("seq")) is int and ack["seq"] >= peer.next_seq
+        if type(ack.get("upto")) is int and not stale:
+            top = outbox_top(s)
+            acked = min(ack["upto"], top)
+            peer.acked_upto = acked if standing.fork else max(peer.acked_upto, acked)
+        audit.append(s, s.info.get("actor", "system"), "import-package", "package_ledger",
+                     header["package_id"], None,
+                     audit.row_hash({"sender": peer_id, "seq": header["seq"], "rows": plan.written}))
+        try:
+            s.commit()     # deferred foreign keys are checked here: a row whose parent is missing
+        except IntegrityError as exc:
+            raise MergeError(_conflict_message(exc, standing)) from exc
+    result.status, result.months = IMPORTED, merger.months
+    result.message = f"已导入：{result.counts_text()}" + (f"（{result.note}）" if result.note else "")
+    return result
+
+
+def _conflict_message(exc: IntegrityError, standing: ledger.Standing) -> str:
+    """Why SQLite refused the merged rows, for the user: nothing of the package was written."""
+    text = str(exc.orig)
+    if "UNIQUE" in text:
+        return (f"同步包中的记录与本机已有的另一条记录重复（{text.split(':', 1)[-1].strip()}），未导入："
+                "请核对双方数据（如同一登录名、职责编号用于两条记录）")
+    gap = standing.gap.removesuffix("（请让发送方重新导出完整的包）")
+    return (f"同步包中有记录引用了本机没有的数据{f'（{gap}）' if gap else ''}，未导入：请让发送方"
+            "重新导出全部数据（不只是新的变更）后再导入")
+
+
+def _refresh_review_states(target: Database, session, logs: set[str], chain_changed: bool) -> None:
+    from app.services.review import state as review_state
+    if chain_changed:   # one pass: every log refreshed once, not the package's logs twice
+        review_state.refresh_all_for(target, session, also=logs)
+    elif logs:
+        review_state.refresh_for(target, session, logs)
+
+
+def _store_file(db: Database, sha: str, data: bytes) -> None:
+    """Attachment bytes into the content-addressed store (before the rows commit: an orphan
+    file after a crash is harmless, a row without its file would not be)."""
+    path = db.files_dir / sha[:2] / sha
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_suffix(".part")
+    part.write_bytes(data)
+    os.replace(part, path)
+
+
+# ---------------------------------------------------------------- export
+def package_name(unit_name: str, kind: str, seq: int, when: dt.datetime) -> str:
+    """“沂河县市场监督管理局_上报包_0003_20261122-0915.lzkp”: unit, sequence and date at a glance."""
+    safe = "".join(c for c in unit_name if c not in '\\/:*?"<>|').strip() or "单位"
+    return f"{safe}_{KIND_NAMES[kind]}_{seq:04d}_{when:%Y%m%d-%H%M}{SUFFIX}"
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    seq: int
+    rows: int
+    files: int
+    missing_files: int
+    seconds: float
+
+    def summary(self) -> str:
+        extra = f"，{self.missing_files}个附件文件缺失未带上" if self.missing_files else ""
+        return (f"已导出第{self.seq}号包：{self.rows}条变更、{self.files}个附件{extra}，"
+                f"用时{self.seconds:.1f}秒：{self.path}")
+
+
+def export_to(source: Database, peer_id: str, out_dir: Path, *, kind: str, keys: KeyPair,
+              sender_id: str, sender_name: str, file_unit_name: str,
+              tables: set[str] | None = None, skip: frozenset[str] = frozenset(),
+              extra_header: dict | None = None, full: bool = False, actor: Actor = SYSTEM,
+              now: Callable[[], dt.datetime] = dt.datetime.now) -> ExportResult:
+    """Write the package of `source`'s changes the peer has not acknowledged into out_dir."""
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        raise AppError(f"导出位置不存在或不是文件夹：{out_dir}")
+    with source.session(actor) as s:
+        peer = s.get(Peer, peer_id)
+        recipient = peer_keys(peer)
+        if recipient is None:
+            raise AppError(f"还没有“{peer.name}”的密钥：须先收到对方的第一个包（核对指纹后导入）")
+        collected = collect(s, 0 if full else peer.acked_upto, tables=tables, skip=skip)
+        files, missing = attachment_files(source.files_dir, collected.attachments)
+        seq = peer.next_seq
+        when = now()
+        header = {"kind": kind, "package_id": new_id(), "seq": seq, "sender": sender_id,
+                  "sender_name": sender_name, "schema": head_revision(),
+                  "created_at": when.isoformat(timespec="seconds"),
+                  "base": collected.base, "upto": collected.upto, **(extra_header or {})}
+        manifest = {k: header[k] for k in ("package_id", "seq", "kind", "base", "upto")}
+        manifest["ack"] = ledger.acknowledgement(ledger.entries(s, peer_id))
+        manifest["missing_files"] = missing
+        path = out_dir / package_name(file_unit_name, kind, seq, when)
+        container.write_package(path, header, write_payload(manifest, collected.writer, files),
+                                sign_key=keys, recipient=recipient)
+        peer.next_seq = seq + 1
+    rows = sum(collected.writer.counts.values())
+    return ExportResult(path, seq, rows, len(files), len(missing), time.perf_counter() - started)
+
+
+def last_ledger_id(session) -> int:
+    from app.db.models import PackageLedger
+    return session.scalar(select(func.max(PackageLedger.id))) or 0

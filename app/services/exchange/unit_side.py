@@ -1,0 +1,81 @@
+"""The unit edition's side of sync: 上报包 out to the 编办, 下发包 in from it."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Iterable
+
+from sqlalchemy import select
+
+from app.core.errors import AppError, PermissionDenied
+from app.db.engine import Database
+from app.db.models import Peer
+from app.services.exchange import packages as P
+from app.services.org.actor import SYSTEM, Actor
+from app.services.org.setup import unit_of
+from app.sync.merge import UNIT_PRIVATE, SenderRule
+
+
+def bureau_peer(db: Database) -> Peer | None:
+    """The 编办 this unit was enrolled by (None for a unit set up on its own)."""
+    with db.read() as s:
+        return s.scalar(select(Peer).where(Peer.kind == "bureau"))
+
+
+def bureau_origin(session) -> str | None:
+    """Origin of the 编办's rows in this database: those rows are not ours to change."""
+    return session.scalar(select(Peer.origin).where(Peer.kind == "bureau"))
+
+
+def _require(db: Database, actor: Actor) -> Peer:
+    if db.edition != "unit":
+        raise AppError("上报包只能由单位版导出")
+    if not actor.is_admin:
+        raise PermissionDenied("导出、导入同步包需要单位管理员权限")
+    peer = bureau_peer(db)
+    if peer is None:
+        raise AppError("本单位没有编办的注册包，不能与编办交换数据：请向编办索取单位注册包，"
+                       "用它创建本单位的数据库")
+    return peer
+
+
+def export_report(db: Database, out_dir: Path, *, actor: Actor = SYSTEM, full: bool = False) -> P.ExportResult:
+    """The 上报包: every change the 编办 has not acknowledged yet (full=True: everything)."""
+    peer = _require(db, actor)
+    keys = P.ensure_keys(db)
+    unit = unit_of(db)
+    return P.export_to(db, peer.peer_id, out_dir, kind=P.KIND_REPORT, keys=keys, sender_id=unit.id,
+                       sender_name=unit.name, file_unit_name=unit.name, skip=UNIT_PRIVATE,
+                       extra_header={"sender_keys": keys.public().to_dict()}, full=full, actor=actor)
+
+
+def ledger_lines(db: Database):
+    """The packages this unit received from its 编办 (注册包, 下发包), newest first."""
+    from app.db.models import PackageLedger
+    from app.services.county.bureau import LedgerLine
+    peer = bureau_peer(db)
+    with db.read() as s:
+        rows = s.scalars(select(PackageLedger).order_by(PackageLedger.id.desc())).all()
+    return [LedgerLine(peer.name if peer else "", r.seq, P.KIND_NAMES.get(r.kind, r.kind), r.created_at,
+                       r.imported_at, r.rows, r.note, r.file_name) for r in rows]
+
+
+def import_dispatch(db: Database, paths: Iterable[Path], *, apply: bool,
+                    actor: Actor = SYSTEM) -> list[P.PackageResult]:
+    """Preview or import 下发包 files from the 编办, in sequence order."""
+    peer = _require(db, actor)
+    keys = P.ensure_keys(db)
+    opened, results = P.open_packages(
+        paths, P.KIND_DISPATCH,
+        lambda h: None if h["sender"] == peer.peer_id
+        else f"此包来自“{h['sender_name']}”，不是本单位登记的编办“{peer.name}”")
+    previewed: list = []
+    for package, result in opened:
+        started = time.perf_counter()
+        try:
+            P.receive(db, peer.peer_id, package, keys, SenderRule(peer.origin, from_bureau=True),
+                      result, apply=apply, actor=actor, previewed=None if apply else previewed)
+        except P.FORMAT_ERRORS as exc:
+            P.reject(result, exc)
+        result.seconds = time.perf_counter() - started
+    return results

@@ -1,0 +1,215 @@
+"""Accounts: argon2id password hashes, login with lockout, forced change on first login."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+
+from app.core import vocab
+from app.core.errors import AppError, ValidationError
+from app.core.validators import parse_id_number
+from app.db.engine import Database
+from app.db.models import Credential, LoginGuard, Person, Section
+from app.services.org.actor import Actor
+
+MAX_FAILURES = 5
+LOCK_MINUTES = 15
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+
+
+def password_problem(password: str) -> str | None:
+    if len(password) < 8:
+        return "密码至少8位"
+    if not any(c.isalpha() for c in password) or not any(c.isdigit() for c in password):
+        return "密码须同时包含字母和数字"
+    return None
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+class LoginFailed(AppError):
+    pass
+
+
+def _actor(person: Person, cred: Credential | None) -> Actor:
+    return Actor(person_id=person.id, login=person.login, name=person.name, role=person.role,
+                 section_id=person.section_id, is_admin=person.is_admin,
+                 must_change_password=bool(cred and cred.must_change))
+
+
+def _find_person(session, login: str) -> Person | None:
+    return session.scalar(select(Person).where(Person.login == login.strip(),
+                                               Person.deleted.is_(False)))
+
+
+def login(db: Database, login_name: str, password: str, now: dt.datetime | None = None) -> Actor:
+    """Check a password. Five failures lock the account on this PC for 15 minutes."""
+    now = now or dt.datetime.now()
+    with db.session() as s:
+        person = _find_person(s, login_name)
+        guard = s.get(LoginGuard, login_name.strip())
+        if guard and guard.locked_until and dt.datetime.fromisoformat(guard.locked_until) > now:
+            left = dt.datetime.fromisoformat(guard.locked_until) - now
+            minutes = max(1, int(left.total_seconds() // 60) + (1 if left.seconds % 60 else 0))
+            raise LoginFailed(f"密码连续错误{MAX_FAILURES}次，账号已锁定，请{minutes}分钟后再试")
+        cred = s.scalar(select(Credential).where(Credential.person_id == person.id)) if person else None
+        ok = False
+        if person is not None and cred is not None and person.status != "离退":
+            try:
+                ok = _hasher.verify(cred.password_hash, password)
+            except (VerificationError, InvalidHashError):
+                ok = False
+        if ok:
+            if guard:
+                guard.failures, guard.locked_until = 0, None
+            if _hasher.check_needs_rehash(cred.password_hash):
+                cred.password_hash = hash_password(password)
+            return _actor(person, cred)
+        if guard is None:
+            guard = LoginGuard(login=login_name.strip(), failures=0)
+            s.add(guard)
+        guard.failures = (guard.failures or 0) + 1
+        if guard.failures >= MAX_FAILURES:
+            guard.failures = 0
+            guard.locked_until = (now + dt.timedelta(minutes=LOCK_MINUTES)).isoformat(timespec="seconds")
+            message = f"密码连续错误{MAX_FAILURES}次，账号已锁定{LOCK_MINUTES}分钟"
+        else:
+            message = f"用户名或密码错误（还可尝试{MAX_FAILURES - guard.failures}次）"
+    raise LoginFailed(message)
+
+
+def change_password(db: Database, actor: Actor, old: str, new: str) -> Actor:
+    problem = password_problem(new)
+    if problem:
+        raise ValidationError(problem)
+    if old == new:
+        raise ValidationError("新密码不能与原密码相同")
+    with db.session() as s:
+        cred = s.scalar(select(Credential).where(Credential.person_id == actor.person_id))
+        try:
+            _hasher.verify(cred.password_hash, old)
+        except (VerificationError, InvalidHashError):
+            raise ValidationError("原密码不正确") from None
+        cred.password_hash = hash_password(new)
+        cred.must_change = False
+        person = s.get(Person, actor.person_id)
+        return _actor(person, cred)
+
+
+def set_password(db: Database, actor: Actor, login_name: str, password: str,
+                 must_change: bool = False) -> None:
+    """Admin sets a password (reset). With must_change=False the user keeps it as is."""
+    actor.require_admin()
+    problem = password_problem(password)
+    if problem:
+        raise ValidationError(problem)
+    with db.session() as s:
+        person = _find_person(s, login_name)
+        if person is None:
+            raise AppError(f"没有登录名为“{login_name}”的人员")
+        _store_credential(s, person.id, hash_password(password), must_change)
+        guard = s.get(LoginGuard, person.login)
+        if guard:
+            guard.failures, guard.locked_until = 0, None
+
+
+def _store_credential(s, person_id: str, password_hash: str, must_change: bool) -> None:
+    cred = s.scalar(select(Credential).where(Credential.person_id == person_id))
+    if cred is None:
+        s.add(Credential(person_id=person_id, password_hash=password_hash, must_change=must_change))
+    else:
+        cred.password_hash, cred.must_change = password_hash, must_change
+
+
+@dataclass
+class NewUser:
+    login: str
+    name: str
+    password: str
+    role: str = vocab.ROLE_STAFF
+    section: str | None = None       # section name
+    is_admin: bool = False
+    id_number: str | None = None
+    staffing_type: str | None = None
+    post: str | None = None
+    must_change: bool = True
+
+
+def add_user(db: Database, actor: Actor, user: NewUser) -> str:
+    actor.require_admin()
+    problems = []
+    if not user.login.strip():
+        problems.append("请填写登录名")
+    if not user.name.strip():
+        problems.append("请填写姓名")
+    if user.role not in vocab.ROLES:
+        problems.append(f"未知的角色“{user.role}”（可选：{'、'.join(vocab.ROLES)}）")
+    if user.staffing_type and user.staffing_type not in vocab.STAFFING_TYPES:
+        problems.append(f"未知的编制类型“{user.staffing_type}”")
+    info = None
+    if user.id_number:
+        try:
+            info = parse_id_number(user.id_number)
+        except ValueError as exc:
+            problems.append(str(exc))
+    pw = password_problem(user.password)
+    if pw:
+        problems.append(pw)
+    with db.session() as s:
+        taken = s.scalar(select(Person).where(Person.login == user.login.strip()))
+        if taken is not None:
+            problems.append(f"登录名“{user.login}”已存在" if not taken.deleted else
+                            f"登录名“{user.login}”曾被已删除的人员使用，请换一个登录名")
+        section_id = None
+        if user.section:
+            section_id = s.scalar(select(Section.id).where(Section.name == user.section,
+                                                           Section.deleted.is_(False)))
+            if section_id is None:
+                problems.append(f"未知的科室“{user.section}”")
+        if problems:
+            raise ValidationError("；".join(problems), problems)
+        person = Person(unit_id=db.unit_id, section_id=section_id, name=user.name.strip(),
+                        login=user.login.strip(), role=user.role, is_admin=user.is_admin,
+                        id_number=user.id_number.upper() if user.id_number else None,
+                        gender=info.gender if info else None,
+                        birth_date=info.birth_date.isoformat() if info else None,
+                        staffing_type=user.staffing_type, post=user.post, status="在职")
+        s.add(person)
+        s.flush()
+        _store_credential(s, person.id, hash_password(user.password), user.must_change)
+        return person.id
+
+
+@dataclass(frozen=True)
+class LoginChoice:
+    login: str
+    name: str
+    role: str
+    section: str
+    is_admin: bool
+
+
+def list_accounts(db: Database) -> list[LoginChoice]:
+    """Accounts shown on a demo database's login screen."""
+    with db.read() as s:
+        rows = s.execute(
+            select(Person.login, Person.name, Person.role, Section.name, Person.is_admin)
+            .outerjoin(Section, Section.id == Person.section_id)
+            .where(Person.deleted.is_(False)).order_by(Section.sort_order, Person.login)).all()
+    return [LoginChoice(r[0], r[1], r[2], r[3] or "", bool(r[4])) for r in rows]
+
+
+def demo_password(db: Database) -> str | None:
+    """The shared password of a demo database's accounts (None for a real unit)."""
+    import json
+
+    from app.db.models import Setting
+    with db.read() as s:
+        value = s.scalar(select(Setting.value).where(Setting.key == "demo.password",
+                                                     Setting.deleted.is_(False)))
+    return json.loads(value) if value else None

@@ -1,0 +1,49 @@
+"""The unit's holiday calendar (statutory holidays, make-up workdays): editable data."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from app.core.calendar import HOLIDAY, WORKDAY, WorkCalendar
+from app.core.errors import ValidationError
+from app.db.engine import Database
+from app.db.models import Holiday
+from app.services.org.actor import Actor
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    day: dt.date
+    kind: str
+    name: str
+
+
+def list_overrides(db: Database, year: int | None = None) -> list[CalendarDay]:
+    with db.read() as s:
+        q = select(Holiday).where(Holiday.deleted.is_(False)).order_by(Holiday.day)
+        if year:
+            q = q.where(Holiday.day.like(f"{year}-%"))
+        return [CalendarDay(dt.date.fromisoformat(h.day), h.kind, h.name) for h in s.scalars(q)]
+
+
+def work_calendar(db: Database) -> WorkCalendar:
+    return WorkCalendar((d.day, d.kind) for d in list_overrides(db))
+
+
+def set_override(db: Database, actor: Actor, day: dt.date, kind: str | None, name: str = "") -> None:
+    """Mark a day as holiday/workday, or (kind=None) return it to the weekday rule."""
+    actor.require_admin()
+    if kind not in (HOLIDAY, WORKDAY, None):
+        raise ValidationError(f"日期类型应为 {HOLIDAY} 或 {WORKDAY}")
+    with db.session() as s:
+        row = s.scalar(select(Holiday).where(Holiday.day == day.isoformat()))
+        if kind is None:
+            if row is not None and not row.deleted:
+                row.deleted = True
+            return
+        if row is None:
+            s.add(Holiday(day=day.isoformat(), kind=kind, name=name))
+        else:
+            row.kind, row.name, row.deleted = kind, name, False

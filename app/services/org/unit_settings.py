@@ -1,0 +1,122 @@
+"""Unit-wide settings (review levels, assisted-review thresholds, retirement rules), declared once
+with their types, defaults and limits; stored as JSON in the synced `setting` table. A `dict`
+setting is a JSON document checked by its spec's `check` (an empty one means the default)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Callable
+
+from sqlalchemy import select
+
+from app.core.errors import ValidationError
+from app.db.engine import Database
+from app.db.models import Setting
+from app.services.org.actor import Actor
+
+
+@dataclass(frozen=True)
+class Spec:
+    kind: type
+    default: object
+    low: float | None
+    high: float | None
+    label: str
+    check: Callable[[dict], object] | None = None   # dict settings: raises ValueError when invalid
+
+
+def _check_retirement_rules(value: dict) -> None:
+    from app.core.retirement import parse_rules
+    parse_rules(value)
+
+
+SPECS: dict[str, Spec] = {
+    "review.levels": Spec(int, 2, 1, 3, "审阅级数（科室人员日志经过的审阅层级）"),
+    "review.overdue_days": Spec(int, 3, 1, 30, "审阅超期天数（提交后超过该工作日数未审即为超期）"),
+    "flags.day_max_hours": Spec(float, 12.0, 8, 24, "单日工时上限（超过则提示）"),
+    "flags.day_min_hours": Spec(float, 2.0, 0, 8, "工作日工时下限（低于则提示）"),
+    "flags.category_factor": Spec(float, 2.0, 1, 10, "单条工时超过类别标准工时的倍数"),
+    "flags.similarity": Spec(float, 0.9, 0.5, 1, "内容相似度阈值（0.5–1）"),
+    "flags.vague_min_chars": Spec(int, 10, 0, 50, "内容最少字数"),
+    "flags.late_days": Spec(int, 7, 1, 60, "补填超过天数"),
+    "staffing.retirement_rules": Spec(dict, {}, None, None,
+                                      "退休年龄规则（JSON；留空则用内置的渐进式延迟退休规则）",
+                                      _check_retirement_rules),
+}
+
+
+def get(db: Database, key: str):
+    with db.read() as s:
+        return get_in(s, key)
+
+
+def get_in(s, key: str):
+    """The setting as seen by this session (including its own uncommitted writes)."""
+    spec = SPECS[key]
+    raw = s.scalar(select(Setting.value).where(Setting.key == key, Setting.deleted.is_(False)))
+    if raw is None:
+        return spec.default
+    try:
+        return spec.kind(json.loads(raw))
+    except (ValueError, TypeError):
+        return spec.default
+
+
+def all_values(db: Database) -> dict[str, object]:
+    with db.read() as s:
+        stored = dict(s.execute(select(Setting.key, Setting.value)
+                                .where(Setting.deleted.is_(False))).all())
+    values = {}
+    for key, spec in SPECS.items():
+        try:
+            values[key] = spec.kind(json.loads(stored[key])) if key in stored else spec.default
+        except (ValueError, TypeError):
+            values[key] = spec.default
+    return values
+
+
+def parse(key: str, text: str):
+    if key not in SPECS:
+        raise ValidationError(f"未知的设置项“{key}”（可用：{'、'.join(SPECS)}）")
+    spec = SPECS[key]
+    if spec.kind is dict:
+        return _parse_document(key, spec, text)
+    try:
+        value = spec.kind(str(text).strip())
+    except ValueError:
+        raise ValidationError(f"{key} 应为{'整数' if spec.kind is int else '数字'}：{text}") from None
+    if value != value or (spec.low is not None and value < spec.low) or (
+            spec.high is not None and value > spec.high):
+        raise ValidationError(f"{key}（{spec.label}）应在 {spec.low:g}–{spec.high:g} 之间：{text}")
+    return value
+
+
+def _parse_document(key: str, spec: Spec, text) -> dict:
+    try:
+        value = text if isinstance(text, dict) else json.loads(str(text).strip() or "{}")
+    except ValueError as exc:
+        raise ValidationError(f"{key}（{spec.label}）不是有效的JSON：{exc}") from None
+    if not isinstance(value, dict):
+        raise ValidationError(f"{key}（{spec.label}）应为JSON对象")
+    if value and spec.check is not None:
+        try:
+            spec.check(value)
+        except ValueError as exc:
+            raise ValidationError(f"{key}：{exc}") from None
+    return value
+
+
+def set_value(db: Database, actor: Actor, key: str, text) -> object:
+    actor.require_admin()
+    value = parse(key, text)
+    with db.session(actor=actor) as s:
+        row = s.scalar(select(Setting).where(Setting.key == key))
+        if row is None:
+            s.add(Setting(key=key, value=json.dumps(value, ensure_ascii=False)))
+        elif row.value != json.dumps(value, ensure_ascii=False) or row.deleted:
+            row.value, row.deleted = json.dumps(value, ensure_ascii=False), False
+        if key == "review.levels":
+            s.flush()
+            from app.services.review import state as review_state
+            review_state.refresh_all_for(db, s)
+    return value
