@@ -145,7 +145,7 @@ def _step_workers(ctx: _Context) -> str:
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    from app.services.exchange.import_pool import worker_pid
+    from app.services.county.import_pool import worker_pid
     with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
         pid = pool.submit(worker_pid).result(timeout=120)
     if pid == os.getpid():

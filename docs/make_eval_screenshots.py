@@ -27,7 +27,7 @@ def main(world: str) -> None:
 
     from app.reports.eval_report import build_eval_report
     from app.services.org.actor import SYSTEM
-    from app.services.county.bureau import Mirrors, registered_units
+    from app.services.county.mirrors import Mirrors, registered_units
     from app.services.org.setup import open_database
     from app.ui.main import make_app
     from app.ui.pages.eval_page import EvalPage

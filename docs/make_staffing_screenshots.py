@@ -1,5 +1,5 @@
 """Screenshots of the 人员编制 page: docs/screenshots/staffing_page.png on the demo unit (61
-people, admin) and, with a county demo folder made by app.services.demo_county.generate_county,
+people, admin) and, with a county demo folder made by app.demo.county.generate_county,
 docs/screenshots/staffing_county.png (the 编办's county view).
 
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python docs/make_staffing_screenshots.py [COUNTY_FOLDER]
@@ -44,7 +44,7 @@ def main() -> None:
     shoot(app, StaffingPage(db, accounts.login(db, "admin", info.password), today=TODAY),
           "staffing_page.png")
     if len(sys.argv) > 1:
-        from app.services.county.bureau import Mirrors
+        from app.services.county.mirrors import Mirrors
         bureau = open_database(Path(sys.argv[1]) / "county.sqlite")
         shoot(app, StaffingPage(bureau, accounts.login(bureau, "admin", info.password),
                                 mirrors=Mirrors(bureau), today=TODAY), "staffing_county.png")

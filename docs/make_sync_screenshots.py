@@ -1,8 +1,8 @@
 """Screenshots of sync and the 编办 edition, from the real windows on county demos.
 
-    .venv/bin/python -c "from app.services.demo_county import generate_county as g; \
+    .venv/bin/python -c "from app.demo.county import generate_county as g; \
         g('/tmp/county', units=8, people=30, months=3)"                          # imported
-    .venv/bin/python -c "from app.services.demo_county import generate_county as g; \
+    .venv/bin/python -c "from app.demo.county import generate_county as g; \
         g('/tmp/county_new', units=4, people=30, months=1, seed=7, import_packages=False)"
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python docs/make_sync_screenshots.py \
         /tmp/county /tmp/county_new
@@ -26,7 +26,8 @@ from PySide6.QtCore import QTimer
 from app.core.validators import make_credit_code
 from app.services.org import accounts
 from app.demo import data as D
-from app.services.county.bureau import Mirrors, import_packages
+from app.services.county.mirrors import Mirrors
+from app.services.county.bureau import import_packages
 from app.services.org.setup import open_database
 from app.settings import Settings
 from app.ui.dialogs.first_run_wizard import ENROLLED_UNIT, FirstRunWizard

@@ -6,37 +6,21 @@ Every command exits 0 on success and non-zero with a Chinese message on failure
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
+import importlib
 import sys
 from pathlib import Path
 
+from app.cli.common import EXIT_FAILED, parse_date, parse_quotas
 from app.core.errors import AppError, ValidationError
 
-EXIT_FAILED = 1
-# Command groups living in their own modules: each has add_parsers(sub) and COMMANDS.
+# The basic commands' parsers are built here and their handlers are in app.cli.basic; the other
+# command groups each have add_parsers(sub) and COMMANDS in their own module. Modules are imported
+# when a command runs, so that the GUI's start does not pay for them.
+BASIC_MODULE = "app.cli.basic"
 COMMAND_MODULES = ("app.cli.review", "app.cli.stats", "app.cli.reports", "app.cli.sync",
                    "app.cli.staffing", "app.cli.rounds",
                    "app.cli.indicators", "app.cli.overlap")
 MAX_PRINTED_PROBLEMS = 200
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from None
-
-
-def _quotas(text: str) -> dict[str, int]:
-    """'行政编制=20,事业编制=5' → dict."""
-    result = {}
-    for part in filter(None, (p.strip() for p in text.replace("，", ",").split(","))):
-        name, _, n = part.partition("=")
-        if not n.strip().isdigit():
-            raise argparse.ArgumentTypeError(f"编制数应写作 名称=数量：{part}")
-        result[name.strip()] = int(n)
-    return result
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,8 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--credit-code", help="统一社会信用代码（18位）")
     sp.add_argument("--unit-class", default="政府部门")
     sp.add_argument("--funding-form", default="全额拨款")
-    sp.add_argument("--quotas", type=_quotas, default={}, help="如 行政编制=20,事业编制=5")
-    sp.add_argument("--leader-posts", type=_quotas, default={}, help="如 正职=1,副职=3")
+    sp.add_argument("--quotas", type=parse_quotas, default={}, help="如 行政编制=20,事业编制=5")
+    sp.add_argument("--leader-posts", type=parse_quotas, default={}, help="如 正职=1,副职=3")
     sp.add_argument("--admin", required=True, help="管理员登录名")
     sp.add_argument("--admin-name", default="单位管理员")
     sp.add_argument("--password", required=True)
@@ -102,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = log.add_parser("add", help="添加一条日志")
     sp.add_argument("--db", type=Path, required=True)
     sp.add_argument("--user", required=True)
-    sp.add_argument("--date", type=_date, required=True)
+    sp.add_argument("--date", type=parse_date, required=True)
     sp.add_argument("--hours", type=float, required=True)
     sp.add_argument("--category", required=True)
     sp.add_argument("--duty", help="职责编号")
@@ -112,22 +96,22 @@ def build_parser() -> argparse.ArgumentParser:
     sp = log.add_parser("day-state", help="设置日状态（请假/出差/公休/正常）")
     sp.add_argument("--db", type=Path, required=True)
     sp.add_argument("--user", required=True)
-    sp.add_argument("--date", type=_date, required=True)
+    sp.add_argument("--date", type=parse_date, required=True)
     sp.add_argument("--state", required=True)
     sp = log.add_parser("show", help="查看某人某日的日志")
     sp.add_argument("--db", type=Path, required=True)
     sp.add_argument("--user", required=True)
-    sp.add_argument("--date", type=_date, required=True)
+    sp.add_argument("--date", type=parse_date, required=True)
     sp.add_argument("--json", action="store_true")
 
     sp = log.add_parser("recall", help="撤回已提交、尚未审阅的日志")
     sp.add_argument("--db", type=Path, required=True)
     sp.add_argument("--user", required=True)
-    sp.add_argument("--date", type=_date, required=True)
+    sp.add_argument("--date", type=parse_date, required=True)
     sp = log.add_parser("amend", help="申请修改已审定的日志（须写理由，修改后重新送审）")
     sp.add_argument("--db", type=Path, required=True)
     sp.add_argument("--user", required=True)
-    sp.add_argument("--date", type=_date, required=True)
+    sp.add_argument("--date", type=parse_date, required=True)
     sp.add_argument("--reason", required=True)
 
     for module in command_modules():
@@ -152,8 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         from app.ui.main import run_gui
         return run_gui(args.db, demo=args.demo)
     try:
-        from app.cli import basic as cli_commands
-        return cli_commands.dispatch(args)
+        return dispatch(args)
     except BrokenPipeError:
         # `python -m app … | head`: the reader left; say nothing more (no traceback).
         import os
@@ -173,9 +156,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def command_modules():
-    import importlib
     return [importlib.import_module(name) for name in COMMAND_MODULES]
 
 
-def print_json(data) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
+def dispatch(args: argparse.Namespace) -> int:
+    """Run the command's handler: each command module maps command names to handlers."""
+    handlers = dict(importlib.import_module(BASIC_MODULE).COMMANDS)
+    for module in command_modules():
+        handlers.update(module.COMMANDS)
+    return handlers[args.command](args)

@@ -1,35 +1,20 @@
-"""Implementations of the CLI commands (parsing lives in app/cli.py)."""
+"""The basic commands: init, demo, templates, Excel imports, accounts, logs, backup, check
+(their parsers are in app/cli/__init__.py)."""
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from sqlalchemy import select
 
 from app.core.errors import AppError
 from app.core.logrules import EntryDraft
+from app.cli.common import actor_for, open_db
 from app.db.engine import Database
-from app.db.models import Duty, Person
+from app.db.models import Duty
 from app.services.org import accounts
 from app.services.logs import daily as logs
-from app.services.org.actor import SYSTEM, Actor
-from app.services.org.setup import UnitSetup, initialise_unit, is_initialised, open_database
-
-
-def _open(path: Path) -> Database:
-    db = open_database(path)
-    if not is_initialised(db):
-        raise AppError(f"数据库尚未初始化：{path}（请先运行 init 或 demo）")
-    return db
-
-
-def _actor_for(db: Database, login: str) -> Actor:
-    with db.read() as s:
-        person = s.scalar(select(Person).where(Person.login == login, Person.deleted.is_(False)))
-    if person is None:
-        raise AppError(f"没有登录名为“{login}”的人员")
-    return Actor(person.id, person.login, person.name, person.role, person.section_id,
-                 person.is_admin)
+from app.services.org.actor import SYSTEM
+from app.services.org.setup import UnitSetup, create_database
 
 
 def cmd_init(a) -> int:
@@ -42,22 +27,8 @@ def cmd_init(a) -> int:
         raise AppError("请给出 --unit-name 和 --credit-code（或用 --enrollment 指定编办的单位注册包）")
     setup = UnitSetup(a.unit_name, a.credit_code, a.unit_class, a.funding_form, a.quotas,
                       a.leader_posts, edition=a.edition)
-    problems = setup.problems() + ([p] if (p := accounts.password_problem(a.password)) else [])
-    if problems:
-        from app.core.errors import ValidationError
-        raise ValidationError("初始化失败：", problems)
-    db = open_database(a.db, create=True)
-    try:
-        initialise_unit(db, setup)
-        accounts.add_user(db, SYSTEM, accounts.NewUser(a.admin, a.admin_name, a.password,
+    db = create_database(a.db, setup, accounts.NewUser(a.admin, a.admin_name, a.password,
                                                        is_admin=True, must_change=True))
-    except BaseException:
-        # e.g. an empty --admin: do not leave a unit without an administrator behind, which
-        # a second `init` would then refuse to overwrite ("文件已存在")
-        db.dispose()
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{a.db}{suffix}").unlink(missing_ok=True)
-        raise
     if a.edition == "bureau":
         from app.services.exchange.packages import own_fingerprint
         print(f"已创建编办版“{a.unit_name}”，管理员 {a.admin}（首次登录须修改密码）：{a.db}\n"
@@ -83,11 +54,11 @@ def cmd_template(a) -> int:
 
 
 def cmd_import(a) -> int:
-    db = _open(a.db)
+    db = open_db(a.db)
     if db.edition == "bureau":
         if a.command != "import-duties" or not a.unit:
             raise AppError("编办版只能为已登记的单位下发三定职责：import-duties --unit 单位 文件")
-        from app.services.county.bureau import Mirrors, find_unit
+        from app.services.county.mirrors import Mirrors, find_unit
         from app.services.county.issued_duties import import_unit_duties
         print(import_unit_duties(db, Mirrors(db), SYSTEM, find_unit(db, a.unit).unit_id, a.file).summary())
         return 0
@@ -103,7 +74,7 @@ def cmd_import(a) -> int:
 
 
 def cmd_add_user(a) -> int:
-    db = _open(a.db)
+    db = open_db(a.db)
     accounts.add_user(db, SYSTEM, accounts.NewUser(
         a.user, a.name, a.password, role=a.role, section=a.section, is_admin=a.admin,
         id_number=a.id_number, staffing_type=a.staffing_type))
@@ -112,7 +83,7 @@ def cmd_add_user(a) -> int:
 
 
 def cmd_set_password(a) -> int:
-    db = _open(a.db)
+    db = open_db(a.db)
     accounts.set_password(db, SYSTEM, a.user, a.password, must_change=False)
     print(f"已重设 {a.user} 的密码")
     return 0
@@ -129,8 +100,8 @@ def _duty_id(db: Database, code: str | None) -> str | None:
 
 
 def cmd_log(a) -> int:
-    db = _open(a.db)
-    actor = _actor_for(db, a.user)
+    db = open_db(a.db)
+    actor = actor_for(db, a.user)
     if a.log_command == "add":
         entry = EntryDraft(hours=a.hours, category=a.category, content=a.content,
                            duty_id=_duty_id(db, a.duty), secret=a.secret)
@@ -153,7 +124,7 @@ def cmd_log(a) -> int:
                 "entries": [{**e.to_dict(), "duty": day.duty_labels.get(e.duty_id)}
                             for e in day.entries]}
         if a.json:
-            from app.cli import print_json
+            from app.cli.common import print_json
             print_json(data)
         else:
             print(f"{a.user} {a.date} {day.day_state} {day.state_label} 合计{day.total_hours:g}小时")
@@ -165,7 +136,7 @@ def cmd_log(a) -> int:
 
 def cmd_backup(a) -> int:
     from app.db.backup import backup_to
-    db = _open(a.db)
+    db = open_db(a.db)
     if db.edition == "bureau":
         from app.services.county.bureau import backup_all
         written = backup_all(db, a.out)
@@ -209,11 +180,3 @@ COMMANDS = {"init": cmd_init, "demo": cmd_demo, "template": cmd_template,
             "import-roster": cmd_import, "import-duties": cmd_import, "add-user": cmd_add_user,
             "set-password": cmd_set_password, "log": cmd_log, "backup": cmd_backup,
             "check": cmd_check}
-
-
-def dispatch(args: argparse.Namespace) -> int:
-    from app.cli import command_modules
-    handlers = dict(COMMANDS)
-    for module in command_modules():
-        handlers.update(module.COMMANDS)
-    return handlers[args.command](args)

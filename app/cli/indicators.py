@@ -56,8 +56,8 @@ def add_parsers(sub) -> None:
 
 
 def cmd_indicators(a) -> int:
-    from app.cli.basic import _open
-    db = _open(a.db)
+    from app.cli.common import open_db
+    db = open_db(a.db)
     return ACTIONS[a.indicators_command](db, a)
 
 
@@ -73,7 +73,7 @@ def _list(db, a) -> int:
     from app.services.evaluation.indicators import templates
     found = templates(db)
     if a.json:
-        from app.cli import print_json
+        from app.cli.common import print_json
         print_json([t.__dict__ for t in found])
         return 0
     if not found:
@@ -91,7 +91,7 @@ def _show(db, a) -> int:
     t = find_template(db, a.template)
     roots = tree(db, t.id)
     if a.json:
-        from app.cli import print_json
+        from app.cli.common import print_json
         print_json({"id": t.id, "name": t.name, "unit_class": t.unit_class, "note": t.note,
                     "items": [n.to_json() for n in roots]})
         return 0
@@ -108,7 +108,8 @@ def _show(db, a) -> int:
 
 
 def _export(db, a) -> int:
-    from app.services.evaluation.indicators import export_excel, find_template
+    from app.services.evaluation.indicators import find_template
+    from app.services.evaluation.indicators_excel import export_excel
     t = find_template(db, a.template)
     print(f"已导出“{t.name}”：{export_excel(db, t.id, a.out)}")
     return 0
@@ -116,7 +117,7 @@ def _export(db, a) -> int:
 
 def _import(db, a) -> int:
     from app.services.org.actor import SYSTEM
-    from app.services.evaluation.indicators import import_excel
+    from app.services.evaluation.indicators_excel import import_excel
     print(import_excel(db, SYSTEM, a.file).summary())
     return 0
 
@@ -137,7 +138,7 @@ def _auto(db, a) -> int:
     if db.edition == "bureau":
         if not a.unit:
             raise AppError("编办版须用 --unit 指定单位（自动评分读取该单位的数据）")
-        from app.services.county.bureau import Mirrors, find_unit
+        from app.services.county.mirrors import Mirrors, find_unit
         unit = find_unit(db, a.unit)
         source, unit_name = Mirrors(db).get(unit.unit_id), unit.name
     elif a.unit:
@@ -146,7 +147,7 @@ def _auto(db, a) -> int:
     scored = [s for s in scores if s.score is not None]
     got, possible = round(sum(s.score for s in scored), 2), sum(s.max_score for s in scored)
     if a.json:
-        from app.cli import print_json
+        from app.cli.common import print_json
         from app.core.indicators import METRICS
         print_json({"template": t.name, "unit": unit_name, "period": a.period.text,
                     "items": [{**s.__dict__, "metric_label": METRICS[s.metric].label} for s in scores],

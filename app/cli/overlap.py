@@ -1,5 +1,5 @@
 """CLI command `overlap` (编办): 职责交叉候选, 共性职责, 单位内重复, 无人承担 and 长期不运行的权责事项
-across the 三定 duties of every registered unit (app.services.duty_overlap).
+across the 三定 duties of every registered unit (app.services.county.overlap).
 
     python -m app overlap --db county.sqlite [--threshold 0.5] [--top 50] [--json]
                           [--xlsx 职责分析.xlsx] [--today 2026-10-31]
@@ -27,7 +27,7 @@ def _top(text: str) -> int:
 
 
 def add_parsers(sub) -> None:
-    from app.cli import _date
+    from app.cli.common import parse_date
     from app.services.county.overlap import DEFAULT_THRESHOLD, DEFAULT_TOP
     help_text = "编办：各单位三定职责的交叉候选（相似职责对）、无人承担的职责、长期不运行的权责事项"
     sp = sub.add_parser("overlap", help=help_text, description=help_text)
@@ -36,7 +36,7 @@ def add_parsers(sub) -> None:
                     help=f"相似度阈值（0–1，默认{DEFAULT_THRESHOLD:g}）：不低于它的不同单位职责对列为交叉候选")
     sp.add_argument("--top", type=_top, default=DEFAULT_TOP,
                     help=f"交叉候选最多列出的对数（默认{DEFAULT_TOP}，按相似度从高到低）")
-    sp.add_argument("--today", type=_date, help="统计截止日（默认今天）：长期不运行=此前12个月无审定日志")
+    sp.add_argument("--today", type=parse_date, help="统计截止日（默认今天）：长期不运行=此前12个月无审定日志")
     sp.add_argument("--json", action="store_true", help="输出JSON")
     sp.add_argument("--xlsx", type=Path, help="同时把各清单写入该Excel文件")
 
@@ -91,11 +91,11 @@ def render(report) -> str:
 
 
 def cmd_overlap(a) -> int:
-    from app.cli import print_json
-    from app.cli.basic import _open
+    from app.cli.common import print_json
+    from app.cli.common import open_db
     from app.services.county import overlap as duty_overlap
-    from app.services.county.bureau import Mirrors
-    db = _open(a.db)
+    from app.services.county.mirrors import Mirrors
+    db = open_db(a.db)
     mirrors = Mirrors(db)
     try:
         report = duty_overlap.overlap(db, mirrors, threshold=a.threshold, top=a.top, today=a.today)

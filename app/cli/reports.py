@@ -36,7 +36,7 @@ def add_parsers(sub) -> None:
 
 
 def cmd_report(a) -> int:
-    from app.cli.basic import _open
+    from app.cli.common import open_db
     from app.core.metrics import parse_period
     if a.kind not in KINDS:
         raise AppError(f"报告类型应为 {'、'.join(KINDS)} 之一：{a.kind}")
@@ -49,7 +49,7 @@ def cmd_report(a) -> int:
     except ValueError as exc:
         raise AppError(str(exc)) from None
     from app.reports.unit_reports import build_report
-    db = _open(a.db)
+    db = open_db(a.db)
     try:
         if a.kind == "county":
             from app.reports.county_report import build_county_report

@@ -9,7 +9,7 @@ from app.core.errors import AppError
 from app.services.org.actor import SYSTEM
 
 
-def _date(text: str) -> dt.date:
+def parse_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
@@ -28,12 +28,12 @@ def add_parsers(sub) -> None:
     sp = cmd(review, "list", "列出待我审阅的日志（按日期，最早在前）")
     sp.add_argument("--user", required=True, help="审阅人登录名")
     sp.add_argument("--json", action="store_true")
-    sp.add_argument("--date", type=_date, help="只看该日期的日志")
+    sp.add_argument("--date", type=parse_date, help="只看该日期的日志")
     for name, what in (("approve", "同意（可带批阅意见）"), ("return", "退回（须写理由）")):
         sp = cmd(review, name, what)
         sp.add_argument("--user", required=True, help="审阅人登录名")
         sp.add_argument("--author", help="日志作者登录名")
-        sp.add_argument("--date", type=_date, help="日志日期")
+        sp.add_argument("--date", type=parse_date, help="日志日期")
         if name == "approve":
             sp.add_argument("--all-unflagged", action="store_true", help="同意全部无辅助审核提示的日志")
             sp.add_argument("--comment", default="")
@@ -42,8 +42,8 @@ def add_parsers(sub) -> None:
     sp = cmd(review, "delegate", "设置代审（本人外出期间由他人代为审阅）")
     sp.add_argument("--user", required=True)
     sp.add_argument("--to", required=True, help="代审人登录名")
-    sp.add_argument("--start", type=_date, required=True)
-    sp.add_argument("--end", type=_date, required=True)
+    sp.add_argument("--start", type=parse_date, required=True)
+    sp.add_argument("--end", type=parse_date, required=True)
 
     settings = sub.add_parser("settings", help="单位设置").add_subparsers(dest="settings_command",
                                                                        metavar="ACTION")
@@ -66,11 +66,11 @@ def add_parsers(sub) -> None:
 
 
 def cmd_review(a) -> int:
-    from app.cli import print_json
-    from app.cli.basic import _actor_for, _open
+    from app.cli.common import print_json
+    from app.cli.common import actor_for, open_db
     from app.services.review import queue as review
-    db = _open(a.db)
-    actor = _actor_for(db, a.user)
+    db = open_db(a.db)
+    actor = actor_for(db, a.user)
     if a.review_command == "list":
         items = review.queue(db, actor, flt=review.QueueFilter(start=a.date, end=a.date))
         data = [{"author": i.author_login, "name": i.author_name, "section": i.section,
@@ -112,11 +112,11 @@ def cmd_review(a) -> int:
 
 
 def cmd_settings(a) -> int:
-    from app.cli.basic import _open
-    from app.services.org import unit_settings
-    db = _open(a.db)
+    from app.cli.common import open_db
+    from app.services.org import unit_settings, settings_change
+    db = open_db(a.db)
     if a.settings_command == "set":
-        value = unit_settings.set_value(db, SYSTEM, a.key, a.value)
+        value = settings_change.set_value(db, SYSTEM, a.key, a.value)
         print(f"{a.key} = {value}")
         return 0
     values = unit_settings.all_values(db)
@@ -131,9 +131,9 @@ def cmd_settings(a) -> int:
 
 
 def cmd_charge(a) -> int:
-    from app.cli.basic import _open
+    from app.cli.common import open_db
     from app.services.org import structure as org
-    db = _open(a.db)
+    db = open_db(a.db)
     names = [n.strip() for n in a.sections.replace("，", ",").replace("、", ",").split(",") if n.strip()]
     org.set_section_charges(db, SYSTEM, a.deputy, names)
     print(f"{a.deputy} 分管：{'、'.join(names) or '（无）'}")
@@ -141,9 +141,9 @@ def cmd_charge(a) -> int:
 
 
 def cmd_audit(a) -> int:
-    from app.cli.basic import _open
+    from app.cli.common import open_db
     from app.services.org import audit
-    report = audit.verify(_open(a.db))
+    report = audit.verify(open_db(a.db))
     print(report.summary())
     return 0 if report.problem is None else 1
 

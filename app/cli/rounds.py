@@ -29,8 +29,8 @@ from pathlib import Path
 from app.core.errors import AppError
 
 
-def _date(text: str) -> dt.date:
-    from app.cli import _date as parse
+def parse_date(text: str) -> dt.date:
+    from app.cli.common import parse_date as parse
     return parse(text)
 
 
@@ -51,7 +51,7 @@ def add_parsers(sub) -> None:
     sp.add_argument("--name", required=True, help="批次名称，如 2026年度机构编制执行情况和使用效益评估")
     sp.add_argument("--year", type=int, required=True, help="评估年度")
     sp.add_argument("--period", required=True, help="统计期间（自动评分所用）：2026、2026-Q4、2026-10")
-    sp.add_argument("--deadline", type=_date, help="单位自评截止日期")
+    sp.add_argument("--deadline", type=parse_date, help="单位自评截止日期")
     sp = action("assign", "编办：把评估任务下达给单位（随下一个下发包发出）")
     sp.add_argument("--unit", action="append", default=[], help="单位名称或统一社会信用代码（可重复）")
     sp.add_argument("--units", help="多个单位，用逗号分隔")
@@ -60,11 +60,11 @@ def add_parsers(sub) -> None:
     sp.add_argument("--json", action="store_true")
     sp = action("show", "查看一个单位的评估：指标、自评和编办评分、合计、阶段、问题")
     sp.add_argument("--unit", help="编办版：单位名称或统一社会信用代码")
-    sp.add_argument("--today", type=_date, help="按该日判断是否逾期（默认今天）")
+    sp.add_argument("--today", type=parse_date, help="按该日判断是否逾期（默认今天）")
     sp.add_argument("--json", action="store_true")
     sp = action("auto-fill", "按统计数据填写自动评分的评估要点（单位：自评；编办：评分）")
     sp.add_argument("--unit", help="编办版：只评该单位（默认：已提交自评的全部单位）")
-    sp.add_argument("--today", type=_date)
+    sp.add_argument("--today", type=parse_date)
     sp = action("self-score", "单位：自评一个评估要点，或用 --batch 从CSV文件（编号,得分,说明）批量自评")
     sp.add_argument("--item", help="评估要点编号，如 1.1.1")
     sp.add_argument("--score", type=float)
@@ -87,7 +87,7 @@ def add_parsers(sub) -> None:
     sp.add_argument("--unit", required=True)
     sp.add_argument("--category", required=True, help="问题类别，如 编制资源使用率不高")
     sp.add_argument("--type", required=True, dest="rectify_type", help="立查立改、限时整改或长期坚持")
-    sp.add_argument("--deadline", type=_date, help="整改期限（限时整改必填）")
+    sp.add_argument("--deadline", type=parse_date, help="整改期限（限时整改必填）")
     sp.add_argument("--description", required=True)
     sp.add_argument("--item", help="关联的评估要点编号")
     sp = action("rectify", "单位：报告一个问题的整改（责任人、措施、进展）", round_arg=False)
@@ -105,19 +105,19 @@ def add_parsers(sub) -> None:
     how.add_argument("--reopen", action="store_true")
     sp.add_argument("--comment", default="")
     sp = action("results", "编办：各单位得分、排名、未销号和逾期问题")
-    sp.add_argument("--today", type=_date)
+    sp.add_argument("--today", type=parse_date)
     sp.add_argument("--json", action="store_true")
     action("close", "编办：结束评估批次（之后不能再修改）")
     sp = action("report", "生成评估报告（PDF）：单位报告，或编办版不带 --unit 时的批次工作情况报告")
     sp.add_argument("--unit", help="编办版：单位名称或统一社会信用代码")
     sp.add_argument("--out", type=Path, required=True)
     sp.add_argument("--xlsx", type=Path, help="同时导出全部得分和问题（Excel）")
-    sp.add_argument("--today", type=_date)
+    sp.add_argument("--today", type=parse_date)
 
 
 def cmd_round(a) -> int:
-    from app.cli.basic import _open
-    db = _open(a.db)
+    from app.cli.common import open_db
+    db = open_db(a.db)
     try:
         name = a.round_command if a.round_command != "problem" else "problem " + a.problem_command
         return ACTIONS[name](db, a)
@@ -127,7 +127,7 @@ def cmd_round(a) -> int:
 
 # ---------------------------------------------------------------- helpers
 def _mirrors(db):
-    from app.services.county.bureau import Mirrors
+    from app.services.county.mirrors import Mirrors
     return Mirrors(db)
 
 
@@ -136,7 +136,7 @@ def _unit(db, key: str | None):
     if db.edition == "bureau":
         if not key:
             raise AppError("编办版须用 --unit 指定单位")
-        from app.services.county.bureau import find_unit
+        from app.services.county.mirrors import find_unit
         unit = find_unit(db, key)
         return unit.unit_id, unit.name
     if key:
@@ -175,7 +175,7 @@ def _create(db, a) -> int:
 
 def _assign(db, a) -> int:
     from app.services.org.actor import SYSTEM
-    from app.services.county.bureau import find_unit
+    from app.services.county.mirrors import find_unit
     from app.services.evaluation.indicators import find_template, templates
     from app.services.evaluation.rounds import assign
     keys = list(a.unit) + [k.strip() for k in (a.units or "").replace("，", ",").split(",") if k.strip()]
@@ -216,7 +216,7 @@ def _list(db, a) -> int:
                 entry["stage"] = None
         found.append(entry)
     if a.json:
-        from app.cli import print_json
+        from app.cli.common import print_json
         print_json(found)
         return 0
     if not found:
@@ -244,7 +244,7 @@ def _show(db, a) -> int:
     from app.services.evaluation.rounds_find import short_id
     d, name = _detail(db, a)
     if a.json:
-        from app.cli import print_json
+        from app.cli.common import print_json
         print_json(d.to_json(name))
         return 0
     print(f"{d.name}  {name}  《{d.template_name}》  统计期间{d.period}  阶段：{d.stage}"
@@ -281,7 +281,7 @@ def _auto_fill(db, a) -> int:
             raise AppError("--unit 只用于编办版")
         print(fill_auto_self_scores(db, SYSTEM, round_id, a.today).summary())
         return 0
-    from app.services.county.bureau import find_unit, registered_units
+    from app.services.county.mirrors import find_unit, registered_units
     from app.services.evaluation.rounds import assigned_units, detail
     from app.services.evaluation.rounds_bureau import fill_auto_bureau_scores
     names = {u.unit_id: u.name for u in registered_units(db)}
@@ -438,7 +438,7 @@ def _results(db, a) -> int:
     summary = {"unit_count": len(found), "problems": sum(r.problems for r in found),
                "open_problems": sum(r.open_problems for r in found), "overdue": sum(r.overdue for r in found)}
     if a.json:
-        from app.cli import print_json
+        from app.cli.common import print_json
         print_json({"round": round_id, "units": [r.__dict__ for r in found], **summary})
         return 0
     print("排名  单位  指标体系  阶段  自评  编办评分  问题  未销号  逾期")

@@ -18,13 +18,13 @@ PERCENT_COLUMNS = ("使用率", "占比")
 
 
 def add_parsers(sub) -> None:
-    from app.cli import _date
+    from app.cli.common import parse_date
     help_text = ("人员编制分析：编制使用（核定与实有、空编、超编、领导职数）、年龄/学历/性别结构、"
                  "借调人员及时长、未来5年退休预测")
     sp = sub.add_parser("staffing", help=help_text, description=help_text)
     sp.add_argument("--db", type=Path, required=True, help="数据库文件")
     sp.add_argument("--unit", help="编办版：只看该单位（名称、统一社会信用代码或编号）；默认全县合计与各单位")
-    sp.add_argument("--today", type=_date, help="按该日计算年龄、借调时长和退休预测（默认今天）")
+    sp.add_argument("--today", type=parse_date, help="按该日计算年龄、借调时长和退休预测（默认今天）")
     sp.add_argument("--json", action="store_true", help="输出JSON")
     sp.add_argument("--xlsx", type=Path, help="同时把各表导出为Excel文件")
 
@@ -61,13 +61,13 @@ def render(a) -> str:
 
 
 def cmd_staffing(a) -> int:
-    from app.cli import print_json
-    from app.cli.basic import _open
+    from app.cli.common import print_json
+    from app.cli.common import open_db
     from app.services.county import staffing as S
-    db = _open(a.db)
+    db = open_db(a.db)
     today = a.today or dt.date.today()
     if db.edition == "bureau":
-        from app.services.county.bureau import Mirrors, find_unit
+        from app.services.county.mirrors import Mirrors, find_unit
         mirrors = Mirrors(db)
         try:
             analysis = (S.analyse_mirror(db, mirrors, find_unit(db, a.unit).unit_id, today=today)

@@ -99,11 +99,11 @@ def render(figures, level: str, period, approved_only: bool) -> str:
 
 
 def cmd_stats(a) -> int:
-    from app.cli import print_json
-    from app.cli.basic import _open
+    from app.cli.common import print_json
+    from app.cli.common import open_db
     from app.core.figures import NO_SECTION, NO_SECTION_NAME
     from app.services.stats import compute as stats
-    db = _open(a.db)
+    db = open_db(a.db)
     if a.scope == "county":
         return cmd_county(db, a)
     section_id = person_id = None
@@ -120,8 +120,8 @@ def cmd_stats(a) -> int:
     if a.user:
         if a.level != "person":
             raise AppError("--user 只能与 --level person 一起使用")
-        from app.cli.basic import _actor_for
-        person_id = _actor_for(db, a.user).person_id
+        from app.cli.common import actor_for
+        person_id = actor_for(db, a.user).person_id
     figures = stats.unit_stats(db, a.period, a.level, section_id=section_id, person_id=person_id,
                                approved_only=not a.all_logs)
     if a.json:
@@ -132,12 +132,13 @@ def cmd_stats(a) -> int:
 
 
 def cmd_county(db, a) -> int:
-    from app.cli import print_json
+    from app.cli.common import print_json
     from app.core import metrics as M
     from app.services.county import table as county
-    from app.services.county.bureau import Mirrors
+    from app.core.county import ranked
+    from app.services.county.mirrors import Mirrors
     rows = county.county_table(db, Mirrors(db), a.period)
-    ranked = county.ranked(rows, a.sort) if a.sort else [(None, r) for r in rows]
+    ranked = ranked(rows, a.sort) if a.sort else [(None, r) for r in rows]
     if a.json:
         print_json([dict(r.to_json(), rank=rank) for rank, r in ranked])
         return 0
@@ -148,13 +149,13 @@ def cmd_county(db, a) -> int:
             "测算人数", "编制需求", "任务比", "预警"]
     table_rows = [head]
     for rank, r in ranked:
-        f = r.figures or {}
+        f = r.figures
         fte = M.DASH if r.need.fte is None else f"{r.need.fte:.1f}" + ("" if r.need.trustworthy else "*")
         table_rows.append([str(rank or M.DASH), r.name, str(r.staffing.quota_total),
                            str(r.staffing.actual_total), M.percent(r.staffing.usage),
-                           str(r.staffing.vacancies), M.percent(f.get("saturation")),
-                           M.percent((f.get("focus") or {}).get("core")), M.percent(f.get("coverage")),
-                           M.percent(f.get("submission_rate")), fte, r.need.verdict,
+                           str(r.staffing.vacancies), M.percent(f and f.saturation),
+                           M.percent(f and f.focus.get("core")), M.percent(f and f.coverage),
+                           M.percent(f and f.submission_rate), fte, r.need.verdict,
                            M.DASH if r.ratio.ratio is None else f"{r.ratio.ratio:.2f}",
                            "；".join(r.warnings) or "—"])
     print(f"全县各单位  {a.period.label}（只计已审定日志）")

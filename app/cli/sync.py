@@ -8,8 +8,8 @@
     packages        the ledger of imported packages (gaps and forks marked)
     fingerprint     this database's key fingerprint and those of its peers
     demo-county     a demo county: 编办, registered units generated from their 单位注册包, 上报包
-(`init --edition bureau` and `init --enrollment FILE` are in app/cli.py; `stats --scope county`
-in app/cli_stats.py.)
+(`init --edition bureau` and `init --enrollment FILE` are in app/cli/__init__.py; `stats --scope county`
+in app/cli/stats.py.)
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ EXIT_REJECTED = 1
 
 
 def add_parsers(sub) -> None:
-    from app.cli import _quotas
+    from app.cli.common import parse_quotas
 
     def cmd(name, help_text):
         sp = sub.add_parser(name, help=help_text, description=help_text)
@@ -33,8 +33,8 @@ def add_parsers(sub) -> None:
     sp.add_argument("--credit-code", required=True, help="统一社会信用代码（18位）")
     sp.add_argument("--unit-class", default="政府部门")
     sp.add_argument("--funding-form", default="全额拨款")
-    sp.add_argument("--quotas", type=_quotas, default={}, help="如 行政编制=20,事业编制=5")
-    sp.add_argument("--leader-posts", type=_quotas, default={}, help="如 正职=1,副职=3")
+    sp.add_argument("--quotas", type=parse_quotas, default={}, help="如 行政编制=20,事业编制=5")
+    sp.add_argument("--leader-posts", type=parse_quotas, default={}, help="如 正职=1,副职=3")
     sp.add_argument("--task-class", choices=["服务经济", "社会民生", "综合保障"],
                     help="编制任务比的单位类别")
     sp.add_argument("--key-tasks", type=int, help="年度重点任务数（编制任务比）")
@@ -90,9 +90,9 @@ def init_from_enrollment(a) -> int:
 
 
 def _bureau(a):
-    from app.cli.basic import _open
-    from app.services.county.bureau import Mirrors, require_bureau
-    db = _open(a.db)
+    from app.cli.common import open_db
+    from app.services.county.mirrors import Mirrors, require_bureau
+    db = open_db(a.db)
     require_bureau(db)
     return db, Mirrors(db)
 
@@ -109,7 +109,7 @@ def cmd_register_unit(a) -> int:
 
 
 def cmd_enrollment(a) -> int:
-    from app.services.county.bureau import find_unit
+    from app.services.county.mirrors import find_unit
     from app.services.exchange.enrollment import write_enrollment
     from app.services.exchange.packages import own_fingerprint
     db, mirrors = _bureau(a)
@@ -120,7 +120,8 @@ def cmd_enrollment(a) -> int:
 
 def cmd_set_quota(a) -> int:
     from app.services.org.actor import SYSTEM
-    from app.services.county.bureau import find_unit, set_quota
+    from app.services.county.mirrors import find_unit
+    from app.services.county.bureau import set_quota
     db, mirrors = _bureau(a)
     unit = find_unit(db, a.unit)
     set_quota(db, mirrors, SYSTEM, unit.unit_id, a.kind, a.name, a.quota)
@@ -129,10 +130,11 @@ def cmd_set_quota(a) -> int:
 
 
 def cmd_export_package(a) -> int:
-    from app.cli.basic import _open
-    db = _open(a.db)
+    from app.cli.common import open_db
+    db = open_db(a.db)
     if db.edition == "bureau":
-        from app.services.county.bureau import Mirrors, export_dispatch, find_unit, registered_units
+        from app.services.county.mirrors import Mirrors, find_unit, registered_units
+        from app.services.county.bureau import export_dispatch
         mirrors = Mirrors(db)
         units = [find_unit(db, a.unit)] if a.unit else registered_units(db)
         skipped = []
@@ -154,11 +156,12 @@ def cmd_export_package(a) -> int:
 
 
 def cmd_import_package(a) -> int:
-    from app.cli.basic import _open
-    db = _open(a.db)
+    from app.cli.common import open_db
+    db = open_db(a.db)
     apply = not a.preview
     if db.edition == "bureau":
-        from app.services.county.bureau import Mirrors, import_packages
+        from app.services.county.mirrors import Mirrors
+        from app.services.county.bureau import import_packages
         if a.workers is not None and a.workers < 1:
             raise AppError("--workers 应为不小于1的整数")
         results = import_packages(db, Mirrors(db), a.paths, apply=apply, workers=a.workers)
@@ -168,7 +171,7 @@ def cmd_import_package(a) -> int:
     if not results:
         raise AppError("没有找到同步包（.lzkp 文件）")
     if a.json:
-        from app.cli import print_json
+        from app.cli.common import print_json
         print_json([{"file": r.path.name, "status": r.status, "code": r.code, "message": r.message,
                      "sender": r.sender_name, "seq": r.seq, "note": r.note, "new_key": r.new_key,
                      "counts": {t: {"new": c.new, "changed": c.changed, "stale": c.stale}
@@ -187,16 +190,17 @@ def cmd_import_package(a) -> int:
 
 
 def cmd_packages(a) -> int:
-    from app.cli.basic import _open
-    db = _open(a.db)
+    from app.cli.common import open_db
+    db = open_db(a.db)
     if db.edition == "bureau":
-        from app.services.county.bureau import Mirrors, ledger_lines
+        from app.services.county.mirrors import Mirrors
+        from app.services.county.bureau import ledger_lines
         lines = ledger_lines(db, Mirrors(db))
     else:
         from app.services.exchange.unit_side import ledger_lines
         lines = ledger_lines(db)
     if a.json:
-        from app.cli import print_json
+        from app.cli.common import print_json
         print_json([line.__dict__ for line in lines])
         return 0
     if not lines:
@@ -211,10 +215,10 @@ def cmd_packages(a) -> int:
 def cmd_fingerprint(a) -> int:
     from sqlalchemy import select
 
-    from app.cli.basic import _open
+    from app.cli.common import open_db
     from app.db.models import Peer
     from app.services.exchange.packages import own_fingerprint
-    db = _open(a.db)
+    db = open_db(a.db)
     print(f"本机密钥指纹：{own_fingerprint(db)}")
     with db.read() as s:
         for peer in s.scalars(select(Peer).order_by(Peer.name)):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.core.figures import Figures
+
 # 编制任务比 (镇江): one key task per 3 / 4 / 5 staffing slots by unit class.
 TASK_BASE = {"服务经济": 3, "社会民生": 4, "综合保障": 5}
 # Leadership posts: which roles fill which post kind.
@@ -108,23 +110,72 @@ def task_ratio(task_class: str | None, quota: int, key_tasks: int | None) -> Tas
     return TaskRatio(task_class, quota, key_tasks, target, key_tasks / target)
 
 
-def warnings(staffing: Staffing, figures: dict | None) -> list[str]:
+def warnings(staffing: Staffing, figures: Figures | None) -> list[str]:
     """The short warnings of a unit's row, each naming its numbers."""
     found = [f"{t}超编{n}名" for t, n in staffing.over_quota.items()]
     found += [f"超职数配备{k}领导{n}名" for k, n in staffing.over_leaders.items()]
     if figures is None:
         return found + ["本期没有上报数据"]
-    if not figures.get("submitted_days") and not figures.get("logged_hours"):
+    if not figures.submitted_days and not figures.logged_hours:
         return found + ["本期没有已审定的日志"]
-    rate = figures.get("submission_rate")
-    threshold = figures.get("thresholds", {}).get("trust_threshold", 0.8)
+    rate = figures.submission_rate
+    threshold = figures.settings.trust_threshold
     if rate is not None and rate < threshold:
         found.append(f"填报率{rate * 100:.0f}%低于{threshold * 100:.0f}%")
-    if figures.get("band") == "red":
-        found.append(f"饱和度{(figures.get('saturation') or 0) * 100:.0f}%（红灯）")
-    uncovered = len(figures.get("uncovered_duties") or ())
+    if figures.band == "red":
+        found.append(f"饱和度{(figures.saturation or 0) * 100:.0f}%（红灯）")
+    uncovered = len(figures.uncovered_duties)
     if uncovered:
         found.append(f"{uncovered}项职责无留痕")
     if staffing.seconded:
         found.append(f"借调{staffing.seconded}人")
     return found
+
+
+@dataclass
+class CountyRow:
+    """One registered unit in the 编办's county table for a period."""
+    unit_id: str
+    name: str
+    credit_code: str
+    unit_class: str
+    staffing: Staffing
+    figures: Figures | None       # the unit's own figures for the period (None: no data)
+    need: Need
+    ratio: TaskRatio
+    warnings: list[str]
+    computed_on: str
+
+    def to_json(self) -> dict:
+        return {"unit_id": self.unit_id, "name": self.name, "credit_code": self.credit_code,
+                "unit_class": self.unit_class, "staffing": self.staffing.to_json(),
+                "figures": None if self.figures is None else self.figures.to_json(),
+                "need": {"fte": self.need.fte, "trustworthy": self.need.trustworthy,
+                         "actual": self.need.actual, "quota": self.need.quota,
+                         "verdict": self.need.verdict, "text": self.need.text},
+                "task_ratio": {"task_class": self.ratio.task_class, "quota": self.ratio.quota,
+                               "key_tasks": self.ratio.key_tasks, "target": self.ratio.target,
+                               "ratio": self.ratio.ratio},
+                "warnings": self.warnings, "computed_on": self.computed_on}
+
+
+def _figure(name: str):
+    return lambda r: None if r.figures is None else getattr(r.figures, name)
+
+
+SORT_KEYS = {
+    "saturation": _figure("saturation"),
+    "focus": lambda r: None if r.figures is None else r.figures.focus.get("core"),
+    "coverage": _figure("coverage"),
+    "submission_rate": _figure("submission_rate"),
+    "usage": lambda r: r.staffing.usage,
+    "vacancies": lambda r: r.staffing.vacancies,
+}
+
+
+def ranked(rows: list[CountyRow], key: str, descending: bool = True) -> list[tuple[int | None, CountyRow]]:
+    """Rows sorted by a figure with their rank (1 = highest); rows without it last, unranked."""
+    get = SORT_KEYS[key]
+    with_value = sorted((r for r in rows if get(r) is not None), key=get, reverse=descending)
+    without = [r for r in rows if get(r) is None]
+    return [(i + 1, r) for i, r in enumerate(with_value)] + [(None, r) for r in without]

@@ -7,6 +7,7 @@ days, hours by category and by duty class, and bucket counts are plain sums over
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -53,6 +54,12 @@ class Settings:
     trust_threshold: float = M.DEFAULT_TRUST_THRESHOLD
     overdue_days: int = 3
     approved_only: bool = True
+
+    def thresholds(self) -> dict:
+        """The `thresholds` object of the JSON figures."""
+        return {**self.bands.as_dict(), "standard_hours": self.h0,
+                "target_saturation": self.target_saturation,
+                "trust_threshold": self.trust_threshold, "overdue_days": self.overdue_days}
 
 
 @dataclass
@@ -159,12 +166,42 @@ class Figures:
             "uncovered_duties": list(self.uncovered_duties), "active_duties": self.active_duties,
             "fte": None if self.fte is None else round(self.fte, 2),
             "fte_trustworthy": self.fte_trustworthy,
-            "thresholds": {**s.bands.as_dict(), "standard_hours": s.h0,
-                           "target_saturation": s.target_saturation,
-                           "trust_threshold": s.trust_threshold,
-                           "overdue_days": s.overdue_days},
+            "thresholds": s.thresholds(),
             "approved_only": s.approved_only,
         }
+
+
+    @classmethod
+    def from_json(cls, d: dict, period: Period | None = None) -> "Figures":
+        """The figures a to_json() object stands for (the 编办 caches them so); `period`, when
+        given, replaces the one rebuilt from the object's label and dates (which lacks its kind).
+        from_json(x).to_json() == x."""
+        t = d.get("thresholds") or {}
+        bands = Bands(*(t[k] for k in ("green_low", "green_high", "yellow_low", "yellow_high"))) \
+            if "green_low" in t else M.DEFAULT_BANDS
+        settings = Settings(bands, t.get("standard_hours", STANDARD_DAILY_HOURS),
+                            t.get("target_saturation", M.DEFAULT_TARGET_SATURATION),
+                            t.get("trust_threshold", M.DEFAULT_TRUST_THRESHOLD),
+                            t.get("overdue_days", 3), d.get("approved_only", True))
+        if period is None:
+            p = d["period"]
+            period = Period(dt.date.fromisoformat(p["start"]), dt.date.fromisoformat(p["end"]),
+                            p["label"])
+        return cls(
+            level=d["level"], key=d["key"], name=d["name"], period=period, login=d.get("login"),
+            role=d.get("role"), section=d.get("section"), staffing_type=d.get("staffing_type"),
+            in_totals=d.get("in_totals", True), people=d["people"],
+            working_days=d["working_days"], leave_days=d["leave_days"],
+            available_days=d["available_days"], submitted_days=d["submitted_days"],
+            logged_hours=d["logged_hours"], expected_hours=d["expected_hours"],
+            saturation=d["saturation"], band=d["band"], daily_average=d["daily_average"],
+            buckets=dict(d["buckets"]), submission_rate=d["submission_rate"],
+            review_timeliness=d["review_timeliness"],
+            hours_by_category=dict(d["hours_by_category"]), focus=dict(d["focus"]),
+            focus_hours=dict(d["focus_hours"]), coverage=d["coverage"],
+            covered_duties=list(d["covered_duties"]), uncovered_duties=list(d["uncovered_duties"]),
+            active_duties=d["active_duties"], fte=d["fte"], fte_trustworthy=d["fte_trustworthy"],
+            settings=settings)
 
 
 def combine(level: str, key: str, name: str, facts: Sequence[PersonFacts], *, period: Period,
@@ -218,3 +255,12 @@ def combine(level: str, key: str, name: str, facts: Sequence[PersonFacts], *, pe
     need = f.staffing_need()
     f.fte, f.fte_trustworthy = need.fte, need.trustworthy
     return f
+
+
+@dataclass
+class StatsPage:
+    """Everything the statistics page shows for one period (one pass over the data)."""
+    period: Period
+    unit: Figures | None                  # None when the actor may not see the whole unit
+    sections: list[Figures] = field(default_factory=list)
+    persons: list[Figures] = field(default_factory=list)

@@ -1,7 +1,7 @@
 """Assisted review (辅助审核): rules that point a reviewer at the few entries worth reading, so
-the clean majority can be approved in one action (DOMAIN.md "Review").
+the clean majority can be approved in one action (docs/ARCHITECTURE.md "Review").
 
-Pure functions over plain facts; app.services.review_flags loads the facts and the thresholds
+Pure functions over plain facts; app.services.review.flags loads the facts and the thresholds
 (unit settings `flags.*`). Every flag carries a short Chinese reason that names its numbers.
 
 Text similarity: texts are normalised (NFKC folds full-width digits, letters and punctuation to
@@ -80,7 +80,7 @@ class Flag:
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Defaults equal app.services.unit_settings.SPECS (a unit test keeps them in step)."""
+    """Defaults equal app.services.org.unit_settings.SPECS (a unit test keeps them in step)."""
     day_max_hours: float = 12.0
     day_min_hours: float = 2.0
     category_factor: float = 2.0

@@ -1,4 +1,5 @@
-"""Statistics metrics of DOMAIN.md "Metrics", as pure functions whose results carry their inputs.
+"""Statistics metrics (docs/ARCHITECTURE.md "Metrics"), as pure functions whose results carry
+their inputs.
 
 Every result object keeps what it was computed from (hours, days, thresholds), so the UI and the
 printed reports can explain each number and each coloured light (`explain()`), and a value that

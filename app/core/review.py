@@ -1,4 +1,4 @@
-"""Review chain and review state, as pure functions (DOMAIN.md "Review").
+"""Review chain and review state, as pure functions (docs/ARCHITECTURE.md "Review").
 
 Chain: 科室人员 → 科室负责人 → 分管领导 (final); 科室负责人 → 分管领导; 分管领导 → 主要领导;
 主要领导's logs need no review. The unit setting `review.levels` (1–3) says how many steps a
@@ -7,7 +7,7 @@ deputy's is always the principal alone:
 
     levels   科室人员                  科室负责人          分管领导
     1        负责人                    分管领导            主要领导
-    2        负责人 → 分管领导          分管领导            主要领导      (default, as DOMAIN.md)
+    2        负责人 → 分管领导          分管领导            主要领导      (default)
     3        负责人 → 分管 → 主要领导    分管 → 主要领导      主要领导
 
 Missing people are skipped (a section without a head goes straight to its deputy); nobody

@@ -1,4 +1,5 @@
-"""Fixed vocabularies of the domain (DOMAIN.md). Stored in the database as these Chinese words."""
+"""Fixed vocabularies of the domain (roles, staffing types, unit classes, duty classes, work
+categories, day states). Stored in the database as these Chinese words."""
 
 ROLE_STAFF = "科室人员"
 ROLE_SECTION_HEAD = "科室负责人"

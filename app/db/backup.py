@@ -7,6 +7,8 @@ import sqlite3
 from pathlib import Path
 
 
+DATABASE_FILE_SUFFIXES = ("", "-wal", "-shm", "-journal")
+
 def backup_to(src: Path, dest: Path) -> Path:
     """Copy a live database consistently into `dest` (overwritten)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -58,11 +60,17 @@ def quick_check(db_path: Path, full: bool = False) -> list[str]:
     return problems
 
 
+def remove_database_files(path: Path) -> None:
+    """Delete a database file with its journal, WAL and shared-memory files: a half-made database
+    must not stay behind, or the next attempt is refused as 文件已存在."""
+    for suffix in DATABASE_FILE_SUFFIXES:
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
 def restore_from(backup: Path, db_path: Path) -> None:
     """Replace a damaged database by a backup, keeping the damaged file aside."""
     if db_path.exists():
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         db_path.replace(db_path.with_name(f"{db_path.name}.damaged-{stamp}"))
-    for suffix in ("-wal", "-shm", "-journal"):
-        Path(str(db_path) + suffix).unlink(missing_ok=True)
+    remove_database_files(db_path)
     backup_to(backup, db_path)

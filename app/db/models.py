@@ -1,7 +1,8 @@
 """SQLAlchemy 2 models.
 
-Synced tables carry ``id`` (UUIDv7 text), ``hlc``, ``origin`` and ``deleted`` (ARCHITECTURE.md
-"Data and sync model"). Local tables (outbox, replica state, drafts, login guard) never leave the PC.
+Synced tables carry ``id`` (UUIDv7 text), ``hlc``, ``origin`` and ``deleted``
+(docs/ARCHITECTURE.md "Data and sync model"). Local tables (outbox, replica state, drafts, login
+guard) never leave the PC.
 Dates are ISO text ('YYYY-MM-DD'); ``month`` columns (e.g. 202610) exist so statistics group by an
 integer instead of ``substr(day, 1, 7)`` over millions of rows.
 Entry content lives in ``entry_text`` apart from the narrow fact table ``log_entry``, so that
@@ -148,7 +149,7 @@ class WorkLog(Synced, Base):
     Written only by its author: `state` is the author's intent ('draft' or 'submitted'), `round`
     counts submissions, `version` counts amendments. What reviewers did lives in `review_action`
     rows they own; the review outcome is *derived* into the columns marked DERIVED, which are
-    recomputed locally (app.services.review_state) and never travel in sync packages.
+    recomputed locally (app.services.review.state) and never travel in sync packages.
     """
     __tablename__ = "work_log"
     person_id: Mapped[str] = mapped_column(ForeignKey("person.id"))
@@ -416,7 +417,7 @@ class LocalDraft(Base):
 
 
 class AuditLog(Base):
-    """Append-only record of every write, chained by hashes (app.services.audit verifies it)."""
+    """Append-only record of every write, chained by hashes (app.services.org.audit verifies it)."""
     __tablename__ = "audit_log"
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[str] = mapped_column(String(26))

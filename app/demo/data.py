@@ -1,6 +1,6 @@
 """Word lists of the demo database (a county 市场监督管理局): sections, 三定 duties, names, and how
 people's days are divided among the work categories. The entry texts are composed by
-app.services.demo_text from the sentences in app.services.demo_phrases.
+app.demo.text from the sentences in app.demo.phrases.
 """
 from __future__ import annotations
 
@@ -146,7 +146,8 @@ MALE_CHARS = ("伟wei 强qiang 磊lei 军jun 洋yang 勇yong 杰jie 涛tao 明mi
 FEMALE_CHARS = ("芳fang 娜na 敏min 静jing 丽li 艳yan 娟juan 霞xia 燕yan 玲ling 婷ting 雪xue 慧hui "
                 "颖ying 琳lin 倩qian 洁jie 萍ping 红hong 梅mei 莉li 晶jing 佳jia 欣xin 悦yue 璐lu "
                 "蕾lei 雯wen 彤tong 菲fei 薇wei 晓xiao 文wen 秀xiu 春chun 雅ya 思si 梦meng")
-# Rare characters that fonts and reports must handle (ARCHITECTURE.md): char, pinyin, gender.
+# Rare characters that fonts and reports must handle (docs/ARCHITECTURE.md "Known traps"):
+# char, pinyin, gender.
 RARE_CHARS = (("堃", "kun", "男"), ("喆", "zhe", "男"), ("昇", "sheng", "男"), ("赟", "yun", "男"),
               ("玥", "yue", "女"))
 

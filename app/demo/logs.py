@@ -1,10 +1,10 @@
 """Demo work logs: per-person profiles (load, gaps, categories, lateness), day plans (leave,
 trips, missing days, a few weekends and holidays worked) and entries with realistic texts,
 written a month per transaction through `Database.bulk_insert`. Each log passes through the
-review planner (app.services.demo_reviews), which decides what the reviewers did with it.
+review planner (app.demo.reviews), which decides what the reviewers did with it.
 
 The assisted review (app.core.flags) should find what it finds in a real unit: most logs clean,
-a few flagged for reasons of several kinds. Texts are composed per entry (app.services.demo_text)
+a few flagged for reasons of several kinds. Texts are composed per entry (app.demo.text)
 and kept unlike the author's recent ones and the section's of the day; no entry exceeds twice
 its category's standard hours unless planned; and a small share of entries, days and
 submissions is made to earn a flag (the *_SHARE constants, profile.late_rate and off_day_rate):
@@ -25,11 +25,11 @@ from app.db.models import EntryText, LogEntry, ReviewAction, WorkLog
 from app.demo import data as D
 from app.demo import phrases as P
 from app.demo import text as T
+from app.demo.plan import DemoInfo, PlanDuty, PlanPerson
 from app.services.gc_pause import collector_paused
 from app.services.logs.daily import month_of
 
 if TYPE_CHECKING:
-    from app.demo.unit import DemoInfo, _Duty, _Person
     from app.demo.reviews import ReviewPlanner
 
 LEADERS = (vocab.ROLE_PRINCIPAL, vocab.ROLE_DEPUTY)
@@ -52,7 +52,7 @@ TEXT_TRIES = 6
 
 @dataclass
 class _Profile:
-    person: _Person
+    person: PlanPerson
     load: float
     gap_rate: float
     time_rate: float
@@ -60,14 +60,14 @@ class _Profile:
     off_day_rate: float
     k_cum: list
     cat_cum: list
-    party_duty: _Duty
-    affairs_duty: _Duty
+    party_duty: PlanDuty
+    affairs_duty: PlanDuty
     unit_duties: list
     own_cum: list
     plan: dict = field(default_factory=dict)    # day → state
 
 
-def profile(rng: random.Random, p: _Person, duties: list[_Duty]) -> _Profile:
+def profile(rng: random.Random, p: PlanPerson, duties: list[PlanDuty]) -> _Profile:
     by_code = {d.code: d for d in duties}
     u = rng.random()
     if p.role in LEADERS:
@@ -181,7 +181,7 @@ class _Writer:
             return (category, *rng.choice(done)) if done else None
         return None
 
-    def duty(self, prof: _Profile, category: str) -> _Duty | None:
+    def duty(self, prof: _Profile, category: str) -> PlanDuty | None:
         rng, p = self.rng, prof.person
         r = rng.random()
         if category == "党建工作":

@@ -1,5 +1,5 @@
 """Sentences of the demo's work logs, per duty topic and per work category (syntax and slots:
-app.services.demo_text). A sentence names what was done, to whom or what (an enterprise, a
+app.demo.text). A sentence names what was done, to whom or what (an enterprise, a
 market, a street …), how much, and often what came of it or what follows (a tail)."""
 from __future__ import annotations
 

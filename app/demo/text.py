@@ -5,7 +5,7 @@ texts from repeating within the review look-back window.
 
 Template syntax (see `Template`): ``[a|b|c]`` picks one alternative (alternatives may hold
 slots), ``{slot}`` is filled from the slots: a string, a function of the random generator, or a
-`Pick` of further templates. The sentences themselves are in app.services.demo_phrases.
+`Pick` of further templates. The sentences themselves are in app.demo.phrases.
 """
 from __future__ import annotations
 
@@ -170,7 +170,7 @@ _APPROVAL_TOPICS = ("reg", "food", "drug", "seq", "credit")
 def compose(rng, phrases, category: str, topic: str, leader: bool, sec: str
             ) -> tuple[str, Template]:
     """(text, the template it came from) of one entry of `category` about `topic` (a key of
-    phrases.TOPICS); `phrases` is app.services.demo_phrases (passed in: no import cycle)."""
+    phrases.TOPICS); `phrases` is app.demo.phrases (passed in: no import cycle)."""
     top = phrases.TOPICS[topic]
     if leader and category in phrases.LEADER_TEXT and (category != "业务工作" or rng.random() < 0.6):
         pool = phrases.LEADER_TEXT[category]

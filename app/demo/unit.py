@@ -1,8 +1,8 @@
 """Demo database: a county 市场监督管理局 with sections, 三定 duties, ~60 people with their 分管
 lines, and months of logs that went through the review chain.
 
-This module plans and writes the organisation; app.services.demo_logs writes the logs and
-app.services.demo_reviews decides what the reviewers did with them.
+This module plans and writes the organisation (the plan's objects: app.demo.plan);
+app.demo.logs writes the logs and app.demo.reviews decides what the reviewers did with them.
 Deterministic for a given seed and end date (row ids and HLCs are not: they are made at write time).
 Rows go in through `Database.bulk_insert` (Core speed, stamped, outboxed), a month of logs per
 transaction, so that 60 people × 3 months take a few seconds and `people=` can build far larger
@@ -16,119 +16,24 @@ import json
 import random
 import time
 from bisect import bisect
-from collections import Counter
-from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
 
 from app.core import vocab
 from app.core.errors import AppError
-from app.core.ids import new_id
 from app.core.validators import make_credit_code, make_id_number
 from app.db.models import (Credential, Duty, DutySection, Person, PostDuty, Section,
                            SectionCharge, Setting)
 from app.demo import data as D
+from app.demo.plan import DemoInfo, PlanDuty, PlanPerson, PlanSection
 from app.demo import logs as demo_logs, reviews as demo_reviews
 from app.services.org.accounts import hash_password
 from app.services.org.calendar import work_calendar
 from app.services.org.setup import UnitSetup, initialise_unit, open_database, unit_of
+from app.db.backup import remove_database_files
 
 DEFAULT_PEOPLE = 60
 MIN_PEOPLE = 30
-
-
-@dataclass
-class DemoInfo:
-    path: Path
-    unit_name: str
-    credit_code: str
-    sections: int
-    people: int                 # persons including the admin account
-    duties: int
-    logs: int
-    entries: int
-    secret_entries: int
-    password: str
-    start: dt.date
-    end: dt.date
-    working_days: int
-    elapsed: float = 0.0
-    accounts: list[tuple[str, str, str, str]] = field(default_factory=list)  # login, name, role, section
-    gaps: set[tuple[str, str]] = field(default_factory=set)   # (login, ISO day) left without a log
-    in_charge: dict[str, list[str]] = field(default_factory=dict)   # deputy login → section names
-    reviews: Counter = field(default_factory=Counter)   # derived status → logs; "resubmitted"
-    review_corrections: int = 0     # logs left unlike the planner by review_state.refresh (0)
-
-    def summary(self) -> str:
-        samples = []
-        for role in ("单位管理员", *reversed(vocab.ROLES)):
-            for login, name, r, section in self.accounts:
-                if (login == "admin") == (role == "单位管理员") and (r == role or login == "admin"):
-                    samples.append(f"  {login:<14}{name}（{role}{'，' + section if section else ''}）")
-                    break
-        return "\n".join([
-            f"已生成演示数据库：{self.path}",
-            f"单位：{self.unit_name}（统一社会信用代码 {self.credit_code}）",
-            f"科室 {self.sections} 个，人员 {self.people} 人（含管理员账号 admin），三定职责 {self.duties} 条",
-            f"日志：{self.start.isoformat()} 至 {self.end.isoformat()}，工作日 {self.working_days} 天，"
-            f"日志 {self.logs} 篇，条目 {self.entries} 条（其中涉密 {self.secret_entries} 条），"
-            f"未填报 {len(self.gaps)} 人日",
-            f"审阅：已审定 {self.reviews[vocab.LOG_APPROVED]} 篇，待审 {self.reviews[vocab.LOG_SUBMITTED]} 篇，"
-            f"已退回 {self.reviews[vocab.LOG_RETURNED]} 篇（另有 {self.reviews['resubmitted']} 篇退回后已重新提交），"
-            f"草稿 {self.reviews[vocab.LOG_DRAFT]} 篇",
-            f"所有演示账号的密码：{self.password}（无需修改）",
-            "示例账号：", *samples,
-            f"用时 {self.elapsed:.1f} 秒",
-        ])
-
-
-# ---------------------------------------------------------------- plan (plain Python objects)
-@dataclass(eq=False)
-class _Section:
-    key: str
-    name: str
-    summary: str
-    topic: str
-    order: int
-    id: str = field(default_factory=new_id)
-    duties: list = field(default_factory=list)
-
-
-@dataclass(eq=False)
-class _Duty:
-    code: str
-    duty_class: str
-    section_keys: tuple
-    topic: str
-    content: str
-    id: str = field(default_factory=new_id)
-
-
-@dataclass(eq=False)
-class _Person:
-    role: str
-    section: _Section | None
-    staffing: str | None = vocab.STAFFING_TYPES[0]
-    post: str = ""
-    status: str = "在职"
-    male: bool = True
-    age: int = 40
-    name: str = ""
-    login: str = ""
-    id_number: str | None = None
-    birth: dt.date | None = None
-    education: str | None = None
-    status_since: dt.date | None = None
-    is_admin: bool = False
-    duties: list = field(default_factory=list)
-    in_charge: list = field(default_factory=list)
-    deputy_head: bool = False
-    id: str = field(default_factory=new_id)
-
-    @property
-    def topic(self) -> str:
-        sec = self.section or (self.in_charge[0] if self.in_charge else None)
-        return sec.topic if sec else "office"
 
 
 def _section_sizes(rng: random.Random, staff: int) -> tuple[list[int], list[int]]:
@@ -151,13 +56,13 @@ def _section_sizes(rng: random.Random, staff: int) -> tuple[list[int], list[int]
 def _plan_org(rng: random.Random, people: int, year: int):
     staff_total = people - 1 - len(D.DEPUTIES)
     sizes, station_sizes = _section_sizes(rng, staff_total)
-    sections = [_Section(k, name, summary, topic, i) for i, (k, name, summary, _, topic)
+    sections = [PlanSection(k, name, summary, topic, i) for i, (k, name, summary, _, topic)
                 in enumerate(D.SECTIONS)]
-    sections += [_Section("station", D.station_name(i), D.STATION_SUMMARY, "food", len(sections) + i)
+    sections += [PlanSection("station", D.station_name(i), D.STATION_SUMMARY, "food", len(sections) + i)
                  for i in range(len(station_sizes))]
     by_key = {s.key: s for s in sections if s.key != "station"}
     stations = [s for s in sections if s.key == "station"]
-    duties = [_Duty(code, cls, secs, topic, content) for code, cls, secs, topic, content in D.DUTIES]
+    duties = [PlanDuty(code, cls, secs, topic, content) for code, cls, secs, topic, content in D.DUTIES]
     by_code = {d.code: d for d in duties}
     for d in duties:
         for key in d.section_keys:
@@ -165,21 +70,21 @@ def _plan_org(rng: random.Random, people: int, year: int):
     for st in stations:
         st.duties = [by_code[c] for c in D.STATION_DUTIES]
 
-    principal = _Person(vocab.ROLE_PRINCIPAL, None, post=D.PRINCIPAL_POST, male=rng.random() < 0.85,
+    principal = PlanPerson(vocab.ROLE_PRINCIPAL, None, post=D.PRINCIPAL_POST, male=rng.random() < 0.85,
                         age=rng.randint(47, 56), education="研究生" if rng.random() < 0.5 else "大学本科",
                         duties=[by_code[c] for c in D.PRINCIPAL_DUTIES])
     persons = [principal]
     for n, (post, keys) in enumerate(D.DEPUTIES):
         charge = [by_key[k] for k in keys] + stations[n::len(D.DEPUTIES)]
         pool = list(dict.fromkeys(d for s in charge[:3] for d in s.duties if d.duty_class == "核心"))
-        persons.append(_Person(vocab.ROLE_DEPUTY, None, post=post, male=rng.random() < 0.75,
+        persons.append(PlanPerson(vocab.ROLE_DEPUTY, None, post=post, male=rng.random() < 0.75,
                                age=rng.randint(40, 57), in_charge=charge,
                                education="研究生" if rng.random() < 0.35 else "大学本科",
                                duties=rng.sample(pool, min(len(pool), rng.randint(2, 4)))))
-    members: list[_Person] = []
+    members: list[PlanPerson] = []
     for sec, size in zip(sections, sizes + station_sizes):
-        head = _Person(vocab.ROLE_SECTION_HEAD, sec, male=rng.random() < 0.7, age=rng.randint(35, 54))
-        group = [head] + [_Person(vocab.ROLE_STAFF, sec, male=rng.random() < 0.56,
+        head = PlanPerson(vocab.ROLE_SECTION_HEAD, sec, male=rng.random() < 0.7, age=rng.randint(35, 54))
+        group = [head] + [PlanPerson(vocab.ROLE_STAFF, sec, male=rng.random() < 0.56,
                                   age=rng.randint(23, 58)) for _ in range(size - 1)]
         if size >= 6:
             group[1].deputy_head, group[1].age = True, rng.randint(32, 50)
@@ -191,13 +96,13 @@ def _plan_org(rng: random.Random, people: int, year: int):
             own = p.section.duties
             p.duties = rng.sample(own, min(len(own), rng.randint(2, 4)))
     _describe(rng, persons, year)
-    admin = _Person(vocab.ROLE_STAFF, by_key["off"], staffing=None, post="系统管理员",
+    admin = PlanPerson(vocab.ROLE_STAFF, by_key["off"], staffing=None, post="系统管理员",
                     name="单位管理员", login="admin", is_admin=True, male=True, age=0,
                     duties=by_key["off"].duties[-2:])
     return sections, duties, persons, admin
 
 
-def _assign_staffing(rng: random.Random, members: list[_Person], people: int) -> None:
+def _assign_staffing(rng: random.Random, members: list[PlanPerson], people: int) -> None:
     """Section members get staffing types (leaders and heads keep 行政编制) and a few statuses."""
     plain = [p for p in members if p.role == vocab.ROLE_STAFF and not p.deputy_head]
     rng.shuffle(plain)
@@ -217,7 +122,7 @@ def _assign_staffing(rng: random.Random, members: list[_Person], people: int) ->
         p.status = "借调" if i < n_seconded else "离岗"
 
 
-def _describe(rng: random.Random, persons: list[_Person], year: int) -> None:
+def _describe(rng: random.Random, persons: list[PlanPerson], year: int) -> None:
     """Names, logins, 身份证号 (consistent with gender and birth), education and posts."""
     surnames = D.split_pinyin(D.SURNAMES)
     surname_cum = list(accumulate(D.SURNAME_WEIGHTS))
@@ -259,7 +164,7 @@ def _describe(rng: random.Random, persons: list[_Person], year: int) -> None:
         p.post = p.post or _post(rng, p)
 
 
-def _post(rng: random.Random, p: _Person) -> str:
+def _post(rng: random.Random, p: PlanPerson) -> str:
     key = p.section.key
     if p.role == vocab.ROLE_SECTION_HEAD:
         return "所长" if key == "station" else D.HEAD_POSTS.get(key, "科长")
@@ -308,8 +213,7 @@ def _months_back(day: dt.date, months: int) -> dt.date:
 def _clear(path: Path, overwrite: bool) -> None:
     if path.exists() and not overwrite:
         raise AppError(f"文件已存在：{path}（加 --force 覆盖）")
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    remove_database_files(path)
 
 
 def generate_demo(path: Path, seed: int = 1, months: int = 3, overwrite: bool = False,

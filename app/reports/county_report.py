@@ -18,6 +18,7 @@ import datetime as dt
 import time
 from pathlib import Path
 
+from app.core import county as C
 from app.core import metrics as M
 from app.core.errors import AppError
 from app.core.metrics import Period, parse_period
@@ -45,7 +46,7 @@ def build_county_report(db: Database, period: Period | str, out: Path | str, *,
                         xlsx: Path | str | None = None, today: dt.date | None = None) -> ReportInfo:
     """Write the county report of `period` to `out` (and its tables to `xlsx`); 编办版 only."""
     from app.services.county import table as county
-    from app.services.county.bureau import Mirrors
+    from app.services.county.mirrors import Mirrors
     from app.services.org.setup import unit_of
     started = time.perf_counter()
     if isinstance(period, str):
@@ -156,7 +157,7 @@ def indicator_rows(rows, before, t: D.CountyTotals, p: D.CountyTotals) -> list[l
 
 def notes(rows, t: D.CountyTotals, today: dt.date) -> list[str]:
     period = t.period
-    days = sorted({r.figures["working_days"] for r in rows if D.has_data(r)})
+    days = sorted({r.figures.working_days for r in rows if D.has_data(r)})
     work = f"工作日{days[0]}天" if len(days) == 1 else (
         f"各单位工作日{days[0]}～{days[-1]}天" if days else "")
     out = [f"统计期间{chinese_date(period.start)}至{chinese_date(period.end)}"
@@ -177,18 +178,17 @@ LOAD_COLS = (Col("排名", INT), Col("单位"), Col("计入工时", HOURS), Col(
 
 
 def loads(book: ReportBook, rows, t: D.CountyTotals, area: str, fonts) -> None:
-    from app.services.county.table import ranked
     doc = book.doc
     doc.section(1, "各单位工作饱和度与主责主业聚焦度")
     doc.paragraph(T.load(rows))
     doc.paragraph(T.focus(rows, t))
-    order = ranked(rows, "saturation")
+    order = C.ranked(rows, "saturation")
     lines = []
     for rank, r in order:
         f = r.figures if D.has_data(r) else None
-        lines.append([rank if f else None, r.name, f and f["logged_hours"],
-                      f and f["expected_hours"], f and D.saturation(r),
-                      BAND_WORDS[f.get("band")] if f else "无数据",
+        lines.append([rank if f else None, r.name, f and f.logged_hours,
+                      f and f.expected_hours, f and D.saturation(r),
+                      BAND_WORDS[f.band] if f else "无数据",
                       f and D.core_share(r), f and D.submission(r)])
     lines.append([None, TOTAL, t.logged_hours, t.expected_hours, t.saturation,
                   BAND_WORDS[t.band], t.focus.core if t.focus else None, t.submission_rate])
@@ -209,7 +209,7 @@ def loads(book: ReportBook, rows, t: D.CountyTotals, area: str, fonts) -> None:
         doc.figure(charts.focus_bars(part, fonts), caption)
     book.data_sheet("图 各单位职责工时占比", ["单位", "核心职责工时", "一般职责工时", "辅助职责工时",
                                          "核心职责占比"],
-                    [[r.name, *(r.figures["focus_hours"].get(k) for k in M.FOCUS_KEYS),
+                    [[r.name, *(r.figures.focus_hours.get(k) for k in M.FOCUS_KEYS),
                       round(D.core_share(r), 4)] for r in by_core], percent=["核心职责占比"])
 
 

@@ -41,11 +41,11 @@ def short_unit(name: str, area: str) -> str:
 
 def has_data(row) -> bool:
     """The unit has approved hours in the period (figures exist and L > 0)."""
-    return bool(row.figures) and (row.figures.get("logged_hours") or 0) > 0
+    return row.figures is not None and row.figures.logged_hours > 0
 
 
 def fig(row, key: str):
-    return (row.figures or {}).get(key)
+    return None if row.figures is None else getattr(row.figures, key)
 
 
 # A unit's ratios from its inputs (hours to 2 decimals, day counts), unrounded like the unit's own
@@ -63,12 +63,12 @@ def submission(row) -> float | None:
 
 
 def core_share(row) -> float | None:
-    h = (row.figures or {}).get("focus_hours") or {}
+    h = row.figures.focus_hours if row.figures is not None else {}
     return _ratio(h.get("core") or 0.0, sum(v or 0.0 for v in h.values()))
 
 
 def focus_of(row) -> FocusShares | None:
-    h = (row.figures or {}).get("focus_hours") or {}
+    h = row.figures.focus_hours if row.figures is not None else {}
     return FocusShares.from_hours(h.get("core") or 0.0, h.get("general") or 0.0,
                                   h.get("auxiliary") or 0.0)
 
@@ -160,7 +160,7 @@ def totals(rows: Sequence, period: Period) -> CountyTotals:
     """The county's sums over `rows` (county_table rows of `period`)."""
     data = [r for r in rows if has_data(r)]
     f = [r.figures for r in data]
-    focus = tuple(sum((x.get("focus_hours") or {}).get(k) or 0.0 for x in f) for k in M.FOCUS_KEYS)
+    focus = tuple(sum(x.focus_hours.get(k) or 0.0 for x in f) for k in M.FOCUS_KEYS)
     known = [t for t in vocab.STAFFING_TYPES if any(t in r.staffing.quotas for r in rows)]
     types = []
     for t in known + sorted({t for r in rows for t in r.staffing.quotas} - set(known)):
@@ -174,14 +174,14 @@ def totals(rows: Sequence, period: Period) -> CountyTotals:
     return CountyTotals(
         period=period, units=len(rows), reporting=tuple(r.name for r in data),
         silent=tuple(r.name for r in rows if not has_data(r)),
-        people=sum(x.get("people") or 0 for x in f),
-        logged_hours=round(sum(x.get("logged_hours") or 0.0 for x in f), 2),
-        expected_hours=round(sum(x.get("expected_hours") or 0.0 for x in f), 2),
-        submitted_days=sum(x.get("submitted_days") or 0 for x in f),
-        available_days=sum(x.get("available_days") or 0 for x in f),
+        people=sum(x.people for x in f),
+        logged_hours=round(sum(x.logged_hours for x in f), 2),
+        expected_hours=round(sum(x.expected_hours for x in f), 2),
+        submitted_days=sum(x.submitted_days for x in f),
+        available_days=sum(x.available_days for x in f),
         focus_hours=tuple(round(v, 2) for v in focus),
-        covered_duties=sum(len(x.get("covered_duties") or ()) for x in f),
-        active_duties=sum(x.get("active_duties") or 0 for x in f),
+        covered_duties=sum(len(x.covered_duties) for x in f),
+        active_duties=sum(x.active_duties for x in f),
         types=tuple(types),
         vacancy_units=sum(1 for r in rows if r.staffing.vacancies > 0),
         over_quota_units=tuple(r.name for r in rows if r.staffing.over_quota),
@@ -241,4 +241,4 @@ def over_posts_text(s: C.Staffing) -> str:
 
 
 def uncovered(row) -> list[str]:
-    return list((row.figures or {}).get("uncovered_duties") or ())
+    return [] if row.figures is None else list(row.figures.uncovered_duties)

@@ -33,8 +33,8 @@ def _sat(r) -> str:
 def thresholds(rows: Sequence) -> dict:
     """The statistics parameters of the units' figures (the same defaults in every unit)."""
     for r in rows:
-        if r.figures and r.figures.get("thresholds"):
-            return r.figures["thresholds"]
+        if r.figures is not None:
+            return r.figures.settings.thresholds()
     return {"standard_hours": 8.0, "target_saturation": M.DEFAULT_TARGET_SATURATION,
             "trust_threshold": TRUST}
 

@@ -62,7 +62,7 @@ def build_eval_report(db: Database, round_id: str, out: Path | str, *, unit: str
             raise AppError("单位版只能生成本单位的评估报告")
         info = write_unit_report(D.unit_eval(db, round_id, today=today), issuer, today, out, xlsx)
     elif db.edition == "bureau":
-        from app.services.county.bureau import Mirrors
+        from app.services.county.mirrors import Mirrors
         mirrors = Mirrors(db)
         try:
             units = D.round_units(db, mirrors, round_id, today)

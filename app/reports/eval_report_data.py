@@ -1,5 +1,5 @@
 """The numbers of the evaluation reports (机构编制执行情况和使用效益评估, app.reports.eval_report):
-one unit's round — its detail (app.services.rounds.detail), staffing and statistics for the
+one unit's round — its detail (app.services.evaluation.rounds.detail), staffing and statistics for the
 round's period — and the sums the texts and tables name (一级/二级 scores, problems by
 category and by type, overdue items).
 
@@ -73,7 +73,7 @@ def unit_eval(db: Database, round_id: str, unit_id: str | None = None, *, name: 
               today: dt.date | None = None) -> UnitEval:
     """One unit of a round from its database (unit file or 编办 mirror)."""
     from app.services.stats import compute as stats
-    from app.services.county.table import staffing_of
+    from app.services.county.figures import staffing_of
     today = today or dt.date.today()
     d = detail(db, round_id, unit_id, today)
     staffing, unit = staffing_of(db)
@@ -85,7 +85,7 @@ def unit_eval(db: Database, round_id: str, unit_id: str | None = None, *, name: 
 def round_units(db: Database, mirrors, round_id: str, today: dt.date | None = None) -> list[UnitEval]:
     """Every unit of the round at the 编办, ranked by the 编办's total (units not fully scored
     last, unranked), as rounds_bureau.results ranks them."""
-    from app.services.county.bureau import registered_units
+    from app.services.county.mirrors import registered_units
     from app.services.evaluation.rounds import assigned_units
     names = {u.unit_id: u.name for u in registered_units(db)}
     units = [unit_eval(mirrors.get(unit_id), round_id, unit_id, name=names.get(unit_id), today=today)

@@ -17,8 +17,8 @@ BAND_COLOR_LABELS = {GREEN: "绿灯", YELLOW: "黄灯", RED: "红灯"}
 
 @dataclass(frozen=True)
 class Bands:
-    """Saturation bands (DOMAIN.md, Metrics): green green_low–green_high, yellow down to yellow_low
-    and up to yellow_high, red outside. The functions below take any object with these four
+    """Saturation bands (docs/ARCHITECTURE.md "Metrics"): green green_low–green_high, yellow down
+    to yellow_low and up to yellow_high, red outside. The functions below take any object with these four
     attributes (app.core.metrics.Bands too)."""
     green_low: float = 0.85
     green_high: float = 1.15
@@ -127,7 +127,8 @@ class DutyActivity:
 class PeriodSummary:
     """Headline numbers of one unit, section or person over one period.
 
-    logged/expected hours follow DOMAIN.md (approved entries only; expected = (W − leave) × H0).
+    logged/expected hours: approved entries only; expected = (W − leave) × H0
+    (docs/ARCHITECTURE.md "Metrics").
     `previous` is the same summary for the period before, for the rise/fall sentences."""
     name: str                              # 沂河县市场监督管理局 / 综合执法科 / 王昇
     period_label: str                      # 2026年10月 / 2026年第三季度

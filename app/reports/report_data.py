@@ -254,9 +254,9 @@ class Trend:
 def trend(db: Database, period: Period, fig: Figures, *, level: str, key: str | None,
           person_ids=None, actor=None) -> Trend:
     """Saturation per week (periods up to a quarter, via stats.weekly_hours) or per month."""
-    from app.services.stats import compute as stats
+    from app.services.stats import drill
     if period.days <= WEEKLY_TREND_MAX_DAYS:
-        weeks = stats.weekly_hours(db, period, level, key, actor=actor,
+        weeks = drill.weekly_hours(db, period, level, key, actor=actor,
                                    bands=fig.settings.bands)
         labels = [f"{w.start.month}/{w.start.day}" for w in weeks]
         return Trend("各周工作饱和度", labels, [w.saturation for w in weeks],

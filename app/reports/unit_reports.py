@@ -2,7 +2,7 @@
 
     info = build_report(db, "unit", parse_period("2026-Q3"), "report.pdf", xlsx="report.xlsx")
 
-Kinds (DOMAIN.md "Printed reports"):
+Kinds (docs/ARCHITECTURE.md "Printed reports"):
     unit     部门履职评估分析报告 (月报/季报/年报 by the period's kind)
     section  科室履职评估分析报告 (section=科室名称)
     core     部门核心职能履行评估分析报告 (per core duty: hours, people, entries, examples)

@@ -1,8 +1,8 @@
 """Writing tables to an .xlsx workbook for people to read (one sheet per table): a title row,
 bold headers with a fill, widths from the content, frozen header, percentages formatted.
 
-openpyxl writes ~9 k rows/s here (ARCHITECTURE.md): callers with large tables run this in a
-background task."""
+openpyxl writes ~9 k rows/s here (docs/ARCHITECTURE.md "Known traps"): callers with large tables
+run this in a background task."""
 from __future__ import annotations
 
 from pathlib import Path

@@ -9,9 +9,8 @@ from contextlib import contextmanager
 def collector_paused():
     """Pause the cyclic collector while tens of thousands of small rows, sets and tuples (none in
     reference cycles) pile up: its passes over the growing heap otherwise cost about as much as
-    building them (flags for a 3,000-entry week ~0.45 s → ~0.3 s; demo generation −25 %).
-    Process-wide: other threads meanwhile only have their cycles collected later. Restores the
-    previous state."""
+    building them. Process-wide: other threads meanwhile only have their cycles collected later.
+    Restores the previous state."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

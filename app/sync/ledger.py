@@ -93,7 +93,7 @@ def judge(session: Session, sender: str, package_id: str, seq: int, base: int, u
     top = covered(rows)
     newest = max(line, key=lambda r: r.seq)
     if same_seq:
-        standing.fork = (f"{FORK}：第{seq}号包已于{same_seq[-1].imported_at[:16].replace("T", " ")}导入过另一份内容，"
+        standing.fork = (f"{FORK}：第{seq}号包已于{same_seq[-1].imported_at[:16].replace('T', ' ')}导入过另一份内容，"
                          "发送方可能从旧备份恢复过数据")
     elif seq > newest.seq and upto < newest.upto:
         standing.fork = (f"{FORK}：本包的变更序号（至{upto}）比已导入的第{newest.seq}号包（至{newest.upto}）"

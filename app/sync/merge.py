@@ -5,10 +5,11 @@ are looked up in the database (skipped for a table that held no rows when the pa
 first import of a unit), which counts new / changed / stale rows and finds rows the sender does
 not own; then, when writing, the new ids are INSERTed and the newer versions written by an
 INSERT … ON CONFLICT DO UPDATE that keeps, per row id, the greater (hlc, origin): last-writer-wins,
-exact because every row has a single owner (ARCHITECTURE.md "Data and sync model"). A preview does the same without writing. Rows go
-into the database file at once, not through staging tables: the caller's transaction makes the
-package all-or-nothing (a problem found later rolls back what was written), and the staging copy
-cost a third of a county import (tests/bench/bench_sync.py).
+exact because every row has a single owner (docs/ARCHITECTURE.md "Data and sync model"). A
+preview does the same without writing. Rows go into the database file at once, not through
+staging tables: the caller's transaction makes the package all-or-nothing (a problem found later
+rolls back what was written), and the staging copy cost a third of a county import
+(tests/bench/bench_sync.py).
 
 Ownership: a row belongs to the side that created it, and only that side ever writes it, so the
 `origin` of any version tells the owner — the 编办's origin, or one of the unit's PCs. A unit's

@@ -108,7 +108,7 @@ class MainWindow(QMainWindow):
     def _bureau_pages(self, kwargs) -> None:
         from PySide6.QtCore import QThreadPool
 
-        from app.services.county.bureau import Mirrors
+        from app.services.county.mirrors import Mirrors
         from app.ui.tasks import TaskRunner
         self.mirrors = Mirrors(self.db)
         # One worker for the 编办 pages: the mirrors they share are opened and written by one

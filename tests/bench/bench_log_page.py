@@ -7,7 +7,7 @@ Times what the page does when it opens a day (logs.load_day + logs.month_overvie
 log_tools.duty_choices + logs.category_names) and when the user saves one more entry
 (logs.save_day; the day is restored untimed after each run), each against the raw-sqlite3 floor:
 equivalent statements on the same file with plain sqlite3. Reports figures; it is not a pass/fail
-test (ARCHITECTURE.md "Tests"). Target: < 150 ms for each operation.
+test (docs/ARCHITECTURE.md "Tests"). Target: < 150 ms for each operation.
 """
 from __future__ import annotations
 

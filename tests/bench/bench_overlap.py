@@ -1,4 +1,4 @@
-"""Benchmark: the 编办's duty analysis (app.services.duty_overlap) on 50 units × 40 duties.
+"""Benchmark: the 编办's duty analysis (app.services.county.overlap) on 50 units × 40 duties.
 
     .venv/bin/python tests/bench/bench_overlap.py [--units 50] [--per-unit 40] [--rounds 5]
                                                   [--demo-months N] [--db DIR [--reuse]]
@@ -20,7 +20,7 @@ Times, each the median of --rounds rounds (after one warm-up):
   overlap    load + analyse, mirrors open (what `重新读取` costs)
 and once: the CLI `overlap --json` as a user runs it (interpreter start, imports, opening every
 mirror). Wall and process-CPU medians are printed side by side. Reports figures; it is not a
-pass/fail test (ARCHITECTURE.md "Tests").
+pass/fail test (docs/ARCHITECTURE.md "Tests").
 """
 from __future__ import annotations
 
@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from app.core.similarity import Corpus  # noqa: E402
 from app.services.county import bureau, overlap as O
+from app.services.county.mirrors import Mirrors
 from app.services.exchange import enrollment, unit_side as unit_sync  # noqa: E402
 from app.services.org.setup import UnitSetup, open_database  # noqa: E402
 from tests.unit.overlap_fixtures import build_county, county_duties, credit  # noqa: E402
@@ -86,7 +87,7 @@ def main() -> None:
     started = time.perf_counter()
     if a.reuse:
         db = open_database(folder / "county.sqlite")
-        mirrors = bureau.Mirrors(db)
+        mirrors = Mirrors(db)
     else:
         if folder.exists() and a.db:
             shutil.rmtree(folder)

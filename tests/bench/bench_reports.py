@@ -10,7 +10,7 @@ for the other kinds and period lengths, each the median of --runs runs after one
 Font registration (once per process: a program that prints several reports pays it once) is
 timed on its own and added in the "cold" column. --xlsx also writes each report's tables to
 Excel; --cli times `python -m app report` as a subprocess (interpreter start and imports
-included). Reports figures; not a pass/fail test (ARCHITECTURE.md "Tests").
+included). Reports figures; not a pass/fail test (docs/ARCHITECTURE.md "Tests").
 """
 from __future__ import annotations
 

@@ -3,8 +3,8 @@
     .venv/bin/python tests/bench/bench_review.py [--people 240] [--months 2] [--runs 7]
                                                  [--distinct-texts] [--db FILE [--reuse]]
 
-Builds a demo unit scaled so that one week holds ~3,000 entries (DOMAIN.md: 桓台's pilot wrote
-3,000 entries a week; the seed's bar is to review them in 5 minutes), then times:
+Builds a demo unit scaled so that one week holds ~3,000 entries (docs/ARCHITECTURE.md "Review":
+桓台's pilot wrote 3,000 entries a week; the seed's bar is to review them in 5 minutes), then times:
 
 - review_flags.compute_flags over every submitted log of the latest complete week (Mon–Sun),
   against the raw-sqlite3 floor: the same rows read with plain sqlite3 (no rules applied);
@@ -15,7 +15,7 @@ Builds a demo unit scaled so that one week holds ~3,000 entries (DOMAIN.md: 桓�
 worst case (no text repeats, so none is prepared once for several entries). The demo's own texts
 are already varied: only its planted copies repeat, and about four in five logs carry no flag.
 Reports figures, the flagged logs of the week by flag code among them; it is not a pass/fail
-test (ARCHITECTURE.md "Tests"). Target for the flags: < 500 ms for ~3,000 entries.
+test (docs/ARCHITECTURE.md "Tests"). Target for the flags: < 500 ms for ~3,000 entries.
 """
 from __future__ import annotations
 

@@ -10,8 +10,8 @@ against the raw-sqlite3 floor measured in the same run on the same file:
     the grouped log facts), executed with plain sqlite3, no ORM and no Python figure building;
   - "naive join": the textbook form (every counted entry joined with its log, grouped by person,
     category and duty) plus the same log query: what the service's SQL is meant to beat.
-Reports figures; it is not a pass/fail test (ARCHITECTURE.md "Tests"). Target: < 200 ms for the
-page and ≤ 2× the floor.
+Reports figures; it is not a pass/fail test (docs/ARCHITECTURE.md "Tests"). Target: < 200 ms for
+the page and ≤ 2× the floor.
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from app.core import metrics as M  # noqa: E402
-from app.services.stats import compute as stats  # noqa: E402
+from app.services.stats import compute as stats, drill  # noqa: E402
 from app.services.org.calendar import work_calendar  # noqa: E402
 from app.demo.unit import generate_demo  # noqa: E402
 from app.services.org.setup import open_database  # noqa: E402
@@ -197,10 +197,10 @@ def main() -> int:
         "unit_stats section": lambda: stats.unit_stats(db, period, "section", today=today),
         "unit_stats person": lambda: stats.unit_stats(db, period, "person", today=today),
         "stats_page (all 3)": lambda: stats.stats_page(db, period, today=today),
-        "weekly_hours unit": lambda: stats.weekly_hours(db, period),
+        "weekly_hours unit": lambda: drill.weekly_hours(db, period),
         "by_staffing_type": lambda: stats.by_staffing_type(db, period, today=today),
-        "person_days": lambda: stats.person_days(db, some_person.key, period),
-        "logs_behind section": lambda: stats.logs_behind(db, period, "section", some_section.key),
+        "person_days": lambda: drill.person_days(db, some_person.key, period),
+        "logs_behind section": lambda: drill.logs_behind(db, period, "section", some_section.key),
     }
     samples = timed_together(ops, args.runs)
     db.dispose()

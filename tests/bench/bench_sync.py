@@ -15,9 +15,9 @@ Parts:
           floor: raw sqlite3 inserts of the same rows into fresh mirror copies, one process.
           Target < 3 min. Then the county dashboard (county.county_table) for a month, a quarter and
           the year (target < 1 s) and a cold compute of one unit-year (stats.unit_stats).
-The demo folders are made with app.services.demo_county.generate_county (packages exported, not
+The demo folders are made with app.demo.county.generate_county (packages exported, not
 imported) and cached under --cache keyed by their parameters; delete the folder to rebuild.
-Reports figures; it is not a pass/fail test (ARCHITECTURE.md "Tests").
+Reports figures; it is not a pass/fail test (docs/ARCHITECTURE.md "Tests").
 """
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from app.core.metrics import parse_period  # noqa: E402
 from app.services.county import bureau, table as county
+from app.services.county.mirrors import Mirrors, registered_units
 from app.services.exchange import packages
 from app.services.stats import compute as stats  # noqa: E402
 from app.services.org.setup import open_database  # noqa: E402
@@ -120,7 +121,7 @@ class Phases:
         self.wrap(merge.Merger, "_flush", "    merger._flush (check, count, write)")
         self.wrap(merge.Merger, "finish", "  merger.finish")
         self.wrap(review_state, "refresh", "  review_state.refresh")
-        self.wrap(county, "refresh_unit", "county.refresh_unit")
+        self.wrap(county, "refresh_unit", "refresh_unit")
         return self
 
     def close(self) -> None:
@@ -228,7 +229,7 @@ def part_month(a, work: Path) -> None:
     for _ in range(a.rounds):
         target = fresh_bureau(folder, work / "bureau")
         bdb = open_database(target)
-        mirrors = bureau.Mirrors(bdb)
+        mirrors = Mirrors(bdb)
         start, cpu = time.perf_counter(), time.process_time()
         results = bureau.import_packages(bdb, mirrors, [package], apply=True)
         import_s.append(time.perf_counter() - start)
@@ -256,7 +257,7 @@ def part_month(a, work: Path) -> None:
 def child_import(target: Path, workers: int) -> None:
     """Run in a child process: import the USB folder next to `target`, print JSON figures."""
     db = open_database(target)
-    mirrors = bureau.Mirrors(db)
+    mirrors = Mirrors(db)
     phases = Phases().standard()
     usb = Path(os.environ["BENCH_USB"])
     start, cpu = time.perf_counter(), time.process_time()
@@ -316,7 +317,7 @@ def part_county(a, work: Path) -> None:
 
 def dashboard(a, target: Path) -> None:
     db = open_database(target)
-    mirrors = bureau.Mirrors(db)
+    mirrors = Mirrors(db)
     samples: dict[str, list[float]] = {p: [] for p in (MONTH, QUARTER, YEAR)}
     for n in range(1 + a.rounds):
         for key in samples:
@@ -329,7 +330,7 @@ def dashboard(a, target: Path) -> None:
         ms = median_ms(values)
         print(f"county_table {key:<21}{ms:>10.0f}{max(values) * 1000:>9.0f}  "
               f"{'OK' if ms < 1000 else 'SLOW'} (< 1 s)")
-    largest = max(bureau.registered_units(db), key=lambda u: mirrors.path(u.unit_id).stat().st_size)
+    largest = max(registered_units(db), key=lambda u: mirrors.path(u.unit_id).stat().st_size)
     mirror = mirrors.get(largest.unit_id)
     cold = []
     for _ in range(3):

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from app.db.engine import WRITE_OPTION  # noqa: E402
 from app.services.county import bureau  # noqa: E402
+from app.services.county.mirrors import Mirrors
 from app.services.org.setup import open_database  # noqa: E402
 
 START = [0.0]
@@ -60,7 +61,7 @@ def _committed(session) -> None:
 
 def child(db_path: str, package: str) -> None:
     db = open_database(Path(db_path))
-    mirrors = bureau.Mirrors(db)
+    mirrors = Mirrors(db)
     START[0] = time.perf_counter()
     say("R", _elapsed())
     (result,) = bureau.import_packages(db, mirrors, [Path(package)], apply=True)

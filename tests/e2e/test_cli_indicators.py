@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from app.core.validators import make_credit_code
 from app.services.county import bureau as B
+from app.services.county.mirrors import Mirrors
 from app.services.exchange import enrollment, unit_side as unit_sync
 from app.services.org.actor import SYSTEM
 from app.demo.unit import generate_demo
@@ -44,7 +45,7 @@ def county(tmp_path_factory, env_dir):
     usb.mkdir()
     bureau = open_database(b, create=True)
     initialise_unit(bureau, UnitSetup("沂河县委编办", BUREAU_CODE, edition="bureau"))
-    mirrors = B.Mirrors(bureau)
+    mirrors = Mirrors(bureau)
     unit_id = B.register_unit(bureau, SYSTEM, UnitSetup(
         "沂河县市场监督管理局", UNIT_CODE, staffing_quotas={"行政编制": 20, "事业编制": 6},
         leader_posts={"正职": 1, "副职": 2}), task_class="服务经济", key_tasks=5)

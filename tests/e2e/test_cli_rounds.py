@@ -26,6 +26,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from app.services.county import bureau as B
+from app.services.county.mirrors import Mirrors
 from app.services.exchange import enrollment, unit_side as unit_sync
 from app.services.org.actor import SYSTEM
 from app.demo.unit import generate_demo
@@ -53,7 +54,7 @@ def county(tmp_path_factory):
     root = tmp_path_factory.mktemp("round")
     bureau = open_database(root / "county.sqlite", create=True)
     initialise_unit(bureau, UnitSetup("沂河县委编办", credit(0), edition="bureau"))
-    mirrors = B.Mirrors(bureau)
+    mirrors = Mirrors(bureau)
     ids = {}
     for i, (key, (name, unit_class, quotas, seed)) in enumerate(UNITS.items(), 1):
         ids[key] = B.register_unit(bureau, SYSTEM, UnitSetup(name, credit(i), unit_class=unit_class,

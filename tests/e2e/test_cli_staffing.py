@@ -53,7 +53,7 @@ def roster_file(path: Path) -> Path:
 def county(tmp_path_factory):
     """A 编办 with two registered units (made through the services: the CLI for these steps
     is tested in test_cli_sync.py); unit 1 imports its roster with the CLI and reports."""
-    from app.services.county.bureau import Mirrors
+    from app.services.county.mirrors import Mirrors
     from tests.unit.sync_fixtures import World, enroll, new_bureau, register
     root = tmp_path_factory.mktemp("staffing")
     env = root / "appdata"

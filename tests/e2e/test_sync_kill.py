@@ -33,7 +33,8 @@ from argon2 import PasswordHasher
 
 from app.core.metrics import parse_period
 from app.services.org import accounts, audit
-from app.services.county import bureau, table as county
+from app.services.county import table as county
+from app.services.county.mirrors import Mirrors, registered_units
 from app.services.exchange import enrollment, unit_side as unit_sync
 from app.services.exchange import packages as P
 from app.demo.unit import generate_demo
@@ -95,7 +96,7 @@ def template(tmp_path_factory) -> Template:
     mp.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     try:
         world = SF.World(folder, SF.new_bureau(folder / "county.sqlite"), None, usb=root / "usb")
-        world.mirrors = bureau.Mirrors(world.bureau)
+        world.mirrors = Mirrors(world.bureau)
         world.usb.mkdir()
         SF.register(world, "small", 1)
         SF.fill_unit(SF.enroll(world, "small", root / "small.sqlite"), "small")
@@ -181,10 +182,10 @@ def county_view(folder: Path) -> dict:
     """What the county table and unit list say per unit (the cache may be stale: county_table
     recomputes a unit marked dirty)."""
     db = open_database(folder / "county.sqlite")
-    mirrors = bureau.Mirrors(db)
+    mirrors = Mirrors(db)
     try:
         rows = county.county_table(db, mirrors, parse_period(PERIOD))
-        keys = {u.unit_id: u.fingerprint for u in bureau.registered_units(db)}
+        keys = {u.unit_id: u.fingerprint for u in registered_units(db)}
         view = {r.unit_id: {**r.to_json(), "computed_on": None, "key": keys[r.unit_id]} for r in rows}
         for unit_id in keys:
             report = audit.verify(mirrors.get(unit_id))

@@ -18,8 +18,8 @@ CHILD = textwrap.dedent("""
     from pathlib import Path
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
-    from app.services import accounts
-    from app.services.setup import open_database
+    from app.services.org import accounts
+    from app.services.org.setup import open_database
     from app.settings import Settings
     from app.ui.pages.log_page import LogPage
     from app.ui.models.entries_model import COL_CONTENT

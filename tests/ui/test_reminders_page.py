@@ -5,7 +5,7 @@ from openpyxl import load_workbook
 
 from app.ui.main_window import MainWindow
 from app.ui.pages.reminders_page import RemindersPage
-from tests.unit.review_fixtures import DAY, TODAY, build_unit, write
+from tests.unit.review_fixtures import TODAY, build_unit, write
 
 
 def test_head_sees_queue_reminder_and_exports_the_notice(qtbot, unit_db, admin, settings, tmp_path):

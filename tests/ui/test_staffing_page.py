@@ -91,7 +91,7 @@ def test_the_rules_dialog_saves_checks_and_resets(qtbot, unit, admin, monkeypatc
 
 
 def test_the_bureau_sees_the_county_and_each_unit(qtbot, tmp_path):
-    from app.services.county.bureau import Mirrors
+    from app.services.county.mirrors import Mirrors
     from tests.unit.sync_fixtures import World, enroll, new_bureau, register
     bureau = new_bureau(tmp_path / "county.sqlite")
     world = World(tmp_path, bureau, Mirrors(bureau), usb=tmp_path / "usb")

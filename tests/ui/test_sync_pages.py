@@ -16,6 +16,7 @@ from app.core.metrics import parse_period, percent
 from app.core.validators import make_credit_code
 from app.services.org import accounts
 from app.services.county import bureau, table as county
+from app.services.county.mirrors import Mirrors, find_unit
 from app.services.exchange import enrollment, unit_side as unit_sync
 from app.services.exchange import packages as P
 from app.services.org.actor import SYSTEM
@@ -33,7 +34,7 @@ UNIT_NAME = "沂河县市场监督管理局"
 @dataclass
 class County:
     db: object
-    mirrors: bureau.Mirrors
+    mirrors: Mirrors
     unit_id: str          # the registered 沂河县市场监督管理局
 
 
@@ -48,7 +49,7 @@ def county_db(tmp_path):
                                                          staffing_quotas={"行政编制": 20, "事业编制": 5},
                                                          leader_posts={"正职": 1, "副职": 3}),
                                    task_class="服务经济", key_tasks=8)
-    mirrors = bureau.Mirrors(db)
+    mirrors = Mirrors(db)
     yield County(db, mirrors, unit_id)
     mirrors.close()
     db.dispose()
@@ -203,7 +204,7 @@ def test_bureau_register_import_county_and_drill_down(qtbot, tmp_path, county_db
     units.exec_dialog = fill
     units.register()
     assert units.table.rowCount() == 2
-    added = bureau.find_unit(db, OTHER_CODE)
+    added = find_unit(db, OTHER_CODE)
     assert units.selected_unit().unit_id == added.unit_id
     row = [units.table.item(r, 0).text() for r in range(2)].index("沂河县人力资源和社会保障局")
     assert [units.table.item(row, c).text() for c in (3, 4, 5, 8)] == ["社会民生", "6", "15", "尚未收到上报包"]
@@ -257,7 +258,7 @@ def test_bureau_register_import_county_and_drill_down(qtbot, tmp_path, county_db
     page = CountyPage(db, mirrors, actor, settings, runner=SyncRunner(), period="2026-10")
     qtbot.addWidget(page)
     expected = {r.name: r for r in county.county_table(db, mirrors, parse_period("2026-10"))}
-    saturation = expected[UNIT_NAME].figures["saturation"]
+    saturation = expected[UNIT_NAME].figures.saturation
     row = page.row_of(county_db.unit_id)
     assert page.table.rowCount() == 2 and page.table.item(row, 1).text() == UNIT_NAME
     assert page.table.item(row, 7).text() == percent(saturation)

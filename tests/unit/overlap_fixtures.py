@@ -30,7 +30,8 @@ from app.services.exchange import enrollment, unit_side as unit_sync
 from app.services.logs import daily as logs
 from app.services.review import queue as review
 from app.services.org.actor import SYSTEM, Actor
-from app.services.county.bureau import Mirrors, import_packages, register_unit
+from app.services.county.mirrors import Mirrors
+from app.services.county.bureau import import_packages, register_unit
 from app.services.org.setup import UnitSetup, initialise_unit, open_database
 
 BUREAU_NAME = "沂河县委编办"

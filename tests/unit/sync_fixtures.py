@@ -21,6 +21,7 @@ from app.core.validators import make_credit_code
 from app.db.engine import Database
 from app.db.models import Person, WorkLog
 from app.services.county import bureau as B
+from app.services.county.mirrors import Mirrors, registered_units
 from app.services.exchange import enrollment, unit_side as unit_sync
 from app.services.logs import daily as logs
 from app.services.review import queue as review
@@ -75,7 +76,7 @@ def databases_of(path: Path | str) -> list[Path]:
     if path.is_dir():
         return sorted(p for p in path.rglob("*.sqlite") if p.is_file())
     found = [path]
-    units = path.with_name(path.name + ".units")   # app.services.bureau.mirrors_dir
+    units = path.with_name(path.name + ".units")   # app.services.county.bureau.mirrors_dir
     if units.is_dir():
         found += sorted(units.glob("*.sqlite"))
     return found
@@ -198,7 +199,7 @@ class World:
     """A 编办 and the units it registered, each unit with its own database."""
     root: Path
     bureau: Database
-    mirrors: B.Mirrors
+    mirrors: Mirrors
     unit_ids: dict[str, str] = field(default_factory=dict)     # key → unit id
     units: dict[str, Database] = field(default_factory=dict)   # key → unit database
     usb: Path = None
@@ -295,7 +296,7 @@ def build_world(root: Path, keys=("a", "b")) -> World:
     """编办 + registered, enrolled and filled units (no packages exchanged yet)."""
     root.mkdir(parents=True, exist_ok=True)
     bureau = new_bureau(root / "county.sqlite")
-    world = World(root, bureau, B.Mirrors(bureau), usb=root / "usb")
+    world = World(root, bureau, Mirrors(bureau), usb=root / "usb")
     world.usb.mkdir(exist_ok=True)
     for i, key in enumerate(keys, start=1):
         register(world, key, i, task_class="服务经济", key_tasks=5 + i)
@@ -306,8 +307,8 @@ def build_world(root: Path, keys=("a", "b")) -> World:
 def reopen(root: Path, keys=("a", "b")) -> World:
     """The world saved under `root` (built by build_world and closed), opened again."""
     bureau = open_database(root / "county.sqlite")
-    world = World(root, bureau, B.Mirrors(bureau), usb=root / "usb")
-    for unit in B.registered_units(bureau):
+    world = World(root, bureau, Mirrors(bureau), usb=root / "usb")
+    for unit in registered_units(bureau):
         for key in keys:
             path = root / f"unit_{key}.sqlite"
             if path.exists() and key not in world.units:

@@ -29,9 +29,11 @@ from app.reports.county_report import build_county_report, write_report
 from app.reports.model import hours, pct
 from app.reports.report_book import BAND_WORDS
 from app.services.county import bureau, table as county
+from app.services.county.mirrors import Mirrors
 from app.services.exchange import enrollment, unit_side as unit_sync
 from app.services.org.actor import SYSTEM
-from app.services.county.table import CountyRow
+from app.core.county import CountyRow
+from app.core.figures import Figures
 from app.demo.unit import generate_demo
 from app.services.org.setup import UnitSetup, initialise_unit, open_database
 
@@ -52,7 +54,7 @@ def build_county(root: Path) -> Path:
     b = open_database(root / "county.sqlite", create=True)
     initialise_unit(b, UnitSetup(BUREAU, make_credit_code("11371321", "MB285103"),
                                  edition="bureau"))
-    mirrors = bureau.Mirrors(b)
+    mirrors = Mirrors(b)
     (root / "usb").mkdir()
     packages = []
     for i, (name, quotas, posts, task_class, tasks) in enumerate([*UNITS, SILENT]):
@@ -106,7 +108,7 @@ def made(tmp_path_factory):
     out = path.parent / "report"
     info = build_county_report(db, PERIOD, out / "county.pdf", xlsx=out / "county.xlsx",
                                today=TODAY)
-    mirrors = bureau.Mirrors(db)
+    mirrors = Mirrors(db)
     rows = county.county_table(db, mirrors, PERIOD, today=TODAY)
     mirrors.close()
     yield db, info, rows, pdf_text(info.path)
@@ -120,16 +122,16 @@ def test_title_units_and_county_figures_from_sums(made):
     assert text.count("沂河县委编办") == 1 and "2026年11月22日" in text      # 落款
     for name, *_ in [*UNITS, SILENT]:
         assert name in text, name
-    data = [r.figures for r in rows if r.figures and r.figures["logged_hours"] > 0]
+    data = [r.figures for r in rows if r.figures and r.figures.logged_hours > 0]
     assert len(data) == 3
-    L = sum(f["logged_hours"] for f in data)
-    E = sum(f["expected_hours"] for f in data)
-    sub, avail = sum(f["submitted_days"] for f in data), sum(f["available_days"] for f in data)
-    core = sum(f["focus_hours"]["core"] for f in data)
-    total = sum(sum(f["focus_hours"].values()) for f in data)
-    covered = sum(len(f["covered_duties"]) for f in data)
-    active = sum(f["active_duties"] for f in data)
-    people = sum(f["people"] for f in data)
+    L = sum(f.logged_hours for f in data)
+    E = sum(f.expected_hours for f in data)
+    sub, avail = sum(f.submitted_days for f in data), sum(f.available_days for f in data)
+    core = sum(f.focus_hours["core"] for f in data)
+    total = sum(sum(f.focus_hours.values()) for f in data)
+    covered = sum(len(f.covered_duties) for f in data)
+    active = sum(f.active_duties for f in data)
+    people = sum(f.people for f in data)
     assert f"全县3个单位{people}名人员参与履职留痕" in text
     assert (f"应出勤工时{hours(E)}小时，经审定的工作时长{hours(L)}小时，全县工作饱和度为"
             f"{pct(L / E)}") in text
@@ -153,10 +155,10 @@ def test_unit_rows_need_and_task_ratio(made):
     assert sorted(verdicts.values()) == sorted(D.VERDICT_ORDER), verdicts
     for r in rows:
         f = r.figures
-        if f and f["logged_hours"] > 0:
-            saturation = f["logged_hours"] / f["expected_hours"]     # unrounded, as printed
-            assert (f"{r.name}{hours(f['logged_hours'])}{hours(f['expected_hours'])}"
-                    f"{pct(saturation)}{BAND_WORDS[f['band']]}") in text, r.name
+        if f and f.logged_hours > 0:
+            saturation = f.logged_hours / f.expected_hours     # unrounded, as printed
+            assert (f"{r.name}{hours(f.logged_hours)}{hours(f.expected_hours)}"
+                    f"{pct(saturation)}{BAND_WORDS[f.band]}") in text, r.name
         n = r.need
         if n.verdict in ("增编依据", "减编依据"):
             assert (f"{r.name}（测算需要{n.fte:.1f}人，核定编制{n.quota}名，实有{n.actual}人）"
@@ -190,9 +192,9 @@ def test_excel_holds_the_tables_with_the_same_numbers(made):
     assert [x["单位"] for x in load][-1] == "全县合计"
     for x in load[:-1]:
         f = by_name[x["单位"]].figures
-        if f and f["logged_hours"] > 0:
-            assert (x["计入工时"], x["应出勤工时"]) == (f["logged_hours"], f["expected_hours"])
-            assert x["饱和度"] == pytest.approx(f["saturation"], abs=1e-4) and x["排名"] >= 1
+        if f and f.logged_hours > 0:
+            assert (x["计入工时"], x["应出勤工时"]) == (f.logged_hours, f.expected_hours)
+            assert x["饱和度"] == pytest.approx(f.saturation, abs=1e-4) and x["排名"] >= 1
         else:
             assert x["排名"] is None and x["分档"] == "无数据"
     staff = sheet("表4 ")
@@ -205,7 +207,7 @@ def test_excel_holds_the_tables_with_the_same_numbers(made):
     assert [x["测算结论"] for x in need][:3] == ["增编依据", "减编依据", "基本匹配"]
     for x in need:
         r = by_name[x["单位"]]
-        fte = round(r.need.fte, 2) if r.figures and r.figures["logged_hours"] > 0 else None
+        fte = round(r.need.fte, 2) if r.figures and r.figures.logged_hours > 0 else None
         assert (x["测算人数"], x["实有人数"], x["核定编制"]) == (fte, r.need.actual, r.need.quota)
     ratios = sheet("表6 ")
     values = [x["编制任务比"] for x in ratios]          # high to low, units without one last
@@ -222,7 +224,7 @@ def test_a_range_is_compared_with_the_days_before(made, tmp_path):
     before = parse_period("2026-10-06..2026-10-18")
     info = build_county_report(db, period, tmp_path / "r.pdf", today=TODAY)
     text = pdf_text(info.path)
-    mirrors = bureau.Mirrors(db)
+    mirrors = Mirrors(db)
     t = D.totals(county.county_table(db, mirrors, period, today=TODAY), period)
     p = D.totals(county.county_table(db, mirrors, before, today=TODAY), before)
     mirrors.close()
@@ -239,14 +241,15 @@ def row(name, quotas, actual, logged=0.0, expected=0.0, submitted=0, available=0
     staffing = C.Staffing(quotas, actual, {"正职": 1}, {"正职": 1}, 0)
     figures = None
     if expected:
-        figures = {"people": 1, "logged_hours": logged, "expected_hours": expected,
-                   "saturation": logged / expected, "band": M.band(logged / expected),
-                   "working_days": 21, "submitted_days": submitted,
-                   "available_days": available, "submission_rate": submitted / available,
-                   "focus_hours": dict(zip(("core", "general", "auxiliary"), focus)),
-                   "focus": {"core": focus[0] / sum(focus)}, "covered_duties": ["x"] * covered,
-                   "uncovered_duties": ["SD-09"] * (active - covered), "active_duties": active,
-                   "fte": fte, "fte_trustworthy": trusted}
+        figures = Figures("unit", name, name, parse_period("2026-10"), people=1, logged_hours=logged,
+                          expected_hours=expected, saturation=logged / expected,
+                          band=M.band(logged / expected), working_days=21,
+                          submitted_days=submitted, available_days=available,
+                          submission_rate=submitted / available,
+                          focus_hours=dict(zip(("core", "general", "auxiliary"), focus)),
+                          focus={"core": focus[0] / sum(focus)}, covered_duties=["x"] * covered,
+                          uncovered_duties=["SD-09"] * (active - covered), active_duties=active,
+                          fte=fte, fte_trustworthy=trusted)
     need = C.staffing_need(fte, trusted, staffing.actual_total, staffing.quota_total)
     ratio = C.task_ratio(tasks and "社会民生", staffing.quota_total, tasks)
     return CountyRow(name, name, "", "", staffing, figures, need, ratio,

@@ -1,4 +1,4 @@
-"""The county demo (app.services.demo_county) and the 编办's parallel import (app.services.import_pool)
+"""The county demo (app.demo.county) and the 编办's parallel import (app.services.county.import_pool)
 on a small real county: 3 generated units, their 上报包 imported one by one and by 2 processes."""
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from sqlalchemy import select
 from app.core.metrics import parse_period
 from app.db.models import CountyFigures, WorkLog
 from app.services.county import bureau, table as county
-from app.services.exchange import import_pool
+from app.services.county.figures import DIRTY_KEY
+from app.services.county.mirrors import Mirrors, registered_units
+from app.services.county import import_pool
 from app.services.stats import compute as stats
 from app.demo.county import BUREAU_NAME, generate_county, plan_units, unit_names
 from app.services.org.setup import open_database, unit_of
@@ -47,7 +49,7 @@ def fresh(folder: Path, into: Path) -> tuple:
     shutil.copy2(folder / "county.sqlite", into / "county.sqlite")
     shutil.copytree(folder / "county.sqlite.units", into / "county.sqlite.units")
     db = open_database(into / "county.sqlite")
-    return db, bureau.Mirrors(db)
+    return db, Mirrors(db)
 
 
 def cached_figures(db) -> list[tuple]:
@@ -66,7 +68,7 @@ def test_the_demo_county_is_registered_generated_and_exported(made):
     folder, info = made
     db = open_database(folder / "county.sqlite")
     assert unit_of(db).name == BUREAU_NAME and db.edition == "bureau"
-    names = [u.name for u in bureau.registered_units(db)]
+    names = [u.name for u in registered_units(db)]
     assert names == [name for name, _, _ in unit_names(3)]
     assert [u.name for u in info.units] == names
     assert len(list((folder / "usb").glob("*.lzkp"))) == 3
@@ -99,7 +101,7 @@ def test_imported_county_equals_each_units_own_figures_and_warns(made, serial):
         # the import computed the cache with today's date: review timeliness depends on it
         expected = stats.unit_stats(own, MONTH, "unit", today=dt.date.today())[0].to_json()
         own.dispose()
-        assert rows[unit.name].figures == expected
+        assert rows[unit.name].figures.to_json() == expected
     planned, over, vacant = (rows[u.name] for u in info.units)
     assert not any("超编" in w for w in planned.warnings), planned.warnings
     assert any("超编" in w for w in over.warnings), over.warnings
@@ -120,10 +122,10 @@ def test_parallel_import_writes_what_the_serial_one_does(made, serial, tmp_path,
     assert [(r.path.name, r.status, r.plan.written, r.months) for r in parallel] == \
            [(r.path.name, r.status, r.plan.written, r.months) for r in serial]
     assert cached_figures(db) == cached_figures(serial_db)
-    for unit in bureau.registered_units(db):
+    for unit in registered_units(db):
         assert derived_states(mirrors.get(unit.unit_id)) == derived_states(serial_mirrors.get(unit.unit_id))
         with db.read() as s:
-            assert s.get(CountyFigures, (unit.unit_id, county.DIRTY_KEY)) is None
+            assert s.get(CountyFigures, (unit.unit_id, DIRTY_KEY)) is None
     mirrors.close()
     db.dispose()
 

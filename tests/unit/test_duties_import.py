@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select, text
 
 from app.core.errors import PermissionDenied, ValidationError
-from app.db.models import Base, Duty, DutySection, Outbox, Section
+from app.db.models import Base, Duty, DutySection, Section
 from app.services.org.actor import Actor
 from app.services.excel.duties import import_duties
 from app.services.excel.templates import write_template

@@ -1,4 +1,4 @@
-"""The 编办's duty analysis (app.services.duty_overlap) on real 编办 databases.
+"""The 编办's duty analysis (app.services.county.overlap) on real 编办 databases.
 
 - `county`: 11 registered units whose mirrors hold generated 三定 duties with the near-duplicates
   of overlap_fixtures.PLANTED and the unrelated pairs of UNRELATED put into different units.
@@ -20,6 +20,7 @@ from app.core.errors import AppError
 from app.core.logrules import EntryDraft
 from app.db.models import Duty, DutySection, Person, PostDuty, WorkLog
 from app.services.county import bureau
+from app.services.county.mirrors import Mirrors
 from app.services.exchange import enrollment, unit_side as unit_sync
 from app.services.logs import daily as logs
 from app.services.org import chart as org_chart, unit_settings
@@ -178,7 +179,7 @@ class Enrolled:
         self.bureau = open_database(root / "county.sqlite", create=True)
         from app.services.org.setup import initialise_unit
         initialise_unit(self.bureau, UnitSetup("沂河县委编办", credit(0), edition="bureau"))
-        self.mirrors = bureau.Mirrors(self.bureau)
+        self.mirrors = Mirrors(self.bureau)
         self.unit_id = bureau.register_unit(self.bureau, SYSTEM, UnitSetup(
             "沂河县市场监督管理局", credit(1), staffing_quotas={"行政编制": 30}, leader_posts={"正职": 1}))
         (root / "usb").mkdir()

@@ -17,9 +17,11 @@ from app.core.errors import PermissionDenied, ValidationError
 from app.core.metrics import parse_period
 from app.core.validators import make_credit_code
 from app.services.county import bureau as B
+from app.services.county.mirrors import Mirrors
 from app.services.exchange import enrollment
 from app.services.stats import compute as stats
 from app.services.evaluation import indicators as S
+from app.services.evaluation import indicators_excel as XL
 from app.services.org.actor import SYSTEM, Actor
 from app.demo.unit import generate_demo
 from app.services.org.setup import UnitSetup, initialise_unit, open_database
@@ -249,8 +251,8 @@ def test_excel_round_trip_equals_for_every_template(bureau, tmp_path):
     other = fresh_bureau(tmp_path / "other.sqlite")
     try:
         for t in S.templates(bureau):
-            path = S.export_excel(bureau, t.id, tmp_path / f"{t.unit_class}.xlsx")
-            result = S.import_excel(other, SYSTEM, path)
+            path = XL.export_excel(bureau, t.id, tmp_path / f"{t.unit_class}.xlsx")
+            result = XL.import_excel(other, SYSTEM, path)
             assert result.created("指标") == len(list(I.walk(S.tree(bureau, t.id))))
             copy = S.find_template(other, t.name)
             assert (copy.unit_class, copy.note) == (t.unit_class, t.note)
@@ -278,8 +280,8 @@ def _rows(ws) -> dict[str, int]:
 def test_reimport_updates_in_place_by_name(bureau, tmp_path):
     t = S.find_template(bureau, GOV)
     ids = {n.code: n.id for n in I.walk(S.tree(bureau, t.id))}
-    path = S.export_excel(bureau, t.id, tmp_path / "gov.xlsx")
-    again = S.import_excel(bureau, SYSTEM, path)
+    path = XL.export_excel(bureau, t.id, tmp_path / "gov.xlsx")
+    again = XL.import_excel(bureau, SYSTEM, path)
     assert not again.changed and again.unchanged("指标") == len(ids)
 
     wb = load_workbook(path)
@@ -290,7 +292,7 @@ def test_reimport_updates_in_place_by_name(bureau, tmp_path):
     ws.delete_rows(row["2.5.2"])            # drop 借调人员 (2 points) …
     ws.cell(row["2.5.1"], 4).value = 5       # … and give them to 2.5.1
     wb.save(path)
-    result = S.import_excel(bureau, SYSTEM, path)
+    result = XL.import_excel(bureau, SYSTEM, path)
     assert (result.updated("指标"), result.removed("指标"), result.created("指标")) == (3, 1, 0)
     nodes = {n.code: n for n in I.walk(S.tree(bureau, t.id))}
     assert nodes["3.3.1"].rule == {"kind": "band", "full": [0.8, 1.2], "zero": [0.5, 1.4]}
@@ -302,7 +304,7 @@ def test_reimport_updates_in_place_by_name(bureau, tmp_path):
 
 def test_import_errors_point_to_the_row_and_nothing_is_written(bureau, tmp_path):
     t = S.find_template(bureau, GOV)
-    path = S.export_excel(bureau, t.id, tmp_path / "bad.xlsx")
+    path = XL.export_excel(bureau, t.id, tmp_path / "bad.xlsx")
     wb = load_workbook(path)
     ws = wb["指标体系"]
     row = _rows(ws)
@@ -315,7 +317,7 @@ def test_import_errors_point_to_the_row_and_nothing_is_written(bureau, tmp_path)
     wb.save(path)
     before = indicator_rows(bureau)
     with pytest.raises(ValidationError) as err:
-        S.import_excel(bureau, SYSTEM, path)
+        XL.import_excel(bureau, SYSTEM, path)
     where = {(p.sheet, p.row, p.column) for p in err.value.problems}
     assert ("指标体系", row["3.3.1"], "规则") in where
     assert ("指标体系", row["3.2.1"], "指标来源") in where
@@ -328,7 +330,7 @@ def test_import_errors_point_to_the_row_and_nothing_is_written(bureau, tmp_path)
 
 def test_tree_problems_of_an_import_name_rows(bureau, tmp_path):
     t = S.find_template(bureau, GOV)
-    path = S.export_excel(bureau, t.id, tmp_path / "tree.xlsx")
+    path = XL.export_excel(bureau, t.id, tmp_path / "tree.xlsx")
     wb = load_workbook(path)
     ws = wb["指标体系"]
     row = _rows(ws)
@@ -337,7 +339,7 @@ def test_tree_problems_of_an_import_name_rows(bureau, tmp_path):
     ws.cell(row["3.3.2"], 8).value = None           # no 评分标准
     wb.save(path)
     with pytest.raises(ValidationError) as err:
-        S.import_excel(bureau, SYSTEM, path)
+        XL.import_excel(bureau, SYSTEM, path)
     where = {(p.row, p.column): p.reason for p in err.value.problems}
     assert "重复" in where[(row["1.1.2"], "编号")]
     assert "与其下各项之和7不一致" in where[(row["3.4"], "分值")]
@@ -354,7 +356,7 @@ def enrolled(tmp_path_factory):
     b = open_database(root / "county.sqlite", create=True)
     initialise_unit(b, UnitSetup("沂河县委编办", credit(0), edition="bureau"))
     S.install_defaults(b, SYSTEM)
-    mirrors = B.Mirrors(b)
+    mirrors = Mirrors(b)
     unit_id = B.register_unit(b, SYSTEM, UnitSetup(
         "沂河县市场监督管理局", credit(1), staffing_quotas={"行政编制": 20, "事业编制": 6},
         leader_posts={"正职": 1, "副职": 2}), task_class="服务经济", key_tasks=5)

@@ -17,7 +17,7 @@ from app.core import metrics as M
 from app.core.calendar import WorkCalendar
 from app.core.figures import NO_SECTION, NO_SECTION_NAME
 from app.core.metrics import Bands, parse_period
-from app.services.stats import compute as stats
+from app.services.stats import compute as stats, drill
 from app.services.org.calendar import work_calendar
 from tests.unit.stats_fixtures import Builder
 
@@ -389,4 +389,4 @@ def test_an_empty_unit_has_dashes_not_errors(unit_db):
     [none] = stats.unit_stats(unit_db, OCT, "section", section_id=NO_SECTION)
     assert (none.people, none.saturation, none.band) == (0, None, None)
     assert stats.unit_stats(unit_db, OCT, "person") == []
-    assert [w.people for w in stats.weekly_hours(unit_db, OCT)] == [0] * 5
+    assert [w.people for w in drill.weekly_hours(unit_db, OCT)] == [0] * 5

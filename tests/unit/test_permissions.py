@@ -1,8 +1,8 @@
 """The permission matrix, cell by cell, and the services that enforce it.
 
-The expected table below is written from DOMAIN.md ("People and roles", "Review"), not copied
-from app/core/permissions.py: every role × admin flag × action × scope is one test. Cells where
-this table and the matrix disagree are listed in DISPUTED with the reason; they run as strict
+The expected table below is written from docs/ARCHITECTURE.md ("People and roles", "Review"), not
+copied from app/core/permissions.py: every role × admin flag × action × scope is one test. Cells
+where this table and the matrix disagree are listed in DISPUTED with the reason; they run as strict
 xfails, so that fixing the matrix (or deciding the table is wrong) has to touch this file.
 
 Then the behaviour: reading unpublished logs, reviewing out of scope, settings and 分管 lines
@@ -23,13 +23,13 @@ from app.services.org import accounts, delegation, structure as org, chart as or
 from app.services.logs import amend, published
 from app.services.review import queue as review
 from app.services.review import state as review_state
-from app.services.org import unit_settings
+from app.services.org import unit_settings, settings_change
 from tests.unit.review_fixtures import DAY, PASSWORD, TODAY, build_unit, write
 
 # ---------------------------------------------------------------- the expected matrix
 # Y = allowed, . = refused. Scopes (where the target lies relative to the actor):
 #   self = own records, section = own section, charge = sections in charge (分管), unit = anyone.
-# Reasons, from DOMAIN.md:
+# Reasons, from docs/ARCHITECTURE.md ("People and roles", "Review"):
 #   log.write          everyone writes only their own log (the principal's needs no review).
 #   log.read           unpublished logs: the author, the reviewers of that author (head: own
 #                      section; deputy: sections in charge) and the principal (sees everything).
@@ -275,14 +275,14 @@ def test_queues_hold_only_what_the_actor_may_review(unit):
 def test_non_admins_cannot_change_settings_or_charges(unit):
     for login in ("boss", "dep1", "head1", "staff1"):
         with pytest.raises(PermissionDenied, match="管理员"):
-            unit_settings.set_value(unit.db, unit[login], "review.levels", "1")
+            settings_change.set_value(unit.db, unit[login], "review.levels", "1")
         with pytest.raises(PermissionDenied, match="管理员"):
             org.set_section_charges(unit.db, unit[login], "dep1", ["办公室"])
     assert unit_settings.get(unit.db, "review.levels") == 2
     assert org_chart.load(unit.db).deputies == {
         unit["staff1"].section_id: unit["dep1"].person_id,
         unit["staff3"].section_id: unit["dep2"].person_id}
-    unit_settings.set_value(unit.db, unit.admin, "review.levels", "1")      # the admin may
+    settings_change.set_value(unit.db, unit.admin, "review.levels", "1")      # the admin may
     assert unit_settings.get(unit.db, "review.levels") == 1
 
 
@@ -349,7 +349,7 @@ def test_a_deputy_listed_in_a_section_they_are_in_charge_of_still_reviews_it(uni
 
 
 def test_levels_three_lets_the_principal_review_staff_but_never_a_stranger_level(unit):
-    unit_settings.set_value(unit.db, unit.admin, "review.levels", "3")
+    settings_change.set_value(unit.db, unit.admin, "review.levels", "3")
     log = write(unit, "staff1", day=DAY - dt.timedelta(days=1))
     with pytest.raises(PermissionDenied):                    # level 1 is still the head's
         review.approve(unit.db, unit["boss"], log.log_id, today=TODAY)
@@ -375,9 +375,9 @@ def test_an_approval_that_only_a_shorter_chain_gave_is_withdrawn_with_it(unit):
     review.approve(unit.db, unit["head1"], done.log_id, today=TODAY)
     review.approve(unit.db, unit["dep1"], done.log_id, today=TODAY)
     boss = write(unit, "boss")
-    unit_settings.set_value(unit.db, unit.admin, "review.levels", "1")
+    settings_change.set_value(unit.db, unit.admin, "review.levels", "1")
     assert tuple(state(half.log_id)) == ("approved", 0)
-    unit_settings.set_value(unit.db, unit.admin, "review.levels", "2")
+    settings_change.set_value(unit.db, unit.admin, "review.levels", "2")
     assert tuple(state(half.log_id)) == ("submitted", 2)
     assert [i.log_id for i in review.queue(unit.db, unit["dep1"], today=TODAY)] == [half.log_id]
     assert tuple(state(done.log_id)) == tuple(state(boss.log_id)) == ("approved", 0)

@@ -7,12 +7,12 @@ import datetime as dt
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from app.core.errors import PermissionDenied
 from app.core.logrules import EntryDraft
 from app.db.models import Delegation, ReviewAction, Section, SectionCharge, WorkLog
-from app.services.org import accounts, unit_settings
+from app.services.org import accounts, settings_change
 from app.services.logs import daily as logs
 from app.services.review import reminders, state as review_state
 
@@ -207,7 +207,7 @@ def test_overdue_reviews_count_working_days_across_holidays(unit_db, unit):
     assert {r.reviewer for r in reminders.notice(unit_db, qian, MON, MON).overdue} == {
         "王科长（代审：李四）", "钱局长"}
     admin = accounts.login(unit_db, "admin", "abc12345")
-    unit_settings.set_value(unit_db, admin, "review.overdue_days", "4")
+    settings_change.set_value(unit_db, admin, "review.overdue_days", "4")
     assert reminders.notice(unit_db, qian, MON, MON).overdue == []
 
 

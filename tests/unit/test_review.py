@@ -8,10 +8,9 @@ import pytest
 from sqlalchemy import select, text
 
 from app.core.errors import AppError, PermissionDenied, ValidationError
-from app.core.logrules import EntryDraft
 from app.db.models import ReviewAction
 from app.services.logs import amend, daily as logs, published
-from app.services.org import audit, delegation, unit_settings
+from app.services.org import audit, delegation, settings_change
 from app.services.review import queue as review
 from tests.unit.review_fixtures import DAY, TODAY, build_unit, write
 
@@ -60,16 +59,16 @@ def test_head_deputy_and_principal_chains(unit):
 
 
 def test_levels_setting_changes_the_chain(unit):
-    unit_settings.set_value(unit.db, unit.admin, "review.levels", "1")
+    settings_change.set_value(unit.db, unit.admin, "review.levels", "1")
     log = write(unit, "staff1")
     assert review.approve(unit.db, unit["head1"], log.log_id, today=TODAY).final
-    unit_settings.set_value(unit.db, unit.admin, "review.levels", "3")
+    settings_change.set_value(unit.db, unit.admin, "review.levels", "3")
     log2 = write(unit, "staff2")
     for login in ("head1", "dep1"):
         assert not review.approve(unit.db, unit[login], log2.log_id, today=TODAY).final
     assert review.approve(unit.db, unit["boss"], log2.log_id, today=TODAY).final
     with pytest.raises(ValidationError):
-        unit_settings.set_value(unit.db, unit.admin, "review.levels", "4")
+        settings_change.set_value(unit.db, unit.admin, "review.levels", "4")
 
 
 def test_return_needs_a_reason_and_the_author_resubmits(unit):

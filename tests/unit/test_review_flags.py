@@ -10,7 +10,7 @@ from sqlalchemy import update
 from app.core import flags as F
 from app.core.logrules import EntryDraft
 from app.db.models import Section, WorkLog
-from app.services.org import accounts, unit_settings
+from app.services.org import accounts, unit_settings, settings_change
 from app.services.logs import daily as logs
 from app.services.review.flags import compute_flags
 
@@ -74,7 +74,7 @@ def reasons(db, log_id, code) -> list[str]:
 
 def configure(db, key, value):
     admin = accounts.login(db, "admin", "abc12345")
-    unit_settings.set_value(db, admin, key, str(value))
+    settings_change.set_value(db, admin, key, str(value))
 
 
 # --------------------------------------------------------------------------- pure parts

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from app.core.errors import AppError, ValidationError
 from app.services.county import bureau as B
+from app.services.county.mirrors import find_unit
 from app.services.evaluation import rounds
 from app.services.evaluation import rounds_bureau as RB
 from app.services.org.actor import SYSTEM
@@ -53,7 +54,7 @@ def world(base, tmp_path):
     copy = tmp_path / "world"
     shutil.copytree(root, copy)
     w = reopen(copy)
-    w.unit_ids["c"] = B.find_unit(w.bureau, credit(3)).unit_id
+    w.unit_ids["c"] = find_unit(w.bureau, credit(3)).unit_id
     w.round_id = round_id
     yield w
     w.close()

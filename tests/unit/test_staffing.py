@@ -14,7 +14,7 @@ from app.core.errors import AppError, PermissionDenied, ValidationError
 from app.core.validators import make_id_number
 from app.db.models import Person, Section, StaffingQuota
 from app.services.county import staffing as S
-from app.services.org import unit_settings
+from app.services.org import settings_change
 from app.services.org.actor import SYSTEM, Actor
 from app.services.excel.templates import write_template
 from app.services.excel.roster import import_roster
@@ -231,16 +231,16 @@ def test_the_unit_setting_replaces_the_retirement_rules(unit, admin):
     custom = S.default_rules().to_json()
     custom["rules"][2]["start_birth_month"] = None           # women cadres: 55, no raise
     with pytest.raises(PermissionDenied):
-        unit_settings.set_value(unit, actor(unit, "a"), S.RULES_KEY, custom)
+        settings_change.set_value(unit, actor(unit, "a"), S.RULES_KEY, custom)
     with pytest.raises(ValidationError, match="JSON"):
-        unit_settings.set_value(unit, admin, S.RULES_KEY, "{rules:")
+        settings_change.set_value(unit, admin, S.RULES_KEY, "{rules:")
     with pytest.raises(ValidationError, match="original_age"):
-        unit_settings.set_value(unit, admin, S.RULES_KEY, '{"rules": [{"gender": "男"}]}')
+        settings_change.set_value(unit, admin, S.RULES_KEY, '{"rules": [{"gender": "男"}]}')
     import json
-    unit_settings.set_value(unit, admin, S.RULES_KEY, json.dumps(custom, ensure_ascii=False))
+    settings_change.set_value(unit, admin, S.RULES_KEY, json.dumps(custom, ensure_ascii=False))
     a = S.analyse_unit(unit, None, TODAY)
     assert ("赵三", D(2027, 1, 4)) in [(r.name, r.retirement.on) for r in a.retirements]
-    unit_settings.set_value(unit, admin, S.RULES_KEY, "")     # empty: the shipped rules again
+    settings_change.set_value(unit, admin, S.RULES_KEY, "")     # empty: the shipped rules again
     assert S.rules_of(unit) == S.default_rules()
 
 
@@ -261,7 +261,7 @@ def test_excel_has_every_table(unit, tmp_path):
 
 # ---------------------------------------------------------------- the 编办: two mirrors
 def test_county_totals_over_two_mirrors(tmp_path):
-    from app.services.county.bureau import Mirrors
+    from app.services.county.mirrors import Mirrors
     from tests.unit.sync_fixtures import PEOPLE, World, add_people, enroll, new_bureau, register
     bureau = new_bureau(tmp_path / "county.sqlite")
     world = World(tmp_path, bureau, Mirrors(bureau), usb=tmp_path / "usb")

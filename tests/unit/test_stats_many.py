@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from app.core.metrics import parse_period
 from app.db.models import WorkLog
 from app.services.stats import compute as stats
-from app.services.county.table import periods_for
+from app.services.county.figures import periods_for
 from app.demo.unit import generate_demo
 from app.services.org.setup import open_database
 

@@ -20,7 +20,7 @@ from app.core.metrics import parse_period
 from app.db.models import Duty, DutySection, Person, PostDuty, Section
 from app.services.logs import daily as logs
 from app.services.review import queue as review
-from app.services.stats import compute as stats
+from app.services.stats import compute as stats, drill
 from tests.unit.review_fixtures import TODAY, build_unit
 
 WEEK = parse_period("2026-10-12..2026-10-16")
@@ -144,7 +144,7 @@ def test_one_section_or_person_on_request(unit):
 
 
 def test_person_days_and_the_entries_behind_a_figure(unit):
-    days = {d.day: d for d in stats.person_days(unit.db, unit["staff1"].person_id, WEEK)}
+    days = {d.day: d for d in drill.person_days(unit.db, unit["staff1"].person_id, WEEK)}
     assert len(days) == 5
     assert (days[D[12]].counted_hours, days[D[12]].submitted, days[D[12]].status_label) == \
         (8.0, True, "已审定")
@@ -153,24 +153,24 @@ def test_person_days_and_the_entries_behind_a_figure(unit):
             days[D[15]].submitted) == ("returned", 9.0, 0.0, False)
     assert days[D[16]].status == "draft" and not days[D[16]].submitted
 
-    [core] = stats.logs_behind(unit.db, WEEK, focus="core")
+    [core] = drill.logs_behind(unit.db, WEEK, focus="core")
     assert (core.login, core.day, core.duty_code, core.hours, core.status) == \
         ("staff1", D[12], "SD-01", 8.0, "approved")
-    food = stats.logs_behind(unit.db, WEEK, "section", unit.sections["食品安全科"])
+    food = drill.logs_behind(unit.db, WEEK, "section", unit.sections["食品安全科"])
     assert len(food) == 6 and sum(e.hours for e in food) == 48.0
     assert [e.day for e in food] == sorted(e.day for e in food)
-    assert len(stats.logs_behind(unit.db, WEEK, "unit", focus="auxiliary")) == 5
-    assert stats.logs_behind(unit.db, WEEK, duty_code="SD-01")[0].log_id == core.log_id
-    assert len(stats.logs_behind(unit.db, WEEK, limit=2)) == 2
-    assert len(stats.logs_behind(unit.db, WEEK, approved_only=False, category="业务工作")) == 10
+    assert len(drill.logs_behind(unit.db, WEEK, "unit", focus="auxiliary")) == 5
+    assert drill.logs_behind(unit.db, WEEK, duty_code="SD-01")[0].log_id == core.log_id
+    assert len(drill.logs_behind(unit.db, WEEK, limit=2)) == 2
+    assert len(drill.logs_behind(unit.db, WEEK, approved_only=False, category="业务工作")) == 10
 
 
 def test_weekly_trend_and_staffing_types(unit):
-    [week] = stats.weekly_hours(unit.db, WEEK, "section", unit.sections["食品安全科"])
+    [week] = drill.weekly_hours(unit.db, WEEK, "section", unit.sections["食品安全科"])
     assert (week.start, week.end, week.working_days, week.people, week.leave_days) == \
         (D[12], D[16], 5, 3, 1)
     assert (week.logged_hours, week.expected_hours, week.band) == (48.0, 112.0, "red")
-    october = stats.weekly_hours(unit.db, parse_period("2026-10"), "person", unit["staff2"].person_id)
+    october = drill.weekly_hours(unit.db, parse_period("2026-10"), "person", unit["staff2"].person_id)
     assert [w.start.day for w in october] == [1, 5, 12, 19, 26] and october[-1].end.day == 31
     assert october[0].working_days == 0 and october[0].saturation is None    # 国庆
     assert october[1].working_days == 3                       # 8, 9 and Saturday 10 (调休)
@@ -195,7 +195,7 @@ def test_what_each_role_may_see(unit):
     with pytest.raises(PermissionDenied):
         stats.unit_stats(unit.db, WEEK, "unit", actor=unit["staff1"])
     with pytest.raises(PermissionDenied):
-        stats.person_days(unit.db, unit["staff2"].person_id, WEEK, actor=unit["staff1"])
+        drill.person_days(unit.db, unit["staff2"].person_id, WEEK, actor=unit["staff1"])
     assert names(unit["head1"], "section") == ["食品安全科"]
     assert names(unit["head1"], "person") == ["head1", "staff1", "staff2"]
     assert names(unit["dep1"], "section") == ["食品安全科"]
@@ -215,7 +215,7 @@ def test_unknown_keys_and_an_empty_group(unit):
     with pytest.raises(AppError, match="找不到该科室"):
         stats.unit_stats(unit.db, WEEK, "section", section_id="no-such-id")
     with pytest.raises(AppError, match="找不到该人员"):
-        stats.person_days(unit.db, "no-such-id", WEEK)
+        drill.person_days(unit.db, "no-such-id", WEEK)
     with pytest.raises(AppError, match="统计层级"):
         stats.unit_stats(unit.db, WEEK, "county")
     [none] = stats.unit_stats(unit.db, WEEK, "section", section_id=NO_SECTION)

@@ -36,6 +36,7 @@ from app.core.validators import make_credit_code
 from app.services.org import accounts
 from app.services.logs import attachments, daily as logs
 from app.services.county import bureau, table as county
+from app.services.county.mirrors import Mirrors
 from app.services.exchange import enrollment, unit_side as unit_sync
 from app.services.exchange import packages as P
 from app.services.org.actor import SYSTEM, Actor
@@ -137,7 +138,7 @@ class Watch:
 class World:
     root: Path
     db: object            # the 编办 Database
-    mirrors: bureau.Mirrors
+    mirrors: Mirrors
     units: dict           # "A"/"B" → unit Database
     packages: dict        # "A1", "A2", "B1", "B2", "C1" → Path
     other_bureau_keys: object
@@ -153,7 +154,7 @@ def _fast_hashing():
 def _new_bureau(path: Path, n: int):
     db = open_database(path, create=True)
     initialise_unit(db, UnitSetup(f"测试县委编办{n}", code(n * 10), edition="bureau"))
-    return db, bureau.Mirrors(db)
+    return db, Mirrors(db)
 
 
 def _enrolled_unit(db, mirrors, root: Path, name: str, n: int, seed: int | None):

@@ -1,11 +1,10 @@
-"""The 编办 edition: registering units, their mirrors, and moving packages in and out.
+"""The 编办 edition's acts: registering units, changing their quotas and info, importing their
+上报包 and writing their 下发包, backing up.
 
 The 编办's own database (`county.sqlite`) holds the 编办 as a unit (its staff log in there), its
-keys, the register of units (`peer` rows) and the cached county figures. Each registered unit
-gets a mirror — a database file with the unit schema, `county.sqlite.units/<unit id>.sqlite` —
-into which that unit's 上报包 are merged. A mirror is read by the very same statistics code as
-the unit's own file, so the 编办's figures for a unit equal the unit's own; its outbox holds the
-rows the 编办 writes for the unit (registration, quotas, duties), which the 下发包 carries.
+keys, the register of units (`peer` rows) and the cached county figures (county.figures). Each
+registered unit has a mirror (county.mirrors) whose outbox holds the rows the 编办 writes for the
+unit (registration, quotas, duties), which the 下发包 carries.
 """
 from __future__ import annotations
 
@@ -21,78 +20,20 @@ from app.core import vocab
 from app.core.errors import AppError, PermissionDenied, ValidationError
 from app.core.ids import new_id
 from app.db.engine import Database, now_text
-from app.db.models import Peer, Replica, StaffingQuota, Unit
+from app.db.backup import backup_to, remove_database_files
+from app.db.models import PackageLedger, Peer, Replica, StaffingQuota, Unit
+from app.services.county import figures as county, import_pool
+from app.services.county.mirrors import Mirrors, mirrors_dir, registered_units, require_bureau
+from app.services.county.receive import receive_report, remember_key
 from app.services.exchange import packages as P
 from app.services.org.actor import SYSTEM, Actor
 from app.services.org.setup import UnitSetup, open_database, unit_of
-from app.sync import container
-from app.sync.keys import KeyFormatError, KeyPair, PublicKeys
-from app.sync.merge import BUREAU_TABLES, SenderRule
+from app.sync.merge import BUREAU_TABLES
 
 TASK_CLASSES = ("服务经济", "社会民生", "综合保障")
 
 
-def require_bureau(db: Database) -> None:
-    if db.edition != "bureau":
-        raise AppError("此功能只在编办版中可用（本数据库是单位版）")
-
-
-def mirrors_dir(db: Database) -> Path:
-    return db.path.with_name(db.path.name + ".units")
-
-
-class Mirrors:
-    """Open mirror databases of one 编办 database, opened on first use and kept open."""
-
-    def __init__(self, db: Database):
-        require_bureau(db)
-        self.db = db
-        self._open: dict[str, Database] = {}
-
-    def path(self, unit_id: str) -> Path:
-        return mirrors_dir(self.db) / f"{unit_id}.sqlite"
-
-    def get(self, unit_id: str) -> Database:
-        if unit_id not in self._open:
-            path = self.path(unit_id)
-            if not path.exists():
-                raise AppError(f"找不到该单位的数据文件：{path}")
-            self._open[unit_id] = open_database(path)
-        return self._open[unit_id]
-
-    def close(self) -> None:
-        for mirror in self._open.values():
-            mirror.dispose()
-        self._open.clear()
-
-
 # ---------------------------------------------------------------- register
-@dataclass
-class RegisteredUnit:
-    unit_id: str
-    name: str
-    credit_code: str
-    registered_at: str
-    fingerprint: str | None
-
-
-def registered_units(db: Database) -> list[RegisteredUnit]:
-    """In registration order (unit ids are UUIDv7: they sort by creation time within a second)."""
-    require_bureau(db)
-    with db.read() as s:
-        rows = s.scalars(select(Peer).where(Peer.kind == "unit").order_by(Peer.registered_at, Peer.peer_id))
-        return [RegisteredUnit(p.peer_id, p.name, p.credit_code, p.registered_at, p.fingerprint)
-                for p in rows]
-
-
-def find_unit(db: Database, key: str) -> RegisteredUnit:
-    """A registered unit by id, credit code or exact name."""
-    for unit in registered_units(db):
-        if key in (unit.unit_id, unit.credit_code, unit.name):
-            return unit
-    raise AppError(f"没有登记名称、统一社会信用代码或编号为“{key}”的单位")
-
-
 def register_unit(db: Database, actor: Actor, setup: UnitSetup, *, task_class: str | None = None,
                   key_tasks: int | None = None) -> str:
     """Register a unit: its mirror with the unit row and quotas written by the 编办."""
@@ -128,15 +69,17 @@ def register_unit(db: Database, actor: Actor, setup: UnitSetup, *, task_class: s
             for kind, quotas in (("staffing", setup.staffing_quotas), ("leader", setup.leader_posts)):
                 for name, n in quotas.items():
                     s.add(StaffingQuota(unit_id=unit_id, kind=kind, name=name, quota=int(n)))
+        today = dt.date.today()       # the staffing snapshot of the county table, from the start
+        snapshot = county.unit_figures(mirror, set(), today)
     except BaseException:
         mirror.dispose()
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        remove_database_files(path)
         raise
     mirror.dispose()
     with db.session(actor) as s:
         s.add(Peer(peer_id=unit_id, kind="unit", name=setup.unit_name.strip(), credit_code=code,
                    registered_at=now_text(), next_seq=1, acked_upto=0))
+    county.store_figures(db, unit_id, snapshot, today)
     return unit_id
 
 
@@ -167,7 +110,7 @@ def import_packages(db: Database, mirrors: Mirrors, paths: Iterable[Path], *, ap
     """Preview (apply=False) or import 上报包 files, one transaction per package. Files from
     one unit are taken in sequence order whatever their names. With workers > 1 (None: one per
     CPU core, at most 4), several units' packages worth it are imported by that many processes
-    at once (app.services.import_pool)."""
+    at once (app.services.county.import_pool)."""
     require_bureau(db)
     if not actor.is_admin:
         raise PermissionDenied("导入上报包需要编办管理员权限")
@@ -176,8 +119,6 @@ def import_packages(db: Database, mirrors: Mirrors, paths: Iterable[Path], *, ap
     opened, results = P.open_packages(
         paths, P.KIND_REPORT,
         lambda h: None if h["sender"] in units else f"来自未登记的单位“{h['sender_name']}”：请先登记该单位")
-    from app.services.county import table as county
-    from app.services.exchange import import_pool
     if workers is None:
         workers = import_pool.default_workers()
     if workers > 1 and import_pool.worth_it(opened):
@@ -191,54 +132,16 @@ def import_packages(db: Database, mirrors: Mirrors, paths: Iterable[Path], *, ap
         started = time.perf_counter()
         unit_id = package.header["sender"]
         mirror = mirrors.get(unit_id)
-        if apply:
-            county.mark_dirty(db, unit_id)
+        stale = county.mark_dirty(db, unit_id) if apply else set()
         receive_report(mirror, unit_id, package, keys, db.origin, result, apply=apply, actor=actor,
                        previewed=None if apply else previewed.setdefault(unit_id, []))
         if apply:
-            _remember_key(db, unit_id, mirror)
-            county.refresh_unit(db, mirrors, unit_id, result.months)
+            remember_key(db, unit_id, mirror)
+            county.refresh_unit(db, mirrors, unit_id, result.months | stale)
         result.seconds = time.perf_counter() - started
     if progress:
         progress(len(opened), len(opened), "")
     return results
-
-
-def receive_report(mirror: Database, unit_id: str, package: container.OpenedPackage, keys: KeyPair,
-                   bureau_origin: str, result: P.PackageResult, *, apply: bool, actor: Actor,
-                   previewed: list | None = None) -> None:
-    """Check or merge one 上报包 into the unit's mirror; a refused package is recorded in result.
-    `previewed`: see packages.receive."""
-    try:
-        P.receive(mirror, unit_id, package, keys, SenderRule(bureau_origin, from_bureau=False), result,
-                  apply=apply, actor=actor, new_peer_keys=_first_key(mirror, unit_id, package.header),
-                  previewed=previewed)
-    except P.FORMAT_ERRORS as exc:
-        P.reject(result, exc)
-
-
-def _first_key(mirror: Database, unit_id: str, header: dict) -> PublicKeys | None:
-    """The keys a unit's first package brings (None once the mirror knows the unit's keys)."""
-    with mirror.read() as s:
-        if s.get(Peer, unit_id).public_keys is not None:
-            return None
-    try:
-        return PublicKeys.from_dict(header.get("sender_keys") or {})
-    except KeyFormatError as exc:   # a damaged header: refuse this file, import the others
-        raise container.PackageError("header", f"同步包包头中的单位公钥损坏（{exc}）") from None
-
-
-def _remember_key(db: Database, unit_id: str, mirror: Database) -> None:
-    """The register shows the key fingerprint the unit's mirror holds. Compared after every
-    import, not only a first one: an import killed between the mirror's commit and this copy
-    is repaired by the next import of any package of that unit (e.g. the same file again)."""
-    with mirror.read() as s:
-        fingerprint = s.get(Peer, unit_id).fingerprint
-    with db.read() as s:
-        if s.get(Peer, unit_id).fingerprint == fingerprint:
-            return
-    with db.session() as s:
-        s.get(Peer, unit_id).fingerprint = fingerprint
 
 
 def export_dispatch(db: Database, mirrors: Mirrors, unit_id: str, out_dir: Path, *,
@@ -270,7 +173,6 @@ class LedgerLine:
 
 def ledger_lines(db: Database, mirrors: Mirrors) -> list[LedgerLine]:
     """Every imported package of every unit, newest first per unit."""
-    from app.db.models import PackageLedger
     lines = []
     for unit in registered_units(db):
         if not mirrors.path(unit.unit_id).exists():
@@ -290,7 +192,6 @@ def today() -> dt.date:
 def backup_all(db: Database, target: Path) -> list[Path]:
     """Back up the 编办's database to `target` and every unit mirror into `<target>.units/`
     (the mirrors are the units' data: a backup without them could not be restored)."""
-    from app.db.backup import backup_to
     require_bureau(db)
     target = Path(target)
     written = [backup_to(db.path, target)]
@@ -319,5 +220,4 @@ def set_unit_info(db: Database, mirrors: Mirrors, actor: Actor, unit_id: str, *,
     with mirrors.get(unit_id).session(actor) as s:
         unit = s.get(Unit, unit_id)
         unit.task_class, unit.key_tasks = task_class, key_tasks
-    from app.services.county import table as county
     county.refresh_unit(db, mirrors, unit_id, set())

@@ -16,7 +16,7 @@ from app.core.errors import PermissionDenied
 from app.db.engine import Database
 from app.db.models import Duty
 from app.services.org.actor import Actor
-from app.services.county.bureau import Mirrors, require_bureau
+from app.services.county.mirrors import Mirrors, require_bureau
 from app.services.excel.duties import K_DUTY, _check_duties, write_duties
 from app.services.excel.templates import DUTIES
 from app.services.excel.common import ImportResult, Problems, read_workbook

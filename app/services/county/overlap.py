@@ -45,7 +45,7 @@ from app.core.errors import AppError
 from app.core.similarity import Corpus
 from app.db.engine import Database
 from app.db.models import Duty, DutySection, LogEntry, Person, PostDuty, Section, WorkLog
-from app.services.county.bureau import Mirrors, registered_units, require_bureau
+from app.services.county.mirrors import Mirrors, registered_units, require_bureau
 
 DEFAULT_THRESHOLD = 0.5
 DEFAULT_TOP = 50

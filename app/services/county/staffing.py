@@ -39,8 +39,8 @@ from app.db.models import Person, Section
 from app.paths import resources_dir
 from app.services.org import unit_settings
 from app.services.org.actor import Actor
-from app.services.county.bureau import Mirrors, registered_units, require_bureau
-from app.services.county.table import COUNTED_STATUSES, staffing_of
+from app.services.county.mirrors import Mirrors, registered_units, require_bureau
+from app.services.county.figures import COUNTED_STATUSES, staffing_of
 
 RULES_KEY = "staffing.retirement_rules"
 FORECAST_YEARS = 5

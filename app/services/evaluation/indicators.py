@@ -1,5 +1,5 @@
 """Indicator systems (评估指标体系) in a database: the four shipped templates, listing, reading a
-tree, copying, Excel export/import (app.services.indicators_excel), and automatic scores.
+tree, copying, and automatic scores. The Excel round trip is app.services.evaluation.indicators_excel.
 
 Templates are rows the 编办 owns (indicator_template, indicator_item; merge.BUREAU_TABLES): they
 are written in the 编办's own database, and only its admin edits them. A unit database holds the
@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -242,18 +241,6 @@ def copy_template(db: Database, actor: Actor, template_id: str, new_name: str,
     return save_template(db, actor, spec)[0]
 
 
-def export_excel(db: Database, template_id: str, path: Path) -> Path:
-    """The template as an .xlsx the 编办 edits and imports again (see indicators_excel)."""
-    from app.services.evaluation.indicators_excel import export_excel as run
-    return run(db, template_id, Path(path))
-
-
-def import_excel(db: Database, actor: Actor, path: Path) -> ImportResult:
-    """Import a template sheet (all or nothing); a template of the same name is updated in place."""
-    from app.services.evaluation.indicators_excel import import_excel as run
-    return run(db, actor, Path(path))
-
-
 # ---------------------------------------------------------------- automatic scores
 @dataclass(frozen=True)
 class AutoScore:
@@ -272,7 +259,7 @@ def metric_values(db: Database, period: Period, *, actor: Actor | None = None,
     """Every metric of one unit for `period`, from a unit database or a 编办 mirror (the same
     statistics code either way). `actor` None reads as the program (the CLI, a mirror)."""
     from app.services.stats import compute as stats
-    from app.services.county.table import staffing_of
+    from app.services.county.figures import staffing_of
     if not db.unit_id or db.edition == "bureau":
         raise AppError("自动评分要读取某个单位的数据：请用单位的数据库，或在编办版中指定单位")
     found = stats.unit_stats(db, period, "unit", actor=actor, today=today)

@@ -2,7 +2,7 @@
 indicator, in outline order: a 二级指标 belongs to the 一级指标 above it, a 评估要点 to the 二级指标
 above it), sheet 「模板信息」 (name, unit class, note) and a 「填写说明」 sheet that import ignores.
 
-Import is all or nothing, like the roster and duty imports (app.services.import_common): every
+Import is all or nothing, like the roster and duty imports (app.services.excel.common): every
 problem is listed with its sheet, row and column, and nothing is written while one remains. A
 template whose name is already in the database is updated in place (items matched by 编号).
 """
@@ -49,7 +49,9 @@ RULE_EXAMPLES = (
 
 # ---------------------------------------------------------------- export
 def export_excel(db: Database, template_id: str, path: Path) -> Path:
-    from openpyxl import Workbook
+    """The template as an .xlsx the 编办 edits and imports again."""
+    from openpyxl import Workbook   # openpyxl takes ~0.3 s to import: only when exporting
+    path = Path(path)
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -128,6 +130,8 @@ def _help_sheet(ws, bold) -> None:
 
 # ---------------------------------------------------------------- import
 def import_excel(db: Database, actor: Actor, path: Path) -> ImportResult:
+    """Import a template sheet (all or nothing); a template of the same name is updated in place."""
+    path = Path(path)
     started = time.perf_counter()
     S.require_editor(db, actor)
     data = read_workbook(path, (LAYOUT, INFO_LAYOUT))

@@ -1,4 +1,4 @@
-"""Evaluation rounds, the 五单工作法 (DOMAIN.md "Evaluation", seed 004), across packages.
+"""Evaluation rounds, the 五单工作法 (docs/ARCHITECTURE.md "Evaluation", seed 004), across packages.
 
     编办定单  create_round + assign: the round, the template and its items are copied into each
               picked unit's mirror, so the unit's next 下发包 carries them
@@ -27,7 +27,7 @@ from app.db.engine import Database, now_text
 from app.db.models import (BureauScore, EvalRound, IndicatorItem, IndicatorTemplate, Problem,
                            Rectification, RoundSubmission, RoundUnit, SelfScore)
 from app.services.org.actor import Actor
-from app.services.county.bureau import Mirrors, registered_units, require_bureau
+from app.services.county.mirrors import Mirrors, registered_units, require_bureau
 
 COPIED_COLUMNS = {
     IndicatorTemplate: ("name", "unit_class", "note", "sort_order"),
@@ -95,8 +95,8 @@ def _copy(source_session, target_session, model, row_id: str) -> None:
 
 def template_for_unit(db: Database, mirrors: Mirrors, unit_id: str) -> str:
     """The template a unit is evaluated by when the 编办 picks none: the default one for the
-    unit class its mirror records (app.services.indicators.default_template_for)."""
-    from app.services.county.table import staffing_of
+    unit class its mirror records (app.services.evaluation.indicators.default_template_for)."""
+    from app.services.county.figures import staffing_of
     from app.services.evaluation.indicators import default_template_for
     unit = staffing_of(mirrors.get(unit_id))[1]
     unit_class = unit.unit_class if unit else ""
@@ -360,7 +360,7 @@ def _leaf(s, item_id: str, round_id: str | None = None, unit_id: str | None = No
 @dataclass
 class AutoFill:
     """What an automatic fill wrote: the scored points, and those left for people (no value)."""
-    filled: list = field(default_factory=list)       # app.services.indicators.AutoScore
+    filled: list = field(default_factory=list)       # app.services.evaluation.indicators.AutoScore
     missing: list = field(default_factory=list)
 
     def summary(self) -> str:

@@ -1,5 +1,5 @@
 """The 编办's side of an evaluation round after 定单: on-site scores and problems (评单), their
-verification and the results across units (用单). See app/services/rounds.py for the flow."""
+verification and the results across units (用单). See app/services/evaluation/rounds.py for the flow."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +12,7 @@ from app.core.errors import AppError, ValidationError
 from app.db.engine import Database, now_text
 from app.db.models import BureauScore, EvalRound, Problem, RoundSubmission
 from app.services.org.actor import Actor
-from app.services.county.bureau import Mirrors, registered_units, require_bureau
+from app.services.county.mirrors import Mirrors, registered_units, require_bureau
 from app.services.evaluation.rounds import (AutoFill, _admin, _leaf, _open_round, assigned_units, auto_preview, detail)
 
 

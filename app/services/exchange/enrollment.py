@@ -19,11 +19,12 @@ from app.db.models import Peer, Replica
 from app.services.org import accounts
 from app.services.exchange import packages as P
 from app.services.org.actor import SYSTEM, Actor
-from app.services.county.bureau import Mirrors, registered_units, require_bureau
+from app.services.county.mirrors import Mirrors, registered_units, require_bureau
 from app.services.org.setup import add_local_defaults, open_database, unit_of
 from app.sync import container
 from app.sync.keys import PublicKeys
 from app.sync.merge import BUREAU_TABLES, SenderRule
+from app.db.backup import remove_database_files
 
 
 def write_enrollment(db: Database, mirrors: Mirrors, unit_id: str, out_dir: Path, *,
@@ -134,5 +135,4 @@ def create_from_enrollment(db_path: Path, enrollment: Path) -> tuple[Database, E
 def _discard(db: Database) -> None:
     """Remove a half-made database, so a second attempt is not refused as 文件已存在."""
     db.dispose()
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{db.path}{suffix}").unlink(missing_ok=True)
+    remove_database_files(db.path)

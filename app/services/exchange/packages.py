@@ -1,5 +1,5 @@
-"""Sync packages between a unit and its 编办: export, preview, import (ARCHITECTURE.md "Data and
-sync model"; file format in app.sync.container, content in app.sync.payload).
+"""Sync packages between a unit and its 编办: export, preview, import (docs/ARCHITECTURE.md
+"Data and sync model"; file format in app.sync.container, content in app.sync.payload).
 
 Both directions work the same way: a package holds the sender's rows changed since the receiver
 last acknowledged, plus the sender's acknowledgement of what it has received; it is signed by the
@@ -8,7 +8,7 @@ sender and encrypted to the receiver. The receiving database keeps a `peer` row 
 
     上报包 (report)    unit  → 编办, received into the 编办's mirror of that unit
     下发包 (dispatch)  编办 → unit, rows the 编办 owns (unit, quotas, duties) + receipts
-    单位注册包 (enroll) 编办 → new unit, signed but not encrypted (app.services.enrollment)
+    单位注册包 (enroll) 编办 → new unit, signed but not encrypted (app.services.exchange.enrollment)
 
 An import is all or nothing per package: one transaction holds the rows, the ledger entry, the
 peer's acknowledgement and the recomputed review states.
@@ -200,7 +200,7 @@ def receive(target: Database, peer_id: str, opened: container.OpenedPackage, key
                                 header.get("base", 0), header.get("upto", 0), previewed or ())
         if standing.duplicate is not None:
             result.status = DUPLICATE
-            result.message = (f"第{header['seq']}号包已于{standing.duplicate.imported_at[:16].replace("T", " ")}导入过，"
+            result.message = (f"第{header['seq']}号包已于{standing.duplicate.imported_at[:16].replace('T', ' ')}导入过，"
                               "本次未作任何修改")
             return result
         result.note = standing.note

@@ -69,7 +69,7 @@ class VersionView:
 
 def history(db: Database, actor: Actor, log_id: str) -> list[VersionView]:
     """All versions of a log, oldest first, with the reviews each received. Readable by the
-    author and by anyone who may read the log (see app.services.published for the rule)."""
+    author and by anyone who may read the log (see app.services.logs.published for the rule)."""
     from app.services.logs.published import require_read
     with db.read() as s:
         log = s.get(WorkLog, log_id)

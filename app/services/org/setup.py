@@ -13,11 +13,13 @@ from app.core import vocab
 from app.core.errors import AppError, ValidationError
 from app.core.ids import new_id
 from app.core.validators import credit_code_problem
-from app.db.backup import list_backups, quick_check
+from app.db.backup import list_backups, quick_check, remove_database_files
 from app.db.engine import Database, make_engine, now_text
 from app.db.migrate import refuse_foreign_file, upgrade_to_head
 from app.db.models import Holiday, Replica, StaffingQuota, Unit, WorkCategory
 from app.paths import resources_dir
+from app.services.org import accounts
+from app.services.org.actor import SYSTEM
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +111,29 @@ def initialise_unit(db: Database, setup: UnitSetup) -> str:
                 s.add(StaffingQuota(unit_id=unit_id, kind=kind, name=name, quota=int(n)))
         add_local_defaults(s)
     return unit_id
+
+
+def create_database(path: Path, setup: UnitSetup, admin) -> Database:
+    """A new unit or 编办 database (setup.edition) with its administrator (an accounts.NewUser),
+    for the first-run wizard and `init` alike. Nothing is left behind when it fails, so a second
+    attempt is not refused as 文件已存在."""
+    path = Path(path)
+    if path.exists() and path.stat().st_size > 0:
+        raise AppError(f"文件已存在：{path}（为防止覆盖数据，请换一个文件名）")
+    problems = setup.problems()
+    if (p := accounts.password_problem(admin.password)):
+        problems.append(p)
+    if problems:
+        raise ValidationError("初始化失败：", problems)
+    db = open_database(path, create=True)
+    try:
+        initialise_unit(db, setup)
+        accounts.add_user(db, SYSTEM, admin)
+    except BaseException:
+        db.dispose()
+        remove_database_files(path)
+        raise
+    return db
 
 
 def add_local_defaults(session) -> None:

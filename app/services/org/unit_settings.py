@@ -1,6 +1,9 @@
 """Unit-wide settings (review levels, assisted-review thresholds, retirement rules), declared once
 with their types, defaults and limits; stored as JSON in the synced `setting` table. A `dict`
-setting is a JSON document checked by its spec's `check` (an empty one means the default)."""
+setting is a JSON document checked by its spec's `check` (an empty one means the default).
+
+Reading only: changing a setting (app.services.org.settings_change) re-derives review states,
+which themselves read the settings here."""
 from __future__ import annotations
 
 import json
@@ -12,7 +15,6 @@ from sqlalchemy import select
 from app.core.errors import ValidationError
 from app.db.engine import Database
 from app.db.models import Setting
-from app.services.org.actor import Actor
 
 
 @dataclass(frozen=True)
@@ -103,20 +105,4 @@ def _parse_document(key: str, spec: Spec, text) -> dict:
             spec.check(value)
         except ValueError as exc:
             raise ValidationError(f"{key}：{exc}") from None
-    return value
-
-
-def set_value(db: Database, actor: Actor, key: str, text) -> object:
-    actor.require_admin()
-    value = parse(key, text)
-    with db.session(actor=actor) as s:
-        row = s.scalar(select(Setting).where(Setting.key == key))
-        if row is None:
-            s.add(Setting(key=key, value=json.dumps(value, ensure_ascii=False)))
-        elif row.value != json.dumps(value, ensure_ascii=False) or row.deleted:
-            row.value, row.deleted = json.dumps(value, ensure_ascii=False), False
-        if key == "review.levels":
-            s.flush()
-            from app.services.review import state as review_state
-            review_state.refresh_all_for(db, s)
     return value

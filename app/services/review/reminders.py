@@ -1,4 +1,4 @@
-"""Reminders and the 通报 (三提醒一通报, offline form; DOMAIN.md "Review").
+"""Reminders and the 通报 (三提醒一通报, offline form; docs/ARCHITECTURE.md "Review").
 
 `reminders_for` is what the window shows after login: your log for the last working day is
 missing, N logs wait for your review, and — for reviewers and the principal — a summary of who

@@ -15,6 +15,7 @@ from app.core import vocab
 from app.core.review import decide_state
 from app.db.engine import in_chunks
 from app.db.models import ReviewAction, WorkLog
+from app.services.org import chart as org_chart, unit_settings
 from app.services.org.chart import OrgChart
 
 
@@ -106,13 +107,11 @@ def refresh_all(session: Session, chart: OrgChart, levels: int, also: Iterable[s
 
 def refresh_for(db, session: Session, log_ids: Iterable[str]) -> None:
     """`refresh` with the roster and review settings as this session sees them."""
-    from app.services.org import chart as org_chart, unit_settings
     refresh(session, log_ids, org_chart.load_in(session), unit_settings.get_in(session, "review.levels"))
 
 
 def refresh_all_for(db, session: Session, also: Iterable[str] = ()) -> None:
     """`refresh_all` after a change of the roster, the 分管 lines or the review levels; `also`:
     further logs to refresh in the same pass (a sync merge's logs)."""
-    from app.services.org import chart as org_chart, unit_settings
     refresh_all(session, org_chart.load_in(session), unit_settings.get_in(session, "review.levels"),
                 also)

@@ -1,5 +1,5 @@
-"""Statistics of the unit, its sections and its people (DOMAIN.md "Metrics"): the numbers the
-statistics page, the PDF/Excel reports and `python -m app stats` show.
+"""Statistics of the unit, its sections and its people (docs/ARCHITECTURE.md "Metrics"): the
+numbers the statistics page, the PDF/Excel reports and `python -m app stats` show.
 
 API (plain dataclasses; stable — the GUI page and the reports depend on it):
 
@@ -8,9 +8,9 @@ API (plain dataclasses; stable — the GUI page and the reports depend on it):
     unit_stats_many(db, periods, ...) -> list[Figures]                the unit, several periods
     stats_page(db, period, ...) -> StatsPage(unit, sections, persons)   one pass for all three
     by_staffing_type(db, period, ...) -> list[Figures]                  编制类型 comparison
-    weekly_hours(db, period, level, key) -> list[WeekPoint]             weekly trend
-    person_days(db, person_id, period) -> list[PersonDay]               a person's days
-    logs_behind(db, period, level, key, ...) -> list[EntryFact]         the entries behind a light
+
+The drill-down behind these figures (weekly trend, a person's days, the entries behind a light)
+is app.services.stats.drill; who may see which figures is app.services.stats.access.
 
 `period` is an app.core.metrics.Period (parse_period("2026-10")). Figures, its fields and the
 metric definitions are documented in app/core/figures.py and app/core/metrics.py.
@@ -42,17 +42,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from operator import add
 from typing import Sequence
 
 from app.core import metrics as M
-from app.core import permissions as perm
 from app.core import vocab
 from app.core.errors import AppError, PermissionDenied
 from app.core.figures import (NO_SECTION, NO_SECTION_NAME, NO_STAFFING_TYPE_NAME, PERSON,
                               SECTION, STAFFING_TYPE, UNIT, Figures, PersonFacts, Settings,
-                              combine)
+                              StatsPage, combine)
 from app.core.metrics import Bands, Period
 from app.core.periods import month_period, range_period
 from app.db.engine import Database
@@ -61,24 +60,14 @@ from app.services.org import unit_settings
 from app.services.org.actor import Actor
 from app.services.org.calendar import work_calendar
 from app.services.gc_pause import collector_paused
+from app.services.stats.access import DENIED, ROSTER_STATUS, Access, counted_statuses
 
 __all__ = ["Figures", "PersonFacts", "Settings", "StatsPage", "NO_SECTION", "unit_stats", "unit_stats_many",
-           "stats_page", "by_staffing_type", "weekly_hours", "person_days", "logs_behind",
-           "WeekPoint", "PersonDay", "EntryFact"]
+           "stats_page", "by_staffing_type"]
 
 ROLE_RANK = {vocab.ROLE_PRINCIPAL: 0, vocab.ROLE_DEPUTY: 1, vocab.ROLE_SECTION_HEAD: 2,
              vocab.ROLE_STAFF: 3}
-ROSTER_STATUS = "在职"
 MAX_PERIOD_DAYS = 3660
-
-
-@dataclass
-class StatsPage:
-    """Everything the statistics page shows for one period (one pass over the data)."""
-    period: Period
-    unit: Figures | None                  # None when the actor may not see the whole unit
-    sections: list[Figures] = field(default_factory=list)
-    persons: list[Figures] = field(default_factory=list)
 
 
 @dataclass
@@ -104,10 +93,6 @@ class _Data:
         return combine(level, key, name, facts, period=self.period,
                        working_days=len(self.working_days), settings=self.settings,
                        duties=duties, category_order=self.categories, **labels)
-
-
-def counted_statuses(approved_only: bool) -> tuple[str, ...] | None:
-    return (vocab.LOG_APPROVED,) if approved_only else None
 
 
 def _review_window_end(period: Period, today: dt.date) -> dt.date:
@@ -345,37 +330,6 @@ def unit_figures(data: _Data) -> Figures:
     return data.figures(UNIT, data.unit_id, data.unit_name, data.counted, data.unit_duties)
 
 
-class _Access:
-    """Which persons and groups an actor may see (None actor: everything)."""
-
-    def __init__(self, db: Database, actor: Actor | None):
-        self.actor = actor if actor is not None and actor.person_id else None
-        if self.actor is not None:
-            from app.services.org import chart as org_chart
-            self.chart = org_chart.load(db)
-
-    def _allowed(self, scope: str) -> bool:
-        return perm.allowed(self.actor.role, self.actor.is_admin, perm.READ_LOG, scope)
-
-    def person(self, person_id: str) -> bool:
-        return self.actor is None or self._allowed(self.chart.scope(self.actor.person_id, person_id))
-
-    def section(self, section_id: str) -> bool:
-        if self.actor is None:
-            return True
-        if section_id and section_id == self.actor.section_id:
-            return self._allowed(perm.SECTION)
-        if section_id in self.chart.charges.get(self.actor.person_id, set()):
-            return self._allowed(perm.CHARGE)
-        return self._allowed(perm.UNIT)
-
-    def unit(self) -> bool:
-        return self.actor is None or self._allowed(perm.UNIT)
-
-
-DENIED = "无权查看该范围的统计（只能查看本人、本科室、分管科室；全单位统计限主要领导）"
-
-
 def unit_stats(db: Database, period: Period, level: str = UNIT, section_id: str | None = None,
                person_id: str | None = None, *, approved_only: bool = True,
                bands: Bands | None = None, actor: Actor | None = None,
@@ -387,7 +341,7 @@ def unit_stats(db: Database, period: Period, level: str = UNIT, section_id: str 
     `person_id` — who is returned even when not counted in the totals, with in_totals False)."""
     if level not in (UNIT, SECTION, PERSON):
         raise AppError(f"统计层级应为 unit、section 或 person：{level}")
-    access = _Access(db, actor)
+    access = Access(db, actor)
     data = load(db, period, approved_only=approved_only, bands=bands, today=today,
                 target_saturation=target_saturation, trust_threshold=trust_threshold)
     if level == UNIT:
@@ -427,7 +381,7 @@ def stats_page(db: Database, period: Period, *, approved_only: bool = True,
                today: dt.date | None = None, **options) -> StatsPage:
     """Unit, sections and persons at once (what the statistics page shows), filtered to what the
     actor may see. One read of the data: cheaper than three unit_stats calls."""
-    access = _Access(db, actor)
+    access = Access(db, actor)
     data = load(db, period, approved_only=approved_only, bands=bands, today=today, **options)
     persons = sorted((f for f in data.counted if access.person(f.person_id)),
                      key=_person_order(data))
@@ -441,7 +395,7 @@ def by_staffing_type(db: Database, period: Period, *, approved_only: bool = True
                      today: dt.date | None = None, **options) -> list[Figures]:
     """Figures per 编制类型 (行政编制, 事业编制, …, 编外; then people without one), to compare
     workload by staffing type. Whole-unit data: needs the unit scope."""
-    access = _Access(db, actor)
+    access = Access(db, actor)
     if not access.unit():
         raise PermissionDenied(DENIED)
     data = load(db, period, approved_only=approved_only, bands=bands, today=today, **options)
@@ -453,5 +407,3 @@ def by_staffing_type(db: Database, period: Period, *, approved_only: bool = True
                          staffing_type=key or None)
             for key in sorted(groups, key=lambda k: (order.get(k, len(order)), k))]
 
-
-from app.services.stats.drill import (EntryFact, PersonDay, WeekPoint, logs_behind, person_days, weekly_hours)

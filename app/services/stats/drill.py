@@ -1,4 +1,4 @@
-"""Drill-down behind the statistics (re-exported by app.services.stats): a person's days, the
+"""Drill-down behind the statistics : a person's days, the
 entries behind a figure or a light, and the weekly trend of a unit, section or person.
 
 The same definitions as app.services.stats apply (which logs count, who counts, leave days);
@@ -19,6 +19,7 @@ from app.core.metrics import Bands, Period
 from app.db.engine import Database
 from app.db.models import WorkLog
 from app.services.stats import queries as Q
+from app.services.stats.access import DENIED, ROSTER_STATUS, Access, counted_statuses
 from app.services.org.actor import Actor
 from app.services.org.calendar import work_calendar
 
@@ -82,8 +83,7 @@ class _Group:
 
     def __init__(self, s, db: Database, level: str, key: str | None, period: Period,
                  statuses, actor: Actor | None):
-        from app.services.stats.compute import ROSTER_STATUS, _Access, DENIED
-        access = _Access(db, actor)
+        access = Access(db, actor)
         sections = dict(Q.sections(s))
         people = {p.id: p for p in Q.persons(s)}
         self.section_names = sections
@@ -138,7 +138,6 @@ def weekly_hours(db: Database, period: Period, level: str = UNIT, key: str | Non
                  actor: Actor | None = None) -> list[WeekPoint]:
     """Logged and expected hours per week of P for the unit, a section (key = section id or
     NO_SECTION) or a person (key = person id); saturation and band per week."""
-    from app.services.stats.compute import counted_statuses
     statuses = counted_statuses(approved_only)
     calendar = work_calendar(db)
     with db.read() as s:
@@ -165,7 +164,6 @@ def weekly_hours(db: Database, period: Period, level: str = UNIT, key: str | Non
 def person_days(db: Database, person_id: str, period: Period, *, approved_only: bool = True,
                 actor: Actor | None = None) -> list[PersonDay]:
     """Every day of P for one person: log state, hours, and how the day enters the metrics."""
-    from app.services.stats.compute import counted_statuses
     statuses = counted_statuses(approved_only)
     counted_set = set(statuses or Q.ALL_STATUSES)
     calendar = work_calendar(db)
@@ -200,7 +198,6 @@ def logs_behind(db: Database, period: Period, level: str = UNIT, key: str | None
     all of them, or those of one work category, one focus class (core / general / auxiliary —
     auxiliary includes entries without a duty) or one duty (职责编号). For leave days, missing
     and unsubmitted days behind a saturation or submission light, see person_days."""
-    from app.services.stats.compute import counted_statuses
     if focus is not None and focus not in M.FOCUS_KEYS:
         raise AppError(f"聚焦度类别应为 {'、'.join(M.FOCUS_KEYS)}：{focus}")
     statuses = counted_statuses(approved_only)

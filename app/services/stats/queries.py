@@ -1,6 +1,6 @@
 """SQL of the statistics (app.services.stats): grouped sums over the narrow fact table.
 
-Rules kept here (ARCHITECTURE.md "Known traps"):
+Rules kept here (docs/ARCHITECTURE.md "Known traps"):
 - rows are pruned by the integer `month` column (index ix_log_entry_month / ix_work_log_month_state)
   and, only when the period is not made of whole months, also by `day`; never substr(day, …);
 - aggregation happens in SQLite (GROUP BY), Python receives groups, not entries;

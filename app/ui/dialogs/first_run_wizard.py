@@ -15,8 +15,8 @@ from app.core import vocab
 from app.core.errors import AppError
 from app.core.validators import credit_code_problem
 from app.services.org import accounts
-from app.services.org.actor import SYSTEM
-from app.services.org.setup import UnitSetup, initialise_unit, open_database
+from app.services.exchange.packages import ensure_keys
+from app.services.org.setup import UnitSetup, create_database
 from app.ui.widgets.fingerprint import FingerprintLabel
 
 ERROR_STYLE = "color: #b00020"
@@ -344,17 +344,9 @@ class FirstRunWizard(QWizard):
             self.db, _ = init_from_enrollment(self.db_path, self.enrollment_page.info.path, login,
                                               name, a.password.text(), must_change=False)
             return
-        db = open_database(self.db_path, create=True)
-        try:
-            initialise_unit(db, self.setup())
-            accounts.add_user(db, SYSTEM, accounts.NewUser(login, name, a.password.text(),
-                                                           is_admin=True, must_change=False))
-            if self.mode() == BUREAU:
-                from app.services.exchange.packages import ensure_keys
-                ensure_keys(db)
-        except Exception:
-            db.dispose()
-            for suffix in ("", "-wal", "-shm"):   # leave no half-made database behind
-                Path(f"{self.db_path}{suffix}").unlink(missing_ok=True)
-            raise
+        db = create_database(self.db_path, self.setup(),
+                             accounts.NewUser(login, name, a.password.text(), is_admin=True,
+                                              must_change=False))
+        if self.mode() == BUREAU:
+            ensure_keys(db)            # the 编办's fingerprint is shown on the next page
         self.db = db

@@ -11,6 +11,7 @@ from app.core.errors import AppError, ValidationError
 from app.core.validators import credit_code_problem
 from app.db.engine import Database
 from app.services.county import bureau
+from app.services.county.mirrors import Mirrors, RegisteredUnit
 from app.services.org.actor import Actor
 from app.services.org.setup import UnitSetup
 from app.settings import Settings
@@ -118,10 +119,10 @@ class QuotaDialog(PreservingDialog):
     """调整编制: the unit's current quotas; changed values are written (they travel in the next
     下发包)."""
 
-    def __init__(self, db: Database, mirrors: bureau.Mirrors, actor: Actor, unit: bureau.RegisteredUnit,
+    def __init__(self, db: Database, mirrors: Mirrors, actor: Actor, unit: RegisteredUnit,
                  settings: Settings | None = None, parent: QWidget | None = None):
         super().__init__(settings, parent)
-        from app.services.county.table import staffing_of
+        from app.services.county.figures import staffing_of
         self.db, self.mirrors, self.actor, self.unit = db, mirrors, actor, unit
         self.changed: list[str] = []
         self.setWindowTitle(f"调整编制 — {unit.name}")

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QLabel, QPushBu
 from app.core.errors import AppError
 from app.db.engine import Database
 from app.services.county import bureau
+from app.services.county.mirrors import Mirrors
 from app.services.exchange import packages as P
 from app.services.org.actor import Actor
 from app.settings import Settings
@@ -27,7 +28,7 @@ class BureauPackagesPage(QWidget):
     status_message = Signal(str)
     imported = Signal()        # the county figures changed
 
-    def __init__(self, db: Database, mirrors: bureau.Mirrors, actor: Actor, settings: Settings,
+    def __init__(self, db: Database, mirrors: Mirrors, actor: Actor, settings: Settings,
                  runner: TaskRunner | None = None, parent=None):
         super().__init__(parent)
         self.db, self.mirrors, self.actor, self.settings = db, mirrors, actor, settings

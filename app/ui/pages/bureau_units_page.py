@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QPushB
 from app.core.errors import AppError
 from app.db.engine import Database
 from app.services.county import bureau
+from app.services.county.mirrors import Mirrors, RegisteredUnit, registered_units
 from app.services.exchange import packages as P
 from app.services.org.actor import Actor
 from app.settings import Settings
@@ -29,7 +30,7 @@ HEADERS = ["单位名称", "统一社会信用代码", "单位类别", "编制�
 
 @dataclass
 class UnitLine:
-    unit: bureau.RegisteredUnit
+    unit: RegisteredUnit
     unit_class: str
     task_class: str
     key_tasks: int | None
@@ -37,11 +38,11 @@ class UnitLine:
     leaders: str
 
 
-def load_lines(db: Database, mirrors: bureau.Mirrors) -> list[UnitLine]:
+def load_lines(db: Database, mirrors: Mirrors) -> list[UnitLine]:
     """Each registered unit with what its mirror says (class, quotas); runs in the worker."""
-    from app.services.county.table import staffing_of
+    from app.services.county.figures import staffing_of
     lines = []
-    for unit in bureau.registered_units(db):
+    for unit in registered_units(db):
         try:
             staffing, row = staffing_of(mirrors.get(unit.unit_id))
         except AppError:   # mirror file missing: still list the unit
@@ -56,7 +57,7 @@ def load_lines(db: Database, mirrors: bureau.Mirrors) -> list[UnitLine]:
 def export_all(db, mirrors, actor, folder: Path, report) -> tuple[list, list[str]]:
     """下发包 for every unit; units without a key yet (no 上报包 received) are listed, not fatal."""
     done, skipped = [], []
-    units = bureau.registered_units(db)
+    units = registered_units(db)
     for i, unit in enumerate(units):
         report(i, len(units), unit.name)
         try:
@@ -70,7 +71,7 @@ class BureauUnitsPage(QWidget):
     status_message = Signal(str)
     units_changed = Signal()
 
-    def __init__(self, db: Database, mirrors: bureau.Mirrors, actor: Actor, settings: Settings,
+    def __init__(self, db: Database, mirrors: Mirrors, actor: Actor, settings: Settings,
                  runner: TaskRunner | None = None, parent=None):
         super().__init__(parent)
         self.db, self.mirrors, self.actor, self.settings = db, mirrors, actor, settings
@@ -123,7 +124,7 @@ class BureauUnitsPage(QWidget):
             if not u.unit.fingerprint:
                 self.table.item(row, 8).setForeground(QColor("#8a5a00"))
 
-    def selected_unit(self) -> bureau.RegisteredUnit | None:
+    def selected_unit(self) -> RegisteredUnit | None:
         row = self.table.currentRow()
         if row < 0:
             return None
@@ -136,7 +137,7 @@ class BureauUnitsPage(QWidget):
                 self.table.selectRow(row)
                 return
 
-    def _need_unit(self) -> bureau.RegisteredUnit | None:
+    def _need_unit(self) -> RegisteredUnit | None:
         unit = self.selected_unit()
         if unit is None:
             show_error(self, "单位管理", AppError("请先在表中选择一个单位"))

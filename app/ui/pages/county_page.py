@@ -17,7 +17,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxL
 from app.core import metrics as M
 from app.core.errors import AppError
 from app.db.engine import Database
-from app.services.county import bureau, table as county
+from app.services.county import table as county
+from app.core import county as C
+from app.core.county import CountyRow, ranked
+from app.services.county.mirrors import Mirrors, mirror_reader
 from app.services.org.actor import Actor
 from app.settings import Settings
 from app.ui.dialogs.base import show_error
@@ -26,7 +29,7 @@ from app.ui.widgets.period_picker import PeriodPicker
 
 ROLE_UNIT = Qt.ItemDataRole.UserRole + 1
 ROLE_SORT = Qt.ItemDataRole.UserRole + 2
-# (column title, key for county.ranked or None, is a percentage)
+# (column title, key for ranked or None, is a percentage)
 COLUMNS = (("排名", None), ("单位", None), ("编制数", None), ("实有", None), ("使用率", "usage"),
            ("空编", "vacancies"), ("超编", None), ("饱和度", "saturation"), ("核心聚焦度", "focus"),
            ("全面度", "coverage"), ("填报率", "submission_rate"), ("测算人数", None), ("编制需求", None),
@@ -62,27 +65,27 @@ class SortItem(QTableWidgetItem):
         return mine < theirs
 
 
-def cells(rank: int | None, r: county.CountyRow) -> list[tuple[str, object]]:
+def cells(rank: int | None, r: CountyRow) -> list[tuple[str, object]]:
     """(text, sort value) per column of one unit's row."""
-    f = r.figures or {}
+    f = r.figures
     s = r.staffing
     over = sum(s.over_quota.values())
+    saturation, core = (f.saturation, f.focus.get(M.CORE)) if f else (None, None)
+    coverage, submission = (f.coverage, f.submission_rate) if f else (None, None)
     fte = r.need.fte
     ratio = r.ratio.ratio
     return [(str(rank) if rank else M.DASH, rank), (r.name, r.name),
             (str(s.quota_total), s.quota_total), (str(s.actual_total), s.actual_total),
             (pct(s.usage), s.usage), (str(s.vacancies), s.vacancies), (str(over) if over else "", over),
-            (pct(f.get("saturation")), f.get("saturation")),
-            (pct((f.get("focus") or {}).get(M.CORE)), (f.get("focus") or {}).get(M.CORE)),
-            (pct(f.get("coverage")), f.get("coverage")),
-            (pct(f.get("submission_rate")), f.get("submission_rate")),
+            (pct(saturation), saturation), (pct(core), core), (pct(coverage), coverage),
+            (pct(submission), submission),
             (M.DASH if fte is None else f"{fte:.1f}" + ("" if r.need.trustworthy else "*"), fte),
             (r.need.verdict, r.need.verdict),
             (M.DASH if ratio is None else f"{ratio:.2f}", ratio),
             ("；".join(r.warnings), len(r.warnings))]
 
 
-def tooltips(r: county.CountyRow) -> dict[int, str]:
+def tooltips(r: CountyRow) -> dict[int, str]:
     s = r.staffing
     per_type = "\n".join(f"{t}：编制{q}，实有{s.actual.get(t, 0)}" for t, q in s.quotas.items())
     others = {t: n for t, n in s.actual.items() if t not in s.quotas}
@@ -91,25 +94,25 @@ def tooltips(r: county.CountyRow) -> dict[int, str]:
     ratio = r.ratio
     ratio_text = ("未设置编制任务比类别或重点任务数" if ratio.ratio is None else
                   f"{ratio.task_class}：重点任务{ratio.key_tasks}项 ÷（编制{ratio.quota} ÷ "
-                  f"{county.C.TASK_BASE[ratio.task_class]}）= {ratio.ratio:.2f}")
-    f = r.figures or {}
+                  f"{C.TASK_BASE[ratio.task_class]}）= {ratio.ratio:.2f}")
+    logged, expected = (r.figures.logged_hours, r.figures.expected_hours) if r.figures else (0, 0)
     return {1: f"{r.credit_code}　{r.unit_class}\n统计于{r.computed_on}", 2: per_type + ("\n" + leaders if leaders else ""),
-            3: per_type, 7: f"计入{f.get('logged_hours', 0):g}小时 / 应出勤{f.get('expected_hours', 0):g}小时",
+            3: per_type, 7: f"计入{logged:g}小时 / 应出勤{expected:g}小时",
             11: r.need.text, 12: r.need.text, 13: ratio_text, 14: "\n".join(r.warnings)}
 
 
 class CountyPage(QWidget):
     status_message = Signal(str)
 
-    def __init__(self, db: Database, mirrors: bureau.Mirrors, actor: Actor, settings: Settings,
+    def __init__(self, db: Database, mirrors: Mirrors, actor: Actor, settings: Settings,
                  today=dt.date.today, runner: TaskRunner | None = None, parent=None,
                  period: str | None = None, open_reports: bool = True):
         super().__init__(parent)
         self.open_reports, self.last_report = open_reports, None
         self.db, self.mirrors, self.actor, self.settings, self.today = db, mirrors, actor, settings, today
         self.runner = runner or TaskRunner()
-        self.rows: list[county.CountyRow] = []
-        self.ranked: list[tuple[int | None, county.CountyRow]] = []
+        self.rows: list[CountyRow] = []
+        self.ranked: list[tuple[int | None, CountyRow]] = []
         self.period_shown: M.Period | None = None
         self.unit_page = None
         self.stack = QStackedWidget()
@@ -189,15 +192,15 @@ class CountyPage(QWidget):
                         lambda exc: show_error(self, "全县统计失败", exc), parent=self,
                         label="正在计算全县各单位的统计…")
 
-    def _loaded(self, period: M.Period, rows: list[county.CountyRow]) -> None:
+    def _loaded(self, period: M.Period, rows: list[CountyRow]) -> None:
         self.period_shown, self.rows = period, rows
         self.show_rows()
 
     def show_rows(self) -> None:
         if self.period_shown is None:
             return
-        self.ranked = county.ranked(self.rows, self.rank_key.currentData())
-        with_data = sum(1 for r in self.rows if r.figures)
+        self.ranked = ranked(self.rows, self.rank_key.currentData())
+        with_data = sum(1 for r in self.rows if r.figures is not None)
         self.title.setText(f"全县各单位　{self.period_shown.label}（{self.period_shown.start}至"
                            f"{self.period_shown.end}，只计已审定日志）　共{len(self.rows)}个单位，"
                            f"{with_data}个有本期数据" if self.rows else
@@ -220,9 +223,9 @@ class CountyPage(QWidget):
         table.setSortingEnabled(True)
         table.resizeRowsToContents()
 
-    def _colour(self, row: int, r: county.CountyRow) -> None:
-        f = r.figures or {}
-        band = f.get("band") if f.get("saturation") is not None else None
+    def _colour(self, row: int, r: CountyRow) -> None:
+        f = r.figures
+        band = f.band if f is not None and f.saturation is not None else None
         self.table.item(row, 7).setBackground(QColor(BAND_TINTS[band]))
         verdict = self.table.item(row, 12)
         verdict.setForeground(QColor(VERDICT_COLOURS.get(r.need.verdict, "#222")))
@@ -251,7 +254,7 @@ class CountyPage(QWidget):
         from app.ui.pages.stats_page import StatsPage
         try:
             mirror = self.mirrors.get(unit_id)
-            reader = county.mirror_reader(self.db, self.actor)
+            reader = mirror_reader(self.db, self.actor)
             page = StatsPage(mirror, reader, today=self.today, runner=self.runner,
                              period=self.period_shown.text)
         except AppError as exc:

@@ -1,8 +1,8 @@
-"""Template and attachment menus of the log page."""
+"""Template and attachment menus of the log page. Each menu is given the LogPage it serves (not
+imported here: the page imports the menus)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
@@ -11,9 +11,6 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QTo
 from app.core.errors import AppError
 from app.services.logs import attachments, tools as log_tools
 from app.ui.dialogs.base import show_error
-
-if TYPE_CHECKING:
-    from app.ui.pages.log_page import LogPage
 
 
 def _tool_button(text: str, name: str) -> tuple[QToolButton, QMenu]:
@@ -27,7 +24,7 @@ def _tool_button(text: str, name: str) -> tuple[QToolButton, QMenu]:
 class TemplateMenu:
     """Apply one of the person's templates, or save the current entries as one."""
 
-    def __init__(self, page: "LogPage"):
+    def __init__(self, page):
         self.page = page
         self.button, self.menu = _tool_button("模板 ▾", "templates")
         self.menu.aboutToShow.connect(self.rebuild)
@@ -72,7 +69,7 @@ class TemplateMenu:
 class AttachmentMenu:
     """Add, open or remove files on the selected entry."""
 
-    def __init__(self, page: "LogPage"):
+    def __init__(self, page):
         self.page = page
         self.button, self.menu = _tool_button("附件 ▾", "attachments")
         self.menu.aboutToShow.connect(self.rebuild)

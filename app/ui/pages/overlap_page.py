@@ -1,5 +1,5 @@
 """职责分析 page (编办 edition): 职责交叉候选 with both duty texts side by side and the shared phrases
-highlighted, 无人承担的职责, 长期不运行的权责事项 (app.services.duty_overlap), a similarity
+highlighted, 无人承担的职责, 长期不运行的权责事项 (app.services.county.overlap), a similarity
 threshold, and the lists as Excel.
 
 The mirrors are read once (in the background); changing the threshold or the number of pairs
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QDateEdit, QDoubleSpinBox, QFileDialog, QHBoxLayo
 from app.core.errors import AppError
 from app.db.engine import Database
 from app.services.county import overlap as O
-from app.services.county.bureau import Mirrors
+from app.services.county.mirrors import Mirrors
 from app.ui.dialogs.base import show_error
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.record_table import RecordTable

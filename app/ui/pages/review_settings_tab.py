@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox
 from app.core import vocab
 from app.core.errors import AppError
 from app.db.engine import Database
-from app.services.org import structure as org, unit_settings
+from app.services.org import structure as org, unit_settings, settings_change
 from app.services.org.actor import Actor
 from app.ui.dialogs.base import show_error
 
@@ -50,7 +50,7 @@ class ReviewSettingsTab(QWidget):
         try:
             for key, editor in self.editors.items():
                 if editor.value() != current[key]:
-                    unit_settings.set_value(self.db, self.actor, key, editor.value())
+                    settings_change.set_value(self.db, self.actor, key, editor.value())
                     changed.append(unit_settings.SPECS[key].label)
         except AppError as exc:
             show_error(self, "保存失败", exc)

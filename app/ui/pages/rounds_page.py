@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdi
 
 from app.core.errors import AppError
 from app.db.engine import Database
-from app.services.county import bureau
+from app.services.county.mirrors import Mirrors, RegisteredUnit, registered_units
 from app.services.evaluation import rounds
 from app.services.evaluation import rounds_bureau as RB
 from app.services.org.actor import Actor
@@ -37,9 +37,9 @@ UNIT_HEADERS = ["选择", "单位", "统一社会信用代码", "已下达的指
 RESULT_HEADERS = ["排名", "单位", "指标体系", "阶段", "自评得分", "编办评分", "问题", "未销号", "逾期"]
 
 
-def load_round(db: Database, mirrors: bureau.Mirrors, round_id: str | None, today) -> tuple:
+def load_round(db: Database, mirrors: Mirrors, round_id: str | None, today) -> tuple:
     """(registered units, {unit id: template id} of the round, results); runs in the worker."""
-    units = bureau.registered_units(db)
+    units = registered_units(db)
     if not round_id:
         return units, {}, []
     assigned = dict(rounds.assigned_units(db, mirrors, round_id))
@@ -49,12 +49,12 @@ def load_round(db: Database, mirrors: bureau.Mirrors, round_id: str | None, toda
 class RoundsPage(RefreshOnRevisit, QWidget):
     status_message = Signal(str)
 
-    def __init__(self, db: Database, mirrors: bureau.Mirrors, actor: Actor, parent=None, *,
+    def __init__(self, db: Database, mirrors: Mirrors, actor: Actor, parent=None, *,
                  runner: TaskRunner | None = None, today: dt.date | None = None):
         super().__init__(parent)
         self.db, self.mirrors, self.actor, self.today = db, mirrors, actor, today
         self.runner = runner or TaskRunner()
-        self.units: list[bureau.RegisteredUnit] = []
+        self.units: list[RegisteredUnit] = []
         self.assigned: dict[str, str] = {}
         self.results: list[RB.UnitResult] = []
         layout = QVBoxLayout(self)

@@ -23,7 +23,7 @@ from app.core import vocab
 from app.core.errors import AppError, PermissionDenied
 from app.db.engine import Database
 from app.services.county import staffing as S
-from app.services.org import unit_settings
+from app.services.org import unit_settings, settings_change
 from app.services.org.actor import Actor
 from app.ui.dialogs.base import show_error
 from app.ui.widgets.record_table import RecordTable
@@ -183,7 +183,7 @@ class StaffingPage(QWidget):
     # ------------------------------------------------------------------ data
     def _fill_picker(self) -> None:
         """Registered units (the 编办 may have registered more since the page was built)."""
-        from app.services.county.bureau import registered_units
+        from app.services.county.mirrors import registered_units
         wanted = [("全县（各单位合计）", COUNTY)] + [(u.name, u.unit_id) for u in registered_units(self.db)]
         shown = [(self.unit_picker.itemText(i), self.unit_picker.itemData(i))
                  for i in range(self.unit_picker.count())]
@@ -350,7 +350,7 @@ class RulesDialog(QDialog):
 
     def save(self) -> None:
         try:
-            unit_settings.set_value(self.db, self.actor, S.RULES_KEY, self.text.toPlainText())
+            settings_change.set_value(self.db, self.actor, S.RULES_KEY, self.text.toPlainText())
         except AppError as exc:
             show_error(self, "无法保存退休年龄规则", exc)
             return
@@ -358,7 +358,7 @@ class RulesDialog(QDialog):
 
     def reset(self) -> None:
         try:
-            unit_settings.set_value(self.db, self.actor, S.RULES_KEY, "")
+            settings_change.set_value(self.db, self.actor, S.RULES_KEY, "")
         except AppError as exc:
             show_error(self, "无法恢复内置规则", exc)
             return

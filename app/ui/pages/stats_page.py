@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QFileDialog, QGridLayout, QHBoxLayout,
 from app.core import metrics as M
 from app.core.errors import AppError
 from app.db.engine import Database
-from app.services.stats import compute as stats
+from app.services.stats import compute as stats, drill
 from app.services.org.actor import Actor
 from app.ui.dialogs.base import show_error
 from app.ui.tasks import TaskRunner
@@ -189,7 +189,7 @@ class StatsPage(QWidget):
         self._cards(fig)
         kids = self.children()
         if self.level == PERSON:
-            days = stats.person_days(self.db, self.key, self.page_data.period,
+            days = drill.person_days(self.db, self.key, self.page_data.period,
                                      approved_only=self.approved_only.isChecked(), actor=self.actor)
             self.table.setColumnCount(6)
             self.table.setHorizontalHeaderLabels(["日期", "工作日", "状态", "当日状态", "工时", "计入工时"])
@@ -269,7 +269,7 @@ class StatsPage(QWidget):
         if f is None:
             return
         lines = f.explain()
-        facts = stats.logs_behind(self.db, self.page_data.period, self.level, self.key,
+        facts = drill.logs_behind(self.db, self.page_data.period, self.level, self.key,
                                   approved_only=self.approved_only.isChecked(), limit=2000,
                                   actor=self.actor)
         ExplainDialog(f"{self.cards[key].title} — {f.name}", lines, facts, self).exec()
@@ -282,7 +282,7 @@ class StatsPage(QWidget):
         self.bucket_chart.show_values(fig.buckets)
         self.category_chart.show_values(fig.hours_by_category)
         self.focus_chart.show_values(fig.focus)
-        weeks = stats.weekly_hours(self.db, self.page_data.period, self.level, self.key,
+        weeks = drill.weekly_hours(self.db, self.page_data.period, self.level, self.key,
                                    approved_only=self.approved_only.isChecked(), actor=self.actor)
         self.trend_chart.show_values(weeks)
 

@@ -17,11 +17,14 @@ from pathlib import Path
 from typing import Callable
 
 from app.db.engine import Database
+from app.services.county import figures as county
+from app.services.county.mirrors import Mirrors
+from app.services.county.receive import receive_report, remember_key
 from app.services.exchange import packages as P
 from app.services.org.actor import Actor
+from app.services.org.setup import open_database
 from app.sync import container
 from app.sync.keys import KeyPair
-
 
 # A worker process starts in ~2 s of CPU (interpreter, SQLAlchemy, models); a megabyte of
 # packages takes ~1.3 s to import. Below this size one process is as quick.
@@ -49,18 +52,15 @@ def worth_it(opened: list[tuple[container.OpenedPackage, P.PackageResult]]) -> b
     return len(units) > 1 and sum(r.path.stat().st_size for _, r in opened) >= MIN_BYTES
 
 
-def import_parallel(db: Database, mirrors, opened: list[tuple[container.OpenedPackage, P.PackageResult]],
+def import_parallel(db: Database, mirrors: Mirrors, opened: list[tuple[container.OpenedPackage, P.PackageResult]],
                     keys: KeyPair, *, apply: bool, actor: Actor,
                     progress: Callable[[int, int, str], None] | None, workers: int) -> None:
     """Import (or preview) `opened`, sorted by unit and sequence, filling in their results."""
-    from app.services.county import bureau, table as county
     by_unit: dict[str, list[P.PackageResult]] = {}
     for package, result in opened:
         by_unit.setdefault(package.header["sender"], []).append(result)
     today = dt.date.today()
-    if apply:
-        for unit_id in by_unit:
-            county.mark_dirty(db, unit_id)
+    stale = {unit_id: county.mark_dirty(db, unit_id) if apply else set() for unit_id in by_unit}
     done = 0
     if progress:
         progress(0, len(opened), "")
@@ -70,7 +70,7 @@ def import_parallel(db: Database, mirrors, opened: list[tuple[container.OpenedPa
         order = sorted(by_unit, key=lambda u: -sum(r.path.stat().st_size for r in by_unit[u]))
         pending = {pool.submit(_import_unit, str(mirrors.path(unit_id)), unit_id,
                                [str(r.path) for r in by_unit[unit_id]], keys.to_dict(), db.origin,
-                               apply, actor, today): unit_id for unit_id in order}
+                               apply, actor, today, stale[unit_id]): unit_id for unit_id in order}
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
@@ -79,7 +79,7 @@ def import_parallel(db: Database, mirrors, opened: list[tuple[container.OpenedPa
                 for mine, theirs in zip(by_unit[unit_id], got):
                     mine.__dict__.update(theirs.__dict__)
                 if apply:
-                    bureau._remember_key(db, unit_id, mirrors.get(unit_id))
+                    remember_key(db, unit_id, mirrors.get(unit_id))
                     county.store_figures(db, unit_id, rows, today)
                 done += len(got)
                 if progress:
@@ -87,10 +87,10 @@ def import_parallel(db: Database, mirrors, opened: list[tuple[container.OpenedPa
 
 
 def _import_unit(mirror_path: str, unit_id: str, paths: list[str], keys: dict, bureau_origin: str,
-                 apply: bool, actor: Actor, today: dt.date) -> tuple[list[P.PackageResult], list]:
-    """Worker: one unit's packages in sequence order, then (importing) its county figures."""
-    from app.services.county import bureau, table as county
-    from app.services.org.setup import open_database
+                 apply: bool, actor: Actor, today: dt.date,
+                 stale: set[int]) -> tuple[list[P.PackageResult], list]:
+    """Worker: one unit's packages in sequence order, then (importing) its county figures for
+    the months they touched and the `stale` ones an interrupted import left behind."""
     mirror = open_database(Path(mirror_path))
     key_pair = KeyPair.from_dict(keys)
     results, months, previewed = [], set(), []
@@ -104,13 +104,13 @@ def _import_unit(mirror_path: str, unit_id: str, paths: list[str], keys: dict, b
             except P.FORMAT_ERRORS as exc:      # changed on disk since the caller read it
                 P.reject(result, exc)
             else:
-                bureau.receive_report(mirror, unit_id, package, key_pair, bureau_origin, result,
+                receive_report(mirror, unit_id, package, key_pair, bureau_origin, result,
                                       apply=apply, actor=actor, previewed=None if apply else previewed)
             months |= result.months
             result.seconds = time.perf_counter() - started
             results.append(result)
         started = time.perf_counter()
-        rows = county.unit_figures(mirror, months, today) if apply else []
+        rows = county.unit_figures(mirror, months | stale, today) if apply else []
         results[-1].seconds += time.perf_counter() - started
     finally:
         mirror.dispose()

@@ -1,0 +1,112 @@
+"""The 编办's cache of each unit's figures, filled when the unit's packages are imported.
+
+Figures are computed with the statistics service on each unit's mirror — the same code the unit
+runs on its own file — right after a package is imported, for every month the package touched
+and the quarters and years holding them, and stored in `county_figures` of the 编办's database,
+so the county table reads ~50 small rows instead of scanning millions of entries. A unit is
+marked dirty before its mirror is written; a crash between the import and the cache update
+leaves the mark, the county table then computes that unit live, and the unit's next import
+rewrites its cache. Cached figures carry the day they were computed: review timeliness judges
+pending logs against that day.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy import delete, func, select
+
+from app.core import county as C
+from app.core.metrics import parse_period
+from app.db.engine import Database
+from app.db.models import CountyFigures, Person, StaffingQuota, Unit
+from app.services.county.mirrors import Mirrors
+from app.services.stats import compute as stats
+
+STAFFING_KEY = "staffing"
+DIRTY_KEY = "dirty"
+COUNTED_STATUSES = ("在职", "借调")
+
+
+def staffing_of(mirror: Database) -> tuple[C.Staffing, Unit]:
+    with mirror.read() as s:
+        unit = s.get(Unit, mirror.unit_id)
+        result = C.Staffing()
+        for kind, name, quota in s.execute(select(StaffingQuota.kind, StaffingQuota.name, StaffingQuota.quota)
+                                           .where(StaffingQuota.deleted.is_(False))):
+            (result.quotas if kind == "staffing" else result.leader_quotas)[name] = quota
+        people = s.execute(select(Person.staffing_type, Person.role, Person.status, func.count())
+                           .where(Person.deleted.is_(False), Person.status.in_(COUNTED_STATUSES),
+                                  Person.staffing_type.is_not(None))
+                           .group_by(Person.staffing_type, Person.role, Person.status)).all()
+    roles = {role: kind for kind, role in C.LEADER_ROLES.items()}
+    for staffing_type, role, status, n in people:
+        result.actual[staffing_type] = result.actual.get(staffing_type, 0) + n
+        if role in roles:
+            result.leaders[roles[role]] = result.leaders.get(roles[role], 0) + n
+        if status == "借调":
+            result.seconded += n
+    return result, unit
+
+
+def periods_for(months: set[int]) -> list[str]:
+    """Month, quarter and year keys holding the given `month` values (202610 → 2026-10, 2026-Q4, 2026)."""
+    keys = []
+    for m in sorted(months):
+        year, month = divmod(m, 100)
+        for key in (f"{year}-{month:02d}", f"{year}-Q{(month - 1) // 3 + 1}", str(year)):
+            if key not in keys:
+                keys.append(key)
+    return keys
+
+
+def mark_dirty(db: Database, unit_id: str) -> set[int]:
+    """Mark the unit's cache as about to go stale (its mirror is being written). Returns the
+    months to recompute besides the new package's: every cached month when an earlier import
+    was interrupted before its figures were stored, else none."""
+    with db.session() as s:
+        was_dirty = s.get(CountyFigures, (unit_id, DIRTY_KEY)) is not None
+        months = set()
+        if was_dirty:
+            for key in s.scalars(select(CountyFigures.period).where(CountyFigures.unit_id == unit_id)):
+                if len(key) == 7 and key[4] == "-" and key[5:].isdigit():    # 2026-10
+                    months.add(int(key[:4]) * 100 + int(key[5:]))
+        s.merge(CountyFigures(unit_id=unit_id, period=DIRTY_KEY, payload="{}", marker=0,
+                              computed_on=dt.date.today().isoformat()))
+    return months
+
+
+def refresh_unit(db: Database, mirrors: Mirrors, unit_id: str, months: set[int],
+                 today: dt.date | None = None) -> None:
+    """Recompute the cached figures of `unit_id` for the periods holding `months` (and its
+    staffing snapshot), then clear its dirty mark."""
+    today = today or dt.date.today()
+    store_figures(db, unit_id, unit_figures(mirrors.get(unit_id), months, today), today)
+
+
+def unit_figures(mirror: Database, months: set[int], today: dt.date) -> list[tuple[str, str]]:
+    """(period key, JSON) of the staffing snapshot and of the periods holding `months`, read
+    from the unit's mirror only: an import worker process computes them beside its import."""
+    rows = [(STAFFING_KEY, staffing_payload(mirror))]
+    keys = periods_for(months)
+    if keys:
+        figures = stats.unit_stats_many(mirror, [parse_period(key) for key in keys], today=today)
+        rows += [(key, json.dumps(f.to_json(), ensure_ascii=False)) for key, f in zip(keys, figures)]
+    return rows
+
+
+def store_figures(db: Database, unit_id: str, rows: list[tuple[str, str]], today: dt.date) -> None:
+    """Cache the unit_figures rows in the 编办's database and clear the unit's dirty mark."""
+    with db.session() as s:
+        for key, payload in rows:
+            s.merge(CountyFigures(unit_id=unit_id, period=key, payload=payload, marker=0,
+                                  computed_on=today.isoformat()))
+        s.execute(delete(CountyFigures).where(CountyFigures.unit_id == unit_id,
+                                              CountyFigures.period == DIRTY_KEY))
+
+
+def staffing_payload(mirror: Database) -> str:
+    staffing, unit = staffing_of(mirror)
+    return json.dumps({"staffing": staffing.to_json(), "unit_class": unit.unit_class,
+                       "task_class": unit.task_class, "key_tasks": unit.key_tasks},
+                      ensure_ascii=False)
