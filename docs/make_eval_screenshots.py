@@ -25,7 +25,7 @@ TODAY = dt.date(2026, 11, 22)
 def main(world: str) -> None:
     from PySide6.QtWidgets import QApplication
 
-    from app.reports.eval_report import build_eval_report
+    from app.services.reporting.evaluation import build_eval_report
     from app.services.org.actor import SYSTEM
     from app.services.county.mirrors import Mirrors, registered_units
     from app.services.org.setup import open_database

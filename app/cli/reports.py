@@ -48,11 +48,11 @@ def cmd_report(a) -> int:
         period = parse_period(a.period)
     except ValueError as exc:
         raise AppError(str(exc)) from None
-    from app.reports.unit_reports import build_report
+    from app.services.reporting.unit import build_report
     db = open_db(a.db)
     try:
         if a.kind == "county":
-            from app.reports.county_report import build_county_report
+            from app.services.reporting.county import build_county_report
             info = build_county_report(db, period, a.out, xlsx=a.xlsx)
         else:
             info = build_report(db, a.kind, period, a.out, section=a.section, user=a.user,

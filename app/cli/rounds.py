@@ -241,7 +241,7 @@ def _detail(db, a):
 
 
 def _show(db, a) -> int:
-    from app.services.evaluation.rounds_find import short_id
+    from app.core.evaluation import short_id
     d, name = _detail(db, a)
     if a.json:
         from app.cli.common import print_json
@@ -381,7 +381,8 @@ def _bureau_score(db, a) -> int:
 def _problem_add(db, a) -> int:
     from app.services.org.actor import SYSTEM
     from app.services.evaluation.rounds_bureau import add_problem
-    from app.services.evaluation.rounds_find import find_item, short_id
+    from app.services.evaluation.rounds_find import find_item
+    from app.core.evaluation import short_id
     round_id = _round(db, a)
     unit_id, name = _unit(db, a.unit)
     mirrors = _mirrors(db)
@@ -401,7 +402,8 @@ def _problem_add(db, a) -> int:
 def _rectify(db, a) -> int:
     from app.services.org.actor import SYSTEM
     from app.services.evaluation.rounds import report_rectification
-    from app.services.evaluation.rounds_find import find_problem, short_id
+    from app.services.evaluation.rounds_find import find_problem
+    from app.core.evaluation import short_id
     if db.edition == "bureau":
         raise AppError("整改情况由单位在单位版中填报")
     problem_id = find_problem(db, a.problem)
@@ -415,7 +417,8 @@ def _rectify(db, a) -> int:
 def _verify(db, a) -> int:
     from app.services.org.actor import SYSTEM
     from app.services.evaluation.rounds_bureau import verify_problem
-    from app.services.evaluation.rounds_find import find_problem, short_id
+    from app.services.evaluation.rounds_find import find_problem
+    from app.core.evaluation import short_id
     unit_id, name = _unit(db, a.unit)
     mirrors = _mirrors(db)
     try:
@@ -465,7 +468,7 @@ def _close(db, a) -> int:
 
 
 def _report(db, a) -> int:
-    from app.reports.eval_report import build_eval_report
+    from app.services.reporting.evaluation import build_eval_report
     round_id = _round(db, a)
     unit_id = _unit(db, a.unit)[0] if a.unit else None
     info = build_eval_report(db, round_id, a.out, unit=unit_id, xlsx=a.xlsx, today=a.today)

@@ -1,9 +1,10 @@
 """Evaluation rounds (机构编制执行情况和使用效益评估, the 五单工作法 of seed 004): vocabulary, the
-stage a unit is at, and score totals. Pure functions."""
+stage a unit is at, score totals, and a unit's round as read (RoundDetail), the plain value the
+services hand to the pages and the printed reports."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # The problem categories 毕节 found in its pilot (seed 004), the default list of 评单.
 PROBLEM_CATEGORIES = (
@@ -88,3 +89,100 @@ def score_problem(score: float | None, max_score: float) -> str | None:
     if score < 0 or score > max_score + 1e-9:
         return f"得分应在0至{max_score:g}分之间"
     return None
+
+
+def short_id(row_id: str) -> str:
+    """What the CLI prints for an id: its last 8 characters are random, its first are time,
+    so the end tells rows made in the same millisecond apart."""
+    return row_id[-8:]
+
+
+# ---------------------------------------------------------------- a unit's round, as read
+@dataclass
+class ItemLine:
+    id: str
+    parent_id: str | None
+    level: int
+    code: str
+    name: str
+    max_score: float
+    method: str
+    metric: str | None
+    guidance: str
+    individual: bool
+    self_score: float | None = None
+    explanation: str = ""
+    evidence: list = field(default_factory=list)
+    bureau_score: float | None = None
+    bureau_comment: str = ""
+
+
+@dataclass
+class ProblemLine:
+    id: str
+    category: str
+    description: str
+    rectify_type: str
+    deadline: str | None
+    status: str
+    verify_comment: str
+    item_id: str | None
+    owner: str = ""
+    measures: str = ""
+    progress: str = ""
+    done: bool = False
+    overdue: bool = False
+    reopened: bool = False        # the 编办 sent it back after the unit's last report
+    evidence: list = field(default_factory=list)
+
+    @property
+    def state(self) -> str:
+        """已销号 / 退回整改 / 待核验 (the unit reports it done) / 整改中 / 待整改."""
+        if self.status == "closed":
+            return "已销号"
+        if self.reopened:
+            return "退回整改"
+        if self.done:
+            return "待核验"
+        return "整改中" if self.measures else "待整改"
+
+
+@dataclass
+class RoundDetail:
+    round_id: str
+    name: str
+    period: str
+    self_deadline: str | None
+    closed: bool
+    unit_id: str
+    template_name: str
+    items: list[ItemLine]
+    problems: list[ProblemLine]
+    submitted_at: str | None
+    self_totals: Totals
+    bureau_totals: Totals
+    stage: str
+
+    @property
+    def leaves(self) -> list[ItemLine]:
+        return [i for i in self.items if i.level == 3]
+
+    def to_json(self, unit_name: str) -> dict:
+        """The object `round show --json` prints."""
+        codes = {i.id: i.code for i in self.items}
+        totals = lambda t: {"common": t.common, "individual": t.individual, "total": round(t.total, 2),  # noqa: E731
+                            "scored": t.scored, "leaves": t.leaves, "complete": t.complete}
+        return {"round": self.round_id, "name": self.name, "period": self.period,
+                "unit_id": self.unit_id, "unit": unit_name, "template": self.template_name,
+                "stage": self.stage, "submitted_at": self.submitted_at, "closed": self.closed,
+                "self_totals": totals(self.self_totals), "bureau_totals": totals(self.bureau_totals),
+                "items": [{"code": i.code, "name": i.name, "level": i.level, "max_score": i.max_score,
+                           "method": i.method, "self_score": i.self_score, "explanation": i.explanation,
+                           "evidence": i.evidence, "bureau_score": i.bureau_score,
+                           "bureau_comment": i.bureau_comment} for i in self.items],
+                "problems": [{"id": p.id, "short_id": short_id(p.id), "category": p.category,
+                              "description": p.description, "type": p.rectify_type, "deadline": p.deadline,
+                              "status": p.status, "state": p.state, "overdue": p.overdue, "owner": p.owner,
+                              "measures": p.measures, "progress": p.progress, "done": p.done,
+                              "evidence": p.evidence, "verify_comment": p.verify_comment,
+                              "item": codes.get(p.item_id)} for p in self.problems]}

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from app.core import metrics as M
 from app.core import vocab
-from app.core.errors import PermissionDenied
 from app.core.figures import UNIT
 from app.reports import charts
 from app.reports import narrative as nv
@@ -14,7 +13,7 @@ from app.reports import report_data as R
 from app.reports.model import DutyActivity, hours, pct
 from app.reports.report_book import (HOURS, INT, PCT, SMALL_TABLE, Col, ReportBook,
                                      definitions_note)
-from app.reports.unit_reports import KINDS, Context, load_pages
+from app.reports.report_parts import KINDS, Context, load_pages
 
 CHANGE_LISTED = 4            # duties named for the largest rises and falls
 SECTIONS_LISTED = 4
@@ -23,23 +22,12 @@ LOW_HOURS = 0.25             # a core duty below this share of the average core 
 EXAMPLE_HEADERS = ["日期", "人员", "科室", "工作记录示例", "工时"]
 
 
-def _people_names(db) -> dict[str, tuple[str, str]]:
-    from app.core.figures import NO_SECTION_NAME
-    from app.services.stats import queries as Q
-    with db.read() as s:
-        sections = dict(Q.sections(s))
-        return {p.id: (p.name, sections.get(p.section_id, NO_SECTION_NAME)) for p in Q.persons(s)}
-
-
 def core_report(ctx: Context) -> tuple[ReportBook, str]:
-    from app.services.stats import compute as stats
     page, prev, counts, prev_counts = load_pages(ctx)
-    if page.unit is None:
-        raise PermissionDenied(stats.DENIED)
     u, by_code = page.unit, ctx.duty_by_code
     live = [d for d in ctx.duties if d.active]
     core = [d for d in live if d.duty_class == vocab.DUTY_CORE]
-    names = _people_names(ctx.db)
+    names = ctx.data.people
 
     one_year = ctx.period.start.year == ctx.period.end.year
 
@@ -52,7 +40,7 @@ def core_report(ctx: Context) -> tuple[ReportBook, str]:
         day, who, section, text, h = example_row(e)
         return f"{day}，{who}（{section}）：{text}（{h}小时）"
 
-    texts = R.examples(ctx.db, ctx.period, [d.id for d in core])
+    texts = ctx.data.examples
     acts = R.activities(live, counts, texts=texts, label=label)
     before_acts = {a.code: a for a in R.activities(live, prev_counts)}
     s = R.summary(u, UNIT, by_code, counts.entries(), activities=acts)
@@ -83,7 +71,7 @@ def core_report(ctx: Context) -> tuple[ReportBook, str]:
         ["参与人数", f"{len(people)}人", f"本期有核心职责工作记录的人员（计入统计的人员{u.people}人）"],
         ["工作记录", f"{entries}条", f"关联核心职责的已审定工作记录（全部{s.approved_entries}条）"],
     ])
-    for note in definitions_note(u, today=ctx.today, pending=R.pending_logs(ctx.db, ctx.period)):
+    for note in definitions_note(u, today=ctx.today, pending=ctx.data.pending):
         doc.note(note)
     for text in nv.core_duties(s):
         doc.paragraph(text)

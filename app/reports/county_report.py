@@ -1,9 +1,10 @@
 """机构编制执行情况和使用效益分析报告: the 编办's county report as a GB/T 9704 PDF, its tables
 as Excel.
 
-    info = build_county_report(bureau_db, parse_period("2026-10"), "county.pdf", xlsx="county.xlsx")
+    info = write_report(rows, before, period, previous, issuer, today, "county.pdf", "county.xlsx")
 
-Made from app.services.county.county_table (the units' figures as each unit's own statistics
+Written from the county table's rows (app.core.county.CountyRow) of the period and the one
+before, which app.services.reporting.county gathers (the units' figures as each unit's own statistics
 compute them, plus staffing, staffing need and 编制任务比) for the period and the one before.
 Sections: 一、总体情况 (staffing by 编制类型; the county's saturation, submission, focus and
 coverage from the sums of the units' inputs; the previous period), 二、各单位工作饱和度与主责
@@ -13,16 +14,13 @@ coverage from the sums of the units' inputs; the previous period), 二、各单�
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import time
 from pathlib import Path
 
 from app.core import county as C
 from app.core import metrics as M
-from app.core.errors import AppError
-from app.core.metrics import Period, parse_period
-from app.db.engine import Database
+from app.core.metrics import Period
 from app.reports import charts
 from app.reports import county_report_data as D
 from app.reports import county_report_text as T
@@ -31,8 +29,7 @@ from app.reports.fonts import register_fonts
 from app.reports.model import DASH, hours, pct
 from app.reports.report_book import (AVG, BAND_WORDS, HOURS, INT, ONE, PCT, SMALL_TABLE, Col,
                                      ReportBook)
-from app.reports.report_data import previous_period
-from app.reports.unit_reports import ReportInfo, title_lines
+from app.reports.report_parts import ReportInfo, title_lines
 
 TITLE = ("机构编制执行情况", "和使用效益分析报告")
 TOTAL = "全县合计"
@@ -40,32 +37,6 @@ TOTAL = "全县合计"
 # shorter than a page (saturation bars 17 pt a unit, focus bars 24 pt).
 SATURATION_PER_CHART = 30
 FOCUS_PER_CHART = 20
-
-
-def build_county_report(db: Database, period: Period | str, out: Path | str, *,
-                        xlsx: Path | str | None = None, today: dt.date | None = None) -> ReportInfo:
-    """Write the county report of `period` to `out` (and its tables to `xlsx`); 编办版 only."""
-    from app.services.county import table as county
-    from app.services.county.mirrors import Mirrors
-    from app.services.org.setup import unit_of
-    started = time.perf_counter()
-    if isinstance(period, str):
-        try:
-            period = parse_period(period)
-        except ValueError as exc:
-            raise AppError(str(exc)) from None
-    today = today or dt.date.today()
-    mirrors = Mirrors(db)             # raises for a unit database
-    try:
-        rows = county.county_table(db, mirrors, period, today=today)
-        previous = previous_period(period)
-        before = county.county_table(db, mirrors, previous, today=today)
-    finally:
-        mirrors.close()
-    if not rows:
-        raise AppError("还没有登记单位，无法生成全县机构编制执行情况报告")
-    info = write_report(rows, before, period, previous, unit_of(db).name, today, out, xlsx)
-    return dataclasses.replace(info, seconds=time.perf_counter() - started)
 
 
 def write_report(rows, before, period: Period, previous: Period, issuer: str, today: dt.date,
@@ -310,5 +281,3 @@ def warnings(row) -> list[str]:
         found.append("本期没有已审定的日志")
     return found
 
-
-__all__ = ["build_county_report"]

@@ -1,7 +1,10 @@
 """Evaluation reports of a round (五单工作法, seed 004) as GB/T 9704 PDFs, with Excel of every score
 and problem:
 
-    build_eval_report(db, round_id, "out.pdf", unit="…", xlsx="out.xlsx")
+    write_unit_report(unit_eval, issuer, today, "out.pdf", xlsx="out.xlsx")
+    write_round_report(unit_evals, issuer, today, "out.pdf")
+
+(app.services.reporting.evaluation gathers the UnitEval values from the databases.)
 
     unit   《XX单位机构编制执行情况和使用效益评估报告》: 一、基本情况 (staffing and statistics of
            the round's period, how the round went), 二、自评与评估得分 (by 一级/二级 indicator, self
@@ -17,23 +20,20 @@ The Excel file holds the report's tables and two sheets of data: every 评估要
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import time
 from pathlib import Path
 
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 
-from app.core.errors import AppError
 from app.core.metrics import parse_period
-from app.db.engine import Database
 from app.reports import eval_report_data as D
 from app.reports import eval_report_text as T
 from app.reports.document import OfficialDocument, chinese_date
 from app.reports.fonts import register_fonts
 from app.reports.layout import TEXT_WIDTH, width_of
 from app.reports.report_book import INT, SMALL_TABLE, Col, ReportBook, headline
-from app.reports.unit_reports import ReportInfo, title_lines
+from app.reports.report_parts import ReportInfo, title_lines
 
 UNIT_TITLE = ("机构编制执行情况", "和使用效益评估报告")
 ROUND_TITLE = ("机构编制评估", "工作情况报告")
@@ -47,39 +47,6 @@ def _fmt(v):
         return None
     v = round(v, 2)
     return int(v) if v == int(v) else v
-
-
-def build_eval_report(db: Database, round_id: str, out: Path | str, *, unit: str | None = None,
-                      xlsx: Path | str | None = None, today: dt.date | None = None) -> ReportInfo:
-    """The unit report (unit database, or 编办 database with `unit` = id) or the round report
-    (编办 database without `unit`)."""
-    from app.services.org.setup import unit_of
-    started = time.perf_counter()
-    today = today or dt.date.today()
-    issuer = unit_of(db).name
-    if db.edition == "unit":
-        if unit and unit != db.unit_id:
-            raise AppError("单位版只能生成本单位的评估报告")
-        info = write_unit_report(D.unit_eval(db, round_id, today=today), issuer, today, out, xlsx)
-    elif db.edition == "bureau":
-        from app.services.county.mirrors import Mirrors
-        mirrors = Mirrors(db)
-        try:
-            units = D.round_units(db, mirrors, round_id, today)
-        finally:
-            mirrors.close()
-        if not units:
-            raise AppError("该评估批次还没有下达给任何单位")
-        if unit:
-            found = [u for u in units if u.unit_id == unit]
-            if not found:
-                raise AppError("该单位不在这个评估批次中")
-            info = write_unit_report(found[0], issuer, today, out, xlsx, units_in_round=len(units))
-        else:
-            info = write_round_report(units, issuer, today, out, xlsx)
-    else:
-        raise AppError("请用单位或编办的数据库生成评估报告")
-    return dataclasses.replace(info, seconds=time.perf_counter() - started)
 
 
 def _advice(doc, advice: list[tuple[str, str]], otherwise: str) -> None:
@@ -307,5 +274,3 @@ def score_bars(rows: list[tuple[str, float, float]], fonts, *, width: float = TE
         d.add(String(lx + 18, height - 11, text, fontName=fonts.songti, fontSize=size))
     return d
 
-
-__all__ = ["build_eval_report"]

@@ -15,9 +15,7 @@ from dataclasses import dataclass
 from app.core import county as C
 from app.core import evaluation as E
 from app.core.figures import Figures
-from app.core.metrics import parse_period
-from app.db.engine import Database
-from app.services.evaluation.rounds import ItemLine, ProblemLine, RoundDetail, detail
+from app.core.evaluation import ItemLine, ProblemLine, RoundDetail
 
 
 @dataclass(frozen=True)
@@ -67,33 +65,6 @@ class UnitEval:
     @property
     def overdue(self) -> list[ProblemLine]:
         return [p for p in self.detail.problems if p.overdue]
-
-
-def unit_eval(db: Database, round_id: str, unit_id: str | None = None, *, name: str | None = None,
-              today: dt.date | None = None) -> UnitEval:
-    """One unit of a round from its database (unit file or 编办 mirror)."""
-    from app.services.stats import compute as stats
-    from app.services.county.figures import staffing_of
-    today = today or dt.date.today()
-    d = detail(db, round_id, unit_id, today)
-    staffing, unit = staffing_of(db)
-    found = stats.unit_stats(db, parse_period(d.period), "unit", today=today)
-    return UnitEval(d.unit_id, name or (unit.name if unit else ""), unit.unit_class if unit else "", d,
-                    staffing, found[0] if found else None)
-
-
-def round_units(db: Database, mirrors, round_id: str, today: dt.date | None = None) -> list[UnitEval]:
-    """Every unit of the round at the 编办, ranked by the 编办's total (units not fully scored
-    last, unranked), as rounds_bureau.results ranks them."""
-    from app.services.county.mirrors import registered_units
-    from app.services.evaluation.rounds import assigned_units
-    names = {u.unit_id: u.name for u in registered_units(db)}
-    units = [unit_eval(mirrors.get(unit_id), round_id, unit_id, name=names.get(unit_id), today=today)
-             for unit_id, _ in assigned_units(db, mirrors, round_id)]
-    ranked = sorted((u for u in units if u.scored), key=lambda u: (-u.total, u.name))
-    for i, u in enumerate(ranked, 1):
-        u.rank = i
-    return ranked + sorted((u for u in units if not u.scored), key=lambda u: u.name)
 
 
 # ---------------------------------------------------------------- scores by indicator

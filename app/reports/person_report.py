@@ -13,7 +13,7 @@ from app.reports import report_data as R
 from app.reports.model import PeriodSummary, hours, pct
 from app.reports.report_book import (HOURS, INT, PCT, SMALL_TABLE, Col, ReportBook, comparison,
                                      definitions_note, headline)
-from app.reports.unit_reports import (KINDS, Context, categories_and_focus, change_paragraphs,
+from app.reports.report_parts import (KINDS, Context, categories_and_focus, change_paragraphs,
                                       trend_figure)
 
 NO_DUTY = "未关联职责的工作"
@@ -21,18 +21,13 @@ LOW_CORE_SHARE = 0.3         # below this share of hours a person with core post
 
 
 def person_report(ctx: Context, person_id: str) -> tuple[ReportBook, str]:
-    from app.services.stats import compute as stats
-    [f] = stats.unit_stats(ctx.db, ctx.period, PERSON, person_id=person_id, actor=ctx.actor,
-                           today=ctx.today)
-    [p] = stats.unit_stats(ctx.db, ctx.previous, PERSON, person_id=person_id, actor=ctx.actor,
-                           today=ctx.today)
-    counts, prev_counts = R.entry_counts(ctx.db, ctx.period), R.entry_counts(ctx.db, ctx.previous)
+    [f], [p] = ctx.data.page.persons, ctx.data.prev.persons
+    counts, prev_counts = ctx.data.counts, ctx.data.prev_counts
     me = {person_id}
     duties = ctx.duty_by_code
     before = R.summary(p, PERSON, duties, prev_counts.entries(me))
     s = R.summary(f, PERSON, duties, counts.entries(me), previous=before)
-    from app.reports.unit_reports import _unit_name
-    unit = _unit_name(ctx.db)
+    unit = ctx.data.unit_name
     doc, title = ctx.document([f"{f.name}同志", ctx.period.label, KINDS["person"]], unit)
     book = ReportBook(doc)
     doc, bands = book.doc, f.settings.bands
@@ -49,7 +44,7 @@ def person_report(ctx: Context, person_id: str) -> tuple[ReportBook, str]:
         doc.paragraph("该同志本期不计入科室和单位的统计（非在职状态或仅为管理员账号）。")
     headline(book, f)
     for note in definitions_note(f, today=ctx.today,
-                                 pending=R.pending_logs(ctx.db, ctx.period, [person_id])):
+                                 pending=ctx.data.pending):
         doc.note(note)
 
     doc.section(1, "变化情况")
@@ -57,7 +52,7 @@ def person_report(ctx: Context, person_id: str) -> tuple[ReportBook, str]:
         doc.paragraph(text)
     if before.has_data:
         comparison(book, f, p)
-    trend_figure(book, ctx, f, level=PERSON, key=person_id, person_ids=[person_id])
+    trend_figure(book, ctx, f)
 
     doc.section(1, "工作内容")
     categories_and_focus(book, ctx, s, f, p)

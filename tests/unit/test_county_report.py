@@ -25,7 +25,8 @@ from app.core.metrics import parse_period
 from app.core.validators import make_credit_code
 from app.reports import county_report_data as D
 from app.reports import county_report_text as T
-from app.reports.county_report import build_county_report, write_report
+from app.services.reporting.county import build_county_report
+from app.reports.county_report import write_report
 from app.reports.model import hours, pct
 from app.reports.report_book import BAND_WORDS
 from app.services.county import bureau, table as county

@@ -20,7 +20,8 @@ from app.services.evaluation import rounds_bureau as RB
 from app.services.org.actor import SYSTEM
 from app.services.evaluation.indicators import auto_scores, install_defaults, templates
 from app.core.metrics import parse_period
-from app.services.evaluation.rounds_find import (find_item, find_problem, find_round, short_id, template_of)
+from app.services.evaluation.rounds_find import find_item, find_problem, find_round, template_of
+from app.core.evaluation import short_id
 from app.services.org.setup import UnitSetup
 from tests.unit.sync_fixtures import build_world, credit, reopen
 
@@ -230,7 +231,7 @@ def pdf_text(path) -> str:
 
 
 def test_reports_before_the_bureau_scored(world, tmp_path):
-    from app.reports.eval_report import build_eval_report
+    from app.services.reporting.evaluation import build_eval_report
     w = world
     self_score_all(w, "a", share=0.8)
     info = build_eval_report(w.units["a"], w.round_id, tmp_path / "a.pdf", xlsx=tmp_path / "a.xlsx", today=TODAY)

@@ -22,7 +22,8 @@ from app.core.metrics import parse_period
 from app.db.models import EntryText, LogEntry
 from app.reports import report_data as R
 from app.reports.fonts import register_fonts
-from app.reports.unit_reports import build_report, title_lines
+from app.services.reporting.unit import build_report
+from app.reports.report_parts import title_lines
 from app.services.org.actor import Actor
 from app.services.org.calendar import work_calendar
 from tests.unit.stats_fixtures import Builder

@@ -45,7 +45,10 @@ def county_table(db: Database, mirrors: Mirrors, period: Period,
             computed_on = fig_row.computed_on
         else:
             found = stats.unit_stats(mirrors.get(unit.unit_id), period, "unit", today=today)
-            figures, computed_on = (found[0] if found else None), today.isoformat()
+            # as the cache holds them (rounded as in `stats --json`), so that a row computed for
+            # this read says what the same row read from the cache would
+            figures = Figures.from_json(found[0].to_json(), period) if found else None
+            computed_on = today.isoformat()
         rows.append(_row(unit, info, figures, computed_on))
     return rows
 

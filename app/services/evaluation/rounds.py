@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from app.core import evaluation as E
+from app.core.evaluation import ItemLine, ProblemLine, RoundDetail
 from app.core.errors import AppError, PermissionDenied, ValidationError
 from app.db.engine import Database, now_text
 from app.db.models import (BureauScore, EvalRound, IndicatorItem, IndicatorTemplate, Problem,
@@ -160,97 +161,6 @@ def assigned_units(db: Database, mirrors: Mirrors, round_id: str) -> list[tuple[
 
 
 # ---------------------------------------------------------------- reading a round
-@dataclass
-class ItemLine:
-    id: str
-    parent_id: str | None
-    level: int
-    code: str
-    name: str
-    max_score: float
-    method: str
-    metric: str | None
-    guidance: str
-    individual: bool
-    self_score: float | None = None
-    explanation: str = ""
-    evidence: list = field(default_factory=list)
-    bureau_score: float | None = None
-    bureau_comment: str = ""
-
-
-@dataclass
-class ProblemLine:
-    id: str
-    category: str
-    description: str
-    rectify_type: str
-    deadline: str | None
-    status: str
-    verify_comment: str
-    item_id: str | None
-    owner: str = ""
-    measures: str = ""
-    progress: str = ""
-    done: bool = False
-    overdue: bool = False
-    reopened: bool = False        # the 编办 sent it back after the unit's last report
-    evidence: list = field(default_factory=list)
-
-    @property
-    def state(self) -> str:
-        """已销号 / 退回整改 / 待核验 (the unit reports it done) / 整改中 / 待整改."""
-        if self.status == "closed":
-            return "已销号"
-        if self.reopened:
-            return "退回整改"
-        if self.done:
-            return "待核验"
-        return "整改中" if self.measures else "待整改"
-
-
-@dataclass
-class RoundDetail:
-    round_id: str
-    name: str
-    period: str
-    self_deadline: str | None
-    closed: bool
-    unit_id: str
-    template_name: str
-    items: list[ItemLine]
-    problems: list[ProblemLine]
-    submitted_at: str | None
-    self_totals: E.Totals
-    bureau_totals: E.Totals
-    stage: str
-
-    @property
-    def leaves(self) -> list[ItemLine]:
-        return [i for i in self.items if i.level == 3]
-
-    def to_json(self, unit_name: str) -> dict:
-        """The object `round show --json` prints."""
-        from app.services.evaluation.rounds_find import short_id
-        codes = {i.id: i.code for i in self.items}
-        totals = lambda t: {"common": t.common, "individual": t.individual, "total": round(t.total, 2),  # noqa: E731
-                            "scored": t.scored, "leaves": t.leaves, "complete": t.complete}
-        return {"round": self.round_id, "name": self.name, "period": self.period,
-                "unit_id": self.unit_id, "unit": unit_name, "template": self.template_name,
-                "stage": self.stage, "submitted_at": self.submitted_at, "closed": self.closed,
-                "self_totals": totals(self.self_totals), "bureau_totals": totals(self.bureau_totals),
-                "items": [{"code": i.code, "name": i.name, "level": i.level, "max_score": i.max_score,
-                           "method": i.method, "self_score": i.self_score, "explanation": i.explanation,
-                           "evidence": i.evidence, "bureau_score": i.bureau_score,
-                           "bureau_comment": i.bureau_comment} for i in self.items],
-                "problems": [{"id": p.id, "short_id": short_id(p.id), "category": p.category,
-                              "description": p.description, "type": p.rectify_type, "deadline": p.deadline,
-                              "status": p.status, "state": p.state, "overdue": p.overdue, "owner": p.owner,
-                              "measures": p.measures, "progress": p.progress, "done": p.done,
-                              "evidence": p.evidence, "verify_comment": p.verify_comment,
-                              "item": codes.get(p.item_id)} for p in self.problems]}
-
-
 def _link(s, round_id: str, unit_id: str) -> RoundUnit | None:
     """The unit's live place in the round (which template it is evaluated by)."""
     return s.scalar(select(RoundUnit).where(RoundUnit.round_id == round_id,

@@ -17,12 +17,6 @@ from app.db.models import EvalRound, IndicatorItem, Problem, RoundUnit
 MIN_PREFIX = 4          # shorter prefixes of UUIDv7 ids (time-ordered) match too much
 
 
-def short_id(row_id: str) -> str:
-    """What the CLI prints for an id: its last 8 characters are random, its first are time,
-    so the end tells rows made in the same millisecond apart."""
-    return row_id[-8:]
-
-
 def _by_key(rows: list[tuple[str, str]], key: str, what: str) -> str:
     """The id among (id, name) rows whose id or name is `key`, or whose id starts or ends with
     it (a short id); refuses an ambiguous one."""

@@ -14,8 +14,8 @@ all fall away is dropped, not left at 0.0 hours. It relies on an entry's day and
 log's, which app.services.logs guarantees (entries are written with their log's day and month).
 tests/bench/bench_stats.py measures it against the join of every counted entry with its log.
 No index was added for the statistics: a covering index log_entry(month, person_id, category,
-duty_id, hours, deleted) saved 15–20 % of the largest statement on the demo year at best (the
-medians of this shared machine did not show it), and the page met its target without one.
+duty_id, hours, deleted) gained little (tests/bench/README.md), and the page meets its target
+without one.
 """
 from __future__ import annotations
 
@@ -57,8 +57,8 @@ class DutyRow:
 
 
 def _rows(s: Session, stmt) -> list:
-    """Execute on the session's connection: Core rows, without the ORM's result processing
-    (20 ms of a 150 ms statistics page for a unit-year went there)."""
+    """Execute on the session's connection: Core rows, without the ORM's result processing, a
+    noticeable share of the statistics page's time (tests/bench/README.md)."""
     return s.connection().execute(stmt).all()
 
 

@@ -48,7 +48,7 @@ LEGEND = (
     "大于1表示每个编制承担的重点任务多于标准。"
     "<b>饱和度</b>底色为灯色（绿/黄/红，区间按各单位的设置）。使用率 = 实有 ÷ 编制数（编外不计）。"
     "排名按所选“排名依据”从高到低；点表头可按任一列排序。双击或回车查看该单位的统计分析。")
-REPORT_MODULE = "app.reports.county_report"
+REPORT_MODULE = "app.services.reporting.county"
 
 
 def pct(value) -> str:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
 from app.core.errors import AppError
 from app.db.engine import Database
 from app.services.evaluation import rounds
+from app.core.evaluation import ProblemLine, RoundDetail
 from app.services.org.actor import Actor
 from app.ui.dialogs.base import show_error
 from app.ui.tasks import TaskRunner
@@ -73,7 +74,7 @@ class EvalPage(RefreshOnRevisit, QWidget):
         super().__init__(parent)
         self.db, self.actor, self.today = db, actor, today
         self.runner = runner or TaskRunner()
-        self.detail: rounds.RoundDetail | None = None
+        self.detail: RoundDetail | None = None
         self.auto: dict = {}
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -273,7 +274,7 @@ class EvalPage(RefreshOnRevisit, QWidget):
         self.explanation.setPlainText(line.explanation)
         self.evidence.set_items(line.evidence)
 
-    def selected_problem(self) -> rounds.ProblemLine | None:
+    def selected_problem(self) -> ProblemLine | None:
         row = self.problems.currentRow()
         if self.detail is None or row < 0:
             return None
@@ -356,7 +357,7 @@ class EvalPage(RefreshOnRevisit, QWidget):
     def report(self, path: str | None = None) -> None:
         if self.detail is None or not (path := path or self.choose_report()):
             return
-        from app.reports.eval_report import build_eval_report
+        from app.services.reporting.evaluation import build_eval_report
         db, round_id, today = self.db, self.detail.round_id, self.today
         target = Path(path)
         self.runner.run(lambda: build_eval_report(db, round_id, target, xlsx=target.with_suffix(".xlsx"),

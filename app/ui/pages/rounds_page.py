@@ -271,7 +271,7 @@ class RoundsPage(RefreshOnRevisit, QWidget):
             return
         if not (path := path or self.choose_report("单位评估报告.pdf" if unit else "评估工作情况报告.pdf")):
             return
-        from app.reports.eval_report import build_eval_report
+        from app.services.reporting.evaluation import build_eval_report
         db, round_id, today, target = self.db, self.round_id, self.today, Path(path)
         self.runner.run(lambda: build_eval_report(db, round_id, target, unit=unit_id,
                                                   xlsx=target.with_suffix(".xlsx"), today=today),

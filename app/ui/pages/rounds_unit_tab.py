@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDoubleSpinBox, 
 from app.core import evaluation as E
 from app.core.errors import AppError
 from app.services.evaluation import rounds
+from app.core.evaluation import ProblemLine, RoundDetail
 from app.services.evaluation import rounds_bureau as RB
 from app.ui.dialogs.base import show_error
 from app.ui.pages.eval_page import evidence_label
@@ -24,7 +25,7 @@ PROBLEM_HEADERS = ["问题类别", "问题描述", "整改类型", "整改期限
 OVERDUE = QBrush(QColor("#fde2e1"))
 
 
-def fix_text(p: rounds.ProblemLine) -> str:
+def fix_text(p: ProblemLine) -> str:
     """The unit's rectification in one cell: owner, measures, progress, evidence count."""
     if not p.measures:
         return "—"
@@ -39,7 +40,7 @@ class UnitTab(QWidget):
     def __init__(self, page):
         super().__init__(page)
         self.page = page
-        self.detail: rounds.RoundDetail | None = None
+        self.detail: RoundDetail | None = None
         self.auto: dict = {}
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -213,7 +214,7 @@ class UnitTab(QWidget):
         self.score.setValue(line.bureau_score if line.bureau_score is not None else -0.01)
         self.comment.setPlainText(line.bureau_comment)
 
-    def selected_problem(self) -> rounds.ProblemLine | None:
+    def selected_problem(self) -> ProblemLine | None:
         row = self.problems.currentRow()
         if self.detail is None or row < 0:
             return None

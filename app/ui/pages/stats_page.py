@@ -326,7 +326,7 @@ class StatsPage(QWidget):
     def make_report(self, kind: str, path: str | None = None) -> None:
         from pathlib import Path
 
-        from app.reports.unit_reports import build_report
+        from app.services.reporting.unit import build_report
         try:
             target = self.report_target(kind)
         except AppError as exc:

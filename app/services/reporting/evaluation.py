@@ -1,0 +1,74 @@
+"""Gathering the evaluation reports: one unit's round (unit database, or a 编办 mirror) and the
+whole round at the 编办, read into plain UnitEval values that app.reports.eval_report writes."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import time
+from pathlib import Path
+
+from app.core.errors import AppError
+from app.core.metrics import parse_period
+from app.db.engine import Database
+from app.reports.eval_report import write_round_report, write_unit_report
+from app.reports.eval_report_data import UnitEval
+from app.reports.report_parts import ReportInfo
+from app.services.county.figures import staffing_of
+from app.services.county.mirrors import Mirrors, registered_units
+from app.services.evaluation.rounds import assigned_units, detail
+from app.services.org.setup import unit_of
+from app.services.stats import compute as stats
+
+
+def build_eval_report(db: Database, round_id: str, out: Path | str, *, unit: str | None = None,
+                      xlsx: Path | str | None = None, today: dt.date | None = None) -> ReportInfo:
+    """The unit report (unit database, or 编办 database with `unit` = id) or the round report
+    (编办 database without `unit`)."""
+    started = time.perf_counter()
+    today = today or dt.date.today()
+    issuer = unit_of(db).name
+    if db.edition == "unit":
+        if unit and unit != db.unit_id:
+            raise AppError("单位版只能生成本单位的评估报告")
+        info = write_unit_report(unit_eval(db, round_id, today=today), issuer, today, out, xlsx)
+    elif db.edition == "bureau":
+        mirrors = Mirrors(db)
+        try:
+            units = round_units(db, mirrors, round_id, today)
+        finally:
+            mirrors.close()
+        if not units:
+            raise AppError("该评估批次还没有下达给任何单位")
+        if unit:
+            found = [u for u in units if u.unit_id == unit]
+            if not found:
+                raise AppError("该单位不在这个评估批次中")
+            info = write_unit_report(found[0], issuer, today, out, xlsx, units_in_round=len(units))
+        else:
+            info = write_round_report(units, issuer, today, out, xlsx)
+    else:
+        raise AppError("请用单位或编办的数据库生成评估报告")
+    return dataclasses.replace(info, seconds=time.perf_counter() - started)
+
+
+def unit_eval(db: Database, round_id: str, unit_id: str | None = None, *, name: str | None = None,
+              today: dt.date | None = None) -> UnitEval:
+    """One unit of a round from its database (unit file or 编办 mirror)."""
+    today = today or dt.date.today()
+    d = detail(db, round_id, unit_id, today)
+    staffing, unit = staffing_of(db)
+    found = stats.unit_stats(db, parse_period(d.period), "unit", today=today)
+    return UnitEval(d.unit_id, name or (unit.name if unit else ""), unit.unit_class if unit else "", d,
+                    staffing, found[0] if found else None)
+
+
+def round_units(db: Database, mirrors, round_id: str, today: dt.date | None = None) -> list[UnitEval]:
+    """Every unit of the round at the 编办, ranked by the 编办's total (units not fully scored
+    last, unranked), as rounds_bureau.results ranks them."""
+    names = {u.unit_id: u.name for u in registered_units(db)}
+    units = [unit_eval(mirrors.get(unit_id), round_id, unit_id, name=names.get(unit_id), today=today)
+             for unit_id, _ in assigned_units(db, mirrors, round_id)]
+    ranked = sorted((u for u in units if u.scored), key=lambda u: (-u.total, u.name))
+    for i, u in enumerate(ranked, 1):
+        u.rank = i
+    return ranked + sorted((u for u in units if not u.scored), key=lambda u: u.name)
