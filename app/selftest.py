@@ -18,6 +18,17 @@ from pathlib import Path
 from typing import Callable, TextIO
 
 from app import APP_NAME, __version__
+from app.core import vocab
+from app.core.logrules import EntryDraft
+from app.db.migrate import current_revision, head_revision
+from app.services.county.import_pool import worker_pid
+from app.services.logs import daily as logs
+from app.services.org import accounts
+from app.services.org.actor import SYSTEM
+from app.services.org.setup import UnitSetup, initialise_unit, open_database, unit_of
+from app.sync import container
+from app.sync.keys import generate
+from app.sync.payload import ChangeWriter, read_payload, write_payload
 
 CREDIT_CODE = "11371321MB28510360"          # valid per GB 32100
 PASSWORD = "zice2025ok"
@@ -41,8 +52,6 @@ class _Context:
 
 
 def _step_database(ctx: _Context) -> str:
-    from app.db.migrate import current_revision, head_revision
-    from app.services.org.setup import open_database
     ctx.db = open_database(ctx.folder / "selftest.sqlite", create=True)
     head = head_revision()
     current = current_revision(ctx.db.engine)
@@ -52,7 +61,6 @@ def _step_database(ctx: _Context) -> str:
 
 
 def _step_unit(ctx: _Context) -> str:
-    from app.services.org.setup import UnitSetup, initialise_unit, unit_of
     initialise_unit(ctx.db, UnitSetup("自检县市场监督管理局", CREDIT_CODE,
                                       staffing_quotas={"行政编制": 10}, leader_posts={"正职": 1}))
     unit = unit_of(ctx.db)
@@ -62,8 +70,6 @@ def _step_unit(ctx: _Context) -> str:
 
 
 def _step_account(ctx: _Context) -> str:
-    from app.services.org import accounts
-    from app.services.org.actor import SYSTEM
     accounts.add_user(ctx.db, SYSTEM, accounts.NewUser("zice", f"张{NAME_TEXT[0]}", PASSWORD,
                                                        must_change=False))
     ctx.actor = accounts.login(ctx.db, "zice", PASSWORD)
@@ -77,9 +83,6 @@ def _step_account(ctx: _Context) -> str:
 
 
 def _step_log(ctx: _Context) -> str:
-    from app.core import vocab
-    from app.core.logrules import EntryDraft
-    from app.services.logs import daily as logs
     day = dt.date.today() - dt.timedelta(days=1)
     category = vocab.COMMON_CATEGORIES[0][0]
     logs.save_day(ctx.db, ctx.actor, day, vocab.DAY_NORMAL,
@@ -93,6 +96,7 @@ def _step_log(ctx: _Context) -> str:
 
 
 def _step_fonts(ctx: _Context) -> str:
+    # imported here: reportlab (~0.2 s), only when a report is written
     from app.reports.fonts import missing_glyphs, register_fonts
     ctx.fonts = register_fonts(use_system=False)   # the bundled fonts, whatever the machine has
     missing = missing_glyphs(ctx.fonts.fangsong, PDF_LINE + LOG_TEXT)
@@ -121,9 +125,6 @@ def _step_pdf(ctx: _Context) -> str:
 
 def _step_crypto(ctx: _Context) -> str:
     """A real sync package: signed, encrypted to a second key pair, zstd inside, read back."""
-    from app.sync import container
-    from app.sync.keys import generate
-    from app.sync.payload import ChangeWriter, read_payload, write_payload
     sender, recipient = generate(), generate()
     changes = ChangeWriter()
     changes.add("entry_text", ["id", "content"], [("selftest", LOG_TEXT)])
@@ -145,7 +146,6 @@ def _step_workers(ctx: _Context) -> str:
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    from app.services.county.import_pool import worker_pid
     with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
         pid = pool.submit(worker_pid).result(timeout=120)
     if pid == os.getpid():

@@ -130,10 +130,10 @@ def main(argv: list[str] | None = None) -> int:
             stream.reconfigure(encoding="utf-8", errors="replace")
     args = build_parser().parse_args(argv)
     if args.self_test:
-        from app.selftest import run_self_test
+        from app.selftest import run_self_test   # loads every part it checks: only when asked
         return run_self_test()
     if args.command is None:
-        from app.ui.main import run_gui
+        from app.ui.main import run_gui   # the GUI (Qt) is not loaded for a command
         return run_gui(args.db, demo=args.demo)
     try:
         return dispatch(args)

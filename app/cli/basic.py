@@ -15,13 +15,24 @@ from app.services.org import accounts
 from app.services.logs import daily as logs
 from app.services.org.actor import SYSTEM
 from app.services.org.setup import UnitSetup, create_database
+from app.cli.common import print_json
+from app.cli.sync import init_from_enrollment
+from app.db.backup import backup_to, quick_check
+from app.db.migrate import head_revision
+from app.demo.unit import generate_demo
+from app.services.county.bureau import backup_all
+from app.services.county.issued_duties import import_unit_duties
+from app.services.county.mirrors import Mirrors, find_unit
+from app.services.excel.templates import write_template
+from app.services.exchange.packages import own_fingerprint
+from app.services.logs.amend import start_amendment
+from app.services.excel import duties as excel_duties, roster as excel_roster
 
 
 def cmd_init(a) -> int:
     if a.db.exists() and a.db.stat().st_size > 0:
         raise AppError(f"文件已存在：{a.db}（为防止覆盖数据，请换一个文件名）")
     if a.enrollment:
-        from app.cli.sync import init_from_enrollment
         return init_from_enrollment(a)
     if not a.unit_name or not a.credit_code:
         raise AppError("请给出 --unit-name 和 --credit-code（或用 --enrollment 指定编办的单位注册包）")
@@ -30,7 +41,6 @@ def cmd_init(a) -> int:
     db = create_database(a.db, setup, accounts.NewUser(a.admin, a.admin_name, a.password,
                                                        is_admin=True, must_change=True))
     if a.edition == "bureau":
-        from app.services.exchange.packages import own_fingerprint
         print(f"已创建编办版“{a.unit_name}”，管理员 {a.admin}（首次登录须修改密码）：{a.db}\n"
               f"编办密钥指纹：{own_fingerprint(db)}（登记单位后，单位导入注册包时会显示同一指纹，请电话核对）")
     else:
@@ -40,14 +50,12 @@ def cmd_init(a) -> int:
 
 
 def cmd_demo(a) -> int:
-    from app.demo.unit import generate_demo
     info = generate_demo(a.db, seed=a.seed, months=a.months, overwrite=a.force)
     print(info.summary())
     return 0
 
 
 def cmd_template(a) -> int:
-    from app.services.excel.templates import write_template
     write_template(a.kind, a.out)
     print(f"已生成模板：{a.out}")
     return 0
@@ -58,16 +66,11 @@ def cmd_import(a) -> int:
     if db.edition == "bureau":
         if a.command != "import-duties" or not a.unit:
             raise AppError("编办版只能为已登记的单位下发三定职责：import-duties --unit 单位 文件")
-        from app.services.county.mirrors import Mirrors, find_unit
-        from app.services.county.issued_duties import import_unit_duties
         print(import_unit_duties(db, Mirrors(db), SYSTEM, find_unit(db, a.unit).unit_id, a.file).summary())
         return 0
     if getattr(a, "unit", None):
         raise AppError("--unit 只用于编办版")
-    if a.command == "import-roster":
-        from app.services.excel.roster import import_roster as run
-    else:
-        from app.services.excel.duties import import_duties as run
+    run = excel_roster.import_roster if a.command == "import-roster" else excel_duties.import_duties
     result = run(db, SYSTEM, a.file)
     print(result.summary())
     return 0
@@ -111,7 +114,6 @@ def cmd_log(a) -> int:
         logs.recall_day(db, actor, a.date)
         print(f"已撤回 {a.user} {a.date} 的日志")
     elif a.log_command == "amend":
-        from app.services.logs.amend import start_amendment
         start_amendment(db, actor, a.date, a.reason)
         print(f"已开始修改 {a.user} {a.date} 的日志（原版本已保留），修改后请重新提交")
     elif a.log_command == "day-state":
@@ -124,7 +126,6 @@ def cmd_log(a) -> int:
                 "entries": [{**e.to_dict(), "duty": day.duty_labels.get(e.duty_id)}
                             for e in day.entries]}
         if a.json:
-            from app.cli.common import print_json
             print_json(data)
         else:
             print(f"{a.user} {a.date} {day.day_state} {day.state_label} 合计{day.total_hours:g}小时")
@@ -135,10 +136,8 @@ def cmd_log(a) -> int:
 
 
 def cmd_backup(a) -> int:
-    from app.db.backup import backup_to
     db = open_db(a.db)
     if db.edition == "bureau":
-        from app.services.county.bureau import backup_all
         written = backup_all(db, a.out)
         db.dispose()
         print(f"已备份到 {a.out}（含{len(written) - 1}个单位的数据文件，在 {a.out.name}.units 文件夹）")
@@ -150,8 +149,6 @@ def cmd_backup(a) -> int:
 
 
 def cmd_check(a) -> int:
-    from app.db.backup import quick_check
-    from app.db.migrate import head_revision
     if not a.db.exists():
         raise AppError(f"找不到数据库文件：{a.db}")
     problems = quick_check(a.db, full=a.full)

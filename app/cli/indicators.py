@@ -15,10 +15,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.core.errors import AppError
+from app.cli.common import open_db, print_json
+from app.cli.stats import _period as parse
+from app.core import indicators as I
+from app.core.indicators import METRICS
+from app.services.county.mirrors import Mirrors, find_unit
+from app.services.evaluation.indicators import auto_scores, copy_template, find_template, install_defaults, templates, tree
+from app.services.evaluation.indicators_excel import export_excel, import_excel
+from app.services.org.actor import SYSTEM
 
 
 def _period(text: str):
-    from app.cli.stats import _period as parse
     return parse(text)
 
 
@@ -56,24 +63,19 @@ def add_parsers(sub) -> None:
 
 
 def cmd_indicators(a) -> int:
-    from app.cli.common import open_db
     db = open_db(a.db)
     return ACTIONS[a.indicators_command](db, a)
 
 
 def _install(db, a) -> int:
-    from app.services.org.actor import SYSTEM
-    from app.services.evaluation.indicators import install_defaults
     for name, installed in install_defaults(db, SYSTEM):
         print(f"{'已安装' if installed else '已存在，未改动'}：{name}")
     return 0
 
 
 def _list(db, a) -> int:
-    from app.services.evaluation.indicators import templates
     found = templates(db)
     if a.json:
-        from app.cli.common import print_json
         print_json([t.__dict__ for t in found])
         return 0
     if not found:
@@ -86,12 +88,9 @@ def _list(db, a) -> int:
 
 
 def _show(db, a) -> int:
-    from app.core import indicators as I
-    from app.services.evaluation.indicators import find_template, tree
     t = find_template(db, a.template)
     roots = tree(db, t.id)
     if a.json:
-        from app.cli.common import print_json
         print_json({"id": t.id, "name": t.name, "unit_class": t.unit_class, "note": t.note,
                     "items": [n.to_json() for n in roots]})
         return 0
@@ -108,23 +107,17 @@ def _show(db, a) -> int:
 
 
 def _export(db, a) -> int:
-    from app.services.evaluation.indicators import find_template
-    from app.services.evaluation.indicators_excel import export_excel
     t = find_template(db, a.template)
     print(f"已导出“{t.name}”：{export_excel(db, t.id, a.out)}")
     return 0
 
 
 def _import(db, a) -> int:
-    from app.services.org.actor import SYSTEM
-    from app.services.evaluation.indicators_excel import import_excel
     print(import_excel(db, SYSTEM, a.file).summary())
     return 0
 
 
 def _copy(db, a) -> int:
-    from app.services.org.actor import SYSTEM
-    from app.services.evaluation.indicators import copy_template, find_template
     src = find_template(db, a.template)
     copy_template(db, SYSTEM, src.id, a.name, a.unit_class)
     print(f"已将“{src.name}”复制为“{a.name.strip()}”")
@@ -132,13 +125,11 @@ def _copy(db, a) -> int:
 
 
 def _auto(db, a) -> int:
-    from app.services.evaluation.indicators import auto_scores, find_template
     t = find_template(db, a.template)
     source, unit_name = db, None
     if db.edition == "bureau":
         if not a.unit:
             raise AppError("编办版须用 --unit 指定单位（自动评分读取该单位的数据）")
-        from app.services.county.mirrors import Mirrors, find_unit
         unit = find_unit(db, a.unit)
         source, unit_name = Mirrors(db).get(unit.unit_id), unit.name
     elif a.unit:
@@ -147,8 +138,6 @@ def _auto(db, a) -> int:
     scored = [s for s in scores if s.score is not None]
     got, possible = round(sum(s.score for s in scored), 2), sum(s.max_score for s in scored)
     if a.json:
-        from app.cli.common import print_json
-        from app.core.indicators import METRICS
         print_json({"template": t.name, "unit": unit_name, "period": a.period.text,
                     "items": [{**s.__dict__, "metric_label": METRICS[s.metric].label} for s in scores],
                     "score": got, "max_score": possible,

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from app.cli.common import open_db, parse_date, print_json
+from app.services.county import overlap as duty_overlap
+from app.services.county.mirrors import Mirrors
+from app.services.county.overlap import DEFAULT_THRESHOLD, DEFAULT_TOP, REPEAT_THRESHOLD, observed_text
 
 
 def _threshold(text: str) -> float:
@@ -27,8 +31,6 @@ def _top(text: str) -> int:
 
 
 def add_parsers(sub) -> None:
-    from app.cli.common import parse_date
-    from app.services.county.overlap import DEFAULT_THRESHOLD, DEFAULT_TOP
     help_text = "编办：各单位三定职责的交叉候选（相似职责对）、无人承担的职责、长期不运行的权责事项"
     sp = sub.add_parser("overlap", help=help_text, description=help_text)
     sp.add_argument("--db", type=Path, required=True, help="编办版数据库文件")
@@ -42,7 +44,6 @@ def add_parsers(sub) -> None:
 
 
 def render(report) -> str:
-    from app.services.county.overlap import REPEAT_THRESHOLD, observed_text
     lines = [f"职责交叉与履职分析  {report.units}个单位、{report.duties}项在用职责，截至{report.today}"]
     if report.missing:
         lines.append("未能读取（缺少数据文件）：" + "、".join(report.missing))
@@ -91,10 +92,6 @@ def render(report) -> str:
 
 
 def cmd_overlap(a) -> int:
-    from app.cli.common import print_json
-    from app.cli.common import open_db
-    from app.services.county import overlap as duty_overlap
-    from app.services.county.mirrors import Mirrors
     db = open_db(a.db)
     mirrors = Mirrors(db)
     try:

@@ -7,6 +7,10 @@ from pathlib import Path
 
 from app.core.errors import AppError
 from app.services.org.actor import SYSTEM
+from app.cli.common import actor_for, open_db, print_json
+from app.services.org import audit, settings_change, structure as org, unit_settings
+from app.services.org.delegation import set_delegation
+from app.services.review import queue as review
 
 
 def parse_date(text: str) -> dt.date:
@@ -66,9 +70,6 @@ def add_parsers(sub) -> None:
 
 
 def cmd_review(a) -> int:
-    from app.cli.common import print_json
-    from app.cli.common import actor_for, open_db
-    from app.services.review import queue as review
     db = open_db(a.db)
     actor = actor_for(db, a.user)
     if a.review_command == "list":
@@ -91,7 +92,6 @@ def cmd_review(a) -> int:
                       f"{i.total_hours:g}小时 第{i.level}/{i.chain_len}级" + (f" ⚠ {flags}" if flags else ""))
         return 0
     if a.review_command == "delegate":
-        from app.services.org.delegation import set_delegation
         set_delegation(db, actor, a.to, a.start, a.end)
         print(f"已设置：{a.start}至{a.end}由 {a.to} 代为审阅")
         return 0
@@ -112,8 +112,6 @@ def cmd_review(a) -> int:
 
 
 def cmd_settings(a) -> int:
-    from app.cli.common import open_db
-    from app.services.org import unit_settings, settings_change
     db = open_db(a.db)
     if a.settings_command == "set":
         value = settings_change.set_value(db, SYSTEM, a.key, a.value)
@@ -131,8 +129,6 @@ def cmd_settings(a) -> int:
 
 
 def cmd_charge(a) -> int:
-    from app.cli.common import open_db
-    from app.services.org import structure as org
     db = open_db(a.db)
     names = [n.strip() for n in a.sections.replace("，", ",").replace("、", ",").split(",") if n.strip()]
     org.set_section_charges(db, SYSTEM, a.deputy, names)
@@ -141,8 +137,6 @@ def cmd_charge(a) -> int:
 
 
 def cmd_audit(a) -> int:
-    from app.cli.common import open_db
-    from app.services.org import audit
     report = audit.verify(open_db(a.db))
     print(report.summary())
     return 0 if report.problem is None else 1

@@ -27,10 +27,18 @@ import datetime as dt
 from pathlib import Path
 
 from app.core.errors import AppError
+from app.cli.common import open_db, parse_date as parse, print_json
+from app.core.evaluation import short_id
+from app.services.county.mirrors import Mirrors, find_unit, registered_units
+from app.services.evaluation.indicators import find_template, templates
+from app.services.evaluation.rounds import assign, assigned_units, create_round, detail, file_evidence, fill_auto_self_scores, report_rectification, rounds_here, set_self_score, submit_self
+from app.services.evaluation.rounds_bureau import add_problem, close_round, fill_auto_bureau_scores, results, set_bureau_score, verify_problem
+from app.services.evaluation.rounds_find import find_item, find_problem, find_round, read_score_csv, resolve_scores
+from app.services.org.actor import SYSTEM
+from app.services.org.setup import unit_of
 
 
 def parse_date(text: str) -> dt.date:
-    from app.cli.common import parse_date as parse
     return parse(text)
 
 
@@ -116,7 +124,6 @@ def add_parsers(sub) -> None:
 
 
 def cmd_round(a) -> int:
-    from app.cli.common import open_db
     db = open_db(a.db)
     try:
         name = a.round_command if a.round_command != "problem" else "problem " + a.problem_command
@@ -127,7 +134,6 @@ def cmd_round(a) -> int:
 
 # ---------------------------------------------------------------- helpers
 def _mirrors(db):
-    from app.services.county.mirrors import Mirrors
     return Mirrors(db)
 
 
@@ -136,17 +142,14 @@ def _unit(db, key: str | None):
     if db.edition == "bureau":
         if not key:
             raise AppError("编办版须用 --unit 指定单位")
-        from app.services.county.mirrors import find_unit
         unit = find_unit(db, key)
         return unit.unit_id, unit.name
     if key:
         raise AppError("--unit 只用于编办版")
-    from app.services.org.setup import unit_of
     return db.unit_id, unit_of(db).name
 
 
 def _round(db, a) -> str:
-    from app.services.evaluation.rounds_find import find_round
     return find_round(db, a.round)
 
 
@@ -155,7 +158,6 @@ def _score(v) -> str:
 
 
 def _evidence(db, files: list[Path]) -> list[dict]:
-    from app.services.evaluation.rounds import file_evidence
     return file_evidence(db, files)
 
 
@@ -166,18 +168,12 @@ def _merged(old: list, new: list[dict]) -> list:
 
 # ---------------------------------------------------------------- 定单
 def _create(db, a) -> int:
-    from app.services.org.actor import SYSTEM
-    from app.services.evaluation.rounds import create_round
     round_id = create_round(db, SYSTEM, a.name, a.year, a.period, a.deadline)
     print(f"已建立评估批次“{a.name.strip()}”，编号：{round_id}")
     return 0
 
 
 def _assign(db, a) -> int:
-    from app.services.org.actor import SYSTEM
-    from app.services.county.mirrors import find_unit
-    from app.services.evaluation.indicators import find_template, templates
-    from app.services.evaluation.rounds import assign
     keys = list(a.unit) + [k.strip() for k in (a.units or "").replace("，", ",").split(",") if k.strip()]
     if not keys:
         raise AppError("请用 --unit 或 --units 指定单位")
@@ -198,12 +194,10 @@ def _assign(db, a) -> int:
 
 # ---------------------------------------------------------------- reading
 def _list(db, a) -> int:
-    from app.services.evaluation.rounds import detail, rounds_here
     found = []
     for round_id, name, period in rounds_here(db):
         entry = {"id": round_id, "name": name, "period": period}
         if db.edition == "bureau":
-            from app.services.evaluation.rounds import assigned_units
             mirrors = _mirrors(db)
             try:
                 entry["units"] = len(assigned_units(db, mirrors, round_id))
@@ -216,7 +210,6 @@ def _list(db, a) -> int:
                 entry["stage"] = None
         found.append(entry)
     if a.json:
-        from app.cli.common import print_json
         print_json(found)
         return 0
     if not found:
@@ -228,7 +221,6 @@ def _list(db, a) -> int:
 
 
 def _detail(db, a):
-    from app.services.evaluation.rounds import detail
     round_id = _round(db, a)
     unit_id, name = _unit(db, getattr(a, "unit", None))
     if db.edition == "bureau":
@@ -241,10 +233,8 @@ def _detail(db, a):
 
 
 def _show(db, a) -> int:
-    from app.core.evaluation import short_id
     d, name = _detail(db, a)
     if a.json:
-        from app.cli.common import print_json
         print_json(d.to_json(name))
         return 0
     print(f"{d.name}  {name}  《{d.template_name}》  统计期间{d.period}  阶段：{d.stage}"
@@ -273,17 +263,12 @@ def _show(db, a) -> int:
 
 # ---------------------------------------------------------------- 接单 / 评单
 def _auto_fill(db, a) -> int:
-    from app.services.org.actor import SYSTEM
     round_id = _round(db, a)
     if db.edition != "bureau":
-        from app.services.evaluation.rounds import fill_auto_self_scores
         if a.unit:
             raise AppError("--unit 只用于编办版")
         print(fill_auto_self_scores(db, SYSTEM, round_id, a.today).summary())
         return 0
-    from app.services.county.mirrors import find_unit, registered_units
-    from app.services.evaluation.rounds import assigned_units, detail
-    from app.services.evaluation.rounds_bureau import fill_auto_bureau_scores
     names = {u.unit_id: u.name for u in registered_units(db)}
     mirrors = _mirrors(db)
     try:
@@ -303,9 +288,6 @@ def _auto_fill(db, a) -> int:
 
 
 def _self_score(db, a) -> int:
-    from app.services.org.actor import SYSTEM
-    from app.services.evaluation.rounds import detail, set_self_score
-    from app.services.evaluation.rounds_find import read_score_csv, resolve_scores
     round_id = _round(db, a)
     if db.edition == "bureau":
         raise AppError("自评由单位在单位版中填写")
@@ -321,7 +303,6 @@ def _self_score(db, a) -> int:
         return 0
     if not a.item:
         raise AppError("请用 --item 和 --score 指定评估要点和得分，或用 --batch 批量自评")
-    from app.services.evaluation.rounds_find import find_item
     item_id = find_item(db, round_id, db.unit_id, a.item)
     line = next(i for i in detail(db, round_id).items if i.id == item_id)
     score = a.score if a.score is not None else line.self_score
@@ -335,8 +316,6 @@ def _self_score(db, a) -> int:
 
 
 def _submit(db, a) -> int:
-    from app.services.org.actor import SYSTEM
-    from app.services.evaluation.rounds import detail, submit_self
     round_id = _round(db, a)
     submit_self(db, SYSTEM, round_id, a.note, recall=a.recall)
     d = detail(db, round_id)
@@ -349,10 +328,6 @@ def _submit(db, a) -> int:
 
 
 def _bureau_score(db, a) -> int:
-    from app.services.org.actor import SYSTEM
-    from app.services.evaluation.rounds import detail
-    from app.services.evaluation.rounds_bureau import set_bureau_score
-    from app.services.evaluation.rounds_find import find_item, read_score_csv, resolve_scores
     round_id = _round(db, a)
     unit_id, name = _unit(db, a.unit)
     mirrors = _mirrors(db)
@@ -379,10 +354,6 @@ def _bureau_score(db, a) -> int:
 
 
 def _problem_add(db, a) -> int:
-    from app.services.org.actor import SYSTEM
-    from app.services.evaluation.rounds_bureau import add_problem
-    from app.services.evaluation.rounds_find import find_item
-    from app.core.evaluation import short_id
     round_id = _round(db, a)
     unit_id, name = _unit(db, a.unit)
     mirrors = _mirrors(db)
@@ -400,10 +371,6 @@ def _problem_add(db, a) -> int:
 
 # ---------------------------------------------------------------- 改单 / 用单
 def _rectify(db, a) -> int:
-    from app.services.org.actor import SYSTEM
-    from app.services.evaluation.rounds import report_rectification
-    from app.services.evaluation.rounds_find import find_problem
-    from app.core.evaluation import short_id
     if db.edition == "bureau":
         raise AppError("整改情况由单位在单位版中填报")
     problem_id = find_problem(db, a.problem)
@@ -415,10 +382,6 @@ def _rectify(db, a) -> int:
 
 
 def _verify(db, a) -> int:
-    from app.services.org.actor import SYSTEM
-    from app.services.evaluation.rounds_bureau import verify_problem
-    from app.services.evaluation.rounds_find import find_problem
-    from app.core.evaluation import short_id
     unit_id, name = _unit(db, a.unit)
     mirrors = _mirrors(db)
     try:
@@ -431,7 +394,6 @@ def _verify(db, a) -> int:
 
 
 def _results(db, a) -> int:
-    from app.services.evaluation.rounds_bureau import results
     round_id = _round(db, a)
     mirrors = _mirrors(db)
     try:
@@ -441,7 +403,6 @@ def _results(db, a) -> int:
     summary = {"unit_count": len(found), "problems": sum(r.problems for r in found),
                "open_problems": sum(r.open_problems for r in found), "overdue": sum(r.overdue for r in found)}
     if a.json:
-        from app.cli.common import print_json
         print_json({"round": round_id, "units": [r.__dict__ for r in found], **summary})
         return 0
     print("排名  单位  指标体系  阶段  自评  编办评分  问题  未销号  逾期")
@@ -455,8 +416,6 @@ def _results(db, a) -> int:
 
 
 def _close(db, a) -> int:
-    from app.services.org.actor import SYSTEM
-    from app.services.evaluation.rounds_bureau import close_round
     round_id = _round(db, a)
     mirrors = _mirrors(db)
     try:
@@ -468,6 +427,7 @@ def _close(db, a) -> int:
 
 
 def _report(db, a) -> int:
+    # imported here: reportlab (~0.2 s), only when a report is written
     from app.services.reporting.evaluation import build_eval_report
     round_id = _round(db, a)
     unit_id = _unit(db, a.unit)[0] if a.unit else None

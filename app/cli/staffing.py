@@ -13,12 +13,16 @@ import datetime as dt
 from pathlib import Path
 
 from app.core.errors import AppError
+from app.cli.common import open_db, parse_date, print_json
+from app.cli.stats import table
+from app.core import metrics as M
+from app.services.county import staffing as S
+from app.services.county.mirrors import Mirrors, find_unit
 
 PERCENT_COLUMNS = ("使用率", "占比")
 
 
 def add_parsers(sub) -> None:
-    from app.cli.common import parse_date
     help_text = ("人员编制分析：编制使用（核定与实有、空编、超编、领导职数）、年龄/学历/性别结构、"
                  "借调人员及时长、未来5年退休预测")
     sp = sub.add_parser("staffing", help=help_text, description=help_text)
@@ -30,7 +34,6 @@ def add_parsers(sub) -> None:
 
 
 def _cell(value, header: str) -> str:
-    from app.core import metrics as M
     if value is None:
         return M.DASH
     if isinstance(value, float) and header in PERCENT_COLUMNS:
@@ -39,8 +42,6 @@ def _cell(value, header: str) -> str:
 
 
 def render(a) -> str:
-    from app.cli.stats import table
-    from app.services.county import staffing as S
     scope = "全县" if a.scope == "county" else ""
     lines = [f"人员编制分析  {a.name}{scope}（{a.today.isoformat()}，在职和借调{a.people}人）",
              f"退休规则：{a.rules.name}"]
@@ -61,13 +62,9 @@ def render(a) -> str:
 
 
 def cmd_staffing(a) -> int:
-    from app.cli.common import print_json
-    from app.cli.common import open_db
-    from app.services.county import staffing as S
     db = open_db(a.db)
     today = a.today or dt.date.today()
     if db.edition == "bureau":
-        from app.services.county.mirrors import Mirrors, find_unit
         mirrors = Mirrors(db)
         try:
             analysis = (S.analyse_mirror(db, mirrors, find_unit(db, a.unit).unit_id, today=today)

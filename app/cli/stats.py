@@ -14,12 +14,19 @@ import unicodedata
 from pathlib import Path
 
 from app.core.errors import AppError
+from app.cli.common import actor_for, open_db, print_json
+from app.core import metrics as M
+from app.core.county import ranked as order
+from app.core.figures import NO_SECTION, NO_SECTION_NAME
+from app.core.metrics import parse_period
+from app.services.county import table as county
+from app.services.county.mirrors import Mirrors
+from app.services.stats import compute as stats, queries as stats_queries
 
 LEVEL_NAMES = {"unit": "单位", "section": "科室", "person": "人员"}
 
 
 def _period(text: str):
-    from app.core.metrics import parse_period
     try:
         return parse_period(text)
     except ValueError as exc:
@@ -62,7 +69,6 @@ def table(rows: list[list[str]], right: set[int]) -> str:
 
 
 def render(figures, level: str, period, approved_only: bool) -> str:
-    from app.core import metrics as M
     lights = {"green": "绿", "yellow": "黄", "red": "红", None: M.DASH}
     counted = "只计已审定日志" if approved_only else "计入全部日志（含草稿、待审、退回）"
     working = figures[0].working_days if figures else 0
@@ -99,10 +105,6 @@ def render(figures, level: str, period, approved_only: bool) -> str:
 
 
 def cmd_stats(a) -> int:
-    from app.cli.common import print_json
-    from app.cli.common import open_db
-    from app.core.figures import NO_SECTION, NO_SECTION_NAME
-    from app.services.stats import compute as stats
     db = open_db(a.db)
     if a.scope == "county":
         return cmd_county(db, a)
@@ -111,7 +113,6 @@ def cmd_stats(a) -> int:
         if a.section == NO_SECTION_NAME:
             section_id = NO_SECTION
         else:
-            from app.services.stats import queries as stats_queries
             with db.read() as s:
                 ids = [sid for sid, name in stats_queries.sections(s) if name == a.section]
             if not ids:
@@ -120,7 +121,6 @@ def cmd_stats(a) -> int:
     if a.user:
         if a.level != "person":
             raise AppError("--user 只能与 --level person 一起使用")
-        from app.cli.common import actor_for
         person_id = actor_for(db, a.user).person_id
     figures = stats.unit_stats(db, a.period, a.level, section_id=section_id, person_id=person_id,
                                approved_only=not a.all_logs)
@@ -132,13 +132,8 @@ def cmd_stats(a) -> int:
 
 
 def cmd_county(db, a) -> int:
-    from app.cli.common import print_json
-    from app.core import metrics as M
-    from app.services.county import table as county
-    from app.core.county import ranked
-    from app.services.county.mirrors import Mirrors
     rows = county.county_table(db, Mirrors(db), a.period)
-    ranked = ranked(rows, a.sort) if a.sort else [(None, r) for r in rows]
+    ranked = order(rows, a.sort) if a.sort else [(None, r) for r in rows]
     if a.json:
         print_json([dict(r.to_json(), rank=rank) for rank, r in ranked])
         return 0

@@ -16,12 +16,23 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.core.errors import AppError
+from app.cli.common import open_db, parse_quotas, print_json
+from app.db.models import Peer
+from app.demo.county import generate_county
+from app.services.county.bureau import export_dispatch, import_packages, register_unit, set_quota
+from app.services.county.mirrors import Mirrors, find_unit, registered_units, require_bureau
+from app.services.exchange.enrollment import init_from_enrollment as init, write_enrollment
+from app.services.exchange.packages import own_fingerprint
+from app.services.exchange.unit_side import export_report, import_dispatch
+from app.services.org.actor import SYSTEM
+from app.services.org.setup import UnitSetup
+from app.services.county.bureau import ledger_lines as bureau_ledger_lines
+from app.services.exchange.unit_side import ledger_lines as unit_ledger_lines
 
 EXIT_REJECTED = 1
 
 
 def add_parsers(sub) -> None:
-    from app.cli.common import parse_quotas
 
     def cmd(name, help_text):
         sp = sub.add_parser(name, help=help_text, description=help_text)
@@ -79,9 +90,7 @@ def add_parsers(sub) -> None:
 
 
 def init_from_enrollment(a) -> int:
-    from app.services.exchange.enrollment import init_from_enrollment as init
     db, info = init(a.db, a.enrollment, a.admin, a.admin_name, a.password)
-    from app.services.exchange.packages import own_fingerprint
     print(f"已用注册包创建单位“{info.unit_name}”，管理员 {a.admin}（首次登录须修改密码）：{a.db}\n"
           f"编办“{info.bureau_name}”密钥指纹：{info.bureau_fingerprint}（请与编办电话核对）\n"
           f"本单位密钥指纹：{own_fingerprint(db)}（编办导入本单位第一个上报包时会显示同一指纹）")
@@ -90,17 +99,12 @@ def init_from_enrollment(a) -> int:
 
 
 def _bureau(a):
-    from app.cli.common import open_db
-    from app.services.county.mirrors import Mirrors, require_bureau
     db = open_db(a.db)
     require_bureau(db)
     return db, Mirrors(db)
 
 
 def cmd_register_unit(a) -> int:
-    from app.services.org.actor import SYSTEM
-    from app.services.county.bureau import register_unit
-    from app.services.org.setup import UnitSetup
     db, _ = _bureau(a)
     setup = UnitSetup(a.unit_name, a.credit_code, a.unit_class, a.funding_form, a.quotas, a.leader_posts)
     unit_id = register_unit(db, SYSTEM, setup, task_class=a.task_class, key_tasks=a.key_tasks)
@@ -109,9 +113,6 @@ def cmd_register_unit(a) -> int:
 
 
 def cmd_enrollment(a) -> int:
-    from app.services.county.mirrors import find_unit
-    from app.services.exchange.enrollment import write_enrollment
-    from app.services.exchange.packages import own_fingerprint
     db, mirrors = _bureau(a)
     path = write_enrollment(db, mirrors, find_unit(db, a.unit).unit_id, a.out)
     print(f"已生成单位注册包：{path}\n编办密钥指纹：{own_fingerprint(db)}（单位导入时请电话核对）")
@@ -119,9 +120,6 @@ def cmd_enrollment(a) -> int:
 
 
 def cmd_set_quota(a) -> int:
-    from app.services.org.actor import SYSTEM
-    from app.services.county.mirrors import find_unit
-    from app.services.county.bureau import set_quota
     db, mirrors = _bureau(a)
     unit = find_unit(db, a.unit)
     set_quota(db, mirrors, SYSTEM, unit.unit_id, a.kind, a.name, a.quota)
@@ -130,11 +128,8 @@ def cmd_set_quota(a) -> int:
 
 
 def cmd_export_package(a) -> int:
-    from app.cli.common import open_db
     db = open_db(a.db)
     if db.edition == "bureau":
-        from app.services.county.mirrors import Mirrors, find_unit, registered_units
-        from app.services.county.bureau import export_dispatch
         mirrors = Mirrors(db)
         units = [find_unit(db, a.unit)] if a.unit else registered_units(db)
         skipped = []
@@ -150,28 +145,22 @@ def cmd_export_package(a) -> int:
         return 0
     if a.unit:
         raise AppError("--unit 只用于编办版")
-    from app.services.exchange.unit_side import export_report
     print(export_report(db, a.out, full=a.full).summary())
     return 0
 
 
 def cmd_import_package(a) -> int:
-    from app.cli.common import open_db
     db = open_db(a.db)
     apply = not a.preview
     if db.edition == "bureau":
-        from app.services.county.mirrors import Mirrors
-        from app.services.county.bureau import import_packages
         if a.workers is not None and a.workers < 1:
             raise AppError("--workers 应为不小于1的整数")
         results = import_packages(db, Mirrors(db), a.paths, apply=apply, workers=a.workers)
     else:
-        from app.services.exchange.unit_side import import_dispatch
         results = import_dispatch(db, a.paths, apply=apply)
     if not results:
         raise AppError("没有找到同步包（.lzkp 文件）")
     if a.json:
-        from app.cli.common import print_json
         print_json([{"file": r.path.name, "status": r.status, "code": r.code, "message": r.message,
                      "sender": r.sender_name, "seq": r.seq, "note": r.note, "new_key": r.new_key,
                      "counts": {t: {"new": c.new, "changed": c.changed, "stale": c.stale}
@@ -190,17 +179,12 @@ def cmd_import_package(a) -> int:
 
 
 def cmd_packages(a) -> int:
-    from app.cli.common import open_db
     db = open_db(a.db)
     if db.edition == "bureau":
-        from app.services.county.mirrors import Mirrors
-        from app.services.county.bureau import ledger_lines
-        lines = ledger_lines(db, Mirrors(db))
+        lines = bureau_ledger_lines(db, Mirrors(db))
     else:
-        from app.services.exchange.unit_side import ledger_lines
-        lines = ledger_lines(db)
+        lines = unit_ledger_lines(db)
     if a.json:
-        from app.cli.common import print_json
         print_json([line.__dict__ for line in lines])
         return 0
     if not lines:
@@ -215,9 +199,6 @@ def cmd_packages(a) -> int:
 def cmd_fingerprint(a) -> int:
     from sqlalchemy import select
 
-    from app.cli.common import open_db
-    from app.db.models import Peer
-    from app.services.exchange.packages import own_fingerprint
     db = open_db(a.db)
     print(f"本机密钥指纹：{own_fingerprint(db)}")
     with db.read() as s:
@@ -228,7 +209,6 @@ def cmd_fingerprint(a) -> int:
 
 
 def cmd_demo_county(a) -> int:
-    from app.demo.county import generate_county
 
     def progress(stage, done, total, name):
         if stage == "generate" and done:

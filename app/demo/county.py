@@ -31,6 +31,11 @@ from app.services.org import accounts
 from app.demo import data as D
 from app.services.org.actor import SYSTEM
 from app.services.org.setup import UnitSetup, initialise_unit, open_database
+from app.demo.unit import MIN_PEOPLE, _plan_org, generate_demo
+from app.services.county import bureau
+from app.services.county.mirrors import Mirrors
+from app.services.exchange import enrollment
+from app.services.exchange.unit_side import export_report
 
 BUREAU_NAME = "沂河县委机构编制委员会办公室"
 BUREAU_CODE = make_credit_code("11371321", "MB285103")
@@ -161,7 +166,6 @@ def unit_names(count: int) -> list[tuple[str, str, str]]:
 
 def _sizes(rng: random.Random, units: int, people: int) -> list[int]:
     """Unit sizes spread from about half to twice `people`, summing to about units × people."""
-    from app.demo.unit import MIN_PEOPLE
     raw = [rng.lognormvariate(0, 0.45) for _ in range(units)]
     scale = units * people / sum(raw)
     return [max(MIN_PEOPLE, round(r * scale)) for r in raw]
@@ -169,7 +173,6 @@ def _sizes(rng: random.Random, units: int, people: int) -> list[int]:
 
 def planned_staffing(seed: int, people: int, year: int) -> dict[str, int]:
     """Staffing types of the roster generate_demo will write for this seed and size."""
-    from app.demo.unit import _plan_org
     _, _, persons, _ = _plan_org(random.Random(seed), people, year)
     counts: dict[str, int] = {}
     for p in persons:
@@ -204,8 +207,6 @@ def plan_units(units: int, people: int, seed: int, year: int) -> list[PlannedUni
 
 def _make_unit(job: tuple) -> MadeUnit:
     """Worker: generate one unit from its 单位注册包 and export its first 上报包."""
-    from app.demo.unit import generate_demo
-    from app.services.exchange.unit_side import export_report
     name, path, enrollment, seed, people, months, end, usb = job
     started = time.perf_counter()
     info = generate_demo(path, seed=seed, months=months, people=people, end=end, enrollment=enrollment)
@@ -224,9 +225,6 @@ def generate_county(folder: Path, units: int = 50, people: int = 100, months: in
                     progress: Callable[[str, int, int, str], None] | None = None) -> CountyInfo:
     """Make the county demo in `folder` (see the module docstring). `progress(stage, done, total,
     name)` is called with stage 'register', 'generate' and 'import'."""
-    from app.services.county import bureau
-    from app.services.county.mirrors import Mirrors
-    from app.services.exchange import enrollment
     folder = Path(folder)
     path = folder / "county.sqlite"
     if path.exists():

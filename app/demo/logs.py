@@ -16,7 +16,6 @@ import random
 from bisect import bisect
 from dataclasses import dataclass, field
 from itertools import accumulate
-from typing import TYPE_CHECKING
 
 from app.core import vocab
 from app.core.ids import new_id
@@ -26,11 +25,9 @@ from app.demo import data as D
 from app.demo import phrases as P
 from app.demo import text as T
 from app.demo.plan import DemoInfo, PlanDuty, PlanPerson
+from app.demo.reviews import ReviewPlanner
 from app.services.gc_pause import collector_paused
 from app.services.logs.daily import month_of
-
-if TYPE_CHECKING:
-    from app.demo.reviews import ReviewPlanner
 
 LEADERS = (vocab.ROLE_PRINCIPAL, vocab.ROLE_DEPUTY)
 

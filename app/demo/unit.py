@@ -31,6 +31,7 @@ from app.services.org.accounts import hash_password
 from app.services.org.calendar import work_calendar
 from app.services.org.setup import UnitSetup, initialise_unit, open_database, unit_of
 from app.db.backup import remove_database_files
+from app.services.exchange.enrollment import create_from_enrollment
 
 DEFAULT_PEOPLE = 60
 MIN_PEOPLE = 30
@@ -247,7 +248,6 @@ def generate_demo(path: Path, seed: int = 1, months: int = 3, overwrite: bool = 
                                        for t in vocab.STAFFING_TYPES if t != "编外"},
                       leader_posts={"正职": 1, "副职": len(D.DEPUTIES)})
     if enrollment is not None:
-        from app.services.exchange.enrollment import create_from_enrollment
         db, _ = create_from_enrollment(path, enrollment)
         unit = unit_of(db)
         unit_name, credit_code = unit.name, unit.credit_code

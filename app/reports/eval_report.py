@@ -34,6 +34,7 @@ from app.reports.fonts import register_fonts
 from app.reports.layout import TEXT_WIDTH, width_of
 from app.reports.report_book import INT, SMALL_TABLE, Col, ReportBook, headline
 from app.reports.report_parts import ReportInfo, title_lines
+from app.reports.county_report_data import area_name, short_unit
 
 UNIT_TITLE = ("机构编制执行情况", "和使用效益评估报告")
 ROUND_TITLE = ("机构编制评估", "工作情况报告")
@@ -163,7 +164,6 @@ def score_table(book: ReportBook, u: D.UnitEval) -> None:
 
 # ---------------------------------------------------------------- the round
 def write_round_report(units: list[D.UnitEval], issuer: str, today: dt.date, out, xlsx=None) -> ReportInfo:
-    from app.reports.county_report_data import area_name, short_unit
     started = time.perf_counter()
     fonts = register_fonts()
     d0 = units[0].detail

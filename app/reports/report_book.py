@@ -87,6 +87,7 @@ class ReportBook:
         self.percent_headers |= set(percent)
 
     def write_xlsx(self, path: Path | str, title: str) -> Path:
+        # imported here: openpyxl (~0.3 s), only when exporting
         from app.reports.xlsx_tables import write_tables
         return write_tables(Path(path), title, self.sheets, percent_columns=self.percent_headers)
 

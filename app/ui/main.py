@@ -13,6 +13,9 @@ from app import APP_NAME
 from app.core.errors import AppError
 from app.paths import data_dir, default_db_path
 from app.settings import Settings
+from app.db.backup import restore_from
+from app.demo.unit import generate_demo
+from app.services.org.setup import DatabaseDamaged, open_database, unit_of
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +25,7 @@ def ensure_cjk_font(app: QApplication) -> None:
     as boxes. Windows and UOS/Kylin have system CJK fonts and keep their native look."""
     if QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese):
         return
+    # imported here: reportlab (~0.2 s), only when a report is written
     from app.reports.fonts import bundled_font_path
     font_id = QFontDatabase.addApplicationFont(str(bundled_font_path()))
     families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
@@ -51,8 +55,6 @@ def _install_qt_translation(app: QApplication) -> None:
 
 def open_or_restore(path: Path):
     """Open the database; on damage offer to restore the newest automatic backup."""
-    from app.db.backup import restore_from
-    from app.services.org.setup import DatabaseDamaged, open_database
     try:
         return open_database(path)
     except DatabaseDamaged as exc:
@@ -68,6 +70,7 @@ def open_or_restore(path: Path):
 
 
 def run_gui(db_path: Path | None = None, demo: bool = False) -> int:
+    # imported here: the GUI (Qt); a page is built when it is first opened
     from app.ui.crash import install_crash_hook, setup_logging
     setup_logging()
     app = make_app()
@@ -76,7 +79,6 @@ def run_gui(db_path: Path | None = None, demo: bool = False) -> int:
     if demo:
         db_path = db_path or data_dir() / "demo.sqlite"
         if not db_path.exists():
-            from app.demo.unit import generate_demo
             generate_demo(db_path)
     path = Path(db_path or settings.last_db or default_db_path())
     try:
@@ -87,9 +89,11 @@ def run_gui(db_path: Path | None = None, demo: bool = False) -> int:
     if db is None:
         return 1
     settings.last_db = str(path)
-    from app.services.org.setup import unit_of
+    # imported here: the GUI (Qt); a page is built when it is first opened
     from app.ui.dialogs.change_password_dialog import ChangePasswordDialog
+    # imported here: the GUI (Qt); a page is built when it is first opened
     from app.ui.dialogs.login_dialog import LoginDialog
+    # imported here: the GUI (Qt); a page is built when it is first opened
     from app.ui.main_window import MainWindow
     login = LoginDialog(db, unit_of(db).name, settings)
     if login.exec() != QDialog.DialogCode.Accepted:
@@ -110,6 +114,7 @@ def run_gui(db_path: Path | None = None, demo: bool = False) -> int:
 def _open_or_create(path: Path):
     if path.exists():
         return open_or_restore(path)
+    # imported here: the GUI (Qt); a page is built when it is first opened
     from app.ui.dialogs.first_run_wizard import FirstRunWizard
     wizard = FirstRunWizard(path)
     if wizard.exec() != QDialog.DialogCode.Accepted:

@@ -379,6 +379,7 @@ def idle_duties(data: CountyDuties, start: dt.date) -> list[IdleDuty]:
 
 # ---------------------------------------------------------------- Excel
 def write_excel(report: OverlapReport, path: Path) -> Path:
+    # imported here: openpyxl (~0.3 s), only when exporting
     from app.reports.xlsx_tables import write_tables
     title = f"职责交叉与履职分析（{report.today.isoformat()}，阈值{report.threshold:g}）"
     cross = [(n, round(p.score, 3), p.a.unit_name, p.a.code, p.a.content, p.b.unit_name, p.b.code,

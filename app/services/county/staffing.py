@@ -41,6 +41,7 @@ from app.services.org import unit_settings
 from app.services.org.actor import Actor
 from app.services.county.mirrors import Mirrors, registered_units, require_bureau
 from app.services.county.figures import COUNTED_STATUSES, staffing_of
+from app.services.org.setup import unit_of
 
 RULES_KEY = "staffing.retirement_rules"
 FORECAST_YEARS = 5
@@ -362,7 +363,6 @@ def analyse_county(db: Database, mirrors: Mirrors, actor: Actor | None = None,
 
 
 def unit_name_of(db: Database) -> str:
-    from app.services.org.setup import unit_of
     return unit_of(db).name
 
 
@@ -424,6 +424,7 @@ def tables(a: Analysis) -> list[tuple[str, list[str], list[tuple]]]:
 
 
 def export_xlsx(a: Analysis, path: Path) -> Path:
+    # imported here: openpyxl (~0.3 s), only when exporting
     from app.reports.xlsx_tables import write_tables
     title = f"{a.name}人员编制分析（{a.today.isoformat()}）"
     return write_tables(Path(path), title, tables(a), percent_columns={"使用率", "占比"})

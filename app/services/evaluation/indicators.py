@@ -29,6 +29,8 @@ from app.db.models import IndicatorItem, IndicatorTemplate
 from app.paths import resources_dir
 from app.services.org.actor import Actor
 from app.services.excel.common import CREATED, REMOVED, UNCHANGED, UPDATED, ImportResult, assign
+from app.services.county.figures import staffing_of
+from app.services.stats import compute as stats
 
 KIND_ITEMS = ("指标", "项")
 RESULT_KINDS = (KIND_ITEMS,)
@@ -258,8 +260,6 @@ def metric_values(db: Database, period: Period, *, actor: Actor | None = None,
                   today: dt.date | None = None) -> dict[str, I.MetricValue]:
     """Every metric of one unit for `period`, from a unit database or a 编办 mirror (the same
     statistics code either way). `actor` None reads as the program (the CLI, a mirror)."""
-    from app.services.stats import compute as stats
-    from app.services.county.figures import staffing_of
     if not db.unit_id or db.edition == "bureau":
         raise AppError("自动评分要读取某个单位的数据：请用单位的数据库，或在编办版中指定单位")
     found = stats.unit_stats(db, period, "unit", actor=actor, today=today)

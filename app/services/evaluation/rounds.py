@@ -29,6 +29,10 @@ from app.db.models import (BureauScore, EvalRound, IndicatorItem, IndicatorTempl
                            Rectification, RoundSubmission, RoundUnit, SelfScore)
 from app.services.org.actor import Actor
 from app.services.county.mirrors import Mirrors, registered_units, require_bureau
+from app.core.metrics import parse_period
+from app.services.county.figures import staffing_of
+from app.services.evaluation.indicators import auto_scores, default_template_for
+from app.services.logs.attachments import store_file
 
 COPIED_COLUMNS = {
     IndicatorTemplate: ("name", "unit_class", "note", "sort_order"),
@@ -65,7 +69,6 @@ def create_round(db: Database, actor: Actor, name: str, year: int, period: str,
                  self_deadline: dt.date | None = None) -> str:
     require_bureau(db)
     _admin(actor, "建立评估批次")
-    from app.core.metrics import parse_period
     problems = [] if name.strip() else ["请填写评估批次名称"]
     try:
         parse_period(period)
@@ -97,8 +100,6 @@ def _copy(source_session, target_session, model, row_id: str) -> None:
 def template_for_unit(db: Database, mirrors: Mirrors, unit_id: str) -> str:
     """The template a unit is evaluated by when the 编办 picks none: the default one for the
     unit class its mirror records (app.services.evaluation.indicators.default_template_for)."""
-    from app.services.county.figures import staffing_of
-    from app.services.evaluation.indicators import default_template_for
     unit = staffing_of(mirrors.get(unit_id))[1]
     unit_class = unit.unit_class if unit else ""
     found = default_template_for(db, unit_class)
@@ -287,8 +288,6 @@ def auto_preview(db: Database, round_id: str, unit_id: str | None = None, *,
     """{item id: AutoScore} of the automatic points of the unit's template for the round's
     period: the template as `db` holds it (the unit's file, or the unit's mirror), the metrics
     of `source` (default `db`)."""
-    from app.core.metrics import parse_period
-    from app.services.evaluation.indicators import auto_scores
     unit_id = unit_id or db.unit_id
     with db.read() as s:
         rnd, link = _round_and_link(s, round_id, unit_id)
@@ -299,7 +298,6 @@ def auto_preview(db: Database, round_id: str, unit_id: str | None = None, *,
 def file_evidence(db: Database, paths) -> list[dict]:
     """Evidence files copied into the database's attachment store, as the evidence JSON names
     them (app.sync.changes.evidence_files sends them with the row)."""
-    from app.services.logs.attachments import store_file
     refs = [store_file(db, path) for path in paths]
     return [{"kind": "file", "sha256": r.sha256, "name": r.filename, "size": r.size} for r in refs]
 

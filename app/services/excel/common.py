@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Iterable
 
 from app.core.errors import ValidationError
+from app.core.ids import new_id
 
 log = logging.getLogger(__name__)
 
@@ -417,7 +418,6 @@ def sync_link_rows(s, model, left: str, right: str, owner_ids: list[str],
     Returns the rows to insert. Duplicate pairs (e.g. written on two PCs) collapse to one."""
     from sqlalchemy import select
 
-    from app.core.ids import new_id
     owner_col = getattr(model, left)
     existing: dict[tuple[str, str], list] = {}
     for i in range(0, len(owner_ids), 500):

@@ -21,6 +21,7 @@ from app.db.models import Duty, DutySection, Section
 from app.services.org.actor import Actor
 from app.services.excel.templates import DUTIES, SECTIONS
 from app.services.excel.common import (CREATED, UNCHANGED, UPDATED, ImportResult, Problems, SheetRow, assign, cell_text, check_length, choice, code_text, name_key, read_workbook, split_list, sync_link_rows)
+from app.services.exchange.unit_side import bureau_origin
 
 DUTY_CLASS_ALIASES = {f"{c}{suffix}": c for c in vocab.DUTY_CLASSES
                       for suffix in ("职责", "职能", "类")}
@@ -95,7 +96,6 @@ def _check_sections(rows: list[SheetRow], problems: Problems) -> list[_SectionRo
 def _bureau_owned(s, db: Database, duty_rows: list[_DutyRow], problems: Problems) -> set[str]:
     """Codes of duties the 编办 issued (its rows: single writer). Their text and class cannot be
     changed here — only which sections carry them."""
-    from app.services.exchange.unit_side import bureau_origin
     origin = bureau_origin(s)
     if origin is None:
         return set()

@@ -25,6 +25,10 @@ from app.sync import container
 from app.sync.keys import PublicKeys
 from app.sync.merge import BUREAU_TABLES, SenderRule
 from app.db.backup import remove_database_files
+from app.core.ids import new_id
+from app.db.migrate import head_revision
+from app.sync.changes import collect
+from app.sync.payload import write_payload
 
 
 def write_enrollment(db: Database, mirrors: Mirrors, unit_id: str, out_dir: Path, *,
@@ -41,10 +45,6 @@ def write_enrollment(db: Database, mirrors: Mirrors, unit_id: str, out_dir: Path
     keys = P.ensure_keys(db)
     me = unit_of(db)
     mirror = mirrors.get(unit_id)
-    from app.sync.changes import collect
-    from app.sync.payload import write_payload
-    from app.core.ids import new_id
-    from app.db.migrate import head_revision
     with mirror.read() as s:
         collected = collect(s, 0, tables=set(BUREAU_TABLES))
     when = dt.datetime.now()
@@ -111,7 +111,6 @@ def create_from_enrollment(db_path: Path, enrollment: Path) -> tuple[Database, E
     header = info.opened.header
     db = open_database(db_path, create=True)
     try:
-        from app.core.ids import new_id
         with db.session() as s:
             s.add(Replica(id=1, origin=new_id(), edition="unit", unit_id=header["unit_id"],
                           created_at=now_text()))

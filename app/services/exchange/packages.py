@@ -39,6 +39,8 @@ from app.sync.changes import attachment_files, collect, outbox_top
 from app.sync.keys import KeyFormatError, KeyPair, PublicKeys, generate
 from app.sync.merge import Merger, MergeError, MergePlan, SenderRule
 from app.sync.payload import PayloadError, read_payload, write_payload
+from app.db.models import PackageLedger
+from app.services.review import state as review_state
 
 KIND_ENROLL, KIND_REPORT, KIND_DISPATCH = "enroll", "report", "dispatch"
 KIND_NAMES = {KIND_ENROLL: "单位注册包", KIND_REPORT: "上报包", KIND_DISPATCH: "下发包"}
@@ -276,7 +278,6 @@ def _conflict_message(exc: IntegrityError, standing: ledger.Standing) -> str:
 
 
 def _refresh_review_states(target: Database, session, logs: set[str], chain_changed: bool) -> None:
-    from app.services.review import state as review_state
     if chain_changed:   # one pass: every log refreshed once, not the package's logs twice
         review_state.refresh_all_for(target, session, also=logs)
     elif logs:
@@ -352,5 +353,4 @@ def export_to(source: Database, peer_id: str, out_dir: Path, *, kind: str, keys:
 
 
 def last_ledger_id(session) -> int:
-    from app.db.models import PackageLedger
     return session.scalar(select(func.max(PackageLedger.id))) or 0

@@ -14,6 +14,8 @@ from app.services.exchange import packages as P
 from app.services.org.actor import SYSTEM, Actor
 from app.services.org.setup import unit_of
 from app.sync.merge import UNIT_PRIVATE, SenderRule
+from app.db.models import PackageLedger
+from app.services.county.bureau import LedgerLine
 
 
 def bureau_peer(db: Database) -> Peer | None:
@@ -51,8 +53,6 @@ def export_report(db: Database, out_dir: Path, *, actor: Actor = SYSTEM, full: b
 
 def ledger_lines(db: Database):
     """The packages this unit received from its 编办 (注册包, 下发包), newest first."""
-    from app.db.models import PackageLedger
-    from app.services.county.bureau import LedgerLine
     peer = bureau_peer(db)
     with db.read() as s:
         rows = s.scalars(select(PackageLedger).order_by(PackageLedger.id.desc())).all()

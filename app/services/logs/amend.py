@@ -21,6 +21,8 @@ from app.db.models import LogVersion, ReviewAction, WorkLog
 from app.services.review import state as review_state
 from app.services.org.actor import Actor
 from app.services.logs.daily import _entries_of, duty_labels
+from app.db.models import Person
+from app.services.logs.published import require_read
 
 
 def start_amendment(db: Database, actor: Actor, day: dt.date, reason: str) -> None:
@@ -70,7 +72,6 @@ class VersionView:
 def history(db: Database, actor: Actor, log_id: str) -> list[VersionView]:
     """All versions of a log, oldest first, with the reviews each received. Readable by the
     author and by anyone who may read the log (see app.services.logs.published for the rule)."""
-    from app.services.logs.published import require_read
     with db.read() as s:
         log = s.get(WorkLog, log_id)
         if log is None:
@@ -97,7 +98,6 @@ def history(db: Database, actor: Actor, log_id: str) -> list[VersionView]:
 
 
 def _names(db: Database, ids: set[str]) -> dict[str, str]:
-    from app.db.models import Person
     if not ids:
         return {}
     with db.read() as s:

@@ -14,6 +14,7 @@ from app.core.validators import parse_id_number
 from app.db.engine import Database
 from app.db.models import Credential, LoginGuard, Person, Section
 from app.services.org.actor import Actor
+from app.db.models import Setting
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
@@ -208,7 +209,6 @@ def demo_password(db: Database) -> str | None:
     """The shared password of a demo database's accounts (None for a real unit)."""
     import json
 
-    from app.db.models import Setting
     with db.read() as s:
         value = s.scalar(select(Setting.value).where(Setting.key == "demo.password",
                                                      Setting.deleted.is_(False)))

@@ -9,6 +9,9 @@ from app.core.errors import ValidationError
 from app.db.engine import Database
 from app.db.models import Duty, DutySection, Person, PostDuty, Section, WorkCategory
 from app.services.org.actor import Actor
+from app.core import vocab
+from app.db.models import SectionCharge
+from app.services.review import state as review_state
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,6 @@ def set_category_active(db: Database, actor: Actor, name: str, active: bool) -> 
 
 def section_charges(db: Database) -> dict[str, list[str]]:
     """分管: deputy login → names of the sections in their charge."""
-    from app.db.models import SectionCharge
     with db.read() as s:
         rows = s.execute(select(Person.login, Section.name)
                          .join(SectionCharge, SectionCharge.deputy_id == Person.id)
@@ -143,9 +145,6 @@ def section_charges(db: Database) -> dict[str, list[str]]:
 def set_section_charges(db: Database, actor: Actor, deputy_login: str,
                         section_names: list[str]) -> None:
     """Make `deputy_login` in charge of exactly these sections (others are released)."""
-    from app.core import vocab
-    from app.db.models import SectionCharge
-    from app.services.review import state as review_state
     actor.require_admin()
     with db.session(actor) as s:
         deputy = s.scalar(select(Person).where(Person.login == deputy_login, Person.deleted.is_(False)))

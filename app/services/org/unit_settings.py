@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.core.errors import ValidationError
 from app.db.engine import Database
 from app.db.models import Setting
+from app.core.retirement import parse_rules
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,6 @@ class Spec:
 
 
 def _check_retirement_rules(value: dict) -> None:
-    from app.core.retirement import parse_rules
     parse_rules(value)
 
 

@@ -25,6 +25,9 @@ from app.services.review import state as review_state
 from app.services.org.actor import Actor
 from app.services.logs.daily import duty_labels, entries_of_logs
 from app.services.org.chart import OrgChart
+from app.db.models import LogEntry
+from app.services.org.calendar import work_calendar
+from app.services.review.flags import compute_flags
 
 MAX_COMMENT = 500
 
@@ -178,7 +181,6 @@ def queue(db: Database, actor: Actor, today: dt.date | None = None,
         item.duty_labels = labels
     _add_week_hours(db, items)
     if with_flags and items:
-        from app.services.review.flags import compute_flags
         flags = compute_flags(db, [i.log_id for i in items], today=today)
         for item in items:
             item.flags = flags.get(item.log_id, [])
@@ -192,7 +194,6 @@ def _add_week_hours(db: Database, items: list[QueueItem]) -> None:
     """Each author's submitted-or-approved hours in the week (Mon–Sun) of the queued day."""
     from sqlalchemy import func
 
-    from app.db.models import LogEntry
     weeks = defaultdict(list)
     for item in items:
         monday = item.day - dt.timedelta(days=item.day.weekday())
@@ -213,7 +214,6 @@ def _add_week_hours(db: Database, items: list[QueueItem]) -> None:
     for person_id, day, hours in rows:
         d = dt.date.fromisoformat(day)
         totals[(person_id, d - dt.timedelta(days=d.weekday()))] += hours or 0
-    from app.services.org.calendar import work_calendar
     calendar = work_calendar(db)
     for (author_id, monday), group in weeks.items():
         expected = len(calendar.working_days(monday, monday + dt.timedelta(days=6))) * \

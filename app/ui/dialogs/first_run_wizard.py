@@ -18,6 +18,8 @@ from app.services.org import accounts
 from app.services.exchange.packages import ensure_keys
 from app.services.org.setup import UnitSetup, create_database
 from app.ui.widgets.fingerprint import FingerprintLabel
+from app.services.exchange.enrollment import init_from_enrollment, read_enrollment
+from app.services.exchange.packages import own_fingerprint
 
 ERROR_STYLE = "color: #b00020"
 NEW_UNIT, ENROLLED_UNIT, BUREAU = "unit", "enrolled", "bureau"
@@ -103,7 +105,6 @@ class EnrollmentPage(QWizardPage):
             self.load(Path(path))
 
     def load(self, path: Path) -> None:
-        from app.services.exchange.enrollment import read_enrollment
         self.path.setText(str(path))
         try:
             info = read_enrollment(path)
@@ -274,7 +275,6 @@ class DonePage(QWizardPage):
         layout.addStretch(1)
 
     def initializePage(self) -> None:
-        from app.services.exchange.packages import own_fingerprint
         wizard = self.wizard()
         self.fingerprint.set_fingerprint(own_fingerprint(wizard.db))
         if wizard.mode() == BUREAU:
@@ -340,7 +340,6 @@ class FirstRunWizard(QWizard):
         a = self.admin_page
         login, name = a.login.text().strip(), a.person_name.text().strip() or "单位管理员"
         if self.mode() == ENROLLED_UNIT:
-            from app.services.exchange.enrollment import init_from_enrollment
             self.db, _ = init_from_enrollment(self.db_path, self.enrollment_page.info.path, login,
                                               name, a.password.text(), must_change=False)
             return

@@ -16,6 +16,7 @@ from app.services.org.actor import Actor
 from app.services.org.setup import UnitSetup
 from app.settings import Settings
 from app.ui.dialogs.base import PreservingDialog
+from app.services.county.figures import staffing_of
 
 ERROR_STYLE = "color: #b00020"
 NO_TASK_CLASS = "（不测算编制任务比）"
@@ -122,7 +123,6 @@ class QuotaDialog(PreservingDialog):
     def __init__(self, db: Database, mirrors: Mirrors, actor: Actor, unit: RegisteredUnit,
                  settings: Settings | None = None, parent: QWidget | None = None):
         super().__init__(settings, parent)
-        from app.services.county.figures import staffing_of
         self.db, self.mirrors, self.actor, self.unit = db, mirrors, actor, unit
         self.changed: list[str] = []
         self.setWindowTitle(f"调整编制 — {unit.name}")

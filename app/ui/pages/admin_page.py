@@ -17,6 +17,8 @@ from app.services.org.calendar import list_overrides, set_override
 from app.ui.dialogs.base import show_error
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.record_table import RecordTable
+from app.services.excel.templates import write_template
+from app.services.excel import duties as excel_duties, roster as excel_roster
 
 KIND_LABELS = {HOLIDAY: "放假", WORKDAY: "调休上班"}
 
@@ -36,6 +38,7 @@ class AdminPage(QWidget):
         tabs.addTab(self.duty_table, "三定职责")
         self.section_table = RecordTable(["科室", "职责概述", "人数", "职责数"], 1)
         tabs.addTab(self.section_table, "内设机构")
+        # imported here: the GUI (Qt); a page is built when it is first opened
         from app.ui.pages.review_settings_tab import ReviewSettingsTab
         self.review_settings = ReviewSettingsTab(db, actor)
         self.review_settings.status_message.connect(self.status_message)
@@ -70,7 +73,6 @@ class AdminPage(QWidget):
         return tab
 
     def save_template(self, kind: str, path: str | None = None) -> None:
-        from app.services.excel.templates import write_template
         name = "三定职责导入模板.xlsx" if kind == "duties" else "人员导入模板.xlsx"
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self, "保存模板", name, "Excel 工作簿 (*.xlsx)")
@@ -88,10 +90,7 @@ class AdminPage(QWidget):
             path, _ = QFileDialog.getOpenFileName(self, "选择要导入的文件", "", "Excel 工作簿 (*.xlsx)")
         if not path:
             return
-        if kind == "duties":
-            from app.services.excel.duties import import_duties as run
-        else:
-            from app.services.excel.roster import import_roster as run
+        run = excel_duties.import_duties if kind == "duties" else excel_roster.import_roster
         self.import_result.setText("正在导入…")
         self.runner.run(lambda: run(self.db, self.actor, Path(path)), self._imported,
                         self._import_failed, parent=self, label="正在校验并导入，请稍候…")

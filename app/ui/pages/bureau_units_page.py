@@ -21,6 +21,8 @@ from app.ui.dialogs.base import show_error
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.fingerprint import FingerprintLabel
 from app.ui.widgets.record_table import RecordTable
+from app.services.county.figures import staffing_of
+from app.services.exchange.enrollment import write_enrollment
 
 ROLE_UNIT = Qt.ItemDataRole.UserRole + 1
 NO_KEY = "尚未收到上报包"
@@ -40,7 +42,6 @@ class UnitLine:
 
 def load_lines(db: Database, mirrors: Mirrors) -> list[UnitLine]:
     """Each registered unit with what its mirror says (class, quotas); runs in the worker."""
-    from app.services.county.figures import staffing_of
     lines = []
     for unit in registered_units(db):
         try:
@@ -155,6 +156,7 @@ class BureauUnitsPage(QWidget):
         return dialog.exec()
 
     def register(self) -> None:
+        # imported here: the GUI (Qt); a page is built when it is first opened
         from app.ui.dialogs.register_unit_dialog import RegisterUnitDialog
         dialog = RegisterUnitDialog(self.db, self.actor, self.settings, self)
         if self.exec_dialog(dialog) != QDialog.DialogCode.Accepted or dialog.unit_id is None:
@@ -167,7 +169,6 @@ class BureauUnitsPage(QWidget):
         self.units_changed.emit()
 
     def write_enrollment(self, folder: str | None = None) -> None:
-        from app.services.exchange.enrollment import write_enrollment
         unit = self._need_unit()
         if unit is None or not (folder := self._folder("注册包保存到", folder)):
             return
@@ -182,6 +183,7 @@ class BureauUnitsPage(QWidget):
         self.status_message.emit(f"已生成单位注册包：{path.name}")
 
     def adjust_quota(self) -> None:
+        # imported here: the GUI (Qt); a page is built when it is first opened
         from app.ui.dialogs.register_unit_dialog import QuotaDialog
         unit = self._need_unit()
         if unit is None:

@@ -251,6 +251,7 @@ class CountyPage(QWidget):
         if item is None or self.period_shown is None:
             return
         unit_id = item.data(ROLE_UNIT)
+        # imported here: the GUI (Qt); a page is built when it is first opened
         from app.ui.pages.stats_page import StatsPage
         try:
             mirror = self.mirrors.get(unit_id)
@@ -284,6 +285,7 @@ class CountyPage(QWidget):
         return headers, rows
 
     def export_excel(self, path: str | None = None) -> None:
+        # imported here: openpyxl (~0.3 s), only when exporting
         from app.reports.xlsx_tables import write_tables
         if self.period_shown is None:
             return

@@ -357,6 +357,7 @@ class EvalPage(RefreshOnRevisit, QWidget):
     def report(self, path: str | None = None) -> None:
         if self.detail is None or not (path := path or self.choose_report()):
             return
+        # imported here: reportlab (~0.2 s), only when a report is written
         from app.services.reporting.evaluation import build_eval_report
         db, round_id, today = self.db, self.detail.round_id, self.today
         target = Path(path)

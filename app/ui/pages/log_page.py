@@ -28,6 +28,7 @@ from app.ui.pages.log_page_menus import AttachmentMenu, TemplateMenu
 from app.ui.widgets.entry_delegates import (CategoryDelegate, ContentDelegate, DutyDelegate,
                                             HoursDelegate, RangeDelegate)
 from app.ui.widgets.log_calendar import LEGEND, LogCalendar, to_date
+from app.services.logs.amend import start_amendment
 
 WEEKDAYS = "一二三四五六日"
 DEFAULT_ENTRY_HOURS = 1.0
@@ -361,7 +362,7 @@ class LogPage(QWidget):
         self.status_message.emit("已撤回，可修改后重新提交")
 
     def amend(self) -> None:
-        from app.services.logs.amend import start_amendment
+        # imported here: the GUI (Qt); a page is built when it is first opened
         from app.ui.dialogs.text_prompt_dialog import ask_text
         reason = ask_text(self, "申请修改", "请写明修改理由（审阅人会看到，原版本保留）：", required=True)
         if reason is None:
@@ -375,6 +376,7 @@ class LogPage(QWidget):
         self.status_message.emit("可以修改了；修改后请重新提交审阅")
 
     def show_history(self) -> None:
+        # imported here: the GUI (Qt); a page is built when it is first opened
         from app.ui.dialogs.version_dialog import VersionDialog
         if self.loaded.log_id:
             VersionDialog(self.db, self.actor, self.loaded.log_id, self).exec()

@@ -271,6 +271,7 @@ class RoundsPage(RefreshOnRevisit, QWidget):
             return
         if not (path := path or self.choose_report("单位评估报告.pdf" if unit else "评估工作情况报告.pdf")):
             return
+        # imported here: reportlab (~0.2 s), only when a report is written
         from app.services.reporting.evaluation import build_eval_report
         db, round_id, today, target = self.db, self.round_id, self.today, Path(path)
         self.runner.run(lambda: build_eval_report(db, round_id, target, unit=unit_id,

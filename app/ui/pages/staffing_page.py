@@ -28,6 +28,7 @@ from app.services.org.actor import Actor
 from app.ui.dialogs.base import show_error
 from app.ui.widgets.record_table import RecordTable
 from app.ui.widgets.stats_charts import SERIES, _Chart
+from app.services.county.mirrors import registered_units
 
 COUNTY = ""                     # the unit picker's value for the county totals
 OVER, QUOTA = "#d9534f", "#c9d6ea"
@@ -183,7 +184,6 @@ class StaffingPage(QWidget):
     # ------------------------------------------------------------------ data
     def _fill_picker(self) -> None:
         """Registered units (the 编办 may have registered more since the page was built)."""
-        from app.services.county.mirrors import registered_units
         wanted = [("全县（各单位合计）", COUNTY)] + [(u.name, u.unit_id) for u in registered_units(self.db)]
         shown = [(self.unit_picker.itemText(i), self.unit_picker.itemData(i))
                  for i in range(self.unit_picker.count())]

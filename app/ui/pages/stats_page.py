@@ -21,6 +21,7 @@ from app.ui.widgets.period_picker import PeriodPicker
 from app.ui.widgets.record_table import RecordTable
 from app.ui.widgets.stats_charts import (BAND_COLOURS, BucketChart, CategoryChart, FocusChart,
                                          SaturationChart, TrendChart)
+from app.services.org import structure as org
 
 UNIT, SECTION, PERSON = "unit", "section", "person"
 
@@ -216,7 +217,6 @@ class StatsPage(QWidget):
     def _duty_names(self) -> dict[str, str]:
         """职责编号 → content, read once per page (drilling down only changes the level)."""
         if self._duty_name_cache is None:
-            from app.services.org import structure as org
             self._duty_name_cache = {d.code: d.content for d in org.duties(self.db)}
         return self._duty_name_cache
 
@@ -264,6 +264,7 @@ class StatsPage(QWidget):
                             note="" if f.fte_trustworthy else "（填报率不足，仅供参考）")
 
     def explain(self, key: str) -> None:
+        # imported here: the GUI (Qt); a page is built when it is first opened
         from app.ui.dialogs.explain_dialog import ExplainDialog
         f = self.current_figures()
         if f is None:
@@ -326,6 +327,7 @@ class StatsPage(QWidget):
     def make_report(self, kind: str, path: str | None = None) -> None:
         from pathlib import Path
 
+        # imported here: reportlab (~0.2 s), only when a report is written
         from app.services.reporting.unit import build_report
         try:
             target = self.report_target(kind)
@@ -352,6 +354,7 @@ class StatsPage(QWidget):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(info.path)))
 
     def export_excel(self, path: str | None = None) -> None:
+        # imported here: openpyxl (~0.3 s), only when exporting
         from app.services.stats.export import export_stats_xlsx
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self, "导出Excel", f"统计-{self.page_data.period.label}.xlsx",
