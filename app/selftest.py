@@ -97,7 +97,7 @@ def _step_log(ctx: _Context) -> str:
 
 def _step_fonts(ctx: _Context) -> str:
     # imported here: reportlab (~0.2 s), only when a report is written
-    from app.reports.fonts import missing_glyphs, register_fonts
+    from app.reports.typeset.fonts import missing_glyphs, register_fonts
     ctx.fonts = register_fonts(use_system=False)   # the bundled fonts, whatever the machine has
     missing = missing_glyphs(ctx.fonts.fangsong, PDF_LINE + LOG_TEXT)
     if missing:

@@ -31,7 +31,7 @@ def main(world: str) -> None:
     from app.services.org.setup import open_database
     from app.ui.main import make_app
     from app.ui.pages.eval_page import EvalPage
-    from app.ui.pages.rounds_page import RoundsPage
+    from app.ui.pages.bureau.rounds_page import RoundsPage
     from app.ui.tasks import SyncRunner
     app = make_app()
     scratch = Path(tempfile.mkdtemp()) / "world"

@@ -16,7 +16,7 @@ from PySide6.QtCore import QDate, QTimer
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.ui.main import make_app  # noqa: E402
-from app.ui.pages.overlap_page import OverlapPage  # noqa: E402
+from app.ui.pages.bureau.overlap_page import OverlapPage  # noqa: E402
 from app.ui.tasks import SyncRunner  # noqa: E402
 from tests.unit.overlap_fixtures import PLANTED, build_county, county_duties, report_unit  # noqa: E402
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from app.core.errors import AppError
 from app.cli.common import open_db, print_json
 from app.cli.stats import _period as parse
-from app.core import indicators as I
-from app.core.indicators import METRICS
+from app.core.bureau import indicators as I
+from app.core.bureau.indicators import METRICS
 from app.services.county.mirrors import Mirrors, find_unit
 from app.services.evaluation.indicators import auto_scores, copy_template, find_template, install_defaults, templates, tree
 from app.services.evaluation.indicators_excel import export_excel, import_excel

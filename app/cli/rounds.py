@@ -28,7 +28,7 @@ from pathlib import Path
 
 from app.core.errors import AppError
 from app.cli.common import open_db, parse_date as parse, print_json
-from app.core.evaluation import short_id
+from app.core.bureau.evaluation import short_id
 from app.services.county.mirrors import Mirrors, find_unit, registered_units
 from app.services.evaluation.indicators import find_template, templates
 from app.services.evaluation.rounds import assign, assigned_units, create_round, detail, file_evidence, fill_auto_self_scores, report_rectification, rounds_here, set_self_score, submit_self

@@ -16,7 +16,7 @@ from pathlib import Path
 from app.core.errors import AppError
 from app.cli.common import actor_for, open_db, print_json
 from app.core import metrics as M
-from app.core.county import ranked as order
+from app.core.bureau.county import ranked as order
 from app.core.figures import NO_SECTION, NO_SECTION_NAME
 from app.core.metrics import parse_period
 from app.services.county import table as county

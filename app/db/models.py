@@ -277,7 +277,7 @@ class IndicatorTemplate(Synced, Base):
 class IndicatorItem(Synced, Base):
     """A node of the tree 一级指标 (level 1) → 二级指标 (2) → 评估要点 (3). Scores live on level 3;
     the upper levels' max_score is the sum below them. method 'auto' scores from `metric` with
-    `rule` (JSON, see app.core.indicators); 'manual' is scored by people."""
+    `rule` (JSON, see app.core.bureau.indicators); 'manual' is scored by people."""
     __tablename__ = "indicator_item"
     template_id: Mapped[str] = mapped_column(ForeignKey("indicator_template.id"))
     parent_id: Mapped[str | None] = mapped_column(String(36))

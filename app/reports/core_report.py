@@ -7,7 +7,7 @@ from __future__ import annotations
 from app.core import metrics as M
 from app.core import vocab
 from app.core.figures import UNIT
-from app.reports import charts
+from app.reports.typeset import charts
 from app.reports import narrative as nv
 from app.reports import report_data as R
 from app.reports.model import DutyActivity, hours, pct

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from app.core import metrics as M
 from app.core.figures import Figures
-from app.reports.document import OfficialDocument
+from app.reports.typeset.document import OfficialDocument
 from app.reports.model import DASH, hours, pct
 from app.reports.narrative import change_points, change_relative
 

@@ -11,11 +11,11 @@ from pathlib import Path
 from app.core import metrics as M
 from app.core.figures import NO_SECTION_NAME, Figures
 from app.core.metrics import Period
-from app.reports import charts
+from app.reports.typeset import charts
 from app.reports import narrative as nv
 from app.reports import report_data as R
-from app.reports.document import OfficialDocument
-from app.reports.layout import TEXT_WIDTH, TITLE_SIZE, width_of
+from app.reports.typeset.document import OfficialDocument
+from app.reports.typeset.layout import TEXT_WIDTH, TITLE_SIZE, width_of
 from app.reports.model import HUANTAI_FOCUS, HUANTAI_FOCUS_SOURCE, PeriodSummary, pct
 from app.reports.report_book import (AVG, HOURS, PCT, SMALL_TABLE, Col, ReportBook)
 

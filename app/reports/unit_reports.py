@@ -21,10 +21,10 @@ from pathlib import Path
 
 from app.core import metrics as M
 from app.core.figures import NO_SECTION, SECTION, UNIT, Figures
-from app.reports import charts
+from app.reports.typeset import charts
 from app.reports import narrative as nv
 from app.reports import report_data as R
-from app.reports.fonts import register_fonts
+from app.reports.typeset.fonts import register_fonts
 from app.reports.model import PeriodSummary, pct
 from app.reports.report_book import (HOURS, INT, PCT, SMALL_TABLE, Col, ReportBook,
                                      comparison, definitions_note, headline)

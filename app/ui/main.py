@@ -26,7 +26,7 @@ def ensure_cjk_font(app: QApplication) -> None:
     if QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese):
         return
     # imported here: reportlab (~0.2 s), only when a report is written
-    from app.reports.fonts import bundled_font_path
+    from app.reports.typeset.fonts import bundled_font_path
     font_id = QFontDatabase.addApplicationFont(str(bundled_font_path()))
     families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
     if families:

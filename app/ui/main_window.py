@@ -142,11 +142,11 @@ class MainWindow(QMainWindow):
 
     def _make_bureau_page(self, which: str, kwargs):
         # imported here: the GUI (Qt); a page is built when it is first opened
-        from app.ui.pages.bureau_packages_page import BureauPackagesPage
+        from app.ui.pages.bureau.packages_page import BureauPackagesPage
         # imported here: the GUI (Qt); a page is built when it is first opened
-        from app.ui.pages.bureau_units_page import BureauUnitsPage
+        from app.ui.pages.bureau.units_page import BureauUnitsPage
         # imported here: the GUI (Qt); a page is built when it is first opened
-        from app.ui.pages.county_page import CountyPage
+        from app.ui.pages.bureau.county_page import CountyPage
         kind = {"county": CountyPage, "units": BureauUnitsPage, "packages": BureauPackagesPage}[which]
         page = kind(self.db, self.mirrors, self.actor, self.settings, runner=self.bureau_runner, **kwargs)
         page.status_message.connect(self.show_status)
@@ -181,14 +181,14 @@ class MainWindow(QMainWindow):
             page = EvalPage(self.db, self.actor, today=today)
         else:
             # imported here: the GUI (Qt); a page is built when it is first opened
-            from app.ui.pages.rounds_page import RoundsPage
+            from app.ui.pages.bureau.rounds_page import RoundsPage
             page = RoundsPage(self.db, self.mirrors, self.actor, runner=self.bureau_runner, today=today)
         page.status_message.connect(self.show_status)
         return page
 
     def _make_overlap_page(self):
         # imported here: the GUI (Qt); a page is built when it is first opened
-        from app.ui.pages.overlap_page import OverlapPage
+        from app.ui.pages.bureau.overlap_page import OverlapPage
         page = OverlapPage(self.db, self.mirrors, runner=self.bureau_runner)
         page.status_message.connect(self.show_status)
         return page

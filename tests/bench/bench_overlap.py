@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.core.similarity import Corpus  # noqa: E402
+from app.core.bureau.similarity import Corpus  # noqa: E402
 from app.services.county import bureau, overlap as O
 from app.services.county.mirrors import Mirrors
 from app.services.exchange import enrollment, unit_side as unit_sync  # noqa: E402

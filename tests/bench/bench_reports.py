@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.reports.fonts import register_fonts  # noqa: E402
+from app.reports.typeset.fonts import register_fonts  # noqa: E402
 from app.services.reporting.unit import build_report
 from app.demo.unit import generate_demo  # noqa: E402
 from app.services.org.setup import open_database  # noqa: E402

@@ -35,7 +35,7 @@ def world(tmp_path):
 def errors(monkeypatch):
     """Message boxes recorded instead of shown (they would block the test)."""
     shown = []
-    for module in ("app.ui.pages.eval_page", "app.ui.pages.rounds_page", "app.ui.pages.rounds_unit_tab"):
+    for module in ("app.ui.pages.eval_page", "app.ui.pages.bureau.rounds_page", "app.ui.pages.bureau.rounds_unit_tab"):
         monkeypatch.setattr(f"{module}.show_error", lambda parent, title, exc: shown.append(str(exc)))
     return shown
 
@@ -55,7 +55,7 @@ def eval_page(qtbot, w):
 
 
 def rounds_page(qtbot, w):
-    from app.ui.pages.rounds_page import RoundsPage
+    from app.ui.pages.bureau.rounds_page import RoundsPage
     page = RoundsPage(w.bureau, w.mirrors, SYSTEM, runner=SyncRunner(), today=TODAY)
     qtbot.addWidget(page)
     return page

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from PySide6.QtCore import QDate
 
 from app.services.county import overlap as O
-from app.ui.pages.overlap_page import MARK, OverlapPage, duty_html, highlight_html
+from app.ui.pages.bureau.overlap_page import MARK, OverlapPage, duty_html, highlight_html
 from app.ui.tasks import SyncRunner
 from tests.unit.overlap_fixtures import PLANTED, build_county, county_duties, report_unit
 

@@ -179,9 +179,9 @@ def test_unit_sync_page_exports_a_report_and_imports_a_dispatch(qtbot, tmp_path,
 def test_bureau_register_import_county_and_drill_down(qtbot, tmp_path, county_db, settings):
     from app.demo.unit import generate_demo
     from app.ui.dialogs.import_preview_dialog import REJECTED_COLOUR
-    from app.ui.pages.bureau_packages_page import BureauPackagesPage
-    from app.ui.pages.bureau_units_page import BureauUnitsPage
-    from app.ui.pages.county_page import CountyPage
+    from app.ui.pages.bureau.packages_page import BureauPackagesPage
+    from app.ui.pages.bureau.units_page import BureauUnitsPage
+    from app.ui.pages.bureau.county_page import CountyPage
     db, mirrors = county_db.db, county_db.mirrors
     actor = bureau_admin(db)
     units = BureauUnitsPage(db, mirrors, actor, settings, runner=SyncRunner())

@@ -6,9 +6,9 @@ from pypdf import PdfReader
 from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Circle, Group, Line, Rect, String, Wedge
 
-from app.reports import charts
-from app.reports.fonts import WENKAI, register_fonts
-from app.reports.layout import TEXT_WIDTH
+from app.reports.typeset import charts
+from app.reports.typeset.fonts import WENKAI, register_fonts
+from app.reports.typeset.layout import TEXT_WIDTH
 from app.reports.model import Bands, FocusShares, HUANTAI_FOCUS
 
 

@@ -18,22 +18,22 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from app.core import county as C
+from app.core.bureau import county as C
 from app.core import metrics as M
 from app.core.errors import AppError
 from app.core.metrics import parse_period
 from app.core.validators import make_credit_code
-from app.reports import county_report_data as D
-from app.reports import county_report_text as T
+from app.reports.county import data as D
+from app.reports.county import text as T
 from app.services.reporting.county import build_county_report
-from app.reports.county_report import write_report
+from app.reports.county.report import write_report
 from app.reports.model import hours, pct
 from app.reports.report_book import BAND_WORDS
 from app.services.county import bureau, table as county
 from app.services.county.mirrors import Mirrors
 from app.services.exchange import enrollment, unit_side as unit_sync
 from app.services.org.actor import SYSTEM
-from app.core.county import CountyRow
+from app.core.bureau.county import CountyRow
 from app.core.figures import Figures
 from app.demo.unit import generate_demo
 from app.services.org.setup import UnitSetup, initialise_unit, open_database
@@ -300,8 +300,8 @@ def _pages(rows: int, separate_notes: bool) -> list[str]:
     separate note after it: the layout before TableEnd)."""
     import io
 
-    from app.reports.document import OfficialDocument
-    from app.reports.fonts import register_fonts
+    from app.reports.typeset.document import OfficialDocument
+    from app.reports.typeset.fonts import register_fonts
     doc = OfficialDocument("测试", "测试单位", TODAY, register_fonts(), signature="none")
     for _ in range(4):
         doc.paragraph("这是一段用来占据版面的正文，" * 6)

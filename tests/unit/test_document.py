@@ -12,13 +12,12 @@ import pytest
 from pypdf import PdfReader
 from reportlab.lib.units import mm
 
-from app.reports import charts
-from app.reports.document import OfficialDocument, chinese_date, chinese_number
-from app.reports.fonts import register_fonts
-from app.reports.layout import (CHAR, LEADING, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_TOP, PAGE_HEIGHT,
-                                PAGE_WIDTH, TEXT_WIDTH, TITLE_SIZE, split_title, width_of)
+from app.reports.typeset import charts
+from app.reports.typeset.document import OfficialDocument, chinese_date, chinese_number
+from app.reports.typeset.fonts import register_fonts
+from app.reports.typeset.layout import (CHAR, LEADING, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_TOP, PAGE_HEIGHT, PAGE_WIDTH, TEXT_WIDTH, TITLE_SIZE, split_title, width_of)
 from app.reports.model import Bands, FocusShares, HUANTAI_FOCUS
-from app.reports.tables import column_widths, default_align, is_numeric_text
+from app.reports.typeset.tables import column_widths, default_align, is_numeric_text
 
 NAMES = "王堃、李喆、张昇、赵赟、钱玥、〇号"
 TITLE = "沂河县市场监督管理局关于2026年10月工作饱和度和核心职能履行情况的评估分析报告"
@@ -277,7 +276,7 @@ def _body_lines(page):
 
 
 def test_chinese_line_breaking_keeps_punctuation_and_numbers_in_place(fonts):
-    from app.reports.linebreak import NO_LINE_END, NO_LINE_START
+    from app.reports.typeset.linebreak import NO_LINE_END, NO_LINE_START
     text = ("工作饱和度为96.5%，处于合理区间（绿灯）；填报率为78.0%，低于80%。“三定”职责共40项，"
             "《中华人民共和国公务员法》规定……") * 12
     doc = OfficialDocument("断行", "单位", "2026年1月1日", fonts, signature="none")

@@ -10,8 +10,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate
 
-from app.reports import fonts
-from app.reports.fonts import ROLES, bundled_font_path, missing_glyphs, register_fonts
+from app.reports.typeset import fonts
+from app.reports.typeset.fonts import ROLES, bundled_font_path, missing_glyphs, register_fonts
 
 NAME_CHARS = "堃喆昇赟玥〇"
 PARAGRAPH = ("根据《中华人民共和国公务员法》和年度考核办法，2025年第一季度本科室共完成"

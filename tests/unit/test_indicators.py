@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from app.core import indicators as I
-from app.core.county import Staffing, TaskRatio
+from app.core.bureau import indicators as I
+from app.core.bureau.county import Staffing, TaskRatio
 from app.core.errors import PermissionDenied, ValidationError
 from app.core.metrics import parse_period
 from app.core.validators import make_credit_code

@@ -1,5 +1,5 @@
 """Retirement dates under the 2025 gradual raise (worked against the official 对照表), age bands
-and 借调 spans: pure functions of app.core.retirement, with the shipped rules file."""
+and 借调 spans: pure functions of app.core.bureau.retirement, with the shipped rules file."""
 from __future__ import annotations
 
 import copy
@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from app.core import retirement as R
+from app.core.bureau import retirement as R
 from app.paths import resources_dir
 
 D = dt.date

@@ -21,7 +21,7 @@ from app.services.org.actor import SYSTEM
 from app.services.evaluation.indicators import auto_scores, install_defaults, templates
 from app.core.metrics import parse_period
 from app.services.evaluation.rounds_find import find_item, find_problem, find_round, template_of
-from app.core.evaluation import short_id
+from app.core.bureau.evaluation import short_id
 from app.services.org.setup import UnitSetup
 from tests.unit.sync_fixtures import build_world, credit, reopen
 

@@ -1,4 +1,4 @@
-"""Text similarity of duty texts (app.core.similarity): normalisation, the exact pair search
+"""Text similarity of duty texts (app.core.bureau.similarity): normalisation, the exact pair search
 against brute force, the planted near-duplicates against unrelated duties with the same stock
 phrasing, and the shared phrases that explain a score."""
 from __future__ import annotations
@@ -8,7 +8,7 @@ import unicodedata
 
 import pytest
 
-from app.core.similarity import Corpus, normalise, segment_texts
+from app.core.bureau.similarity import Corpus, normalise, segment_texts
 from app.services.county.overlap import DEFAULT_THRESHOLD
 from tests.unit.overlap_fixtures import COUNTED, INTERNAL, PLANTED, UNRELATED, county_duties
 

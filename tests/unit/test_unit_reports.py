@@ -21,7 +21,7 @@ from app.core.errors import AppError, PermissionDenied
 from app.core.metrics import parse_period
 from app.db.models import EntryText, LogEntry
 from app.reports import report_data as R
-from app.reports.fonts import register_fonts
+from app.reports.typeset.fonts import register_fonts
 from app.services.reporting.unit import build_report
 from app.reports.report_parts import title_lines
 from app.services.org.actor import Actor
@@ -210,9 +210,9 @@ def test_a_table_never_leaves_its_header_alone_at_the_foot_of_a_page():
     table). RuledTable refuses such a split; a split after real lines still happens."""
     from reportlab.platypus import Table
 
-    from app.reports.document import OfficialDocument
-    from app.reports.layout import TEXT_WIDTH
-    from app.reports.tables import build_table
+    from app.reports.typeset.document import OfficialDocument
+    from app.reports.typeset.layout import TEXT_WIDTH
+    from app.reports.typeset.tables import build_table
     doc = OfficialDocument("测试", "单位", TODAY, register_fonts())
     row = ["SD-07", "承担县食品安全委员会日常工作，负责食品安全监督管理综合协调，组织食品安全重大活动保障",
            "4144", "8.3%", "34", "1509", "办公室、食品安全科"]

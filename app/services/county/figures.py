@@ -16,7 +16,7 @@ import json
 
 from sqlalchemy import delete, func, select
 
-from app.core import county as C
+from app.core.bureau import county as C
 from app.core.metrics import parse_period
 from app.db.engine import Database
 from app.db.models import CountyFigures, Person, StaffingQuota, Unit

@@ -2,7 +2,7 @@
 read from the units' mirrors.
 
 - 交叉候选: pairs of similar active duties in different units, ranked by similarity
-  (app.core.similarity: character 2/3-gram TF-IDF with the IDF counted over units, cosine), with
+  (app.core.bureau.similarity: character 2/3-gram TF-IDF with the IDF counted over units, cosine), with
   the phrases they share. DEFAULT_THRESHOLD 0.5, measured on tests/unit/overlap_fixtures.py
   (50 units × 40 duties): rephrased near-duplicates (clauses reordered, 负责/承担, 县级 added)
   score 0.72–1.0; duties with the same stock phrasing on another subject stay below (负责食品安全
@@ -42,7 +42,7 @@ from sqlalchemy import func, select
 
 from app.core import vocab
 from app.core.errors import AppError
-from app.core.similarity import Corpus
+from app.core.bureau.similarity import Corpus
 from app.db.engine import Database
 from app.db.models import Duty, DutySection, LogEntry, Person, PostDuty, Section, WorkLog
 from app.services.county.mirrors import Mirrors, registered_units, require_bureau

@@ -30,8 +30,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from app.core import county as C
-from app.core import retirement as R
+from app.core.bureau import county as C
+from app.core.bureau import retirement as R
 from app.core import vocab
 from app.core.errors import PermissionDenied
 from app.db.engine import Database

@@ -11,8 +11,8 @@ import json
 
 from sqlalchemy import select
 
-from app.core import county as C
-from app.core.county import CountyRow
+from app.core.bureau import county as C
+from app.core.bureau.county import CountyRow
 from app.core.figures import Figures
 from app.core.metrics import Period
 from app.db.engine import Database

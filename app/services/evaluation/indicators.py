@@ -7,7 +7,7 @@ templates the 编办 sent it and reads them like any other. Items are matched by
 template is rewritten (re-import, reinstall), so an item keeps its id — and the scores that name
 it — while its text, score or rule change; items no longer present are tombstoned.
 
-Automatic scores read the metrics of one unit (app.core.indicator_rules) from the unit's own
+Automatic scores read the metrics of one unit (app.core.bureau.indicator_rules) from the unit's own
 database or its mirror at the 编办: the same statistics the unit sees (`stats --json`), and
 its staffing (app.services.county.staffing_of).
 """
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from app.core import county as C
-from app.core import indicators as I
+from app.core.bureau import county as C
+from app.core.bureau import indicators as I
 from app.core.errors import AppError, PermissionDenied, ValidationError
 from app.core.ids import new_id
 from app.core.metrics import Period

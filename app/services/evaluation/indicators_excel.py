@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from app.core import indicators as I
+from app.core.bureau import indicators as I
 from app.db.engine import Database
 from app.services.evaluation import indicators as S
 from app.services.org.actor import Actor

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from app.core import evaluation as E
-from app.core.evaluation import ItemLine, ProblemLine, RoundDetail
+from app.core.bureau import evaluation as E
+from app.core.bureau.evaluation import ItemLine, ProblemLine, RoundDetail
 from app.core.errors import AppError, PermissionDenied, ValidationError
 from app.db.engine import Database, now_text
 from app.db.models import (BureauScore, EvalRound, IndicatorItem, IndicatorTemplate, Problem,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from app.core import evaluation as E
+from app.core.bureau import evaluation as E
 from app.core.errors import AppError, ValidationError
 from app.db.engine import Database, now_text
 from app.db.models import BureauScore, EvalRound, Problem, RoundSubmission

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app.core.errors import AppError, ValidationError
-from app.core.evaluation import score_problem
+from app.core.bureau.evaluation import score_problem
 from app.db.engine import Database
 from app.db.models import EvalRound, IndicatorItem, Problem, RoundUnit
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.core.errors import ValidationError
 from app.db.engine import Database
 from app.db.models import Setting
-from app.core.retirement import parse_rules
+from app.core.bureau.retirement import parse_rules
 
 
 @dataclass(frozen=True)

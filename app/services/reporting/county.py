@@ -1,5 +1,5 @@
 """Gathering the 编办's county report (机构编制执行情况和使用效益分析报告): the county table of the
-period and of the one before, from the figures cache; app.reports.county_report writes it."""
+period and of the one before, from the figures cache; app.reports.county.report writes it."""
 from __future__ import annotations
 
 import dataclasses
@@ -10,7 +10,7 @@ from pathlib import Path
 from app.core.errors import AppError
 from app.core.metrics import Period, parse_period
 from app.db.engine import Database
-from app.reports.county_report import write_report
+from app.reports.county.report import write_report
 from app.reports.report_data import previous_period
 from app.reports.report_parts import ReportInfo
 from app.services.county import table as county

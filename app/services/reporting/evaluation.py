@@ -1,5 +1,5 @@
 """Gathering the evaluation reports: one unit's round (unit database, or a 编办 mirror) and the
-whole round at the 编办, read into plain UnitEval values that app.reports.eval_report writes."""
+whole round at the 编办, read into plain UnitEval values that app.reports.evaluation.report writes."""
 from __future__ import annotations
 
 import dataclasses
@@ -10,8 +10,8 @@ from pathlib import Path
 from app.core.errors import AppError
 from app.core.metrics import parse_period
 from app.db.engine import Database
-from app.reports.eval_report import write_round_report, write_unit_report
-from app.reports.eval_report_data import UnitEval
+from app.reports.evaluation.report import write_round_report, write_unit_report
+from app.reports.evaluation.data import UnitEval
 from app.reports.report_parts import ReportInfo
 from app.services.county.figures import staffing_of
 from app.services.county.mirrors import Mirrors, registered_units

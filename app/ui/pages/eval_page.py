@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
 from app.core.errors import AppError
 from app.db.engine import Database
 from app.services.evaluation import rounds
-from app.core.evaluation import ProblemLine, RoundDetail
+from app.core.bureau.evaluation import ProblemLine, RoundDetail
 from app.services.org.actor import Actor
 from app.ui.dialogs.base import show_error
 from app.ui.tasks import TaskRunner

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
                                QWidget)
 
 from app.core import metrics as M
-from app.core import retirement as R
+from app.core.bureau import retirement as R
 from app.core import vocab
 from app.core.errors import AppError, PermissionDenied
 from app.db.engine import Database

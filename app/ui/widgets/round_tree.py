@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QHeaderView, QTableWidget, QTreeWidget, QTreeWidgetItem
 
-from app.core.indicators import format_value
-from app.core.evaluation import ItemLine, RoundDetail
+from app.core.bureau.indicators import format_value
+from app.core.bureau.evaluation import ItemLine, RoundDetail
 
 ROLE_ITEM = Qt.ItemDataRole.UserRole + 1
 HEADERS = ["指标", "满分", "方式", "自动值", "自评", "编办评分", "说明"]

@@ -1,4 +1,4 @@
-"""On-screen statistics charts (pyqtgraph). Print charts are reportlab's (app/reports/charts.py).
+"""On-screen statistics charts (pyqtgraph). Print charts are reportlab's (app/reports/typeset/charts.py).
 
 Each chart is a PlotWidget fed with plain numbers; `save_png` writes what is shown."""
 from __future__ import annotations

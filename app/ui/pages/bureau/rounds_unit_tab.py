@@ -10,10 +10,10 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDoubleSpinBox, 
                                QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSplitter,
                                QVBoxLayout, QWidget)
 
-from app.core import evaluation as E
+from app.core.bureau import evaluation as E
 from app.core.errors import AppError
 from app.services.evaluation import rounds
-from app.core.evaluation import ProblemLine, RoundDetail
+from app.core.bureau.evaluation import ProblemLine, RoundDetail
 from app.services.evaluation import rounds_bureau as RB
 from app.ui.dialogs.base import show_error
 from app.ui.pages.eval_page import evidence_label

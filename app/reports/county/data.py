@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.core import county as C
+from app.core.bureau import county as C
 from app.core import metrics as M
 from app.core import vocab
 from app.core.metrics import Period

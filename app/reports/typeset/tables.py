@@ -8,8 +8,8 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.platypus import Table, TableStyle
 
-from app.reports.layout import TEXT_WIDTH, Styles, width_of
-from app.reports.linebreak import CJKParagraph as Paragraph
+from app.reports.typeset.layout import TEXT_WIDTH, Styles, width_of
+from app.reports.typeset.linebreak import CJKParagraph as Paragraph
 
 RULE_THIN = 0.5
 RULE_BOX = 1.0

@@ -1,4 +1,4 @@
-"""The numbers of the evaluation reports (机构编制执行情况和使用效益评估, app.reports.eval_report):
+"""The numbers of the evaluation reports (机构编制执行情况和使用效益评估, app.reports.evaluation.report):
 one unit's round — its detail (app.services.evaluation.rounds.detail), staffing and statistics for the
 round's period — and the sums the texts and tables name (一级/二级 scores, problems by
 category and by type, overdue items).
@@ -12,10 +12,10 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.core import county as C
-from app.core import evaluation as E
+from app.core.bureau import county as C
+from app.core.bureau import evaluation as E
 from app.core.figures import Figures
-from app.core.evaluation import ItemLine, ProblemLine, RoundDetail
+from app.core.bureau.evaluation import ItemLine, ProblemLine, RoundDetail
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,14 @@ as Excel.
 
     info = write_report(rows, before, period, previous, issuer, today, "county.pdf", "county.xlsx")
 
-Written from the county table's rows (app.core.county.CountyRow) of the period and the one
+Written from the county table's rows (app.core.bureau.county.CountyRow) of the period and the one
 before, which app.services.reporting.county gathers (the units' figures as each unit's own statistics
 compute them, plus staffing, staffing need and 编制任务比) for the period and the one before.
 Sections: 一、总体情况 (staffing by 编制类型; the county's saturation, submission, focus and
 coverage from the sums of the units' inputs; the previous period), 二、各单位工作饱和度与主责
 主业聚焦度 (ranked, with charts), 三、编制配备与使用, 四、编制需求测算, 五、编制任务比,
 六、需要关注的问题, 七、建议 — the text of each written from the numbers
-(app.reports.county_report_text).
+(app.reports.county.text).
 """
 from __future__ import annotations
 
@@ -18,14 +18,14 @@ import datetime as dt
 import time
 from pathlib import Path
 
-from app.core import county as C
+from app.core.bureau import county as C
 from app.core import metrics as M
 from app.core.metrics import Period
-from app.reports import charts
-from app.reports import county_report_data as D
-from app.reports import county_report_text as T
-from app.reports.document import OfficialDocument, chinese_date
-from app.reports.fonts import register_fonts
+from app.reports.typeset import charts
+from app.reports.county import data as D
+from app.reports.county import text as T
+from app.reports.typeset.document import OfficialDocument, chinese_date
+from app.reports.typeset.fonts import register_fonts
 from app.reports.model import DASH, hours, pct
 from app.reports.report_book import (AVG, BAND_WORDS, HOURS, INT, ONE, PCT, SMALL_TABLE, Col,
                                      ReportBook)

@@ -20,8 +20,8 @@ from reportlab.graphics.shapes import (Circle, Drawing, Group, Line, PolyLine, P
                                        String, Wedge)
 from reportlab.lib import colors
 
-from app.reports.fonts import FontSet
-from app.reports.layout import TEXT_WIDTH, width_of
+from app.reports.typeset.fonts import FontSet
+from app.reports.typeset.layout import TEXT_WIDTH, width_of
 from app.reports.model import DAILY_BUCKETS, Bands, FocusShares
 
 INK = colors.Color(0.1, 0.1, 0.1)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from reportlab.platypus import Flowable, KeepTogether, Paragraph
 
-from app.reports.layout import LEADING, TEXT_HEIGHT
+from app.reports.typeset.layout import LEADING, TEXT_HEIGHT
 
 SLACK = 0.01
 TABLE_START = TEXT_HEIGHT / 6       # a table's caption, header row and first rows

@@ -27,14 +27,14 @@ from pathlib import Path
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 
 from app.core.metrics import parse_period
-from app.reports import eval_report_data as D
-from app.reports import eval_report_text as T
-from app.reports.document import OfficialDocument, chinese_date
-from app.reports.fonts import register_fonts
-from app.reports.layout import TEXT_WIDTH, width_of
+from app.reports.evaluation import data as D
+from app.reports.evaluation import text as T
+from app.reports.typeset.document import OfficialDocument, chinese_date
+from app.reports.typeset.fonts import register_fonts
+from app.reports.typeset.layout import TEXT_WIDTH, width_of
 from app.reports.report_book import INT, SMALL_TABLE, Col, ReportBook, headline
 from app.reports.report_parts import ReportInfo, title_lines
-from app.reports.county_report_data import area_name, short_unit
+from app.reports.county.data import area_name, short_unit
 
 UNIT_TITLE = ("机构编制执行情况", "和使用效益评估报告")
 ROUND_TITLE = ("机构编制评估", "工作情况报告")

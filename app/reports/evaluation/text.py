@@ -8,10 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from app.core import evaluation as E
+from app.core.bureau import evaluation as E
 from app.core import metrics as M
-from app.reports import eval_report_data as D
-from app.reports.document import chinese_date
+from app.reports.evaluation import data as D
+from app.reports.typeset.document import chinese_date
 from app.reports.model import band_level, hours, pct
 from app.reports.narrative import listing
 

@@ -18,8 +18,8 @@ from app.core import metrics as M
 from app.core.errors import AppError
 from app.db.engine import Database
 from app.services.county import table as county
-from app.core import county as C
-from app.core.county import CountyRow, ranked
+from app.core.bureau import county as C
+from app.core.bureau.county import CountyRow, ranked
 from app.services.county.mirrors import Mirrors, mirror_reader
 from app.services.org.actor import Actor
 from app.settings import Settings
@@ -305,7 +305,7 @@ class CountyPage(QWidget):
         self.status_message.emit(f"已导出：{path}")
 
     def make_report(self, path: str | None = None) -> None:
-        """The county PDF report of the period shown (app.reports.county_report)."""
+        """The county PDF report of the period shown (app.reports.county.report)."""
         build = getattr(importlib.import_module(REPORT_MODULE), "build_county_report")
         if self.period_shown is None:
             return

@@ -26,14 +26,11 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.platypus import (BaseDocTemplate, Frame, KeepTogether, PageBreak, PageTemplate,
                                 Spacer)
 
-from app.reports.fonts import FontSet
-from app.reports.keep import SLACK, TABLE_START, Ending, KeepStart, TableEnd
-from app.reports.layout import (CHAR, LEADING, MARGIN_BOTTOM, MARGIN_LEFT, PAGE_HEIGHT,
-                                PAGE_NUMBER_GAP, PAGE_NUMBER_SIZE, PAGE_WIDTH, TABLE_SIZE,
-                                TEXT_HEIGHT, TEXT_WIDTH, Styles, lines_to_grid, split_title,
-                                width_of)
-from app.reports.linebreak import CJKParagraph as Paragraph
-from app.reports.tables import build_table, cell_text
+from app.reports.typeset.fonts import FontSet
+from app.reports.typeset.keep import SLACK, TABLE_START, Ending, KeepStart, TableEnd
+from app.reports.typeset.layout import (CHAR, LEADING, MARGIN_BOTTOM, MARGIN_LEFT, PAGE_HEIGHT, PAGE_NUMBER_GAP, PAGE_NUMBER_SIZE, PAGE_WIDTH, TABLE_SIZE, TEXT_HEIGHT, TEXT_WIDTH, Styles, lines_to_grid, split_title, width_of)
+from app.reports.typeset.linebreak import CJKParagraph as Paragraph
+from app.reports.typeset.tables import build_table, cell_text
 
 CREATOR = "履职考评"
 

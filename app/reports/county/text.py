@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.core import county as C
+from app.core.bureau import county as C
 from app.core import metrics as M
-from app.reports import county_report_data as D
+from app.reports.county import data as D
 from app.reports.model import band_level, hours, pct
 from app.reports.narrative import change_points, change_relative, listing
 

@@ -26,7 +26,7 @@ from app.services.evaluation import rounds_bureau as RB
 from app.services.org.actor import Actor
 from app.services.evaluation.indicators import templates
 from app.ui.dialogs.base import show_error
-from app.ui.pages.rounds_unit_tab import UnitTab
+from app.ui.pages.bureau.rounds_unit_tab import UnitTab
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.record_table import RecordTable
 from app.ui.widgets.revisit import RefreshOnRevisit

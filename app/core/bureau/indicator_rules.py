@@ -1,12 +1,12 @@
 """Automatic scoring of 评估要点: the metrics an indicator may name, the rule kinds, and a
-readable text form of each rule for the Excel sheet. Pure functions (app.core.indicators
+readable text form of each rule for the Excel sheet. Pure functions (app.core.bureau.indicators
 re-exports what callers need).
 
 Metrics (name → value; fractions are 0–1, never percent):
     saturation, daily_average, submission_rate, review_timeliness, coverage   the unit's
         `stats --json` object for the period (app.core.figures.Figures.to_json)
     focus_core          figures["focus"]["core"] (主责主业聚焦度)
-    staffing_usage      实有人数 ÷ 核定编制数 (app.core.county.Staffing.usage)
+    staffing_usage      实有人数 ÷ 核定编制数 (app.core.bureau.county.Staffing.usage)
     vacancy_rate        空编数 ÷ 核定编制数
     over_quota_count    超编人数, summed over 编制类型
     over_leader_count   超职数配备的领导人数, summed over 正职/副职
@@ -35,7 +35,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from app.core.county import TASK_BASE, Staffing, TaskRatio
+from app.core.bureau.county import TASK_BASE, Staffing, TaskRatio
 
 PERCENT, HOURS, COUNT, RATIO = "percent", "hours", "count", "ratio"
 
@@ -112,7 +112,7 @@ class MetricValue:
 
 def metric_values(figures: dict | None, staffing: Staffing, ratio: TaskRatio) -> dict[str, MetricValue]:
     """Every metric of METRICS for one unit and period. `figures`: the unit's `stats --json`
-    object (None: no statistics for the period); `staffing`/`ratio`: app.core.county."""
+    object (None: no statistics for the period); `staffing`/`ratio`: app.core.bureau.county."""
     out: dict[str, MetricValue] = {}
 
     def put(name: str, value, inputs: str = "", reason: str | None = None) -> None:

@@ -1,5 +1,5 @@
 """Indicator systems (评估指标体系) as data: the tree 一级指标 → 二级指标 → 评估要点, its validation,
-and automatic scoring (rules and metrics live in app.core.indicator_rules, re-exported here).
+and automatic scoring (rules and metrics live in app.core.bureau.indicator_rules, re-exported here).
 
 A tree is 100 common points plus 20 individual points (个性指标, seed 004: 共性指标100分，个性指标
 20分). Only 评估要点 (level 3) are scored; a level-1 or level-2 node's max score is the sum of its
@@ -12,9 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-from app.core.indicator_rules import (METRICS, PERCENT, RULE_KINDS, Metric, MetricValue,  # noqa: F401
-                                      format_value, metric_values, normalize_rule, parse_rule,
-                                      rule_json, rule_problem, rule_text, score, thresholds)
+from app.core.bureau.indicator_rules import (METRICS, PERCENT, RULE_KINDS, Metric, MetricValue, format_value, metric_values, normalize_rule, parse_rule, rule_json, rule_problem, rule_text, score, thresholds)
 from app.core.vocab import UNIT_CLASSES
 
 __all__ = [  # the rules and metrics are part of this module's interface
