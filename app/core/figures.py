@@ -33,7 +33,7 @@ class PersonFacts:
     section_name: str
     staffing_type: str | None
     status: str
-    counted: bool = True            # part of section/unit totals (see stats.py "Who counts")
+    counted: bool = True            # part of section/unit totals (see app/services/stats/compute.py "Who counts")
     leave_days: int = 0             # working days of P with a counted leave-state log
     submitted_days: int = 0         # see metrics.submission_rate
     logged_hours: float = 0.0

@@ -93,7 +93,7 @@ def derive_state(author_state: str, round_: int, version: int, content_hash: str
 def decide_state(author_state: str, chain_len: int, current: list[tuple[str, int, str, bool]],
                  submitted_at: str | None) -> ReviewState:
     """derive_state once the current actions are known: (created at, level, action, final),
-    oldest first (review_state reads them so from SQL, for a county's 1.4 M logs)."""
+    oldest first (app.services.review.state reads them so from SQL, for a county's 1.4 M logs)."""
     if author_state != SUBMITTED:
         returned = any(action == RETURN for _, _, action, _ in current)
         return ReviewState(RETURNED if returned else DRAFT, 0, None)

@@ -1,0 +1,1 @@
+"""The 编办's rules: staffing need, evaluation, indicators, retirement, duty similarity."""

@@ -1,5 +1,5 @@
 """The numbers of the county report (机构编制执行情况和使用效益分析报告): county totals summed
-from the units' rows of app.services.county.county_table, and the groupings the text names.
+from the units' rows of app.services.county.table.county_table, and the groupings the text names.
 
 County ratios are computed from the sums of the units' inputs — saturation = ΣL ÷ ΣE,
 submission = Σ submitted person-days ÷ Σ available person-days, focus = Σ core hours ÷ Σ hours,

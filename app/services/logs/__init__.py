@@ -1,0 +1,1 @@
+"""Daily work logs: writing, submitting, amending, attachments, templates, the published logs."""

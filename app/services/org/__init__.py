@@ -1,0 +1,1 @@
+"""Who the people are and how the unit is set up: accounts, structure, reporting lines, settings, calendar."""

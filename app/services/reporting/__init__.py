@@ -1,0 +1,1 @@
+"""Gathering what each printed report shows from the databases into plain values for app.reports."""

@@ -1,0 +1,1 @@
+"""The statistics: figures per unit, section and person, their SQL, who may see them, drill-down, export."""

@@ -27,7 +27,7 @@ from app.services.org.calendar import work_calendar
 @dataclass(frozen=True)
 class WeekPoint:
     """One calendar week (Monday–Sunday, clipped to the period) of a unit, section or person.
-    `people` are the group's persons counted over the whole period (stats.py "Who counts");
+    `people` are the group's persons counted over the whole period (app/services/stats/compute.py "Who counts");
     expected hours = (people × working days of the week − their leave days in it) × H0."""
     start: dt.date
     end: dt.date
@@ -79,7 +79,7 @@ class EntryFact:
 
 
 class _Group:
-    """The persons of a unit / section / person key, and who of them counts (stats.py rules)."""
+    """The persons of a unit / section / person key, and who of them counts (app/services/stats/compute.py rules)."""
 
     def __init__(self, s, db: Database, level: str, key: str | None, period: Period,
                  statuses, actor: Actor | None):
