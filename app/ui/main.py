@@ -16,6 +16,10 @@ from app.settings import Settings
 from app.db.backup import restore_from
 from app.demo.unit import generate_demo
 from app.services.org.setup import DatabaseDamaged, open_database, unit_of
+from app.ui.crash import install_crash_hook, setup_logging
+from app.ui.dialogs.change_password_dialog import ChangePasswordDialog
+from app.ui.dialogs.login_dialog import LoginDialog
+from app.ui.dialogs.first_run_wizard import FirstRunWizard
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +29,7 @@ def ensure_cjk_font(app: QApplication) -> None:
     as boxes. Windows and UOS/Kylin have system CJK fonts and keep their native look."""
     if QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese):
         return
-    # imported here: reportlab (~0.2 s), only when a report is written
+    # imported here: reportlab (~0.2 s), only on a system without a CJK font
     from app.reports.typeset.fonts import bundled_font_path
     font_id = QFontDatabase.addApplicationFont(str(bundled_font_path()))
     families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
@@ -70,8 +74,6 @@ def open_or_restore(path: Path):
 
 
 def run_gui(db_path: Path | None = None, demo: bool = False) -> int:
-    # imported here: the GUI (Qt); a page is built when it is first opened
-    from app.ui.crash import install_crash_hook, setup_logging
     setup_logging()
     app = make_app()
     install_crash_hook()
@@ -89,11 +91,7 @@ def run_gui(db_path: Path | None = None, demo: bool = False) -> int:
     if db is None:
         return 1
     settings.last_db = str(path)
-    # imported here: the GUI (Qt); a page is built when it is first opened
-    from app.ui.dialogs.change_password_dialog import ChangePasswordDialog
-    # imported here: the GUI (Qt); a page is built when it is first opened
-    from app.ui.dialogs.login_dialog import LoginDialog
-    # imported here: the GUI (Qt); a page is built when it is first opened
+    # imported here: the main window and its pages load after the login dialog, which shows sooner
     from app.ui.main_window import MainWindow
     login = LoginDialog(db, unit_of(db).name, settings)
     if login.exec() != QDialog.DialogCode.Accepted:
@@ -114,8 +112,6 @@ def run_gui(db_path: Path | None = None, demo: bool = False) -> int:
 def _open_or_create(path: Path):
     if path.exists():
         return open_or_restore(path)
-    # imported here: the GUI (Qt); a page is built when it is first opened
-    from app.ui.dialogs.first_run_wizard import FirstRunWizard
     wizard = FirstRunWizard(path)
     if wizard.exec() != QDialog.DialogCode.Accepted:
         return None

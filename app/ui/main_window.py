@@ -68,9 +68,9 @@ class MainWindow(QMainWindow):
         self.log_page = LogPage(db, actor, settings, **kwargs)
         self.log_page.status_message.connect(self.show_status)
         self._add_page("工作日志", self.log_page)
-        # imported here: the GUI (Qt); a page is built when it is first opened
+        # imported here: a page or dialog is built when it is first opened
         from app.ui.pages.published_page import PublishedPage
-        # imported here: the GUI (Qt); a page is built when it is first opened
+        # imported here: a page or dialog is built when it is first opened
         from app.ui.pages.review_page import ReviewPage
         self.review_page = None
         if actor.role != vocab.ROLE_STAFF or self._has_delegated_queue():
@@ -87,7 +87,7 @@ class MainWindow(QMainWindow):
         self.staffing_page = None
         if actor.is_admin or actor.role in (vocab.ROLE_PRINCIPAL, vocab.ROLE_DEPUTY):
             self._add_lazy_page("人员编制", "staffing_page", lambda: self._make_staffing_page(kwargs))
-        # imported here: the GUI (Qt); a page is built when it is first opened
+        # imported here: a page or dialog is built when it is first opened
         from app.ui.pages.reminders_page import RemindersPage
         self.reminders_page = RemindersPage(db, actor, **kwargs)
         self.reminders_page.status_message.connect(self.show_status)
@@ -100,7 +100,7 @@ class MainWindow(QMainWindow):
         if actor.is_admin or actor.role == vocab.ROLE_PRINCIPAL:
             self._add_lazy_page("评估自评", "eval_page", lambda: self._make_page("eval", kwargs))
         if actor.is_admin:
-            # imported here: the GUI (Qt); a page is built when it is first opened
+            # imported here: a page or dialog is built when it is first opened
             from app.ui.pages.admin_page import AdminPage
             self.admin_page = AdminPage(db, actor)
             self.admin_page.status_message.connect(self.show_status)
@@ -108,7 +108,7 @@ class MainWindow(QMainWindow):
             self._add_lazy_page("数据交换", "sync_page", self._make_sync_page)
 
     def _make_sync_page(self):
-        # imported here: the GUI (Qt); a page is built when it is first opened
+        # imported here: a page or dialog is built when it is first opened
         from app.ui.pages.sync_page import SyncPage
         page = SyncPage(self.db, self.actor, self.settings)
         page.status_message.connect(self.show_status)
@@ -117,7 +117,7 @@ class MainWindow(QMainWindow):
     def _bureau_pages(self, kwargs) -> None:
         from PySide6.QtCore import QThreadPool
 
-        # imported here: the GUI (Qt); a page is built when it is first opened
+        # imported here: a page or dialog is built when it is first opened
         from app.ui.tasks import TaskRunner
         self.mirrors = Mirrors(self.db)
         # One worker for the 编办 pages: the mirrors they share are opened and written by one
@@ -141,11 +141,11 @@ class MainWindow(QMainWindow):
         self._add_lazy_page("本办账号", "admin_page", self._make_admin_page)
 
     def _make_bureau_page(self, which: str, kwargs):
-        # imported here: the GUI (Qt); a page is built when it is first opened
+        # imported here: a page or dialog is built when it is first opened
         from app.ui.pages.bureau.packages_page import BureauPackagesPage
-        # imported here: the GUI (Qt); a page is built when it is first opened
+        # imported here: a page or dialog is built when it is first opened
         from app.ui.pages.bureau.units_page import BureauUnitsPage
-        # imported here: the GUI (Qt); a page is built when it is first opened
+        # imported here: a page or dialog is built when it is first opened
         from app.ui.pages.bureau.county_page import CountyPage
         kind = {"county": CountyPage, "units": BureauUnitsPage, "packages": BureauPackagesPage}[which]
         page = kind(self.db, self.mirrors, self.actor, self.settings, runner=self.bureau_runner, **kwargs)
@@ -158,7 +158,7 @@ class MainWindow(QMainWindow):
         return page
 
     def _make_admin_page(self):
-        # imported here: the GUI (Qt); a page is built when it is first opened
+        # imported here: a page or dialog is built when it is first opened
         from app.ui.pages.admin_page import AdminPage
         page = AdminPage(self.db, self.actor)
         page.status_message.connect(self.show_status)
@@ -176,25 +176,25 @@ class MainWindow(QMainWindow):
         today = kwargs.get("today")
         today = today() if callable(today) else today     # these pages take a date, not a clock
         if which == "eval":
-            # imported here: the GUI (Qt); a page is built when it is first opened
+            # imported here: a page or dialog is built when it is first opened
             from app.ui.pages.eval_page import EvalPage
             page = EvalPage(self.db, self.actor, today=today)
         else:
-            # imported here: the GUI (Qt); a page is built when it is first opened
+            # imported here: a page or dialog is built when it is first opened
             from app.ui.pages.bureau.rounds_page import RoundsPage
             page = RoundsPage(self.db, self.mirrors, self.actor, runner=self.bureau_runner, today=today)
         page.status_message.connect(self.show_status)
         return page
 
     def _make_overlap_page(self):
-        # imported here: the GUI (Qt); a page is built when it is first opened
+        # imported here: a page or dialog is built when it is first opened
         from app.ui.pages.bureau.overlap_page import OverlapPage
         page = OverlapPage(self.db, self.mirrors, runner=self.bureau_runner)
         page.status_message.connect(self.show_status)
         return page
 
     def _make_staffing_page(self, kwargs):
-        # imported here: the GUI (Qt); a page is built when it is first opened
+        # imported here: a page or dialog is built when it is first opened
         from app.ui.pages.staffing_page import StaffingPage
         page = StaffingPage(self.db, self.actor, **kwargs)
         page.status_message.connect(self.show_status)
@@ -225,7 +225,7 @@ class MainWindow(QMainWindow):
                                     + "\n\n详见左侧“提醒与通报”。")
 
     def _make_stats_page(self, kwargs):
-        # imported here: the GUI (Qt); a page is built when it is first opened
+        # imported here: a page or dialog is built when it is first opened
         from app.ui.pages.stats_page import StatsPage
         page = StatsPage(self.db, self.actor, **kwargs)
         page.status_message.connect(self.show_status)
@@ -284,7 +284,7 @@ class MainWindow(QMainWindow):
         self.show_status(f"已备份到 {target}")
 
     def change_password(self) -> None:
-        # imported here: the GUI (Qt); a page is built when it is first opened
+        # imported here: a page or dialog is built when it is first opened
         from app.ui.dialogs.change_password_dialog import ChangePasswordDialog
         dialog = ChangePasswordDialog(self.db, self.actor, forced=False, parent=self)
         if dialog.exec():

@@ -38,7 +38,7 @@ class AdminPage(QWidget):
         tabs.addTab(self.duty_table, "三定职责")
         self.section_table = RecordTable(["科室", "职责概述", "人数", "职责数"], 1)
         tabs.addTab(self.section_table, "内设机构")
-        # imported here: the GUI (Qt); a page is built when it is first opened
+        # imported here: a page or dialog is built when it is first opened
         from app.ui.pages.review_settings_tab import ReviewSettingsTab
         self.review_settings = ReviewSettingsTab(db, actor)
         self.review_settings.status_message.connect(self.status_message)

@@ -362,7 +362,7 @@ class LogPage(QWidget):
         self.status_message.emit("已撤回，可修改后重新提交")
 
     def amend(self) -> None:
-        # imported here: the GUI (Qt); a page is built when it is first opened
+        # imported here: a page or dialog is built when it is first opened
         from app.ui.dialogs.text_prompt_dialog import ask_text
         reason = ask_text(self, "申请修改", "请写明修改理由（审阅人会看到，原版本保留）：", required=True)
         if reason is None:
@@ -376,7 +376,7 @@ class LogPage(QWidget):
         self.status_message.emit("可以修改了；修改后请重新提交审阅")
 
     def show_history(self) -> None:
-        # imported here: the GUI (Qt); a page is built when it is first opened
+        # imported here: a page or dialog is built when it is first opened
         from app.ui.dialogs.version_dialog import VersionDialog
         if self.loaded.log_id:
             VersionDialog(self.db, self.actor, self.loaded.log_id, self).exec()

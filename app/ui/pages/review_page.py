@@ -256,6 +256,6 @@ class ReviewPage(QWidget):
         self.refresh()
 
     def edit_delegation(self) -> None:
-        # imported here: the GUI (Qt); a page is built when it is first opened
+        # imported here: a page or dialog is built when it is first opened
         from app.ui.dialogs.delegation_dialog import DelegationDialog
         DelegationDialog(self.db, self.actor, self).exec()

@@ -264,7 +264,7 @@ class StatsPage(QWidget):
                             note="" if f.fte_trustworthy else "（填报率不足，仅供参考）")
 
     def explain(self, key: str) -> None:
-        # imported here: the GUI (Qt); a page is built when it is first opened
+        # imported here: a page or dialog is built when it is first opened
         from app.ui.dialogs.explain_dialog import ExplainDialog
         f = self.current_figures()
         if f is None:

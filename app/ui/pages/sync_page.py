@@ -180,7 +180,7 @@ class SyncPage(QWidget):
         if not results:
             show_error(self, "导入下发包", AppError("所选位置没有找到同步包（.lzkp 文件）"))
             return
-        # imported here: the GUI (Qt); a page is built when it is first opened
+        # imported here: a page or dialog is built when it is first opened
         from app.ui.dialogs.import_preview_dialog import ImportPreviewDialog
         dialog = ImportPreviewDialog(results, self.settings, self)
         if self.confirm(dialog) != QDialog.DialogCode.Accepted:
@@ -202,6 +202,6 @@ class SyncPage(QWidget):
         self.import_result.setText("；".join(f"第{r.seq}号：{r.message}" for r in results))
         self.status_message.emit(f"已导入{len(done)}个下发包")
         if len(done) != len(results):
-            # imported here: the GUI (Qt); a page is built when it is first opened
+            # imported here: a page or dialog is built when it is first opened
             from app.ui.dialogs.import_preview_dialog import ImportPreviewDialog
             self.confirm(ImportPreviewDialog(results, self.settings, self, done=True))

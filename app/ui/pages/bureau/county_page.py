@@ -251,7 +251,7 @@ class CountyPage(QWidget):
         if item is None or self.period_shown is None:
             return
         unit_id = item.data(ROLE_UNIT)
-        # imported here: the GUI (Qt); a page is built when it is first opened
+        # imported here: a page or dialog is built when it is first opened
         from app.ui.pages.stats_page import StatsPage
         try:
             mirror = self.mirrors.get(unit_id)

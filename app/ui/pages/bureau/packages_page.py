@@ -101,7 +101,7 @@ class BureauPackagesPage(QWidget):
         if not results:
             show_error(self, "导入上报包", AppError("所选位置没有找到同步包（.lzkp 文件）"))
             return
-        # imported here: the GUI (Qt); a page is built when it is first opened
+        # imported here: a page or dialog is built when it is first opened
         from app.ui.dialogs.import_preview_dialog import ImportPreviewDialog
         dialog = ImportPreviewDialog(results, self.settings, self)
         if self.confirm(dialog) != QDialog.DialogCode.Accepted:
@@ -114,7 +114,7 @@ class BureauPackagesPage(QWidget):
                         parent=self, label="正在导入上报包并更新全县统计…", with_progress=True)
 
     def _imported(self, results: list[P.PackageResult]) -> None:
-        # imported here: the GUI (Qt); a page is built when it is first opened
+        # imported here: a page or dialog is built when it is first opened
         from app.ui.dialogs.import_preview_dialog import ImportPreviewDialog, summary
         self.last_results = results
         self.refresh()

@@ -156,7 +156,7 @@ class BureauUnitsPage(QWidget):
         return dialog.exec()
 
     def register(self) -> None:
-        # imported here: the GUI (Qt); a page is built when it is first opened
+        # imported here: a page or dialog is built when it is first opened
         from app.ui.dialogs.register_unit_dialog import RegisterUnitDialog
         dialog = RegisterUnitDialog(self.db, self.actor, self.settings, self)
         if self.exec_dialog(dialog) != QDialog.DialogCode.Accepted or dialog.unit_id is None:
@@ -183,7 +183,7 @@ class BureauUnitsPage(QWidget):
         self.status_message.emit(f"已生成单位注册包：{path.name}")
 
     def adjust_quota(self) -> None:
-        # imported here: the GUI (Qt); a page is built when it is first opened
+        # imported here: a page or dialog is built when it is first opened
         from app.ui.dialogs.register_unit_dialog import QuotaDialog
         unit = self._need_unit()
         if unit is None:
