@@ -38,7 +38,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from app.core.metrics import parse_period  # noqa: E402
-from app.services.county import bureau, table as county
+from app.services.county import bureau, figures as county_figures, table as county
 from app.services.county.mirrors import Mirrors, registered_units
 from app.services.exchange import packages
 from app.services.stats import compute as stats  # noqa: E402
@@ -121,7 +121,7 @@ class Phases:
         self.wrap(merge.Merger, "_flush", "    merger._flush (check, count, write)")
         self.wrap(merge.Merger, "finish", "  merger.finish")
         self.wrap(review_state, "refresh", "  review_state.refresh")
-        self.wrap(county, "refresh_unit", "refresh_unit")
+        self.wrap(county_figures, "refresh_unit", "refresh_unit")
         return self
 
     def close(self) -> None:
