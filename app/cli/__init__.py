@@ -104,6 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--date", type=parse_date, required=True)
     sp.add_argument("--json", action="store_true")
 
+    sp = log.add_parser("submit", help="提交某日的日志送审（请假、公休、出差的日子可不填工作内容）")
+    sp.add_argument("--db", type=Path, required=True)
+    sp.add_argument("--user", required=True)
+    sp.add_argument("--date", type=parse_date, required=True)
     sp = log.add_parser("recall", help="撤回已提交、尚未审阅的日志")
     sp.add_argument("--db", type=Path, required=True)
     sp.add_argument("--user", required=True)

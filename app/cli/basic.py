@@ -110,6 +110,10 @@ def cmd_log(a) -> int:
                            duty_id=_duty_id(db, a.duty), secret=a.secret)
         day = logs.add_entry(db, actor, a.date, entry, submit=a.submit)
         print(f"{a.user} {a.date}：{len(day.entries)}条，合计{day.total_hours:g}小时，{day.state_label}")
+    elif a.log_command == "submit":
+        day = logs.submit_day(db, actor, a.date)
+        print(f"已提交 {a.user} {a.date} 的日志（{day.day_state}，{len(day.entries)}条，"
+              f"合计{day.total_hours:g}小时），当前状态：{day.state_label}")
     elif a.log_command == "recall":
         logs.recall_day(db, actor, a.date)
         print(f"已撤回 {a.user} {a.date} 的日志")

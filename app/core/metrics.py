@@ -13,8 +13,8 @@ daily hours, default 8):
   on non-working days and on leave days count too: the work was done; such days only stay out
   of E. 涉密 entries count with their hours (they keep category, duty and hours).
 - Leave days of a person: working days of P on which the person's counted log has a day state in
-  `vocab.DAY_STATES_WITHOUT_EXPECTED_HOURS` (请假, 出差, 公休 — a business trip too, as the code's
-  vocabulary says). A leave state on a non-working day changes nothing. Leave reduces W per person:
+  `vocab.DAY_STATES_WITHOUT_EXPECTED_HOURS` (请假, 公休: absences; a 出差 day is work elsewhere and
+  keeps its expected hours). A leave state on a non-working day changes nothing. Leave reduces W per person:
   available days = W − leave days (never below 0).
 - Expected hours E = Σ over persons (W − leave days) × H0.
 - Saturation = L / E; None when E == 0. Banded by `Bands` (edges below).
@@ -205,7 +205,7 @@ class SubmissionRate:
         if self.value is None:
             return f"填报率 {DASH}：本期没有应出勤的工作日"
         return (f"填报率 {percent(self.value)} = 已提交日志的工作日 {self.submitted_days} 天 ÷ "
-                f"应出勤 {self.available_days} 天（工作日减请假、出差、公休）")
+                f"应出勤 {self.available_days} 天（工作日减请假、公休）")
 
 
 def submission_rate(submitted_days: int, available: int) -> SubmissionRate:

@@ -32,9 +32,10 @@ DAY_LEAVE = "请假"
 DAY_TRIP = "出差"
 DAY_OFF = "公休"
 DAY_STATES = (DAY_NORMAL, DAY_LEAVE, DAY_TRIP, DAY_OFF)
-# Leave and 公休 remove the day from expected hours; a business trip is work elsewhere,
-# still expected but commonly logged as one entry. (DOMAIN: day states reduce expected hours.)
-DAY_STATES_WITHOUT_EXPECTED_HOURS = (DAY_LEAVE, DAY_TRIP, DAY_OFF)
+# Leave and 公休 are absences: they remove the day from expected hours. A business trip is work
+# done elsewhere: the day keeps its expected hours and the trip's logged hours count against them
+# (taking it out while counting its hours inflated saturation).
+DAY_STATES_WITHOUT_EXPECTED_HOURS = (DAY_LEAVE, DAY_OFF)
 
 LOG_DRAFT = "draft"
 LOG_SUBMITTED = "submitted"

@@ -68,7 +68,7 @@ def overall(s: PeriodSummary, bands=Bands(), trust: float = DEFAULT_TRUST) -> st
     who = subject(s)
     rate = (f"日志填报率为{pct(s.submission_rate)}。" if s.submission_rate is not None else "")
     if s.expected_hours <= 0:
-        return (f"{s.period_label}，{who}本期无应出勤的工作日（或均为请假、出差），"
+        return (f"{s.period_label}，{who}本期无应出勤的工作日（或均为请假、公休），"
                 f"应出勤工时为零，饱和度不作计算。")
     if not s.has_data:
         return f"{s.period_label}，{who}本期无已审定的日志，无法评价饱和度。{rate}"

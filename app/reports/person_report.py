@@ -37,7 +37,7 @@ def person_report(ctx: Context, person_id: str) -> tuple[ReportBook, str]:
     doc.paragraph(nv.overall(s, bands).replace(f"{f.name}同志", f"{where}{f.name}同志", 1))
     if f.daily_average is not None and s.has_data:
         bucket = M.BUCKET_LABELS.get(f.daily_average_result().bucket, "")
-        doc.paragraph(f"本期应出勤{f.available_days}天（工作日{f.working_days}天，请假、出差、公休"
+        doc.paragraph(f"本期应出勤{f.available_days}天（工作日{f.working_days}天，请假、公休"
                       f"{f.leave_days}天），已提交日志{f.submitted_days}天，日均工时"
                       f"{f.daily_average:.2f}小时，属于日均{bucket}一档。")
     if not f.in_totals:

@@ -167,7 +167,7 @@ def definitions_note(f: Figures, *, today=None, pending: int = 0) -> list[str]:
     notes = [f"统计期间{f.period.start.year}年{f.period.start.month}月{f.period.start.day}日至"
              f"{f.period.end.year}年{f.period.end.month}月{f.period.end.day}日，工作日"
              f"{f.working_days}天，标准工时每天{s.h0:g}小时；只计经最终审定的日志。"
-             f"应出勤工时＝（工作日－请假、出差、公休天数）×标准工时。",
+             f"应出勤工时＝（工作日－请假、公休天数）×标准工时，出差照常计入。",
              f"工作饱和度分档：{s.bands.describe()}。"]
     if pending:
         notes.append(f"本期另有{pending}篇日志已提交、尚待审阅，未计入以上数据；审定后重新生成报告，"

@@ -104,7 +104,7 @@ class Raw:
 
     def log_facts(self) -> list:
         sql = f"""with deadline(day, last_day) as materialized (values {self.deadline_rows})
-            select w.person_id, {self.working_sql}, w.day_state in ('请假', '出差', '公休'),
+            select w.person_id, {self.working_sql}, w.day_state in ('请假', '公休'),
                    w.status, count(*),
                    sum(w.status = 'approved' and substr(w.approved_at, 1, 10) <= d.last_day),
                    sum(w.status = 'approved' and substr(w.approved_at, 1, 10) > d.last_day),

@@ -175,6 +175,24 @@ def test_log_rejections(cli_db, env_dir):
     assert "第1条：工时应大于0" in nan.stderr
 
 
+def test_log_submit_a_leave_only_day_and_refusals(cli_db, env_dir):
+    user = ("--db", cli_db, "--user", "zhangsan")
+    off, nothing = TODAY - dt.timedelta(days=8), TODAY - dt.timedelta(days=9)
+    marked = run("log", "day-state", *user, "--date", off, "--state", "公休", data_dir=env_dir)
+    assert marked.returncode == 0, marked.stderr
+    submitted, missing = run_all([("log", "submit", *user, "--date", off),
+                                  ("log", "submit", *user, "--date", nothing)], env_dir)
+    assert submitted.returncode == 0, submitted.stderr
+    assert submitted.stdout.strip() == (f"已提交 zhangsan {off} 的日志（公休，0条，合计0小时），"
+                                        f"当前状态：已提交")
+    assert missing.returncode == 1 and missing.stderr.strip() == f"错误：{nothing}还没有日志，无法提交"
+    again, show = run_all([("log", "submit", *user, "--date", off),
+                           ("log", "show", *user, "--date", off, "--json")], env_dir)
+    assert again.returncode == 1 and "已提交，不能直接修改" in again.stderr
+    data = json.loads(show.stdout)
+    assert (data["state"], data["day_state"], data["entries"]) == ("submitted", "公休", [])
+
+
 def test_backup_then_check(cli_db, tmp_path, env_dir):
     backup = tmp_path / "copies" / "unit-backup.sqlite"
     damaged = tmp_path / "damaged.sqlite"

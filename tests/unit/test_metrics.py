@@ -193,7 +193,7 @@ def small_unit(unit_db):
         ("p1", "2026-10-08", "approved", "正常", [(8, "业务工作", "SD-01")]),
         ("p1", "2026-10-09", "approved", "正常", [(4, "会议活动", None), (5, "检查调研", "SD-02")]),
         ("p1", "2026-10-10", "approved", "请假", []),                        # make-up workday
-        ("p1", "2026-10-12", "approved", "出差", [(8, "业务工作", "SD-01")]),  # leave, hours count
+        ("p1", "2026-10-12", "approved", "出差", [(8, "业务工作", "SD-01")]),  # a trip is work: expected
         ("p1", "2026-10-13", "submitted", "正常", [(8, "业务工作", "SD-01")]),
         ("p1", "2026-10-14", "returned", "正常", [(8, "业务工作", "SD-01")]),
         ("p1", "2026-10-15", "draft", "正常", [(8, "业务工作", "SD-01")]),
@@ -217,11 +217,12 @@ def test_person_figures_by_hand(small_unit):
     people = by_login(stats.unit_stats(small_unit.db, OCT, "person", today=dt.date(2026, 10, 20)))
     assert set(people) == {"p1", "p2", "p4", "boss"}     # not: p3 借调/p5 离岗 without logs, admin
     p1 = people["p1"]
-    assert (p1.working_days, p1.leave_days, p1.available_days) == (18, 2, 16)
-    assert (p1.logged_hours, p1.expected_hours) == (31.0, 128.0)      # 8+9+8+2+4; 16 × 8
-    assert (p1.saturation, p1.band) == (31 / 128, "red")
-    assert (p1.daily_average, p1.buckets) == (31 / 16, {"<5": 1, "5-7": 0, "7-10": 0, ">10": 0})
-    assert (p1.submitted_days, p1.submission_rate) == (4, 0.25)       # 10-08, 09, 13, 16
+    # leave: only the 请假 on the make-up workday 10-10; the 出差 day 10-12 keeps its 8 expected hours
+    assert (p1.working_days, p1.leave_days, p1.available_days) == (18, 1, 17)
+    assert (p1.logged_hours, p1.expected_hours) == (31.0, 136.0)      # 8+9+8+2+4; 17 × 8
+    assert (p1.saturation, p1.band) == (31 / 136, "red")
+    assert (p1.daily_average, p1.buckets) == (31 / 17, {"<5": 1, "5-7": 0, "7-10": 0, ">10": 0})
+    assert (p1.submitted_days, p1.submission_rate) == (5, 5 / 17)     # 10-08, 09, 12, 13, 16
     assert p1.hours_by_category == {"业务工作": 20.0, "检查调研": 5.0, "学习教育": 2.0,
                                     "会议活动": 4.0}                 # in the categories' order
     assert p1.focus_hours == {"core": 18.0, "general": 5.0, "auxiliary": 8.0}
@@ -248,7 +249,7 @@ def test_section_and_unit_figures_by_hand(small_unit):
     sections = {f.name: f for f in stats.unit_stats(small_unit.db, OCT, "section", today=today)}
     assert list(sections) == [NO_SECTION_NAME, "甲科", "乙科"]
     a, b, none = sections["甲科"], sections["乙科"], sections[NO_SECTION_NAME]
-    assert (a.people, a.logged_hours, a.expected_hours) == (1, 31.0, 128.0)
+    assert (a.people, a.logged_hours, a.expected_hours) == (1, 31.0, 136.0)
     assert (a.coverage, a.covered_duties, a.uncovered_duties, a.active_duties) == \
         (1.0, ["SD-01", "SD-02"], [], 2)                            # SD-04 is inactive
     assert (b.people, b.logged_hours, b.expected_hours) == (2, 150.0, 288.0)
@@ -258,27 +259,27 @@ def test_section_and_unit_figures_by_hand(small_unit):
     assert (none.key, none.people, none.logged_hours, none.coverage) == (NO_SECTION, 1, 10.0, None)
 
     [unit] = stats.unit_stats(small_unit.db, OCT, "unit", today=today)
-    assert (unit.people, unit.logged_hours, unit.expected_hours) == (4, 191.0, 560.0)
-    assert (unit.leave_days, unit.available_days, unit.submitted_days) == (2, 70, 24)
-    assert (unit.saturation, unit.band) == (191 / 560, "red")
-    assert unit.daily_average == 191 / 70
+    assert (unit.people, unit.logged_hours, unit.expected_hours) == (4, 191.0, 568.0)
+    assert (unit.leave_days, unit.available_days, unit.submitted_days) == (1, 71, 25)
+    assert (unit.saturation, unit.band) == (191 / 568, "red")
+    assert unit.daily_average == 191 / 71
     assert unit.buckets == {"<5": 3, "5-7": 0, "7-10": 1, ">10": 0}
-    assert unit.submission_rate == 24 / 70
+    assert unit.submission_rate == 25 / 71
     assert unit.focus_hours == {"core": 28.0, "general": 5.0, "auxiliary": 158.0}
     assert (unit.coverage, unit.covered_duties, unit.uncovered_duties) == \
         (0.75, ["SD-01", "SD-02", "SD-03"], ["SD-05"])
-    assert unit.fte == pytest.approx(191 / 144) and not unit.fte_trustworthy   # 34 % submitted
+    assert unit.fte == pytest.approx(191 / 144) and not unit.fte_trustworthy   # 35 % submitted
     assert unit.hours_by_category == {"业务工作": 20.0, "检查调研": 5.0, "学习教育": 2.0,
                                       "会议活动": 14.0, "综合事务": 150.0}
     data = unit.to_json()
-    assert (data["saturation"], data["band"], data["login"]) == (round(191 / 560, 4), "red", None)
+    assert (data["saturation"], data["band"], data["login"]) == (round(191 / 568, 4), "red", None)
     assert data["thresholds"]["green_low"] == 0.85
 
 
 def test_all_logs_counts_unsubmitted_and_returned_hours(small_unit):
     p1 = by_login(stats.unit_stats(small_unit.db, OCT, "person", approved_only=False))["p1"]
     assert p1.logged_hours == 31.0 + 8 + 8 + 8                 # + submitted, returned, draft
-    assert (p1.submitted_days, p1.leave_days) == (4, 2)        # a draft is still not submitted
+    assert (p1.submitted_days, p1.leave_days) == (5, 1)        # a draft is still not submitted
     assert p1.settings.approved_only is False
 
 
@@ -296,9 +297,9 @@ def test_zero_expected_hours_show_a_dash(small_unit):
 def test_a_range_period_prunes_by_day_too(small_unit):
     week = parse_period("2026-10-12..2026-10-18")              # 5 working days
     p1 = by_login(stats.unit_stats(small_unit.db, week, "person"))["p1"]
-    # 10-12 trip (leave, 8 h), 10-16 2 h, 10-17 Saturday 4 h; 10-13..15 not approved
-    assert (p1.working_days, p1.leave_days, p1.logged_hours, p1.expected_hours) == (5, 1, 14.0, 32.0)
-    assert p1.submitted_days == 2                              # 10-13 (submitted), 10-16
+    # 10-12 trip (work elsewhere, 8 h), 10-16 2 h, 10-17 Saturday 4 h; 10-13..15 not approved
+    assert (p1.working_days, p1.leave_days, p1.logged_hours, p1.expected_hours) == (5, 0, 14.0, 40.0)
+    assert p1.submitted_days == 3                              # 10-12, 10-13 (submitted), 10-16
 
 
 # ---------------------------------------------------------------- property: sections add up

@@ -133,7 +133,7 @@ def notes(rows, t: D.CountyTotals, today: dt.date) -> list[str]:
         f"各单位工作日{days[0]}～{days[-1]}天" if days else "")
     out = [f"统计期间{chinese_date(period.start)}至{chinese_date(period.end)}"
            + (f"，{work}" if work else "") + "；只计经最终审定的日志。应出勤工时＝（工作日－请假、"
-           "出差、公休天数）×标准工时。各单位数据来自其报送的上报包，与单位自己统计的结果一致。",
+           "公休天数）×标准工时，出差照常计入。各单位数据来自其报送的上报包，与单位自己统计的结果一致。",
            f"工作饱和度分档：{D.BANDS.describe()}。",
            "编制配备按各单位最近一次上报包中的人员名册统计，不分期间：实有人数只计编制类型与核定编制"
            "对应的在职、借调人员，编外人员不计入。"]

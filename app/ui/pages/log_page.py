@@ -78,7 +78,7 @@ class LogPage(QWidget):
         self.state_badge = QLabel(objectName="stateBadge")
         self.day_state = QComboBox(objectName="dayState")
         self.day_state.addItems(vocab.DAY_STATES)
-        self.day_state.setToolTip("请假、出差、公休会相应减少应出勤工时")
+        self.day_state.setToolTip("请假、公休会相应减少应出勤工时；出差是在外工作，照常计应出勤工时")
         self.day_state.activated.connect(lambda _i: self._on_edited())
         header = QHBoxLayout()
         header.addWidget(self.title)

@@ -18,7 +18,7 @@ STATE_COLOURS = {
 }
 LEAVE_COLOUR = QColor("#9b9b9b")
 LEGEND = [("草稿", "#f5c542"), ("已提交", "#4a90d9"), ("已退回", "#d9534f"), ("已审定", "#3c9d5d"),
-          ("请假/出差/公休", "#9b9b9b")]
+          ("请假/公休", "#9b9b9b")]
 
 
 def to_date(q: QDate) -> dt.date:
