@@ -248,7 +248,8 @@ def row(name, quotas, actual, logged=0.0, expected=0.0, submitted=0, available=0
                           submitted_days=submitted, available_days=available,
                           submission_rate=submitted / available,
                           focus_hours=dict(zip(("core", "general", "auxiliary"), focus)),
-                          focus={"core": focus[0] / sum(focus)}, covered_duties=["x"] * covered,
+                          focus={"core": focus[0] / sum(focus) if sum(focus) else None},
+                          covered_duties=["x"] * covered,
                           uncovered_duties=["SD-09"] * (active - covered), active_duties=active,
                           fte=fte, fte_trustworthy=trusted)
     need = C.staffing_need(fte, trusted, staffing.actual_total, staffing.quota_total)
@@ -352,3 +353,13 @@ def test_a_county_of_32_units_gets_long_tables_and_several_charts(tmp_path):
     assert vacant > 8 and f"有空编的{vacant}个：" in text and f"等{vacant}个；" in text
     load = load_workbook(tmp_path / "big.xlsx")["表3 各单位工作饱和度与主责主业聚焦度"]
     assert load.max_row - 2 == 33                      # 32 units and the county total
+
+
+def test_units_without_approved_work_are_not_ranked():
+    busy = row("甲局", {"行政编制": 10}, {"行政编制": 10}, 160, 200, 20, 25, (90, 60, 10), 9, 10)
+    idle = row("乙局", {"行政编制": 10}, {"行政编制": 10}, 0, 200, 0, 25, (0, 0, 0), 0, 10)
+    silent = row("丙局", {"行政编制": 10}, {"行政编制": 10}, 0, 0, 0, 0, (0, 0, 0), 0, 10)
+    assert idle.figures is not None and idle.figures.saturation == 0.0     # figures, but no work
+    for key in ("saturation", "focus", "submission_rate"):          # the rows carry no coverage
+        ranking = [(rank, r.name) for rank, r in C.ranked([idle, silent, busy], key)]
+        assert ranking[0] == (1, "甲局") and {rank for rank, _ in ranking[1:]} == {None}, key

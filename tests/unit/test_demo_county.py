@@ -17,6 +17,7 @@ from app.services.county.mirrors import Mirrors, registered_units
 from app.services.county import import_pool
 from app.services.stats import compute as stats
 from app.demo.county import BUREAU_NAME, generate_county, plan_units, unit_names
+from app.services.county.figures import last_month_with_data
 from app.services.org.setup import open_database, unit_of
 
 END = dt.date(2026, 10, 31)
@@ -135,3 +136,16 @@ def _spy(function, calls: list):
         calls.append(1)
         return function(*args, **kwargs)
     return spy
+
+
+def test_the_county_table_opens_on_the_last_month_with_data(made, serial, tmp_path_factory):
+    folder, _ = made
+    db, _, _ = serial
+    # the import cached 2026-10, 2026-Q4 and 2026: the month, not the quarter of the same length
+    assert last_month_with_data(db) == MONTH.text
+    before, mirrors = fresh(folder, tmp_path_factory.mktemp("registered") / "bureau")
+    try:
+        assert last_month_with_data(before) is None           # registered, nothing imported yet
+    finally:
+        mirrors.close()
+        before.dispose()

@@ -159,13 +159,18 @@ class CountyRow:
                 "warnings": self.warnings, "computed_on": self.computed_on}
 
 
+def has_data(figures: Figures | None) -> bool:
+    """The unit reported approved work in the period: only such units are ranked or summed."""
+    return figures is not None and figures.logged_hours > 0
+
+
 def _figure(name: str):
-    return lambda r: None if r.figures is None else getattr(r.figures, name)
+    return lambda r: getattr(r.figures, name) if has_data(r.figures) else None
 
 
 SORT_KEYS = {
     "saturation": _figure("saturation"),
-    "focus": lambda r: None if r.figures is None else r.figures.focus.get("core"),
+    "focus": lambda r: r.figures.focus.get("core") if has_data(r.figures) else None,
     "coverage": _figure("coverage"),
     "submission_rate": _figure("submission_rate"),
     "usage": lambda r: r.staffing.usage,
@@ -174,7 +179,8 @@ SORT_KEYS = {
 
 
 def ranked(rows: list[CountyRow], key: str, descending: bool = True) -> list[tuple[int | None, CountyRow]]:
-    """Rows sorted by a figure with their rank (1 = highest); rows without it last, unranked."""
+    """Rows sorted by a figure with their rank (1 = highest); rows without it last, unranked.
+    Figures of a unit without approved work in the period are not ranked (a 0.0 % is no data)."""
     get = SORT_KEYS[key]
     with_value = sorted((r for r in rows if get(r) is not None), key=get, reverse=descending)
     without = [r for r in rows if get(r) is None]

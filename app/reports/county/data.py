@@ -41,7 +41,7 @@ def short_unit(name: str, area: str) -> str:
 
 def has_data(row) -> bool:
     """The unit has approved hours in the period (figures exist and L > 0)."""
-    return row.figures is not None and row.figures.logged_hours > 0
+    return C.has_data(row.figures)
 
 
 def fig(row, key: str):

@@ -17,6 +17,7 @@ import json
 from sqlalchemy import delete, func, select
 
 from app.core.bureau import county as C
+from app.core.figures import Figures
 from app.core.metrics import parse_period
 from app.db.engine import Database
 from app.db.models import CountyFigures, Person, StaffingQuota, Unit
@@ -110,3 +111,19 @@ def staffing_payload(mirror: Database) -> str:
     return json.dumps({"staffing": staffing.to_json(), "unit_class": unit.unit_class,
                        "task_class": unit.task_class, "key_tasks": unit.key_tasks},
                       ensure_ascii=False)
+
+
+def last_month_with_data(db: Database) -> str | None:
+    """The latest month ("2026-11") for which any unit's cached figures hold approved work: where
+    the county table opens, instead of a current month nobody has reported yet."""
+    with db.read() as s:
+        rows = s.execute(select(CountyFigures.period, CountyFigures.payload)
+                         .where(CountyFigures.period.like("____-__"))
+                         .order_by(CountyFigures.period.desc())).all()
+    for period, payload in rows:
+        if not period[5:].isdigit():          # 2026-Q4 has the same length
+            continue
+        data = json.loads(payload)
+        if data is not None and C.has_data(Figures.from_json(data)):
+            return period
+    return None

@@ -18,6 +18,7 @@ from app.core import metrics as M
 from app.core.errors import AppError
 from app.db.engine import Database
 from app.services.county import table as county
+from app.services.county.figures import last_month_with_data
 from app.core.bureau import county as C
 from app.core.bureau.county import CountyRow, ranked
 from app.services.county.mirrors import Mirrors, mirror_reader
@@ -119,6 +120,7 @@ class CountyPage(QWidget):
         self.stack.addWidget(self._county_view())
         self.stack.addWidget(self._unit_view())
         QVBoxLayout(self).addWidget(self.stack)
+        period = period or last_month_with_data(db)   # not an empty current month
         if period:
             self.picker.set_text(period)
         self.reload()
@@ -200,7 +202,7 @@ class CountyPage(QWidget):
         if self.period_shown is None:
             return
         self.ranked = ranked(self.rows, self.rank_key.currentData())
-        with_data = sum(1 for r in self.rows if r.figures is not None)
+        with_data = sum(1 for r in self.rows if C.has_data(r.figures))
         self.title.setText(f"全县各单位　{self.period_shown.label}（{self.period_shown.start}至"
                            f"{self.period_shown.end}，只计已审定日志）　共{len(self.rows)}个单位，"
                            f"{with_data}个有本期数据" if self.rows else
