@@ -123,6 +123,19 @@ def test_auto_fill_writes_the_automatic_points_only(world):
     assert re.search(r"工作饱和度[\d.]+%", sat.explanation) and "计入工时" in sat.explanation
 
 
+def test_auto_scores_wait_until_the_period_has_ended(world):
+    w = world
+    db, unit_id = w.units["a"], w.unit_ids["a"]
+    before = rounds.detail(db, w.round_id)
+    for today in (dt.date(2026, 10, 15), dt.date(2026, 10, 31)):       # the round's period: 2026-10
+        with pytest.raises(AppError, match="评估期间2026年10月尚未结束.*请在2026-11-01以后再自动评分"):
+            rounds.fill_auto_self_scores(db, SYSTEM, w.round_id, today)
+        with pytest.raises(AppError, match="尚未结束"):
+            RB.fill_auto_bureau_scores(w.bureau, w.mirrors, SYSTEM, w.round_id, unit_id, today)
+    assert rounds.detail(db, w.round_id).leaves == before.leaves        # nothing was scored
+    assert rounds.fill_auto_self_scores(db, SYSTEM, w.round_id, dt.date(2026, 11, 1)).filled
+
+
 def test_bureau_scores_follow_the_submission(world):
     w = world
     mirror, unit_id = w.mirror("a"), w.unit_ids["a"]

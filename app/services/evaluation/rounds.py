@@ -283,6 +283,16 @@ class AutoFill:
         return text
 
 
+def require_period_ended(period_text: str, today: dt.date | None) -> None:
+    """Automatic scores read a whole period: scored before it ends, the days still to come count
+    as days without work (a Q4 round scored on 12-04 lost points on saturation and submission)."""
+    period, today = parse_period(period_text), today or dt.date.today()
+    if period.end >= today:
+        raise AppError(f"评估期间{period.label}尚未结束（截至{period.end.isoformat()}），自动评分会把"
+                       f"尚未到来的日子算作未履职；请在{(period.end + dt.timedelta(days=1)).isoformat()}"
+                       f"以后再自动评分，或逐项手工评分")
+
+
 def auto_preview(db: Database, round_id: str, unit_id: str | None = None, *,
                  source: Database | None = None, today: dt.date | None = None) -> dict:
     """{item id: AutoScore} of the automatic points of the unit's template for the round's
@@ -313,9 +323,10 @@ def fill_auto_self_scores(db: Database, actor: Actor, round_id: str,
     period, the explanation naming the value and the rule. Manual points are left as they are;
     an automatic point without a value (e.g. no logs) is left for a person to score."""
     _unit_side(db, actor)
-    scores = auto_preview(db, round_id, today=today)
     with db.read() as s:
-        period = s.get(EvalRound, round_id).period
+        period = _open_round(s, round_id).period
+    require_period_ended(period, today)
+    scores = auto_preview(db, round_id, today=today)
     result = AutoFill()
     for a in scores.values():
         if a.score is None:

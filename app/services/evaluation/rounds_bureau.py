@@ -13,7 +13,8 @@ from app.db.engine import Database, now_text
 from app.db.models import BureauScore, EvalRound, Problem, RoundSubmission
 from app.services.org.actor import Actor
 from app.services.county.mirrors import Mirrors, registered_units, require_bureau
-from app.services.evaluation.rounds import (AutoFill, _admin, _leaf, _open_round, assigned_units, auto_preview, detail)
+from app.services.evaluation.rounds import (AutoFill, _admin, _leaf, _open_round, assigned_units, auto_preview,
+                                             detail, require_period_ended)
 
 
 def _mirror(db: Database, mirrors: Mirrors, actor: Actor, unit_id: str, what: str) -> Database:
@@ -96,6 +97,8 @@ def fill_auto_bureau_scores(db: Database, mirrors: Mirrors, actor: Actor, round_
     computes on its own file — with the explanation as the 编办's comment. Points without a
     value are left for the 编办 to score by hand."""
     mirror = _mirror(db, mirrors, actor, unit_id, "评估打分")
+    with db.read() as s:
+        require_period_ended(_open_round(s, round_id).period, today)
     # The template as the mirror holds it: the copy the unit was sent (定单), whatever the
     # 编办 edited in its own template since.
     scores = auto_preview(mirror, round_id, unit_id, today=today)
