@@ -83,9 +83,14 @@ class FocusShares:
         return cls(core / total, general / total, auxiliary / total)
 
 
-# 桓台县市场监督管理局, about 4,000 entries over 10 weeks (seed 002): context only, not a target.
-HUANTAI_FOCUS = FocusShares(0.512, 0.337, 0.151)
-HUANTAI_FOCUS_SOURCE = "桓台县市场监督管理局试点数据"
+@dataclass(frozen=True)
+class FocusReference:
+    """External focus shares printed beside a unit's own, for units of the kind they come from
+    (resources/references/focus.json): context only, never a target."""
+    label: str                 # 桓台试点 (the chart's row)
+    source: str                # 桓台县市场监督管理局试点数据 (the text)
+    note: str                  # 约4000条工作记录，10周
+    shares: FocusShares
 
 DAILY_BUCKETS = ("5小时以下", "5–7小时", "7–10小时", "10小时以上")   # as app.core.metrics
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.reports.model import (DAILY_BUCKETS, HUANTAI_FOCUS_SOURCE, Bands, FocusShares, LoadItem,
+from app.reports.model import (DAILY_BUCKETS, Bands, FocusShares, LoadItem,
                                PeriodSummary, band_level, hours, pct)
 
 MAX_LISTED = 8                 # names or duties listed before "等N个"
@@ -224,8 +224,7 @@ def categories(s: PeriodSummary, top: int = 3) -> str | None:
     return text + "。"
 
 
-def focus(s: PeriodSummary, reference: FocusShares | None = None,
-          reference_source: str = HUANTAI_FOCUS_SOURCE) -> str:
+def focus(s: PeriodSummary, reference: FocusShares | None = None, reference_source: str = "") -> str:
     f = s.focus
     if f is None:
         return "本期无已审定的工时，无法计算主责主业聚焦度。"
@@ -236,7 +235,7 @@ def focus(s: PeriodSummary, reference: FocusShares | None = None,
         diff = (f.core - reference.core) * 100
         compare = ("与之基本相当" if abs(diff) < 0.05 else
                    f"核心职责占比{'高出' if diff > 0 else '低于'}该数据{abs(diff):.1f}个百分点")
-        text += (f"作为参照，{reference_source}核心、一般、辅助职能工时占比分别为"
+        text += (f"作为外部参照，{reference_source}核心、一般、辅助职能工时占比分别为"
                  f"{pct(reference.core)}、{pct(reference.general)}、{pct(reference.auxiliary)}，"
                  f"本期{compare}。")
     return text

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from app.core import metrics as M
 from app.core.figures import NO_SECTION, Figures, StatsPage
 from app.core.metrics import Period
-from app.reports.model import (GREEN, DutyActivity, DutyRef, FocusShares, LoadItem, PeriodSummary,
+from app.reports.model import (GREEN, DutyActivity, DutyRef, FocusReference, FocusShares, LoadItem,
+                                PeriodSummary,
                                 band_color, pct)
 from app.reports.narrative import listing
 
@@ -197,3 +198,4 @@ class ReportData:
     trend: Trend | None = None       # per week or month of P (none in the core-duty report)
     people: dict[str, tuple[str, str]] = field(default_factory=dict)   # id → (name, section)
     examples: dict[str, list[Example]] = field(default_factory=dict)   # core duty id → texts
+    focus_reference: FocusReference | None = None    # external shares for this kind of unit

@@ -16,7 +16,7 @@ from app.reports import narrative as nv
 from app.reports import report_data as R
 from app.reports.typeset.document import OfficialDocument
 from app.reports.typeset.layout import TEXT_WIDTH, TITLE_SIZE, width_of
-from app.reports.model import HUANTAI_FOCUS, HUANTAI_FOCUS_SOURCE, PeriodSummary, pct
+from app.reports.model import PeriodSummary, pct
 from app.reports.report_book import (AVG, HOURS, PCT, SMALL_TABLE, Col, ReportBook)
 
 KINDS = {"unit": "部门履职评估分析报告", "section": "科室履职评估分析报告",
@@ -141,17 +141,18 @@ def categories_and_focus(book: ReportBook, ctx: Context, s: PeriodSummary, f: Fi
     if s.categories:
         doc.figure(charts.category_bars(list(s.categories), ctx.fonts), "各工作类别工时")
     doc.section(2, "主责主业聚焦度")
-    doc.paragraph(nv.focus(s, HUANTAI_FOCUS if s.kind != "person" else None))
+    ref = ctx.data.focus_reference if s.kind != "person" else None
+    doc.paragraph(nv.focus(s, ref.shares, ref.source) if ref else nv.focus(s))
     rows = [(f"本期（{ctx.period.label}）", s.focus)]
     if prev is not None and R.focus_shares(prev) is not None:
         rows.append((f"上期（{ctx.previous.label}）", R.focus_shares(prev)))
     rows += list(extra_rows)
-    if s.kind != "person":
-        rows.append(("参照：桓台试点", HUANTAI_FOCUS))
+    if ref:
+        rows.append((f"外部参照：{ref.label}", ref.shares))
     if s.focus is not None:
         doc.figure(charts.focus_bars(rows, ctx.fonts), "核心、一般、辅助职责工时占比")
-        if s.kind != "person":
-            doc.note(f"参照数据为{HUANTAI_FOCUS_SOURCE}（约4000条工作记录），仅作比较参考。")
+        if ref:
+            doc.note(f"外部参照数据为{ref.source}（{ref.note}），与本单位同类，仅作比较参考，不作为评价标准。")
 
 
 def uncovered_table(book: ReportBook, s: PeriodSummary, duty_by_code, caption: str) -> None:

@@ -9,7 +9,9 @@ from reportlab.graphics.shapes import Circle, Group, Line, Rect, String, Wedge
 from app.reports.typeset import charts
 from app.reports.typeset.fonts import WENKAI, register_fonts
 from app.reports.typeset.layout import TEXT_WIDTH
-from app.reports.model import Bands, FocusShares, HUANTAI_FOCUS
+from app.reports.model import Bands, FocusShares
+
+PILOT = FocusShares(0.512, 0.337, 0.151)     # 桓台's shares, as a sample
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +117,7 @@ def test_donut_merges_small_slices_and_handles_no_data(fonts):
 
 
 def test_focus_bars_print_shares_and_a_legend(fonts):
-    d = charts.focus_bars([("本期", FocusShares(0.48, 0.37, 0.15)), ("参照", HUANTAI_FOCUS),
+    d = charts.focus_bars([("本期", FocusShares(0.48, 0.37, 0.15)), ("参照", PILOT),
                            ("无日志科室", None)], fonts)
     t = texts(d)
     for label in ("核心职责", "一般职责", "辅助职责", "48.0%", "37.0%", "15.0%", "51.2%", "无数据"):

@@ -16,7 +16,7 @@ from app.reports.typeset import charts
 from app.reports.typeset.document import OfficialDocument, chinese_date, chinese_number
 from app.reports.typeset.fonts import register_fonts
 from app.reports.typeset.layout import (CHAR, LEADING, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_TOP, PAGE_HEIGHT, PAGE_WIDTH, TEXT_WIDTH, TITLE_SIZE, split_title, width_of)
-from app.reports.model import Bands, FocusShares, HUANTAI_FOCUS
+from app.reports.model import Bands, FocusShares
 from app.reports.typeset.tables import column_widths, default_align, is_numeric_text
 
 NAMES = "王堃、李喆、张昇、赵赟、钱玥、〇号"
@@ -49,7 +49,7 @@ def sample(fonts) -> OfficialDocument:
     cats = [("业务工作", 3200.5), ("检查调研", 900), ("会议活动", 610)]
     doc.figure(charts.category_bars(cats, fonts), "工作类别工时")
     doc.figure(charts.donut(cats, fonts, center="总工时"), "工作类别分布")
-    doc.figure(charts.focus_bars([("本期", FocusShares(0.48, 0.37, 0.15)), ("参照", HUANTAI_FOCUS)],
+    doc.figure(charts.focus_bars([("本期", FocusShares(0.48, 0.37, 0.15)), ("参照", FocusShares(0.512, 0.337, 0.151))],
                                  fonts), "主责主业聚焦度")
     doc.figure(charts.trend_lines([f"第{w}周" for w in range(40, 48)],
                                   [("饱和度", [0.9, 0.95, None, 1.02, 1.1, 0.97, 0.88, 0.93])],

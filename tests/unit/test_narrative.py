@@ -5,8 +5,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.reports import narrative as nv
-from app.reports.model import (Bands, DutyActivity, DutyRef, FocusShares, HUANTAI_FOCUS, LoadItem,
+from app.reports.model import (Bands, DutyActivity, DutyRef, FocusShares, LoadItem,
                                PeriodSummary)
+
+PILOT = FocusShares(0.512, 0.337, 0.151)     # 桓台县市场监督管理局 (seed 002), as a sample
 
 UNIT = "沂河县市场监督管理局"
 
@@ -120,8 +122,8 @@ def test_uncovered_duties_are_listed_with_a_suggestion():
 def test_focus_with_and_without_the_huantai_reference():
     assert nv.focus(summary()) == ("从主责主业聚焦度看，核心职责工时占比46.0%，一般职责占比37.0%，"
                                    "辅助职责（含未关联职责的工作）占比17.0%，核心职责工时占比不足一半。")
-    text = nv.focus(summary(), HUANTAI_FOCUS)
-    assert "桓台县市场监督管理局试点数据核心、一般、辅助职能工时占比分别为51.2%、33.7%、15.1%" in text
+    text = nv.focus(summary(), PILOT, "桓台县市场监督管理局试点数据")
+    assert "作为外部参照，桓台县市场监督管理局试点数据核心、一般、辅助职能工时占比分别为51.2%、33.7%、15.1%" in text
     assert text.endswith("本期核心职责占比低于该数据5.2个百分点。")
     assert "进一步聚焦主责主业" in nv.suggestion_paragraph(summary())
 
@@ -185,7 +187,7 @@ def test_any_numbers_give_complete_sentences(logged, expected, entries, rate, co
                 sections=tuple(sections), persons=tuple(persons), duties_total=total,
                 uncovered=tuple(DutyRef(f"SD-{i}", "职责") for i in range(min(total, 3))),
                 previous=summary(period_label="上月", logged_hours=logged / 2) if prev else None)
-    parts = [nv.overall(s), *nv.changes(s), *nv.load(s), nv.focus(s, HUANTAI_FOCUS),
+    parts = [nv.overall(s), *nv.changes(s), *nv.load(s), nv.focus(s, PILOT, "桓台县市场监督管理局试点数据"),
              nv.coverage(s), *nv.core_duties(s), nv.suggestion_paragraph(s)]
     for text in parts:
         assert text and text.endswith("。"), text

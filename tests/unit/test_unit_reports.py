@@ -19,10 +19,10 @@ from sqlalchemy import select, update
 
 from app.core.errors import AppError, PermissionDenied
 from app.core.metrics import parse_period
-from app.db.models import EntryText, LogEntry
+from app.db.models import EntryText, LogEntry, Unit
 from app.reports import report_data as R
 from app.reports.typeset.fonts import register_fonts
-from app.services.reporting.unit import build_report
+from app.services.reporting.unit import build_report, focus_reference
 from app.reports.report_parts import title_lines
 from app.services.org.actor import Actor
 from app.services.org.calendar import work_calendar
@@ -121,6 +121,18 @@ def test_unit_report_names_the_loads_the_uncovered_duty_and_the_fall(unit, tmp_p
     for junk in ("None", "nan", "{", "}"):
         assert junk not in text
     assert SECRET_TEXT not in text
+
+
+def test_the_pilot_reference_is_printed_only_for_units_of_its_kind(unit, tmp_path):
+    ref = focus_reference("沂河县市场监督管理局")
+    assert (ref.label, ref.shares.core) == ("桓台试点", 0.512)
+    assert focus_reference("沂河县委组织部") is None and focus_reference("沂河县人民医院") is None
+    _, text = report(unit, tmp_path, "unit")                   # 测试县市场监督管理局: of its kind
+    assert "外部参照数据为桓台县市场监督管理局试点数据" in text and "作为外部参照" in text
+    with unit.db.session() as s:
+        s.get(Unit, unit.db.unit_id).name = "测试县委组织部"
+    _, text = report(unit, tmp_path, "unit")
+    assert "桓台" not in text and "参照" not in text
 
 
 def test_core_report_examples_exclude_secret_entries(unit, tmp_path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -23,7 +24,9 @@ from app.core.figures import NO_SECTION_NAME, PERSON, SECTION, UNIT, Figures, St
 from app.core.metrics import Period
 from app.db.engine import Database
 from app.db.models import Duty, EntryText, LogEntry, WorkLog
+from app.paths import resources_dir
 from app.reports import unit_reports
+from app.reports.model import FocusReference, FocusShares
 from app.reports.report_data import (DutyInfo, EntryCounts, Example, ReportData, Trend,
                                      previous_period)
 from app.reports.report_parts import KINDS, ReportInfo
@@ -96,11 +99,27 @@ def gather(db: Database, kind: str, period: Period | str, *, section: str | None
     if trend_of is not None:
         fig, level = trend_of
         data.trend = trend(db, period, fig, level=level, key=subject, person_ids=ids, actor=actor)
+    data.focus_reference = focus_reference(data.unit_name)
     if kind == "core":
         data.people = people_names(db)
         data.examples = examples(db, period, [d.id for d in duties
                                               if d.active and d.duty_class == vocab.DUTY_CORE])
     return data
+
+
+def focus_reference(unit_name: str) -> FocusReference | None:
+    """The first external focus reference (resources/references/focus.json) whose applies_to
+    words occur in the unit's name: a pilot's figures are context only for units of its kind."""
+    path = resources_dir() / "references" / "focus.json"
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8")).get("references", [])
+    except (OSError, ValueError):
+        return None
+    for e in entries:
+        if any(word and word in unit_name for word in e.get("applies_to", ())):
+            return FocusReference(e["label"], e["source"], e.get("note", ""),
+                                  FocusShares(e["core"], e["general"], e["auxiliary"]))
+    return None
 
 
 def unit_name(db: Database) -> str:
