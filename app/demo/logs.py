@@ -24,8 +24,11 @@ from app.db.models import EntryText, LogEntry, ReviewAction, WorkLog
 from app.demo import data as D
 from app.demo import phrases as P
 from app.demo import text as T
+from app.demo.kinds.base import Kind
+from app.demo.kinds.market import KIND as MARKET
 from app.demo.plan import DemoInfo, PlanDuty, PlanPerson
 from app.demo.reviews import ReviewPlanner
+from app.demo.workload import NORMAL, Workload
 from app.services.gc_pause import collector_paused
 from app.services.logs.daily import month_of
 
@@ -36,7 +39,6 @@ _CAT_INDEX = {c: i for i, c in enumerate(D.CATEGORIES)}
 _STANDARD_HOURS = dict(vocab.COMMON_CATEGORIES)
 _ENTRY_COUNTS = (1, 2, 3, 4, 5)
 _NORMAL, _LEAVE, _TRIP, _GAP, _OFF_DAY = 0, 1, 2, 3, 4
-_FIELD_TOPICS = ("enforce", "seq", "food")
 # Shares of entries and days that earn a review flag on purpose (app.core.flags): the rest of
 # the texts are kept apart by TextMemory, so that most logs are clean as in a real unit.
 VAGUE_SHARE = 0.022           # an entry that says nothing ("开会")
@@ -61,10 +63,14 @@ class _Profile:
     affairs_duty: PlanDuty
     unit_duties: list
     own_cum: list
+    field_work: bool = False                    # topics of field work: more trips
     plan: dict = field(default_factory=dict)    # day → state
 
 
-def profile(rng: random.Random, p: PlanPerson, duties: list[PlanDuty]) -> _Profile:
+def profile(rng: random.Random, p: PlanPerson, duties: list[PlanDuty], kind: Kind = MARKET,
+            workload: Workload = NORMAL) -> _Profile:
+    """How a person works: their usual day, gaps, times, lateness and categories; `workload`
+    bends the day's hours, weekend work and gaps (no extra draws for NORMAL)."""
     by_code = {d.code: d for d in duties}
     u = rng.random()
     if p.role in LEADERS:
@@ -77,27 +83,38 @@ def profile(rng: random.Random, p: PlanPerson, duties: list[PlanDuty]) -> _Profi
     u = rng.random()
     time_rate = 0.8 if u < 0.15 else 0.15 if u < 0.45 else 0.0
     late_rate = rng.uniform(0.04, 0.09) if rng.random() < 0.3 else 0.004   # a few fill in late
-    off_day_rate = 0.03 if p.role in LEADERS or p.topic in _FIELD_TOPICS else 0.01
+    field_work = p.topic in kind.field_topics
+    off_day_rate = 0.03 if p.role in LEADERS or field_work else 0.01
     k_weights = [w * rng.uniform(0.6, 1.4) for w in (8, 28, 34, 20, 10)]
     if load < 6:
         k_weights = [w * f for w, f in zip(k_weights, (2.5, 1.6, 1, 0.5, 0.2))]
     weights = list(D.ROLE_CATEGORY_WEIGHTS[p.role])
     if p.role not in LEADERS:
-        for cat, extra in D.SECTION_CATEGORY_BONUS.get(p.section.key, {}).items():
+        for cat, extra in kind.section_bonus.get(p.section.key, {}).items():
             weights[_CAT_INDEX[cat]] += extra
+    for cat, factor in kind.category_scale.items():
+        weights[_CAT_INDEX[cat]] *= factor
     weights = [w * rng.uniform(0.7, 1.3) for w in weights]
+    if workload is not NORMAL:
+        load *= workload.load
+        off_day_rate *= workload.off_days
+        if workload.absent_share and p.role == vocab.ROLE_STAFF \
+                and rng.random() < workload.absent_share:
+            gap_rate = rng.uniform(*workload.absent_rate)
     return _Profile(p, load, gap_rate, time_rate, late_rate, off_day_rate,
                     list(accumulate(k_weights)), list(accumulate(weights)),
-                    by_code[D.PARTY_DUTY], by_code[D.GENERAL_AFFAIRS_DUTY], duties,
-                    list(accumulate(D.DUTY_CLASS_WEIGHT[d.duty_class] for d in p.duties)))
+                    by_code[kind.party_duty], by_code[kind.affairs_duty], duties,
+                    list(accumulate(D.DUTY_CLASS_WEIGHT[d.duty_class] for d in p.duties)),
+                    field_work)
 
 
 def plan_days(rng: random.Random, prof: _Profile, days: list[dt.date],
-              off_days: list[dt.date] = ()) -> None:
+              off_days: list[dt.date] = (), last_day_gap: bool = True) -> None:
     """Each working day's state (normal, leave, trip, no log); a few weekends and holidays
-    worked (the days of `off_days` left out of the plan are not worked)."""
+    worked (the days of `off_days` left out of the plan are not worked). `last_day_gap`: the
+    last day is more often without a log (not written yet on the day the demo is made)."""
     p = prof.person
-    trip_p = 1 / 22 if p.role in LEADERS else 1 / 35 if p.topic in _FIELD_TOPICS else 1 / 60
+    trip_p = 1 / 22 if p.role in LEADERS else 1 / 35 if prof.field_work else 1 / 60
     state, left = _NORMAL, 0
     for i, day in enumerate(days):
         if left == 0:
@@ -109,7 +126,7 @@ def plan_days(rng: random.Random, prof: _Profile, days: list[dt.date],
             else:
                 state, left = _NORMAL, 1
         left -= 1
-        gap_rate = prof.gap_rate + (0.08 if i == len(days) - 1 else 0.0)
+        gap_rate = prof.gap_rate + (0.08 if last_day_gap and i == len(days) - 1 else 0.0)
         prof.plan[day] = _GAP if state == _NORMAL and rng.random() < gap_rate else state
     for day in off_days:
         if rng.random() < prof.off_day_rate:
@@ -123,8 +140,8 @@ def _pick(rng: random.Random, items, cum) -> object:
 class _Writer:
     """Entries of one person's days, with texts kept apart by the unit's TextMemory."""
 
-    def __init__(self, rng: random.Random, memory: T.TextMemory):
-        self.rng, self.memory = rng, memory
+    def __init__(self, rng: random.Random, memory: T.TextMemory, phrases=P):
+        self.rng, self.memory, self.phrases = rng, memory, phrases
 
     def text(self, prof: _Profile, day: dt.date, category: str, topic: str,
              duty_id: str | None) -> str:
@@ -136,7 +153,7 @@ class _Writer:
             sec = p.section.name if p.section else "各科室"
         leader = p.role in LEADERS
         return self.fresh(prof, day, category, duty_id,
-                          lambda: T.compose(rng, P, category, topic, leader, sec))
+                          lambda: T.compose(rng, self.phrases, category, topic, leader, sec))
 
     def fresh(self, prof: _Profile, day: dt.date, category: str, duty_id: str | None,
               make) -> str:
@@ -155,7 +172,7 @@ class _Writer:
     def from_pool(self, prof: _Profile, day: dt.date, category: str, duty_id: str | None,
                   pool, topic: str, affair: str = "") -> str:
         """A fresh text from one of the templates of `pool` (trips, evenings)."""
-        rng, top = self.rng, P.TOPICS[topic]
+        rng, top = self.rng, self.phrases.TOPICS[topic]
 
         def make():
             template = rng.choice(pool)
@@ -167,7 +184,7 @@ class _Writer:
         rng, p = self.rng, prof.person
         r = rng.random()
         if r < VAGUE_SHARE:
-            return category, rng.choice(P.VAGUE_TEXT[category]), None
+            return category, rng.choice(self.phrases.VAGUE_TEXT[category]), None
         r -= VAGUE_SHARE
         if r < SELF_COPY_SHARE:
             recent = [e for e in self.memory.recent.get(p.id, ())
@@ -198,7 +215,7 @@ class _Writer:
         if state == _OFF_DAY:
             total = rng.choice((2.0, 2.5, 3.0, 3.5, 4.0, 4.0, 5.0, 6.0))
             k = 1 if total < 3.5 or rng.random() < 0.5 else 2
-            pool = ("检查调研", "业务工作", "综合事务") if prof.person.topic in _FIELD_TOPICS else (
+            pool = ("检查调研", "业务工作", "综合事务") if prof.field_work else (
                 "业务工作", "业务工作", "综合事务", "督办事项")
             categories = [rng.choice(pool) for _ in range(k)]
         else:
@@ -222,7 +239,7 @@ class _Writer:
                 text = ""
             elif evening and n == len(hours) - 1:
                 text = self.from_pool(prof, day, category, duty.id if duty else None,
-                                      P.EVENING_TEXT, topic)
+                                      self.phrases.EVENING_TEXT, topic)
             else:
                 planted = self.planted(prof, day, category)
                 if planted:
@@ -245,8 +262,8 @@ class _Writer:
         topic = duty.topic if duty else p.topic
         category = rng.choice(("学习教育", "会议活动", "检查调研"))
         duty_id = duty.id if duty else None
-        affair = P.TOPICS[topic].affairs(rng)          # what the whole day is about
-        morning, afternoons = rng.choice(P.TRIPS)
+        affair = self.phrases.TOPICS[topic].affairs(rng)          # what the whole day is about
+        morning, afternoons = rng.choice(self.phrases.TRIPS)
         first = self.from_pool(prof, day, category, duty_id, (morning,), topic, affair)
         if rng.random() < 0.25:
             return [EntryDraft(hours=rng.choice((7.5, 8.0, 8.0, 9.0)), category=category,
@@ -256,7 +273,7 @@ class _Writer:
                   self.from_pool(prof, day, category, duty_id, afternoons, topic, affair))]
         if rng.random() < 0.4:
             parts.append((rng.choice((1.0, 1.5)), "综合事务",
-                          self.from_pool(prof, day, "综合事务", duty_id, P.TRIP_BACK, topic,
+                          self.from_pool(prof, day, "综合事务", duty_id, self.phrases.TRIP_BACK, topic,
                                          affair)))
         return [EntryDraft(hours=h, category=c, content=text, duty_id=duty_id)
                 for h, c, text in parts]
@@ -314,17 +331,19 @@ def _submitted_at(rng: random.Random, prof: _Profile, day: dt.date, end: dt.date
 
 
 def write_logs(db, rng: random.Random, profiles: list[_Profile], days: list[dt.date],
-               info: DemoInfo, reviews: ReviewPlanner, off_days: list[dt.date] = ()) -> None:
+               info: DemoInfo, reviews: ReviewPlanner, off_days: list[dt.date] = (),
+               phrases=P, drafts_at_end: bool = True) -> None:
     """Logs, entries, texts and review actions, a month per transaction. `reviews` decides
-    each log's review history (and so its round, stored content and derived state)."""
+    each log's review history (and so its round, stored content and derived state); `phrases`:
+    the kind's text bank; `drafts_at_end`: some logs of the last two days are still drafts."""
     with collector_paused():
-        _write_logs(db, rng, profiles, days, info, reviews, off_days)
+        _write_logs(db, rng, profiles, days, info, reviews, off_days, phrases, drafts_at_end)
 
 
-def _write_logs(db, rng, profiles, days, info, reviews, off_days) -> None:
-    draft_days = set(days[-2:])
+def _write_logs(db, rng, profiles, days, info, reviews, off_days, phrases, drafts_at_end) -> None:
+    draft_days = set(days[-2:]) if drafts_at_end else set()
     end = days[-1] if days else None
-    writer = _Writer(rng, T.TextMemory())
+    writer = _Writer(rng, T.TextMemory(), phrases)
     months: dict[int, list[dt.date]] = {}
     for day in sorted([*days, *(d for d in off_days if end and d < end)]):
         months.setdefault(month_of(day), []).append(day)

@@ -3,7 +3,9 @@
 Logs older than about a week went through the whole chain (科室负责人, then 分管领导; the
 principal for deputies), a few with a 批阅意见; about 2 % were returned with a reason first and
 most of those corrected and resubmitted; the last few working days are partly still waiting at
-level 1 or 2; drafts stay drafts. The actions are rows for `Database.bulk_insert` (no service call
+level 1 or 2; drafts stay drafts. For the county demo, reviewers may go on working for a few days
+after the last day of logs (`after`: the unit reports to the 编办 once the month is reviewed),
+or be behind (`lag`: nobody has acted on what was submitted in the last N working days). The actions are rows for `Database.bulk_insert` (no service call
 per log) and each log's derived columns come from `app.core.review.derive_state` over exactly those
 rows, with the review chain of the real roster (`org_chart`). `refresh_all_logs` then runs the
 service's own `review_state.refresh` over every log and counts the logs whose derived state it
@@ -54,10 +56,14 @@ _OFFICE_START, _OFFICE_SPAN = 8 * 60 + 30, 9.5 * 3600   # reviewers act 08:30–
 class ReviewPlanner:
     """Decides the review history of each log as the logs are generated (see module doc)."""
 
-    def __init__(self, chart: OrgChart, levels: int, days: list[dt.date], seed: int):
+    def __init__(self, chart: OrgChart, levels: int, days: list[dt.date], seed: int,
+                 after: list[dt.date] = (), lag: int = 0):
+        days = list(days) + list(after)
         self.chart, self.levels, self.days = chart, levels, days
         self.index = {d: i for i, d in enumerate(days)}
         self.last = len(days) - 1
+        # submissions from this working day on wait for their first reviewer
+        self.lag_from = len(days) - len(after) - lag if lag else len(days)
         self.limit = dt.datetime.combine(days[-1], dt.time(23, 59, 59)) if days else None
         self.office = [dt.datetime.combine(d, dt.time()) + dt.timedelta(minutes=_OFFICE_START)
                        for d in days]
@@ -135,6 +141,8 @@ class ReviewPlanner:
         up to and including a return at level `return_at`, else as far as the age allows."""
         actions = []
         age = self.last - idx
+        if idx >= self.lag_from:
+            return actions, idx, stamp
         for level, reviewer in enumerate(chain, 1):
             if return_at is None and age < len(ACTED_BY_AGE):
                 if self.rng.random() >= ACTED_BY_AGE[age][min(level, 2) - 1]:
@@ -198,12 +206,13 @@ class ReviewPlanner:
         return drafts[:n] + [bad] + drafts[n + 1:], self.rng.choice(REASONS[kind])
 
 
-def planner_for(db, days: list[dt.date], seed: int) -> ReviewPlanner:
+def planner_for(db, days: list[dt.date], seed: int, after: list[dt.date] = (),
+                lag: int = 0) -> ReviewPlanner:
     """A planner with the roster, 分管 lines and review levels as stored in `db`."""
     with db.read() as s:
         chart = org_chart.load_in(s)
         levels = unit_settings.get_in(s, "review.levels")
-    return ReviewPlanner(chart, levels, days, seed)
+    return ReviewPlanner(chart, levels, days, seed, after, lag)
 
 
 def refresh_all_logs(db, planner: ReviewPlanner) -> int:

@@ -154,13 +154,15 @@ SLOTS = {
 class Topic:
     """What one line of work is called and what is written about it: its affairs and laws (slot
     values), business and inspection sentences, and tails (what came of an inspection, or of
-    the business work of a topic without inspections)."""
-    __slots__ = ("name", "affairs", "laws", "work", "check", "tails")
+    the business work of a topic without inspections). `slots`: the named things of the kind
+    of unit the topic belongs to (app.demo.kinds), over SLOTS."""
+    __slots__ = ("name", "affairs", "laws", "work", "check", "tails", "slots")
 
     def __init__(self, name: str, affairs: str, laws: str, work: tuple, check: tuple = (),
-                 tails: tuple = ()):
+                 tails: tuple = (), slots: dict | None = None):
         self.name, self.work, self.check, self.tails = name, work, check, tails
         self.affairs, self.laws = _one_of(affairs), _one_of(laws)
+        self.slots = slots or {}
 
 
 TAIL_SHARE = {"业务工作": 0.5, "检查调研": 0.55, "审批服务": 0.35}   # others 0.25
@@ -170,14 +172,15 @@ _APPROVAL_TOPICS = ("reg", "food", "drug", "seq", "credit")
 def compose(rng, phrases, category: str, topic: str, leader: bool, sec: str
             ) -> tuple[str, Template]:
     """(text, the template it came from) of one entry of `category` about `topic` (a key of
-    phrases.TOPICS); `phrases` is app.demo.phrases (passed in: no import cycle)."""
+    phrases.TOPICS); `phrases` is the kind's text bank: app.demo.phrases for the 市场监督管理局
+    (passed in: no import cycle), an app.demo.kinds.base.Phrases for the other kinds."""
     top = phrases.TOPICS[topic]
     if leader and category in phrases.LEADER_TEXT and (category != "业务工作" or rng.random() < 0.6):
         pool = phrases.LEADER_TEXT[category]
     elif category == "检查调研":
         pool = top.check or phrases.CATEGORY_TEXT[category]
     elif category == "业务工作" or (category == "审批服务" and rng.random() < 0.6
-                                     and topic in _APPROVAL_TOPICS):
+                                     and topic in getattr(phrases, "APPROVAL_TOPICS", _APPROVAL_TOPICS)):
         pool = top.work
     else:
         pool = phrases.CATEGORY_TEXT[category]
@@ -195,11 +198,11 @@ _SLOT_SETS: dict[tuple, dict] = {}
 
 
 def _slots(topic: Topic, sec: str) -> dict:
-    """SLOTS with the topic's and the section's (made once per pair)."""
+    """SLOTS with the kind's, the topic's and the section's (made once per pair)."""
     found = _SLOT_SETS.get((topic, sec))
     if found is None:
-        found = _SLOT_SETS[(topic, sec)] = dict(SLOTS, tname=topic.name, affair=topic.affairs,
-                                                law=topic.laws, sec=sec)
+        found = _SLOT_SETS[(topic, sec)] = dict(SLOTS, **topic.slots, tname=topic.name,
+                                                affair=topic.affairs, law=topic.laws, sec=sec)
     return found
 
 

@@ -1,12 +1,16 @@
-"""Demo database: a county 市场监督管理局 with sections, 三定 duties, ~60 people with their 分管
-lines, and months of logs that went through the review chain.
+"""Demo database: a county unit of one kind (app.demo.kinds; by default the 市场监督管理局) with
+its sections, 三定 duties, ~60 people with their 分管 lines, and months of logs that went
+through the review chain.
 
 This module plans and writes the organisation (the plan's objects: app.demo.plan);
 app.demo.logs writes the logs and app.demo.reviews decides what the reviewers did with them.
 Deterministic for a given seed and end date (row ids and HLCs are not: they are made at write time).
 Rows go in through `Database.bulk_insert` (Core speed, stamped, outboxed), a month of logs per
 transaction, so that 60 people × 3 months take a few seconds and `people=` can build far larger
-synthetic units (the extra people go to grassroots 市场监督管理所 sections).
+synthetic units (the extra people go to grassroots sections such as the 市场监督管理所, or, for a
+kind without them, to the sections in proportion to their size). A `Workload`
+(app.demo.workload) bends the logs for the county demo: more or fewer hours, people who often
+leave a day without a log, reviewers behind.
 """
 from __future__ import annotations
 
@@ -25,8 +29,11 @@ from app.core.validators import make_credit_code, make_id_number
 from app.db.models import (Credential, Duty, DutySection, Person, PostDuty, Section,
                            SectionCharge, Setting)
 from app.demo import data as D
+from app.demo.kinds import Kind, get_kind
+from app.demo.kinds.market import KIND as MARKET
 from app.demo.plan import DemoInfo, PlanDuty, PlanPerson, PlanSection
 from app.demo import logs as demo_logs, reviews as demo_reviews
+from app.demo.workload import NORMAL, Workload
 from app.services.org.accounts import hash_password
 from app.services.org.calendar import work_calendar
 from app.services.org.setup import UnitSetup, initialise_unit, open_database, unit_of
@@ -37,10 +44,10 @@ DEFAULT_PEOPLE = 60
 MIN_PEOPLE = 30
 
 
-def _section_sizes(rng: random.Random, staff: int) -> tuple[list[int], list[int]]:
+def _section_sizes(rng: random.Random, staff: int, kind: Kind = MARKET) -> tuple[list[int], list[int]]:
     """People per base section and per grassroots station for `staff` section members."""
-    base = [s[3] for s in D.SECTIONS]
-    if staff < sum(base) + 15:
+    base = [s[3] for s in kind.sections]
+    if kind.stations is None or staff < sum(base) + kind.stations.min_extra:
         sizes = [max(2, round(b * staff / sum(base))) for b in base]
         while sum(sizes) != staff:
             step = 1 if sum(sizes) < staff else -1
@@ -54,76 +61,79 @@ def _section_sizes(rng: random.Random, staff: int) -> tuple[list[int], list[int]
     return sizes, [rest // count + (1 if i < rest % count else 0) for i in range(count)]
 
 
-def _plan_org(rng: random.Random, people: int, year: int):
-    staff_total = people - 1 - len(D.DEPUTIES)
-    sizes, station_sizes = _section_sizes(rng, staff_total)
+def _plan_org(rng: random.Random, people: int, year: int, kind: Kind = MARKET):
+    staff_total = people - 1 - len(kind.deputies)
+    sizes, station_sizes = _section_sizes(rng, staff_total, kind)
     sections = [PlanSection(k, name, summary, topic, i) for i, (k, name, summary, _, topic)
-                in enumerate(D.SECTIONS)]
-    sections += [PlanSection("station", D.station_name(i), D.STATION_SUMMARY, "food", len(sections) + i)
+                in enumerate(kind.sections)]
+    st = kind.stations
+    sections += [PlanSection("station", st.name(i), st.summary, st.topic, len(sections) + i)
                  for i in range(len(station_sizes))]
     by_key = {s.key: s for s in sections if s.key != "station"}
     stations = [s for s in sections if s.key == "station"]
-    duties = [PlanDuty(code, cls, secs, topic, content) for code, cls, secs, topic, content in D.DUTIES]
+    duties = [PlanDuty(code, cls, secs, topic, content) for code, cls, secs, topic, content in kind.duties]
     by_code = {d.code: d for d in duties}
     for d in duties:
         for key in d.section_keys:
             by_key[key].duties.append(d)
-    for st in stations:
-        st.duties = [by_code[c] for c in D.STATION_DUTIES]
+    for s in stations:
+        s.duties = [by_code[c] for c in st.duties]
 
-    principal = PlanPerson(vocab.ROLE_PRINCIPAL, None, post=D.PRINCIPAL_POST, male=rng.random() < 0.85,
-                        age=rng.randint(47, 56), education="研究生" if rng.random() < 0.5 else "大学本科",
-                        duties=[by_code[c] for c in D.PRINCIPAL_DUTIES])
+    main = kind.main_staffing
+    principal = PlanPerson(vocab.ROLE_PRINCIPAL, None, main, post=kind.principal_post,
+                           male=rng.random() < 0.85, age=rng.randint(47, 56),
+                           education="研究生" if rng.random() < 0.5 else "大学本科",
+                           duties=[by_code[c] for c in kind.principal_duties])
     persons = [principal]
-    for n, (post, keys) in enumerate(D.DEPUTIES):
-        charge = [by_key[k] for k in keys] + stations[n::len(D.DEPUTIES)]
+    for n, (post, keys) in enumerate(kind.deputies):
+        charge = [by_key[k] for k in keys] + stations[n::len(kind.deputies)]
         pool = list(dict.fromkeys(d for s in charge[:3] for d in s.duties if d.duty_class == "核心"))
-        persons.append(PlanPerson(vocab.ROLE_DEPUTY, None, post=post, male=rng.random() < 0.75,
-                               age=rng.randint(40, 57), in_charge=charge,
-                               education="研究生" if rng.random() < 0.35 else "大学本科",
-                               duties=rng.sample(pool, min(len(pool), rng.randint(2, 4)))))
+        persons.append(PlanPerson(vocab.ROLE_DEPUTY, None, main, post=post, male=rng.random() < 0.75,
+                                  age=rng.randint(40, 57), in_charge=charge,
+                                  education="研究生" if rng.random() < 0.35 else "大学本科",
+                                  duties=rng.sample(pool, min(len(pool), rng.randint(2, 4)))))
     members: list[PlanPerson] = []
     for sec, size in zip(sections, sizes + station_sizes):
-        head = PlanPerson(vocab.ROLE_SECTION_HEAD, sec, male=rng.random() < 0.7, age=rng.randint(35, 54))
-        group = [head] + [PlanPerson(vocab.ROLE_STAFF, sec, male=rng.random() < 0.56,
-                                  age=rng.randint(23, 58)) for _ in range(size - 1)]
+        head = PlanPerson(vocab.ROLE_SECTION_HEAD, sec, main, male=rng.random() < 0.7,
+                          age=rng.randint(35, 54))
+        group = [head] + [PlanPerson(vocab.ROLE_STAFF, sec, main, male=rng.random() < 0.56,
+                                     age=rng.randint(23, 58)) for _ in range(size - 1)]
         if size >= 6:
             group[1].deputy_head, group[1].age = True, rng.randint(32, 50)
         members += group
-    _assign_staffing(rng, members, people)
+    _assign_staffing(rng, members, people, kind)
     persons += members
     for p in persons[1:]:
         if not p.duties:
             own = p.section.duties
             p.duties = rng.sample(own, min(len(own), rng.randint(2, 4)))
-    _describe(rng, persons, year)
+    _describe(rng, persons, year, kind)
     admin = PlanPerson(vocab.ROLE_STAFF, by_key["off"], staffing=None, post="系统管理员",
-                    name="单位管理员", login="admin", is_admin=True, male=True, age=0,
-                    duties=by_key["off"].duties[-2:])
+                       name="单位管理员", login="admin", is_admin=True, male=True, age=0,
+                       duties=by_key["off"].duties[-2:])
     return sections, duties, persons, admin
 
 
-def _assign_staffing(rng: random.Random, members: list[PlanPerson], people: int) -> None:
-    """Section members get staffing types (leaders and heads keep 行政编制) and a few statuses."""
+def _assign_staffing(rng: random.Random, members: list[PlanPerson], people: int,
+                     kind: Kind = MARKET) -> None:
+    """Section members get staffing types (leaders and heads keep the kind's main type) and a
+    few statuses."""
     plain = [p for p in members if p.role == vocab.ROLE_STAFF and not p.deputy_head]
     rng.shuffle(plain)
-    wanted = (("事业编制", round(people * 0.12), ("seq", "qual", "food", "drug", "station")),
-              ("工勤编制", max(1, round(people * 0.05)), ("off",)),
-              ("政法专项编制", max(1, round(people * 0.03)), ("enf",)),
-              ("编外", round(people * 0.12), ("cons", "reg", "off", "station", "enf")))
     free = list(plain)
-    for kind, count, keys in wanted:
+    for staffing, share, least, keys in kind.staffing:
+        count = max(least, round(people * share))
         ranked = sorted(free, key=lambda p: p.section.key not in keys)   # stable: keeps shuffle
         for p in ranked[:count]:
-            p.staffing = kind
+            p.staffing = staffing
         free = ranked[count:]
-    admin_staff = [p for p in plain if p.staffing == "行政编制"]
+    admin_staff = [p for p in plain if p.staffing == kind.main_staffing]
     n_seconded = max(1, round(people * 0.03))
     for i, p in enumerate(admin_staff[:n_seconded + max(1, round(people * 0.015))]):
         p.status = "借调" if i < n_seconded else "离岗"
 
 
-def _describe(rng: random.Random, persons: list[PlanPerson], year: int) -> None:
+def _describe(rng: random.Random, persons: list[PlanPerson], year: int, kind: Kind = MARKET) -> None:
     """Names, logins, 身份证号 (consistent with gender and birth), education and posts."""
     surnames = D.split_pinyin(D.SURNAMES)
     surname_cum = list(accumulate(D.SURNAME_WEIGHTS))
@@ -162,17 +172,18 @@ def _describe(rng: random.Random, persons: list[PlanPerson], year: int) -> None:
         p.name, p.login, p.birth, p.id_number = name, login, birth, id_number
         p.education = p.education or rng.choices(vocab.EDUCATIONS,
                                                  weights=D.EDUCATION_WEIGHTS[p.staffing])[0]
-        p.post = p.post or _post(rng, p)
+        p.post = p.post or _post(rng, p, kind)
 
 
-def _post(rng: random.Random, p: PlanPerson) -> str:
+def _post(rng: random.Random, p: PlanPerson, kind: Kind) -> str:
     key = p.section.key
     if p.role == vocab.ROLE_SECTION_HEAD:
-        return "所长" if key == "station" else D.HEAD_POSTS.get(key, "科长")
+        return kind.stations.head if key == "station" else kind.head_posts.get(key, kind.default_head)
     if p.deputy_head:
-        return "副所长" if key == "station" else D.DEPUTY_HEAD_POSTS.get(key, "副科长")
+        return (kind.stations.deputy_head if key == "station" else
+                kind.deputy_head_posts.get(key, kind.default_deputy_head))
     if p.staffing != "行政编制":
-        posts = D.STAFF_POSTS[p.staffing]
+        posts = kind.staff_posts[p.staffing]
         return rng.choice(posts.get(key) or posts[""])
     return rng.choice(next(ranks for age, ranks in D.RANKS_BY_AGE if p.age >= age))
 
@@ -219,11 +230,17 @@ def _clear(path: Path, overwrite: bool) -> None:
 
 def generate_demo(path: Path, seed: int = 1, months: int = 3, overwrite: bool = False,
                   people: int | None = None, end: dt.date | None = None,
-                  enrollment: Path | None = None) -> DemoInfo:
+                  enrollment: Path | None = None, kind: str | Kind = "market",
+                  workload: Workload = NORMAL, review_until: dt.date | None = None) -> DemoInfo:
     """Write a demo unit database to `path`; returns what was made (see DemoInfo.summary).
     With `enrollment` (a 单位注册包) the unit is the one the 编办 registered — its name, code
-    and quotas come from the file — and the generated roster, duties and logs are added to it."""
+    and quotas come from the file — and the generated roster, duties and logs are added to it.
+    `kind`: what sort of unit (app.demo.kinds); `workload`: how its logs are bent
+    (app.demo.workload); `review_until`: reviewers keep working on the working days after
+    `end` up to this day (no logs are written for them), as they would have by the time the
+    unit reports to the 编办; by default they stop at `end`."""
     started = time.perf_counter()
+    kind = get_kind(kind) if isinstance(kind, str) else kind
     path = Path(path)
     people = DEFAULT_PEOPLE if people is None else people
     if people < MIN_PEOPLE:
@@ -234,7 +251,7 @@ def generate_demo(path: Path, seed: int = 1, months: int = 3, overwrite: bool = 
     end = end or dt.date.today() - dt.timedelta(days=1)
     start = _months_back(end, months) + dt.timedelta(days=1)
     rng = random.Random(seed)
-    sections, duties, persons, admin = _plan_org(rng, people, end.year)
+    sections, duties, persons, admin = _plan_org(rng, people, end.year, kind)
     away = sorted((p for p in persons if p.status != "在职"), key=lambda p: p.status != "借调")
     for i, p in enumerate(away):      # no random draw: the rest of the demo stays as it was
         p.status_since = end - dt.timedelta(days=D.STATUS_SINCE_DAYS[i % len(D.STATUS_SINCE_DAYS)])
@@ -243,17 +260,18 @@ def generate_demo(path: Path, seed: int = 1, months: int = 3, overwrite: bool = 
     for p in persons:
         counts[p.staffing] = counts.get(p.staffing, 0) + 1
     slack = {"行政编制": 2, "事业编制": 1}
-    setup = UnitSetup(D.UNIT_NAME, credit_code, unit_class="政府部门", funding_form="全额拨款",
+    setup = UnitSetup(kind.unit_name, credit_code, unit_class=kind.unit_class,
+                      funding_form="差额拨款" if kind.unit_class == "公益二类事业单位" else "全额拨款",
                       staffing_quotas={t: counts.get(t, 0) + slack.get(t, 0)
                                        for t in vocab.STAFFING_TYPES if t != "编外"},
-                      leader_posts={"正职": 1, "副职": len(D.DEPUTIES)})
+                      leader_posts={"正职": 1, "副职": len(kind.deputies)})
     if enrollment is not None:
         db, _ = create_from_enrollment(path, enrollment)
         unit = unit_of(db)
         unit_name, credit_code = unit.name, unit.credit_code
     else:
         db = open_database(path, create=True)
-        unit_name = D.UNIT_NAME
+        unit_name = kind.unit_name
     try:
         if enrollment is None:
             initialise_unit(db, setup)
@@ -266,11 +284,15 @@ def generate_demo(path: Path, seed: int = 1, months: int = 3, overwrite: bool = 
         working = set(days)
         off_days = [d for d in (start + dt.timedelta(days=i) for i in range((end - start).days + 1))
                     if d not in working]
-        profiles = [demo_logs.profile(rng, p, duties) for p in persons if p.status == "在职"]
+        profiles = [demo_logs.profile(rng, p, duties, kind, workload) for p in persons
+                    if p.status == "在职"]
         for prof in profiles:
-            demo_logs.plan_days(rng, prof, days, off_days)
-        reviews = demo_reviews.planner_for(db, days, seed)
-        demo_logs.write_logs(db, rng, profiles, days, info, reviews, off_days)
+            demo_logs.plan_days(rng, prof, days, off_days, last_day_gap=review_until is None)
+        after = work_calendar(db).working_days(end + dt.timedelta(days=1), review_until) \
+            if review_until and review_until > end else []
+        reviews = demo_reviews.planner_for(db, days, seed, after=after, lag=workload.review_lag)
+        demo_logs.write_logs(db, rng, profiles, days, info, reviews, off_days, kind.phrases,
+                             drafts_at_end=review_until is None)
         info.reviews = reviews.counts
         info.review_corrections = demo_reviews.refresh_all_logs(db, reviews)
     finally:
