@@ -22,6 +22,7 @@ from app.core.metrics import parse_period
 from app.services.county import table as county
 from app.services.county.mirrors import Mirrors
 from app.services.stats import compute as stats, queries as stats_queries
+from app.services.stats.need import rule_of, unit_need
 
 LEVEL_NAMES = {"unit": "单位", "section": "科室", "person": "人员"}
 
@@ -72,20 +73,23 @@ def render(figures, level: str, period, approved_only: bool) -> str:
     lights = {"green": "绿", "yellow": "黄", "red": "红", None: M.DASH}
     counted = "只计已审定日志" if approved_only else "计入全部日志（含草稿、待审、退回）"
     working = figures[0].working_days if figures else 0
+    period = figures[0].period if figures else period      # cut at today when still running
     lines = [f"{LEVEL_NAMES[level]}统计  {period.label}（{period.start}至{period.end}，工作日"
              f"{working}天，标准工时{figures[0].settings.h0:g}小时/天），{counted}"
              if figures else f"{LEVEL_NAMES[level]}统计  {period.label}：没有数据"]
     if not figures:
         return lines[0]
     head = ["名称"] + (["科室"] if level == "person" else ["人数"]) + [
-        "计入工时", "应出勤工时", "饱和度", "灯", "日均工时", "日均<5/5-7/7-10/>10", "填报率",
+        "计入工时", "待审工时", "应出勤工时", "饱和度", "灯", "日均工时", "日均<5/5-7/7-10/>10", "填报率",
         "审阅及时率", "核心/一般/辅助", "全面度", "测算人数"]
     rows = [head]
     for f in figures:
         fte = M.DASH if f.fte is None else f"{f.fte:.1f}" + ("" if f.fte_trustworthy else "*")
         name = f"{f.name}（{f.login}）" if f.login else f.name
         rows.append([name, (f.section or M.DASH) if level == "person" else str(f.people),
-                     M.hours_text(f.logged_hours), M.hours_text(f.expected_hours),
+                     M.hours_text(f.logged_hours),
+                     M.hours_text(f.pending_hours) if f.pending_logs else M.DASH,
+                     M.hours_text(f.expected_hours),
                      M.percent(f.saturation), lights[f.band],
                      M.DASH if f.daily_average is None else f"{f.daily_average:.2f}",
                      "/".join(str(f.buckets[b]) for b in M.BUCKETS),
@@ -101,6 +105,8 @@ def render(figures, level: str, period, approved_only: bool) -> str:
     if any(f.fte is not None and not f.fte_trustworthy for f in figures):
         lines.append(f"* 填报率低于{M.percent(figures[0].settings.trust_threshold, 0)}，"
                      "测算人数仅供参考")
+    if approved_only and any(f.pending_logs for f in figures):
+        lines.append("待审工时：已提交、尚未审定的日志的工时，不计入上表的计入工时和饱和度")
     return "\n".join(lines)
 
 
@@ -124,10 +130,13 @@ def cmd_stats(a) -> int:
         person_id = actor_for(db, a.user).person_id
     figures = stats.unit_stats(db, a.period, a.level, section_id=section_id, person_id=person_id,
                                approved_only=not a.all_logs)
+    need = unit_need(db, figures[0]) if a.level == "unit" and figures and not a.all_logs else None
     if a.json:
-        print_json([f.to_json() for f in figures])
+        print_json([f.to_json() for f in figures])      # the figures only: the verdict is text
     else:
         print(render(figures, a.level, a.period, not a.all_logs))
+        if need is not None:
+            print(f"编制需求：{need.verdict}。{need.text}")
     return 0
 
 
@@ -141,22 +150,26 @@ def cmd_county(db, a) -> int:
         print("还没有登记单位")
         return 0
     head = ["排名", "单位", "编制数", "实有", "使用率", "空编", "饱和度", "核心聚焦", "全面度", "填报率",
-            "测算人数", "编制需求", "任务比", "预警"]
+            "待审", "测算需（差额）", "编制需求", "任务比", "预警"]
     table_rows = [head]
     for rank, r in ranked:
         f = r.figures
-        fte = M.DASH if r.need.fte is None else f"{r.need.fte:.1f}" + ("" if r.need.trustworthy else "*")
+        n = r.need
+        fte = M.DASH if n.need is None else f"{n.need:.1f}（{n.gap:+.1f}）" + ("" if n.trustworthy else "*")
+        completion = f.review_completion if f else None
+        pending = M.percent(1 - completion) if f and f.pending_logs and completion is not None else M.DASH
         table_rows.append([str(rank or M.DASH), r.name, str(r.staffing.quota_total),
                            str(r.staffing.actual_total), M.percent(r.staffing.usage),
                            str(r.staffing.vacancies), M.percent(f and f.saturation),
                            M.percent(f and f.focus.get("core")), M.percent(f and f.coverage),
-                           M.percent(f and f.submission_rate), fte, r.need.verdict,
+                           M.percent(f and f.submission_rate), pending, fte, r.need.verdict,
                            M.DASH if r.ratio.ratio is None else f"{r.ratio.ratio:.2f}",
                            "；".join(r.warnings) or "—"])
-    print(f"全县各单位  {a.period.label}（只计已审定日志）")
-    print(table(table_rows, set(range(2, 12))))
-    print("* 填报率未达到可信门槛，测算人数仅供参考。编制需求：填报率达到门槛时，测算人数超过编制数"
-          "（差额大于1人且大于编制数的10%）为增编依据，少于实有人数（同样差额）为减编依据。")
+    shown = next((r.figures.period for r in rows if r.figures), a.period)
+    print(f"全县各单位  {shown.label}（只计已审定日志；待审 = 已提交未审定的工时占比）")
+    print(table(table_rows, set(range(2, 13))))
+    print("* 仅供参考，不作结论（原因见 --json 的 need.reasons）。差额 = 测算需要人数 − 在岗人数。")
+    print("编制需求：" + rule_of(db).describe())
     return 0
 
 

@@ -13,7 +13,7 @@ from typing import Sequence
 
 from app.core import metrics as M
 from app.core.metrics import Bands, Period
-from app.core.vocab import STANDARD_DAILY_HOURS
+from app.core.vocab import STANDARD_DAILY_HOURS, staffing_class
 
 UNIT, SECTION, PERSON, STAFFING_TYPE = "unit", "section", "person", "staffing_type"
 LEVELS = (UNIT, SECTION, PERSON)
@@ -43,6 +43,8 @@ class PersonFacts:
     timely_logs: int = 0
     late_logs: int = 0
     waiting_overdue_logs: int = 0
+    pending_logs: int = 0           # submitted, waiting for (further) review
+    pending_hours: float = 0.0      # their hours
 
 
 @dataclass(frozen=True)
@@ -54,12 +56,15 @@ class Settings:
     trust_threshold: float = M.DEFAULT_TRUST_THRESHOLD
     overdue_days: int = 3
     approved_only: bool = True
+    min_completion: float = 0.9     # review completion below this: no conclusion (app.core.need)
+    min_span_months: int = 3        # the staffing-need verdict needs this many whole months
 
     def thresholds(self) -> dict:
         """The `thresholds` object of the JSON figures."""
         return {**self.bands.as_dict(), "standard_hours": self.h0,
                 "target_saturation": self.target_saturation,
-                "trust_threshold": self.trust_threshold, "overdue_days": self.overdue_days}
+                "trust_threshold": self.trust_threshold, "overdue_days": self.overdue_days,
+                "min_completion": self.min_completion, "min_span_months": self.min_span_months}
 
 
 @dataclass
@@ -94,6 +99,10 @@ class Figures:
     timely_logs: int = 0
     late_logs: int = 0
     waiting_overdue_logs: int = 0
+    pending_logs: int = 0            # submitted logs still waiting for review (not counted)
+    pending_hours: float = 0.0
+    people_by_class: dict[str, int] = field(default_factory=dict)      # 在编/编外/未填写 → people
+    hours_by_class: dict[str, float] = field(default_factory=dict)     # 在编/编外/未填写 → hours
     hours_by_category: dict[str, float] = field(default_factory=dict)
     focus: dict[str, float | None] = field(default_factory=lambda: dict.fromkeys(M.FOCUS_KEYS))
     focus_hours: dict[str, float] = field(default_factory=lambda: dict.fromkeys(M.FOCUS_KEYS, 0.0))
@@ -104,6 +113,34 @@ class Figures:
     fte: float | None = None         # staffing need (full-time equivalents)
     fte_trustworthy: bool = False
     settings: Settings = field(default_factory=Settings)
+
+    @property
+    def review_completion(self) -> float | None:
+        """Share of the period's submitted hours already finally approved: approved ÷ (approved +
+        waiting). With every log counted (approved_only False) the waiting hours are inside L.
+        None when nothing was submitted."""
+        approved = self.logged_hours - (0.0 if self.settings.approved_only else self.pending_hours)
+        total = approved + self.pending_hours
+        return approved / total if total > 0 else None
+
+    def conclusion_withheld(self) -> str | None:
+        """Why no rise, fall or staffing conclusion may be drawn from these figures (None: it
+        may): the period is still running, or too much of its work still waits for review."""
+        if self.period.full is not None:
+            return f"本期尚未结束（数据截至{self.period.end.month}月{self.period.end.day}日）"
+        c = self.review_completion
+        if c is not None and round(c, 9) < self.settings.min_completion:
+            return (f"尚有{M.percent(1 - c)}的已提交工时待审（审定率低于"
+                    f"{M.percent(self.settings.min_completion, 0)}）")
+        return None
+
+    def pending_text(self) -> str:
+        """待审 12篇、86.5小时（占已提交工时的9.8%）, or '' when nothing waits."""
+        if not self.pending_logs:
+            return ""
+        share = self.review_completion
+        return (f"待审{self.pending_logs}篇、{M.hours_text(self.pending_hours)}小时"
+                + (f"（占已提交工时的{M.percent(1 - share)}）" if share is not None else ""))
 
     # -- the metric objects with their inputs, for explanations (tooltips, report footnotes)
     def saturation_result(self) -> M.Saturation:
@@ -166,6 +203,9 @@ class Figures:
             "uncovered_duties": list(self.uncovered_duties), "active_duties": self.active_duties,
             "fte": None if self.fte is None else round(self.fte, 2),
             "fte_trustworthy": self.fte_trustworthy,
+            "pending_logs": self.pending_logs, "pending_hours": round(self.pending_hours, 2),
+            "people_by_class": dict(self.people_by_class),
+            "hours_by_class": {k: round(v, 2) for k, v in self.hours_by_class.items()},
             "thresholds": s.thresholds(),
             "approved_only": s.approved_only,
         }
@@ -182,7 +222,8 @@ class Figures:
         settings = Settings(bands, t.get("standard_hours", STANDARD_DAILY_HOURS),
                             t.get("target_saturation", M.DEFAULT_TARGET_SATURATION),
                             t.get("trust_threshold", M.DEFAULT_TRUST_THRESHOLD),
-                            t.get("overdue_days", 3), d.get("approved_only", True))
+                            t.get("overdue_days", 3), d.get("approved_only", True),
+                            t.get("min_completion", 0.9), t.get("min_span_months", 3))
         if period is None:
             p = d["period"]
             period = Period(dt.date.fromisoformat(p["start"]), dt.date.fromisoformat(p["end"]),
@@ -201,7 +242,9 @@ class Figures:
             focus_hours=dict(d["focus_hours"]), coverage=d["coverage"],
             covered_duties=list(d["covered_duties"]), uncovered_duties=list(d["uncovered_duties"]),
             active_duties=d["active_duties"], fte=d["fte"], fte_trustworthy=d["fte_trustworthy"],
-            settings=settings)
+            pending_logs=d.get("pending_logs", 0), pending_hours=d.get("pending_hours", 0.0),
+            people_by_class=dict(d.get("people_by_class", {})),
+            hours_by_class=dict(d.get("hours_by_class", {})), settings=settings)
 
 
 def combine(level: str, key: str, name: str, facts: Sequence[PersonFacts], *, period: Period,
@@ -226,6 +269,11 @@ def combine(level: str, key: str, name: str, facts: Sequence[PersonFacts], *, pe
         f.timely_logs += p.timely_logs
         f.late_logs += p.late_logs
         f.waiting_overdue_logs += p.waiting_overdue_logs
+        f.pending_logs += p.pending_logs
+        f.pending_hours += p.pending_hours
+        kind = staffing_class(p.staffing_type)
+        f.people_by_class[kind] = f.people_by_class.get(kind, 0) + 1
+        f.hours_by_class[kind] = f.hours_by_class.get(kind, 0.0) + p.logged_hours
         for cat, hours in p.hours_by_category.items():
             categories[cat] = categories.get(cat, 0.0) + hours
         for k, hours in p.focus_hours.items():
@@ -237,6 +285,8 @@ def combine(level: str, key: str, name: str, facts: Sequence[PersonFacts], *, pe
     # Hours are entered with at most 2 decimals: rounding the sums removes binary noise only,
     # and every figure below is computed from (and explained by) the rounded sums.
     f.logged_hours = round(f.logged_hours, 2)
+    f.pending_hours = round(f.pending_hours, 2)
+    f.hours_by_class = {k: round(v, 2) for k, v in f.hours_by_class.items()}
     f.focus_hours = {k: round(v, 2) for k, v in f.focus_hours.items()}
     f.expected_hours = M.expected_hours(f.available_days, settings.h0)
     sat = f.saturation_result()

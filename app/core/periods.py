@@ -13,11 +13,13 @@ _FORMATS = "应写作 2026-10、2026-Q4、2026 或 2026-10-01..2026-10-15"
 
 @dataclass(frozen=True)
 class Period:
-    """A closed date range [start, end] with its Chinese label; kind is month/quarter/year/range."""
+    """A closed date range [start, end] with its Chinese label; kind is month/quarter/year/range.
+    `full` is set on a period cut short at today (`elapsed`): the whole period it is part of."""
     start: dt.date
     end: dt.date
     label: str
     kind: str = "range"
+    full: "Period | None" = None
 
     @property
     def first_month(self) -> int:
@@ -36,7 +38,15 @@ class Period:
 
     @property
     def days(self) -> int:
-        return (self.end - self.start).days + 1
+        return max(0, (self.end - self.start).days + 1)
+
+    @property
+    def whole_month_count(self) -> int:
+        """Calendar months lying wholly inside [start, end] (a quarter: 3; 10-05..12-31: 2)."""
+        first = self.start if self.start.day == 1 else _next_month(self.start)
+        after = self.end + dt.timedelta(days=1)
+        last = after if after.day == 1 else after.replace(day=1)
+        return max(0, (last.year - first.year) * 12 + last.month - first.month)
 
     @property
     def text(self) -> str:
@@ -51,6 +61,22 @@ class Period:
 
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def elapsed(period: Period, last_day: dt.date) -> Period:
+    """P as far as it has happened: unchanged when it ended by `last_day`, else cut at that day
+    and labelled 本期截至… (a period that has not begun keeps no day: end = start − 1)."""
+    if period.end <= last_day:
+        return period
+    if last_day < period.start:
+        return Period(period.start, period.start - dt.timedelta(days=1),
+                      f"{period.label}（尚未开始）", "range", period)
+    return Period(period.start, last_day,
+                  f"{period.label}（本期截至{last_day.month}月{last_day.day}日）", "range", period)
 
 
 def month_period(year: int, month: int) -> Period:

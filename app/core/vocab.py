@@ -8,6 +8,18 @@ ROLE_PRINCIPAL = "主要领导"
 ROLES = (ROLE_STAFF, ROLE_SECTION_HEAD, ROLE_DEPUTY, ROLE_PRINCIPAL)
 
 STAFFING_TYPES = ("行政编制", "事业编制", "工勤编制", "政法专项编制", "编外")
+# 在编 (a type the unit has a quota of), 编外, 未填写: how workload and headcount are split
+IN_QUOTA, EXTRA, UNTYPED = "在编", "编外", "未填写"
+QUOTA_STAFFING_TYPES = STAFFING_TYPES[:-1]
+
+
+def staffing_class(staffing_type: str | None) -> str:
+    """在编 / 编外 / 未填写 for a person's 编制类型."""
+    if staffing_type in QUOTA_STAFFING_TYPES:
+        return IN_QUOTA
+    return EXTRA if staffing_type == EXTRA else UNTYPED
+
+
 PERSON_STATUSES = ("在职", "借调", "离岗", "离退")
 GENDERS = ("男", "女")
 EDUCATIONS = ("研究生", "大学本科", "大学专科", "中专", "高中及以下")

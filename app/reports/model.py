@@ -153,6 +153,9 @@ class PeriodSummary:
     daily_buckets: tuple[int, int, int, int] | None = None  # persons per DAILY_BUCKETS
     duties: tuple[DutyActivity, ...] = ()  # per duty with entries (for the core-duty report)
     previous: PeriodSummary | None = field(default=None, repr=False)
+    pending_logs: int = 0                  # submitted, still in review: not in logged_hours
+    pending_hours: float = 0.0
+    withheld: str = ""                     # why no rise or fall is read from this period
 
     @property
     def saturation(self) -> float | None:

@@ -81,6 +81,11 @@ def overall(s: PeriodSummary, bands=Bands(), trust: float = DEFAULT_TRUST) -> st
     if s.submission_rate is not None and s.submission_rate < trust:
         text += (f"填报率低于{pct(trust, 0)}，部分工作未留痕，饱和度可能被低估，"
                  f"相关结论仅供参考。")
+    if s.pending_logs:
+        total = s.logged_hours + s.pending_hours
+        share = f"，占已提交工时的{pct(s.pending_hours / total)}" if total > 0 else ""
+        text += (f"另有已提交、尚待审阅的日志{s.pending_logs}篇、{hours(s.pending_hours)}小时{share}，"
+                 f"审定后计入。")
     return text
 
 
@@ -91,6 +96,11 @@ def changes(s: PeriodSummary) -> list[str]:
         return []
     if not p.has_data:
         return [f"上期（{p.period_label}）无已审定的日志，本期无法与上期比较。"]
+    why = s.withheld or p.withheld
+    if why:
+        which = "本期" if s.withheld else "上期"
+        return [f"{which}{why.removeprefix('本期')}，与上期（{p.period_label}）的差异主要反映审阅进度，"
+                f"不作升降判断：本期工作饱和度{pct(s.saturation)}、上期{pct(p.saturation)}。"]
     parts = []
     if s.saturation is not None and p.saturation is not None:
         parts.append(f"工作饱和度{change_points(s.saturation, p.saturation)}"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from app.core import metrics as M
 from app.core.figures import Figures
+from app.core.need import Need
 from app.reports.typeset.document import OfficialDocument
 from app.reports.model import DASH, hours, pct
 from app.reports.narrative import change_points, change_relative
@@ -93,8 +94,9 @@ class ReportBook:
 
 
 # ---------------------------------------------------------------- headline figures
-def indicator_rows(f: Figures) -> list[list[str]]:
-    """(指标, 本期, 计算依据) of the six headline metrics and the staffing need."""
+def indicator_rows(f: Figures, need: Need | None = None) -> list[list[str]]:
+    """(指标, 本期, 计算依据) of the six headline metrics, the staffing need (the verdict when
+    `need` is given: unit-wide reports) and the hours still in review."""
     s = f.settings
     fo = f.focus_result()
     t = f.timeliness_result()
@@ -119,19 +121,22 @@ def indicator_rows(f: Figures) -> list[list[str]]:
         rows.append(["履职全面度", pct(f.coverage),
                      f"有留痕的职责{len(f.covered_duties)}项÷在用职责{f.active_duties}项"
                      if f.active_duties else "没有在用的职责"])
-    if f.level != "person" and f.fte is not None:
-        rows.append(["测算编制需求", f"{f.fte:.1f}人",
-                     f"计入工时{hours(f.logged_hours)}小时÷（{s.h0:g}小时×{f.working_days}个工作日×"
-                     f"{pct(s.target_saturation, 0)}），实有{f.people}人"
-                     + ("" if f.fte_trustworthy else f"；填报率低于{pct(s.trust_threshold, 0)}，仅供参考")])
+    if need is not None:
+        rows.append(["编制需求", need.verdict, need.text])
+    elif f.level != "person" and f.saturation is not None:
+        rows.append(["测算需要人数", f"{f.people * f.saturation / s.target_saturation:.1f}人",
+                     f"在岗{f.people}人×工作饱和度{pct(f.saturation)}；编制结论只对全单位作出"])
+    if f.pending_logs:
+        rows.append(["待审工时", f"{hours(f.pending_hours)}小时",
+                     f"已提交、尚待审阅的日志{f.pending_logs}篇，不计入以上指标"])
     return rows
 
 
 INDICATOR_COLS = (Col("指标"), Col("本期"), Col("计算依据"))
 
 
-def headline(book: ReportBook, f: Figures, caption: str = "主要指标") -> None:
-    book.table(caption, INDICATOR_COLS, indicator_rows(f))
+def headline(book: ReportBook, f: Figures, caption: str = "主要指标", need: Need | None = None) -> None:
+    book.table(caption, INDICATOR_COLS, indicator_rows(f, need))
 
 
 # ---------------------------------------------------------------- previous period
@@ -153,12 +158,16 @@ def comparison_rows(f: Figures, p: Figures) -> list[list[str]]:
             ("核心职责聚焦度", f.focus.get(M.CORE), p.focus.get(M.CORE), PCT)]
     if f.active_duties:
         rows.append(("履职全面度", f.coverage, p.coverage, PCT))
+    if f.conclusion_withheld() or p.conclusion_withheld():     # the difference is review progress
+        return [[name, show(kind, a), show(kind, b), "不作比较"] for name, a, b, kind in rows]
     return [[name, show(kind, a), show(kind, b), _change(a, b, kind)] for name, a, b, kind in rows]
 
 
 def comparison(book: ReportBook, f: Figures, p: Figures) -> None:
+    why = f.conclusion_withheld() or p.conclusion_withheld()
     book.table(f"本期（{f.period.label}）与上期（{p.period.label}）主要指标对比",
-               (Col("指标"), Col("本期"), Col("上期"), Col("变化")), comparison_rows(f, p))
+               (Col("指标"), Col("本期"), Col("上期"), Col("变化")), comparison_rows(f, p),
+               notes=[f"{why}，变化不作比较。"] if why else ())
 
 
 # ---------------------------------------------------------------- notes
@@ -172,7 +181,7 @@ def definitions_note(f: Figures, *, today=None, pending: int = 0) -> list[str]:
     if pending:
         notes.append(f"本期另有{pending}篇日志已提交、尚待审阅，未计入以上数据；审定后重新生成报告，"
                      f"数据将相应更新。")
-    if today is not None and f.period.end >= today:
-        notes.append(f"本期尚未结束，数据截至{today.year}年{today.month}月{today.day}日，"
-                     f"应出勤工时按全期工作日计算，饱和度、填报率偏低属正常。")
+    if f.period.full is not None:
+        notes.append(f"本期尚未结束，数据截至{f.period.end.year}年{f.period.end.month}月{f.period.end.day}日："
+                     f"应出勤工时只计已经过去的工作日，与上期的比较和编制需求不作结论。")
     return notes

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from app.core import metrics as M
 from app.core.figures import NO_SECTION, Figures, StatsPage
 from app.core.metrics import Period
+from app.core.need import Need
 from app.reports.model import (GREEN, DutyActivity, DutyRef, FocusReference, FocusShares, LoadItem,
                                 PeriodSummary,
                                 band_color, pct)
@@ -163,7 +164,8 @@ def summary(f: Figures, kind: str, duties: dict[str, DutyInfo], entries: int, *,
         persons=tuple(load_item(x) for x in persons),
         categories=tuple((c, h) for c, h in f.hours_by_category.items()),
         daily_buckets=tuple(b.get(k, 0) for k in M.BUCKETS) if kind != "person" else None,
-        duties=tuple(activities), previous=previous)
+        duties=tuple(activities), previous=previous, pending_logs=f.pending_logs,
+        pending_hours=f.pending_hours, withheld=f.conclusion_withheld() or "")
 
 
 def activities(duties: list[DutyInfo], counts: EntryCounts, person_ids=None,
@@ -199,3 +201,4 @@ class ReportData:
     people: dict[str, tuple[str, str]] = field(default_factory=dict)   # id → (name, section)
     examples: dict[str, list[Example]] = field(default_factory=dict)   # core duty id → texts
     focus_reference: FocusReference | None = None    # external shares for this kind of unit
+    need: Need | None = None         # the staffing-need verdict (unit-wide reports)

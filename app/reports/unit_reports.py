@@ -79,7 +79,7 @@ def unit_report(ctx: Context) -> tuple[ReportBook, str]:
 
     doc.section(1, "总体情况")
     doc.paragraph(nv.overall(s, bands))
-    headline(book, u)
+    headline(book, u, need=ctx.data.need)
     for note in definitions_note(u, today=ctx.today, pending=ctx.data.pending):
         doc.note(note)
 

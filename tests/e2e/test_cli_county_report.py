@@ -48,7 +48,7 @@ def test_report_prints_the_ranked_figures_of_stats_json(results):
     for r in rows:
         f = r["figures"]
         if r["rank"] is None:
-            assert r["name"] in text and f"{r['name']}（本期无已审定的日志）" in text
+            assert r["name"] in text and f"{r['name']}（本期没有" in text
             continue
         # ratios from their inputs, unrounded like the report; the JSON's 4-decimal ones agree
         saturation = f["logged_hours"] / f["expected_hours"]

@@ -106,7 +106,16 @@ def test_unit_report_headline_equals_stats_json(results, demo):
         assert expected in text, expected
     assert f"履职全面度为{pct(len(u['covered_duties']) / u['active_duties'])}" in text
     assert f"{u['people']}名人员参与履职留痕" in text
-    assert "与上期（2026年9月）相比" in text
+    # the last days of October are still in review: no rise or fall is read from them, and the
+    # report says how much is waiting
+    waiting = u["pending_hours"] / (u["logged_hours"] + u["pending_hours"])
+    assert waiting > 0.1
+    assert (f"本期尚有{pct(waiting)}的已提交工时待审（审定率低于90%），与上期（2026年9月）的差异"
+            f"主要反映审阅进度，不作升降判断") in text
+    assert f"另有已提交、尚待审阅的日志{u['pending_logs']}篇、{hours(u['pending_hours'])}小时" in text
+    changes = text[text.index("二、变化情况"):text.index("三、")]
+    assert "下降" not in changes and "上升" not in changes and "不作比较" in changes
+    assert "编制需求数据不足" in text and "编制需求至少按3个完整月测算" in text
     for code in u["uncovered_duties"]:
         assert code in text
     assert "建议" in text and "沂河县市场监督管理局" in text

@@ -181,7 +181,7 @@ def test_bureau_register_import_county_and_drill_down(qtbot, tmp_path, county_db
     from app.ui.dialogs.import_preview_dialog import REJECTED_COLOUR
     from app.ui.pages.bureau.packages_page import BureauPackagesPage
     from app.ui.pages.bureau.units_page import BureauUnitsPage
-    from app.ui.pages.bureau.county_page import CountyPage
+    from app.ui.pages.bureau.county_page import COL_VERDICT, CountyPage
     db, mirrors = county_db.db, county_db.mirrors
     actor = bureau_admin(db)
     units = BureauUnitsPage(db, mirrors, actor, settings, runner=SyncRunner())
@@ -262,9 +262,9 @@ def test_bureau_register_import_county_and_drill_down(qtbot, tmp_path, county_db
     row = page.row_of(county_db.unit_id)
     assert page.table.rowCount() == 2 and page.table.item(row, 1).text() == UNIT_NAME
     assert page.table.item(row, 7).text() == percent(saturation)
-    assert page.table.item(row, 12).text() == expected[UNIT_NAME].need.verdict
+    assert page.table.item(row, COL_VERDICT).text() == expected[UNIT_NAME].need.verdict
     other = page.row_of(added.unit_id)
-    assert page.table.item(other, 7).text() == "—" and page.table.item(other, 12).text() == "数据不足"
+    assert page.table.item(other, 7).text() == "—" and page.table.item(other, COL_VERDICT).text() == "数据不足"
     assert page.table.item(row, 0).text() == "1"                       # ranked first by saturation
     page.table.sortItems(7)                                            # ascending: the blank goes last
     assert page.table.item(0, 1).text() == UNIT_NAME

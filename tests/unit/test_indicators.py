@@ -408,7 +408,8 @@ def test_auto_scores_equal_hand_computation_from_stats_json(enrolled):
         "3.2.1": 8 * linear(f["focus"]["core"], 0.2, 0.5),
         "3.3.1": 6 * band(f["saturation"], 0.6, 0.85, 1.15, 1.3),
         "3.3.2": 4 * band(f["daily_average"], 5, 7, 10, 12),
-        "3.3.3": 4 * band(round(f["fte"] / sum(actual.values()), 4), 0.6, 0.9, 1.1, 1.4),
+        # 测算需要人数 ÷ 在岗人数 (编外 in both): the saturation itself at a 100 % target
+        "3.3.3": 4 * band(round(f["people"] * f["saturation"] / f["people"], 4), 0.6, 0.9, 1.1, 1.4),
         "3.4.1": 3 * linear(f["submission_rate"], 0.6, 0.95),
         "3.4.2": 3 * linear(f["review_timeliness"], 0.6, 0.95),
         "3.5.2": 4 * linear(5 / (sum(quotas.values()) / 3), 0.5, 1.0),     # 服务经济: 3 slots a task

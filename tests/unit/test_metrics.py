@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 
 from app.core import metrics as M
 from app.core.calendar import WorkCalendar
-from app.core.figures import NO_SECTION, NO_SECTION_NAME
+from app.core.figures import NO_SECTION, NO_SECTION_NAME, Figures
 from app.core.metrics import Bands, parse_period
+from app.core.periods import elapsed
 from app.services.stats import compute as stats, drill
 from app.services.org.calendar import work_calendar
 from tests.unit.stats_fixtures import Builder
@@ -214,7 +215,7 @@ def by_login(figures):
 
 
 def test_person_figures_by_hand(small_unit):
-    people = by_login(stats.unit_stats(small_unit.db, OCT, "person", today=dt.date(2026, 10, 20)))
+    people = by_login(stats.unit_stats(small_unit.db, OCT, "person", today=dt.date(2026, 11, 2)))
     assert set(people) == {"p1", "p2", "p4", "boss"}     # not: p3 借调/p5 离岗 without logs, admin
     p1 = people["p1"]
     # leave: only the 请假 on the make-up workday 10-10; the 出差 day 10-12 keeps its 8 expected hours
@@ -228,7 +229,7 @@ def test_person_figures_by_hand(small_unit):
     assert p1.focus_hours == {"core": 18.0, "general": 5.0, "auxiliary": 8.0}
     assert p1.focus == {"core": 18 / 31, "general": 5 / 31, "auxiliary": 8 / 31}
     assert (p1.coverage, p1.covered_duties, p1.active_duties) == (1.0, ["SD-01"], 1)
-    # 7 approved on the day + 10-13 waiting since Tue (deadline Sun 10-18, today 10-20)
+    # 7 approved on the day + 10-13 waiting since Tue (deadline Sun 10-18, today 11-02)
     assert (p1.timely_logs, p1.late_logs, p1.waiting_overdue_logs) == (7, 0, 1)
     assert p1.review_timeliness == 7 / 8
     assert (p1.section, p1.staffing_type, p1.in_totals) == ("甲科", "行政编制", True)
@@ -245,7 +246,7 @@ def test_person_figures_by_hand(small_unit):
 
 
 def test_section_and_unit_figures_by_hand(small_unit):
-    today = dt.date(2026, 10, 20)
+    today = dt.date(2026, 11, 2)
     sections = {f.name: f for f in stats.unit_stats(small_unit.db, OCT, "section", today=today)}
     assert list(sections) == [NO_SECTION_NAME, "甲科", "乙科"]
     a, b, none = sections["甲科"], sections["乙科"], sections[NO_SECTION_NAME]
@@ -391,3 +392,62 @@ def test_an_empty_unit_has_dashes_not_errors(unit_db):
     assert (none.people, none.saturation, none.band) == (0, None, None)
     assert stats.unit_stats(unit_db, OCT, "person") == []
     assert [w.people for w in drill.weekly_hours(unit_db, OCT)] == [0] * 5
+
+
+# ---------------------------------------------------------------- work in review, honest periods
+def test_hours_in_review_are_shown_beside_the_approved(small_unit):
+    people = by_login(stats.unit_stats(small_unit.db, OCT, "person", today=dt.date(2026, 11, 2)))
+    p1 = people["p1"]
+    assert (p1.pending_logs, p1.pending_hours, p1.logged_hours) == (1, 8.0, 31.0)   # 10-13 waits
+    assert p1.review_completion == 31 / 39
+    assert p1.pending_text() == "待审1篇、8小时（占已提交工时的20.5%）"
+    assert p1.conclusion_withheld() == "尚有20.5%的已提交工时待审（审定率低于90%）"
+    [unit] = stats.unit_stats(small_unit.db, OCT, "unit", today=dt.date(2026, 11, 2))
+    assert (unit.pending_logs, unit.pending_hours) == (1, 8.0)
+    assert unit.people_by_class == {"在编": 4} and unit.hours_by_class == {"在编": 191.0}
+    again = Figures.from_json(unit.to_json(), unit.period)
+    assert (again.pending_hours, again.people_by_class) == (8.0, {"在编": 4})
+
+
+def test_a_running_period_ends_at_the_last_day_that_has_passed(small_unit):
+    [unit] = stats.unit_stats(small_unit.db, OCT, "unit", today=dt.date(2026, 10, 14))
+    assert (unit.period.start, unit.period.end, unit.period.full) == (OCT.start, dt.date(2026, 10, 13), OCT)
+    assert unit.period.label == "2026年10月（本期截至10月13日）"
+    # 10-08 Thu, 10-09 Fri, 10-10 Sat (make-up workday), 10-12 Mon, 10-13 Tue; days to come expect nothing
+    assert unit.working_days == 5
+    assert unit.expected_hours == (unit.people * 5 - unit.leave_days) * 8
+    assert unit.conclusion_withheld() == "本期尚未结束（数据截至10月13日）"
+    assert stats.unit_stats(small_unit.db, OCT, "unit", today=dt.date(2026, 11, 2))[0].period == OCT
+    # a month that has not begun has no working day yet: a dash, not a red 0 %
+    [ahead] = stats.unit_stats(small_unit.db, parse_period("2026-11"), "unit", today=dt.date(2026, 11, 1))
+    assert (ahead.working_days, ahead.saturation, ahead.band) == (0, None, None)
+    assert ahead.period.label == "2026年11月（尚未开始）"
+
+
+def test_the_weekly_trend_ends_with_a_partial_week(small_unit):
+    [unit] = stats.unit_stats(small_unit.db, OCT, "unit", today=dt.date(2026, 10, 14))
+    weeks = drill.weekly_hours(small_unit.db, unit.period)
+    assert weeks[-1].start == dt.date(2026, 10, 12) and weeks[-1].end == dt.date(2026, 10, 13)
+    assert weeks[-1].partial and weeks[-1].working_days == 2 and not weeks[-2].partial
+
+
+def test_today_counts_once_the_working_day_has_closed():
+    today = dt.date.today()
+    assert stats.as_of(None, 0) == (today, today)                      # closes at midnight
+    assert stats.as_of(None, 24) == (today, today - dt.timedelta(days=1))
+    assert stats.as_of(dt.date(2026, 10, 14), 0) == (dt.date(2026, 10, 14), dt.date(2026, 10, 13))
+
+
+def test_statistics_open_on_the_last_complete_month_with_approved_work(small_unit):
+    assert stats.default_period(small_unit.db, dt.date(2026, 12, 1)) == OCT
+    assert stats.default_period(small_unit.db, dt.date(2026, 10, 20)) == OCT     # none before: this month
+
+
+def test_whole_months_and_elapsed_periods():
+    q4 = parse_period("2026-Q4")
+    assert q4.whole_month_count == 3 and parse_period("2026-10-05..2026-12-31").whole_month_count == 2
+    assert parse_period("2026-10-05..2026-10-20").whole_month_count == 0
+    cut = elapsed(q4, dt.date(2026, 12, 4))
+    assert (cut.end, cut.whole_month_count, cut.full) == (dt.date(2026, 12, 4), 2, q4)
+    assert cut.label == "2026年第四季度（本期截至12月4日）"
+    assert elapsed(q4, dt.date(2027, 1, 1)) is q4

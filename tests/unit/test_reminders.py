@@ -248,3 +248,17 @@ def test_empty_notice_exports_placeholder_rows(unit_db, unit, tmp_path):
     assert report.missing == [] and report.overdue == [] and report.working_days == 0
     wb = load_workbook(reminders.export_notice_xlsx(report, tmp_path / "empty.xlsx"))
     assert wb["未提交日志"]["A3"].value == "无" and wb["超期未审"]["A3"].value == "无"
+
+
+def test_today_is_not_missed_before_the_day_is_over(unit_db, unit):
+    zs, qian = unit["zhangsan"], unit["qian"]
+    week = [dt.date(2026, 10, d) for d in (12, 13, 14, 15, 16)]
+    for day in week[:4]:
+        submit(unit_db, zs, day)
+    # 通报 run on Friday afternoon: Friday's log is due tonight, not missing yet
+    report = reminders.notice(unit_db, qian, week[0], week[-1], as_of=week[-1])
+    assert "张三" not in {r.name for r in report.missing}
+    assert week[-1] not in {d for r in report.missing for d in r.missing_days}
+    # run the next Monday, Friday without a log is missing
+    report = reminders.notice(unit_db, qian, week[0], week[-1], as_of=dt.date(2026, 10, 19))
+    assert {r.name: r.missing_days for r in report.missing}["张三"] == (week[-1],)

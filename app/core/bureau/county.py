@@ -1,18 +1,16 @@
-"""County-level judgements on one unit (the 编办's unit table): staffing use, the staffing-need
-verdict and the 编制任务比. Pure functions; the inputs are shown beside every result."""
+"""County-level judgements on one unit (the 编办's unit table): staffing use, the 编制任务比 and the
+warnings; the staffing-need verdict is app.core.need. Pure functions; the inputs are shown beside every result."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from app.core.figures import Figures
+from app.core.need import Need
 
 # 编制任务比 (镇江): one key task per 3 / 4 / 5 staffing slots by unit class.
 TASK_BASE = {"服务经济": 3, "社会民生": 4, "综合保障": 5}
 # Leadership posts: which roles fill which post kind.
 LEADER_ROLES = {"正职": "主要领导", "副职": "分管领导"}
-# A staffing-need verdict needs a gap of at least this share of the quota (and at least 1 FTE),
-# so rounding noise in a small unit never reads as 增编/减编 evidence.
-NEED_MARGIN = 0.10
 
 
 @dataclass
@@ -65,35 +63,6 @@ class Staffing:
 
 
 @dataclass
-class Need:
-    """Staffing need: FTE justified by the logged workload against actual staff and quota."""
-    fte: float | None
-    trustworthy: bool
-    actual: int
-    quota: int
-    verdict: str          # '增编依据' | '减编依据' | '基本匹配' | '数据不足'
-    text: str
-
-
-def staffing_need(fte: float | None, trustworthy: bool, actual: int, quota: int) -> Need:
-    """The rule: only when the submission rate reaches the trust threshold is FTE evidence at
-    all ('数据不足' otherwise). Then FTE above the quota by more than max(1, 10 % of the quota)
-    is 增编 evidence, FTE below the actual staff by more than max(1, 10 % of it) is 减编
-    evidence, anything between is 基本匹配."""
-    if fte is None or not trustworthy:
-        return Need(fte, trustworthy, actual, quota, "数据不足",
-                    "填报率未达到可信门槛，测算人数仅供参考，不作为增减编依据")
-    if quota and fte > quota + max(1.0, NEED_MARGIN * quota):
-        return Need(fte, trustworthy, actual, quota, "增编依据",
-                    f"按留痕工作量测算需要{fte:.1f}人，超过编制数{quota}名")
-    if actual and fte < actual - max(1.0, NEED_MARGIN * actual):
-        return Need(fte, trustworthy, actual, quota, "减编依据",
-                    f"按留痕工作量测算需要{fte:.1f}人，少于实有{actual}人")
-    return Need(fte, trustworthy, actual, quota, "基本匹配",
-                f"测算需要{fte:.1f}人，与实有{actual}人、编制{quota}名基本匹配")
-
-
-@dataclass
 class TaskRatio:
     task_class: str | None
     quota: int
@@ -122,6 +91,9 @@ def warnings(staffing: Staffing, figures: Figures | None) -> list[str]:
     threshold = figures.settings.trust_threshold
     if rate is not None and rate < threshold:
         found.append(f"填报率{rate * 100:.0f}%低于{threshold * 100:.0f}%")
+    completion = figures.review_completion
+    if completion is not None and round(completion, 9) < figures.settings.min_completion:
+        found.append(f"待审工时占{(1 - completion) * 100:.0f}%（{figures.pending_logs}篇未审完）")
     if figures.band == "red":
         found.append(f"饱和度{(figures.saturation or 0) * 100:.0f}%（红灯）")
     uncovered = len(figures.uncovered_duties)
@@ -141,7 +113,7 @@ class CountyRow:
     unit_class: str
     staffing: Staffing
     figures: Figures | None       # the unit's own figures for the period (None: no data)
-    need: Need
+    need: Need                    # the staffing-need rule (app.core.need)
     ratio: TaskRatio
     warnings: list[str]
     computed_on: str
@@ -150,9 +122,7 @@ class CountyRow:
         return {"unit_id": self.unit_id, "name": self.name, "credit_code": self.credit_code,
                 "unit_class": self.unit_class, "staffing": self.staffing.to_json(),
                 "figures": None if self.figures is None else self.figures.to_json(),
-                "need": {"fte": self.need.fte, "trustworthy": self.need.trustworthy,
-                         "actual": self.need.actual, "quota": self.need.quota,
-                         "verdict": self.need.verdict, "text": self.need.text},
+                "need": self.need.to_json(),
                 "task_ratio": {"task_class": self.ratio.task_class, "quota": self.ratio.quota,
                                "key_tasks": self.ratio.key_tasks, "target": self.ratio.target,
                                "ratio": self.ratio.ratio},

@@ -12,7 +12,8 @@ Metrics (name → value; fractions are 0–1, never percent):
     over_leader_count   超职数配备的领导人数, summed over 正职/副职
     seconded_count      借调人数
     task_ratio          编制任务比 (镇江): 重点任务数 ÷ (编制数 ÷ 基数)
-    fte_gap_ratio       测算人数 (FTE) ÷ 实有人数, only when the submission rate makes FTE trustworthy
+    fte_gap_ratio       测算需要人数 ÷ 在岗人数 (app.core.need: both count 在编 and 编外 alike), only
+                        when the submission rate makes the figures trustworthy
 A value that cannot be computed is None with the reason; it gives no automatic score, never 0.
 
 Rules are JSON objects; `score` turns (rule, value, max score) into a score and a sentence:
@@ -61,7 +62,7 @@ METRICS: dict[str, Metric] = {m.name: m for m in (
     Metric("over_leader_count", "超职数配备领导人数", COUNT, "编制情况：正职、副职实配超出核定职数之和"),
     Metric("seconded_count", "借调人数", COUNT, "人员名册：状态为借调的人数"),
     Metric("task_ratio", "编制任务比", RATIO, "重点任务数 ÷（编制数 ÷ 任务基数3/4/5）"),
-    Metric("fte_gap_ratio", "工作量与人员匹配度", PERCENT, "测算人数 ÷ 实有人数（填报率达到可信门槛时）"),
+    Metric("fte_gap_ratio", "工作量与人员匹配度", PERCENT, "测算需要人数 ÷ 在岗人数（填报率达到可信门槛时）"),
 )}
 
 RULE_KINDS = {"band": "区间", "at_least": "越高越好", "at_most": "越低越好", "steps": "分档",
@@ -171,15 +172,18 @@ def metric_values(figures: dict | None, staffing: Staffing, ratio: TaskRatio) ->
             f"重点任务{ratio.key_tasks}项 ÷ 目标任务数{_num(round(ratio.target, 2))}"
             f"（编制{ratio.quota}名 ÷ {ratio.task_class}类基数{base}）")
     if f is not None:
-        actual = staffing.actual_total
-        if f["fte"] is None:
+        # the staffing-need rule's basis: the people at work (在编 and 编外) and their hours
+        people, saturation = f["people"], f["saturation"]
+        if saturation is None:
             put("fte_gap_ratio", None, reason="无法测算人数（本期没有工作日或工时）")
         elif not f["fte_trustworthy"]:
             put("fte_gap_ratio", None, reason="填报率未达到可信门槛，测算人数不作依据")
-        elif not actual:
-            put("fte_gap_ratio", None, reason="没有在编在岗人员")
+        elif not people:
+            put("fte_gap_ratio", None, reason="本期没有在岗人员")
         else:
-            put("fte_gap_ratio", round(f["fte"] / actual, 4), f"测算需要{_num(f['fte'])}人 ÷ 实有{actual}人")
+            need = people * saturation / f["thresholds"]["target_saturation"]
+            put("fte_gap_ratio", round(need / people, 4),
+                f"测算需要{_num(round(need, 2))}人 ÷ 在岗{people}人")
     return out
 
 

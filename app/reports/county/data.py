@@ -110,6 +110,19 @@ class CountyTotals:
     over_leaders: int
     seconded: int
     seconded_units: int
+    pending_hours: float = 0.0            # submitted, still in review: not in logged_hours
+    pending_logs: int = 0
+
+    @property
+    def review_completion(self) -> float | None:
+        """Approved hours ÷ (approved + waiting): how much of the submitted work is counted."""
+        total = self.logged_hours + self.pending_hours
+        return self.logged_hours / total if total > 0 else None
+
+    @property
+    def running(self) -> bool:
+        """The period has not ended (the units' figures stop at today)."""
+        return self.period.full is not None
 
     @property
     def saturation(self) -> float | None:
@@ -157,7 +170,9 @@ class CountyTotals:
 
 
 def totals(rows: Sequence, period: Period) -> CountyTotals:
-    """The county's sums over `rows` (county_table rows of `period`)."""
+    """The county's sums over `rows` (county_table rows of `period`); a period still running is
+    the one the units' figures were cut to (本期截至…)."""
+    period = next((r.figures.period for r in rows if r.figures is not None), period)
     data = [r for r in rows if has_data(r)]
     f = [r.figures for r in data]
     focus = tuple(sum(x.focus_hours.get(k) or 0.0 for x in f) for k in M.FOCUS_KEYS)
@@ -188,18 +203,20 @@ def totals(rows: Sequence, period: Period) -> CountyTotals:
         over_leader_units=tuple(r.name for r in rows if r.staffing.over_leaders),
         over_leaders=sum(sum(r.staffing.over_leaders.values()) for r in rows),
         seconded=sum(r.staffing.seconded for r in rows),
-        seconded_units=sum(1 for r in rows if r.staffing.seconded))
+        seconded_units=sum(1 for r in rows if r.staffing.seconded),
+        pending_hours=round(sum(r.figures.pending_hours for r in rows if r.figures), 2),
+        pending_logs=sum(r.figures.pending_logs for r in rows if r.figures))
 
 
 # ---------------------------------------------------------------- groupings
 def by_verdict(rows: Sequence) -> dict[str, list]:
-    """Rows per staffing-need verdict; 增编 by the excess over the quota, 减编 by the shortfall
-    against actual staff, largest first."""
+    """Rows per staffing-need verdict; 增编 by the excess over the quota, 减编 by the surplus of
+    quota over the need, largest first."""
     groups: dict[str, list] = {v: [] for v in VERDICT_ORDER}
     for r in rows:
         groups.setdefault(r.need.verdict, []).append(r)
-    groups["增编依据"].sort(key=lambda r: -(r.need.fte - r.need.quota))
-    groups["减编依据"].sort(key=lambda r: -(r.need.actual - r.need.fte))
+    groups["增编依据"].sort(key=lambda r: -r.need.quota_gap)
+    groups["减编依据"].sort(key=lambda r: r.need.quota_gap)
     return groups
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from app.core.bureau import county as C
 from app.core import metrics as M
 from app.core.metrics import Period
+from app.core.need import NeedRule
 from app.reports.typeset import charts
 from app.reports.county import data as D
 from app.reports.county import text as T
@@ -40,8 +41,10 @@ FOCUS_PER_CHART = 20
 
 
 def write_report(rows, before, period: Period, previous: Period, issuer: str, today: dt.date,
-                 out: Path | str, xlsx: Path | str | None = None) -> ReportInfo:
-    """The report from county_table rows of the period and of the one before."""
+                 out: Path | str, xlsx: Path | str | None = None,
+                 rule: NeedRule = NeedRule()) -> ReportInfo:
+    """The report from county_table rows of the period and of the one before; `rule` is the
+    staffing-need rule the rows were judged by (stated in the report)."""
     started = time.perf_counter()
     area = D.area_name(issuer)
     fonts = register_fonts()
@@ -51,10 +54,10 @@ def write_report(rows, before, period: Period, previous: Period, issuer: str, to
     title = area + "".join(TITLE) + subtitle
     book = ReportBook(doc)
     t, p = D.totals(rows, period), D.totals(before, previous)
-    overview(book, rows, before, t, p, today)
+    overview(book, rows, before, t, p, today, rule)
     loads(book, rows, t, area, fonts)
     staffing(book, rows, t)
-    need(book, rows)
+    need(book, rows, rule)
     ratios(book, rows)
     closing(book, rows, t)
     out = Path(out)
@@ -66,7 +69,7 @@ def write_report(rows, before, period: Period, previous: Period, issuer: str, to
 
 # ---------------------------------------------------------------- 一、总体情况
 def overview(book: ReportBook, rows, before, t: D.CountyTotals, p: D.CountyTotals,
-             today: dt.date) -> None:
+             today: dt.date, rule: NeedRule) -> None:
     doc = book.doc
     doc.section(1, "总体情况")
     doc.section(2, "编制配备")
@@ -91,13 +94,13 @@ def overview(book: ReportBook, rows, before, t: D.CountyTotals, p: D.CountyTotal
     for note in notes(rows, t, today):
         doc.note(note)
     doc.section(2, "与上期比较")
-    for text in T.changes(t, p) or ["本期各单位均无已审定的日志，无法与上期比较。"]:
+    for text in T.changes(t, p, rule) or ["本期各单位均无已审定的日志，无法与上期比较。"]:
         doc.paragraph(text)
 
 
 def _fte(rows) -> tuple[list, str]:
-    trusted = [r for r in rows if r.need.trustworthy and r.need.fte is not None]
-    return trusted, f"{sum(r.need.fte for r in trusted):.1f}人" if trusted else DASH
+    trusted = [r for r in rows if r.need.trustworthy and r.need.need is not None]
+    return trusted, f"{sum(r.need.need for r in trusted):.1f}人" if trusted else DASH
 
 
 def indicator_rows(rows, before, t: D.CountyTotals, p: D.CountyTotals) -> list[list[str]]:
@@ -111,7 +114,7 @@ def indicator_rows(rows, before, t: D.CountyTotals, p: D.CountyTotals) -> list[l
     return [
         ["有已审定日志的单位", f"{len(t.reporting)}个", f"{len(p.reporting)}个",
          f"登记单位{t.units}个"],
-        ["参与留痕人数", f"{t.people}人", f"{p.people}人", "各单位计入统计的人员之和"],
+        ["在岗人数", f"{t.people}人", f"{p.people}人", "各单位本期计入统计的人员之和（含编外）"],
         ["工作饱和度", sat(t), sat(p),
          f"计入工时{hours(t.logged_hours)}小时÷应出勤工时{hours(t.expected_hours)}小时"],
         ["日志填报率", pct(t.submission_rate), pct(p.submission_rate),
@@ -120,8 +123,8 @@ def indicator_rows(rows, before, t: D.CountyTotals, p: D.CountyTotals) -> list[l
          f"核心职责工时{hours(t.focus_hours[0])}小时÷计入工时{hours(sum(t.focus_hours))}小时"],
         ["履职全面度", pct(t.coverage), pct(p.coverage),
          f"有留痕的职责{t.covered_duties}项÷在用职责{t.active_duties}项"],
-        ["测算人数（数据可信单位）", fte, _fte(before)[1],
-         f"{len(trusted)}个单位测算人数之和，实有{sum(r.need.actual for r in trusted)}人、"
+        ["测算需要人数（可作结论的单位）", fte, _fte(before)[1],
+         f"{len(trusted)}个单位测算人数之和，在岗{sum(r.need.people for r in trusted)}人、"
          f"核定编制{sum(r.need.quota for r in trusted)}名"],
     ]
 
@@ -137,9 +140,12 @@ def notes(rows, t: D.CountyTotals, today: dt.date) -> list[str]:
            f"工作饱和度分档：{D.BANDS.describe()}。",
            "编制配备按各单位最近一次上报包中的人员名册统计，不分期间：实有人数只计编制类型与核定编制"
            "对应的在职、借调人员，编外人员不计入。"]
-    if period.end >= today:
-        out.append(f"本期尚未结束，数据截至{chinese_date(today)}，应出勤工时按全期工作日计算，"
-                   f"饱和度、填报率偏低属正常。")
+    if t.running:
+        out.append(f"本期尚未结束，数据截至{chinese_date(period.end)}：应出勤工时只计已经过去的工作日，"
+                   f"本期的比较和测算不作结论。")
+    if t.pending_logs:
+        out.append(f"已提交、尚未审定的日志{t.pending_logs}篇、{hours(t.pending_hours)}小时不计入"
+                   f"工作饱和度；审定率（已审定工时÷已提交工时）为{pct(t.review_completion)}。")
     return out
 
 
@@ -219,22 +225,26 @@ def staff_numbers(s) -> list:
 
 
 # ---------------------------------------------------------------- 四、编制需求测算
-NEED_COLS = (Col("单位"), Col("计入工时", HOURS), Col("工作日", INT), Col("填报率", PCT),
-             Col("测算人数", ONE), Col("实有人数", INT), Col("核定编制", INT), Col("测算结论"))
+NEED_COLS = (Col("单位"), Col("计入工时", HOURS), Col("待审工时", HOURS), Col("填报率", PCT),
+             Col("饱和度", PCT), Col("在岗人数", INT), Col("测算需要", ONE), Col("差额", ONE),
+             Col("核定编制", INT), Col("测算结论"))
 
 
-def need(book: ReportBook, rows) -> None:
+def need(book: ReportBook, rows, rule: NeedRule) -> None:
     doc = book.doc
     doc.section(1, "编制需求测算")
-    doc.paragraph(T.need_rule(rows))
+    doc.paragraph(T.need_rule(rule))
     for text in T.need(rows):
         doc.paragraph(text)
-    lines = [[r.name, *((D.fig(r, "logged_hours"), D.fig(r, "working_days"), D.submission(r),
-                         r.need.fte) if D.has_data(r) else (None,) * 4),
-              r.need.actual, r.need.quota, r.need.verdict] for r in D.need_order(rows)]
+    lines = [[r.name, *((D.fig(r, "logged_hours"), D.fig(r, "pending_hours"), D.submission(r),
+                         D.saturation(r)) if D.has_data(r) else (None,) * 4),
+              r.need.people, r.need.need, r.need.gap, r.need.quota, r.need.verdict]
+             for r in D.need_order(rows)]
     book.table("各单位编制需求测算", NEED_COLS, lines, font_size=SMALL_TABLE,
-               notes=["数据不足的单位，测算人数仅供参考，不作为增减编依据。"]
-               if any(r.need.verdict == "数据不足" and D.has_data(r) for r in rows) else ())
+               notes=["差额＝测算需要人数－在岗人数。数据不足的单位，测算人数仅供参考，不作为增减编依据，"
+                      "原因见正文。"]
+               if any(r.need.verdict == "数据不足" and D.has_data(r) for r in rows) else
+               ["差额＝测算需要人数－在岗人数。"])
 
 
 # ---------------------------------------------------------------- 五、编制任务比

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from app.core.bureau import county as C
 from app.core import metrics as M
+from app.core.need import NeedRule
 from app.reports.county import data as D
 from app.reports.model import band_level, hours, pct
 from app.reports.narrative import change_points, change_relative, listing
@@ -78,14 +79,33 @@ def activity(t: D.CountyTotals) -> str:
                  f"{listing(list(t.silent), '个单位')}，未计入以上数据。")
     if t.submission_rate is not None and t.submission_rate < TRUST:
         text += f"全县填报率低于{pct(TRUST, 0)}，部分工作未留痕，饱和度可能被低估，相关结论仅供参考。"
+    if t.pending_logs:
+        text += (f"另有已提交、尚未审定的日志{t.pending_logs}篇、{hours(t.pending_hours)}小时，"
+                 f"占已提交工时的{pct(1 - t.review_completion)}，未计入以上数据。")
     return text
 
 
-def changes(t: D.CountyTotals, p: D.CountyTotals) -> list[str]:
+def conclusive(t: D.CountyTotals, rule: NeedRule) -> str | None:
+    """Why no rise or fall may be read from the totals (None: it may): the period is still
+    running, or too much of its work is still waiting for review."""
+    if t.running:
+        return f"本期尚未结束（{t.period.label}）"
+    c = t.review_completion
+    if c is not None and round(c, 9) < rule.min_completion:
+        return f"{t.period.label}尚有{pct(1 - c)}的已提交工时待审，审定率低于{pct(rule.min_completion, 0)}"
+    return None
+
+
+def changes(t: D.CountyTotals, p: D.CountyTotals, rule: NeedRule = NeedRule()) -> list[str]:
     if not t.has_data:
         return []
     if not p.has_data:
         return [f"上期（{p.period.label}）各单位均无已审定的日志，本期无法与上期比较。"]
+    why = conclusive(t, rule) or conclusive(p, rule)
+    if why:
+        return [f"{why}，本期与上期（{p.period.label}）的差异主要反映审阅和报送进度，不作升降判断："
+                f"本期工作饱和度{pct(t.saturation)}、上期{pct(p.saturation)}，本期日志填报率"
+                f"{pct(t.submission_rate)}、上期{pct(p.submission_rate)}。"]
     parts = [f"全县工作饱和度{change_points(t.saturation, p.saturation)}（上期{pct(p.saturation)}）"]
     rel = change_relative(t.logged_hours, p.logged_hours)
     if rel:
@@ -177,26 +197,23 @@ def staffing_units(rows: Sequence) -> str:
 
 
 # ---------------------------------------------------------------- 四、编制需求测算
-def need_rule(rows: Sequence) -> str:
-    th = thresholds(rows)
-    trust = pct(th.get("trust_threshold", TRUST), 0)
-    return (f"测算方法：测算人数＝本期经审定的工作时长÷（标准工时{th.get('standard_hours', 8):g}小时×"
-            f"工作日天数×目标饱和度{pct(th.get('target_saturation', 1.0), 0)}）。只有日志填报率达到"
-            f"{trust}的单位，测算结果才作为增减编依据：测算人数超过核定编制数，且超出部分多于1人、"
-            f"也多于编制数的{C.NEED_MARGIN:.0%}的，为增编依据；测算人数少于实有人数，且差额多于1人、"
-            f"也多于实有人数的{C.NEED_MARGIN:.0%}的，为减编依据；其余为基本匹配。填报率未达到{trust}"
-            f"或本期没有已审定日志的单位列为数据不足，其测算人数仅供参考，不作为增减编依据。")
+def need_rule(rule: NeedRule) -> str:
+    return ("测算方法：" + rule.describe() + "在岗人数指本期计入统计的人员（含编外，不含借调出去的人员），"
+            "与第三部分按花名册统计的实有人数口径不同。")
 
 
 def _need_item(r) -> str:
-    n = r.need
-    return f"{r.name}（测算需要{n.fte:.1f}人，核定编制{n.quota}名，实有{n.actual}人）"
+    return f"{r.name}（{r.need.size_text()}）"
 
 
 def _short_reason(r) -> str:
     if not D.has_data(r):
         return f"{r.name}（本期无已审定的日志）"
     return f"{r.name}（填报率{pct(D.submission(r))}）"
+
+
+def _withheld(r) -> str:
+    return f"{r.name}（{'；'.join(r.need.reasons) or '无法测算'}）"
 
 
 def need(rows: Sequence) -> list[str]:
@@ -210,13 +227,13 @@ def need(rows: Sequence) -> list[str]:
                      listing([_need_item(r) for r in g["减编依据"]], "个"))
     parts.append(f"基本匹配的{len(g['基本匹配'])}个")
     if g["数据不足"]:
-        parts.append(f"数据不足的{len(g['数据不足'])}个：" +
-                     listing([_short_reason(r) for r in g["数据不足"]], "个"))
+        parts.append(f"数据不足、暂不作结论的{len(g['数据不足'])}个：" +
+                     listing([_withheld(r) for r in g["数据不足"]], "个"))
     out = [f"本期{len(rows)}个单位中，" + "；".join(parts) + "。"]
-    trusted = [r for r in rows if r.need.trustworthy and r.need.fte is not None]
+    trusted = [r for r in rows if r.need.trustworthy and r.need.need is not None]
     if trusted:
-        out.append(f"数据可信的{len(trusted)}个单位测算人数合计{sum(r.need.fte for r in trusted):.1f}人，"
-                   f"实有{sum(r.need.actual for r in trusted)}人，核定编制"
+        out.append(f"可作结论的{len(trusted)}个单位测算需要人数合计{sum(r.need.need for r in trusted):.1f}人，"
+                   f"在岗{sum(r.need.people for r in trusted)}人，核定编制"
                    f"{sum(r.need.quota for r in trusted)}名。")
     return out
 
@@ -297,6 +314,12 @@ def problems(rows: Sequence, t: D.CountyTotals) -> list[tuple[str, str]]:
             parts.append(f"{len(t.silent)}个单位本期没有已审定的日志或未报送上报包："
                          + listing(list(t.silent), "个"))
         out.append(("履职留痕不完整", "；".join(parts) + "。这些单位的饱和度和测算人数不作为增减编依据。"))
+    behind = [r for r in rows if D.has_data(r) and r.figures.pending_logs
+              and (r.figures.review_completion or 1) < r.figures.settings.min_completion]
+    if behind:
+        out.append(("审阅进度滞后", f"{len(behind)}个单位已提交的日志尚未审完：" + _names(
+            behind, lambda r: f"{r.name}（{r.figures.pending_text()}）")
+            + "。待审工时不计入饱和度，这些单位本期不作增减编结论。"))
     gaps = [r for r in rows if D.has_data(r) and D.uncovered(r)]
     if gaps:
         n = sum(len(D.uncovered(r)) for r in gaps)

@@ -80,7 +80,10 @@ def activity(u: D.UnitEval) -> str:
         return (f"评估期间（{u.detail.period}）单位没有经审定的工作日志，工作饱和度、主责主业聚焦度等"
                 f"统计指标无数值，相关评估要点须人工评分。")
     fo = f.focus_result()
-    text = (f"{f.period.label}，单位{f.people}名人员参与履职留痕，经审定的工作时长{hours(f.logged_hours)}"
+    split = "、".join(f"{k}{n}人" for k, n in f.people_by_class.items() if n)
+    text = (f"{f.period.label}，单位在岗{f.people}人" + (f"（{split}）" if len(f.people_by_class) > 1 else "")
+            + f"参与履职留痕（在岗人数含编外、不含借调出去的人员，与编制配备表的实有人数口径不同），"
+              f"经审定的工作时长{hours(f.logged_hours)}"
             f"小时，工作饱和度{pct(f.saturation)}")
     level = band_level(f.saturation, f.settings.bands)
     if level in LEVEL_PHRASE:
@@ -88,8 +91,11 @@ def activity(u: D.UnitEval) -> str:
     text += f"；日志填报率{pct(f.submission_rate)}，核心职责工时占比{pct(fo.core)}"
     if f.active_duties:
         text += f"，履职全面度{pct(f.coverage)}（有留痕的职责{len(f.covered_duties)}项÷在用职责{f.active_duties}项）"
-    if f.fte is not None:
-        text += f"；按工作量测算需要{f.fte:.1f}人" + ("" if f.fte_trustworthy else "（填报率偏低，仅供参考）")
+    if f.saturation is not None:
+        need = f.people * f.saturation / f.settings.target_saturation
+        text += f"；按工作量测算需要{need:.1f}人" + ("" if f.fte_trustworthy else "（填报率偏低，仅供参考）")
+    if f.pending_logs:
+        text += f"；另有{f.pending_text()}，未计入"
     return text + "。"
 
 

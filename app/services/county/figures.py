@@ -14,42 +14,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
 from app.core.bureau import county as C
 from app.core.figures import Figures
 from app.core.metrics import parse_period
 from app.db.engine import Database
-from app.db.models import CountyFigures, Person, StaffingQuota, Unit
+from app.db.models import CountyFigures
+from app.services.org.headcount import staffing_of
 from app.services.county.mirrors import Mirrors
 from app.services.stats import compute as stats
 
 STAFFING_KEY = "staffing"
 DIRTY_KEY = "dirty"
-COUNTED_STATUSES = ("在职", "借调")
-
-
-def staffing_of(mirror: Database) -> tuple[C.Staffing, Unit]:
-    with mirror.read() as s:
-        unit = s.get(Unit, mirror.unit_id)
-        result = C.Staffing()
-        for kind, name, quota in s.execute(select(StaffingQuota.kind, StaffingQuota.name, StaffingQuota.quota)
-                                           .where(StaffingQuota.deleted.is_(False))):
-            (result.quotas if kind == "staffing" else result.leader_quotas)[name] = quota
-        people = s.execute(select(Person.staffing_type, Person.role, Person.status, func.count())
-                           .where(Person.deleted.is_(False), Person.status.in_(COUNTED_STATUSES),
-                                  Person.staffing_type.is_not(None))
-                           .group_by(Person.staffing_type, Person.role, Person.status)).all()
-    roles = {role: kind for kind, role in C.LEADER_ROLES.items()}
-    for staffing_type, role, status, n in people:
-        result.actual[staffing_type] = result.actual.get(staffing_type, 0) + n
-        if role in roles:
-            result.leaders[roles[role]] = result.leaders.get(roles[role], 0) + n
-        if status == "借调":
-            result.seconded += n
-    return result, unit
-
-
 def periods_for(months: set[int]) -> list[str]:
     """Month, quarter and year keys holding the given `month` values (202610 → 2026-10, 2026-Q4, 2026)."""
     keys = []

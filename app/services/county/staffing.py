@@ -5,7 +5,7 @@
     analyse_county(db, mirrors, actor, today)    the 编办: every unit, with totals
     export_xlsx(analysis, path)                  every table of an analysis as Excel
 
-Counted people are those `app.services.county.staffing_of` counts (在职 or 借调, with a 编制类型,
+Counted people are those `app.services.org.headcount.staffing_of` counts (在职 or 借调, with a 编制类型,
 编外 shown on its own row): quota vs actual per 编制类型 and the leadership posts come from it.
 Structure (age bands at `today`, education, gender), 借调 people with the time since their
 status began (person.status_since; a year or more is flagged — seed 004's 借调人员时间较长),
@@ -40,7 +40,7 @@ from app.paths import resources_dir
 from app.services.org import unit_settings
 from app.services.org.actor import Actor
 from app.services.county.mirrors import Mirrors, registered_units, require_bureau
-from app.services.county.figures import COUNTED_STATUSES, staffing_of
+from app.services.org.headcount import COUNTED_STATUSES, staffing_of
 from app.services.org.setup import unit_of
 
 RULES_KEY = "staffing.retirement_rules"

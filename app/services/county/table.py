@@ -15,18 +15,25 @@ from app.core.bureau import county as C
 from app.core.bureau.county import CountyRow
 from app.core.figures import Figures
 from app.core.metrics import Period
+from app.core.need import NeedRule, assess
 from app.db.engine import Database
 from app.db.models import CountyFigures
 from app.services.county.figures import DIRTY_KEY, STAFFING_KEY, staffing_payload
 from app.services.county.mirrors import Mirrors, registered_units, require_bureau
+from app.services.org import unit_settings
 from app.services.stats import compute as stats
+from app.services.stats.need import rule_of
 
 
 def county_table(db: Database, mirrors: Mirrors, period: Period,
                  today: dt.date | None = None) -> list[CountyRow]:
     """One row per registered unit with a mirror, for `period`."""
     require_bureau(db)
+    rule = rule_of(db)
+    last_day = stats.as_of(today, unit_settings.get(db, "stats.day_closes_at"))[1]
     today = today or dt.date.today()
+    # the cache holds figures as of their import day: a period still running is computed now
+    running = period.end > last_day
     with db.read() as s:
         cached = {(r.unit_id, r.period): r for r in s.scalars(
             select(CountyFigures).where(CountyFigures.period.in_((period.text, STAFFING_KEY, DIRTY_KEY))))}
@@ -38,7 +45,7 @@ def county_table(db: Database, mirrors: Mirrors, period: Period,
         staffing_row = None if dirty else cached.get((unit.unit_id, STAFFING_KEY))
         info = json.loads(staffing_row.payload if staffing_row is not None
                           else staffing_payload(mirrors.get(unit.unit_id)))
-        fig_row = None if dirty else cached.get((unit.unit_id, period.text))
+        fig_row = None if dirty or running else cached.get((unit.unit_id, period.text))
         if fig_row is not None:
             payload = json.loads(fig_row.payload)
             figures = None if payload is None else Figures.from_json(payload, period)
@@ -47,17 +54,16 @@ def county_table(db: Database, mirrors: Mirrors, period: Period,
             found = stats.unit_stats(mirrors.get(unit.unit_id), period, "unit", today=today)
             # as the cache holds them (rounded as in `stats --json`), so that a row computed for
             # this read says what the same row read from the cache would
-            figures = Figures.from_json(found[0].to_json(), period) if found else None
+            figures = Figures.from_json(found[0].to_json(), found[0].period) if found else None
             computed_on = today.isoformat()
-        rows.append(_row(unit, info, figures, computed_on))
+        rows.append(_row(unit, info, figures, computed_on, rule, today))
     return rows
 
 
-def _row(unit, info: dict, figures: Figures | None, computed_on: str) -> CountyRow:
+def _row(unit, info: dict, figures: Figures | None, computed_on: str, rule: NeedRule,
+         today: dt.date) -> CountyRow:
     staffing = C.Staffing.from_json(info["staffing"])
-    need = C.staffing_need(figures.fte if figures else None,
-                           bool(figures and figures.fte_trustworthy),
-                           staffing.actual_total, staffing.quota_total)
+    need = assess(figures, staffing.quota_total, staffing.vacancies, rule, today)
     ratio = C.task_ratio(info.get("task_class"), staffing.quota_total, info.get("key_tasks"))
     return CountyRow(unit.unit_id, unit.name, unit.credit_code, info.get("unit_class") or "",
                      staffing, figures, need, ratio, C.warnings(staffing, figures),

@@ -9,7 +9,7 @@ it — while its text, score or rule change; items no longer present are tombsto
 
 Automatic scores read the metrics of one unit (app.core.bureau.indicator_rules) from the unit's own
 database or its mirror at the 编办: the same statistics the unit sees (`stats --json`), and
-its staffing (app.services.county.staffing_of).
+its staffing (app.services.org.headcount.staffing_of).
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from app.db.models import IndicatorItem, IndicatorTemplate
 from app.paths import resources_dir
 from app.services.org.actor import Actor
 from app.services.excel.common import CREATED, REMOVED, UNCHANGED, UPDATED, ImportResult, assign
-from app.services.county.figures import staffing_of
+from app.services.org.headcount import staffing_of
 from app.services.stats import compute as stats
 
 KIND_ITEMS = ("指标", "项")

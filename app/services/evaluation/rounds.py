@@ -30,7 +30,7 @@ from app.db.models import (BureauScore, EvalRound, IndicatorItem, IndicatorTempl
 from app.services.org.actor import Actor
 from app.services.county.mirrors import Mirrors, registered_units, require_bureau
 from app.core.metrics import parse_period
-from app.services.county.figures import staffing_of
+from app.services.org.headcount import staffing_of
 from app.services.evaluation.indicators import auto_scores, default_template_for
 from app.services.logs.attachments import store_file
 

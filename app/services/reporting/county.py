@@ -16,6 +16,7 @@ from app.reports.report_parts import ReportInfo
 from app.services.county import table as county
 from app.services.county.mirrors import Mirrors
 from app.services.org.setup import unit_of
+from app.services.stats.need import rule_of
 
 
 def build_county_report(db: Database, period: Period | str, out: Path | str, *,
@@ -37,5 +38,6 @@ def build_county_report(db: Database, period: Period | str, out: Path | str, *,
         mirrors.close()
     if not rows:
         raise AppError("还没有登记单位，无法生成全县机构编制执行情况报告")
-    info = write_report(rows, before, period, previous, unit_of(db).name, today, out, xlsx)
+    info = write_report(rows, before, period, previous, unit_of(db).name, today, out, xlsx,
+                        rule=rule_of(db))
     return dataclasses.replace(info, seconds=time.perf_counter() - started)

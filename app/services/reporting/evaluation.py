@@ -13,7 +13,7 @@ from app.db.engine import Database
 from app.reports.evaluation.report import write_round_report, write_unit_report
 from app.reports.evaluation.data import UnitEval
 from app.reports.report_parts import ReportInfo
-from app.services.county.figures import staffing_of
+from app.services.org.headcount import staffing_of
 from app.services.county.mirrors import Mirrors, registered_units
 from app.services.evaluation.rounds import assigned_units, detail
 from app.services.org.setup import unit_of

@@ -31,6 +31,7 @@ from app.reports.report_data import (DutyInfo, EntryCounts, Example, ReportData,
                                      previous_period)
 from app.reports.report_parts import KINDS, ReportInfo
 from app.services.org.calendar import work_calendar
+from app.services.stats.need import unit_need
 from app.services.stats import compute as stats, drill
 from app.services.stats import queries as Q
 from app.services.stats.access import DENIED
@@ -74,7 +75,7 @@ def gather(db: Database, kind: str, period: Period | str, *, section: str | None
         subject = find_person(db, user)
         [f] = stats.unit_stats(db, period, PERSON, person_id=subject, actor=actor, today=today)
         [p] = stats.unit_stats(db, previous, PERSON, person_id=subject, actor=actor, today=today)
-        page, prev = StatsPage(period, None, persons=[f]), StatsPage(previous, None, persons=[p])
+        page, prev = StatsPage(f.period, None, persons=[f]), StatsPage(p.period, None, persons=[p])
         ids = [subject]
         trend_of = (f, PERSON)
     else:
@@ -92,6 +93,7 @@ def gather(db: Database, kind: str, period: Period | str, *, section: str | None
             raise PermissionDenied(DENIED)
         elif kind == "unit":
             trend_of = (page.unit, UNIT)
+    period = page.period          # cut at today while the period runs (本期截至…)
     data = ReportData(kind, period, previous, today,
                       page.unit.name if page.unit is not None else unit_name(db), duties,
                       page, prev, entry_counts(db, period), entry_counts(db, previous),
@@ -100,6 +102,8 @@ def gather(db: Database, kind: str, period: Period | str, *, section: str | None
         fig, level = trend_of
         data.trend = trend(db, period, fig, level=level, key=subject, person_ids=ids, actor=actor)
     data.focus_reference = focus_reference(data.unit_name)
+    if kind in ("unit", "core") and page.unit is not None:
+        data.need = unit_need(db, page.unit, today)
     if kind == "core":
         data.people = people_names(db)
         data.examples = examples(db, period, [d.id for d in duties

@@ -210,11 +210,13 @@ def notice(db: Database, actor: Actor, start: dt.date, end: dt.date, *,
     written a log (an account kept for administration only). A working day is missing when it
     has no submitted log; days marked 请假/出差/公休 (even in a draft) are not. A review is
     overdue when more than `review.overdue_days` working days have passed since submission.
+    Days from an explicit `as_of` on are not missing yet (today's log is due by tonight).
     """
     chart = org_chart.load(db)
     me = chart.persons.get(actor.person_id)
     if me is None or not notice_scopes(me.role) - {perm.SELF}:
         raise PermissionDenied(perm.denial_message(perm.NOTICE))
+    due_before = as_of or end + dt.timedelta(days=1)
     as_of = as_of or end
     calendar = work_calendar(db)
     overdue_days = unit_settings.get(db, "review.overdue_days")
@@ -246,7 +248,7 @@ def notice(db: Database, actor: Actor, start: dt.date, end: dt.date, *,
             done[person_id].add(day)
     result = Notice(start, end, as_of, overdue_days, len(covered), len(working))
     for p in covered:
-        missing = tuple(d for d in working if d.isoformat() not in done[p.id])
+        missing = tuple(d for d in working if d < due_before and d.isoformat() not in done[p.id])
         if missing:
             result.missing.append(MissingRow(p.id, p.name, chart.section_name(p.id), missing))
     result.missing.sort(key=lambda r: (-r.count, section_order.get(

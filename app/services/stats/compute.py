@@ -53,7 +53,7 @@ from app.core.figures import (NO_SECTION, NO_SECTION_NAME, NO_STAFFING_TYPE_NAME
                               SECTION, STAFFING_TYPE, UNIT, Figures, PersonFacts, Settings,
                               StatsPage, combine)
 from app.core.metrics import Bands, Period
-from app.core.periods import month_period, range_period
+from app.core.periods import elapsed, month_period, range_period
 from app.db.engine import Database
 from app.services.stats import queries as Q
 from app.services.org import unit_settings
@@ -106,6 +106,17 @@ def load(db: Database, period: Period, **options) -> _Data:
     return load_many(db, [period], **options)[0]
 
 
+def as_of(today: dt.date | None, closes_at: int) -> tuple[dt.date, dt.date]:
+    """(today, the last day the figures cover). Without an explicit `today` the clock decides:
+    today counts once the working day has closed (`closes_at` o'clock, unit setting
+    stats.day_closes_at), before that the figures end yesterday. An explicit `today` other than
+    the real date (tests, a report dated another day) is taken as that day's morning."""
+    now = dt.datetime.now()
+    if today is not None and today != now.date():
+        return today, today - dt.timedelta(days=1)
+    return now.date(), now.date() - dt.timedelta(days=0 if now.hour >= closes_at else 1)
+
+
 @collector_paused()     # tens of thousands of grouped rows and per-person sums
 def load_many(db: Database, periods: list[Period], *, approved_only: bool = True,
               bands: Bands | None = None, today: dt.date | None = None,
@@ -116,29 +127,38 @@ def load_many(db: Database, periods: list[Period], *, approved_only: bool = True
     grouped by month as well and added up per period here (the 编办 caches a unit's 12 months,
     4 quarters and year: one read of the entries instead of three years' worth). The figures
     are the same as from one statement per period: sums are rounded to 2 decimals, the
-    precision hours are entered with, before any figure is computed (figures.combine)."""
+    precision hours are entered with, before any figure is computed (figures.combine).
+
+    A period that has not ended is cut at the last day that has (`as_of`): days still to come
+    expect no hours, and its label says 本期截至…"""
     for period in periods:
         if period.days > MAX_PERIOD_DAYS:
             raise AppError("统计期间不能超过10年")
     calendar = work_calendar(db)
     statuses = counted_statuses(approved_only)
-    today = today or dt.date.today()
-    first = min(period.start for period in periods)
-    last = max(_review_window_end(period, today) for period in periods)
-    months = [p for p in periods if p.whole_months] if len(periods) > 1 else []
     with db.read() as s:
-        overdue_days = unit_settings.get_in(s, "review.overdue_days")
+        values = {k: unit_settings.get_in(s, k) for k in (
+            "review.overdue_days", "stats.day_closes_at", "stats.min_completion", "stats.min_span_months")}
+        today, last_day = as_of(today, values["stats.day_closes_at"])
+        periods = [elapsed(p, last_day) for p in periods]
+        first = min(period.start for period in periods)
+        last = max(_review_window_end(period, today) for period in periods)
+        months = [p for p in periods if p.whole_months and p.days] if len(periods) > 1 else []
+        overdue_days = values["review.overdue_days"]
         deadlines = {d.isoformat(): x.isoformat() for d, x in
                      M.review_deadlines(calendar, first, last, overdue_days).items()}
         settings = Settings(bands=bands or M.DEFAULT_BANDS, h0=vocab.STANDARD_DAILY_HOURS,
                             target_saturation=target_saturation, trust_threshold=trust_threshold,
-                            overdue_days=overdue_days, approved_only=approved_only)
+                            overdue_days=overdue_days, approved_only=approved_only,
+                            min_completion=values["stats.min_completion"],
+                            min_span_months=values["stats.min_span_months"])
         ref = _reference(s, db.unit_id)
-        by_month, month_logs = {}, None
+        by_month, month_logs, pending_by_month = {}, None, {}
         if months:
             span = range_period(min(p.start for p in months), max(p.end for p in months))
             by_month = _by_month(Q.entry_sums(s, span, statuses, ("month", "person_id", "category", "duty_id")))
             month_logs = _MonthLogs(s, span, calendar, deadlines, today)
+            pending_by_month = _by_month({(m, pid): [n, h] for pid, m, n, h in Q.pending_sums(s, span, True)})
         loaded = []
         for period in periods:
             working = calendar.working_days(period.start, period.end)
@@ -146,14 +166,16 @@ def load_many(db: Database, periods: list[Period], *, approved_only: bool = True
             if period in months:
                 sums = _sum_months(by_month, period)
                 logs = month_logs.within(period, window, deadlines, today.isoformat())
+                pending = {pid: v for (pid,), v in _sum_months(pending_by_month, period).items()}
             else:
                 sums = Q.entry_sums(s, period, statuses, ("person_id", "category", "duty_id"))
                 logs = Q.log_facts(s, period, _days(period), {d.isoformat() for d in working},
                                    {d: x for d, x in deadlines.items() if window[0] <= d <= window[1]},
                                    today.isoformat())
-            loaded.append((period, working, sums, logs))
-    return [_combine(db, period, ref, settings, working, sums, logs, statuses)
-            for period, working, sums, logs in loaded]
+                pending = {pid: [n, h] for pid, n, h in Q.pending_sums(s, period)}
+            loaded.append((period, working, sums, logs, pending))
+    return [_combine(db, period, ref, settings, working, sums, logs, pending, statuses)
+            for period, working, sums, logs, pending in loaded]
 
 
 def _days(period: Period) -> list[str]:
@@ -253,7 +275,8 @@ def _reference(s, unit_id: str | None) -> _Reference:
 
 
 def _combine(db: Database, period: Period, ref: _Reference, settings: Settings,
-             working: list[dt.date], sums: dict, logs: list, statuses: tuple[str, ...] | None) -> _Data:
+             working: list[dt.date], sums: dict, logs: list, pending: dict[str, list],
+             statuses: tuple[str, ...] | None) -> _Data:
     """One period's _Data from its grouped entry sums and log facts."""
     counted_set = set(statuses or Q.ALL_STATUSES)
     people = ref.people
@@ -283,6 +306,10 @@ def _combine(db: Database, period: Period, ref: _Reference, settings: Settings,
             f.timely_logs += timely or 0
             f.late_logs += late or 0
             f.waiting_overdue_logs += waiting or 0
+    for pid, (n, hours) in pending.items():
+        if pid in facts:
+            facts[pid].pending_logs += n
+            facts[pid].pending_hours += hours
     focus_of = ref.focus_of
     for (pid, category, duty_id), (hours, _n) in sums.items():
         f = facts.get(pid)
@@ -370,6 +397,16 @@ def unit_stats(db: Database, period: Period, level: str = UNIT, section_id: str 
     return [person_figures(data, f) for f in sorted(chosen, key=_person_order(data))]
 
 
+def default_period(db: Database, today: dt.date | None = None) -> Period:
+    """Where the statistics open: the last complete month with approved work (a month still
+    running, seen on its first days, says little and looks like a collapse); the current
+    month when no earlier month has any."""
+    today = today or dt.date.today()
+    with db.read() as s:
+        month = Q.last_month_with_approved_logs(s, today.year * 100 + today.month)
+    return month_period(*divmod(month, 100)) if month else month_period(today.year, today.month)
+
+
 def unit_stats_many(db: Database, periods: list[Period], **options) -> list[Figures]:
     """The whole unit's figures for each period, reading each month once (no actor: for the
     编办's cache of a unit's months, quarters and year). Equal to unit_stats per period."""
@@ -385,7 +422,7 @@ def stats_page(db: Database, period: Period, *, approved_only: bool = True,
     data = load(db, period, approved_only=approved_only, bands=bands, today=today, **options)
     persons = sorted((f for f in data.counted if access.person(f.person_id)),
                      key=_person_order(data))
-    return StatsPage(period, unit_figures(data) if access.unit() else None,
+    return StatsPage(data.period, unit_figures(data) if access.unit() else None,
                      [f for f in section_figures(data) if access.section(f.key)],
                      [person_figures(data, f) for f in persons])
 

@@ -39,6 +39,11 @@ class WeekPoint:
     saturation: float | None
     band: str | None
 
+    @property
+    def partial(self) -> bool:
+        """Fewer than seven days of the week lie in the period (its first or last week)."""
+        return (self.end - self.start).days < 6
+
 
 @dataclass(frozen=True)
 class PersonDay:

@@ -181,6 +181,26 @@ def entry_sums(s: Session, period: Period, statuses: Sequence[str] | None,
     return sums
 
 
+def last_month_with_approved_logs(s: Session, before: int) -> int | None:
+    """The latest `month` value (202611) below `before` with a finally approved log."""
+    return s.scalar(select(func.max(WorkLog.month)).where(
+        WorkLog.month < before, WorkLog.status == vocab.LOG_APPROVED, WorkLog.deleted.is_(False)))
+
+
+def pending_sums(s: Session, period: Period, by_month: bool = False) -> list[tuple]:
+    """(person, [month,] logs, hours) of the period's logs submitted and still waiting for review:
+    the work that is done but not yet counted. Few rows (the review backlog), read by the
+    work_log month index."""
+    where, params = _period_sql("w", period)
+    month = "w.month, " if by_month else ""
+    sql = (f"SELECT w.person_id, {month}count(DISTINCT w.id), "
+           f"coalesce(sum(CASE WHEN e.deleted = 0 THEN e.hours END), 0) "
+           f"FROM work_log w LEFT JOIN log_entry e ON e.log_id = w.id "
+           f"WHERE {where} AND w.deleted = 0 AND w.status = ? "
+           f"GROUP BY w.person_id{', w.month' if by_month else ''}")
+    return s.connection().exec_driver_sql(sql, tuple(params + [vocab.LOG_SUBMITTED])).all()
+
+
 def entry_rows(s: Session, period: Period, statuses: Sequence[str] | None,
                person_ids: Iterable[str] | None = None, category: str | None = None,
                duty_ids: Sequence[str | None] | None = None, limit: int | None = None):

@@ -16,7 +16,7 @@ from app.services.org.actor import Actor
 from app.services.org.setup import UnitSetup
 from app.settings import Settings
 from app.ui.dialogs.base import PreservingDialog
-from app.services.county.figures import staffing_of
+from app.services.org.headcount import staffing_of
 
 ERROR_STYLE = "color: #b00020"
 NO_TASK_CLASS = "（不测算编制任务比）"

@@ -53,7 +53,8 @@ class RemindersPage(QWidget):
         box = QGroupBox("通报：未提交日志与超期未审")
         layout = QVBoxLayout(box)
         calendar = work_calendar(self.db)
-        end = calendar.previous_working_day(self.today() + dt.timedelta(days=1)) or self.today()
+        # up to the last working day before today: today's log is not late until the day is over
+        end = calendar.previous_working_day(self.today()) or self.today()
         start = end
         for _ in range(reminders.NOTICE_DAYS - 1):
             start = calendar.previous_working_day(start) or start

@@ -14,6 +14,7 @@ from app.core import metrics as M
 from app.core.errors import AppError
 from app.db.engine import Database
 from app.services.stats import compute as stats, drill
+from app.services.stats.need import rule_of, unit_need
 from app.services.org.actor import Actor
 from app.ui.dialogs.base import show_error
 from app.ui.tasks import TaskRunner
@@ -66,8 +67,9 @@ class StatsPage(QWidget):
         self.page_data: stats.StatsPage | None = None
         self.level, self.key = UNIT, None
         self._build()
-        if period:     # a caller that knows the period (全县分析's drill-down) computes once
-            self.picker.set_text(period)
+        # a caller that knows the period (全县分析's drill-down) computes once; else the last
+        # complete month with approved work
+        self.picker.set_text(period or stats.default_period(db, self.today()).text)
         self.reload()
 
     # ------------------------------------------------------------------ layout
@@ -105,7 +107,7 @@ class StatsPage(QWidget):
         for i, (key, title) in enumerate((("saturation", "工作饱和度"), ("daily", "日均工时"),
                                           ("submission", "填报率"), ("timeliness", "审阅及时率"),
                                           ("focus", "核心职责聚焦度"), ("coverage", "履职全面度"),
-                                          ("hours", "计入/应出勤工时"), ("fte", "工作量折算人数"))):
+                                          ("hours", "计入/应出勤工时"), ("fte", "测算需要人数"))):
             card = MetricCard(title)
             card.setObjectName(f"card_{key}")
             card.clicked.connect(lambda _c=False, k=key: self.explain(k))
@@ -197,17 +199,19 @@ class StatsPage(QWidget):
             self.table.set_rows([(d.day.isoformat(), "是" if d.working else "否", d.status_label,
                                   d.day_state or "", f"{d.hours:g}", f"{d.counted_hours:g}") for d in days])
         else:
-            headers = ["名称", "人数", "计入工时", "应出勤工时", "饱和度", "灯", "日均工时", "填报率",
-                       "审阅及时率", "核心占比", "履职全面度"]
+            headers = ["名称", "人数", "计入工时", "待审工时", "应出勤工时", "饱和度", "灯", "日均工时",
+                       "填报率", "审阅及时率", "核心占比", "履职全面度"]
             self.table.setColumnCount(len(headers))
             self.table.setHorizontalHeaderLabels(headers)
-            self.table.set_rows([(k.name, k.people, k.logged_hours, k.expected_hours, pct(k.saturation),
+            self.table.set_rows([(k.name, k.people, k.logged_hours, k.pending_hours or "",
+                                  k.expected_hours, pct(k.saturation),
                                   M.BAND_LABELS[k.band], "—" if k.daily_average is None else f"{k.daily_average:.2f}",
                                   pct(k.submission_rate), pct(k.review_timeliness),
                                   pct(k.focus.get(M.CORE)), pct(k.coverage)) for k in kids])
+            light = headers.index("灯")
             for row, k in enumerate(kids):
-                self.table.item(row, 5).setForeground(Qt.GlobalColor.white)
-                self.table.item(row, 5).setBackground(QColor(BAND_COLOURS[k.band]))
+                self.table.item(row, light).setForeground(Qt.GlobalColor.white)
+                self.table.item(row, light).setBackground(QColor(BAND_COLOURS[k.band]))
         self._charts(fig, kids)
         self._staffing()
         names = self._duty_names()
@@ -259,9 +263,23 @@ class StatsPage(QWidget):
         c["focus"].show_value(pct(f.focus.get(M.CORE)),
                               note=f"一般 {pct(f.focus.get(M.GENERAL))} 辅助 {pct(f.focus.get(M.AUXILIARY))}")
         c["coverage"].show_value(pct(f.coverage), note=f"{len(f.covered_duties)}/{f.active_duties} 项")
-        c["hours"].show_value(f"{f.logged_hours:g} / {f.expected_hours:g}")
-        c["fte"].show_value("—" if f.fte is None else f"{f.fte:.1f} 人",
-                            note="" if f.fte_trustworthy else "（填报率不足，仅供参考）")
+        c["hours"].show_value(f"{f.logged_hours:g} / {f.expected_hours:g}",
+                              note=f"另有待审 {f.pending_hours:g} 小时" if f.pending_logs else "")
+        need = self.need() if self.level == UNIT else None
+        if need is not None:
+            c["fte"].show_value("—" if need.need is None else f"{need.need:.1f} 人",
+                                note=need.verdict + ("" if need.trustworthy else "（不作结论）"))
+        else:
+            people = None if f.saturation is None else f.people * f.saturation / f.settings.target_saturation
+            c["fte"].show_value("—" if people is None else f"{people:.1f} 人",
+                                note="编制结论只对全单位作出")
+
+    def need(self):
+        """The staffing-need verdict of the unit's figures shown (approved logs only)."""
+        d = self.page_data
+        if d is None or d.unit is None or not self.approved_only.isChecked():
+            return None
+        return unit_need(self.db, d.unit, self.today())
 
     def explain(self, key: str) -> None:
         # imported here: a page or dialog is built when it is first opened
@@ -270,6 +288,10 @@ class StatsPage(QWidget):
         if f is None:
             return
         lines = f.explain()
+        if f.pending_logs:
+            lines.append(f"另有{f.pending_text()}，审定后计入")
+        if key == "fte" and (need := self.need()) is not None:
+            lines += [f"编制需求：{need.verdict}。{need.text}", rule_of(self.db).describe()]
         facts = drill.logs_behind(self.db, self.page_data.period, self.level, self.key,
                                   approved_only=self.approved_only.isChecked(), limit=2000,
                                   actor=self.actor)

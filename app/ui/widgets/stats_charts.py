@@ -132,8 +132,16 @@ class TrendChart(_Chart):
                                                                        style=Qt.PenStyle.DashLine),
                   name="应出勤工时")
         step = max(1, len(weeks) // 8)
-        self.getAxis("bottom").setTicks([[(i, w.start.strftime("%m-%d")) for i, w in enumerate(weeks)
-                                          if i % step == 0]])
+        # a week cut by the period's edge (or by today) is labelled with its days, so a short
+        # week reads as short, not as a drop
+        self.getAxis("bottom").setTicks([[(i, _week_label(w)) for i, w in enumerate(weeks)
+                                          if i % step == 0 or (w.partial and i == len(weeks) - 1)]])
+
+
+def _week_label(week) -> str:
+    if not week.partial:
+        return week.start.strftime("%m-%d")
+    return f"{week.start:%m-%d}～{week.end:%d}（{week.working_days}个工作日）"
 
 
 def _short(name: str, limit: int = 6) -> str:

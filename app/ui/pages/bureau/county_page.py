@@ -23,6 +23,7 @@ from app.core.bureau import county as C
 from app.core.bureau.county import CountyRow, ranked
 from app.services.county.mirrors import Mirrors, mirror_reader
 from app.services.org.actor import Actor
+from app.services.stats.need import rule_of
 from app.settings import Settings
 from app.ui.dialogs.base import show_error
 from app.ui.tasks import TaskRunner
@@ -33,18 +34,21 @@ ROLE_SORT = Qt.ItemDataRole.UserRole + 2
 # (column title, key for ranked or None, is a percentage)
 COLUMNS = (("排名", None), ("单位", None), ("编制数", None), ("实有", None), ("使用率", "usage"),
            ("空编", "vacancies"), ("超编", None), ("饱和度", "saturation"), ("核心聚焦度", "focus"),
-           ("全面度", "coverage"), ("填报率", "submission_rate"), ("测算人数", None), ("编制需求", None),
-           ("编制任务比", None), ("预警", None))
+           ("全面度", "coverage"), ("填报率", "submission_rate"), ("待审", None), ("测算需（差额）", None),
+           ("编制需求", None), ("编制任务比", None), ("预警", None))
+TITLES = [c[0] for c in COLUMNS]
+COL_NAME, COL_SATURATION = TITLES.index("单位"), TITLES.index("饱和度")
+COL_PENDING, COL_NEED = TITLES.index("待审"), TITLES.index("测算需（差额）")
+COL_VERDICT, COL_RATIO, COL_WARNINGS = TITLES.index("编制需求"), TITLES.index("编制任务比"), TITLES.index("预警")
+TEXT_COLUMNS = (COL_NAME, COL_VERDICT, COL_WARNINGS)      # sorted and exported as text
 RANK_KEYS = (("saturation", "饱和度"), ("focus", "核心聚焦度"), ("coverage", "全面度"),
              ("submission_rate", "填报率"), ("usage", "编制使用率"), ("vacancies", "空编数"))
 BAND_TINTS = {M.GREEN: "#d4edda", M.YELLOW: "#fff3cd", M.RED: "#f8d7da", None: "#eeeeee"}
 VERDICT_COLOURS = {"增编依据": "#b00020", "减编依据": "#1f5fa8", "基本匹配": "#2e7d32", "数据不足": "#888888"}
 WARNING_TINT = "#fff0d9"
 LEGEND = (
-    "<b>编制需求</b>：只有填报率达到可信门槛时，测算人数才作为依据（否则为“数据不足”，测算人数带 * 仅供参考）。"
-    "测算人数超过编制数（差额大于1人且大于编制数的10%）为<span style='color:#b00020'>增编依据</span>；"
-    "少于实有人数（差额大于1人且大于实有人数的10%）为<span style='color:#1f5fa8'>减编依据</span>；其余为基本匹配。"
-    "测算人数 = 计入工时 ÷（工作日 × 标准工时 × 目标饱和度）。<br>"
+    "<b>编制需求</b>：{rule}测算人数带 * 的仅供参考；差额 = 测算需要人数 − 在岗人数。"
+    "<b>待审</b> = 尚未审定的已提交工时占比。<br>"
     "<b>编制任务比</b> = 年度重点任务数 ÷（编制数 ÷ 基数），基数：服务经济3、社会民生4、综合保障5；"
     "大于1表示每个编制承担的重点任务多于标准。"
     "<b>饱和度</b>底色为灯色（绿/黄/红，区间按各单位的设置）。使用率 = 实有 ÷ 编制数（编外不计）。"
@@ -73,14 +77,18 @@ def cells(rank: int | None, r: CountyRow) -> list[tuple[str, object]]:
     over = sum(s.over_quota.values())
     saturation, core = (f.saturation, f.focus.get(M.CORE)) if f else (None, None)
     coverage, submission = (f.coverage, f.submission_rate) if f else (None, None)
-    fte = r.need.fte
+    need = r.need.need
+    completion = f.review_completion if f else None
+    pending = None if completion is None else 1 - completion
+    need_text = M.DASH if need is None else (f"{need:.1f}（{r.need.gap:+.1f}）"
+                                             + ("" if r.need.trustworthy else "*"))
     ratio = r.ratio.ratio
     return [(str(rank) if rank else M.DASH, rank), (r.name, r.name),
             (str(s.quota_total), s.quota_total), (str(s.actual_total), s.actual_total),
             (pct(s.usage), s.usage), (str(s.vacancies), s.vacancies), (str(over) if over else "", over),
             (pct(saturation), saturation), (pct(core), core), (pct(coverage), coverage),
-            (pct(submission), submission),
-            (M.DASH if fte is None else f"{fte:.1f}" + ("" if r.need.trustworthy else "*"), fte),
+            (pct(submission), submission), (pct(pending) if f and f.pending_logs else "", pending),
+            (need_text, r.need.gap),
             (r.need.verdict, r.need.verdict),
             (M.DASH if ratio is None else f"{ratio:.2f}", ratio),
             ("；".join(r.warnings), len(r.warnings))]
@@ -97,9 +105,12 @@ def tooltips(r: CountyRow) -> dict[int, str]:
                   f"{ratio.task_class}：重点任务{ratio.key_tasks}项 ÷（编制{ratio.quota} ÷ "
                   f"{C.TASK_BASE[ratio.task_class]}）= {ratio.ratio:.2f}")
     logged, expected = (r.figures.logged_hours, r.figures.expected_hours) if r.figures else (0, 0)
-    return {1: f"{r.credit_code}　{r.unit_class}\n统计于{r.computed_on}", 2: per_type + ("\n" + leaders if leaders else ""),
-            3: per_type, 7: f"计入{logged:g}小时 / 应出勤{expected:g}小时",
-            11: r.need.text, 12: r.need.text, 13: ratio_text, 14: "\n".join(r.warnings)}
+    pending = r.figures.pending_text() if r.figures else ""
+    return {COL_NAME: f"{r.credit_code}　{r.unit_class}\n统计于{r.computed_on}",
+            2: per_type + ("\n" + leaders if leaders else ""), 3: per_type,
+            COL_SATURATION: f"已审定计入{logged:g}小时 / 应出勤{expected:g}小时" + (f"\n另有{pending}" if pending else ""),
+            COL_PENDING: pending or "没有待审的日志", COL_NEED: r.need.text, COL_VERDICT: r.need.text,
+            COL_RATIO: ratio_text, COL_WARNINGS: "\n".join(r.warnings)}
 
 
 class CountyPage(QWidget):
@@ -158,7 +169,7 @@ class CountyPage(QWidget):
         head.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
         # Activation is a double-click or Enter (or a single click where the desktop says so).
         self.table.cellActivated.connect(lambda row, _c: self.drill(row))
-        legend = QLabel(LEGEND, wordWrap=True, objectName="countyLegend")
+        legend = QLabel(LEGEND.format(rule=rule_of(self.db).describe()), wordWrap=True, objectName="countyLegend")
         legend.setStyleSheet("color:#444; background:#f7f7f7; border:1px solid #e2e2e2; padding:6px")
         layout = QVBoxLayout(view)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -216,7 +227,7 @@ class CountyPage(QWidget):
             for col, (text, key) in enumerate(cells(rank, r)):
                 item = SortItem(text)
                 item.setData(ROLE_SORT, key)
-                if col not in (1, 12, 14):
+                if col not in TEXT_COLUMNS:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if col in tips:
                     item.setToolTip(tips[col])
@@ -229,7 +240,7 @@ class CountyPage(QWidget):
         f = r.figures
         band = f.band if f is not None and f.saturation is not None else None
         self.table.item(row, 7).setBackground(QColor(BAND_TINTS[band]))
-        verdict = self.table.item(row, 12)
+        verdict = self.table.item(row, COL_VERDICT)
         verdict.setForeground(QColor(VERDICT_COLOURS.get(r.need.verdict, "#222")))
         if r.need.verdict in ("增编依据", "减编依据"):
             font = verdict.font()
@@ -282,7 +293,7 @@ class CountyPage(QWidget):
         headers = [c[0] for c in COLUMNS] + ["测算人数可信", "统一社会信用代码", "测算说明"]
         rows = []
         for rank, r in self.ranked:
-            values = [text if col in (1, 12, 14) else key for col, (text, key) in enumerate(cells(rank, r))]
+            values = [text if col in TEXT_COLUMNS else key for col, (text, key) in enumerate(cells(rank, r))]
             rows.append(values + ["是" if r.need.trustworthy else "否", r.credit_code, r.need.text])
         return headers, rows
 

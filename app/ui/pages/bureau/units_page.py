@@ -21,7 +21,7 @@ from app.ui.dialogs.base import show_error
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.fingerprint import FingerprintLabel
 from app.ui.widgets.record_table import RecordTable
-from app.services.county.figures import staffing_of
+from app.services.org.headcount import staffing_of
 from app.services.exchange.enrollment import write_enrollment
 
 ROLE_UNIT = Qt.ItemDataRole.UserRole + 1
