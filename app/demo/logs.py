@@ -28,7 +28,7 @@ from app.demo.kinds.base import Kind
 from app.demo.kinds.market import KIND as MARKET
 from app.demo.plan import DemoInfo, PlanDuty, PlanPerson
 from app.demo.reviews import ReviewPlanner
-from app.demo.workload import NORMAL, Workload
+from app.demo.workload import DEFAULT, Workload
 from app.services.gc_pause import collector_paused
 from app.services.logs.daily import month_of
 
@@ -68,9 +68,9 @@ class _Profile:
 
 
 def profile(rng: random.Random, p: PlanPerson, duties: list[PlanDuty], kind: Kind = MARKET,
-            workload: Workload = NORMAL) -> _Profile:
+            workload: Workload = DEFAULT) -> _Profile:
     """How a person works: their usual day, gaps, times, lateness and categories; `workload`
-    bends the day's hours, weekend work and gaps (no extra draws for NORMAL)."""
+    bends the day's hours, weekend work and gaps (no extra draws for DEFAULT)."""
     by_code = {d.code: d for d in duties}
     u = rng.random()
     if p.role in LEADERS:
@@ -95,10 +95,10 @@ def profile(rng: random.Random, p: PlanPerson, duties: list[PlanDuty], kind: Kin
     for cat, factor in kind.category_scale.items():
         weights[_CAT_INDEX[cat]] *= factor
     weights = [w * rng.uniform(0.7, 1.3) for w in weights]
-    if workload is not NORMAL:
+    if workload is not DEFAULT:
         load *= workload.load
         off_day_rate *= workload.off_days
-        if workload.absent_share and p.role == vocab.ROLE_STAFF \
+        if workload.absent_share and p.role not in LEADERS \
                 and rng.random() < workload.absent_share:
             gap_rate = rng.uniform(*workload.absent_rate)
     return _Profile(p, load, gap_rate, time_rate, late_rate, off_day_rate,

@@ -33,7 +33,7 @@ from app.demo.kinds import Kind, get_kind
 from app.demo.kinds.market import KIND as MARKET
 from app.demo.plan import DemoInfo, PlanDuty, PlanPerson, PlanSection
 from app.demo import logs as demo_logs, reviews as demo_reviews
-from app.demo.workload import NORMAL, Workload
+from app.demo.workload import DEFAULT, Workload
 from app.services.org.accounts import hash_password
 from app.services.org.calendar import work_calendar
 from app.services.org.setup import UnitSetup, initialise_unit, open_database, unit_of
@@ -87,7 +87,8 @@ def _plan_org(rng: random.Random, people: int, year: int, kind: Kind = MARKET):
     persons = [principal]
     for n, (post, keys) in enumerate(kind.deputies):
         charge = [by_key[k] for k in keys] + stations[n::len(kind.deputies)]
-        pool = list(dict.fromkeys(d for s in charge[:3] for d in s.duties if d.duty_class == "核心"))
+        pool = list(dict.fromkeys(d for s in charge[:3] for d in s.duties if d.duty_class == "核心")) \
+            or list(dict.fromkeys(d for s in charge for d in s.duties))
         persons.append(PlanPerson(vocab.ROLE_DEPUTY, None, main, post=post, male=rng.random() < 0.75,
                                   age=rng.randint(40, 57), in_charge=charge,
                                   education="研究生" if rng.random() < 0.35 else "大学本科",
@@ -231,7 +232,7 @@ def _clear(path: Path, overwrite: bool) -> None:
 def generate_demo(path: Path, seed: int = 1, months: int = 3, overwrite: bool = False,
                   people: int | None = None, end: dt.date | None = None,
                   enrollment: Path | None = None, kind: str | Kind = "market",
-                  workload: Workload = NORMAL, review_until: dt.date | None = None) -> DemoInfo:
+                  workload: Workload = DEFAULT, review_until: dt.date | None = None) -> DemoInfo:
     """Write a demo unit database to `path`; returns what was made (see DemoInfo.summary).
     With `enrollment` (a 单位注册包) the unit is the one the 编办 registered — its name, code
     and quotas come from the file — and the generated roster, duties and logs are added to it.
@@ -255,7 +256,9 @@ def generate_demo(path: Path, seed: int = 1, months: int = 3, overwrite: bool = 
     away = sorted((p for p in persons if p.status != "在职"), key=lambda p: p.status != "借调")
     for i, p in enumerate(away):      # no random draw: the rest of the demo stays as it was
         p.status_since = end - dt.timedelta(days=D.STATUS_SINCE_DAYS[i % len(D.STATUS_SINCE_DAYS)])
-    credit_code = make_credit_code(D.CREDIT_PREFIX, f"00{rng.randrange(10**6):06d}")
+    prefix = ("12" if "事业" in kind.unit_class else "13" if kind.unit_class == "群团机关" else "11") \
+        + D.CREDIT_PREFIX[2:]     # 机构类别: 机关 1, 事业单位 2, 群团 3
+    credit_code = make_credit_code(prefix, f"00{rng.randrange(10**6):06d}")
     counts: dict[str, int] = {}
     for p in persons:
         counts[p.staffing] = counts.get(p.staffing, 0) + 1

@@ -3,7 +3,8 @@
 
     market        市场监督管理局 (the single-unit demo; banks in app.demo.data and app.demo.phrases)
     organisation  县委组织部
-    hospital      人民医院 (also 中医医院, 妇幼保健院: the closest kind)
+    hospital      人民医院 (中医医院 and 妇幼保健院 take the generic profile: the same 三定 text in
+                  three hospitals would fill the 编办's overlap list with identical pairs)
     cdc           疾病预防控制中心
     health        卫生健康局
     congress      人大常委会办公室
@@ -27,7 +28,7 @@ from app.demo.kinds.base import Kind
 # name fragment → kind, first match wins (the county demo's CATALOGUE names)
 BY_NAME = (
     ("市场监督管理", "market"), ("组织部", "organisation"), ("疾病预防控制", "cdc"),
-    ("卫生健康", "health"), ("医院", "hospital"), ("妇幼保健院", "hospital"),
+    ("卫生健康", "health"), ("人民医院", "hospital"),
     ("人大常委会", "congress"), ("教育和体育", "education"), ("发展和改革", "development"),
     ("融媒体", "media"), ("总工会", "union"),
 )

@@ -87,7 +87,9 @@ def topics(slots: dict, specs: dict) -> dict[str, Topic]:
 
 def phrases(slots: dict, own: dict, **overrides) -> Phrases:
     """A kind's Phrases: its own topics with the internal ones, and the shared banks."""
-    bank = dict(TOPICS=dict(internal_topics(slots), **topics(slots, own)),
+    internal = internal_topics(slots)
+    assert not set(internal) & set(own), set(internal) & set(own)
+    bank = dict(TOPICS=dict(internal, **topics(slots, own)),
                 CATEGORY_TEXT=CATEGORY_TEXT, LEADER_TEXT=LEADER_TEXT, TAILS=TAILS, TRIPS=TRIPS,
                 TRIP_BACK=TRIP_BACK, EVENING_TEXT=EVENING_TEXT, VAGUE_TEXT=VAGUE_TEXT)
     bank.update(overrides)
@@ -99,8 +101,8 @@ def one_of(words: str):
 
 
 # Slots each kind fills (app.demo.kinds tests that every template's slots are there).
-KIND_SLOTS = ("lead", "meeting", "group", "superior", "province", "county", "base", "partners",
-              "anysec", "office", "lead_work", "evening", "peer", "visit", "theory")
+KIND_SLOTS = ("lead", "meeting", "group", "superior", "province", "county", "county_meeting", "base",
+              "partners", "anysec", "office", "lead_work", "evening", "peer", "visit", "theory")
 
 # County departments a unit works with (for the kinds' own sentences).
 DEPARTMENTS = ("县发展和改革局 县教育和体育局 县财政局 县人力资源和社会保障局 县民政局 县卫生健康局 "
@@ -111,13 +113,15 @@ THEORY = ("习近平新时代中国特色社会主义思想 党的二十届四�
           "《习近平谈治国理政》第五卷 全国两会精神 习近平总书记关于安全生产的重要指示精神")
 
 # ---------------------------------------------------------------- internal duties and topics
-# (code suffix, class, topic, content): every kind adds these with its own prefix and office key.
+# (class, topic, content): every kind adds these with its own prefix, carried by its office. Worded
+# as the 市场监督管理局's (app.demo.data SD-36…40): the same in every unit, what the 编办's overlap
+# analysis lists once as 共性职责, not as 交叉.
 INTERNAL_DUTIES = (
-    ("辅助", "office", "负责机关文电、会务、督办、信息、档案、保密等日常运转工作"),
+    ("辅助", "office", "负责机关文电、会务、督办、信息、档案、保密、机要等日常运转工作"),
     ("辅助", "finance", "负责机关财务、国有资产管理和内部审计工作"),
-    ("辅助", "hr", "负责机关人事、教育培训和干部队伍建设工作"),
+    ("辅助", "hr", "负责机关人事、机构编制、教育培训和干部队伍建设工作"),
     ("辅助", "party", "负责机关党建、党风廉政建设和精神文明建设工作"),
-    ("辅助", "generic", "负责安全生产、信访稳定和统计等综合工作，完成县委县政府交办的其他任务"),
+    ("辅助", "generic", "负责统计、信访、安全生产和应急管理等综合工作，完成县委县政府交办的其他任务"),
 )
 
 
@@ -143,7 +147,9 @@ def internal_topics(slots: dict) -> dict[str, Topic]:
             "更新门户网站和政务新媒体信息{n}条",
             "撰写{anysec}工作宣传稿件，[在县融媒体中心刊发|报送{superior}]",
             "校核{anysec}报送的材料，退回修改{m}处后呈{lead}签发",
-            "汇总各科室{month}重点工作完成情况，形成汇报材料"), (), (
+            "汇总各科室{month}重点工作完成情况，形成汇报材料"), (
+            "检查{anysec}[档案管理|保密管理|文电办理]情况，[抽查案卷{n}卷|发现问题{m}处]",
+            "对{anysec}督办事项落实情况开展督查，核对进展{n}项"), (
             "已呈{lead}审阅", "已按要求报送", "资料已归档", "完成情况已登记台账")),
         "finance": ("财务管理", "预算执行 国有资产管理 内部审计 政府采购 财务报销", "《预算法》 《会计法》 《政府采购法》", (
             "审核报销单据{k}张，编制记账凭证",
@@ -151,14 +157,17 @@ def internal_topics(slots: dict) -> dict[str, Topic]:
             "盘点{anysec}固定资产{k}件，更新资产台账",
             "办理政府采购合同备案{m}件",
             "核对{month}预算执行进度，提醒科室加快支出",
-            "办理[办公设备|信息化设备|办公用品]采购支付手续，核对合同和发票")),
+            "办理[办公设备|信息化设备|办公用品]采购支付手续，核对合同和发票"), (
+            "到{anysec}盘点固定资产{k}件，核对资产卡片",
+            "对{anysec}经费支出开展内部审计抽查，抽查凭证{n}张")),
         "hr": ("人事教育", "干部教育培训 年度考核 人事档案管理 干部队伍建设", "《公务员法》 《干部人事档案工作条例》", (
             "办理干部职工[工资调整|社保缴纳|公积金变更|职称申报]手续{n}人",
             "统计{month}干部教育培训学时，整理培训档案",
             "更新实名制管理系统人员信息{m}条",
             "组织干部职工[年度考核|平时考核|季度考核]材料汇总",
             "整理干部人事档案{k}卷，补充[学历证明|考核材料|任免材料]",
-            "办理[退休|调动|借调]人员手续{m}人")),
+            "办理[退休|调动|借调]人员手续{m}人"), (
+            "到{anysec}了解干部职工思想动态，谈心谈话{m}人",)),
         "party": ("机关党建", "党风廉政建设 模范机关创建 党支部标准化建设 党员教育管理 作风建设",
                   "《中国共产党章程》 《中国共产党纪律处分条例》 《中国共产党支部工作条例（试行）》", (
             "整理“三会一课”会议记录，更新{month}党建工作台账",
@@ -166,7 +175,9 @@ def internal_topics(slots: dict) -> dict[str, Topic]:
             "收缴{month}党费并登记台账",
             "起草[党风廉政建设责任书|廉政提醒函|党支部工作计划|党建工作总结]",
             "组织{anysec}党员观看警示教育片，[开展讨论|撰写观后感]",
-            "更新党员信息管理系统数据{m}条")),
+            "更新党员信息管理系统数据{m}条"), (
+            "到{base}开展党建共建活动，交流[支部建设|主题党日]做法",
+            "检查{anysec}党员“三会一课”记录，提出规范意见{m}条")),
         "generic": ("安全生产", "安全生产 信访稳定 统计报表 文明城市创建 防汛抗旱 应急管理",
                     "《安全生产法》 《信访工作条例》 《统计法》", (
             "报送[月度|季度]统计报表，核对数据{n}项",
@@ -252,7 +263,7 @@ LEADER_TEXT = {
         "主持召开{meeting}，研究{affair}等{m}项议题",
         "主持召开{affair}专题会议，部署下一阶段重点任务",
         "参加{superior}{affair}视频会议，会后安排贯彻落实",
-        "参加{county}召开的[经济运行调度会|安全生产工作会议|优化营商环境推进会|信访稳定工作会议]，汇报{affair}有关情况",
+        "参加{county}召开的{county_meeting}，汇报{affair}有关情况",
         "主持召开{sec}工作调度会，听取{affair}进展汇报，协调解决问题{m}个",
         "参加{county}{affair}专题会议，汇报工作进展"),
     "检查调研": t(
@@ -312,5 +323,6 @@ def kind_slots(**values) -> dict:
         else:
             out[key] = value
     out.setdefault("theory", _one_of(THEORY))
+    out.setdefault("county_meeting", _one_of("经济运行调度会 安全生产工作会议 优化营商环境推进会 信访稳定工作会议"))
     out.setdefault("dept", _one_of(DEPARTMENTS))
     return out
