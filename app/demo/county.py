@@ -2,6 +2,16 @@
 app.demo.unit from its 单位注册包, their 上报包 on a "USB stick" folder, and (optionally)
 the import of that folder into the 编办.
 
+Each unit is of its own kind (app.demo.kinds: a 组织部 has its 组织科 and 干部科 and writes about
+干部考察, a hospital its 医务科 and 护理部 …), chosen by its name, so that the 编办's 职责交叉 finds
+the duties that really meet (组织部 and 融媒体中心 on 党员远程教育, 疾控 and the hospital on
+传染病疫情报告 …). Each unit's logs are bent by a workload (app.demo.workload): the small demo's
+eight units are, in CATALOGUE order, normal, normal, over-loaded, normal, reviewers behind (the
+last week of the last month still waits for review), people who often leave days without a log,
+under-loaded, under-loaded; later units draw theirs. The other units' reviewers go on working
+for up to a week after the last day of logs (not beyond yesterday), as they would have by the
+time the units report, so the last month is reviewed to its end.
+
     folder/county.sqlite              the 编办 (沂河县委机构编制委员会办公室), admin / lzkp2026
     folder/county.sqlite.units/       the 编办's mirrors, one per unit (made by bureau.register_unit)
     folder/enrollment/                the units' 单位注册包
@@ -29,6 +39,8 @@ from app.core.errors import AppError
 from app.core.validators import make_credit_code
 from app.services.org import accounts
 from app.demo import data as D
+from app.demo import workload as W
+from app.demo.kinds import get_kind, kind_for
 from app.services.org.actor import SYSTEM
 from app.services.org.setup import UnitSetup, initialise_unit, open_database
 from app.demo.unit import MIN_PEOPLE, _plan_org, generate_demo
@@ -43,22 +55,24 @@ COUNTY = "沂河县"
 PREFIX = {"机关": "11371321", "事业": "12371321", "群团": "13371321"}
 
 # name (after the county), 单位类别, 编制任务比类别; ordered so that the first eight — the small
-# demo — hold every kind of body.
+# demo — hold every kind of body (单位类别) and eight kinds of unit (app.demo.kinds) with duties
+# that meet (职责交叉); the next ones add the kinds and the generic bodies whose duties meet theirs.
 CATALOGUE = (
-    ("发展和改革局", "政府部门", "服务经济"), ("教育和体育局", "政府部门", "社会民生"),
+    ("发展和改革局", "政府部门", "服务经济"), ("市场监督管理局", "政府部门", "服务经济"),
     ("委组织部", "党委部门", "综合保障"), ("融媒体中心", "直属事业单位", "综合保障"),
     ("疾病预防控制中心", "公益一类事业单位", "社会民生"), ("人民医院", "公益二类事业单位", "社会民生"),
     ("总工会", "群团机关", "综合保障"), ("人大常委会办公室", "人大政协机关", "综合保障"),
-    ("财政局", "政府部门", "服务经济"), ("人力资源和社会保障局", "政府部门", "社会民生"),
-    ("委办公室", "党委部门", "综合保障"), ("人民政府办公室", "政府部门", "综合保障"),
-    ("工业和信息化局", "政府部门", "服务经济"), ("民政局", "政府部门", "社会民生"),
+    ("教育和体育局", "政府部门", "社会民生"), ("卫生健康局", "政府部门", "社会民生"),
+    ("人力资源和社会保障局", "政府部门", "社会民生"), ("工业和信息化局", "政府部门", "服务经济"),
+    ("财政局", "政府部门", "服务经济"), ("委办公室", "党委部门", "综合保障"),
+    ("人民政府办公室", "政府部门", "综合保障"), ("民政局", "政府部门", "社会民生"),
     ("司法局", "政府部门", "社会民生"), ("自然资源和规划局", "政府部门", "服务经济"),
     ("住房和城乡建设局", "政府部门", "服务经济"), ("交通运输局", "政府部门", "服务经济"),
     ("水利局", "政府部门", "服务经济"), ("农业农村局", "政府部门", "服务经济"),
     ("商务局", "政府部门", "服务经济"), ("文化和旅游局", "政府部门", "社会民生"),
-    ("卫生健康局", "政府部门", "社会民生"), ("退役军人事务局", "政府部门", "社会民生"),
+    ("退役军人事务局", "政府部门", "社会民生"),
     ("应急管理局", "政府部门", "社会民生"), ("审计局", "政府部门", "综合保障"),
-    ("市场监督管理局", "政府部门", "服务经济"), ("统计局", "政府部门", "综合保障"),
+    ("统计局", "政府部门", "综合保障"),
     ("医疗保障局", "政府部门", "社会民生"), ("综合行政执法局", "政府部门", "社会民生"),
     ("行政审批服务局", "政府部门", "服务经济"), ("信访局", "政府部门", "社会民生"),
     ("科学技术局", "政府部门", "服务经济"), ("委宣传部", "党委部门", "综合保障"),
@@ -93,6 +107,8 @@ class PlannedUnit:
     case: str
     quotas: dict[str, int]
     leader_posts: dict[str, int]
+    kind: str = "market"              # app.demo.kinds key
+    workload: str = "normal"          # app.demo.workload.PRESETS key
     unit_id: str = ""
     enrollment: Path | None = None
 
@@ -108,6 +124,8 @@ class MadeUnit:
     start: dt.date
     generate_seconds: float
     export_seconds: float
+    kind: str = ""
+    workload: str = ""
 
 
 @dataclass
@@ -147,6 +165,8 @@ class CountyInfo:
         else:
             lines.append(f"上报包在 {self.folder / 'usb'}，尚未导入编办")
         lines += [f"未能导入：{r}" for r in self.rejected]
+        lines += ["各单位演示情形：" + "；".join(f"{u.name.removeprefix(COUNTY)}（{u.workload}）"
+                                          for u in self.units)] if self.units else []
         return "\n".join(lines)
 
 
@@ -171,9 +191,15 @@ def _sizes(rng: random.Random, units: int, people: int) -> list[int]:
     return [max(MIN_PEOPLE, round(r * scale)) for r in raw]
 
 
-def planned_staffing(seed: int, people: int, year: int) -> dict[str, int]:
-    """Staffing types of the roster generate_demo will write for this seed and size."""
-    _, _, persons, _ = _plan_org(random.Random(seed), people, year)
+def unit_kind(name: str, unit_class: str) -> str:
+    """The app.demo.kinds key of a county body (the generic profile needs its 单位类别)."""
+    key = kind_for(name)
+    return f"{key}|{unit_class}" if key.startswith("government:") else key
+
+
+def planned_staffing(seed: int, people: int, year: int, kind: str = "market") -> dict[str, int]:
+    """Staffing types of the roster generate_demo will write for this seed, size and kind."""
+    _, _, persons, _ = _plan_org(random.Random(seed), people, year, get_kind(kind))
     counts: dict[str, int] = {}
     for p in persons:
         if p.staffing and p.status in ("在职", "借调"):
@@ -183,12 +209,16 @@ def planned_staffing(seed: int, people: int, year: int) -> dict[str, int]:
 
 def plan_units(units: int, people: int, seed: int, year: int) -> list[PlannedUnit]:
     rng = random.Random(f"county-{seed}")
+    loads = random.Random(f"county-workload-{seed}")
     planned = []
     for i, ((name, cls, task), size) in enumerate(zip(unit_names(units), _sizes(rng, units, people))):
         kind = "事业" if "事业单位" in cls else "群团" if cls == "群团机关" else "机关"
         code = make_credit_code(PREFIX[kind], f"MB28{5104 + i:04d}")
         unit_seed = seed * 1000 + i
-        counts = planned_staffing(unit_seed, size, year)
+        unit_kind_key = unit_kind(name, cls)
+        workload = W.SMALL_COUNTY[i] if i < len(W.SMALL_COUNTY) else loads.choices(
+            [k for k, _ in W.WEIGHTS], weights=[w for _, w in W.WEIGHTS])[0]
+        counts = planned_staffing(unit_seed, size, year, unit_kind_key)
         # the first units show every case (the small demo and the tests see each warning)
         case = CASES[i][0] if i < len(CASES) else rng.choices(
             [c for c, _ in CASES], weights=[w for _, w in CASES])[0]
@@ -198,18 +228,29 @@ def plan_units(units: int, people: int, seed: int, year: int) -> list[PlannedUni
             quotas[main] = max(0, counts.get(main, 0) - rng.randint(1, 3))
         elif case == "vacant":
             quotas[main] += max(3, round(counts.get(main, 0) * rng.uniform(0.15, 0.3)))
-        leaders = {"正职": 1, "副职": len(D.DEPUTIES) - (1 if case == "leaders" else 0)}
+        deputies = len(get_kind(unit_kind_key).deputies)
+        leaders = {"正职": 1, "副职": deputies - (1 if case == "leaders" else 0)}
         key_tasks = None if rng.random() < 0.1 else rng.randint(4, 16)
         planned.append(PlannedUnit(name, code, cls, task, key_tasks, size, unit_seed, case,
-                                   quotas, leaders))
+                                   quotas, leaders, unit_kind_key, workload))
     return planned
+
+
+def review_until(end: dt.date, workload: W.Workload, today: dt.date | None = None) -> dt.date | None:
+    """The last day the unit's reviewers act: a week after `end` (not beyond yesterday), or
+    `end` itself when they are behind (None)."""
+    if workload.review_lag:
+        return None
+    until = min(end + dt.timedelta(days=7), (today or dt.date.today()) - dt.timedelta(days=1))
+    return until if until > end else None
 
 
 def _make_unit(job: tuple) -> MadeUnit:
     """Worker: generate one unit from its 单位注册包 and export its first 上报包."""
-    name, path, enrollment, seed, people, months, end, usb = job
+    name, path, enrollment, seed, people, months, end, usb, kind, load, until = job
     started = time.perf_counter()
-    info = generate_demo(path, seed=seed, months=months, people=people, end=end, enrollment=enrollment)
+    info = generate_demo(path, seed=seed, months=months, people=people, end=end, enrollment=enrollment,
+                         kind=kind, workload=W.PRESETS[load], review_until=until)
     generated = time.perf_counter()
     db = open_database(path)
     try:
@@ -217,7 +258,8 @@ def _make_unit(job: tuple) -> MadeUnit:
     finally:
         db.dispose()
     return MadeUnit(name, Path(path), exported.path, info.people, info.logs, info.entries, info.start,
-                    generated - started, time.perf_counter() - generated)
+                    generated - started, time.perf_counter() - generated,
+                    get_kind(kind).key.split("|")[0], W.PRESETS[load].label)
 
 
 def generate_county(folder: Path, units: int = 50, people: int = 100, months: int = 12, seed: int = 1,
@@ -258,7 +300,8 @@ def generate_county(folder: Path, units: int = 50, people: int = 100, months: in
 
         started = time.perf_counter()
         jobs = [(u.name, folder / "units" / f"{u.name}.sqlite", u.enrollment, u.seed, u.people, months,
-                 end, folder / "usb") for u in plan]
+                 end, folder / "usb", u.kind, u.workload, review_until(end, W.PRESETS[u.workload]))
+                for u in plan]
         report("generate", 0, len(jobs), "")
         if workers <= 1:
             made = []
