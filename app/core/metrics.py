@@ -287,15 +287,15 @@ class StaffingNeed:
 
     def explain(self) -> str:
         if self.fte is None:
-            return f"测算编制需求 {DASH}：本期没有工作日"
-        text = (f"按饱和度 {percent(self.target, 0)} 折算需 {self.fte:.1f} 人 = "
+            return f"工作量折算人数 {DASH}：本期没有工作日"
+        text = (f"工作量折算人数（全时当量）{self.fte:.1f} 人 = "
                 f"{hours_text(self.logged)} 小时 ÷（{self.h0:g} 小时 × {self.working_days} 个工作日"
                 f" × {percent(self.target, 0)}）")
         if self.people is not None:
             text += f"，实有 {self.people} 人"
         rate = percent(self.submission_rate)
         if self.trustworthy:
-            return text + f"；填报率 {rate} ≥ {percent(self.threshold, 0)}，可作为增减编依据"
+            return text + f"；填报率 {rate} ≥ {percent(self.threshold, 0)}（编制结论见“编制需求”）"
         return text + f"；填报率 {rate} 低于 {percent(self.threshold, 0)}，仅供参考"
 
 

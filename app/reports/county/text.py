@@ -381,7 +381,7 @@ def suggestions(rows: Sequence, t: D.CountyTotals) -> list[tuple[str, str]]:
     if late or t.silent:
         names = [r.name for r in late] + list(t.silent)
         out.append(("提高履职留痕质量", f"督促{listing(names, '个单位')}按时填报、审阅工作日志并按期报送"
-                    f"上报包，填报率达到{pct(TRUST, 0)}后测算结果方可作为增减编依据。"))
+                    f"上报包，填报率达到{pct(TRUST, 0)}、已提交的日志基本审完后，测算结果方可作为增减编依据。"))
     gaps = [r for r in rows if D.has_data(r) and D.uncovered(r)]
     if gaps:
         n = sum(len(D.uncovered(r)) for r in gaps)

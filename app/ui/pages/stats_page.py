@@ -256,7 +256,10 @@ class StatsPage(QWidget):
 
     def _cards(self, f: stats.Figures) -> None:
         c = self.cards
-        c["saturation"].show_value(pct(f.saturation), f.band)
+        completion = f.review_completion
+        c["saturation"].show_value(pct(f.saturation), f.band, note=(
+            f"{pct(1 - completion)}待审，不作结论" if f.conclusion_withheld() and completion is not None
+            and completion < f.settings.min_completion else ""))
         c["daily"].show_value("—" if f.daily_average is None else f"{f.daily_average:.2f} 小时")
         c["submission"].show_value(pct(f.submission_rate))
         c["timeliness"].show_value(pct(f.review_timeliness))
