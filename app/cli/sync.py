@@ -83,7 +83,8 @@ def add_parsers(sub) -> None:
     sp.add_argument("--out", type=Path, required=True, help="新建的文件夹")
     sp.add_argument("--units", type=int, default=8, help="单位数（全县规模约50）")
     sp.add_argument("--people", type=int, default=30, help="每单位平均人数（至少30）")
-    sp.add_argument("--months", type=int, default=3, help="日志月数")
+    sp.add_argument("--months", type=int, default=None,
+                    help="日志月数（默认从最近一个完整季度开始，3–5个月：编办可按该季度测算编制需求）")
     sp.add_argument("--seed", type=int, default=1)
     sp.add_argument("--workers", type=int, default=2, help="同时生成、导入的进程数")
     sp.add_argument("--no-import", action="store_true", help="只生成上报包，不导入编办")

@@ -170,6 +170,13 @@ class CountyInfo:
         return "\n".join(lines)
 
 
+def months_to_last_quarter(end: dt.date) -> int:
+    """Months from the start of the last calendar quarter ending by `end` (a month's last day)
+    to `end`: 3 to 5, so that the 编办 has one whole quarter to judge staffing need on."""
+    quarter_end = end.month - end.month % 3          # 0: the previous year's fourth quarter
+    return end.month - quarter_end + 3
+
+
 def last_whole_month_end(today: dt.date | None = None) -> dt.date:
     today = today or dt.date.today()
     return today.replace(day=1) - dt.timedelta(days=1)
@@ -262,7 +269,7 @@ def _make_unit(job: tuple) -> MadeUnit:
                     get_kind(kind).key.split("|")[0], W.PRESETS[load].label)
 
 
-def generate_county(folder: Path, units: int = 50, people: int = 100, months: int = 12, seed: int = 1,
+def generate_county(folder: Path, units: int = 50, people: int = 100, months: int | None = 12, seed: int = 1,
                     end: dt.date | None = None, import_packages: bool = True, workers: int = 2,
                     progress: Callable[[str, int, int, str], None] | None = None) -> CountyInfo:
     """Make the county demo in `folder` (see the module docstring). `progress(stage, done, total,
@@ -274,6 +281,7 @@ def generate_county(folder: Path, units: int = 50, people: int = 100, months: in
     if units < 1:
         raise AppError("县级演示至少需要1个单位")
     end = end or last_whole_month_end()
+    months = months or months_to_last_quarter(end)
     report = progress or (lambda *_: None)
     started = time.perf_counter()
     for sub in ("enrollment", "units", "usb"):
