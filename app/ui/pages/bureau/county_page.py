@@ -167,6 +167,9 @@ class CountyPage(QWidget):
         head = self.table.horizontalHeader()
         head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         head.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        # one line per unit: the warnings column elides, its tooltip lists them all
+        self.table.setWordWrap(False)
+        head.setMinimumSectionSize(40)
         # Activation is a double-click or Enter (or a single click where the desktop says so).
         self.table.cellActivated.connect(lambda row, _c: self.drill(row))
         legend = QLabel(LEGEND.format(rule=rule_of(self.db).describe()), wordWrap=True, objectName="countyLegend")
@@ -234,7 +237,6 @@ class CountyPage(QWidget):
                 table.setItem(row, col, item)
             self._colour(row, r)
         table.setSortingEnabled(True)
-        table.resizeRowsToContents()
 
     def _colour(self, row: int, r: CountyRow) -> None:
         f = r.figures
