@@ -88,6 +88,13 @@ class Need:
         """N − Q: the 编制 to add (positive) or that could be cut (negative)."""
         return None if self.need is None else self.need - self.quota
 
+    def quota_text(self) -> str:
+        """超出核定编制3.6名 / 比核定编制少14.6名 (the size of the evidence against the 编制)."""
+        if self.quota_gap is None:
+            return ""
+        gap = self.quota_gap
+        return f"超出核定编制{gap:.1f}名" if gap >= 0 else f"比核定编制少{-gap:.1f}名"
+
     def headcount_text(self) -> str:
         parts = [f"{k}{n}" for k, n in self.by_class.items() if n]
         return f"在岗{self.people}人" + (f"（{'、'.join(parts)}）" if len(parts) > 1 else "")
@@ -155,13 +162,13 @@ def assess(figures: Figures | None, quota: int, vacancies: int, rule: NeedRule,
     if s9 > bands.green_high and result.gap >= MIN_GAP:
         if result.quota_gap >= MIN_GAP:
             result.verdict = MORE
-            result.text = f"{size}。超出核定编制{result.quota_gap:.1f}名"
+            result.text = f"{size}。{result.quota_text()}"
         else:
             result.text = f"{size}。工作量超出在岗人员，可由空编补充，未超出核定编制"
     elif s9 < bands.green_low and -result.gap >= MIN_GAP:
         if -result.quota_gap >= MIN_GAP:
             result.verdict = FEWER
-            result.text = f"{size}。少于核定编制{-result.quota_gap:.1f}名"
+            result.text = f"{size}。{result.quota_text()}"
             if by_class[EXTRA]:
                 result.text += f"（编外{by_class[EXTRA]}人宜先于编制核减）"
         else:

@@ -61,7 +61,7 @@ def test_an_idle_unit_is_evidence_for_fewer_and_extra_staff_go_first():
     # 28 at work (25 在编 + 3 编外) at 75 %: 21 needed against a quota of 25
     need = assess(unit(0.75, 25, 3), quota=25, vacancies=0, rule=RULE, today=TODAY)
     assert need.verdict == FEWER and need.quota_gap == pytest.approx(-4.0)
-    assert need.text.endswith("少于核定编制4.0名（编外3人宜先于编制核减）")
+    assert need.text.endswith("比核定编制少4.0名（编外3人宜先于编制核减）")
     # at 83 % the surplus (4.8 people) is within the 编外: the 编制 itself is about right
     need = assess(unit(0.83, 24, 4), quota=24, vacancies=0, rule=RULE, today=TODAY)
     assert need.verdict == MATCH and need.gap == pytest.approx(-4.76)

@@ -251,6 +251,8 @@ def test_reports_before_the_bureau_scored(world, tmp_path):
     text = pdf_text(info.path)
     total = rounds.detail(w.units["a"], w.round_id).self_totals.total
     assert info.title.startswith("沂河县第1局机构编制执行情况和使用效益评估报告")
+    # one name per headcount: the roster's 实有人数 and the period's 在岗 people are told apart
+    assert "实有人员" in text and "在岗人数含编外、不含借调出去的人员，与编制配备表的实有人数口径不同" in text
     assert f"单位自评得分{total:g}分" in text and "编办尚未评分" in text and "暂未反馈问题" in text
     assert "接单" in text and "一、基本情况" in text and "五、整改建议" in text
     info = build_eval_report(w.bureau, w.round_id, tmp_path / "round.pdf", today=TODAY)

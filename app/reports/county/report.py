@@ -225,7 +225,7 @@ def staff_numbers(s) -> list:
 
 
 # ---------------------------------------------------------------- 四、编制需求测算
-NEED_COLS = (Col("单位"), Col("计入工时", HOURS), Col("待审工时", HOURS), Col("填报率", PCT),
+NEED_COLS = (Col("单位"), Col("待审工时", HOURS), Col("填报率", PCT),
              Col("饱和度", PCT), Col("在岗人数", INT), Col("测算需要", ONE), Col("差额", ONE),
              Col("核定编制", INT), Col("测算结论"))
 
@@ -236,8 +236,8 @@ def need(book: ReportBook, rows, rule: NeedRule) -> None:
     doc.paragraph(T.need_rule(rule))
     for text in T.need(rows):
         doc.paragraph(text)
-    lines = [[r.name, *((D.fig(r, "logged_hours"), D.fig(r, "pending_hours"), D.submission(r),
-                         D.saturation(r)) if D.has_data(r) else (None,) * 4),
+    lines = [[r.name, *((D.fig(r, "pending_hours"), D.submission(r), D.saturation(r))
+                        if D.has_data(r) else (None,) * 3),
               r.need.people, r.need.need, r.need.gap, r.need.quota, r.need.verdict]
              for r in D.need_order(rows)]
     book.table("各单位编制需求测算", NEED_COLS, lines, font_size=SMALL_TABLE,

@@ -203,7 +203,7 @@ def need_rule(rule: NeedRule) -> str:
 
 
 def _need_item(r) -> str:
-    return f"{r.name}（{r.need.size_text()}）"
+    return f"{r.name}（{r.need.size_text()}；{r.need.quota_text()}）"
 
 
 def _short_reason(r) -> str:
