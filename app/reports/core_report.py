@@ -87,11 +87,13 @@ def core_report(ctx: Context) -> tuple[ReportBook, str]:
         doc.figure(charts.category_bars([(f"{a.code} {R.short_name(a.name, verb=False)}", a.hours)
                                          for a in busy], ctx.fonts), "各项核心职责工时")
     by_id = {d.code: d.id for d in core}
+    # a period still running or still in review: its differences are review progress, not change
+    withheld = u.conclusion_withheld() or (prev.unit.conclusion_withheld() if prev.unit else None)
     example_sheet = []
     for a in core_acts:
         doc.section(2, f"{a.code}\u3000{R.short_name(a.name, HEADING_NAME)}")
-        doc.paragraph(_duty_paragraph(a, before_acts.get(a.code), core_hours, by_code,
-                                      _sections_of(counts, by_id[a.code], names)))
+        doc.paragraph(_duty_paragraph(a, None if withheld else before_acts.get(a.code), core_hours,
+                                      by_code, _sections_of(counts, by_id[a.code], names)))
         rows = [example_row(e) for e in texts.get(by_id[a.code], [])]
         if rows:
             doc.table(EXAMPLE_HEADERS, rows, font_size=SMALL_TABLE, align="CCLLR")
@@ -102,7 +104,12 @@ def core_report(ctx: Context) -> tuple[ReportBook, str]:
         book.data_sheet("工作记录示例", ["职责编号", *EXAMPLE_HEADERS], example_sheet)
 
     doc.section(1, "与上期比较")
-    for text in _change_paragraphs(core_acts, before_acts, ctx.previous.label):
+    if withheld:
+        now = sum(a.hours for a in core_acts)
+        was = sum(before_acts[a.code].hours for a in core_acts if a.code in before_acts)
+        doc.paragraph(f"{withheld}，核心职责工时与上期（{ctx.previous.label}）的差异主要反映审阅进度，"
+                      f"不作增减判断：本期{hours(now)}小时、上期{hours(was)}小时。")
+    for text in () if withheld else _change_paragraphs(core_acts, before_acts, ctx.previous.label):
         doc.paragraph(text)
     rate = prev.unit.submission_rate if prev.unit is not None else None
     if rate is not None and rate < M.DEFAULT_TRUST_THRESHOLD and any(
@@ -114,8 +121,8 @@ def core_report(ctx: Context) -> tuple[ReportBook, str]:
                    (Col("编号"), Col("职责"), Col("本期工时", HOURS), Col("上期工时", HOURS),
                     Col("变化"), Col("本期人数", INT), Col("上期人数", INT)),
                    [[a.code, R.short_name(a.name), a.hours, before_acts[a.code].hours,
-                     nv.change_relative(a.hours, before_acts[a.code].hours) or
-                     ("新增" if a.hours else "—"), a.people, before_acts[a.code].people]
+                     "不作比较" if withheld else nv.change_relative(a.hours, before_acts[a.code].hours)
+                     or ("新增" if a.hours else "—"), a.people, before_acts[a.code].people]
                     for a in core_acts], font_size=SMALL_TABLE)
 
     doc.section(1, "建议")
