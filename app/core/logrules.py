@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass
 
 MAX_DAY_HOURS = 24.0
@@ -105,3 +107,11 @@ def check_day(day: dt.date, entries: list[EntryDraft], today: dt.date,
     if total > MAX_DAY_HOURS:
         problems.append(f"当日工时合计{total:g}小时，超过24小时")
     return problems
+
+
+def content_hash(day_state: str, entries: list[EntryDraft]) -> str:
+    """Hash of what a reviewer approves: the day state and every entry's facts and text."""
+    canon = [day_state] + [
+        [round(effective_hours(e), 2), e.category, e.duty_id, "" if e.secret else e.content.strip(),
+         e.secret, e.start, e.end, sorted(a.sha256 for a in e.attachments)] for e in entries]
+    return hashlib.sha256(json.dumps(canon, ensure_ascii=False).encode()).hexdigest()

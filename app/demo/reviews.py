@@ -27,7 +27,7 @@ from app.core.review import APPROVE, RETURN, ActionFact, derive_state
 from app.db.models import WorkLog
 from app.services.org import chart as org_chart, unit_settings
 from app.services.review import state as review_state
-from app.services.logs.daily import content_hash
+from app.core.logrules import content_hash
 from app.services.org.chart import OrgChart
 
 RETURN_SHARE = 0.02

@@ -48,6 +48,8 @@ UNIT_PRIVATE = frozenset({"credential", "log_template"})
 CHAIN_TABLES = frozenset({"person", "section", "section_charge", "setting", "delegation"})
 BATCH = 5000
 LOG_ID_COLUMN = {"work_log": "id", "review_action": "log_id"}
+# Rows that change what a log says: the import re-checks their logs (app.services.exchange.recheck).
+CONTENT_COLUMN = {"log_entry": "log_id", "entry_text": "id", "attachment": "entry_id"}
 _HLC = re.compile(r"\d{13}-\d{5}\Z")
 _HLCS = re.compile(r"(?:\d{13}-\d{5}\n)*\Z")        # HLCs joined by newlines
 _HLC_LENGTH = 20                                       # with its newline
@@ -148,6 +150,7 @@ class _Spec:
     ids: set = field(default_factory=set)
     month: int | None = None           # index of `month` (logs and entries: county periods)
     log_id: int | None = None          # index of the log id (work_log.id, review_action.log_id)
+    content_of: int | None = None      # index of the log or entry id a content row belongs to
     day_key: tuple[int, int] | None = None   # work_log's person and day (restored_days)
 
     def line(self, index: int) -> int:
@@ -171,6 +174,8 @@ class Merger:
         self.problems: dict[str, int] = {}          # table → rows owned by the other side
         self.logs: set[str] = set()                 # logs whose derived review state may change
         self.months: set[int] = set()               # log months of the rows written
+        self.content_logs: set[str] = set()         # logs whose entries were written
+        self.content_entries: set[str] = set()      # entries whose text or files were written
         self.tables: dict[str, _Spec] = {}
         self._bureau_origin, self._from_bureau = rule.bureau_origin, rule.from_bureau
         # an HLC sorts as text: later than this one = its milliseconds beyond the limit
@@ -210,6 +215,8 @@ class Merger:
             spec.month = cols.index("month") + 1
         if table in LOG_ID_COLUMN and LOG_ID_COLUMN[table] in cols:
             spec.log_id = cols.index(LOG_ID_COLUMN[table]) + 1
+        if table in CONTENT_COLUMN and CONTENT_COLUMN[table] in cols:
+            spec.content_of = cols.index(CONTENT_COLUMN[table]) + 1
         if table == "work_log" and not self._from_bureau and not was_empty:
             spec.day_key = cols.index("person_id") + 1, cols.index("day") + 1
         self.tables[table] = spec
@@ -299,6 +306,9 @@ class Merger:
             self.months.update(columns[spec.month])
         if spec.log_id is not None:
             self.logs.update(columns[spec.log_id])
+        if spec.content_of is not None:
+            (self.content_logs if table == "log_entry" else self.content_entries).update(
+                columns[spec.content_of])
         if self.write and not self.problems:
             # Plain INSERT for the rows not here (this transaction holds the write lock, so none
             # can appear meanwhile): the upsert costs half as much again with foreign keys on.

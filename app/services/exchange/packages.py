@@ -38,6 +38,7 @@ from app.sync import container, ledger
 from app.sync.changes import attachment_files, collect, outbox_top
 from app.sync.keys import KeyFormatError, KeyPair, PublicKeys, generate
 from app.sync.merge import Merger, MergeError, MergePlan, SenderRule
+from app.services.exchange.recheck import logs_of_entries, recheck_logs
 from app.sync.payload import PayloadError, read_payload, write_payload
 from app.db.models import PackageLedger
 from app.services.review import state as review_state
@@ -226,6 +227,12 @@ def receive(target: Database, peer_id: str, opened: container.OpenedPackage, key
             raise MergeError(_conflict_message(exc, standing)) from exc
         if plan.problems:
             raise MergeError("；".join(plan.problems))
+        touched = merger.logs | merger.content_logs
+        if apply and (touched or merger.content_entries):   # written rows: check them as a whole
+            found = recheck_logs(s, touched | logs_of_entries(s, merger.content_entries),
+                                 header["created_at"])
+            if found:
+                raise MergeError("同步包中的日志或审阅记录不符合规则，整包未导入：" + "；".join(found))
         if standing.older_than is not None and plan.written == 0:
             result.status = OLDER
             result.message = (f"第{header['seq']}号包早于已导入的第{standing.older_than}号包，"

@@ -6,15 +6,14 @@ rows the user really changed, which keeps sync packages small.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
 from app.core import vocab
 from app.core.errors import AppError, ValidationError
-from app.core.logrules import AttachmentRef, EntryDraft, check_day, effective_hours, total_hours
+from app.core.logrules import (AttachmentRef, EntryDraft, check_day, content_hash, effective_hours,
+                             total_hours)
 from app.db.engine import Database, now_text
 from app.db.models import (Attachment, Duty, EntryText, LogEntry, ReviewAction, WorkCategory,
                            WorkLog)
@@ -131,14 +130,6 @@ def load_day(db: Database, actor: Actor, day: dt.date) -> DayLog:
                     .order_by(ReviewAction.created_at.desc()).limit(1))
     result.duty_labels = duty_labels(db, (e.duty_id for e in result.entries))
     return result
-
-
-def content_hash(day_state: str, entries: list[EntryDraft]) -> str:
-    """Hash of what a reviewer approves: the day state and every entry's facts and text."""
-    canon = [day_state] + [
-        [round(effective_hours(e), 2), e.category, e.duty_id, "" if e.secret else e.content.strip(),
-         e.secret, e.start, e.end, sorted(a.sha256 for a in e.attachments)] for e in entries]
-    return hashlib.sha256(json.dumps(canon, ensure_ascii=False).encode()).hexdigest()
 
 
 def _validate(db: Database, day: dt.date, day_state: str, entries: list[EntryDraft],
