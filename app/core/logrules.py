@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 
 MAX_DAY_HOURS = 24.0
+MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024     # one attached file, at the unit and in a package
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ UNIT_PRIVATE = frozenset({"credential", "log_template"})
 # A change here can change the review chain of any log: recompute every log's derived state.
 CHAIN_TABLES = frozenset({"person", "section", "section_charge", "setting", "delegation"})
 BATCH = 5000
+FAR_FUTURE_MS = 30 * 86_400_000        # rows stamped more than 30 days ahead are refused
 LOG_ID_COLUMN = {"work_log": "id", "review_action": "log_id"}
 # Rows that change what a log says: the import re-checks their logs (app.services.exchange.recheck).
 CONTENT_COLUMN = {"log_entry": "log_id", "entry_text": "id", "attachment": "entry_id"}
@@ -180,6 +181,8 @@ class Merger:
         self._bureau_origin, self._from_bureau = rule.bureau_origin, rule.from_bureau
         # an HLC sorts as text: later than this one = its milliseconds beyond the limit
         self._future_hlc = f"{self.future_limit:013d}-99999"
+        # a row stamped this far ahead wins every later edit by last-writer-wins: refused
+        self._far_hlc = f"{self.future_limit + FAR_FUTURE_MS:013d}-99999"
         if write:
             self.conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
         for table, cols in columns.items():
@@ -279,6 +282,10 @@ class Merger:
                 raise MergeError(f"同步包第{spec.line(n)}行（表“{table}”）不是发送方写的数据，拒绝导入")
         if max(hlcs) > self._future_hlc:
             self.future_rows += sum(hlc > self._future_hlc for hlc in hlcs)
+            if max(hlcs) > self._far_hlc:
+                n = hlcs.index(max(hlcs))
+                raise MergeError(f"同步包第{spec.line(n)}行（表“{table}”）的时间戳比本机时间晚"
+                                 f"{FAR_FUTURE_MS // 86_400_000}天以上：发送方电脑时钟错误或数据被篡改，拒绝导入")
         return columns
 
     def _flush(self, table: str, spec: _Spec) -> None:

@@ -23,6 +23,7 @@ from typing import IO, Iterable, Iterator
 import zstandard
 
 from app.core.errors import AppError
+from app.core.logrules import MAX_ATTACHMENT_BYTES
 
 try:        # a third of the stdlib's time on a county import (tests/bench/bench_sync.py)
     from orjson import loads as _parse
@@ -33,6 +34,11 @@ MANIFEST = "manifest.json"
 CHANGES = "changes.jsonl"
 FILES_PREFIX = "files/"
 PIECE = 1 << 20
+# What a package may expand to, checked while streaming (a 66 KB package once expanded to 2 GiB):
+MAX_LINE = 4 << 20                  # one change line (a row: texts are at most 20,000 characters)
+MAX_MANIFEST = 16 << 20
+EXPANSION = 200                     # expanded bytes per package byte …
+MIN_ALLOWANCE = 256 << 20           # … but never less than this, for small packages
 
 
 class PayloadError(AppError):
@@ -140,6 +146,23 @@ def _rows(lines: bytes, counts: Counter) -> Iterator[tuple[str, list]]:
     yield "rows", rows
 
 
+class _Counted(io.RawIOBase):
+    """The decompressed stream, refusing to go on past `limit` bytes (a decompression bomb)."""
+
+    def __init__(self, raw, limit: int):
+        self._raw, self._limit, self.read_bytes = raw, limit, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target) -> int:
+        n = self._raw.readinto(target)
+        self.read_bytes += n
+        if self.read_bytes > self._limit:
+            raise PayloadError(f"同步包解压后超过{self._limit >> 20} MiB（压缩比异常），拒收")
+        return n
+
+
 class _ChunkReader(io.RawIOBase):
     """A readable file over an iterator of byte pieces (the decrypted stream)."""
 
@@ -174,25 +197,28 @@ def _well_formed(manifest: object) -> bool:
                     for f in files))
 
 
-def read_payload(pieces: Iterator[bytes]) -> Iterator[tuple[str, object]]:
+def read_payload(pieces: Iterator[bytes], packed_size: int = 0) -> Iterator[tuple[str, object]]:
     """Stream the payload: yields ("manifest", dict), then ("rows", [row, …]) for the change
     lines of each block read (a row is [table, value, …]), then ("file", (sha256, bytes)) per
     attachment. Raises PayloadError on any inconsistency —
-    after the last row, if the changes' hash or counts differ from the manifest."""
+    after the last row, if the changes' hash or counts differ from the manifest — and on any
+    limit passed: the expanded size (EXPANSION × `packed_size`, at least MIN_ALLOWANCE), a
+    line, an attachment (the unit's own cap), a member that is not a plain file."""
     try:
         raw = zstandard.ZstdDecompressor().stream_reader(
             io.BufferedReader(_ChunkReader(pieces), PIECE), read_across_frames=True)
+        counted = _Counted(raw, max(MIN_ALLOWANCE, EXPANSION * packed_size))
         # read the stream a megabyte at a time (tarfile's default: 10 KiB, 5,500 reads a unit-year)
-        tar = tarfile.open(fileobj=raw, mode="r|", bufsize=PIECE)
+        tar = tarfile.open(fileobj=counted, mode="r|", bufsize=PIECE)
         member = tar.next()
-        if member is None or member.name != MANIFEST or member.size > 16 << 20:
+        if member is None or member.name != MANIFEST or not member.isfile() or member.size > MAX_MANIFEST:
             raise PayloadError("同步包内容缺少清单（manifest）")
         manifest = json.loads(tar.extractfile(member).read().decode("utf-8"))
         if not _well_formed(manifest):
             raise PayloadError("同步包清单格式错误")
         yield "manifest", manifest
         member = tar.next()
-        if member is None or member.name != CHANGES:
+        if member is None or member.name != CHANGES or not member.isfile():
             raise PayloadError("同步包内容缺少变更数据")
         digest = hashlib.sha256()
         counts: Counter = Counter()
@@ -205,6 +231,8 @@ def read_payload(pieces: Iterator[bytes]) -> Iterator[tuple[str, object]]:
             block = tail + block
             cut = block.rfind(b"\n") + 1
             tail = block[cut:]
+            if len(tail) > MAX_LINE:        # else a line without end costs quadratic time
+                raise PayloadError(f"同步包变更数据中有一行超过{MAX_LINE >> 20} MiB，拒收")
             yield from _rows(block[:cut], counts)
         yield from _rows(tail, counts)       # a last line without its newline
         if (digest.hexdigest() != manifest.get("changes_sha256") or size != manifest.get("changes_size")
@@ -214,8 +242,12 @@ def read_payload(pieces: Iterator[bytes]) -> Iterator[tuple[str, object]]:
         seen = set()
         for member in iter(tar.next, None):
             sha = member.name[len(FILES_PREFIX):]
-            if not member.name.startswith(FILES_PREFIX) or sha not in expected or sha in seen:
-                raise PayloadError(f"同步包中有清单未列出的文件：{member.name}")
+            if (not member.name.startswith(FILES_PREFIX) or sha not in expected or sha in seen
+                    or not member.isfile()):
+                raise PayloadError(f"同步包中有清单未列出的文件：{member.name[:80]}")
+            if member.size != expected[sha] or member.size > MAX_ATTACHMENT_BYTES:
+                raise PayloadError(f"附件{sha[:12]}…大小{member.size}字节，超过{MAX_ATTACHMENT_BYTES >> 20} MB"
+                                   "或与清单不符，拒收")
             data = tar.extractfile(member).read()
             if hashlib.sha256(data).hexdigest() != sha or len(data) != expected[sha]:
                 raise PayloadError(f"附件内容与其SHA-256不符：{sha[:12]}…")

@@ -44,6 +44,7 @@ from app.db.models import PackageLedger
 from app.services.review import state as review_state
 
 KIND_ENROLL, KIND_REPORT, KIND_DISPATCH = "enroll", "report", "dispatch"
+MAX_NUMBER = 1 << 53                # sequence numbers and outbox positions in a header
 KIND_NAMES = {KIND_ENROLL: "单位注册包", KIND_REPORT: "上报包", KIND_DISPATCH: "下发包"}
 SUFFIX = ".lzkp"
 FORMAT_ERRORS = (container.PackageError, PayloadError, MergeError, KeyFormatError)
@@ -167,6 +168,12 @@ def check_header(header: dict, kinds: set[str]) -> None:
     for key, kind in types.items():
         if type(header.get(key)) is not kind:
             raise container.PackageError("header", f"同步包包头缺少或有误：{key}")
+    for key in ("seq", "base", "upto"):      # SQLite integers: a 2⁶³ would overflow
+        value = header.get(key, 0)
+        if type(value) is not int or not 0 <= value < MAX_NUMBER:
+            raise container.PackageError("header", f"同步包包头有误：{key}超出范围")
+    if header.get("suite") == container.PlainSuite.name and header["kind"] != KIND_ENROLL:
+        raise container.PackageError("suite", "同步包未加密：上报包和下发包必须加密，拒收")
     if header["kind"] not in KIND_NAMES:      # not ours to skip: a damaged or foreign header
         raise container.PackageError("header", f"同步包包头有误：未知的包类型“{header['kind'][:20]}”")
     if header["kind"] not in kinds:
@@ -186,9 +193,24 @@ def receive(target: Database, peer_id: str, opened: container.OpenedPackage, key
             new_peer_keys: PublicKeys | None = None,
             previewed: list | None = None) -> PackageResult:
     """Check and (with apply) merge one package into `target`, whose `peer` row `peer_id` is the
-    sender. Raises a FORMAT_ERRORS exception when the package must be refused. `previewed`
-    (previews only): the ledger entries the sender's packages previewed before this one would
-    make; this one's is added when it could be imported."""
+    sender. Raises a FORMAT_ERRORS exception when the package must be refused (and removes the
+    attachment files it had stored). `previewed` (previews only): the ledger entries the
+    sender's packages previewed before this one would make; this one's is added when it could
+    be imported."""
+    created: list[Path] = []
+    try:
+        return _receive(target, peer_id, opened, keys, rule, result, apply, actor, new_peer_keys,
+                        previewed, created)
+    except BaseException:
+        for path in created:
+            path.unlink(missing_ok=True)
+        raise
+
+
+def _receive(target: Database, peer_id: str, opened: container.OpenedPackage, keys: KeyPair,
+             rule: SenderRule, result: PackageResult, apply: bool, actor: Actor,
+             new_peer_keys: PublicKeys | None, previewed: list | None,
+             created: list[Path]) -> PackageResult:
     header = opened.header
     session_cm = target.session(actor) if apply else target.read()
     with session_cm as s:
@@ -207,7 +229,7 @@ def receive(target: Database, peer_id: str, opened: container.OpenedPackage, key
                               "本次未作任何修改")
             return result
         result.note = standing.note
-        stream = read_payload(container.open_payload(opened, keys))
+        stream = read_payload(container.open_payload(opened, keys), header["body_length"])
         _, manifest = next(stream)
         for key in ("package_id", "seq", "kind", "base", "upto"):
             if manifest.get(key) != header.get(key):
@@ -221,7 +243,7 @@ def receive(target: Database, peer_id: str, opened: container.OpenedPackage, key
                     merger.add_rows(item, line)
                     line += len(item)
                 elif apply:
-                    _store_file(target, *item)
+                    _store_file(target, *item, created)
             result.plan = plan = merger.finish()
         except IntegrityError as exc:      # a UNIQUE column (login, code…) of another row
             raise MergeError(_conflict_message(exc, standing)) from exc
@@ -291,9 +313,10 @@ def _refresh_review_states(target: Database, session, logs: set[str], chain_chan
         review_state.refresh_for(target, session, logs)
 
 
-def _store_file(db: Database, sha: str, data: bytes) -> None:
+def _store_file(db: Database, sha: str, data: bytes, created: list[Path]) -> None:
     """Attachment bytes into the content-addressed store (before the rows commit: an orphan
-    file after a crash is harmless, a row without its file would not be)."""
+    file after a crash is harmless, a row without its file would not be). A file this import
+    created is listed in `created`, so that a refused package leaves none behind."""
     path = db.files_dir / sha[:2] / sha
     if path.exists():
         return
@@ -301,6 +324,7 @@ def _store_file(db: Database, sha: str, data: bytes) -> None:
     part = path.with_suffix(".part")
     part.write_bytes(data)
     os.replace(part, path)
+    created.append(path)
 
 
 # ---------------------------------------------------------------- export

@@ -6,11 +6,8 @@ import shutil
 from pathlib import Path
 
 from app.core.errors import AppError
-from app.core.logrules import AttachmentRef
+from app.core.logrules import MAX_ATTACHMENT_BYTES, AttachmentRef
 from app.db.engine import Database
-
-MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
-
 
 def stored_path(db: Database, sha256: str) -> Path:
     return db.files_dir / sha256[:2] / sha256
