@@ -12,6 +12,10 @@ class WorkCalendar:
     def __init__(self, overrides: Iterable[tuple[dt.date, str]] = ()):
         self._overrides = {day: kind for day, kind in overrides}
 
+    @property
+    def overrides(self) -> dict[dt.date, str]:
+        return dict(self._overrides)
+
     def is_working_day(self, day: dt.date) -> bool:
         kind = self._overrides.get(day)
         if kind == HOLIDAY:
@@ -35,3 +39,12 @@ class WorkCalendar:
             if self.is_working_day(candidate):
                 return candidate
         return None
+
+
+def deviations(official: WorkCalendar, own: WorkCalendar, years: Iterable[int]) -> list[dt.date]:
+    """Days of `years` that are working days in one calendar and not in the other: a unit's
+    calendar departing from the official one (6 weekdays declared holidays cut W by 6)."""
+    days = set(official.overrides) | set(own.overrides)
+    wanted = set(years)
+    return sorted(d for d in days if d.year in wanted
+                  and official.is_working_day(d) != own.is_working_day(d))

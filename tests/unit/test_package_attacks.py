@@ -179,3 +179,29 @@ def test_a_folder_import_goes_on_with_the_other_units(tmp_path):
         assert results["沂河县第2局"].status == "imported"
     finally:
         w.close()
+
+
+def test_a_unit_calendar_that_cuts_working_days_is_shown_and_not_used(world):
+    """Six weekdays declared holidays would cut W; the 编办 names the days and counts by the
+    national calendar, and a package with nothing but calendar changes refreshes the figures."""
+    from app.core.calendar import HOLIDAY
+    from app.core.metrics import parse_period
+    from app.services.county import table as county
+    from app.services.org.calendar import calendar_deviations, set_override, work_calendar
+    october = parse_period("2026-10")
+    before = {r.name: r for r in county.county_table(world.bureau, world.mirrors, october,
+                                                     today=dt.date(2026, 11, 20))}
+    unit = world.units["a"]
+    days = [d for d in work_calendar(unit).working_days(dt.date(2026, 10, 19), dt.date(2026, 10, 31))][:6]
+    for day in days:
+        set_override(unit, SYSTEM, day, HOLIDAY, "单位自定休息日")
+    assert calendar_deviations(unit) == days
+    [result] = world.receive(world.report("a"))
+    assert result.status == "imported" and result.reference_changed, result.message
+    assert calendar_deviations(world.mirror("a")) == days          # the mirror holds the unit's own
+    rows = {r.name: r for r in county.county_table(world.bureau, world.mirrors, october,
+                                                   today=dt.date(2026, 11, 20))}
+    name = next(iter(rows))
+    assert rows[name].figures.working_days == before[name].figures.working_days    # national W
+    assert any("单位工作日历与国家安排不同6天" in w and "按国家安排统计" in w for w in rows[name].warnings), \
+        rows[name].warnings

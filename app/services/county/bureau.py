@@ -137,7 +137,8 @@ def import_packages(db: Database, mirrors: Mirrors, paths: Iterable[Path], *, ap
                        previewed=None if apply else previewed.setdefault(unit_id, []))
         if apply:
             remember_key(db, unit_id, mirror)
-            county.refresh_unit(db, mirrors, unit_id, result.months | stale)
+            months = county.log_months(mirror) if result.reference_changed else result.months
+            county.refresh_unit(db, mirrors, unit_id, months | stale)
         result.seconds = time.perf_counter() - started
     if progress:
         progress(len(opened), len(opened), "")

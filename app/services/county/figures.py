@@ -20,7 +20,8 @@ from app.core.bureau import county as C
 from app.core.figures import Figures
 from app.core.metrics import parse_period
 from app.db.engine import Database
-from app.db.models import CountyFigures
+from app.db.models import CountyFigures, WorkLog
+from app.services.org.calendar import calendar_deviations, official_calendar
 from app.services.org.headcount import staffing_of
 from app.services.county.mirrors import Mirrors
 from app.services.stats import compute as stats
@@ -68,7 +69,8 @@ def unit_figures(mirror: Database, months: set[int], today: dt.date) -> list[tup
     rows = [(STAFFING_KEY, staffing_payload(mirror))]
     keys = periods_for(months)
     if keys:
-        figures = stats.unit_stats_many(mirror, [parse_period(key) for key in keys], today=today)
+        figures = stats.unit_stats_many(mirror, [parse_period(key) for key in keys], today=today,
+                                        calendar=official_calendar()[0])
         rows += [(key, json.dumps(f.to_json(), ensure_ascii=False)) for key, f in zip(keys, figures)]
     return rows
 
@@ -84,10 +86,20 @@ def store_figures(db: Database, unit_id: str, rows: list[tuple[str, str]], today
 
 
 def staffing_payload(mirror: Database) -> str:
+    """The unit's staffing and what it set itself that moves figures: the days its calendar
+    departs from the national one (the 编办 counts by the national one)."""
     staffing, unit = staffing_of(mirror)
     return json.dumps({"staffing": staffing.to_json(), "unit_class": unit.unit_class,
-                       "task_class": unit.task_class, "key_tasks": unit.key_tasks},
+                       "task_class": unit.task_class, "key_tasks": unit.key_tasks,
+                       "calendar_deviations": [d.isoformat() for d in calendar_deviations(mirror)]},
                       ensure_ascii=False)
+
+
+def log_months(mirror: Database) -> set[int]:
+    """Every month (202610) with a log in the unit's mirror: all its figures are recomputed when
+    a package changed what they are computed from (calendar, roster, duties, settings)."""
+    with mirror.read() as s:
+        return set(s.scalars(select(WorkLog.month).distinct()))
 
 
 def last_month_with_data(db: Database) -> str | None:

@@ -106,7 +106,7 @@ def _import_unit(mirror_path: str, unit_id: str, paths: list[str], keys: dict, b
             else:
                 receive_report(mirror, unit_id, package, key_pair, bureau_origin, result,
                                       apply=apply, actor=actor, previewed=None if apply else previewed)
-            months |= result.months
+            months |= county.log_months(mirror) if result.reference_changed else result.months
             result.seconds = time.perf_counter() - started
             results.append(result)
         started = time.perf_counter()

@@ -21,6 +21,7 @@ from app.db.models import CountyFigures
 from app.services.county.figures import DIRTY_KEY, STAFFING_KEY, staffing_payload
 from app.services.county.mirrors import Mirrors, registered_units, require_bureau
 from app.services.org import unit_settings
+from app.services.org.calendar import official_calendar
 from app.services.stats import compute as stats
 from app.services.stats.need import rule_of
 
@@ -51,7 +52,8 @@ def county_table(db: Database, mirrors: Mirrors, period: Period,
             figures = None if payload is None else Figures.from_json(payload, period)
             computed_on = fig_row.computed_on
         else:
-            found = stats.unit_stats(mirrors.get(unit.unit_id), period, "unit", today=today)
+            found = stats.unit_stats(mirrors.get(unit.unit_id), period, "unit", today=today,
+                                     calendar=official_calendar()[0])
             # as the cache holds them (rounded as in `stats --json`), so that a row computed for
             # this read says what the same row read from the cache would
             figures = Figures.from_json(found[0].to_json(), found[0].period) if found else None
@@ -65,6 +67,10 @@ def _row(unit, info: dict, figures: Figures | None, computed_on: str, rule: Need
     staffing = C.Staffing.from_json(info["staffing"])
     need = assess(figures, staffing.quota_total, staffing.vacancies, rule, today)
     ratio = C.task_ratio(info.get("task_class"), staffing.quota_total, info.get("key_tasks"))
+    warnings = C.warnings(staffing, figures)
+    days = info.get("calendar_deviations") or []
+    if days:
+        warnings.append(f"单位工作日历与国家安排不同{len(days)}天（{'、'.join(d[5:] for d in days[:3])}"
+                        f"{'等' if len(days) > 3 else ''}），按国家安排统计")
     return CountyRow(unit.unit_id, unit.name, unit.credit_code, info.get("unit_class") or "",
-                     staffing, figures, need, ratio, C.warnings(staffing, figures),
-                     computed_on)
+                     staffing, figures, need, ratio, warnings, computed_on)

@@ -45,6 +45,9 @@ from app.services.review import state as review_state
 
 KIND_ENROLL, KIND_REPORT, KIND_DISPATCH = "enroll", "report", "dispatch"
 MAX_NUMBER = 1 << 53                # sequence numbers and outbox positions in a header
+# Tables every period's figures are computed from: a change recomputes all of a unit's figures.
+REFERENCE_TABLES = frozenset({"holiday", "setting", "person", "section", "duty", "duty_section",
+                              "post_duty", "work_category"})
 KIND_NAMES = {KIND_ENROLL: "单位注册包", KIND_REPORT: "上报包", KIND_DISPATCH: "下发包"}
 SUFFIX = ".lzkp"
 FORMAT_ERRORS = (container.PackageError, PayloadError, MergeError, KeyFormatError)
@@ -97,6 +100,7 @@ class PackageResult:
     note: str = ""                 # gap / fork
     new_key: str = ""              # fingerprint of a sender key seen for the first time
     months: set[int] = field(default_factory=set)   # log months touched (for the county figures)
+    reference_changed: bool = False  # rows every figure depends on (calendar, roster, duties…)
     seconds: float = 0.0
 
     @property
@@ -291,6 +295,7 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage, ke
         except IntegrityError as exc:
             raise MergeError(_conflict_message(exc, standing)) from exc
     result.status, result.months = IMPORTED, merger.months
+    result.reference_changed = any(plan.counts[t].written for t in REFERENCE_TABLES & set(plan.counts))
     result.message = f"已导入：{result.counts_text()}" + (f"（{result.note}）" if result.note else "")
     return result
 

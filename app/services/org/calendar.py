@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import select
 
-from app.core.calendar import HOLIDAY, WORKDAY, WorkCalendar
+from app.core.calendar import HOLIDAY, WORKDAY, WorkCalendar, deviations
 from app.core.errors import ValidationError
 from app.db.engine import Database
 from app.db.models import Holiday
+from app.paths import resources_dir
 from app.services.org.actor import Actor
 
 
@@ -30,6 +33,31 @@ def list_overrides(db: Database, year: int | None = None) -> list[CalendarDay]:
 
 def work_calendar(db: Database) -> WorkCalendar:
     return WorkCalendar((d.day, d.kind) for d in list_overrides(db))
+
+
+def shipped_holidays() -> list[dict]:
+    """The national holiday arrangements shipped in resources/holidays (国务院办公厅通知)."""
+    rows = []
+    for file in sorted((resources_dir() / "holidays").glob("cn_*.json")):
+        data = json.loads(file.read_text(encoding="utf-8"))
+        rows.extend({"day": d["day"], "kind": d["kind"], "name": d["name"]} for d in data["days"])
+    return rows
+
+
+@lru_cache(maxsize=1)
+def official_calendar() -> tuple[WorkCalendar, frozenset[int]]:
+    """The shipped national calendar (resources/holidays) and the years it covers: the 编办
+    computes every unit's figures with it, so a unit cannot shorten its own working year."""
+    rows = shipped_holidays()
+    days = [(dt.date.fromisoformat(r["day"]), r["kind"]) for r in rows]
+    return WorkCalendar(days), frozenset(d.year for d, _ in days)
+
+
+def calendar_deviations(db: Database) -> list[dt.date]:
+    """Days on which the database's calendar departs from the national one (in the years the
+    national calendar covers)."""
+    official, years = official_calendar()
+    return deviations(official, work_calendar(db), years)
 
 
 def set_override(db: Database, actor: Actor, day: dt.date, kind: str | None, name: str = "") -> None:

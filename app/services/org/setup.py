@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,9 +16,9 @@ from app.db.backup import list_backups, quick_check, remove_database_files
 from app.db.engine import Database, make_engine, now_text
 from app.db.migrate import refuse_foreign_file, upgrade_to_head
 from app.db.models import Holiday, Replica, StaffingQuota, Unit, WorkCategory
-from app.paths import resources_dir
 from app.services.org import accounts
 from app.services.org.actor import SYSTEM
+from app.services.org.calendar import shipped_holidays
 
 log = logging.getLogger(__name__)
 
@@ -142,14 +141,6 @@ def add_local_defaults(session) -> None:
         session.add(WorkCategory(name=name, standard_hours=hours, builtin=True, sort_order=order))
     for row in shipped_holidays():
         session.add(Holiday(**row))
-
-
-def shipped_holidays() -> list[dict]:
-    rows = []
-    for file in sorted((resources_dir() / "holidays").glob("cn_*.json")):
-        data = json.loads(file.read_text(encoding="utf-8"))
-        rows.extend({"day": d["day"], "kind": d["kind"], "name": d["name"]} for d in data["days"])
-    return rows
 
 
 def unit_of(db: Database) -> Unit:

@@ -52,6 +52,7 @@ from app.core.errors import AppError, PermissionDenied
 from app.core.figures import (NO_SECTION, NO_SECTION_NAME, NO_STAFFING_TYPE_NAME, PERSON,
                               SECTION, STAFFING_TYPE, UNIT, Figures, PersonFacts, Settings,
                               StatsPage, combine)
+from app.core.calendar import WorkCalendar
 from app.core.metrics import Bands, Period
 from app.core.periods import elapsed, month_period, range_period
 from app.db.engine import Database
@@ -121,7 +122,8 @@ def as_of(today: dt.date | None, closes_at: int) -> tuple[dt.date, dt.date]:
 def load_many(db: Database, periods: list[Period], *, approved_only: bool = True,
               bands: Bands | None = None, today: dt.date | None = None,
               target_saturation: float = M.DEFAULT_TARGET_SATURATION,
-              trust_threshold: float = M.DEFAULT_TRUST_THRESHOLD) -> list[_Data]:
+              trust_threshold: float = M.DEFAULT_TRUST_THRESHOLD,
+              calendar: WorkCalendar | None = None) -> list[_Data]:
     """The facts of every person for each period: the reference rows once, the grouped log
     facts per period, and the entries' hours once for all whole-month periods together —
     grouped by month as well and added up per period here (the 编办 caches a unit's 12 months,
@@ -130,11 +132,14 @@ def load_many(db: Database, periods: list[Period], *, approved_only: bool = True
     precision hours are entered with, before any figure is computed (figures.combine).
 
     A period that has not ended is cut at the last day that has (`as_of`): days still to come
-    expect no hours, and its label says 本期截至…"""
+    expect no hours, and its label says 本期截至…
+
+    `calendar`: the working days to count by (default: the database's own; the 编办 passes
+    the national calendar, so that a unit cannot shorten its working year)."""
     for period in periods:
         if period.days > MAX_PERIOD_DAYS:
             raise AppError("统计期间不能超过10年")
-    calendar = work_calendar(db)
+    calendar = calendar or work_calendar(db)
     statuses = counted_statuses(approved_only)
     with db.read() as s:
         values = {k: unit_settings.get_in(s, k) for k in (
@@ -362,7 +367,8 @@ def unit_stats(db: Database, period: Period, level: str = UNIT, section_id: str 
                bands: Bands | None = None, actor: Actor | None = None,
                today: dt.date | None = None,
                target_saturation: float = M.DEFAULT_TARGET_SATURATION,
-               trust_threshold: float = M.DEFAULT_TRUST_THRESHOLD) -> list[Figures]:
+               trust_threshold: float = M.DEFAULT_TRUST_THRESHOLD,
+               calendar: WorkCalendar | None = None) -> list[Figures]:
     """Figures of one level: [unit]; every section (or the one `section_id`, NO_SECTION for the
     people without one); every counted person (or those of `section_id`, or the one
     `person_id` — who is returned even when not counted in the totals, with in_totals False)."""
@@ -370,7 +376,8 @@ def unit_stats(db: Database, period: Period, level: str = UNIT, section_id: str 
         raise AppError(f"统计层级应为 unit、section 或 person：{level}")
     access = Access(db, actor)
     data = load(db, period, approved_only=approved_only, bands=bands, today=today,
-                target_saturation=target_saturation, trust_threshold=trust_threshold)
+                target_saturation=target_saturation, trust_threshold=trust_threshold,
+                calendar=calendar)
     if level == UNIT:
         if not access.unit():
             raise PermissionDenied(DENIED)
