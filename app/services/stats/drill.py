@@ -2,7 +2,8 @@
 entries behind a figure or a light, and the weekly trend of a unit, section or person.
 
 The same definitions as app.services.stats apply (which logs count, who counts, leave days);
-every function here reads only the rows of the group asked for.
+every function here reads only the rows of the group asked for. `calendar` (default: the
+database's own) is the 编办's national calendar when it drills into a unit's mirror.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from app.core import metrics as M
 from app.core import vocab
 from app.core.errors import AppError, PermissionDenied
 from app.core.figures import NO_SECTION, NO_SECTION_NAME, PERSON, SECTION, UNIT
+from app.core.calendar import WorkCalendar
 from app.core.metrics import Bands, Period
 from app.db.engine import Database
 from app.db.models import WorkLog
@@ -140,11 +142,11 @@ def _leave_by_day(s, period: Period, statuses, person_ids) -> dict[str, int]:
 
 def weekly_hours(db: Database, period: Period, level: str = UNIT, key: str | None = None, *,
                  approved_only: bool = True, bands: Bands | None = None,
-                 actor: Actor | None = None) -> list[WeekPoint]:
+                 actor: Actor | None = None, calendar: WorkCalendar | None = None) -> list[WeekPoint]:
     """Logged and expected hours per week of P for the unit, a section (key = section id or
     NO_SECTION) or a person (key = person id); saturation and band per week."""
     statuses = counted_statuses(approved_only)
-    calendar = work_calendar(db)
+    calendar = calendar or work_calendar(db)
     with db.read() as s:
         group = _Group(s, db, level, key, period, statuses, actor)
         ids = group.filter_ids if group.filter_ids is None else [p.id for p in group.counted]
@@ -167,11 +169,11 @@ def weekly_hours(db: Database, period: Period, level: str = UNIT, key: str | Non
 
 
 def person_days(db: Database, person_id: str, period: Period, *, approved_only: bool = True,
-                actor: Actor | None = None) -> list[PersonDay]:
+                actor: Actor | None = None, calendar: WorkCalendar | None = None) -> list[PersonDay]:
     """Every day of P for one person: log state, hours, and how the day enters the metrics."""
     statuses = counted_statuses(approved_only)
     counted_set = set(statuses or Q.ALL_STATUSES)
-    calendar = work_calendar(db)
+    calendar = calendar or work_calendar(db)
     with db.read() as s:
         _Group(s, db, PERSON, person_id, period, statuses, actor)
         logs = {row[1]: row for row in Q.person_logs(s, person_id, period)}

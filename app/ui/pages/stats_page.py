@@ -57,9 +57,11 @@ class StatsPage(QWidget):
     status_message = Signal(str)
 
     def __init__(self, db: Database, actor: Actor, today=dt.date.today, parent=None,
-                 runner: TaskRunner | None = None, open_reports: bool = True, period: str | None = None):
+                 runner: TaskRunner | None = None, open_reports: bool = True, period: str | None = None,
+                 calendar=None):
         super().__init__(parent)
         self.db, self.actor, self.today = db, actor, today
+        self.calendar = calendar        # the 编办 drilling into a mirror: the national calendar
         self.runner = runner or TaskRunner()
         self.open_reports = open_reports
         self.last_report = None
@@ -152,7 +154,7 @@ class StatsPage(QWidget):
         try:
             period = self.period()
             self.page_data = stats.stats_page(self.db, period, approved_only=self.approved_only.isChecked(),
-                                              actor=self.actor, today=self.today())
+                                              actor=self.actor, today=self.today(), calendar=self.calendar)
         except (AppError, ValueError) as exc:
             show_error(self, "统计失败", exc if isinstance(exc, AppError) else AppError(str(exc)))
             return
@@ -172,7 +174,8 @@ class StatsPage(QWidget):
         found = next((f for f in pool if f.key == self.key), None)
         if found is None and self.level == PERSON:
             found = stats.unit_stats(self.db, d.period, PERSON, person_id=self.key, actor=self.actor,
-                                     approved_only=self.approved_only.isChecked(), today=self.today())[0]
+                                     approved_only=self.approved_only.isChecked(), today=self.today(),
+                                     calendar=self.calendar)[0]
         return found
 
     def children(self) -> list[stats.Figures]:
@@ -193,7 +196,8 @@ class StatsPage(QWidget):
         kids = self.children()
         if self.level == PERSON:
             days = drill.person_days(self.db, self.key, self.page_data.period,
-                                     approved_only=self.approved_only.isChecked(), actor=self.actor)
+                                     approved_only=self.approved_only.isChecked(), actor=self.actor,
+                                     calendar=self.calendar)
             self.table.setColumnCount(6)
             self.table.setHorizontalHeaderLabels(["日期", "工作日", "状态", "当日状态", "工时", "计入工时"])
             self.table.set_rows([(d.day.isoformat(), "是" if d.working else "否", d.status_label,
@@ -309,7 +313,8 @@ class StatsPage(QWidget):
         self.category_chart.show_values(fig.hours_by_category)
         self.focus_chart.show_values(fig.focus)
         weeks = drill.weekly_hours(self.db, self.page_data.period, self.level, self.key,
-                                   approved_only=self.approved_only.isChecked(), actor=self.actor)
+                                   approved_only=self.approved_only.isChecked(), actor=self.actor,
+                                   calendar=self.calendar)
         self.trend_chart.show_values(weeks)
 
     def _staffing(self) -> None:
@@ -317,7 +322,8 @@ class StatsPage(QWidget):
             self.tabs.setTabVisible(2, False)
             return
         rows = stats.by_staffing_type(self.db, self.page_data.period, actor=self.actor,
-                                      approved_only=self.approved_only.isChecked(), today=self.today())
+                                      approved_only=self.approved_only.isChecked(), today=self.today(),
+                                      calendar=self.calendar)
         self.staffing_table.set_rows([(f.name, f.people, f.logged_hours, f.expected_hours,
                                        pct(f.saturation), "—" if f.daily_average is None else f"{f.daily_average:.2f}",
                                        pct(f.submission_rate), pct(f.focus.get(M.CORE))) for f in rows])

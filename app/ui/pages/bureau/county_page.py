@@ -23,6 +23,7 @@ from app.core.bureau import county as C
 from app.core.bureau.county import CountyRow, ranked
 from app.services.county.mirrors import Mirrors, mirror_reader
 from app.services.org.actor import Actor
+from app.services.org.calendar import official_calendar
 from app.services.stats.need import rule_of
 from app.settings import Settings
 from app.ui.dialogs.base import show_error
@@ -272,7 +273,7 @@ class CountyPage(QWidget):
             mirror = self.mirrors.get(unit_id)
             reader = mirror_reader(self.db, self.actor)
             page = StatsPage(mirror, reader, today=self.today, runner=self.runner,
-                             period=self.period_shown.text)
+                             period=self.period_shown.text, calendar=official_calendar()[0])
         except AppError as exc:
             show_error(self, "查看单位", exc)
             return
