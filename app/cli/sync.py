@@ -22,7 +22,7 @@ from app.demo.county import generate_county
 from app.services.county.bureau import export_dispatch, import_packages, register_unit, set_quota
 from app.services.county.mirrors import Mirrors, find_unit, registered_units, require_bureau
 from app.services.exchange.enrollment import init_from_enrollment as init, write_enrollment
-from app.services.exchange.packages import own_fingerprint
+from app.services.exchange.packages import calendar_text, own_fingerprint
 from app.services.exchange.unit_side import export_report, import_dispatch
 from app.services.org.actor import SYSTEM
 from app.services.org.setup import UnitSetup
@@ -163,6 +163,7 @@ def cmd_import_package(a) -> int:
         raise AppError("没有找到同步包（.lzkp 文件）")
     if a.json:
         print_json([{"file": r.path.name, "status": r.status, "code": r.code, "message": r.message,
+                     "calendar_deviations": [d.isoformat() for d in r.calendar_days],
                      "sender": r.sender_name, "seq": r.seq, "note": r.note, "new_key": r.new_key,
                      "counts": {t: {"new": c.new, "changed": c.changed, "stale": c.stale}
                                 for t, c in r.plan.counts.items()},
@@ -176,6 +177,8 @@ def cmd_import_package(a) -> int:
                 print(f"    首次收到该单位的包，单位密钥指纹：{r.new_key}（请与单位电话核对）")
             if r.plan.future_rows:
                 print(f"    有{r.plan.future_rows}条记录的时间晚于本机时间一天以上：发送方电脑时钟可能不准")
+            if r.calendar_days:
+                print(f"    {calendar_text(r.calendar_days)}")
     return EXIT_REJECTED if any(r.rejected for r in results) else 0
 
 

@@ -177,6 +177,7 @@ class Merger:
         self.months: set[int] = set()               # log months of the rows written
         self.content_logs: set[str] = set()         # logs whose entries were written
         self.content_entries: set[str] = set()      # entries whose text or files were written
+        self.holidays: list[tuple] = []             # (day, kind, deleted) of calendar rows that win
         self.tables: dict[str, _Spec] = {}
         self._bureau_origin, self._from_bureau = rule.bureau_origin, rule.from_bureau
         # an HLC sorts as text: later than this one = its milliseconds beyond the limit
@@ -313,6 +314,8 @@ class Merger:
             self.months.update(columns[spec.month])
         if spec.log_id is not None:
             self.logs.update(columns[spec.log_id])
+        if table == "holiday" and {"day", "kind", "deleted"} <= set(spec.cols):
+            self.holidays += zip(*(columns[spec.cols.index(c) + 1] for c in ("day", "kind", "deleted")))
         if spec.content_of is not None:
             (self.content_logs if table == "log_entry" else self.content_entries).update(
                 columns[spec.content_of])

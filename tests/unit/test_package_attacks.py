@@ -187,6 +187,7 @@ def test_a_unit_calendar_that_cuts_working_days_is_shown_and_not_used(world):
     from app.core.calendar import HOLIDAY
     from app.core.metrics import parse_period
     from app.services.county import table as county
+    from app.services.exchange.packages import calendar_text
     from app.services.org.calendar import calendar_deviations, set_override, work_calendar
     october = parse_period("2026-10")
     before = {r.name: r for r in county.county_table(world.bureau, world.mirrors, october,
@@ -196,7 +197,10 @@ def test_a_unit_calendar_that_cuts_working_days_is_shown_and_not_used(world):
     for day in days:
         set_override(unit, SYSTEM, day, HOLIDAY, "单位自定休息日")
     assert calendar_deviations(unit) == days
-    [result] = world.receive(world.report("a"))
+    package = world.report("a")
+    [preview] = world.receive(package, apply=False)          # the preview names the days already
+    assert preview.calendar_days == days and "工作日历与国家安排不同6天" in calendar_text(days)
+    [result] = world.receive(package)
     assert result.status == "imported" and result.reference_changed, result.message
     assert calendar_deviations(world.mirror("a")) == days          # the mirror holds the unit's own
     rows = {r.name: r for r in county.county_table(world.bureau, world.mirrors, october,

@@ -26,12 +26,13 @@ from typing import Callable, Iterable
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.core.calendar import WorkCalendar, deviations
 from app.core.errors import AppError
 from app.core.ids import new_id
 from app.db import audit
 from app.db.engine import Database, now_text
 from app.db.migrate import head_revision
-from app.db.models import Peer, SyncKey
+from app.db.models import Holiday, Peer, SyncKey
 from app.services.org.actor import SYSTEM, Actor
 from app.services.gc_pause import collector_paused
 from app.sync import container, ledger
@@ -39,6 +40,7 @@ from app.sync.changes import attachment_files, collect, outbox_top
 from app.sync.keys import KeyFormatError, KeyPair, PublicKeys, generate
 from app.sync.merge import Merger, MergeError, MergePlan, SenderRule
 from app.services.exchange.recheck import logs_of_entries, recheck_logs
+from app.services.org.calendar import official_calendar
 from app.sync.payload import PayloadError, read_payload, write_payload
 from app.db.models import PackageLedger
 from app.services.review import state as review_state
@@ -101,6 +103,7 @@ class PackageResult:
     new_key: str = ""              # fingerprint of a sender key seen for the first time
     months: set[int] = field(default_factory=set)   # log months touched (for the county figures)
     reference_changed: bool = False  # rows every figure depends on (calendar, roster, duties…)
+    calendar_days: list = field(default_factory=list)   # days the sender's calendar departs from the national one
     seconds: float = 0.0
 
     @property
@@ -259,6 +262,8 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage, ke
                                  header["created_at"])
             if found:
                 raise MergeError("同步包中的日志或审阅记录不符合规则，整包未导入：" + "；".join(found))
+        if merger.holidays and not rule.from_bureau:
+            result.calendar_days = _calendar_after(s, merger.holidays)
         if standing.older_than is not None and plan.written == 0:
             result.status = OLDER
             result.message = (f"第{header['seq']}号包早于已导入的第{standing.older_than}号包，"
@@ -298,6 +303,29 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage, ke
     result.reference_changed = any(plan.counts[t].written for t in REFERENCE_TABLES & set(plan.counts))
     result.message = f"已导入：{result.counts_text()}" + (f"（{result.note}）" if result.note else "")
     return result
+
+
+def _calendar_after(s, incoming: list[tuple]) -> list[dt.date]:
+    """The days the sender's calendar departs from the national one once the package's calendar
+    rows are in (read from the transaction, patched with the rows a preview does not write)."""
+    overrides = {dt.date.fromisoformat(day): kind for day, kind in s.execute(
+        select(Holiday.day, Holiday.kind).where(Holiday.deleted.is_(False)))}
+    for day, kind, deleted in incoming:
+        try:
+            date = dt.date.fromisoformat(day)
+        except (TypeError, ValueError):
+            continue                 # the re-check names an impossible day; not a calendar fact
+        if deleted:
+            overrides.pop(date, None)
+        else:
+            overrides[date] = kind
+    official, years = official_calendar()
+    return deviations(official, WorkCalendar(overrides.items()), years)
+
+
+def calendar_text(days: list[dt.date]) -> str:
+    shown = "、".join(f"{d.month}月{d.day}日" for d in days[:5]) + ("等" if len(days) > 5 else "")
+    return f"该单位工作日历与国家安排不同{len(days)}天（{shown}）：编办按国家安排统计"
 
 
 def _conflict_message(exc: IntegrityError, standing: ledger.Standing) -> str:

@@ -69,6 +69,8 @@ def details_html(r: P.PackageResult) -> str:
         lines.append(f"<span style='color:#b00020'>· {problem}</span>")
     if r.plan.future_rows:
         lines.append(f"有{r.plan.future_rows}条记录的时间晚于本机时间一天以上：发送方电脑时钟可能不准")
+    if r.calendar_days:
+        lines.append(f"<span style='background:#fff0d9'>⚠ {P.calendar_text(r.calendar_days)}</span>")
     return "<br>".join(lines)
 
 
