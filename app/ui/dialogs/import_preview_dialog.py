@@ -57,6 +57,8 @@ def details_html(r: P.PackageResult) -> str:
         lines.append(f"<span style='background:#fff0d9'>⚠ {r.note}</span>")
     if r.new_key:
         lines.append(f"首次收到该方的包，其密钥指纹：<b>{r.new_key}</b>（请电话核对）")
+    if r.calendar_days:          # moves figures without being work: above the counts, in sight
+        lines.append(f"<span style='background:#fff0d9'>⚠ {P.calendar_text(r.calendar_days)}</span>")
     rows = [(TABLE_LABELS.get(t, t), c) for t, c in sorted(r.plan.counts.items(),
                                                            key=lambda tc: -tc[1].written) if c.new or c.changed or c.stale]
     if rows:
@@ -69,8 +71,6 @@ def details_html(r: P.PackageResult) -> str:
         lines.append(f"<span style='color:#b00020'>· {problem}</span>")
     if r.plan.future_rows:
         lines.append(f"有{r.plan.future_rows}条记录的时间晚于本机时间一天以上：发送方电脑时钟可能不准")
-    if r.calendar_days:
-        lines.append(f"<span style='background:#fff0d9'>⚠ {P.calendar_text(r.calendar_days)}</span>")
     return "<br>".join(lines)
 
 
