@@ -154,10 +154,8 @@ def cmd_county(db, a) -> int:
     table_rows = [head]
     for rank, r in ranked:
         f = r.figures
-        n = r.need
-        fte = M.DASH if n.need is None else f"{n.need:.1f}（{n.gap:+.1f}）" + ("" if n.trustworthy else "*")
-        completion = f.review_completion if f else None
-        pending = M.percent(1 - completion) if f and f.pending_logs and completion is not None else M.DASH
+        fte = r.need.short_text()
+        pending = M.percent(f.waiting_share) if f and f.pending_logs else M.DASH
         table_rows.append([str(rank or M.DASH), r.name, str(r.staffing.quota_total),
                            str(r.staffing.actual_total), M.percent(r.staffing.usage),
                            str(r.staffing.vacancies), M.percent(f and f.saturation),

@@ -123,24 +123,43 @@ class Figures:
         total = approved + self.pending_hours
         return approved / total if total > 0 else None
 
+    @property
+    def people_needed(self) -> float | None:
+        """测算需要人数 at these figures' target: people × saturation ÷ target (app.core.need)."""
+        if self.saturation is None:
+            return None
+        return self.people * self.saturation / self.settings.target_saturation
+
+    def backlog(self, minimum: float | None = None) -> float | None:
+        """The share of submitted hours still waiting when it is too large to conclude from
+        (review completion under `minimum`, default the figures' own setting), else None."""
+        return waiting_over(self.review_completion,
+                            self.settings.min_completion if minimum is None else minimum)
+
     def conclusion_withheld(self) -> str | None:
         """Why no rise, fall or staffing conclusion may be drawn from these figures (None: it
         may): the period is still running, or too much of its work still waits for review."""
         if self.period.full is not None:
             return f"本期尚未结束（数据截至{self.period.end.month}月{self.period.end.day}日）"
-        c = self.review_completion
-        if c is not None and round(c, 9) < self.settings.min_completion:
-            return (f"尚有{M.percent(1 - c)}的已提交工时待审（审定率低于"
+        waiting = self.backlog()
+        if waiting is not None:
+            return (f"尚有{M.percent(waiting)}的已提交工时待审（审定率低于"
                     f"{M.percent(self.settings.min_completion, 0)}）")
         return None
+
+    @property
+    def waiting_share(self) -> float | None:
+        """Share of the submitted hours still waiting for review (None: nothing submitted)."""
+        c = self.review_completion
+        return None if c is None else 1 - c
 
     def pending_text(self) -> str:
         """待审 12篇、86.5小时（占已提交工时的9.8%）, or '' when nothing waits."""
         if not self.pending_logs:
             return ""
-        share = self.review_completion
+        share = self.waiting_share
         return (f"待审{self.pending_logs}篇、{M.hours_text(self.pending_hours)}小时"
-                + (f"（占已提交工时的{M.percent(1 - share)}）" if share is not None else ""))
+                + (f"（占已提交工时的{M.percent(share)}）" if share is not None else ""))
 
     # -- the metric objects with their inputs, for explanations (tooltips, report footnotes)
     def saturation_result(self) -> M.Saturation:
@@ -245,6 +264,15 @@ class Figures:
             pending_logs=d.get("pending_logs", 0), pending_hours=d.get("pending_hours", 0.0),
             people_by_class=dict(d.get("people_by_class", {})),
             hours_by_class=dict(d.get("hours_by_class", {})), settings=settings)
+
+
+def waiting_over(completion: float | None, minimum: float) -> float | None:
+    """1 − `completion` when the review completion is under `minimum` (too much still waits to
+    read a rise, a fall or a staffing need from the hours), else None. Compared at 9 decimals,
+    as every threshold here."""
+    if completion is None or round(completion, 9) >= minimum:
+        return None
+    return 1 - completion
 
 
 def combine(level: str, key: str, name: str, facts: Sequence[PersonFacts], *, period: Period,

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from app.core import vocab
 from app.core.figures import Figures
-from app.core.metrics import Bands, percent
+from app.core.metrics import DASH, Bands, percent
 
 MORE, FEWER, MATCH, UNKNOWN = "增编依据", "减编依据", "基本匹配", "数据不足"
 VERDICTS = (MORE, FEWER, MATCH, UNKNOWN)
@@ -71,10 +71,6 @@ class Need:
     text: str = ""
 
     @property
-    def evidence(self) -> bool:
-        return self.verdict in (MORE, FEWER)
-
-    @property
     def trustworthy(self) -> bool:
         return not self.reasons
 
@@ -87,6 +83,12 @@ class Need:
     def quota_gap(self) -> float | None:
         """N − Q: the 编制 to add (positive) or that could be cut (negative)."""
         return None if self.need is None else self.need - self.quota
+
+    def short_text(self) -> str:
+        """34.6（+6.6）, with * when it is only for reference (the tables' 测算需（差额） column)."""
+        if self.need is None:
+            return DASH
+        return f"{self.need:.1f}（{self.gap:+.1f}）" + ("" if self.trustworthy else "*")
 
     def quota_text(self) -> str:
         """超出核定编制3.6名 / 比核定编制少14.6名 (the size of the evidence against the 编制)."""
@@ -131,9 +133,9 @@ def withheld_reasons(figures: Figures, rule: NeedRule, today: dt.date) -> list[s
     rate = figures.submission_rate
     if rate is not None and round(rate, 9) < rule.trust_threshold:
         reasons.append(f"填报率{percent(rate)}低于{percent(rule.trust_threshold, 0)}")
-    completion = figures.review_completion
-    if completion is not None and round(completion, 9) < rule.min_completion:
-        reasons.append(f"尚有{percent(1 - completion)}的工时（{figures.pending_hours:g}小时）待审，"
+    waiting = figures.backlog(rule.min_completion)
+    if waiting is not None:
+        reasons.append(f"尚有{percent(waiting)}的工时（{figures.pending_hours:g}小时）待审，"
                        f"审定率低于{percent(rule.min_completion, 0)}")
     return reasons
 

@@ -124,7 +124,7 @@ def indicator_rows(f: Figures, need: Need | None = None) -> list[list[str]]:
     if need is not None:
         rows.append(["编制需求", need.verdict, need.text])
     elif f.level != "person" and f.saturation is not None:
-        rows.append(["测算需要人数", f"{f.people * f.saturation / s.target_saturation:.1f}人",
+        rows.append(["测算需要人数", f"{f.people_needed:.1f}人",
                      f"在岗{f.people}人×工作饱和度{pct(f.saturation)}；编制结论只对全单位作出"])
     if f.pending_logs:
         rows.append(["待审工时", f"{hours(f.pending_hours)}小时",

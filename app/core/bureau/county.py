@@ -91,9 +91,9 @@ def warnings(staffing: Staffing, figures: Figures | None) -> list[str]:
     threshold = figures.settings.trust_threshold
     if rate is not None and rate < threshold:
         found.append(f"填报率{rate * 100:.0f}%低于{threshold * 100:.0f}%")
-    completion = figures.review_completion
-    if completion is not None and round(completion, 9) < figures.settings.min_completion:
-        found.append(f"待审工时占{(1 - completion) * 100:.0f}%（{figures.pending_logs}篇未审完）")
+    waiting = figures.backlog()
+    if waiting is not None:
+        found.append(f"待审工时占{waiting * 100:.0f}%（{figures.pending_logs}篇未审完）")
     if figures.band == "red":
         found.append(f"饱和度{(figures.saturation or 0) * 100:.0f}%（红灯）")
     uncovered = len(figures.uncovered_duties)

@@ -17,12 +17,13 @@ from app.core.bureau import county as C
 from app.core import metrics as M
 from app.core import vocab
 from app.core.metrics import Period
+from app.core.need import VERDICTS
 from app.reports.model import FocusShares, band_level
 
 # Names the 编办 goes by, longest first: 沂河县委编办 → 沂河县 (the area the report is about).
 BUREAU_SUFFIXES = ("委机构编制委员会办公室", "机构编制委员会办公室", "委编办", "编办")
 USAGE_LOW = 0.90        # a unit using less than this share of its quota: 编制资源使用率不高
-VERDICT_ORDER = ("增编依据", "减编依据", "基本匹配", "数据不足")
+VERDICT_ORDER = VERDICTS
 BANDS = M.DEFAULT_BANDS
 
 

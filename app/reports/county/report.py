@@ -98,7 +98,7 @@ def overview(book: ReportBook, rows, before, t: D.CountyTotals, p: D.CountyTotal
         doc.paragraph(text)
 
 
-def _fte(rows) -> tuple[list, str]:
+def _need_sum(rows) -> tuple[list, str]:
     trusted = [r for r in rows if r.need.trustworthy and r.need.need is not None]
     return trusted, f"{sum(r.need.need for r in trusted):.1f}人" if trusted else DASH
 
@@ -110,7 +110,7 @@ def indicator_rows(rows, before, t: D.CountyTotals, p: D.CountyTotals) -> list[l
     def core(x: D.CountyTotals) -> str:
         return pct(x.focus.core) if x.focus else DASH
 
-    trusted, fte = _fte(rows)
+    trusted, fte = _need_sum(rows)
     return [
         ["有已审定日志的单位", f"{len(t.reporting)}个", f"{len(p.reporting)}个",
          f"登记单位{t.units}个"],
@@ -123,7 +123,7 @@ def indicator_rows(rows, before, t: D.CountyTotals, p: D.CountyTotals) -> list[l
          f"核心职责工时{hours(t.focus_hours[0])}小时÷计入工时{hours(sum(t.focus_hours))}小时"],
         ["履职全面度", pct(t.coverage), pct(p.coverage),
          f"有留痕的职责{t.covered_duties}项÷在用职责{t.active_duties}项"],
-        ["测算需要人数（可作结论的单位）", fte, _fte(before)[1],
+        ["测算需要人数（可作结论的单位）", fte, _need_sum(before)[1],
          f"{len(trusted)}个单位测算人数之和，在岗{sum(r.need.people for r in trusted)}人、"
          f"核定编制{sum(r.need.quota for r in trusted)}名"],
     ]

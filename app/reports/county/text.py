@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from app.core.bureau import county as C
 from app.core import metrics as M
+from app.core.figures import waiting_over
 from app.core.need import NeedRule
 from app.reports.county import data as D
 from app.reports.model import band_level, hours, pct
@@ -29,15 +30,6 @@ def lead(i: int, text: str) -> str:
 
 def _sat(r) -> str:
     return f"{r.name}（{pct(D.saturation(r))}）"
-
-
-def thresholds(rows: Sequence) -> dict:
-    """The statistics parameters of the units' figures (the same defaults in every unit)."""
-    for r in rows:
-        if r.figures is not None:
-            return r.figures.settings.thresholds()
-    return {"standard_hours": 8.0, "target_saturation": M.DEFAULT_TARGET_SATURATION,
-            "trust_threshold": TRUST}
 
 
 # ---------------------------------------------------------------- 一、总体情况
@@ -90,9 +82,9 @@ def conclusive(t: D.CountyTotals, rule: NeedRule) -> str | None:
     running, or too much of its work is still waiting for review."""
     if t.running:
         return f"本期尚未结束（{t.period.label}）"
-    c = t.review_completion
-    if c is not None and round(c, 9) < rule.min_completion:
-        return f"{t.period.label}尚有{pct(1 - c)}的已提交工时待审，审定率低于{pct(rule.min_completion, 0)}"
+    waiting = waiting_over(t.review_completion, rule.min_completion)
+    if waiting is not None:
+        return f"{t.period.label}尚有{pct(waiting)}的已提交工时待审，审定率低于{pct(rule.min_completion, 0)}"
     return None
 
 
@@ -314,8 +306,7 @@ def problems(rows: Sequence, t: D.CountyTotals) -> list[tuple[str, str]]:
             parts.append(f"{len(t.silent)}个单位本期没有已审定的日志或未报送上报包："
                          + listing(list(t.silent), "个"))
         out.append(("履职留痕不完整", "；".join(parts) + "。这些单位的饱和度和测算人数不作为增减编依据。"))
-    behind = [r for r in rows if D.has_data(r) and r.figures.pending_logs
-              and (r.figures.review_completion or 1) < r.figures.settings.min_completion]
+    behind = [r for r in rows if D.has_data(r) and r.figures.pending_logs and r.figures.backlog() is not None]
     if behind:
         out.append(("审阅进度滞后", f"{len(behind)}个单位已提交的日志尚未审完：" + _names(
             behind, lambda r: f"{r.name}（{r.figures.pending_text()}）")

@@ -91,9 +91,8 @@ def activity(u: D.UnitEval) -> str:
     text += f"；日志填报率{pct(f.submission_rate)}，核心职责工时占比{pct(fo.core)}"
     if f.active_duties:
         text += f"，履职全面度{pct(f.coverage)}（有留痕的职责{len(f.covered_duties)}项÷在用职责{f.active_duties}项）"
-    if f.saturation is not None:
-        need = f.people * f.saturation / f.settings.target_saturation
-        text += f"；按工作量测算需要{need:.1f}人" + ("" if f.fte_trustworthy else "（填报率偏低，仅供参考）")
+    if f.people_needed is not None:
+        text += f"；按工作量测算需要{f.people_needed:.1f}人" + ("" if f.fte_trustworthy else "（填报率偏低，仅供参考）")
     if f.pending_logs:
         text += f"；另有{f.pending_text()}，未计入"
     return text + "。"

@@ -67,6 +67,7 @@ class StatsPage(QWidget):
         self.last_report = None
         self._duty_name_cache: dict[str, str] | None = None
         self.page_data: stats.StatsPage | None = None
+        self._need = None               # (page_data, its staffing-need verdict)
         self.level, self.key = UNIT, None
         self._build()
         # a caller that knows the period (全县分析's drill-down) computes once; else the last
@@ -260,10 +261,9 @@ class StatsPage(QWidget):
 
     def _cards(self, f: stats.Figures) -> None:
         c = self.cards
-        completion = f.review_completion
-        c["saturation"].show_value(pct(f.saturation), f.band, note=(
-            f"{pct(1 - completion)}待审，不作结论" if f.conclusion_withheld() and completion is not None
-            and completion < f.settings.min_completion else ""))
+        waiting = f.backlog()
+        c["saturation"].show_value(pct(f.saturation), f.band,
+                                   note="" if waiting is None else f"{pct(waiting)}待审，不作结论")
         c["daily"].show_value("—" if f.daily_average is None else f"{f.daily_average:.2f} 小时")
         c["submission"].show_value(pct(f.submission_rate))
         c["timeliness"].show_value(pct(f.review_timeliness))
@@ -277,16 +277,19 @@ class StatsPage(QWidget):
             c["fte"].show_value("—" if need.need is None else f"{need.need:.1f} 人",
                                 note=need.verdict + ("" if need.trustworthy else "（不作结论）"))
         else:
-            people = None if f.saturation is None else f.people * f.saturation / f.settings.target_saturation
+            people = f.people_needed
             c["fte"].show_value("—" if people is None else f"{people:.1f} 人",
                                 note="编制结论只对全单位作出")
 
     def need(self):
-        """The staffing-need verdict of the unit's figures shown (approved logs only)."""
+        """The staffing-need verdict of the unit's figures shown (approved logs only), worked out
+        once per reload: drilling and explaining show it again without reading the roster."""
         d = self.page_data
         if d is None or d.unit is None or not self.approved_only.isChecked():
             return None
-        return unit_need(self.db, d.unit, self.today())
+        if self._need is None or self._need[0] is not d:
+            self._need = (d, unit_need(self.db, d.unit, self.today()))
+        return self._need[1]
 
     def explain(self, key: str) -> None:
         # imported here: a page or dialog is built when it is first opened

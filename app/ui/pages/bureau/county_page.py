@@ -78,18 +78,14 @@ def cells(rank: int | None, r: CountyRow) -> list[tuple[str, object]]:
     over = sum(s.over_quota.values())
     saturation, core = (f.saturation, f.focus.get(M.CORE)) if f else (None, None)
     coverage, submission = (f.coverage, f.submission_rate) if f else (None, None)
-    need = r.need.need
-    completion = f.review_completion if f else None
-    pending = None if completion is None else 1 - completion
-    need_text = M.DASH if need is None else (f"{need:.1f}（{r.need.gap:+.1f}）"
-                                             + ("" if r.need.trustworthy else "*"))
+    pending = f.waiting_share if f else None
     ratio = r.ratio.ratio
     return [(str(rank) if rank else M.DASH, rank), (r.name, r.name),
             (str(s.quota_total), s.quota_total), (str(s.actual_total), s.actual_total),
             (pct(s.usage), s.usage), (str(s.vacancies), s.vacancies), (str(over) if over else "", over),
             (pct(saturation), saturation), (pct(core), core), (pct(coverage), coverage),
             (pct(submission), submission), (pct(pending) if f and f.pending_logs else "", pending),
-            (need_text, r.need.gap),
+            (r.need.short_text(), r.need.gap),
             (r.need.verdict, r.need.verdict),
             (M.DASH if ratio is None else f"{ratio:.2f}", ratio),
             ("；".join(r.warnings), len(r.warnings))]
