@@ -20,6 +20,13 @@ def _isolated_data_dir(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("LZKP_DATA_DIR", str(tmp_path_factory.mktemp("appdata")))
 
 
+@pytest.fixture(autouse=True)
+def _fast_key_sealing(monkeypatch):
+    """Personal keys sealed with a light argon2id (the real cost is ~0.1 s per login)."""
+    from app.core import signing
+    monkeypatch.setattr(signing, "SEAL_COST", {"memory_cost": 64, "iterations": 1, "lanes": 1})
+
+
 @pytest.fixture
 def unit_db(tmp_path: Path):
     """An initialised unit database with an admin account 'admin' (password abc12345)."""

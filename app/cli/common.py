@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import json
+import os
+import sys
 from pathlib import Path
 
 from sqlalchemy import select
@@ -12,6 +15,7 @@ from sqlalchemy import select
 from app.core.errors import AppError
 from app.db.engine import Database
 from app.db.models import Person
+from app.services.org import accounts
 from app.services.org.actor import Actor
 from app.services.org.setup import is_initialised, open_database
 
@@ -44,12 +48,20 @@ def open_db(path: Path) -> Database:
 
 
 def actor_for(db: Database, login: str) -> Actor:
+    """The person `login`, logged in with their own password: what they submit or decide is
+    signed with their key, which only the password opens. The password comes from the
+    LZKP_PASSWORD environment variable (batch work) or is asked for on the terminal."""
     with db.read() as s:
-        person = s.scalar(select(Person).where(Person.login == login, Person.deleted.is_(False)))
-    if person is None:
+        known = s.scalar(select(Person.id).where(Person.login == login, Person.deleted.is_(False)))
+    if known is None:    # said plainly: whoever runs the command line already holds the file
         raise AppError(f"没有登录名为“{login}”的人员")
-    return Actor(person.id, person.login, person.name, person.role, person.section_id,
-                 person.is_admin)
+    password = os.environ.get("LZKP_PASSWORD")
+    if password is None:
+        if not sys.stdin.isatty():
+            raise AppError(f"以“{login}”的身份操作需要其密码：在终端中运行时会提示输入，"
+                           "批处理时请设置环境变量 LZKP_PASSWORD")
+        password = getpass.getpass(f"请输入“{login}”的密码：")
+    return accounts.login(db, login, password)
 
 
 def print_json(data) -> None:

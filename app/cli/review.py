@@ -139,7 +139,7 @@ def cmd_charge(a) -> int:
 def cmd_audit(a) -> int:
     report = audit.verify(open_db(a.db))
     print(report.summary())
-    return 0 if report.problem is None else 1
+    return 0 if report.ok else 1
 
 
 COMMANDS = {"review": cmd_review, "settings": cmd_settings, "charge": cmd_charge,

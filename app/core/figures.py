@@ -109,6 +109,8 @@ class Figures:
     coverage: float | None = None
     covered_duties: list[str] = field(default_factory=list)     # 职责编号
     uncovered_duties: list[str] = field(default_factory=list)   # 职责编号
+    # Logs of these people not counted because their signatures do not verify ("张三 2026-11-03：…")
+    invalid_logs: list[str] = field(default_factory=list)
     active_duties: int = 0
     fte: float | None = None         # staffing need (full-time equivalents)
     fte_trustworthy: bool = False
@@ -227,6 +229,7 @@ class Figures:
             "hours_by_class": {k: round(v, 2) for k, v in self.hours_by_class.items()},
             "thresholds": s.thresholds(),
             "approved_only": s.approved_only,
+            "invalid_logs": list(self.invalid_logs),
         }
 
 
@@ -263,7 +266,8 @@ class Figures:
             active_duties=d["active_duties"], fte=d["fte"], fte_trustworthy=d["fte_trustworthy"],
             pending_logs=d.get("pending_logs", 0), pending_hours=d.get("pending_hours", 0.0),
             people_by_class=dict(d.get("people_by_class", {})),
-            hours_by_class=dict(d.get("hours_by_class", {})), settings=settings)
+            hours_by_class=dict(d.get("hours_by_class", {})),
+            invalid_logs=list(d.get("invalid_logs", [])), settings=settings)
 
 
 def waiting_over(completion: float | None, minimum: float) -> float | None:

@@ -35,6 +35,16 @@ class StoredLog:
     round: int
     content_hash: str | None
     entries: list[tuple[EntryDraft, str, int]]     # (entry, its day, its month)
+    submitted_at: str | None = None
+    signature_id: str | None = None
+    status: str = ""                                # the derived status stored beside it
+
+    def hash_matches(self) -> bool:
+        """The stored content hash is the hash of the stored entries."""
+        try:
+            return self.content_hash == content_hash(self.day_state, [e for e, _, _ in self.entries])
+        except (TypeError, ValueError):
+            return False
 
 
 @dataclass
@@ -49,6 +59,9 @@ class StoredAction:
     reviewer_id: str
     on_behalf_of: str | None
     comment: str
+    content_hash: str | None = None
+    created_at: str = ""
+    signature_id: str | None = None
 
 
 def parse_day(text: object) -> dt.date | None:

@@ -53,8 +53,10 @@ LOG_DRAFT = "draft"
 LOG_SUBMITTED = "submitted"
 LOG_RETURNED = "returned"
 LOG_APPROVED = "approved"
+# Derived at both ends when a log's signatures do not verify (app.services.signing.verify).
+LOG_INVALID = "invalid"
 LOG_STATE_LABELS = {LOG_DRAFT: "草稿", LOG_SUBMITTED: "已提交", LOG_RETURNED: "已退回",
-                    LOG_APPROVED: "已审定"}
+                    LOG_APPROVED: "已审定", LOG_INVALID: "签名无效"}
 
 SECRET_CONTENT_LABEL = "涉密工作"
 STANDARD_DAILY_HOURS = 8.0

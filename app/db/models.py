@@ -12,23 +12,12 @@ from __future__ import annotations
 
 from sqlalchemy import (Boolean, Float, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
+from app.db.base import DERIVED, Base, Synced
+from app.db.signing_models import PersonKey, SignedStatement
 
-class Base(DeclarativeBase):
-    pass
-
-
-# Column info marking values computed locally from synced rows (never exported, never outboxed).
-DERIVED = {"derived": True}
-
-
-class Synced:
-    """Columns every synced row has. `synced_tables()` lists the models using it."""
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    hlc: Mapped[str] = mapped_column(String(24), nullable=False)
-    origin: Mapped[str] = mapped_column(String(36), nullable=False)
-    deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+__all__ = ["Base", "DERIVED", "Synced", "PersonKey", "SignedStatement"]   # re-exported
 
 
 # ---------------------------------------------------------------- organisation
@@ -87,6 +76,8 @@ class Credential(Synced, Base):
     person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     must_change: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The person's signing key sealed under the password (app.core.signing.seal, JSON).
+    sealed_key: Mapped[str | None] = mapped_column(Text)
 
 
 # ---------------------------------------------------------------- duties
@@ -160,6 +151,7 @@ class WorkLog(Synced, Base):
     submitted_at: Mapped[str | None] = mapped_column(String(19))
     version: Mapped[int] = mapped_column(Integer, default=1)
     content_hash: Mapped[str | None] = mapped_column(String(64))
+    signature_id: Mapped[str | None] = mapped_column(String(36))    # the author's submission
     round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     amend_reason: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10), default="draft", server_default="draft",
@@ -230,6 +222,7 @@ class ReviewAction(Synced, Base):
     on_behalf_of: Mapped[str | None] = mapped_column(String(36))  # 代审: the absent reviewer
     comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[str] = mapped_column(String(19))
+    signature_id: Mapped[str | None] = mapped_column(String(36))    # the reviewer's statement
     __table_args__ = (Index("ix_review_action_log", "log_id", "round"),
                       Index("ix_review_action_reviewer", "reviewer_id"))
 

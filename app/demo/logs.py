@@ -20,7 +20,7 @@ from itertools import accumulate
 from app.core import vocab
 from app.core.ids import new_id
 from app.core.logrules import EntryDraft
-from app.db.models import EntryText, LogEntry, ReviewAction, WorkLog
+from app.db.models import EntryText, LogEntry, ReviewAction, SignedStatement, WorkLog
 from app.demo import data as D
 from app.demo import phrases as P
 from app.demo import text as T
@@ -332,15 +332,18 @@ def _submitted_at(rng: random.Random, prof: _Profile, day: dt.date, end: dt.date
 
 def write_logs(db, rng: random.Random, profiles: list[_Profile], days: list[dt.date],
                info: DemoInfo, reviews: ReviewPlanner, off_days: list[dt.date] = (),
-               phrases=P, drafts_at_end: bool = True) -> None:
+               phrases=P, drafts_at_end: bool = True, signers=None) -> None:
     """Logs, entries, texts and review actions, a month per transaction. `reviews` decides
     each log's review history (and so its round, stored content and derived state); `phrases`:
-    the kind's text bank; `drafts_at_end`: some logs of the last two days are still drafts."""
+    the kind's text bank; `drafts_at_end`: some logs of the last two days are still drafts;
+    `signers` (app.demo.signatures): who signs the submissions and actions."""
     with collector_paused():
-        _write_logs(db, rng, profiles, days, info, reviews, off_days, phrases, drafts_at_end)
+        _write_logs(db, rng, profiles, days, info, reviews, off_days, phrases, drafts_at_end,
+                    signers)
 
 
-def _write_logs(db, rng, profiles, days, info, reviews, off_days, phrases, drafts_at_end) -> None:
+def _write_logs(db, rng, profiles, days, info, reviews, off_days, phrases, drafts_at_end,
+                signers) -> None:
     draft_days = set(days[-2:]) if drafts_at_end else set()
     end = days[-1] if days else None
     writer = _Writer(rng, T.TextMemory(), phrases)
@@ -381,7 +384,9 @@ def _write_logs(db, rng, profiles, days, info, reviews, off_days, phrases, draft
                         info.secret_entries += 1
                     else:
                         text_rows.append(dict(id=entry_id, content=e.content))
+        statements = signers.sign(log_rows, action_rows) if signers else []
         with db.session() as s:
+            db.bulk_insert(s, SignedStatement, statements)
             db.bulk_insert(s, WorkLog, log_rows)
             db.bulk_insert(s, LogEntry, entry_rows)
             db.bulk_insert(s, EntryText, text_rows)

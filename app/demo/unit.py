@@ -26,13 +26,14 @@ from pathlib import Path
 from app.core import vocab
 from app.core.errors import AppError
 from app.core.validators import make_credit_code, make_id_number
-from app.db.models import (Credential, Duty, DutySection, Person, PostDuty, Section,
+from app.db.models import (Credential, Duty, DutySection, Person, PersonKey, PostDuty, Section,
                            SectionCharge, Setting)
 from app.demo import data as D
 from app.demo.kinds import Kind, get_kind
 from app.demo.kinds.market import KIND as MARKET
 from app.demo.plan import DemoInfo, PlanDuty, PlanPerson, PlanSection
 from app.demo import logs as demo_logs, reviews as demo_reviews
+from app.demo.signatures import DemoSigners
 from app.demo.workload import DEFAULT, Workload
 from app.services.org.accounts import hash_password
 from app.services.org.calendar import work_calendar
@@ -190,9 +191,10 @@ def _post(rng: random.Random, p: PlanPerson, kind: Kind) -> str:
 
 
 # ---------------------------------------------------------------- writing the organisation
-def _write_org(db, sections, duties, persons, admin, password_hash: str) -> None:
+def _write_org(db, sections, duties, persons, admin, password_hash: str) -> DemoSigners:
     unit_id = db.unit_id
     everyone = persons + [admin]
+    signers = DemoSigners([p.id for p in everyone], D.PASSWORD)
     with db.session() as s:
         db.bulk_insert(s, Section, [dict(id=x.id, unit_id=unit_id, name=x.name, summary=x.summary,
                                          sort_order=x.order) for x in sections])
@@ -204,7 +206,9 @@ def _write_org(db, sections, duties, persons, admin, password_hash: str) -> None
             status_since=p.status_since.isoformat() if p.status_since else None,
             is_admin=p.is_admin) for p in everyone])
         db.bulk_insert(s, Credential, [dict(person_id=p.id, password_hash=password_hash,
-                                            must_change=False) for p in everyone])
+                                            must_change=False, sealed_key=signers.sealed[p.id])
+                                       for p in everyone])
+        db.bulk_insert(s, PersonKey, signers.key_rows)
         db.bulk_insert(s, Duty, [dict(id=d.id, unit_id=unit_id, code=d.code, content=d.content,
                                       duty_class=d.duty_class, active=True, sort_order=i)
                                  for i, d in enumerate(duties)])
@@ -215,6 +219,7 @@ def _write_org(db, sections, duties, persons, admin, password_hash: str) -> None
         db.bulk_insert(s, SectionCharge, [dict(deputy_id=p.id, section_id=x.id)
                                           for p in persons for x in p.in_charge])
         db.bulk_insert(s, Setting, [dict(key="demo.password", value=json.dumps(D.PASSWORD))])
+    return signers
 
 
 # ---------------------------------------------------------------- entry point
@@ -278,7 +283,7 @@ def generate_demo(path: Path, seed: int = 1, months: int = 3, overwrite: bool = 
     try:
         if enrollment is None:
             initialise_unit(db, setup)
-        _write_org(db, sections, duties, persons, admin, hash_password(D.PASSWORD))
+        signers = _write_org(db, sections, duties, persons, admin, hash_password(D.PASSWORD))
         days = work_calendar(db).working_days(start, end)
         info = DemoInfo(path=path, unit_name=unit_name, credit_code=credit_code,
                         sections=len(sections), people=len(persons) + 1, duties=len(duties),
@@ -295,7 +300,7 @@ def generate_demo(path: Path, seed: int = 1, months: int = 3, overwrite: bool = 
             if review_until and review_until > end else []
         reviews = demo_reviews.planner_for(db, days, seed, after=after, lag=workload.review_lag)
         demo_logs.write_logs(db, rng, profiles, days, info, reviews, off_days, kind.phrases,
-                             drafts_at_end=review_until is None)
+                             drafts_at_end=review_until is None, signers=signers)
         info.reviews = reviews.counts
         info.review_corrections = demo_reviews.refresh_all_logs(db, reviews)
     finally:

@@ -27,18 +27,22 @@ TODAY = dt.date.today()
 D1 = TODAY - dt.timedelta(days=1)   # the secret + submitted entry
 D2 = TODAY - dt.timedelta(days=2)   # ordinary entries
 D3 = TODAY - dt.timedelta(days=3)   # 请假
+ZS = "zs654321"                      # zhangsan's password after the admin's reset
 
 
-def run(*args: str | Path, data_dir: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "LZKP_DATA_DIR": str(data_dir), "PYTHONIOENCODING": "utf-8"}
+def run(*args: str | Path, data_dir: Path, password: str = "abc12345") -> subprocess.CompletedProcess:
+    """`password`: the acting user's (--user), as batch work passes it (LZKP_PASSWORD)."""
+    env = {**os.environ, "LZKP_DATA_DIR": str(data_dir), "PYTHONIOENCODING": "utf-8",
+           "LZKP_PASSWORD": password}
     env.pop("QT_QPA_PLATFORM", None)
     return subprocess.run([sys.executable, "-m", "app", *map(str, args)], cwd=ROOT, env=env,
                           capture_output=True, text=True, encoding="utf-8", timeout=120)
 
 
-def run_all(commands: list[tuple], data_dir: Path) -> list[subprocess.CompletedProcess]:
+def run_all(commands: list[tuple], data_dir: Path, password: str = "abc12345"
+            ) -> list[subprocess.CompletedProcess]:
     with ThreadPoolExecutor(max_workers=4) as pool:
-        return list(pool.map(lambda c: run(*c, data_dir=data_dir), commands))
+        return list(pool.map(lambda c: run(*c, data_dir=data_dir, password=password), commands))
 
 
 def init_args(db: Path, **over) -> list[str]:
@@ -121,7 +125,7 @@ def test_log_add_secret_submit_and_day_state(cli_db, env_dir):
         ("log", "add", *user, "--date", D2, "--hours", "3", "--category", "业务工作",
          "--content", "审核许可材料"),
         ("log", "day-state", *user, "--date", D3, "--state", "请假"),
-    ], env_dir)
+    ], env_dir, password=ZS)
     assert secret.returncode == 0, secret.stderr
     assert secret.stdout.strip() == f"zhangsan {D1}：1条，合计2.5小时，已提交"
     assert normal.returncode == 0, normal.stderr
@@ -131,7 +135,7 @@ def test_log_add_secret_submit_and_day_state(cli_db, env_dir):
         ("log", "add", *user, "--date", D1, "--hours", "1", "--category", "业务工作",
          "--content", "补充"),
         ("log", "show", *user, "--date", D1, "--json"),
-    ], env_dir)
+    ], env_dir, password=ZS)
     assert edit.returncode == 1
     assert f"{D1}的日志已提交，不能直接修改（尚未审阅时可先撤回）" in edit.stderr
     assert show.returncode == 0
@@ -164,7 +168,7 @@ def test_log_rejections(cli_db, env_dir):
          "--category", "业务工作", "--content", "x"),
         ("log", "add", *user, "--date", TODAY - dt.timedelta(days=5), "--hours", "nan",
          "--category", "业务工作", "--content", "x"),
-    ], env_dir)
+    ], env_dir, password=ZS)
     for r in (future, too_long, ghost, nan):
         assert r.returncode == 1, r.stdout
         assert r.stderr.startswith("错误：") and "Traceback" not in r.stderr
@@ -178,16 +182,17 @@ def test_log_rejections(cli_db, env_dir):
 def test_log_submit_a_leave_only_day_and_refusals(cli_db, env_dir):
     user = ("--db", cli_db, "--user", "zhangsan")
     off, nothing = TODAY - dt.timedelta(days=8), TODAY - dt.timedelta(days=9)
-    marked = run("log", "day-state", *user, "--date", off, "--state", "公休", data_dir=env_dir)
+    marked = run("log", "day-state", *user, "--date", off, "--state", "公休", data_dir=env_dir,
+                 password=ZS)
     assert marked.returncode == 0, marked.stderr
     submitted, missing = run_all([("log", "submit", *user, "--date", off),
-                                  ("log", "submit", *user, "--date", nothing)], env_dir)
+                                  ("log", "submit", *user, "--date", nothing)], env_dir, password=ZS)
     assert submitted.returncode == 0, submitted.stderr
     assert submitted.stdout.strip() == (f"已提交 zhangsan {off} 的日志（公休，0条，合计0小时），"
                                         f"当前状态：已提交")
     assert missing.returncode == 1 and missing.stderr.strip() == f"错误：{nothing}还没有日志，无法提交"
     again, show = run_all([("log", "submit", *user, "--date", off),
-                           ("log", "show", *user, "--date", off, "--json")], env_dir)
+                           ("log", "show", *user, "--date", off, "--json")], env_dir, password=ZS)
     assert again.returncode == 1 and "已提交，不能直接修改" in again.stderr
     data = json.loads(show.stdout)
     assert (data["state"], data["day_state"], data["entries"]) == ("submitted", "公休", [])

@@ -17,6 +17,7 @@ from app.db.models import Duty, Person, WorkLog
 from app.reports.model import hours, pct
 from app.demo.unit import generate_demo
 from app.services.org.setup import open_database
+from app.demo.data import PASSWORD as DEMO_PASSWORD
 from tests.e2e.test_cli_basic import run_all
 
 PERIOD = "2026-10"
@@ -62,7 +63,7 @@ def results(demo, env_dir, tmp_path_factory):
         ("report", *base, "--kind", "core", "--out", out / "core.pdf"),
         ("report", *base, "--kind", "section", "--section", "食品安全科", "--out", out / "section.pdf"),
     ]
-    done = run_all(commands, env_dir)
+    done = run_all(commands, env_dir, password=DEMO_PASSWORD)
     for r in done:
         assert r.returncode == 0, r.stderr
     return {"unit": json.loads(done[0].stdout)[0], "person": json.loads(done[1].stdout)[0],
@@ -162,6 +163,7 @@ def test_bad_requests_exit_1_with_a_chinese_message(demo, env_dir, tmp_path):
              ((*base, "--kind", "person", "--user", "nobody", "--period", PERIOD),
               "没有登录名为“nobody”的人员"),
              ((*base, "--kind", "unit", "--user", login, "--period", PERIOD), "--user 只能与")]
-    for r, (_, message) in zip(run_all([c for c, _ in cases], env_dir), cases):
+    for r, (_, message) in zip(run_all([c for c, _ in cases], env_dir, password=DEMO_PASSWORD),
+                               cases):
         assert r.returncode == 1 and message in r.stderr and "错误：" in r.stderr, r.stderr
     assert not (tmp_path / "x.pdf").exists()

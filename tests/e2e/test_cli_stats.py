@@ -7,6 +7,7 @@ import json
 import pytest
 
 from app.demo.unit import generate_demo
+from app.demo.data import PASSWORD as DEMO_PASSWORD
 from tests.e2e.test_cli_basic import run, run_all
 
 REQUIRED = {"name", "login", "logged_hours", "expected_hours", "saturation", "band",
@@ -32,7 +33,7 @@ def results(demo_db, env_dir):
     args = ("stats", "--db", demo_db, "--period", "2026-10")
     commands = [(*args, "--level", level, "--json") for level in ("unit", "section", "person")]
     commands += [(*args, "--level", "unit", "--json", "--all-logs"), (*args, "--level", "section")]
-    done = run_all(commands, env_dir)
+    done = run_all(commands, env_dir, password=DEMO_PASSWORD)
     for r in done:
         assert r.returncode == 0, r.stderr
     return done
@@ -83,7 +84,7 @@ def test_bad_period_and_unknown_section(demo_db, env_dir):
     assert bad.returncode == 2 and "月份应在1–12之间：2026-13" in bad.stderr
     assert section.returncode == 1 and "没有名为“无此科”的科室" in section.stderr
     user = run("stats", "--db", demo_db, "--period", "2026-Q4", "--level", "person", "--user",
-               "admin", "--json", data_dir=env_dir)
+               "admin", "--json", data_dir=env_dir, password=DEMO_PASSWORD)
     assert user.returncode == 0, user.stderr
     [admin] = json.loads(user.stdout)
     assert admin["login"] == "admin" and admin["in_totals"] is False

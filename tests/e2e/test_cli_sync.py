@@ -18,6 +18,7 @@ from types import SimpleNamespace
 import pytest
 
 from app.services.exchange import packages as P
+from app.demo.data import PASSWORD as DEMO_PASSWORD
 from app.demo.unit import MIN_PEOPLE, generate_demo
 from app.services.org.setup import open_database
 from tests.e2e.test_cli_basic import run, run_all
@@ -66,8 +67,8 @@ def county(tmp_path_factory, env_dir):
     enroll_dir.mkdir()
     usb.mkdir()
 
-    def cli(*args):
-        return run(*args, data_dir=env_dir)
+    def cli(*args):      # the units' people are the demo's: they share its password
+        return run(*args, data_dir=env_dir, password=DEMO_PASSWORD)
 
     ok(cli("init", "--db", bureau, "--edition", "bureau", "--unit-name", "沂河县委编办",
            "--credit-code", credit(0), "--admin", "bb", "--password", "abc12345"))
@@ -203,7 +204,8 @@ def test_new_logs_travel_and_the_dispatch_acknowledges_them(county, tmp_path):
     # it repeats rows the 编办 has not acknowledged yet (no 下发包 so far), but writes only the new
     written = {t: (c["new"], c["changed"]) for t, c in second["counts"].items() if c["new"] or c["changed"]}
     assert written == {"work_log": (2, 0), "log_entry": (2, 0), "entry_text": (2, 0),
-                       "review_action": (approvals, 0)}, written
+                       "review_action": (approvals, 0),
+                       "signed_statement": (2 + approvals, 0)}, written   # one per command
 
     # the 编办 changes a quota; its 下发包 carries it and the acknowledgement of packages 1–2
     ok(cli("set-quota", "--db", county.bureau, "--unit", code, "--name", "行政编制", "--quota", "45"))

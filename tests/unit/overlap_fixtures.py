@@ -22,6 +22,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from tests.signers import signed
 from app.core.logrules import EntryDraft
 from app.core.validators import make_credit_code
 from app.db.engine import Database
@@ -311,6 +312,7 @@ def report_unit(db: Database, mirrors: Mirrors, unit_id: str, root: Path, day: d
         first = duties[0].id
         actors = {p.login: Actor(p.id, p.login, p.name, p.role, p.section_id, False)
                   for p in people.values()}
+    actors = {login: signed(unit, a) for login, a in actors.items()}
     entry = EntryDraft(hours=7, category="业务工作", content="办理旅游投诉3件并回访", duty_id=first)
     log_id = logs.save_day(unit, actors["zs"], day, "正常", [entry], submit=True, today=day).log_id
     review.approve(unit, actors["ld"], log_id, today=day)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from tests.signers import signed
 from app.core.logrules import AttachmentRef, EntryDraft
 from app.core.validators import make_credit_code
 from app.db.engine import Database
@@ -263,7 +264,7 @@ def add_people(db: Database, people: list[tuple[str, str, str]]) -> None:
 def actor_for(db: Database, login: str) -> Actor:
     with db.read() as s:
         p = s.scalar(select(Person).where(Person.login == login))
-    return Actor(p.id, p.login, p.name, p.role, p.section_id, p.is_admin)
+    return signed(db, Actor(p.id, p.login, p.name, p.role, p.section_id, p.is_admin))
 
 
 def write_log(db: Database, login: str, day: dt.date, content: str = "审核食品经营许可申请材料12件",

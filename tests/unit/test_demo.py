@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from app.core import vocab
+from app.demo.data import PASSWORD as DEMO_PASSWORD
 from app.core.errors import AppError
 from app.core.flags import COPY_COLLEAGUE, COPY_SELF, DAY_OVER, LATE, NON_WORKING_DAY, VAGUE
 from app.core.validators import parse_id_number
@@ -461,7 +462,7 @@ def test_cli_review_list_on_the_demo(demo, db):
     heads = [login for login, _, role, _ in info.accounts if role == vocab.ROLE_SECTION_HEAD]
     head = next(h for h in heads if review.queue(db, actor_of(conn, h), today=today,
                                                  with_flags=False))
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "LZKP_PASSWORD": DEMO_PASSWORD}
     result = subprocess.run(
         [sys.executable, "-m", "app", "review", "list", "--db", str(info.path), "--user", head,
          "--json"], cwd=Path(__file__).resolve().parents[2],

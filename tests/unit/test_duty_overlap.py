@@ -15,6 +15,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from tests.signers import signed
 from app.core import vocab
 from app.core.errors import AppError
 from app.core.logrules import EntryDraft
@@ -156,7 +157,7 @@ def test_only_a_bureau_database(unit_db):
 def _actor(db, person_id: str) -> Actor:
     with db.read() as s:
         p = s.get(Person, person_id)
-    return Actor(p.id, p.login, p.name, p.role, p.section_id, p.is_admin)
+    return signed(db, Actor(p.id, p.login, p.name, p.role, p.section_id, p.is_admin))
 
 
 def _approve_fully(db, log_id: str, today: dt.date) -> None:

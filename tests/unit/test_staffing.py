@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from tests.signers import signed
 from app.core.errors import AppError, PermissionDenied, ValidationError
 from app.core.validators import make_id_number
 from app.db.models import Person, Section, StaffingQuota
@@ -154,7 +155,7 @@ def unit(unit_db):
 def actor(db, login: str) -> Actor:
     with db.read() as s:
         p = s.scalar(select(Person).where(Person.login == login))
-    return Actor(p.id, p.login, p.name, p.role, p.section_id, p.is_admin)
+    return signed(db, Actor(p.id, p.login, p.name, p.role, p.section_id, p.is_admin))
 
 
 def test_quota_against_actual_and_leadership_posts(unit):

@@ -29,6 +29,7 @@ import pytest
 import zstandard
 from argon2 import PasswordHasher
 
+from tests.signers import signed
 from app.core import vocab
 from app.core.logrules import EntryDraft
 from app.core.metrics import parse_period
@@ -180,7 +181,7 @@ def _staff_actor(unit) -> Actor:
             "ORDER BY login LIMIT 1", (vocab.ROLE_STAFF,)).fetchone()
     finally:
         conn.close()
-    return Actor(pid, login, name, role, section, False)
+    return signed(unit, Actor(pid, login, name, role, section, False))
 
 
 def _change(unit, text: str, attachment: bytes | None = None, scratch: Path | None = None) -> None:

@@ -15,8 +15,8 @@ import re
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from sqlalchemy import select, update
 
+from tests.signers import signed
 from app.core.errors import AppError, PermissionDenied
 from app.core.metrics import parse_period
 from app.db.models import EntryText, LogEntry, Unit
@@ -48,38 +48,33 @@ def unit(unit_db):
     b.duty("SD-04", "辅助", ("乙科",))
     before = work_calendar(unit_db).working_days(BEFORE.start, BEFORE.end)
     assert [d.day for d in before] == [8, 9, 10]
-    rows = []
-    for day in before:
-        rows += [(p, day, "approved", "正常", [(8, "业务工作", "SD-01")]) for p in ("p1", "p2", "p3")]
-    for day in NOW:
-        rows += [("p1", day, "approved", "正常", [(8, "业务工作", "SD-01"), (4, "检查调研", "SD-01")]),
-                 ("p2", day, "approved", "正常", [(6, "业务工作", "SD-02"), (2, "综合事务", "SD-04")]),
-                 ("p3", day, "approved", "正常", [(2, "学习教育", None)])]
-    b.logs(rows)
     texts = {"SD-01": ["检查辖区内第{n}家食品经营户的进货查验记录并现场督促整改",
                        "组织召开第{n}次食品安全风险会商会议并形成会议纪要"],
              "SD-02": ["起草第{n}份规范性文件的合法性审查意见"]}
-    with unit_db.session() as s:
-        entries = s.execute(select(LogEntry.id, LogEntry.duty_id, LogEntry.seq, LogEntry.day)
-                            .order_by(LogEntry.day, LogEntry.person_id, LogEntry.seq)).all()
-        code = {v: k for k, v in b.duties.items()}
-        rows = []
-        for n, (entry_id, duty_id, seq, day) in enumerate(entries):
-            options = texts.get(code.get(duty_id), ["学习业务知识"])
-            rows.append(dict(id=entry_id, content=options[(seq - 1) % len(options)].format(n=n)))
-        unit_db.bulk_insert(s, EntryText, rows)
-        # The last SD-01 entry gets the longest text, and is secret: it must never be printed.
-        secret_id = [e.id for e in entries if code.get(e.duty_id) == "SD-01"][-1]
-        s.execute(update(EntryText).where(EntryText.id == secret_id)
-                  .values(content=SECRET_TEXT * 2))
-        s.execute(update(LogEntry).where(LogEntry.id == secret_id).values(secret=True))
+    count = iter(range(10_000))
+
+    def item(hours, category, code, seq):
+        options = texts.get(code, ["学习业务知识"])
+        return (hours, category, code, options[(seq - 1) % len(options)].format(n=next(count)))
+
+    rows = []
+    for day in before:
+        rows += [(p, day, "approved", "正常", [item(8, "业务工作", "SD-01", 1)]) for p in ("p1", "p2", "p3")]
+    for day in NOW:
+        rows += [("p1", day, "approved", "正常", [item(8, "业务工作", "SD-01", 1), item(4, "检查调研", "SD-01", 2)]),
+                 ("p2", day, "approved", "正常", [item(6, "业务工作", "SD-02", 1), item(2, "综合事务", "SD-04", 2)]),
+                 ("p3", day, "approved", "正常", [item(2, "学习教育", None, 1)])]
+    # The last SD-01 entry gets the longest text, and is secret: it must never be printed.
+    rows[-3][4][-1] = (4, "检查调研", "SD-01", SECRET_TEXT * 2, True)
+    b.logs(rows)
     b.db = unit_db
     return b
 
 
 def actor(b: Builder, login: str, role: str = "科室人员") -> Actor:
     section = {"p1": "甲科", "p2": "乙科", "p3": "乙科"}.get(login)
-    return Actor(b.persons[login], login, f"人员{login}", role, b.sections.get(section), False)
+    return signed(b.db, Actor(b.persons[login], login, f"人员{login}", role, b.sections.get(section),
+                             False))
 
 
 def pdf_text(path) -> str:

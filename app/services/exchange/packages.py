@@ -44,6 +44,7 @@ from app.services.org.calendar import official_calendar
 from app.sync.payload import PayloadError, read_payload, write_payload
 from app.db.models import PackageLedger
 from app.services.review import state as review_state
+from app.services.signing import verify
 
 KIND_ENROLL, KIND_REPORT, KIND_DISPATCH = "enroll", "report", "dispatch"
 MAX_NUMBER = 1 << 53                # sequence numbers and outbox positions in a header
@@ -104,6 +105,7 @@ class PackageResult:
     months: set[int] = field(default_factory=set)   # log months touched (for the county figures)
     reference_changed: bool = False  # rows every figure depends on (calendar, roster, duties…)
     calendar_days: list = field(default_factory=list)   # days the sender's calendar departs from the national one
+    invalid_logs: list[str] = field(default_factory=list)   # logs whose signatures fail (not counted)
     seconds: float = 0.0
 
     @property
@@ -257,9 +259,10 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage, ke
         if plan.problems:
             raise MergeError("；".join(plan.problems))
         touched = merger.logs | merger.content_logs
-        if apply and (touched or merger.content_entries):   # written rows: check them as a whole
-            found = recheck_logs(s, touched | logs_of_entries(s, merger.content_entries),
-                                 header["created_at"])
+        if apply and merger.content_entries:
+            touched |= logs_of_entries(s, merger.content_entries)
+        if apply and touched:   # written rows: check them as a whole
+            found = recheck_logs(s, touched, header["created_at"])
             if found:
                 raise MergeError("同步包中的日志或审阅记录不符合规则，整包未导入：" + "；".join(found))
         if merger.holidays and not rule.from_bureau:
@@ -280,6 +283,8 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage, ke
                 previewed.append(ledger.entry(**entry))
             return result
         _refresh_review_states(target, s, merger.logs, merger.chain_changed)
+        if touched and not rule.from_bureau:
+            result.invalid_logs = [f.text() for f in verify.mark(s, touched).findings]
         ledger.record(s, **entry)
         if result.new_key:
             peer.public_keys = json.dumps(new_peer_keys.to_dict())
@@ -302,6 +307,10 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage, ke
     result.status, result.months = IMPORTED, merger.months
     result.reference_changed = any(plan.counts[t].written for t in REFERENCE_TABLES & set(plan.counts))
     result.message = f"已导入：{result.counts_text()}" + (f"（{result.note}）" if result.note else "")
+    if result.invalid_logs:
+        shown = "；".join(result.invalid_logs[:5]) + (f"等共{len(result.invalid_logs)}篇"
+                                                       if len(result.invalid_logs) > 5 else "")
+        result.message += f"。签名无效{len(result.invalid_logs)}篇，不计入统计：{shown}"
     return result
 
 

@@ -18,6 +18,7 @@ from app.db.engine import Database, now_text
 from app.db.models import (Attachment, Duty, EntryText, LogEntry, ReviewAction, WorkCategory,
                            WorkLog)
 from app.services.review import state as review_state
+from app.services.signing.statements import sign_submissions
 from app.services.org.actor import Actor
 from app.services.org.calendar import work_calendar
 
@@ -150,6 +151,7 @@ def save_day(db: Database, actor: Actor, day: dt.date, day_state: str,
     """Save the actor's log for `day` as a whole; optionally submit it for review."""
     today = today or dt.date.today()
     _validate(db, day, day_state, entries, submit, today)
+    signer = actor.require_signer() if submit else None
     with db.session(actor) as s:
         row = _log_row(s, actor.person_id, day)
         if row is not None and not row.deleted and row.status not in EDITABLE_STATES:
@@ -173,6 +175,7 @@ def save_day(db: Database, actor: Actor, day: dt.date, day_state: str,
             row.round = (row.round or 0) + 1
             # `today` is the injectable clock's date (tests, batch imports); the time is real.
             row.submitted_at = f"{today.isoformat()}T{now_text()[11:]}"
+            sign_submissions(s, signer, [row])
         elif row.state != vocab.LOG_DRAFT:
             row.state = vocab.LOG_DRAFT   # editing a returned log: back to the author
         s.flush()

@@ -13,7 +13,9 @@ from app.core.errors import AppError, ValidationError
 from app.core.validators import parse_id_number
 from app.db.engine import Database
 from app.db.models import Credential, LoginGuard, Person, Section
+from app.core.signing import Signer
 from app.services.org.actor import Actor
+from app.services.signing import keys as person_keys
 from app.db.models import Setting
 
 MAX_FAILURES = 5
@@ -37,10 +39,10 @@ class LoginFailed(AppError):
     pass
 
 
-def _actor(person: Person, cred: Credential | None) -> Actor:
+def _actor(person: Person, cred: Credential | None, signer: Signer | None) -> Actor:
     return Actor(person_id=person.id, login=person.login, name=person.name, role=person.role,
                  section_id=person.section_id, is_admin=person.is_admin,
-                 must_change_password=bool(cred and cred.must_change))
+                 must_change_password=bool(cred and cred.must_change), signer=signer)
 
 
 def _find_person(session, login: str) -> Person | None:
@@ -70,7 +72,7 @@ def login(db: Database, login_name: str, password: str, now: dt.datetime | None 
                 guard.failures, guard.locked_until = 0, None
             if _hasher.check_needs_rehash(cred.password_hash):
                 cred.password_hash = hash_password(password)
-            return _actor(person, cred)
+            return _actor(person, cred, person_keys.unlock(s, cred, password))
         if guard is None:
             guard = LoginGuard(login=login_name.strip(), failures=0)
             s.add(guard)
@@ -98,8 +100,9 @@ def change_password(db: Database, actor: Actor, old: str, new: str) -> Actor:
             raise ValidationError("原密码不正确") from None
         cred.password_hash = hash_password(new)
         cred.must_change = False
+        person_keys.reseal(cred, old, new)
         person = s.get(Person, actor.person_id)
-        return _actor(person, cred)
+        return _actor(person, cred, person_keys.unlock(s, cred, new))
 
 
 def set_password(db: Database, actor: Actor, login_name: str, password: str,
@@ -125,6 +128,7 @@ def _store_credential(s, person_id: str, password_hash: str, must_change: bool) 
         s.add(Credential(person_id=person_id, password_hash=password_hash, must_change=must_change))
     else:
         cred.password_hash, cred.must_change = password_hash, must_change
+        person_keys.forget(cred)     # set by someone else: a new key at the next login
 
 
 @dataclass

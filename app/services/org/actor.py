@@ -1,9 +1,10 @@
 """Who is acting: a plain snapshot of the logged-in person, passed to every service call."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from app.core.errors import PermissionDenied
+from app.core.errors import AppError, PermissionDenied
+from app.core.signing import Signer
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,8 @@ class Actor:
     section_id: str | None
     is_admin: bool
     must_change_password: bool = False
+    # The person's unsealed signing key (app.services.signing.keys), from their login.
+    signer: Signer | None = field(default=None, compare=False, repr=False)
 
     def require_admin(self) -> None:
         if not self.is_admin:
@@ -23,6 +26,12 @@ class Actor:
     def require_self(self, person_id: str) -> None:
         if person_id != self.person_id:
             raise PermissionDenied("只能填写和修改本人的工作日志")
+
+    def require_signer(self) -> Signer:
+        """The key that signs what this person submits or decides."""
+        if self.signer is None or self.signer.person_id != self.person_id:
+            raise AppError("提交和审阅需要本人签名：请用本人的账号和密码登录后再操作")
+        return self.signer
 
 
 # The CLI runs batch work for the unit admin on the local machine (like `sqlite3` on the file);

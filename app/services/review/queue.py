@@ -22,6 +22,7 @@ from app.db.engine import Database, now_text
 from app.db.models import Delegation, Person, ReviewAction, WorkLog
 from app.services.org import chart as org_chart, unit_settings
 from app.services.review import state as review_state
+from app.services.signing.statements import sign_actions
 from app.services.org.actor import Actor
 from app.services.logs.daily import duty_labels, entries_of_logs
 from app.services.org.chart import OrgChart
@@ -240,7 +241,8 @@ def _decide(db: Database, actor: Actor, log_ids: list[str], action: str, comment
         raise ValidationError(f"批阅意见不能超过{MAX_COMMENT}字")
     chart, levels = org_chart.load(db), unit_settings.get(db, "review.levels")
     stand_in_for = delegators(db, actor, today)
-    decisions = []
+    signer = actor.require_signer()
+    decisions, actions = [], []
     with db.session(actor) as s:
         logs = {l.id: l for l in s.scalars(select(WorkLog).where(WorkLog.id.in_(log_ids)))}
         for log_id in log_ids:
@@ -260,12 +262,14 @@ def _decide(db: Database, actor: Actor, log_ids: list[str], action: str, comment
                 raise PermissionDenied("您已审阅过该日志的另一级，同一篇日志不能由一人审阅两级")
             chain_len = review_state.review_length(chart, log.person_id, levels)
             final = action == APPROVE and log.pending_level >= chain_len
-            s.add(ReviewAction(
+            actions.append(ReviewAction(
                 log_id=log.id, round=log.round, version=log.version, content_hash=log.content_hash,
                 level=log.pending_level, action=action, final=final, reviewer_id=actor.person_id,
                 on_behalf_of=reviewer if reviewer != actor.person_id else None,
                 comment=comment, created_at=now_text()))
             decisions.append((log.id, action, final))
+        sign_actions(s, signer, actions)
+        s.add_all(actions)
         s.flush()
         review_state.refresh(s, [d[0] for d in decisions], chart, levels)
         statuses = dict(s.execute(select(WorkLog.id, WorkLog.status)

@@ -41,12 +41,14 @@ _FACTS = ("SELECT w.id, w.person_id, w.state, w.submitted_at, w.status, w.pendin
           "ORDER BY w.id, a.created_at, a.level, a.action, a.final")
 
 
-def refresh(session: Session, log_ids: Iterable[str] | None, chart: OrgChart, levels: int) -> None:
+def refresh(session: Session, log_ids: Iterable[str] | None, chart: OrgChart, levels: int, *,
+            heal: bool = False) -> None:
     """Recompute and store the derived columns of the given logs (None: every log). Plain SQL
     rows, not ORM objects: refresh runs over every log of a unit after a roster or settings
     change, after a sync import and over a whole generated demo year (a county's import
     refreshes ~1.4 M logs). When the logs are most of the table, all are read in one pass
-    instead of by lists of ids: refreshing a log whose facts did not change changes nothing."""
+    instead of by lists of ids: refreshing a log whose facts did not change changes nothing.
+    A log marked 签名无效 keeps that mark: only the signature check (`heal`) lifts it."""
     session.flush()    # the SQL below bypasses the ORM's autoflush: pending log edits first
     conn = session.connection()
     ids = None if log_ids is None else set(log_ids)
@@ -64,6 +66,8 @@ def refresh(session: Session, log_ids: Iterable[str] | None, chart: OrgChart, le
         for log_id, group in groupby(rows, key=itemgetter(0)):
             group = list(group)
             _, person_id, state, submitted_at, status, pending_level, approved_at = group[0][:7]
+            if status == vocab.LOG_INVALID and not heal:
+                continue
             chain_len = lengths.get(person_id)
             if chain_len is None:
                 chain_len = lengths[person_id] = review_length(chart, person_id, levels)
@@ -105,9 +109,10 @@ def refresh_all(session: Session, chart: OrgChart, levels: int, also: Iterable[s
     refresh(session, set(ids).union(also), chart, levels)
 
 
-def refresh_for(db, session: Session, log_ids: Iterable[str]) -> None:
+def refresh_for(db, session: Session, log_ids: Iterable[str], *, heal: bool = False) -> None:
     """`refresh` with the roster and review settings as this session sees them."""
-    refresh(session, log_ids, org_chart.load_in(session), unit_settings.get_in(session, "review.levels"))
+    refresh(session, log_ids, org_chart.load_in(session), unit_settings.get_in(session, "review.levels"),
+            heal=heal)
 
 
 def refresh_all_for(db, session: Session, also: Iterable[str] = ()) -> None:

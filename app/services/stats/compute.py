@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import add
 from typing import Sequence
 
@@ -61,6 +61,7 @@ from app.services.org import unit_settings
 from app.services.org.actor import Actor
 from app.services.org.calendar import work_calendar
 from app.services.gc_pause import collector_paused
+from app.services.signing import verify
 from app.services.stats.access import DENIED, ROSTER_STATUS, Access, counted_statuses
 
 __all__ = ["Figures", "PersonFacts", "Settings", "StatsPage", "NO_SECTION", "unit_stats", "unit_stats_many",
@@ -85,15 +86,20 @@ class _Data:
     section_duties: dict[str, list[tuple[str, str]]]
     post_duties: dict[str, list[tuple[str, str]]]
     categories: list[str]
+    invalid: list = field(default_factory=list)   # signing.verify Findings of the period
 
     @property
     def counted(self) -> list[PersonFacts]:
         return [p for p in self.facts.values() if p.counted]
 
     def figures(self, level: str, key: str, name: str, facts, duties, **labels) -> Figures:
-        return combine(level, key, name, facts, period=self.period,
-                       working_days=len(self.working_days), settings=self.settings,
-                       duties=duties, category_order=self.categories, **labels)
+        found = combine(level, key, name, facts, period=self.period,
+                        working_days=len(self.working_days), settings=self.settings,
+                        duties=duties, category_order=self.categories, **labels)
+        if self.invalid:
+            people = {f.person_id for f in facts}
+            found.invalid_logs = [f.text() for f in self.invalid if f.person_id in people]
+        return found
 
 
 def _review_window_end(period: Period, today: dt.date) -> dt.date:
@@ -141,6 +147,10 @@ def load_many(db: Database, periods: list[Period], *, approved_only: bool = True
             raise AppError("统计期间不能超过10年")
     calendar = calendar or work_calendar(db)
     statuses = counted_statuses(approved_only)
+    # A unit checks its own logs' signatures first (a hand-edited file); a 编办 mirror was
+    # checked as each package was imported.
+    checked = (verify.check_span(db, min(p.start for p in periods), max(p.end for p in periods))
+               if db.edition == "unit" else None)
     with db.read() as s:
         values = {k: unit_settings.get_in(s, k) for k in (
             "review.overdue_days", "stats.day_closes_at", "stats.min_completion", "stats.min_span_months")}
@@ -179,8 +189,13 @@ def load_many(db: Database, periods: list[Period], *, approved_only: bool = True
                                    today.isoformat())
                 pending = {pid: [n, h] for pid, n, h in Q.pending_sums(s, period)}
             loaded.append((period, working, sums, logs, pending))
-    return [_combine(db, period, ref, settings, working, sums, logs, pending, statuses)
-            for period, working, sums, logs, pending in loaded]
+    found = [_combine(db, period, ref, settings, working, sums, logs, pending, statuses)
+             for period, working, sums, logs, pending in loaded]
+    if checked is not None and checked.findings:
+        for data in found:
+            data.invalid = [f for f in checked.findings
+                            if data.period.start.isoformat() <= f.day <= data.period.end.isoformat()]
+    return found
 
 
 def _days(period: Period) -> list[str]:

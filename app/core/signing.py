@@ -1,0 +1,145 @@
+"""Personal signatures: what a person signs, how it is sealed under their password, how it is
+checked (docs/ARCHITECTURE.md "Signatures").
+
+A statement is one person's signature over canonical item lines — one line per log submitted
+(`submit_item`) or per review action taken (`review_item`). A line names everything that decides
+whether a log counts: the log, its author, day, submission round, version and content hash (the
+hash of its entries, app.core.logrules.content_hash); for an action also its level, verdict and
+whether it completed the chain. Editing any of these by hand, or the entries behind the hash,
+leaves a line no statement signed.
+
+The private key is sealed with AES-GCM under a key derived from the password with argon2id, so
+a copy of the database file does not let anyone sign as the person.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+
+from cryptography.exceptions import InvalidSignature, InvalidTag
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+
+from app.core.errors import AppError
+
+SUBMIT, REVIEW = "submit", "review"
+_DOMAIN = b"lzkp-statement-v1\n"
+_SEAL_AD = b"lzkp-sealed-key-v1"
+# argon2id cost of sealing: RFC 9106's second recommended option scaled to an office PC
+# (64 MiB, 3 passes: ~0.1 s); stored with each sealed key so it can be raised later.
+SEAL_COST = {"memory_cost": 65536, "iterations": 3, "lanes": 4}
+
+
+class SealError(AppError):
+    """A sealed key could not be opened (wrong password or damaged)."""
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+def _unb64(text: object) -> bytes | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        return base64.b64decode(text.encode("ascii"), validate=True)
+    except (UnicodeEncodeError, binascii.Error, ValueError):
+        return None
+
+
+# ---------------------------------------------------------------- what is signed
+def submit_item(log_id: str, person_id: str, day: str, round_: int, version: int,
+                content_hash: str | None) -> str:
+    return "\t".join(("S", log_id, person_id, day, str(round_), str(version), content_hash or ""))
+
+
+def review_item(action_id: str, log_id: str, round_: int, version: int, content_hash: str | None,
+                level: int, action: str, final: bool, reviewer_id: str,
+                on_behalf_of: str | None) -> str:
+    return "\t".join(("R", action_id, log_id, str(round_), str(version), content_hash or "",
+                      str(level), action, "1" if final else "0", reviewer_id, on_behalf_of or ""))
+
+
+def items_text(items: list[str]) -> str:
+    return "\n".join(items)
+
+
+def message(statement_id: str, person_id: str, key_id: str, kind: str, created_at: str,
+            items: str) -> bytes:
+    """The bytes a statement's signature covers (the items by their SHA-256)."""
+    digest = hashlib.sha256(items.encode("utf-8")).hexdigest()
+    return _DOMAIN + "\n".join((statement_id, person_id, key_id, kind, created_at, digest)).encode()
+
+
+# ---------------------------------------------------------------- signing and checking
+@dataclass(frozen=True)
+class Signer:
+    """A person's unsealed key, held by their logged-in Actor."""
+    person_id: str
+    key_id: str
+    private: Ed25519PrivateKey = field(repr=False)
+
+    def sign(self, statement_id: str, kind: str, created_at: str, items: str) -> str:
+        msg = message(statement_id, self.person_id, self.key_id, kind, created_at, items)
+        return _b64(self.private.sign(msg))
+
+
+def new_private_key() -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.generate()
+
+
+def public_text(private: Ed25519PrivateKey) -> str:
+    return _b64(private.public_key().public_bytes_raw())
+
+
+def signature_valid(public_key: str, signature: str, msg: bytes) -> bool:
+    raw_key, raw_sig = _unb64(public_key), _unb64(signature)
+    if raw_key is None or raw_sig is None or len(raw_key) != 32 or len(raw_sig) != 64:
+        return False
+    try:
+        Ed25519PublicKey.from_public_bytes(raw_key).verify(raw_sig, msg)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- sealing under a password
+def derive(password: str, salt: bytes, cost: dict) -> bytes:
+    return Argon2id(salt=salt, length=32, **cost).derive(password.encode("utf-8"))
+
+
+def seal(private: Ed25519PrivateKey, password: str, *, derived: tuple[bytes, bytes] | None = None,
+         cost: dict | None = None) -> str:
+    """JSON text of the sealed key. `derived`: (salt, key) already derived from the password with
+    `cost` (the demo seals a county's people under one password and derives once)."""
+    cost = dict(cost or SEAL_COST)
+    if derived is None:
+        salt = os.urandom(16)
+        key = derive(password, salt, cost)
+    else:
+        salt, key = derived
+    nonce = os.urandom(12)
+    sealed = AESGCM(key).encrypt(nonce, private.private_bytes_raw(), _SEAL_AD)
+    return json.dumps({"v": 1, "kdf": "argon2id", **cost, "salt": _b64(salt), "nonce": _b64(nonce),
+                       "sealed": _b64(sealed)}, sort_keys=True)
+
+
+def unseal(text: str, password: str) -> Ed25519PrivateKey:
+    try:
+        data = json.loads(text)
+        cost = {k: int(data[k]) for k in ("memory_cost", "iterations", "lanes")}
+    except (TypeError, ValueError, KeyError):
+        raise SealError("个人签名密钥已损坏，请联系单位管理员重置密码") from None
+    salt, nonce, sealed = (_unb64(data.get(k)) for k in ("salt", "nonce", "sealed"))
+    if data.get("kdf") != "argon2id" or not salt or not nonce or not sealed:
+        raise SealError("个人签名密钥已损坏，请联系单位管理员重置密码")
+    try:
+        raw = AESGCM(derive(password, salt, cost)).decrypt(nonce, sealed, _SEAL_AD)
+        return Ed25519PrivateKey.from_private_bytes(raw)
+    except (InvalidTag, ValueError):
+        raise SealError("个人签名密钥无法用此密码打开") from None

@@ -1,0 +1,204 @@
+"""Which logs count: checking the signatures behind every submitted log, at the 编办's import and
+before the unit's own statistics (docs/ARCHITECTURE.md "Signatures").
+
+A submitted log counts only when
+- its entries still hash to the content hash it carries (nothing edited under it),
+- its author signed exactly that submission (log, day, round, version, hash) with a key that is
+  the author's, and
+- its review status follows from review actions each signed by its reviewer: the status is
+  derived again from the verifiable actions alone and must equal the stored one.
+A log failing any of these gets the derived status 签名无效 ('invalid'), which no figure counts,
+and the reason is named. The status is set back once the log verifies again (an amendment
+signed anew). Signatures already checked in this process are remembered by their exact bytes,
+so a page refresh checks only what is new.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+from app.core import review, signing, vocab
+from app.core.logchecks import StoredAction, StoredLog
+from app.db.engine import in_chunks
+from app.services.logs import stored
+from app.services.org import chart as org_chart, unit_settings
+from app.services.review import state as review_state
+from app.services.review.state import review_length
+from app.services.signing.statements import action_line, submission_line
+
+LOG_INVALID = vocab.LOG_INVALID
+_verified: set[bytes] = set()       # digests of (key, message, signature) that verified
+_hashed: dict[str, tuple[int, bool]] = {}   # log id → (hash() of its stored facts, hash matched)
+
+
+@dataclass
+class Finding:
+    log_id: str
+    person_id: str
+    name: str
+    day: str
+    reason: str
+
+    def text(self) -> str:
+        return f"{self.name} {self.day}：{self.reason}"
+
+
+@dataclass
+class Verdicts:
+    checked: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+    def summary(self, shown: int = 5) -> str:
+        """签名无效 3 篇：张三 2026-11-03：…；… (empty when all verified)."""
+        if not self.findings:
+            return ""
+        named = "；".join(f.text() for f in self.findings[:shown])
+        more = f"等共{len(self.findings)}篇" if len(self.findings) > shown else ""
+        return f"签名无效{len(self.findings)}篇，不计入统计：{named}{more}"
+
+
+class _Statements:
+    """Signed statements and person keys read once per check, each signature verified once."""
+
+    def __init__(self, conn, ids: set[str]):
+        self.rows: dict[str, tuple] = {}
+        for chunk in in_chunks(sorted(i for i in ids if i)):
+            marks = ", ".join("?" * len(chunk))
+            for row in conn.exec_driver_sql(
+                    "SELECT s.id, s.person_id, s.key_id, s.kind, s.items, s.value, s.created_at, "
+                    f"k.person_id, k.public_key FROM signed_statement s LEFT JOIN person_key k "
+                    f"ON k.id = s.key_id AND k.deleted = 0 WHERE s.id IN ({marks}) AND s.deleted = 0",
+                    tuple(chunk)):
+                self.rows[row[0]] = row
+        self._lines: dict[str, frozenset[str] | None] = {}
+
+    def lines(self, statement_id: str | None, kind: str, signer_id: str) -> frozenset[str] | None:
+        """The item lines of a statement of `kind` validly signed by `signer_id`, else None."""
+        if statement_id not in self._lines:
+            self._lines[statement_id] = self._check(statement_id)
+        row = self.rows.get(statement_id)
+        if row is None or row[3] != kind or row[1] != signer_id:
+            return None
+        return self._lines[statement_id]
+
+    def _check(self, statement_id: str | None) -> frozenset[str] | None:
+        row = self.rows.get(statement_id)
+        if row is None:
+            return None
+        sid, person_id, key_id, kind, items, value, created_at, key_owner, public = row
+        if key_owner != person_id or public is None:
+            return None
+        msg = signing.message(sid, person_id, key_id, kind, created_at, items)
+        memo = hashlib.sha256(b"\0".join((public.encode(), msg, value.encode()))).digest()
+        if memo not in _verified:
+            if not signing.signature_valid(public, value, msg):
+                return None
+            _verified.add(memo)
+        return frozenset(items.split("\n"))
+
+
+def verify_logs(s, log_ids) -> Verdicts:
+    """Check the given logs (all states) as `s` sees them; returns the failing ones."""
+    conn = s.connection()
+    logs = stored.load(conn, log_ids)
+    actions: dict[str, list[StoredAction]] = {}
+    for a in logs.actions:
+        actions.setdefault(a.log_id, []).append(a)
+    statements = _Statements(conn, {l.signature_id for l in logs.values()}
+                             | {a.signature_id for a in logs.actions})
+    chart = org_chart.load_in(s)
+    levels = unit_settings.get_in(s, "review.levels")
+    names = {pid: p.name for pid, p in chart.persons.items()}
+    verdicts = Verdicts(checked=len(logs))
+    for log in logs.values():
+        reason = _problem(log, actions.get(log.id, []), statements, chart, levels)
+        if reason:
+            verdicts.findings.append(Finding(log.id, log.person_id, names.get(log.person_id, "未知人员"),
+                                             log.day, reason))
+    verdicts.findings.sort(key=lambda f: (f.day, f.name))
+    return verdicts
+
+
+def _problem(log: StoredLog, acts: list[StoredAction], statements: _Statements, chart,
+             levels: int) -> str:
+    if log.state != vocab.LOG_SUBMITTED:
+        if log.status in (vocab.LOG_APPROVED, vocab.LOG_SUBMITTED):
+            return "草稿却标为已提交或已审定"
+        return ""
+    if not _hash_matches(log):
+        return "日志条目与提交时不符（条目被改动）"
+    if log.signature_id is None:
+        return "提交没有签名"
+    lines = statements.lines(log.signature_id, signing.SUBMIT, log.person_id)
+    if lines is None or submission_line(log) not in lines:
+        return "提交签名无效"
+    current = [a for a in acts if (a.round, a.version, a.content_hash) ==
+               (log.round, log.version, log.content_hash)]
+    signed = [a for a in current if _action_signed(a, statements)]
+    length = review_length(chart, log.person_id, levels)
+    by_all, by_signed = (review.decide_state(log.state, length, [
+        (a.created_at, a.level, a.action, a.final) for a in chosen], log.submitted_at).status
+        for chosen in (current, signed))
+    if by_all != by_signed:
+        return f"审阅记录签名无效（{len(current) - len(signed)}条）"
+    if log.status not in (by_all, LOG_INVALID) and log.status == vocab.LOG_APPROVED:
+        return "审定状态没有审阅记录支持"
+    return ""
+
+
+def _hash_matches(log: StoredLog) -> bool:
+    """log.hash_matches(), remembered per log for the same stored facts (Python's per-process
+    salted hash of them: a page refresh re-reads the rows but does not re-hash them)."""
+    facts = hash((log.day_state, log.content_hash, tuple(
+        (e.hours, e.category, e.content, e.duty_id, e.start, e.end, e.secret, e.attachments, d, m)
+        for e, d, m in log.entries)))
+    known = _hashed.get(log.id)
+    if known is not None and known[0] == facts:
+        return known[1]
+    matched = log.hash_matches()
+    _hashed[log.id] = (facts, matched)
+    return matched
+
+
+def _action_signed(a: StoredAction, statements: _Statements) -> bool:
+    lines = statements.lines(a.signature_id, signing.REVIEW, a.reviewer_id)
+    return lines is not None and action_line(a) in lines
+
+
+def check_span(db, first: dt.date, last: dt.date) -> Verdicts:
+    """A unit's statistics from `first` to `last`: check (and mark) every log of those months
+    that counts or claims to (submitted, or marked as submitted, approved or invalid)."""
+    span = (first.year * 100 + first.month, last.year * 100 + last.month)
+    with db.session() as s:
+        ids = [r[0] for r in s.connection().exec_driver_sql(
+            "SELECT id FROM work_log WHERE month BETWEEN ? AND ? AND deleted = 0 "
+            "AND (state = ? OR status IN (?, ?, ?))",
+            (*span, vocab.LOG_SUBMITTED, vocab.LOG_SUBMITTED, vocab.LOG_APPROVED, LOG_INVALID))]
+        return mark(s, ids)
+
+
+def check_all(db) -> Verdicts:
+    """Every log of the database (`audit verify`, and the 编办's mirrors have none to skip)."""
+    return check_span(db, dt.date(1, 1, 1), dt.date(9999, 12, 31))
+
+
+def mark(s, log_ids) -> Verdicts:
+    """verify_logs, then store the outcome in the derived status: failing logs become
+    'invalid'; an invalid log that verifies again gets its status derived anew."""
+    log_ids = set(log_ids)
+    verdicts = verify_logs(s, log_ids)
+    bad = {f.log_id for f in verdicts.findings}
+    conn = s.connection()
+    if bad:
+        conn.exec_driver_sql("UPDATE work_log SET status = ?, pending_level = 0, approved_at = NULL "
+                             "WHERE id = ? AND status != ?",
+                             [(LOG_INVALID, i, LOG_INVALID) for i in sorted(bad)])
+    healed = []
+    for chunk in in_chunks(sorted(log_ids - bad)):
+        healed += [r[0] for r in conn.exec_driver_sql(
+            f"SELECT id FROM work_log WHERE status = ? AND id IN ({', '.join('?' * len(chunk))})",
+            (LOG_INVALID, *chunk))]
+    if healed:
+        review_state.refresh_for(None, s, healed, heal=True)
+    return verdicts
