@@ -166,16 +166,55 @@ def _action_signed(a: StoredAction, statements: _Statements) -> bool:
     return lines is not None and action_line(a) in lines
 
 
+# What a log's verdict depends on besides the texts, concatenated by SQLite (one short row per
+# log): a statistics refresh compares it with what the last full check in this process saw.
+_FINGERPRINT = """
+SELECT w.id, w.state || '|' || w.status || '|' || w.round || '|' || w.version || '|' ||
+       ifnull(w.content_hash, '') || '|' || ifnull(w.signature_id, '') || '|' || w.day_state ||
+       '|' || ifnull(w.submitted_at, '') || '#' ||
+       ifnull((SELECT group_concat(e.id || ',' || e.hours || ',' || e.category || ',' ||
+               ifnull(e.duty_id, '') || ',' || e.secret || ',' || ifnull(e.start_time, '') || ',' ||
+               ifnull(e.end_time, '') || ',' || e.day || ',' || e.month || ',' || e.deleted, ';')
+               FROM log_entry e WHERE e.log_id = w.id), '') || '#' ||
+       ifnull((SELECT group_concat(a.id || ',' || a.round || ',' || a.version || ',' ||
+               a.content_hash || ',' || a.level || ',' || a.action || ',' || a.final || ',' ||
+               a.reviewer_id || ',' || ifnull(a.on_behalf_of, '') || ',' ||
+               ifnull(a.signature_id, '') || ',' || a.deleted || ',' || a.created_at, ';')
+               FROM review_action a WHERE a.log_id = w.id), '')
+FROM work_log w WHERE w.month BETWEEN ? AND ? AND w.deleted = 0
+AND (w.state = ? OR w.status IN (?, ?, ?))"""
+# (database file, log id) → (hash() of its fingerprint after the last full check, its Finding)
+_seen: dict[tuple[str, str], tuple[int, Finding | None]] = {}
+
+
 def check_span(db, first: dt.date, last: dt.date) -> Verdicts:
     """A unit's statistics from `first` to `last`: check (and mark) every log of those months
-    that counts or claims to (submitted, or marked as submitted, approved or invalid)."""
+    that counts or claims to (submitted, or marked as submitted, approved or invalid). A log
+    whose fingerprint (every stored fact but its texts) is what the last full check in this
+    process saw keeps that verdict; the others get the full check. So a refresh costs one
+    SQL pass; an edit of hours, hashes, statuses or approvals is checked again at once, an edit
+    of a text only by `audit verify` or after a restart (texts move no figure)."""
     span = (first.year * 100 + first.month, last.year * 100 + last.month)
+    params = (*span, vocab.LOG_SUBMITTED, vocab.LOG_SUBMITTED, vocab.LOG_APPROVED, LOG_INVALID)
+    where = str(db.path)
     with db.session() as s:
-        ids = [r[0] for r in s.connection().exec_driver_sql(
-            "SELECT id FROM work_log WHERE month BETWEEN ? AND ? AND deleted = 0 "
-            "AND (state = ? OR status IN (?, ?, ?))",
-            (*span, vocab.LOG_SUBMITTED, vocab.LOG_SUBMITTED, vocab.LOG_APPROVED, LOG_INVALID))]
-        return mark(s, ids)
+        conn = s.connection()
+        prints = {i: hash(fp) for i, fp in conn.exec_driver_sql(_FINGERPRINT, params).fetchall()}
+        known = {i: _seen.get((where, i)) for i in prints}
+        stale = [i for i, h in prints.items() if known[i] is None or known[i][0] != h]
+        verdicts = mark(s, stale) if stale else Verdicts()
+        if stale:
+            found = {f.log_id: f for f in verdicts.findings}
+            after = dict(conn.exec_driver_sql(_FINGERPRINT, params).fetchall())
+            for i in stale:
+                if i in after:
+                    _seen[(where, i)] = (hash(after[i]), found.get(i))
+        fresh = {f.log_id for f in verdicts.findings}
+        verdicts.findings += [known[i][1] for i in prints if i not in stale and known[i][1]
+                              and i not in fresh]
+        verdicts.checked = len(prints)
+        verdicts.findings.sort(key=lambda f: (f.day, f.name))
+        return verdicts
 
 
 def check_all(db) -> Verdicts:
