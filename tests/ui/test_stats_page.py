@@ -71,3 +71,22 @@ def test_report_from_the_page_for_the_drilled_section(qtbot, unit_db, admin, tmp
     page.make_report("section", str(out))
     text = "".join(p.extract_text() for p in PdfReader(out).pages)
     assert "食品安全科" in text and page.last_report == out
+
+
+def test_a_log_edited_in_the_file_is_named_and_not_counted(qtbot, unit_db, admin):
+    import sqlite3
+
+    unit = build_unit(unit_db, admin)
+    log = write(unit, "staff1", hours=6)
+    approve_fully(unit, log.log_id)
+    conn = sqlite3.connect(unit_db.path)
+    with conn:
+        conn.execute("UPDATE log_entry SET hours = 12 WHERE log_id = ?", (log.log_id,))
+    conn.close()
+    page = StatsPage(unit_db, unit["boss"], today=lambda: TODAY)
+    qtbot.addWidget(page)
+    page.set_period("2026-10")
+    assert page.page_data.unit.logged_hours == 0                      # neither 6 nor 12
+    assert page.signature_warning.isVisibleTo(page)
+    assert page.signature_warning.text().startswith("签名无效1篇，不计入统计")
+    assert f"刘玥 {DAY.isoformat()}：日志条目与提交时不符" in page.signature_warning.text()

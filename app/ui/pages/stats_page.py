@@ -139,6 +139,11 @@ class StatsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.crumbs)
+        # Logs whose signatures fail (the file was edited by hand): named, never counted.
+        self.signature_warning = QLabel(objectName="signatureWarning", wordWrap=True)
+        self.signature_warning.setStyleSheet("color:#b00020")
+        self.signature_warning.hide()
+        layout.addWidget(self.signature_warning)
         layout.addLayout(cards)
         layout.addWidget(self.tabs, 1)
 
@@ -243,6 +248,13 @@ class StatsPage(QWidget):
         links = [f"<a href='{href}'>{name}</a>" for href, name in parts[:-1]]
         links.append(f"<b>{parts[-1][1]}</b>" if parts else "")
         self.crumbs.setText(" › ".join(links) + f"　<span style='color:#666'>{self.page_data.period.label}</span>")
+        bad = fig.invalid_logs
+        self.signature_warning.setVisible(bool(bad))
+        if bad:
+            more = f"等{len(bad)}篇" if len(bad) > 3 else ""
+            self.signature_warning.setText(
+                f"签名无效{len(bad)}篇，不计入统计（数据库文件被直接改动，可用“审计校验”查看）："
+                + "；".join(bad[:3]) + more)
 
     def _crumb(self, href: str) -> None:
         level, _, key = href.partition(":")
