@@ -7,12 +7,16 @@
     import-package  files or folders; --preview shows what would change and writes nothing
     packages        the ledger of imported packages (gaps and forks marked)
     fingerprint     this database's key fingerprint and those of its peers
+    protect-keys    seal this database's package keys under a 密钥口令 (or change it)
     demo-county     a demo county: 编办, registered units generated from their 单位注册包, 上报包
 (`init --edition bureau` and `init --enrollment FILE` are in app/cli/__init__.py; `stats --scope county`
 in app/cli/stats.py.)
 """
 from __future__ import annotations
 
+import getpass
+import os
+import sys
 from pathlib import Path
 
 from app.core.errors import AppError
@@ -22,6 +26,7 @@ from app.demo.county import generate_county
 from app.services.county.bureau import export_dispatch, import_packages, register_unit, set_quota
 from app.services.county.mirrors import Mirrors, find_unit, registered_units, require_bureau
 from app.services.exchange.enrollment import init_from_enrollment as init, write_enrollment
+from app.services.exchange import keystore
 from app.services.exchange.packages import calendar_text, own_fingerprint
 from app.services.exchange.unit_side import export_report, import_dispatch
 from app.services.org.actor import SYSTEM
@@ -77,6 +82,8 @@ def add_parsers(sub) -> None:
     sp.add_argument("--json", action="store_true")
 
     cmd("fingerprint", "显示本机密钥指纹和对方的指纹（电话或书面核对）")
+    cmd("protect-keys", "设置或更改本机同步密钥的密钥口令（密钥加密保存；之后导出、导入同步包须先输入口令；"
+                        "新口令取自环境变量 LZKP_NEW_KEY_PASSPHRASE 或终端输入，原口令取自 LZKP_KEY_PASSPHRASE）")
 
     text = "生成县级演示数据：编办数据库、登记的单位、各单位的数据库和上报包（并导入编办）"
     sp = sub.add_parser("demo-county", help=text, description=text)
@@ -212,6 +219,25 @@ def cmd_fingerprint(a) -> int:
     return 0
 
 
+def cmd_protect_keys(a) -> int:
+    db = open_db(a.db)
+    new = os.environ.get("LZKP_NEW_KEY_PASSPHRASE")
+    if new is None:
+        if not sys.stdin.isatty():
+            raise AppError("请在终端中运行以输入新口令，或设置环境变量 LZKP_NEW_KEY_PASSPHRASE")
+        new = getpass.getpass("新的密钥口令：")
+        if getpass.getpass("再输入一次：") != new:
+            raise AppError("两次输入的口令不一致，未作修改")
+    current = None
+    if keystore.protected(db):
+        current = os.environ.get(keystore.PASSPHRASE_ENV)
+        if current is None and sys.stdin.isatty():
+            current = getpass.getpass("原密钥口令：")
+    keystore.protect(db, SYSTEM, new, current)
+    print(f"本机同步密钥已用密钥口令加密保存（指纹 {own_fingerprint(db)}）：请妥善保管口令，遗失后须由编办重新登记密钥")
+    return 0
+
+
 def cmd_demo_county(a) -> int:
 
     def progress(stage, done, total, name):
@@ -228,4 +254,5 @@ def cmd_demo_county(a) -> int:
 COMMANDS = {"register-unit": cmd_register_unit, "enrollment": cmd_enrollment,
             "set-quota": cmd_set_quota, "export-package": cmd_export_package,
             "import-package": cmd_import_package, "packages": cmd_packages,
-            "fingerprint": cmd_fingerprint, "demo-county": cmd_demo_county}
+            "fingerprint": cmd_fingerprint, "protect-keys": cmd_protect_keys,
+            "demo-county": cmd_demo_county}

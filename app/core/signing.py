@@ -113,10 +113,10 @@ def derive(password: str, salt: bytes, cost: dict) -> bytes:
     return Argon2id(salt=salt, length=32, **cost).derive(password.encode("utf-8"))
 
 
-def seal(private: Ed25519PrivateKey, password: str, *, derived: tuple[bytes, bytes] | None = None,
-         cost: dict | None = None) -> str:
-    """JSON text of the sealed key. `derived`: (salt, key) already derived from the password with
-    `cost` (the demo seals a county's people under one password and derives once)."""
+def seal_bytes(raw: bytes, password: str, *, derived: tuple[bytes, bytes] | None = None,
+               cost: dict | None = None) -> str:
+    """JSON text of `raw` sealed under `password`. `derived`: (salt, key) already derived from
+    the password with `cost` (the demo seals a county's people under one password, derived once)."""
     cost = dict(cost or SEAL_COST)
     if derived is None:
         salt = os.urandom(16)
@@ -124,22 +124,40 @@ def seal(private: Ed25519PrivateKey, password: str, *, derived: tuple[bytes, byt
     else:
         salt, key = derived
     nonce = os.urandom(12)
-    sealed = AESGCM(key).encrypt(nonce, private.private_bytes_raw(), _SEAL_AD)
+    sealed = AESGCM(key).encrypt(nonce, raw, _SEAL_AD)
     return json.dumps({"v": 1, "kdf": "argon2id", **cost, "salt": _b64(salt), "nonce": _b64(nonce),
                        "sealed": _b64(sealed)}, sort_keys=True)
 
 
-def unseal(text: str, password: str) -> Ed25519PrivateKey:
+def is_sealed(text: str | None) -> bool:
+    try:
+        return isinstance(text, str) and json.loads(text).get("kdf") == "argon2id"
+    except (ValueError, AttributeError):
+        return False
+
+
+def unseal_bytes(text: str, password: str, what: str = "个人签名密钥") -> bytes:
     try:
         data = json.loads(text)
         cost = {k: int(data[k]) for k in ("memory_cost", "iterations", "lanes")}
     except (TypeError, ValueError, KeyError):
-        raise SealError("个人签名密钥已损坏，请联系单位管理员重置密码") from None
+        raise SealError(f"{what}已损坏") from None
     salt, nonce, sealed = (_unb64(data.get(k)) for k in ("salt", "nonce", "sealed"))
     if data.get("kdf") != "argon2id" or not salt or not nonce or not sealed:
-        raise SealError("个人签名密钥已损坏，请联系单位管理员重置密码")
+        raise SealError(f"{what}已损坏")
     try:
-        raw = AESGCM(derive(password, salt, cost)).decrypt(nonce, sealed, _SEAL_AD)
+        return AESGCM(derive(password, salt, cost)).decrypt(nonce, sealed, _SEAL_AD)
+    except InvalidTag:
+        raise SealError(f"{what}无法用此密码打开") from None
+
+
+def seal(private: Ed25519PrivateKey, password: str, **options) -> str:
+    return seal_bytes(private.private_bytes_raw(), password, **options)
+
+
+def unseal(text: str, password: str) -> Ed25519PrivateKey:
+    raw = unseal_bytes(text, password)
+    try:
         return Ed25519PrivateKey.from_private_bytes(raw)
-    except (InvalidTag, ValueError):
-        raise SealError("个人签名密钥无法用此密码打开") from None
+    except ValueError:
+        raise SealError("个人签名密钥已损坏，请联系单位管理员重置密码") from None

@@ -448,6 +448,11 @@ class Peer(Base):
     registered_at: Mapped[str] = mapped_column(String(19))
     next_seq: Mapped[int] = mapped_column(Integer, default=1)      # our next package to the peer
     acked_upto: Mapped[int] = mapped_column(Integer, default=0)    # our outbox seq it confirmed
+    # The unit's audit trail as last seen at the 编办 (app.services.exchange.audit_head): the
+    # newest record's seq and hash, remembered on both sides; a later trail must still hold it.
+    audit_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    audit_hash: Mapped[str | None] = mapped_column(String(64))
+    audit_note: Mapped[str | None] = mapped_column(Text)    # the last break the 编办 found
 
 
 class PackageLedger(Base):

@@ -307,3 +307,41 @@ def test_bureau_main_window_pages(qtbot, county_db, settings):
     assert window.packages_page is not None
     qtbot.waitUntil(lambda: hasattr(window.packages_page, "lines"))
     window.close()
+
+
+def test_unit_sets_a_key_passphrase_and_is_asked_for_it_once(qtbot, tmp_path, county_db, settings,
+                                                             monkeypatch):
+    from PySide6.QtWidgets import QInputDialog, QPushButton
+
+    from app.services.exchange import keystore
+    from app.ui.pages.sync_page import SyncPage
+    from app.ui.widgets.key_passphrase import PassphraseDialog
+    monkeypatch.delenv(keystore.PASSPHRASE_ENV, raising=False)
+    unit, _ = enrollment.init_from_enrollment(tmp_path / "unit.sqlite",
+                                              enrollment_file(county_db, tmp_path / "usb"),
+                                              "admin", "管理员", TEST_PASSWORD, must_change=False)
+    page = SyncPage(unit, accounts.login(unit, "admin", TEST_PASSWORD), settings, runner=SyncRunner())
+    qtbot.addWidget(page)
+    assert "尚未加密保存" in page.key_state.text()
+
+    def fill(dialog):
+        dialog.new.setText("county-key-2026")
+        dialog.again.setText("county-key-2026")
+        dialog.save()
+        return dialog.result()
+    monkeypatch.setattr(PassphraseDialog, "exec", fill)
+    qtbot.mouseClick(page.findChild(QPushButton, "setPassphrase"), Qt.MouseButton.LeftButton)
+    assert "已用密钥口令加密保存" in page.key_state.text()
+
+    monkeypatch.setattr(keystore, "_opened", {})          # the program started again
+    asked = []
+    monkeypatch.setattr(QInputDialog, "getText",
+                        lambda *args, **kw: asked.append(args[1]) or ("county-key-2026", True))
+    out = tmp_path / "out"
+    out.mkdir()
+    page.folder.setText(str(out))
+    for _ in range(2):
+        qtbot.mouseClick(page.findChild(QPushButton, "exportReport"), Qt.MouseButton.LeftButton)
+    assert asked == ["输入密钥口令"]                        # once per run
+    assert page.last_export.path.exists() and page.last_export.seq == 2
+    unit.dispose()

@@ -189,3 +189,11 @@ def test_submitting_without_a_key_is_refused_and_writes_nothing(world):
     with unit.read() as s:
         assert s.scalar(select(WorkLog.id).where(WorkLog.day == DAYS[4].isoformat(),
                                                  WorkLog.person_id == bare.person_id)) is None
+
+
+def test_the_county_table_warns_of_forged_logs(world):
+    from app.services.county import table
+    _forge_doubled_hours(world.units["a"], "zs")
+    world.receive(world.report("a"))
+    [row] = table.county_table(world.bureau, world.mirrors, OCTOBER, today=TODAY)
+    assert "签名无效的日志3篇，不计入统计（单位数据库被直接改动）" in row.warnings

@@ -14,13 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
+from app.core import vocab
 from app.core.bureau import county as C
 from app.core.figures import Figures
 from app.core.metrics import parse_period
 from app.db.engine import Database
-from app.db.models import CountyFigures, WorkLog
+from app.db.models import CountyFigures, Peer, WorkLog
 from app.services.org.calendar import calendar_deviations, official_calendar
 from app.services.org.headcount import staffing_of
 from app.services.county.mirrors import Mirrors
@@ -87,11 +88,17 @@ def store_figures(db: Database, unit_id: str, rows: list[tuple[str, str]], today
 
 def staffing_payload(mirror: Database) -> str:
     """The unit's staffing and what it set itself that moves figures: the days its calendar
-    departs from the national one (the 编办 counts by the national one)."""
+    departs from the national one (the 编办 counts by the national one); and what shows its data
+    was edited behind the program: logs whose signatures fail, a break in its audit trail."""
     staffing, unit = staffing_of(mirror)
+    with mirror.read() as s:
+        invalid = s.scalar(select(func.count()).select_from(WorkLog).where(
+            WorkLog.status == vocab.LOG_INVALID, WorkLog.deleted.is_(False)))
+        audit_note = s.scalar(select(Peer.audit_note).where(Peer.kind == "unit"))
     return json.dumps({"staffing": staffing.to_json(), "unit_class": unit.unit_class,
                        "task_class": unit.task_class, "key_tasks": unit.key_tasks,
-                       "calendar_deviations": [d.isoformat() for d in calendar_deviations(mirror)]},
+                       "calendar_deviations": [d.isoformat() for d in calendar_deviations(mirror)],
+                       "invalid_logs": invalid, "audit_note": audit_note},
                       ensure_ascii=False)
 
 

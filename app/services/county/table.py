@@ -72,5 +72,9 @@ def _row(unit, info: dict, figures: Figures | None, computed_on: str, rule: Need
     if days:
         warnings.append(f"单位工作日历与国家安排不同{len(days)}天（{'、'.join(d[5:] for d in days[:3])}"
                         f"{'等' if len(days) > 3 else ''}），按国家安排统计")
+    if info.get("invalid_logs"):
+        warnings.append(f"签名无效的日志{info['invalid_logs']}篇，不计入统计（单位数据库被直接改动）")
+    if info.get("audit_note"):
+        warnings.append(f"审计记录异常：{info['audit_note']}")
     return CountyRow(unit.unit_id, unit.name, unit.credit_code, info.get("unit_class") or "",
                      staffing, figures, need, ratio, warnings, computed_on)

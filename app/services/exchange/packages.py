@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,12 +33,12 @@ from app.core.ids import new_id
 from app.db import audit
 from app.db.engine import Database, now_text
 from app.db.migrate import head_revision
-from app.db.models import Holiday, Peer, SyncKey
+from app.db.models import Holiday, Peer
 from app.services.org.actor import SYSTEM, Actor
 from app.services.gc_pause import collector_paused
 from app.sync import container, ledger
 from app.sync.changes import attachment_files, collect, outbox_top
-from app.sync.keys import KeyFormatError, KeyPair, PublicKeys, generate
+from app.sync.keys import KeyFormatError, KeyPair, PublicKeys
 from app.sync.merge import Merger, MergeError, MergePlan, SenderRule
 from app.services.exchange.recheck import logs_of_entries, recheck_logs
 from app.services.org.calendar import official_calendar
@@ -45,6 +46,7 @@ from app.sync.payload import PayloadError, read_payload, write_payload
 from app.db.models import PackageLedger
 from app.services.review import state as review_state
 from app.services.signing import verify
+from app.services.exchange import audit_head, keystore
 
 KIND_ENROLL, KIND_REPORT, KIND_DISPATCH = "enroll", "report", "dispatch"
 MAX_NUMBER = 1 << 53                # sequence numbers and outbox positions in a header
@@ -62,20 +64,12 @@ OK, IMPORTED, DUPLICATE, OLDER, REJECTED, SKIPPED = ("ok", "imported", "duplicat
 
 # ---------------------------------------------------------------- keys
 def ensure_keys(db: Database) -> KeyPair:
-    """This replica's key pair, made on first use."""
-    with db.read() as s:
-        row = s.get(SyncKey, 1)
-    if row is not None:
-        return KeyPair.from_dict(json.loads(row.secret))
-    keys = generate()
-    with db.session() as s:
-        s.add(SyncKey(id=1, secret=json.dumps(keys.to_dict()), fingerprint=keys.public().fingerprint(),
-                      created_at=now_text()))
-    return keys
+    """This replica's key pair, made on first use (opened with the 密钥口令 once protected)."""
+    return keystore.ensure(db)
 
 
 def own_fingerprint(db: Database) -> str:
-    return ensure_keys(db).public().fingerprint()
+    return keystore.fingerprint(db)
 
 
 def peer_keys(peer: Peer) -> PublicKeys | None:
@@ -106,6 +100,7 @@ class PackageResult:
     reference_changed: bool = False  # rows every figure depends on (calendar, roster, duties…)
     calendar_days: list = field(default_factory=list)   # days the sender's calendar departs from the national one
     invalid_logs: list[str] = field(default_factory=list)   # logs whose signatures fail (not counted)
+    audit_problem: str = ""        # the unit's audit trail was cut short or re-chained
     seconds: float = 0.0
 
     @property
@@ -245,12 +240,17 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage, ke
                 raise PayloadError("同步包清单与包头不符")
         merger = Merger(s.connection(), manifest.get("columns", {}), rule, time.time_ns() // 1_000_000,
                         write=apply)
+        trail = manifest.get("audit") if header["kind"] == KIND_REPORT else None
+        trail_sha = trail.get("sha256") if isinstance(trail, dict) else None
+        trail_data = b""
         try:
             line = 1
             for what, item in stream:
                 if what == "rows":
                     merger.add_rows(item, line)
                     line += len(item)
+                elif item[0] == trail_sha:
+                    trail_data = item[1]
                 elif apply:
                     _store_file(target, *item, created)
             result.plan = plan = merger.finish()
@@ -265,6 +265,9 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage, ke
             found = recheck_logs(s, touched, header["created_at"])
             if found:
                 raise MergeError("同步包中的日志或审阅记录不符合规则，整包未导入：" + "；".join(found))
+        if trail_sha:
+            head, result.audit_problem = audit_head.check(trail_data, trail,
+                                                          (peer.audit_seq, peer.audit_hash))
         if merger.holidays and not rule.from_bureau:
             result.calendar_days = _calendar_after(s, merger.holidays)
         if standing.older_than is not None and plan.written == 0:
@@ -279,6 +282,8 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage, ke
         if not apply:
             result.months = merger.months
             result.message = "可以导入：" + result.counts_text() + (f"（{result.note}）" if result.note else "")
+            if result.audit_problem:
+                result.message += f"。{result.audit_problem}"
             if previewed is not None:
                 previewed.append(ledger.entry(**entry))
             return result
@@ -289,7 +294,17 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage, ke
         if result.new_key:
             peer.public_keys = json.dumps(new_peer_keys.to_dict())
             peer.fingerprint = result.new_key
+        if trail_sha:
+            peer.audit_seq, peer.audit_hash = head
+            if result.audit_problem:
+                peer.audit_note = result.audit_problem
+                audit.append(s, s.info.get("actor", "system"), "audit-break", "peer", peer_id,
+                             None, audit.row_hash({"problem": result.audit_problem}))
         ack = manifest.get("ack") or {}
+        confirmed = ack.get("audit") if rule.from_bureau else None
+        if (isinstance(confirmed, list) and len(confirmed) == 2 and type(confirmed[0]) is int
+                and isinstance(confirmed[1], str)):
+            peer.audit_seq, peer.audit_hash = confirmed
         # An acknowledgement naming a package we have not made yet was meant for the line this
         # database had before it was restored from a backup: it is not about our changes.
         stale = type(ack.get("seq")) is int and ack["seq"] >= peer.next_seq
@@ -307,6 +322,8 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage, ke
     result.status, result.months = IMPORTED, merger.months
     result.reference_changed = any(plan.counts[t].written for t in REFERENCE_TABLES & set(plan.counts))
     result.message = f"已导入：{result.counts_text()}" + (f"（{result.note}）" if result.note else "")
+    if result.audit_problem:
+        result.message += f"。{result.audit_problem}"
     if result.invalid_logs:
         shown = "；".join(result.invalid_logs[:5]) + (f"等共{len(result.invalid_logs)}篇"
                                                        if len(result.invalid_logs) > 5 else "")
@@ -416,10 +433,18 @@ def export_to(source: Database, peer_id: str, out_dir: Path, *, kind: str, keys:
                   "base": collected.base, "upto": collected.upto, **(extra_header or {})}
         manifest = {k: header[k] for k in ("package_id", "seq", "kind", "base", "upto")}
         manifest["ack"] = ledger.acknowledgement(ledger.entries(s, peer_id))
+        if kind == KIND_DISPATCH and peer.audit_seq:      # the unit's audit head, confirmed
+            manifest["ack"]["audit"] = [peer.audit_seq, peer.audit_hash]
         manifest["missing_files"] = missing
         path = out_dir / package_name(file_unit_name, kind, seq, when)
-        container.write_package(path, header, write_payload(manifest, collected.writer, files),
-                                sign_key=keys, recipient=recipient)
+        with tempfile.TemporaryDirectory() as spool:
+            trail = audit_head.segment_file(s, peer.audit_seq, Path(spool)) \
+                if kind == KIND_REPORT else None
+            if trail is not None:
+                manifest["audit"] = trail[0]
+                files = [*files, trail[1]]
+            container.write_package(path, header, write_payload(manifest, collected.writer, files),
+                                    sign_key=keys, recipient=recipient)
         peer.next_seq = seq + 1
     rows = sum(collected.writer.counts.values())
     return ExportResult(path, seq, rows, len(files), len(missing), time.perf_counter() - started)

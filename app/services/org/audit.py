@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app.db.audit import verify_chain
 from app.db.engine import Database
 from app.db.models import AuditLog
+from app.services.exchange import audit_head
 from app.services.signing import verify as signatures
 
 
@@ -44,6 +45,7 @@ def verify(db: Database) -> AuditReport:
         rows = s.execute(select(AuditLog).order_by(AuditLog.seq)
                          .execution_options(yield_per=5000)).scalars()
         checked, problem = verify_chain(rows)
+        problem = problem or audit_head.confirmed_problem(s)
     logs = signatures.check_all(db)
     return AuditReport(total, checked, problem, logs.checked, tuple(f.text() for f in logs.findings))
 

@@ -11,13 +11,14 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QFileDialog, QGridLayout, QGr
 
 from app.core.errors import AppError
 from app.db.engine import Database
-from app.services.exchange import packages as P
+from app.services.exchange import keystore, packages as P
 from app.services.exchange import unit_side as unit_sync
 from app.services.org.actor import Actor
 from app.settings import Settings
 from app.ui.dialogs.base import show_error
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.fingerprint import FingerprintLabel
+from app.ui.widgets.key_passphrase import PassphraseDialog, ask_to_unlock
 from app.ui.widgets.record_table import RecordTable
 
 NOTE_BRUSH = QBrush(QColor("#fff0d9"))
@@ -76,7 +77,25 @@ class SyncPage(QWidget):
         grid.addWidget(self.bureau_fingerprint, 1, 1)
         grid.addWidget(QLabel("编办导入本单位第一个上报包时会看到本单位的指纹并来电核对；编办的指纹来自注册包，"
                               "创建数据库时已核对过。", wordWrap=True, styleSheet="color:#555"), 2, 0, 1, 2)
+        self.key_state = QLabel(objectName="keyState", wordWrap=True)
+        passphrase = QPushButton("设置密钥口令…", objectName="setPassphrase")
+        passphrase.clicked.connect(lambda: self.set_passphrase())
+        grid.addWidget(self.key_state, 3, 0)
+        grid.addWidget(passphrase, 3, 1)
+        self._show_key_state()
         return box
+
+    def _show_key_state(self) -> None:
+        if keystore.protected(self.db):
+            self.key_state.setText("本机密钥已用密钥口令加密保存。")
+            self.key_state.setStyleSheet("color:#2e7d32")
+        else:
+            self.key_state.setText("本机密钥尚未加密保存：数据库文件被拷走即可冒用本单位上报，请设置密钥口令。")
+            self.key_state.setStyleSheet("color:#b00020")
+
+    def set_passphrase(self) -> None:
+        if PassphraseDialog(self.db, self.actor, self).exec():
+            self._show_key_state()
 
     def _export_box(self) -> QGroupBox:
         box = QGroupBox("上报：导出上报包给编办")
@@ -145,6 +164,8 @@ class SyncPage(QWidget):
                 return
         self.folder.setText(folder)
         self.settings.last_package_dir = folder
+        if not ask_to_unlock(self, self.db):
+            return
         db, actor, full = self.db, self.actor, self.full.isChecked()
         self.runner.run(lambda: unit_sync.export_report(db, Path(folder), actor=actor, full=full),
                         self._exported, lambda exc: show_error(self, "导出失败", exc),
@@ -171,6 +192,8 @@ class SyncPage(QWidget):
             self.preview([Path(p) for p in paths])
 
     def preview(self, paths: list[Path]) -> None:
+        if not ask_to_unlock(self, self.db):
+            return
         db, actor = self.db, self.actor
         self.runner.run(lambda: unit_sync.import_dispatch(db, paths, apply=False, actor=actor),
                         self._previewed, lambda exc: show_error(self, "无法预览", exc),

@@ -18,6 +18,7 @@ from app.settings import Settings
 from app.ui.dialogs.base import show_error
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.record_table import RecordTable
+from app.ui.widgets.key_passphrase import ask_to_unlock
 
 NOTE_BRUSH = QBrush(QColor("#fff0d9"))
 FORK_BRUSH = QBrush(QColor("#f8d7da"))
@@ -87,6 +88,8 @@ class BureauPackagesPage(QWidget):
             self.preview([Path(p) for p in paths])
 
     def preview(self, paths: list[Path]) -> None:
+        if not ask_to_unlock(self, self.db):
+            return
         db, mirrors, actor = self.db, self.mirrors, self.actor
         self.runner.run(lambda report: bureau.import_packages(db, mirrors, paths, apply=False, actor=actor,
                                                               progress=report),

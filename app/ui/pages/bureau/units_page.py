@@ -20,6 +20,7 @@ from app.settings import Settings
 from app.ui.dialogs.base import show_error
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.fingerprint import FingerprintLabel
+from app.ui.widgets.key_passphrase import PassphraseDialog, ask_to_unlock
 from app.ui.widgets.record_table import RecordTable
 from app.services.org.headcount import staffing_of
 from app.services.exchange.enrollment import write_enrollment
@@ -84,6 +85,9 @@ class BureauUnitsPage(QWidget):
         self.fingerprint = FingerprintLabel(P.own_fingerprint(db), object_name="bureauFingerprint")
         keys.addWidget(self.fingerprint)
         keys.addStretch(1)
+        passphrase = QPushButton("设置密钥口令…", objectName="setPassphrase")
+        passphrase.clicked.connect(lambda: self.set_passphrase())
+        keys.addWidget(passphrase)
         layout.addLayout(keys)
         row = QHBoxLayout()
         for text, name, slot in (("登记单位…", "registerUnit", self.register),
@@ -168,9 +172,15 @@ class BureauUnitsPage(QWidget):
         self.status_message.emit(f"已登记“{name}”")
         self.units_changed.emit()
 
+    def set_passphrase(self) -> None:
+        if PassphraseDialog(self.db, self.actor, self).exec():
+            self.status_message.emit("本编办密钥已用密钥口令加密保存")
+
     def write_enrollment(self, folder: str | None = None) -> None:
         unit = self._need_unit()
         if unit is None or not (folder := self._folder("注册包保存到", folder)):
+            return
+        if not ask_to_unlock(self, self.db):
             return
         try:
             path = write_enrollment(self.db, self.mirrors, unit.unit_id, Path(folder), actor=self.actor)
@@ -202,6 +212,8 @@ class BureauUnitsPage(QWidget):
     def export_dispatch(self, folder: str | None = None, all_units: bool = False) -> None:
         unit = None if all_units else self._need_unit()
         if (unit is None and not all_units) or not (folder := self._folder("下发包保存到", folder)):
+            return
+        if not ask_to_unlock(self, self.db):
             return
         db, mirrors, actor = self.db, self.mirrors, self.actor
         if all_units:
