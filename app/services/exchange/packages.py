@@ -202,7 +202,8 @@ def receive(target: Database, peer_id: str, opened: container.OpenedPackage, key
             new_peer_keys: PublicKeys | None = None,
             previewed: list | None = None) -> PackageResult:
     """Check and (with apply) merge one package into `target`, whose `peer` row `peer_id` is the
-    sender. Raises a FORMAT_ERRORS exception when the package must be refused (and removes the
+    sender. A preview (apply False) merges and re-checks the rows as the import would, in a
+    transaction that is always rolled back: it refuses what the import would refuse. Raises a FORMAT_ERRORS exception when the package must be refused (and removes the
     attachment files it had stored). `previewed` (previews only): the ledger entries the
     sender's packages previewed before this one would make; this one's is added when it could
     be imported."""
@@ -221,7 +222,8 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage, ke
              new_peer_keys: PublicKeys | None, previewed: list | None,
              created: list[Path]) -> PackageResult:
     header = opened.header
-    session_cm = target.session(actor) if apply else target.read()
+    # A preview merges and re-checks too, in a transaction that is rolled back (nothing kept).
+    session_cm = target.session(actor) if apply else target.rehearsal()
     with session_cm as s:
         peer = s.get(Peer, peer_id)
         known = peer_keys(peer)
@@ -244,7 +246,7 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage, ke
             if manifest.get(key) != header.get(key):
                 raise PayloadError("同步包清单与包头不符")
         merger = Merger(s.connection(), manifest.get("columns", {}), rule, time.time_ns() // 1_000_000,
-                        write=apply)
+                        write=True)
         try:
             line = 1
             for what, item in stream:
@@ -259,9 +261,9 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage, ke
         if plan.problems:
             raise MergeError("；".join(plan.problems))
         touched = merger.logs | merger.content_logs
-        if apply and merger.content_entries:
+        if merger.content_entries:
             touched |= logs_of_entries(s, merger.content_entries)
-        if apply and touched:   # written rows: check them as a whole
+        if touched:   # written rows (a preview's too): check them as a whole
             found = recheck_logs(s, touched, header["created_at"])
             if found:
                 raise MergeError("同步包中的日志或审阅记录不符合规则，整包未导入：" + "；".join(found))
