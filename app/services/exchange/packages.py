@@ -26,7 +26,7 @@ from typing import Callable, Iterable
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from app.core.calendar import WorkCalendar, deviations
+from app.core.calendar import WorkCalendar
 from app.core.errors import AppError
 from app.core.ids import new_id
 from app.db import audit
@@ -39,8 +39,9 @@ from app.sync import container, ledger
 from app.sync.changes import attachment_files, collect, outbox_top
 from app.sync.keys import KeyFormatError, KeyPair, PublicKeys, generate
 from app.sync.merge import Merger, MergeError, MergePlan, SenderRule
+from app.services.exchange import figure_changes
 from app.services.exchange.recheck import logs_of_entries, recheck_logs
-from app.services.org.calendar import official_calendar
+from app.services.org.calendar import accepted_days_in, open_deviations
 from app.sync.payload import PayloadError, read_payload, write_payload
 from app.db.models import PackageLedger
 from app.services.review import state as review_state
@@ -105,6 +106,7 @@ class PackageResult:
     months: set[int] = field(default_factory=set)   # log months touched (for the county figures)
     reference_changed: bool = False  # rows every figure depends on (calendar, roster, duties…)
     calendar_days: list = field(default_factory=list)   # days the sender's calendar departs from the national one
+    figure_changes: list = field(default_factory=list)  # figure_changes.FigureChange: duty classes, settings
     invalid_logs: list[str] = field(default_factory=list)   # logs whose signatures fail (not counted)
     seconds: float = 0.0
 
@@ -247,6 +249,7 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage, ke
                 raise PayloadError("同步包清单与包头不符")
         merger = Merger(s.connection(), manifest.get("columns", {}), rule, time.time_ns() // 1_000_000,
                         write=True)
+        before = None if rule.from_bureau else figure_changes.snapshot(s, merger.tables)
         try:
             line = 1
             for what, item in stream:
@@ -267,6 +270,8 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage, ke
             found = recheck_logs(s, touched, header["created_at"])
             if found:
                 raise MergeError("同步包中的日志或审阅记录不符合规则，整包未导入：" + "；".join(found))
+        if before is not None:
+            result.figure_changes = figure_changes.after_merge(s, before, rule.bureau_origin)
         if merger.holidays and not rule.from_bureau:
             result.calendar_days = _calendar_after(s, merger.holidays)
         if standing.older_than is not None and plan.written == 0:
@@ -318,7 +323,8 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage, ke
 
 def _calendar_after(s, incoming: list[tuple]) -> list[dt.date]:
     """The days the sender's calendar departs from the national one once the package's calendar
-    rows are in (read from the transaction, patched with the rows a preview does not write)."""
+    rows are in (read from the transaction, patched with the package's rows), leaving out the
+    days the 编办 accepted."""
     overrides = {dt.date.fromisoformat(day): kind for day, kind in s.execute(
         select(Holiday.day, Holiday.kind).where(Holiday.deleted.is_(False)))}
     for day, kind, deleted in incoming:
@@ -330,8 +336,7 @@ def _calendar_after(s, incoming: list[tuple]) -> list[dt.date]:
             overrides.pop(date, None)
         else:
             overrides[date] = kind
-    official, years = official_calendar()
-    return deviations(official, WorkCalendar(overrides.items()), years)
+    return open_deviations(WorkCalendar(overrides.items()), accepted_days_in(s))[0]
 
 
 def calendar_text(days: list[dt.date]) -> str:
