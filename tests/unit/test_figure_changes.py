@@ -168,3 +168,36 @@ def test_accepting_a_calendar_deviation_changes_w_and_withdrawing_restores_it(wo
         assert s.scalars(select(AuditLog.action).order_by(AuditLog.seq.desc())).first() == "withdraw-calendar"
     with pytest.raises(AppError, match="没有已认可"):
         withdraw_calendar(world.bureau, world.mirrors, SYSTEM, unit_id)
+
+
+def test_the_command_line_names_the_changes_and_accepts_the_calendar(world, capsys):
+    import json
+    from app.cli import main
+    unit, bureau = world.units["a"], str(world.root / "county.sqlite")
+    _set_duties(unit, {"D01": "一般"})
+    world.receive(world.report("a"))
+    _set_duties(unit, {"D01": "核心"})
+    set_value(unit, SYSTEM, "stats.min_completion", "0.6")
+    day = work_calendar(unit).working_days(dt.date(2026, 10, 19), dt.date(2026, 10, 23))[0]
+    set_override(unit, SYSTEM, day, HOLIDAY, "单位自定休息日")
+    package = str(world.report("a"))
+    capsys.readouterr()
+    assert main(["import-package", "--db", bureau, package, "--preview", "--json", "--workers", "1"]) == 0
+    [found] = json.loads(capsys.readouterr().out)
+    assert found["status"] == "ok" and found["calendar_deviations"] == [day.isoformat()]
+    assert [c["text"] for c in found["figure_changes"]] == [
+        "职责类别变更：1项职责由一般改为核心（编号D01）", "统计设置变更：审定率下限 90% → 60%"]
+    assert main(["import-package", "--db", bureau, package, "--preview", "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "职责类别变更：1项职责由一般改为核心（编号D01）" in out and "工作日历与国家安排不同1天" in out
+    assert main(["import-package", "--db", bureau, package, "--workers", "1"]) == 0
+    national = _row(world).figures.working_days
+    capsys.readouterr()
+    assert main(["accept-calendar", "--db", bureau, "--unit", "沂河县第1局"]) == 0
+    assert "已认可“沂河县第1局”的工作日历与国家安排不同的1天" in capsys.readouterr().out
+    assert _row(world).figures.working_days == national - 1
+    assert main(["withdraw-calendar", "--db", bureau, "--unit", "沂河县第1局"]) == 0
+    assert "恢复按国家安排统计" in capsys.readouterr().out
+    assert _row(world).figures.working_days == national
+    assert main(["withdraw-calendar", "--db", bureau, "--unit", "沂河县第1局"]) == 1
+    assert "没有已认可的工作日历差异" in capsys.readouterr().err
