@@ -72,4 +72,5 @@ def _row(unit, info: dict, figures: Figures | None, computed_on: str, rule: Need
     ratio = C.task_ratio(info.get("task_class"), staffing.quota_total, info.get("key_tasks"))
     warnings = C.warnings(staffing, figures) + basis.warnings(info, own)
     return CountyRow(unit.unit_id, unit.name, unit.credit_code, info.get("unit_class") or "",
-                     staffing, figures, need, ratio, warnings, computed_on)
+                     staffing, figures, need, ratio, warnings, computed_on,
+                     info.get("calendar_deviations") or [], info.get("calendar_accepted") or [])
