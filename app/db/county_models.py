@@ -8,7 +8,7 @@ first reached the 编办 (`duty_baseline`), so a later change is named in the co
 """
 from __future__ import annotations
 
-from sqlalchemy import Boolean, String
+from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base
@@ -21,7 +21,7 @@ class DutyBaseline(Base):
     duty_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     code: Mapped[str] = mapped_column(String(20))
     duty_class: Mapped[str | None] = mapped_column(String(4))
-    noted_at: Mapped[str] = mapped_column(String(19))
+    noted_in: Mapped[int] = mapped_column(Integer)      # seq of the 上报包 it was noted at
 
 
 class AcceptedDay(Base):

@@ -21,7 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.core import vocab
-from app.db.engine import now_text
 from app.services.org import unit_settings
 
 SHOWN = 8        # duty codes named per line; the rest are counted
@@ -52,14 +51,15 @@ def snapshot(s, tables) -> Before:
                   unit_settings.figure_values_in(s) if "setting" in tables else None)
 
 
-def after_merge(s, before: Before, bureau_origin: str) -> list[FigureChange]:
+def after_merge(s, before: Before, bureau_origin: str, seq: int) -> list[FigureChange]:
     """The changes of the merged (uncommitted) rows against `before`; notes the baseline of the
-    unit's duties that have none yet (in the same transaction: a preview's is rolled back)."""
+    unit's duties that have none yet, as of package `seq` (in the same transaction: a preview's
+    is rolled back)."""
     changes = []
     if before.duties is not None:
         after = _duties(s)
         changes += duty_changes(before.duties, after, bureau_origin)
-        _note_baseline(s, before.duties, after, bureau_origin)
+        _note_baseline(s, before.duties, after, bureau_origin, seq)
     if before.settings is not None:
         changes += setting_changes(before.settings, unit_settings.figure_values_in(s))
     return changes
@@ -114,22 +114,23 @@ def _codes(codes: list[str]) -> str:
     return "、".join(codes[:SHOWN]) + (f"等{len(codes)}项" if len(codes) > SHOWN else "")
 
 
-def _note_baseline(s, before: dict[str, tuple], after: dict[str, tuple], bureau_origin: str) -> None:
+def _note_baseline(s, before: dict[str, tuple], after: dict[str, tuple], bureau_origin: str,
+                   seq: int) -> None:
     """A baseline row for each live duty of the unit's without one: its class before this
     package; None when it is new and the 编办 held duties of the unit already; else (the first
     duties the 编办 receives) its class now."""
     conn = s.connection()
     noted = {r[0] for r in conn.exec_driver_sql("SELECT duty_id FROM duty_baseline")}
-    held, now = _live(before), now_text()
+    held = _live(before)
     rows = []
     for duty_id, (code, duty_class, deleted, origin) in after.items():
         if deleted or origin == bureau_origin or duty_id in noted:
             continue
         was = before.get(duty_id)
         base = was[1] if was is not None and not was[2] else (None if held else duty_class)
-        rows.append((duty_id, code, base, now))
+        rows.append((duty_id, code, base, seq))
     if rows:
-        conn.exec_driver_sql("INSERT INTO duty_baseline (duty_id, code, duty_class, noted_at) "
+        conn.exec_driver_sql("INSERT INTO duty_baseline (duty_id, code, duty_class, noted_in) "
                              "VALUES (?, ?, ?, ?)", rows)
 
 

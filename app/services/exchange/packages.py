@@ -205,8 +205,9 @@ def receive(target: Database, peer_id: str, opened: container.OpenedPackage, key
             previewed: list | None = None) -> PackageResult:
     """Check and (with apply) merge one package into `target`, whose `peer` row `peer_id` is the
     sender. A preview (apply False) merges and re-checks the rows as the import would, in a
-    transaction that is always rolled back: it refuses what the import would refuse. Raises a FORMAT_ERRORS exception when the package must be refused (and removes the
-    attachment files it had stored). `previewed` (previews only): the ledger entries the
+    transaction that is always rolled back: it refuses what the import would refuse. Raises a
+    FORMAT_ERRORS exception when the package must be refused (and removes the attachment files
+    it had stored). `previewed` (previews only): the ledger entries the
     sender's packages previewed before this one would make; this one's is added when it could
     be imported."""
     created: list[Path] = []
@@ -271,7 +272,8 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage, ke
             if found:
                 raise MergeError("同步包中的日志或审阅记录不符合规则，整包未导入：" + "；".join(found))
         if before is not None:
-            result.figure_changes = figure_changes.after_merge(s, before, rule.bureau_origin)
+            result.figure_changes = figure_changes.after_merge(s, before, rule.bureau_origin,
+                                                               header["seq"])
         if merger.holidays and not rule.from_bureau:
             result.calendar_days = _calendar_after(s, merger.holidays)
         if standing.older_than is not None and plan.written == 0:

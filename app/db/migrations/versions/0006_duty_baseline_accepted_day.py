@@ -23,7 +23,7 @@ def upgrade() -> None:
                     sa.Column('duty_id', sa.String(length=36), nullable=False),
                     sa.Column('code', sa.String(length=20), nullable=False),
                     sa.Column('duty_class', sa.String(length=4), nullable=True),
-                    sa.Column('noted_at', sa.String(length=19), nullable=False),
+                    sa.Column('noted_in', sa.Integer(), nullable=False),
                     sa.PrimaryKeyConstraint('duty_id'))
     op.create_table('accepted_day',
                     sa.Column('day', sa.String(length=10), nullable=False),
