@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
 
 from app.core.calendar import HOLIDAY
 from app.db.models import Duty
@@ -54,6 +56,16 @@ def test_the_preview_shows_the_changes_and_the_county_page_accepts_the_calendar(
     assert not page.calendar_button.isEnabled()          # nothing selected yet
     page.table.selectRow(0)
     assert page.calendar_button.isEnabled()
+    shown = {}
+
+    def answer():
+        box = QApplication.activeModalWidget()
+        shown["text"], shown["buttons"] = box.text(), [b.text() for b in box.buttons()]
+        box.reject()                                     # 取消: nothing decided
+    QTimer.singleShot(0, answer)
+    assert page.ask_calendar(page.selected()) is None
+    assert "工作日历与国家安排不同6天" in shown["text"] and "认可差异" in shown["buttons"]
+    assert "撤销认可" not in shown["buttons"]
     asked = []
     page.ask_calendar = lambda r: asked.append(r.calendar_days) or ACCEPT
     page.calendar_button.click()
