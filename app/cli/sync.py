@@ -6,6 +6,8 @@
     export-package  unit: the 上报包; 编办: the 下发包 of one unit (--unit) or of every unit
     import-package  files or folders; --preview shows what would change and writes nothing
     packages        the ledger of imported packages (gaps and forks marked)
+    accept-calendar 编办: count a unit by its own calendar on the days it departs from the national one
+    withdraw-calendar 编办: count that unit by the national calendar again
     fingerprint     this database's key fingerprint and those of its peers
     protect-keys    seal this database's package keys under a 密钥口令 (or change it)
     demo-county     a demo county: 编办, registered units generated from their 单位注册包, 上报包
@@ -23,6 +25,7 @@ from app.core.errors import AppError
 from app.cli.common import open_db, parse_quotas, print_json
 from app.db.models import Peer
 from app.demo.county import generate_county
+from app.services.county.acceptance import accept_calendar, withdraw_calendar
 from app.services.county.bureau import export_dispatch, import_packages, register_unit, set_quota
 from app.services.county.mirrors import Mirrors, find_unit, registered_units, require_bureau
 from app.services.exchange.enrollment import init_from_enrollment as init, write_enrollment
@@ -77,6 +80,11 @@ def add_parsers(sub) -> None:
     sp.add_argument("--workers", type=int, default=None,
                     help="编办导入多个单位的包时同时工作的进程数（默认：CPU核数，最多4；1=单进程）")
     sp.add_argument("--json", action="store_true")
+
+    sp = cmd("accept-calendar", "编办：认可单位工作日历与国家安排不同的日子（此后这些天按单位日历统计）")
+    sp.add_argument("--unit", required=True, help="单位名称、统一社会信用代码或编号")
+    sp = cmd("withdraw-calendar", "编办：撤销对单位工作日历的认可（恢复按国家安排统计）")
+    sp.add_argument("--unit", required=True, help="单位名称、统一社会信用代码或编号")
 
     sp = cmd("packages", "同步包台账：各单位最近的包、缺口和分叉")
     sp.add_argument("--json", action="store_true")
@@ -171,6 +179,7 @@ def cmd_import_package(a) -> int:
     if a.json:
         print_json([{"file": r.path.name, "status": r.status, "code": r.code, "message": r.message,
                      "calendar_deviations": [d.isoformat() for d in r.calendar_days],
+                     "figure_changes": [c.to_json() for c in r.figure_changes],
                      "sender": r.sender_name, "seq": r.seq, "note": r.note, "new_key": r.new_key,
                      "counts": {t: {"new": c.new, "changed": c.changed, "stale": c.stale}
                                 for t, c in r.plan.counts.items()},
@@ -186,7 +195,21 @@ def cmd_import_package(a) -> int:
                 print(f"    有{r.plan.future_rows}条记录的时间晚于本机时间一天以上：发送方电脑时钟可能不准")
             if r.calendar_days:
                 print(f"    {calendar_text(r.calendar_days)}")
+            for change in r.figure_changes:      # moves figures without being work
+                print(f"    {change.text}")
     return EXIT_REJECTED if any(r.rejected for r in results) else 0
+
+
+def cmd_accept_calendar(a) -> int:
+    db, mirrors = _bureau(a)
+    print(accept_calendar(db, mirrors, SYSTEM, find_unit(db, a.unit).unit_id).summary())
+    return 0
+
+
+def cmd_withdraw_calendar(a) -> int:
+    db, mirrors = _bureau(a)
+    print(withdraw_calendar(db, mirrors, SYSTEM, find_unit(db, a.unit).unit_id).summary())
+    return 0
 
 
 def cmd_packages(a) -> int:
@@ -254,5 +277,6 @@ def cmd_demo_county(a) -> int:
 COMMANDS = {"register-unit": cmd_register_unit, "enrollment": cmd_enrollment,
             "set-quota": cmd_set_quota, "export-package": cmd_export_package,
             "import-package": cmd_import_package, "packages": cmd_packages,
+            "accept-calendar": cmd_accept_calendar, "withdraw-calendar": cmd_withdraw_calendar,
             "fingerprint": cmd_fingerprint, "protect-keys": cmd_protect_keys,
             "demo-county": cmd_demo_county}

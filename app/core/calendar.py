@@ -48,3 +48,15 @@ def deviations(official: WorkCalendar, own: WorkCalendar, years: Iterable[int]) 
     wanted = set(years)
     return sorted(d for d in days if d.year in wanted
                   and official.is_working_day(d) != own.is_working_day(d))
+
+
+def with_accepted(official: WorkCalendar, own: WorkCalendar,
+                  accepted: dict[dt.date, bool]) -> WorkCalendar:
+    """The calendar the 编办 counts a unit by: the official one, except on the days it accepted
+    the unit's (`accepted`: day → working when accepted) while the unit's calendar still says
+    what was accepted (a day the unit changed again is back to the official one)."""
+    overrides = official.overrides
+    for day, working in accepted.items():
+        if own.is_working_day(day) == working:
+            overrides[day] = WORKDAY if working else HOLIDAY
+    return WorkCalendar(overrides.items())

@@ -133,6 +133,20 @@ class Database:
         finally:
             s.close()
 
+    @contextmanager
+    def rehearsal(self) -> Iterator[Session]:
+        """A write transaction that is always rolled back, success or not: an import's preview
+        merges a package and checks the merged rows exactly as the import would, then keeps
+        nothing (the write lock is taken up front, as for a session)."""
+        s = self._sessions()
+        s.info["db"] = self
+        s.connection(execution_options={WRITE_OPTION: True})
+        try:
+            yield s
+        finally:
+            s.rollback()
+            s.close()
+
     def read(self) -> Session:
         """A session for reading only (caller closes it, e.g. with `with db.read() as s`)."""
         return self._sessions()

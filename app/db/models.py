@@ -15,9 +15,11 @@ from sqlalchemy import (Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import DERIVED, Base, Synced
+from app.db.county_models import AcceptedDay, DutyBaseline
 from app.db.signing_models import PersonKey, SignedStatement
 
-__all__ = ["Base", "DERIVED", "Synced", "PersonKey", "SignedStatement"]   # re-exported
+__all__ = ["Base", "DERIVED", "Synced", "PersonKey", "SignedStatement", "AcceptedDay",
+           "DutyBaseline"]   # re-exported
 
 
 # ---------------------------------------------------------------- organisation

@@ -10,6 +10,7 @@ month that is not the day's, NUL and oversized text)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import pytest
 from sqlalchemy import select
@@ -38,11 +39,16 @@ def _approved_log(s) -> WorkLog:
 
 
 def _refused(world, rule: str):
-    """Export the tampered unit's changes, import them at the 编办: refused, nothing written."""
+    """Export the tampered unit's changes, preview them at the 编办 (refused with the import's
+    own message), then import them: refused, nothing written by either."""
     before = content_hash(world.root / "county.sqlite")
-    [result] = world.receive(world.report("a"))
+    package = world.report("a")
+    [preview] = world.receive(package, apply=False)
+    assert preview.status == "rejected" and rule in preview.message, preview.message
+    assert content_hash(world.root / "county.sqlite") == before
+    [result] = world.receive(package)
     assert result.status == "rejected", result.message
-    assert rule in result.message, result.message
+    assert result.message == preview.message
     assert content_hash(world.root / "county.sqlite") == before
     return result.message
 
@@ -167,6 +173,31 @@ def test_nul_and_oversized_text_are_refused(world, text, rule):
         entry = s.scalars(select(LogEntry).where(LogEntry.log_id == log.id)).first()
         s.get(EntryText, entry.id).content = text
     _refused(world, rule)
+
+
+def _bytes_of(world) -> dict[str, str]:
+    """SHA-256 of the bytes of the 编办's database files and their write-ahead logs."""
+    return {f.name: hashlib.sha256(f.read_bytes()).hexdigest()
+            for f in sorted((world.root / "county.sqlite.units").iterdir()) + [world.root / "county.sqlite"]
+            if f.is_file() and f.name.endswith((".sqlite", ".sqlite-wal"))}
+
+
+@pytest.mark.parametrize("tampered", [True, False])
+def test_a_preview_merges_checks_and_keeps_not_a_byte(world, tampered):
+    """The preview writes the package's rows in a transaction it always rolls back: a refused
+    package and an importable one (new logs merged, then undone) leave the files as they were."""
+    from tests.unit.sync_fixtures import write_log
+    write_log(world.units["a"], "ls", DAYS[3], "核查企业年报信息20户")
+    if tampered:
+        _add_entry(world, 3.0)
+    package = world.report("a")
+    files, rows = _bytes_of(world), content_hash(world.root / "county.sqlite")
+    [preview] = world.receive(package, apply=False)
+    assert preview.status == ("rejected" if tampered else "ok"), preview.message
+    assert _bytes_of(world) == files and content_hash(world.root / "county.sqlite") == rows
+    [result] = world.receive(package)
+    assert result.status == ("rejected" if tampered else "imported")
+    assert (result.message == preview.message) if tampered else result.plan.counts == preview.plan.counts
 
 
 def test_a_folder_import_goes_on_with_the_other_units(tmp_path):

@@ -117,6 +117,10 @@ class CountyRow:
     ratio: TaskRatio
     warnings: list[str]
     computed_on: str
+    # ISO days the unit's calendar departs from the national one: not accepted by the 编办
+    # (counted the national way) and accepted (counted the unit's way)
+    calendar_days: list[str] = field(default_factory=list)
+    calendar_accepted: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {"unit_id": self.unit_id, "name": self.name, "credit_code": self.credit_code,
@@ -126,7 +130,8 @@ class CountyRow:
                 "task_ratio": {"task_class": self.ratio.task_class, "quota": self.ratio.quota,
                                "key_tasks": self.ratio.key_tasks, "target": self.ratio.target,
                                "ratio": self.ratio.ratio},
-                "warnings": self.warnings, "computed_on": self.computed_on}
+                "warnings": self.warnings, "computed_on": self.computed_on,
+                "calendar_deviations": self.calendar_days, "calendar_accepted": self.calendar_accepted}
 
 
 def has_data(figures: Figures | None) -> bool:

@@ -22,7 +22,8 @@ from app.core.figures import Figures
 from app.core.metrics import parse_period
 from app.db.engine import Database
 from app.db.models import CountyFigures, Peer, WorkLog
-from app.services.org.calendar import calendar_deviations, official_calendar
+from app.services.county.basis import bureau_values, calendar_state, duty_changes, unit_values
+from app.services.org.calendar import county_calendar
 from app.services.org.headcount import staffing_of
 from app.services.county.mirrors import Mirrors
 from app.services.stats import compute as stats
@@ -61,17 +62,21 @@ def refresh_unit(db: Database, mirrors: Mirrors, unit_id: str, months: set[int],
     """Recompute the cached figures of `unit_id` for the periods holding `months` (and its
     staffing snapshot), then clear its dirty mark."""
     today = today or dt.date.today()
-    store_figures(db, unit_id, unit_figures(mirrors.get(unit_id), months, today), today)
+    store_figures(db, unit_id, unit_figures(mirrors.get(unit_id), months, today, bureau_values(db)),
+                  today)
 
 
-def unit_figures(mirror: Database, months: set[int], today: dt.date) -> list[tuple[str, str]]:
+def unit_figures(mirror: Database, months: set[int], today: dt.date,
+                 values: dict[str, object] | None = None) -> list[tuple[str, str]]:
     """(period key, JSON) of the staffing snapshot and of the periods holding `months`, read
-    from the unit's mirror only: an import worker process computes them beside its import."""
+    from the unit's mirror and the 编办's setting `values` (basis.bureau_values) only: an import
+    worker process computes them beside its import. The working days are the national
+    calendar's, with the unit's own on the days the 编办 accepted (basis)."""
     rows = [(STAFFING_KEY, staffing_payload(mirror))]
     keys = periods_for(months)
     if keys:
         figures = stats.unit_stats_many(mirror, [parse_period(key) for key in keys], today=today,
-                                        calendar=official_calendar()[0])
+                                        calendar=county_calendar(mirror), settings=values)
         rows += [(key, json.dumps(f.to_json(), ensure_ascii=False)) for key, f in zip(keys, figures)]
     return rows
 
@@ -87,17 +92,22 @@ def store_figures(db: Database, unit_id: str, rows: list[tuple[str, str]], today
 
 
 def staffing_payload(mirror: Database) -> str:
-    """The unit's staffing and what it set itself that moves figures: the days its calendar
-    departs from the national one (the 编办 counts by the national one); and what shows its data
-    was edited behind the program: logs whose signatures fail, a break in its audit trail."""
+    """The unit's staffing and what it set itself that moves figures (basis): the days its
+    calendar departs from the national one (not accepted, and accepted), its duty class
+    changes and its statistics settings; and what shows its data was edited behind the
+    program: logs whose signatures fail, a break in its audit trail."""
     staffing, unit = staffing_of(mirror)
+    departs, accepted = calendar_state(mirror)
     with mirror.read() as s:
         invalid = s.scalar(select(func.count()).select_from(WorkLog).where(
             WorkLog.status == vocab.LOG_INVALID, WorkLog.deleted.is_(False)))
         audit_note = s.scalar(select(Peer.audit_note).where(Peer.kind == "unit"))
     return json.dumps({"staffing": staffing.to_json(), "unit_class": unit.unit_class,
                        "task_class": unit.task_class, "key_tasks": unit.key_tasks,
-                       "calendar_deviations": [d.isoformat() for d in calendar_deviations(mirror)],
+                       "calendar_deviations": [d.isoformat() for d in departs],
+                       "calendar_accepted": [d.isoformat() for d in accepted],
+                       "duty_changes": [c.to_json() for c in duty_changes(mirror)],
+                       "settings": unit_values(mirror),
                        "invalid_logs": invalid, "audit_note": audit_note},
                       ensure_ascii=False)
 

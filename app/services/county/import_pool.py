@@ -18,6 +18,7 @@ from typing import Callable
 
 from app.db.engine import Database
 from app.services.county import figures as county
+from app.services.county.basis import bureau_values
 from app.services.county.mirrors import Mirrors
 from app.services.county.receive import receive_report, remember_key
 from app.services.exchange import packages as P
@@ -59,7 +60,7 @@ def import_parallel(db: Database, mirrors: Mirrors, opened: list[tuple[container
     by_unit: dict[str, list[P.PackageResult]] = {}
     for package, result in opened:
         by_unit.setdefault(package.header["sender"], []).append(result)
-    today = dt.date.today()
+    today, values = dt.date.today(), bureau_values(db)
     stale = {unit_id: county.mark_dirty(db, unit_id) if apply else set() for unit_id in by_unit}
     done = 0
     if progress:
@@ -70,7 +71,7 @@ def import_parallel(db: Database, mirrors: Mirrors, opened: list[tuple[container
         order = sorted(by_unit, key=lambda u: -sum(r.path.stat().st_size for r in by_unit[u]))
         pending = {pool.submit(_import_unit, str(mirrors.path(unit_id)), unit_id,
                                [str(r.path) for r in by_unit[unit_id]], keys.to_dict(), db.origin,
-                               apply, actor, today, stale[unit_id]): unit_id for unit_id in order}
+                               apply, actor, today, stale[unit_id], values): unit_id for unit_id in order}
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
@@ -87,8 +88,8 @@ def import_parallel(db: Database, mirrors: Mirrors, opened: list[tuple[container
 
 
 def _import_unit(mirror_path: str, unit_id: str, paths: list[str], keys: dict, bureau_origin: str,
-                 apply: bool, actor: Actor, today: dt.date,
-                 stale: set[int]) -> tuple[list[P.PackageResult], list]:
+                 apply: bool, actor: Actor, today: dt.date, stale: set[int],
+                 values: dict) -> tuple[list[P.PackageResult], list]:
     """Worker: one unit's packages in sequence order, then (importing) its county figures for
     the months they touched and the `stale` ones an interrupted import left behind."""
     mirror = open_database(Path(mirror_path))
@@ -110,7 +111,7 @@ def _import_unit(mirror_path: str, unit_id: str, paths: list[str], keys: dict, b
             result.seconds = time.perf_counter() - started
             results.append(result)
         started = time.perf_counter()
-        rows = county.unit_figures(mirror, months | stale, today) if apply else []
+        rows = county.unit_figures(mirror, months | stale, today, values) if apply else []
         results[-1].seconds += time.perf_counter() - started
     finally:
         mirror.dispose()

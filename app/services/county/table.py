@@ -21,7 +21,9 @@ from app.db.models import CountyFigures
 from app.services.county.figures import DIRTY_KEY, STAFFING_KEY, staffing_payload
 from app.services.county.mirrors import Mirrors, registered_units, require_bureau
 from app.services.org import unit_settings
-from app.services.org.calendar import official_calendar
+from app.services.county import basis
+from app.services.county.basis import bureau_values
+from app.services.org.calendar import county_calendar
 from app.services.stats import compute as stats
 from app.services.stats.need import rule_of
 
@@ -30,7 +32,7 @@ def county_table(db: Database, mirrors: Mirrors, period: Period,
                  today: dt.date | None = None) -> list[CountyRow]:
     """One row per registered unit with a mirror, for `period`."""
     require_bureau(db)
-    rule = rule_of(db)
+    rule, own = rule_of(db), bureau_values(db)
     last_day = stats.as_of(today, unit_settings.get(db, "stats.day_closes_at"))[1]
     today = today or dt.date.today()
     # the cache holds figures as of their import day: a period still running is computed now
@@ -52,29 +54,27 @@ def county_table(db: Database, mirrors: Mirrors, period: Period,
             figures = None if payload is None else Figures.from_json(payload, period)
             computed_on = fig_row.computed_on
         else:
-            found = stats.unit_stats(mirrors.get(unit.unit_id), period, "unit", today=today,
-                                     calendar=official_calendar()[0])
+            mirror = mirrors.get(unit.unit_id)
+            found = stats.unit_stats_many(mirror, [period], today=today,
+                                          calendar=county_calendar(mirror), settings=own)
             # as the cache holds them (rounded as in `stats --json`), so that a row computed for
             # this read says what the same row read from the cache would
-            figures = Figures.from_json(found[0].to_json(), found[0].period) if found else None
+            figures = Figures.from_json(found[0].to_json(), found[0].period)
             computed_on = today.isoformat()
-        rows.append(_row(unit, info, figures, computed_on, rule, today))
+        rows.append(_row(unit, info, figures, computed_on, rule, today, own))
     return rows
 
 
 def _row(unit, info: dict, figures: Figures | None, computed_on: str, rule: NeedRule,
-         today: dt.date) -> CountyRow:
+         today: dt.date, own: dict) -> CountyRow:
     staffing = C.Staffing.from_json(info["staffing"])
     need = assess(figures, staffing.quota_total, staffing.vacancies, rule, today)
     ratio = C.task_ratio(info.get("task_class"), staffing.quota_total, info.get("key_tasks"))
-    warnings = C.warnings(staffing, figures)
-    days = info.get("calendar_deviations") or []
-    if days:
-        warnings.append(f"单位工作日历与国家安排不同{len(days)}天（{'、'.join(d[5:] for d in days[:3])}"
-                        f"{'等' if len(days) > 3 else ''}），按国家安排统计")
+    warnings = C.warnings(staffing, figures) + basis.warnings(info, own)
     if info.get("invalid_logs"):
         warnings.append(f"签名无效的日志{info['invalid_logs']}篇，不计入统计（单位数据库被直接改动）")
     if info.get("audit_note"):
         warnings.append(f"审计记录异常：{info['audit_note']}")
     return CountyRow(unit.unit_id, unit.name, unit.credit_code, info.get("unit_class") or "",
-                     staffing, figures, need, ratio, warnings, computed_on)
+                     staffing, figures, need, ratio, warnings, computed_on,
+                     info.get("calendar_deviations") or [], info.get("calendar_accepted") or [])

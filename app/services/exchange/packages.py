@@ -27,7 +27,7 @@ from typing import Callable, Iterable
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from app.core.calendar import WorkCalendar, deviations
+from app.core.calendar import WorkCalendar
 from app.core.errors import AppError
 from app.core.ids import new_id
 from app.db import audit
@@ -40,8 +40,9 @@ from app.sync import container, ledger
 from app.sync.changes import attachment_files, collect, outbox_top
 from app.sync.keys import KeyFormatError, KeyPair, PublicKeys
 from app.sync.merge import Merger, MergeError, MergePlan, SenderRule
+from app.services.exchange import figure_changes
 from app.services.exchange.recheck import logs_of_entries, recheck_logs
-from app.services.org.calendar import official_calendar
+from app.services.org.calendar import accepted_days_in, open_deviations
 from app.sync.payload import PayloadError, read_payload, write_payload
 from app.db.models import PackageLedger
 from app.services.review import state as review_state
@@ -99,6 +100,7 @@ class PackageResult:
     months: set[int] = field(default_factory=set)   # log months touched (for the county figures)
     reference_changed: bool = False  # rows every figure depends on (calendar, roster, duties…)
     calendar_days: list = field(default_factory=list)   # days the sender's calendar departs from the national one
+    figure_changes: list = field(default_factory=list)  # figure_changes.FigureChange: duty classes, settings
     invalid_logs: list[str] = field(default_factory=list)   # logs whose signatures fail (not counted)
     audit_problem: str = ""        # the unit's audit trail was cut short or re-chained
     seconds: float = 0.0
@@ -197,8 +199,10 @@ def receive(target: Database, peer_id: str, opened: container.OpenedPackage, key
             new_peer_keys: PublicKeys | None = None,
             previewed: list | None = None) -> PackageResult:
     """Check and (with apply) merge one package into `target`, whose `peer` row `peer_id` is the
-    sender. Raises a FORMAT_ERRORS exception when the package must be refused (and removes the
-    attachment files it had stored). `previewed` (previews only): the ledger entries the
+    sender. A preview (apply False) merges and re-checks the rows as the import would, in a
+    transaction that is always rolled back: it refuses what the import would refuse. Raises a
+    FORMAT_ERRORS exception when the package must be refused (and removes the attachment files
+    it had stored). `previewed` (previews only): the ledger entries the
     sender's packages previewed before this one would make; this one's is added when it could
     be imported."""
     created: list[Path] = []
@@ -216,7 +220,8 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage, ke
              new_peer_keys: PublicKeys | None, previewed: list | None,
              created: list[Path]) -> PackageResult:
     header = opened.header
-    session_cm = target.session(actor) if apply else target.read()
+    # A preview merges and re-checks too, in a transaction that is rolled back (nothing kept).
+    session_cm = target.session(actor) if apply else target.rehearsal()
     with session_cm as s:
         peer = s.get(Peer, peer_id)
         known = peer_keys(peer)
@@ -239,7 +244,8 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage, ke
             if manifest.get(key) != header.get(key):
                 raise PayloadError("同步包清单与包头不符")
         merger = Merger(s.connection(), manifest.get("columns", {}), rule, time.time_ns() // 1_000_000,
-                        write=apply)
+                        write=True)
+        before = None if rule.from_bureau else figure_changes.snapshot(s, merger.tables)
         trail = manifest.get("audit") if header["kind"] == KIND_REPORT else None
         trail_sha = trail.get("sha256") if isinstance(trail, dict) else None
         trail_data = b""
@@ -259,15 +265,18 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage, ke
         if plan.problems:
             raise MergeError("；".join(plan.problems))
         touched = merger.logs | merger.content_logs
-        if apply and merger.content_entries:
+        if merger.content_entries:
             touched |= logs_of_entries(s, merger.content_entries)
-        if apply and touched:   # written rows: check them as a whole
+        if touched:   # written rows (a preview's too): check them as a whole
             found = recheck_logs(s, touched, header["created_at"])
             if found:
                 raise MergeError("同步包中的日志或审阅记录不符合规则，整包未导入：" + "；".join(found))
         if trail_sha:
             head, result.audit_problem = audit_head.check(trail_data, trail,
                                                           (peer.audit_seq, peer.audit_hash))
+        if before is not None:
+            result.figure_changes = figure_changes.after_merge(s, before, rule.bureau_origin,
+                                                               header["seq"])
         if merger.holidays and not rule.from_bureau:
             result.calendar_days = _calendar_after(s, merger.holidays)
         if standing.older_than is not None and plan.written == 0:
@@ -333,7 +342,8 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage, ke
 
 def _calendar_after(s, incoming: list[tuple]) -> list[dt.date]:
     """The days the sender's calendar departs from the national one once the package's calendar
-    rows are in (read from the transaction, patched with the rows a preview does not write)."""
+    rows are in (read from the transaction, patched with the package's rows), leaving out the
+    days the 编办 accepted."""
     overrides = {dt.date.fromisoformat(day): kind for day, kind in s.execute(
         select(Holiday.day, Holiday.kind).where(Holiday.deleted.is_(False)))}
     for day, kind, deleted in incoming:
@@ -345,8 +355,7 @@ def _calendar_after(s, incoming: list[tuple]) -> list[dt.date]:
             overrides.pop(date, None)
         else:
             overrides[date] = kind
-    official, years = official_calendar()
-    return deviations(official, WorkCalendar(overrides.items()), years)
+    return open_deviations(WorkCalendar(overrides.items()), accepted_days_in(s))[0]
 
 
 def calendar_text(days: list[dt.date]) -> str:

@@ -8,10 +8,10 @@ from functools import lru_cache
 
 from sqlalchemy import select
 
-from app.core.calendar import HOLIDAY, WORKDAY, WorkCalendar, deviations
+from app.core.calendar import HOLIDAY, WORKDAY, WorkCalendar, deviations, with_accepted
 from app.core.errors import ValidationError
 from app.db.engine import Database
-from app.db.models import Holiday
+from app.db.models import AcceptedDay, Holiday
 from app.paths import resources_dir
 from app.services.org.actor import Actor
 
@@ -58,6 +58,30 @@ def calendar_deviations(db: Database) -> list[dt.date]:
     national calendar covers)."""
     official, years = official_calendar()
     return deviations(official, work_calendar(db), years)
+
+
+def accepted_days_in(s) -> dict[dt.date, bool]:
+    """In a 编办 mirror: the days on which the 编办 accepted the unit's calendar (day → the
+    unit's working state it accepted)."""
+    return {dt.date.fromisoformat(day): bool(working)
+            for day, working in s.execute(select(AcceptedDay.day, AcceptedDay.working))}
+
+
+def open_deviations(own: WorkCalendar, accepted: dict[dt.date, bool]) -> tuple[list[dt.date], list[dt.date]]:
+    """(deviations the 编办 has not accepted, accepted days still in effect) of a unit's calendar."""
+    official, years = official_calendar()
+    found = deviations(official, own, years)
+    taken = [d for d in found if accepted.get(d) == own.is_working_day(d)]
+    return [d for d in found if d not in taken], taken
+
+
+def county_calendar(mirror: Database) -> WorkCalendar:
+    """The calendar the 编办 counts the unit of `mirror` by: the national one, with the unit's
+    own on the days the 编办 accepted (app.core.calendar.with_accepted)."""
+    with mirror.read() as s:
+        accepted = accepted_days_in(s)
+    official = official_calendar()[0]
+    return with_accepted(official, work_calendar(mirror), accepted) if accepted else official
 
 
 def set_override(db: Database, actor: Actor, day: dt.date, kind: str | None, name: str = "") -> None:

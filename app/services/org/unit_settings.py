@@ -52,6 +52,34 @@ SPECS: dict[str, Spec] = {
 }
 
 
+# Settings that move a unit's figures without being work, with a short name and how a value reads.
+# The 编办 names a unit's changes to them; it computes every unit with its own values of
+# COUNTY_OWN. review.levels decides which logs count as approved (the review states are derived
+# in the mirror with the unit's levels): the 编办 names it and cannot recompute it.
+FIGURE_KEYS: dict[str, tuple[str, str]] = {
+    "review.levels": ("审阅级数", "{:g}级"),
+    "review.overdue_days": ("审阅超期天数", "{:g}个工作日"),
+    "stats.day_closes_at": ("当天计入统计的时刻", "{:g}时"),
+    "stats.min_completion": ("审定率下限", "{:.0%}"),
+    "stats.min_span_months": ("编制需求测算最短期间", "{:g}个月"),
+}
+COUNTY_OWN = ("review.overdue_days", "stats.day_closes_at", "stats.min_completion",
+              "stats.min_span_months")
+
+
+def figure_value_text(key: str, value) -> str:
+    """“90%”, “2级”: a FIGURE_KEYS value as people read it."""
+    try:
+        return FIGURE_KEYS[key][1].format(value)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def figure_values_in(s) -> dict[str, object]:
+    """The FIGURE_KEYS settings as this session sees them."""
+    return {key: get_in(s, key) for key in FIGURE_KEYS}
+
+
 def get(db: Database, key: str):
     with db.read() as s:
         return get_in(s, key)

@@ -129,7 +129,8 @@ def load_many(db: Database, periods: list[Period], *, approved_only: bool = True
               bands: Bands | None = None, today: dt.date | None = None,
               target_saturation: float = M.DEFAULT_TARGET_SATURATION,
               trust_threshold: float = M.DEFAULT_TRUST_THRESHOLD,
-              calendar: WorkCalendar | None = None) -> list[_Data]:
+              calendar: WorkCalendar | None = None,
+              settings: dict[str, object] | None = None) -> list[_Data]:
     """The facts of every person for each period: the reference rows once, the grouped log
     facts per period, and the entries' hours once for all whole-month periods together —
     grouped by month as well and added up per period here (the 编办 caches a unit's 12 months,
@@ -141,7 +142,9 @@ def load_many(db: Database, periods: list[Period], *, approved_only: bool = True
     expect no hours, and its label says 本期截至…
 
     `calendar`: the working days to count by (default: the database's own; the 编办 passes
-    the national calendar, so that a unit cannot shorten its working year)."""
+    the national calendar, so that a unit cannot shorten its working year). `settings`: values
+    of the statistics settings taken over the database's own (the 编办 passes its own values of
+    unit_settings.COUNTY_OWN, so that a unit cannot lower the bars for itself)."""
     for period in periods:
         if period.days > MAX_PERIOD_DAYS:
             raise AppError("统计期间不能超过10年")
@@ -154,6 +157,7 @@ def load_many(db: Database, periods: list[Period], *, approved_only: bool = True
     with db.read() as s:
         values = {k: unit_settings.get_in(s, k) for k in (
             "review.overdue_days", "stats.day_closes_at", "stats.min_completion", "stats.min_span_months")}
+        values.update({k: v for k, v in (settings or {}).items() if k in values})
         today, last_day = as_of(today, values["stats.day_closes_at"])
         periods = [elapsed(p, last_day) for p in periods]
         first = min(period.start for period in periods)

@@ -4,6 +4,8 @@ red with their reason. A sender's key seen for the first time must be confirmed 
 anything is imported."""
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QCheckBox, QDialogButtonBox, QLabel, QSplitter, QTextBrowser,
@@ -59,6 +61,8 @@ def details_html(r: P.PackageResult) -> str:
         lines.append(f"首次收到该方的包，其密钥指纹：<b>{r.new_key}</b>（请电话核对）")
     if r.calendar_days:          # moves figures without being work: above the counts, in sight
         lines.append(f"<span style='background:#fff0d9'>⚠ {P.calendar_text(r.calendar_days)}</span>")
+    for change in r.figure_changes:         # duty classes and statistics settings: the same
+        lines.append(f"<span style='background:#fff0d9'>⚠ {html.escape(change.text)}</span>")
     rows = [(TABLE_LABELS.get(t, t), c) for t, c in sorted(r.plan.counts.items(),
                                                            key=lambda tc: -tc[1].written) if c.new or c.changed or c.stale]
     if rows:
@@ -149,6 +153,8 @@ class ImportPreviewDialog(PreservingDialog):
             text = f"⚠ {r.note}；{text}"
         if r.new_key:
             text += "；首次收到该方密钥，请核对指纹"
+        if r.calendar_days or r.figure_changes:
+            text += "；⚠ 有影响统计的设置变更（见下方说明）"
         return (r.path.name, r.sender_name or "—", r.seq or "—",
                 r.created_at.replace("T", " ")[:16] or "—", STATUS_LABELS[r.status],
                 new if r.plan.counts else "—", changed if r.plan.counts else "—", text)

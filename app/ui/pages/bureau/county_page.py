@@ -11,8 +11,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView,
-                               QLabel, QPushButton, QStackedWidget, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+                               QLabel, QMessageBox, QPushButton, QStackedWidget, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
 from app.core import metrics as M
 from app.core.errors import AppError
@@ -23,7 +23,8 @@ from app.core.bureau import county as C
 from app.core.bureau.county import CountyRow, ranked
 from app.services.county.mirrors import Mirrors, mirror_reader
 from app.services.org.actor import Actor
-from app.services.org.calendar import official_calendar
+from app.services.county.acceptance import CalendarDecision, accept_calendar, withdraw_calendar
+from app.services.org.calendar import county_calendar
 from app.services.stats.need import rule_of
 from app.settings import Settings
 from app.ui.dialogs.base import show_error
@@ -53,7 +54,11 @@ LEGEND = (
     "<b>编制任务比</b> = 年度重点任务数 ÷（编制数 ÷ 基数），基数：服务经济3、社会民生4、综合保障5；"
     "大于1表示每个编制承担的重点任务多于标准。"
     "<b>饱和度</b>底色为灯色（绿/黄/红，区间按各单位的设置）。使用率 = 实有 ÷ 编制数（编外不计）。"
-    "排名按所选“排名依据”从高到低；点表头可按任一列排序。双击或回车查看该单位的统计分析。")
+    "排名按所选“排名依据”从高到低；点表头可按任一列排序。双击或回车查看该单位的统计分析。<br>"
+    "<b>预警</b>列也列出单位自己改动、会影响统计却不是工作的设置：工作日历与国家安排不同的日子按国家安排统计"
+    "（选中该单位点“工作日历…”可认可，认可后这些天按单位日历统计，也可撤销认可）；职责类别的变更"
+    "（与编办首次收到时相比）；与编办不同的统计设置（按编办的设置统计）。")
+ACCEPT, WITHDRAW = "accept", "withdraw"
 REPORT_MODULE = "app.services.reporting.county"
 
 
@@ -118,6 +123,7 @@ class CountyPage(QWidget):
                  period: str | None = None, open_reports: bool = True):
         super().__init__(parent)
         self.open_reports, self.last_report = open_reports, None
+        self.last_decision: CalendarDecision | None = None
         self.db, self.mirrors, self.actor, self.settings, self.today = db, mirrors, actor, settings, today
         self.runner = runner or TaskRunner()
         self.rows: list[CountyRow] = []
@@ -143,12 +149,16 @@ class CountyPage(QWidget):
         for key, label in RANK_KEYS:
             self.rank_key.addItem(label, key)
         self.rank_key.currentIndexChanged.connect(self.show_rows)
+        self.calendar_button = QPushButton("工作日历…", objectName="calendarDecision", enabled=False)
+        self.calendar_button.setToolTip("认可所选单位与国家安排不同的工作日历（按单位日历统计），或撤销认可")
+        self.calendar_button.clicked.connect(lambda: self.decide_calendar())
         export = QPushButton("导出Excel…", objectName="exportExcel")
         export.clicked.connect(lambda: self.export_excel())
         top = QHBoxLayout()
         for w in (QLabel("期间"), self.picker, apply, QLabel("　排名依据"), self.rank_key):
             top.addWidget(w)
         top.addStretch(1)
+        top.addWidget(self.calendar_button)
         top.addWidget(export)
         self.report_button = QPushButton("生成全县报告…", objectName="countyReport")
         self.report_button.clicked.connect(lambda: self.make_report())
@@ -169,6 +179,7 @@ class CountyPage(QWidget):
         head.setMinimumSectionSize(40)
         # Activation is a double-click or Enter (or a single click where the desktop says so).
         self.table.cellActivated.connect(lambda row, _c: self.drill(row))
+        self.table.itemSelectionChanged.connect(self._enable_calendar)
         legend = QLabel(LEGEND.format(rule=rule_of(self.db).describe()), wordWrap=True, objectName="countyLegend")
         legend.setStyleSheet("color:#444; background:#f7f7f7; border:1px solid #e2e2e2; padding:6px")
         layout = QVBoxLayout(view)
@@ -234,6 +245,7 @@ class CountyPage(QWidget):
                 table.setItem(row, col, item)
             self._colour(row, r)
         table.setSortingEnabled(True)
+        self._enable_calendar()
 
     def _colour(self, row: int, r: CountyRow) -> None:
         f = r.figures
@@ -251,11 +263,64 @@ class CountyPage(QWidget):
             self.table.item(row, 14).setBackground(QColor(WARNING_TINT))
         self.table.item(row, 1).setData(ROLE_UNIT, r.unit_id)
 
+    def selected(self) -> CountyRow | None:
+        item = self.table.item(self.table.currentRow(), 1) if self.table.currentRow() >= 0 else None
+        unit_id = item.data(ROLE_UNIT) if item is not None else None
+        return next((r for r in self.rows if r.unit_id == unit_id), None)
+
     def row_of(self, unit_id: str) -> int:
         for row in range(self.table.rowCount()):
             if self.table.item(row, 1).data(ROLE_UNIT) == unit_id:
                 return row
         return -1
+
+    # ------------------------------------------------------------------ calendar decisions
+    def _enable_calendar(self) -> None:
+        r = self.selected()
+        self.calendar_button.setEnabled(bool(self.actor.is_admin and r is not None
+                                             and (r.calendar_days or r.calendar_accepted)))
+
+    def decide_calendar(self) -> None:
+        """Accept the selected unit's calendar deviations or withdraw the acceptance (编办管理员);
+        the unit's figures are recomputed and the table reloaded."""
+        r = self.selected()
+        if r is None:
+            return
+        choice = self.ask_calendar(r)
+        if choice is None:
+            return
+        act = accept_calendar if choice == ACCEPT else withdraw_calendar
+        db, mirrors, actor, unit_id = self.db, self.mirrors, self.actor, r.unit_id
+        self.runner.run(lambda: act(db, mirrors, actor, unit_id), self._decided,
+                        lambda exc: show_error(self, "工作日历", exc), parent=self,
+                        label="正在按新的工作日历重新计算该单位的统计…")
+
+    def ask_calendar(self, r: CountyRow) -> str | None:
+        """ACCEPT, WITHDRAW or None (cancelled)."""
+        def days(found: list[str]) -> str:
+            return "、".join(found[:12]) + (f"等{len(found)}天" if len(found) > 12 else "")
+        text = []
+        if r.calendar_days:
+            text.append(f"“{r.name}”的工作日历与国家安排不同{len(r.calendar_days)}天：{days(r.calendar_days)}。"
+                        "编办目前按国家安排统计这些天。")
+        if r.calendar_accepted:
+            text.append(f"编办已认可该单位日历{len(r.calendar_accepted)}天：{days(r.calendar_accepted)}，"
+                        "这些天按单位日历统计。")
+        text.append("认可后，这些天按单位日历计算该单位的工作日数（W），记入审计记录；撤销认可则恢复按国家安排统计。")
+        box = QMessageBox(QMessageBox.Icon.Question, "工作日历", "\n\n".join(text), parent=self)
+        buttons = {}
+        if r.calendar_days:
+            buttons[box.addButton("认可差异", QMessageBox.ButtonRole.AcceptRole)] = ACCEPT
+        if r.calendar_accepted:
+            buttons[box.addButton("撤销认可", QMessageBox.ButtonRole.DestructiveRole)] = WITHDRAW
+        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        return buttons.get(box.clickedButton())
+
+    def _decided(self, decision: CalendarDecision) -> None:
+        self.last_decision = decision
+        self.status_message.emit(decision.summary())
+        self.reload()
 
     # ------------------------------------------------------------------ drill-down
     def drill(self, row: int) -> None:
@@ -269,7 +334,7 @@ class CountyPage(QWidget):
             mirror = self.mirrors.get(unit_id)
             reader = mirror_reader(self.db, self.actor)
             page = StatsPage(mirror, reader, today=self.today, runner=self.runner,
-                             period=self.period_shown.text, calendar=official_calendar()[0])
+                             period=self.period_shown.text, calendar=county_calendar(mirror))
         except AppError as exc:
             show_error(self, "查看单位", exc)
             return
