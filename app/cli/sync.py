@@ -225,8 +225,11 @@ def cmd_import_package(a) -> int:
             who = f"{r.sender_name} 第{r.seq}号" if r.sender_name else ""
             prefix = "跳过：" if r.status == "skipped" else ""
             print(f"{r.path.name}  {who}  {prefix}{r.message}")
-            if r.new_key and not r.rejected:
-                print(f"    首次收到该单位的包，单位密钥指纹：{r.new_key}（请与单位电话核对）")
+            if r.new_key and r.status == "imported":
+                print(f"    已登记该单位的密钥，指纹：{r.new_key}（已核对）")
+            elif r.new_key and r.status == "ok":
+                print(f"    首次收到该单位的包，单位密钥指纹：{r.new_key}（请与单位电话核对，"
+                      f"导入时加 --fingerprint {r.new_key}）")
             if r.plan.future_rows:
                 print(f"    有{r.plan.future_rows}条记录的时间晚于本机时间一天以上：发送方电脑时钟可能不准")
             if r.calendar_days:
