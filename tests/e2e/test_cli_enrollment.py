@@ -69,6 +69,8 @@ def test_enroll_confirm_import_revoke_and_register_again(tmp_path, env_dir):
     bureau_fp = re.search(r"编办密钥指纹：(\S+)（", written.stdout).group(1)
     assert "待注册" in ok(cli("fingerprint", "--db", bureau)).stdout
 
+    failed(cli("init", "--db", unit, "--unit-name", UNIT, "--credit-code", credit(1), "--code", code,
+               "--admin", "admin", "--password", "abc12345"), "只与 --enrollment")
     base = ("init", "--db", unit, "--enrollment", file, "--admin", "admin", "--password", "abc12345")
     failed(cli(*base, "--code", code), bureau_fp, f"--fingerprint {bureau_fp}", "未创建")
     assert not unit.exists()

@@ -55,7 +55,7 @@ def details_html(r: P.PackageResult) -> str:
     lines.append(f"<span style='color:{colour}'>{text}</span>")
     if r.note:
         lines.append(f"<span style='background:#fff0d9'>⚠ {r.note}</span>")
-    if r.new_key:
+    if r.new_key and not r.rejected:
         lines.append(f"首次收到该方的包，其密钥指纹：<b>{r.new_key}</b>（请电话核对）")
     if r.calendar_days:          # moves figures without being work: above the counts, in sight
         lines.append(f"<span style='background:#fff0d9'>⚠ {P.calendar_text(r.calendar_days)}</span>")
@@ -147,7 +147,7 @@ class ImportPreviewDialog(PreservingDialog):
         text = r.message
         if r.note:
             text = f"⚠ {r.note}；{text}"
-        if r.new_key:
+        if r.new_key and not r.rejected:
             text += "；首次收到该方密钥，请核对指纹"
         return (r.path.name, r.sender_name or "—", r.seq or "—",
                 r.created_at.replace("T", " ")[:16] or "—", STATUS_LABELS[r.status],
