@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--edition", choices=["unit", "bureau"], default="unit",
                     help="unit=单位版（默认），bureau=编办版")
     sp.add_argument("--enrollment", type=Path, help="编办发来的单位注册包（.lzkp）：单位信息取自注册包")
+    sp.add_argument("--code", help="与 --enrollment 同用：编办给的一次性注册码（20位，如 ABCD-EFGH-…）")
+    sp.add_argument("--fingerprint",
+                    help="与 --enrollment 同用：电话向编办核对过的编办密钥指纹（省略时显示注册包中的指纹，不建库）")
     sp.add_argument("--unit-name", help="单位名称（编办版为编办名称）")
     sp.add_argument("--credit-code", help="统一社会信用代码（18位）")
     sp.add_argument("--unit-class", default="政府部门")

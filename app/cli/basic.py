@@ -34,6 +34,8 @@ def cmd_init(a) -> int:
         raise AppError(f"文件已存在：{a.db}（为防止覆盖数据，请换一个文件名）")
     if a.enrollment:
         return init_from_enrollment(a)
+    if a.code or a.fingerprint:
+        raise AppError("--code 和 --fingerprint 只与 --enrollment（编办的单位注册包）同用")
     if not a.unit_name or not a.credit_code:
         raise AppError("请给出 --unit-name 和 --credit-code（或用 --enrollment 指定编办的单位注册包）")
     setup = UnitSetup(a.unit_name, a.credit_code, a.unit_class, a.funding_form, a.quotas,

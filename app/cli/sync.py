@@ -1,7 +1,9 @@
 """CLI commands of sync and the 编办 edition.
 
     register-unit   编办: register a unit (name, credit code, class, quotas, leadership posts)
-    enrollment      编办: write a unit's 单位注册包
+    enrollment      编办: write a unit's 单位注册包 and print its one-time code
+    revoke-key      编办: revoke a unit's registered key and print a new one-time code
+    rekey           unit: a new key pair proving the 编办's new one-time code (after revoke-key)
     set-quota       编办: change a unit's approved quota (travels in the next 下发包)
     export-package  unit: the 上报包; 编办: the 下发包 of one unit (--unit) or of every unit
     import-package  files or folders; --preview shows what would change and writes nothing
@@ -11,8 +13,8 @@
     fingerprint     this database's key fingerprint and those of its peers
     protect-keys    seal this database's package keys under a 密钥口令 (or change it)
     demo-county     a demo county: 编办, registered units generated from their 单位注册包, 上报包
-(`init --edition bureau` and `init --enrollment FILE` are in app/cli/__init__.py; `stats --scope county`
-in app/cli/stats.py.)
+(`init --edition bureau` and `init --enrollment FILE --code … --fingerprint …` are in
+app/cli/__init__.py, the latter's handler here; `stats --scope county` in app/cli/stats.py.)
 """
 from __future__ import annotations
 
@@ -28,10 +30,12 @@ from app.demo.county import generate_county
 from app.services.county.acceptance import accept_calendar, withdraw_calendar
 from app.services.county.bureau import export_dispatch, import_packages, register_unit, set_quota
 from app.services.county.mirrors import Mirrors, find_unit, registered_units, require_bureau
-from app.services.exchange.enrollment import init_from_enrollment as init, write_enrollment
+from app.services.county.unit_keys import key_state, revoke_key
+from app.services.exchange.enrollment import (check_fingerprint, init_from_enrollment as init,
+                                              read_enrollment, unlock, write_enrollment)
 from app.services.exchange import keystore
 from app.services.exchange.packages import calendar_text, own_fingerprint
-from app.services.exchange.unit_side import export_report, import_dispatch
+from app.services.exchange.unit_side import export_report, import_dispatch, rekey
 from app.services.org.actor import SYSTEM
 from app.services.org.setup import UnitSetup
 from app.services.county.bureau import ledger_lines as bureau_ledger_lines
@@ -58,9 +62,16 @@ def add_parsers(sub) -> None:
                     help="编制任务比的单位类别")
     sp.add_argument("--key-tasks", type=int, help="年度重点任务数（编制任务比）")
 
-    sp = cmd("enrollment", "编办：生成单位注册包（单位用它创建数据库）")
+    sp = cmd("enrollment", "编办：生成单位注册包并显示一次性注册码（单位用两者创建数据库）")
     sp.add_argument("--unit", required=True, help="单位名称、统一社会信用代码或编号")
     sp.add_argument("--out", type=Path, required=True, help="保存到的文件夹（如U盘）")
+
+    sp = cmd("revoke-key", "编办：撤销单位已注册的密钥（尚未注册时只重发），显示新的一次性注册码")
+    sp.add_argument("--unit", required=True, help="单位名称、统一社会信用代码或编号")
+    sp.add_argument("--reason", default="", help="撤销原因（记入审计）")
+
+    sp = cmd("rekey", "单位：输入编办撤销密钥后给的新注册码，生成新密钥（之后导出上报包，由编办登记）")
+    sp.add_argument("--code", required=True, help="编办给的一次性注册码")
 
     sp = cmd("set-quota", "编办：调整单位的核定编制数或领导职数（随下一个下发包发给单位）")
     sp.add_argument("--unit", required=True)
@@ -79,6 +90,8 @@ def add_parsers(sub) -> None:
     sp.add_argument("--preview", action="store_true", help="只预览：列出各包将新增/更新的记录数和问题，不写入")
     sp.add_argument("--workers", type=int, default=None,
                     help="编办导入多个单位的包时同时工作的进程数（默认：CPU核数，最多4；1=单进程）")
+    sp.add_argument("--fingerprint", action="append", default=[], metavar="FINGERPRINT",
+                    help="编办：电话核对过的单位密钥指纹（首次收到某单位的包时必须给出；可重复）")
     sp.add_argument("--json", action="store_true")
 
     sp = cmd("accept-calendar", "编办：认可单位工作日历与国家安排不同的日子（此后这些天按单位日历统计）")
@@ -106,10 +119,17 @@ def add_parsers(sub) -> None:
 
 
 def init_from_enrollment(a) -> int:
-    db, info = init(a.db, a.enrollment, a.admin, a.admin_name, a.password)
+    """`init --enrollment FILE --code CODE --fingerprint FP`: nothing is created unless the
+    编办 fingerprint typed (after the phone call) is the file's and the code opens it."""
+    info = read_enrollment(a.enrollment)
+    check_fingerprint(info, a.fingerprint)
+    if not a.code:
+        raise AppError("请加 --code 输入编办给的一次性注册码（注册包的内容用它加密）。本次未创建任何文件")
+    unlock(info, a.code)
+    db, info = init(a.db, info, None, a.admin, a.admin_name, a.password)
     print(f"已用注册包创建单位“{info.unit_name}”，管理员 {a.admin}（首次登录须修改密码）：{a.db}\n"
-          f"编办“{info.bureau_name}”密钥指纹：{info.bureau_fingerprint}（请与编办电话核对）\n"
-          f"本单位密钥指纹：{own_fingerprint(db)}（编办导入本单位第一个上报包时会显示同一指纹）")
+          f"编办“{info.bureau_name}”密钥指纹：{info.bureau_fingerprint}（已核对）\n"
+          f"本单位密钥指纹：{own_fingerprint(db)}（编办导入本单位第一个上报包时会来电核对此指纹）")
     db.dispose()
     return 0
 
@@ -128,10 +148,39 @@ def cmd_register_unit(a) -> int:
     return 0
 
 
+def print_code(unit_name: str, code: str) -> None:
+    print(f"“{unit_name}”的一次性注册码：\n\n    {code}\n\n"
+          "只显示这一次，编办不保存：请抄下或打印，与注册包分开交给单位管理员（如当面或电话告知），"
+          "不要和注册包放在同一个U盘或邮件里。注册码用于单位首个上报包的登记，用过即作废。")
+
+
 def cmd_enrollment(a) -> int:
     db, mirrors = _bureau(a)
-    path = write_enrollment(db, mirrors, find_unit(db, a.unit).unit_id, a.out)
-    print(f"已生成单位注册包：{path}\n编办密钥指纹：{own_fingerprint(db)}（单位导入时请电话核对）")
+    unit = find_unit(db, a.unit)
+    written = write_enrollment(db, mirrors, unit.unit_id, a.out)
+    print(f"已生成单位注册包：{written.path}\n编办密钥指纹：{own_fingerprint(db)}（单位导入时会来电核对）")
+    print_code(unit.name, written.code)
+    return 0
+
+
+def cmd_revoke_key(a) -> int:
+    db, mirrors = _bureau(a)
+    issued = revoke_key(db, mirrors, find_unit(db, a.unit).unit_id, reason=a.reason)
+    if issued.revoked:
+        print(f"已撤销“{issued.unit_name}”的密钥（指纹{issued.revoked}）：此后由该密钥签名的包一律拒收。")
+    else:
+        print(f"“{issued.unit_name}”尚无已注册的密钥：已发放新注册码，之前的注册码作废。")
+    print_code(issued.unit_name, issued.code)
+    print("单位管理员在“数据交换”页点“输入编办的新注册码…”（或命令 rekey --code）生成新密钥，再导出上报包；"
+          "编办导入时核对新指纹，即完成重新注册。单位需要重新建库时，改为为其生成注册包。")
+    return 0
+
+
+def cmd_rekey(a) -> int:
+    db = open_db(a.db)
+    fingerprint = rekey(db, a.code)
+    print(f"已生成本单位的新密钥，新指纹：{fingerprint}\n下一步：导出上报包交编办；编办导入时会来电核对这个新指纹。"
+          "（注册码不对时编办会拒收该包，请向编办核实注册码后重新运行 rekey。）")
     return 0
 
 
@@ -171,8 +220,11 @@ def cmd_import_package(a) -> int:
     if db.edition == "bureau":
         if a.workers is not None and a.workers < 1:
             raise AppError("--workers 应为不小于1的整数")
-        results = import_packages(db, Mirrors(db), a.paths, apply=apply, workers=a.workers)
+        results = import_packages(db, Mirrors(db), a.paths, apply=apply, workers=a.workers,
+                                  confirmed_keys=a.fingerprint)
     else:
+        if a.fingerprint:
+            raise AppError("--fingerprint 只用于编办版导入上报包（单位版的编办指纹在建库时已核对）")
         results = import_dispatch(db, a.paths, apply=apply)
     if not results:
         raise AppError("没有找到同步包（.lzkp 文件）")
@@ -189,8 +241,11 @@ def cmd_import_package(a) -> int:
             who = f"{r.sender_name} 第{r.seq}号" if r.sender_name else ""
             prefix = "跳过：" if r.status == "skipped" else ""
             print(f"{r.path.name}  {who}  {prefix}{r.message}")
-            if r.new_key:
-                print(f"    首次收到该单位的包，单位密钥指纹：{r.new_key}（请与单位电话核对）")
+            if r.new_key and r.status == "imported":
+                print(f"    已登记该单位的密钥，指纹：{r.new_key}（已核对）")
+            elif r.new_key and r.status == "ok":
+                print(f"    首次收到该单位的包，单位密钥指纹：{r.new_key}（请与单位电话核对，"
+                      f"导入时加 --fingerprint {r.new_key}）")
             if r.plan.future_rows:
                 print(f"    有{r.plan.future_rows}条记录的时间晚于本机时间一天以上：发送方电脑时钟可能不准")
             if r.calendar_days:
@@ -237,8 +292,10 @@ def cmd_fingerprint(a) -> int:
     print(f"本机密钥指纹：{own_fingerprint(db)}")
     with db.read() as s:
         for peer in s.scalars(select(Peer).order_by(Peer.name)):
-            what = "编办" if peer.kind == "bureau" else "单位"
-            print(f"{what}“{peer.name}”：{peer.fingerprint or '尚未收到其密钥'}")
+            if peer.kind == "bureau":
+                print(f"编办“{peer.name}”：{peer.fingerprint or '尚未收到其密钥'}")
+            else:
+                print(f"单位“{peer.name}”：{key_state(peer.fingerprint, peer.code_issued_at)}")
     return 0
 
 
@@ -275,6 +332,7 @@ def cmd_demo_county(a) -> int:
 
 
 COMMANDS = {"register-unit": cmd_register_unit, "enrollment": cmd_enrollment,
+            "revoke-key": cmd_revoke_key, "rekey": cmd_rekey,
             "set-quota": cmd_set_quota, "export-package": cmd_export_package,
             "import-package": cmd_import_package, "packages": cmd_packages,
             "accept-calendar": cmd_accept_calendar, "withdraw-calendar": cmd_withdraw_calendar,

@@ -427,12 +427,16 @@ class AuditLog(Base):
 
 
 class SyncKey(Base):
-    """This replica's secret keys (Ed25519 signing, X25519 decryption) as JSON; never exported."""
+    """This replica's secret keys (Ed25519 signing, X25519 decryption) as JSON; never exported.
+    A unit keeps beside them `enroll_proof`: the signature over their public halves by the key
+    its one-time registration code derives (app.sync.codes), which its 上报包 carry so that the
+    编办 registers these keys (docs/ARCHITECTURE.md "Registering a unit's key")."""
     __tablename__ = "sync_key"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     secret: Mapped[str] = mapped_column(Text)
     fingerprint: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[str] = mapped_column(String(19))
+    enroll_proof: Mapped[str | None] = mapped_column(Text)
 
 
 class Peer(Base):
@@ -455,6 +459,24 @@ class Peer(Base):
     audit_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     audit_hash: Mapped[str | None] = mapped_column(String(64))
     audit_note: Mapped[str | None] = mapped_column(Text)    # the last break the 编办 found
+    # 编办 only: the unit's pending one-time registration code. In the mirror the public key it
+    # derives (app.sync.codes: the only thing that can check a proof); in the mirror and the
+    # register when it was issued. Both cleared when a key is registered with it (spent).
+    enroll_verifier: Mapped[str | None] = mapped_column(String(64))
+    code_issued_at: Mapped[str | None] = mapped_column(String(19))
+
+
+class RevokedKey(Base):
+    """编办 mirror: a unit key the 编办 revoked; packages it signed are refused from then on."""
+    __tablename__ = "revoked_key"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    peer_id: Mapped[str] = mapped_column(String(36))
+    fingerprint: Mapped[str] = mapped_column(String(40))
+    public_keys: Mapped[str] = mapped_column(Text)
+    revoked_at: Mapped[str] = mapped_column(String(19))
+    revoked_by: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (Index("ix_revoked_key_peer", "peer_id", "fingerprint"),)
 
 
 class PackageLedger(Base):

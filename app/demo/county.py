@@ -111,6 +111,7 @@ class PlannedUnit:
     workload: str = "normal"          # app.demo.workload.PRESETS key
     unit_id: str = ""
     enrollment: Path | None = None
+    enrollment_code: str = ""         # the one-time code the 编办 showed with the 注册包
 
 
 @dataclass
@@ -254,10 +255,10 @@ def review_until(end: dt.date, workload: W.Workload, today: dt.date | None = Non
 
 def _make_unit(job: tuple) -> MadeUnit:
     """Worker: generate one unit from its 单位注册包 and export its first 上报包."""
-    name, path, enrollment, seed, people, months, end, usb, kind, load, until = job
+    name, path, enrollment, code, seed, people, months, end, usb, kind, load, until = job
     started = time.perf_counter()
     info = generate_demo(path, seed=seed, months=months, people=people, end=end, enrollment=enrollment,
-                         kind=kind, workload=W.PRESETS[load], review_until=until)
+                         enrollment_code=code, kind=kind, workload=W.PRESETS[load], review_until=until)
     generated = time.perf_counter()
     db = open_database(path)
     try:
@@ -302,14 +303,15 @@ def generate_county(folder: Path, units: int = 50, people: int = 100, months: in
                               unit.quotas, unit.leader_posts)
             unit.unit_id = bureau.register_unit(db, SYSTEM, setup, task_class=unit.task_class,
                                                 key_tasks=unit.key_tasks)
-            unit.enrollment = enrollment.write_enrollment(db, mirrors, unit.unit_id, folder / "enrollment")
+            written = enrollment.write_enrollment(db, mirrors, unit.unit_id, folder / "enrollment")
+            unit.enrollment, unit.enrollment_code = written.path, written.code
         mirrors.close()
         info.setup_seconds = time.perf_counter() - started
 
         started = time.perf_counter()
-        jobs = [(u.name, folder / "units" / f"{u.name}.sqlite", u.enrollment, u.seed, u.people, months,
-                 end, folder / "usb", u.kind, u.workload, review_until(end, W.PRESETS[u.workload]))
-                for u in plan]
+        jobs = [(u.name, folder / "units" / f"{u.name}.sqlite", u.enrollment, u.enrollment_code, u.seed,
+                 u.people, months, end, folder / "usb", u.kind, u.workload,
+                 review_until(end, W.PRESETS[u.workload])) for u in plan]
         report("generate", 0, len(jobs), "")
         if workers <= 1:
             made = []

@@ -237,10 +237,12 @@ def _clear(path: Path, overwrite: bool) -> None:
 def generate_demo(path: Path, seed: int = 1, months: int = 3, overwrite: bool = False,
                   people: int | None = None, end: dt.date | None = None,
                   enrollment: Path | None = None, kind: str | Kind = "market",
-                  workload: Workload = DEFAULT, review_until: dt.date | None = None) -> DemoInfo:
+                  workload: Workload = DEFAULT, review_until: dt.date | None = None,
+                  enrollment_code: str | None = None) -> DemoInfo:
     """Write a demo unit database to `path`; returns what was made (see DemoInfo.summary).
-    With `enrollment` (a 单位注册包) the unit is the one the 编办 registered — its name, code
-    and quotas come from the file — and the generated roster, duties and logs are added to it.
+    With `enrollment` (a 单位注册包) and its one-time `enrollment_code` the unit is the one the
+    编办 registered — its name, code and quotas come from the file — and the generated roster,
+    duties and logs are added to it.
     `kind`: what sort of unit (app.demo.kinds); `workload`: how its logs are bent
     (app.demo.workload); `review_until`: reviewers keep working on the working days after
     `end` up to this day (no logs are written for them), as they would have by the time the
@@ -274,7 +276,7 @@ def generate_demo(path: Path, seed: int = 1, months: int = 3, overwrite: bool = 
                                        for t in vocab.STAFFING_TYPES if t != "编外"},
                       leader_posts={"正职": 1, "副职": len(kind.deputies)})
     if enrollment is not None:
-        db, _ = create_from_enrollment(path, enrollment)
+        db, _ = create_from_enrollment(path, enrollment, enrollment_code)
         unit = unit_of(db)
         unit_name, credit_code = unit.name, unit.credit_code
     else:

@@ -18,8 +18,12 @@ demanded — can be registered beside these two without changing the container:
 - "x25519-hkdf-sha256-chacha20poly1305" (like age): an ephemeral X25519 key agreed with the
   recipient's box key, HKDF-SHA256 → ChaCha20-Poly1305 key; the payload in 64 KiB chunks, nonce =
   11-byte big-endian chunk counter + last-chunk flag byte, AAD = SHA-256(header).
-- "none": the body is the plaintext (only for the unit enrollment file: the unit has no key yet).
-  Still signed.
+- "secret-hkdf-sha256-chacha20poly1305": the same chunks under a key agreed beforehand (a
+  `SharedSecret`, e.g. derived from the one-time code of a unit enrollment file, app.sync.codes):
+  HKDF-SHA256 with a fresh salt → ChaCha20-Poly1305 key. The header's "key_check" (16 bytes from
+  the secret) tells a wrong secret ("wrong_secret") from a damaged body ("decrypt").
+- "none": the body is the plaintext. Still signed. (Enrollment files were written so before they
+  were encrypted to their one-time code; no package kind accepts it now.)
 
 Primitives come from the `cryptography` package only.
 """
@@ -29,6 +33,7 @@ import base64
 import binascii
 import contextlib
 import hashlib
+import hmac
 import json
 import os
 import struct
@@ -59,7 +64,8 @@ _RESERVED = ("format", "suite", "body_length", "chunk_size", "sender_key")
 
 class PackageError(AppError):
     """A package that cannot be used. `code`: not_package, header, future_format, suite,
-    truncated, trailing, wrong_key, signature, wrong_recipient, decrypt."""
+    truncated, trailing, wrong_key, signature, wrong_recipient, wrong_secret, decrypt (and the
+    receiving service's own: unknown_sender, revoked_key, enroll_proof, unconfirmed_key…)."""
 
     def __init__(self, code: str, message: str):
         super().__init__(message)
@@ -87,6 +93,23 @@ def _b64field(header: dict, name: str, length: int) -> bytes:
 Reader = Callable[[int], bytes]   # read(n): up to n more bytes, b"" at the end
 
 
+@dataclass(frozen=True)
+class SharedSecret:
+    """A 32-byte key both sides know beforehand: the "recipient" of the secret suite."""
+    key: bytes
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.key, bytes) or len(self.key) != 32:
+            raise ValueError("a shared secret is 32 bytes")
+
+    def __repr__(self) -> str:   # never print secret material, even by accident
+        return "SharedSecret(…)"
+
+
+Recipient = PublicKeys | SharedSecret          # what a package is sealed to
+Opener = KeyPair | SharedSecret                # what opens it
+
+
 class CipherSuite:
     """One way of sealing the body; a fresh instance per package. Writing: prepare (→ header
     fields), sealed_length, seal_stream. Reading: check_header (in read_header, → "header"),
@@ -96,7 +119,7 @@ class CipherSuite:
     name: ClassVar[str]
     needs_recipient: ClassVar[bool]
 
-    def prepare(self, recipient: PublicKeys | None) -> dict:
+    def prepare(self, recipient: Recipient | None) -> dict:
         return {}
 
     def sealed_length(self, plain_length: int) -> int:
@@ -109,7 +132,7 @@ class CipherSuite:
     def check_header(self, header: dict) -> None:
         pass
 
-    def begin_open(self, header: dict, keys: KeyPair | None) -> None:
+    def begin_open(self, header: dict, keys: Opener | None) -> None:
         pass
 
     def open_stream(self, header: dict, header_bytes: bytes, read: Reader) -> Iterator[bytes]:
@@ -124,26 +147,14 @@ class PlainSuite(CipherSuite):
     needs_recipient = False
 
 
-class X25519ChaChaSuite(CipherSuite):
-    name = "x25519-hkdf-sha256-chacha20poly1305"
+class _ChunkedChaCha(CipherSuite):
+    """ChaCha20-Poly1305 in CHUNK_SIZE chunks, nonce = 11-byte big-endian chunk counter +
+    last-chunk flag byte, AAD = SHA-256(header). Subclasses set self._aead (prepare, begin_open)."""
+
     needs_recipient = True
     TAG = 16
     SALT = 16
-
-    def prepare(self, recipient):
-        eph = X25519PrivateKey.generate()
-        eph_pub = eph.public_key().public_bytes_raw()
-        salt = os.urandom(self.SALT)
-        shared = eph.exchange(recipient.box_key())
-        self._aead = ChaCha20Poly1305(self._derive(shared, salt, eph_pub, recipient.box))
-        return {"ephemeral": base64.b64encode(eph_pub).decode("ascii"),
-                "salt": base64.b64encode(salt).decode("ascii"),
-                "recipient": recipient.fingerprint()}
-
-    @staticmethod
-    def _derive(shared: bytes, salt: bytes, eph_pub: bytes, recipient_box: bytes) -> bytes:
-        return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt,
-                    info=b"lzkp-pkg-v1" + eph_pub + recipient_box).derive(shared)
+    _aead: ChaCha20Poly1305
 
     @staticmethod
     def _nonce(counter: int, last: bool) -> bytes:
@@ -163,23 +174,9 @@ class X25519ChaChaSuite(CipherSuite):
             yield self._aead.encrypt(self._nonce(counter, counter == count - 1), plain, aad)
 
     def check_header(self, header):
-        _b64field(header, "ephemeral", 32)
         _b64field(header, "salt", self.SALT)
-        if not isinstance(header.get("recipient"), str) or header["chunk_size"] != CHUNK_SIZE:
+        if header["chunk_size"] != CHUNK_SIZE:
             raise _bad_header()
-
-    def begin_open(self, header, keys):
-        if keys is None or header["recipient"] != keys.public().fingerprint():
-            raise PackageError("wrong_recipient",
-                               f"此包是发给另一接收方（指纹{header['recipient']}）的，不是本机")
-        eph_pub = _b64field(header, "ephemeral", 32)
-        own_box = keys.box.public_key().public_bytes_raw()
-        try:
-            shared = keys.box.exchange(X25519PublicKey.from_public_bytes(eph_pub))
-        except ValueError:   # low-order point: no usable shared secret
-            raise _decrypt_failed() from None
-        self._aead = ChaCha20Poly1305(
-            self._derive(shared, _b64field(header, "salt", self.SALT), eph_pub, own_box))
 
     def open_stream(self, header, header_bytes, read):
         aead = self._aead
@@ -205,7 +202,83 @@ class X25519ChaChaSuite(CipherSuite):
             yield plain
 
 
-SUITES: dict[str, type[CipherSuite]] = {s.name: s for s in (X25519ChaChaSuite, PlainSuite)}
+class X25519ChaChaSuite(_ChunkedChaCha):
+    name = "x25519-hkdf-sha256-chacha20poly1305"
+
+    def prepare(self, recipient):
+        if not isinstance(recipient, PublicKeys):
+            raise ValueError(f"suite {self.name!r} seals to public keys")
+        eph = X25519PrivateKey.generate()
+        eph_pub = eph.public_key().public_bytes_raw()
+        salt = os.urandom(self.SALT)
+        shared = eph.exchange(recipient.box_key())
+        self._aead = ChaCha20Poly1305(self._derive(shared, salt, eph_pub, recipient.box))
+        return {"ephemeral": base64.b64encode(eph_pub).decode("ascii"),
+                "salt": base64.b64encode(salt).decode("ascii"),
+                "recipient": recipient.fingerprint()}
+
+    @staticmethod
+    def _derive(shared: bytes, salt: bytes, eph_pub: bytes, recipient_box: bytes) -> bytes:
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt,
+                    info=b"lzkp-pkg-v1" + eph_pub + recipient_box).derive(shared)
+
+    def check_header(self, header):
+        super().check_header(header)
+        _b64field(header, "ephemeral", 32)
+        if not isinstance(header.get("recipient"), str):
+            raise _bad_header()
+
+    def begin_open(self, header, keys):
+        if not isinstance(keys, KeyPair) or header["recipient"] != keys.public().fingerprint():
+            raise PackageError("wrong_recipient",
+                               f"此包是发给另一接收方（指纹{header['recipient']}）的，不是本机")
+        eph_pub = _b64field(header, "ephemeral", 32)
+        own_box = keys.box.public_key().public_bytes_raw()
+        try:
+            shared = keys.box.exchange(X25519PublicKey.from_public_bytes(eph_pub))
+        except ValueError:   # low-order point: no usable shared secret
+            raise _decrypt_failed() from None
+        self._aead = ChaCha20Poly1305(
+            self._derive(shared, _b64field(header, "salt", self.SALT), eph_pub, own_box))
+
+
+class SecretChaChaSuite(_ChunkedChaCha):
+    """Sealed to a `SharedSecret` (the unit enrollment file, to its one-time code)."""
+
+    name = "secret-hkdf-sha256-chacha20poly1305"
+    CHECK = 16
+
+    @staticmethod
+    def _derive(secret: bytes, salt: bytes) -> bytes:
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt,
+                    info=b"lzkp-pkg-secret-v1").derive(secret)
+
+    @classmethod
+    def _check(cls, secret: bytes) -> bytes:
+        return HKDF(algorithm=hashes.SHA256(), length=cls.CHECK, salt=None,
+                    info=b"lzkp-pkg-secret-check-v1").derive(secret)
+
+    def prepare(self, recipient):
+        if not isinstance(recipient, SharedSecret):
+            raise ValueError(f"suite {self.name!r} seals to a shared secret")
+        salt = os.urandom(self.SALT)
+        self._aead = ChaCha20Poly1305(self._derive(recipient.key, salt))
+        return {"salt": base64.b64encode(salt).decode("ascii"),
+                "key_check": base64.b64encode(self._check(recipient.key)).decode("ascii")}
+
+    def check_header(self, header):
+        super().check_header(header)
+        _b64field(header, "key_check", self.CHECK)
+
+    def begin_open(self, header, keys):
+        if not isinstance(keys, SharedSecret) or not hmac.compare_digest(
+                self._check(keys.key), _b64field(header, "key_check", self.CHECK)):
+            raise PackageError("wrong_secret", "密钥不符，无法打开此包")
+        self._aead = ChaCha20Poly1305(self._derive(keys.key, _b64field(header, "salt", self.SALT)))
+
+
+SUITES: dict[str, type[CipherSuite]] = {s.name: s for s in (X25519ChaChaSuite, SecretChaChaSuite,
+                                                              PlainSuite)}
 DEFAULT_SUITE = X25519ChaChaSuite.name
 
 
@@ -230,17 +303,19 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def write_package(path: Path, header: dict, payload: Iterable[bytes], *, sign_key: KeyPair,
-                  recipient: PublicKeys | None, suite: str | None = None) -> dict:
+                  recipient: Recipient | None, suite: str | None = None) -> dict:
     """Write a package atomically (via path + ".part"); returns the full header written.
 
     The payload is spooled to a temporary file first (its length goes into the header, which
     precedes the body), then sealed in a second pass: memory use stays bounded.
     """
     path = Path(path)
-    clash = [k for k in _RESERVED + ("ephemeral", "salt", "recipient") if k in header]
+    clash = [k for k in _RESERVED + ("ephemeral", "salt", "recipient", "key_check") if k in header]
     if clash:
         raise ValueError(f"header keys reserved for the container: {clash}")
-    cipher = SUITES[suite or (DEFAULT_SUITE if recipient is not None else PlainSuite.name)]()
+    default = (SecretChaChaSuite.name if isinstance(recipient, SharedSecret)
+               else DEFAULT_SUITE if recipient is not None else PlainSuite.name)
+    cipher = SUITES[suite or default]()
     if cipher.needs_recipient != (recipient is not None):
         raise ValueError(f"suite {cipher.name!r} and recipient {recipient!r} do not go together")
     part = path.with_name(path.name + ".part")
@@ -371,7 +446,7 @@ def verify(opened: OpenedPackage, sender: PublicKeys) -> None:
     opened.body_digest = digest
 
 
-def open_payload(opened: OpenedPackage, keys: KeyPair | None) -> Iterator[bytes]:
+def open_payload(opened: OpenedPackage, keys: Opener | None) -> Iterator[bytes]:
     """The plaintext in pieces (≤ 1 MiB). Only after a successful verify().
 
     Recipient and key checks happen at the call; decryption errors while iterating. The body is
@@ -384,6 +459,12 @@ def open_payload(opened: OpenedPackage, keys: KeyPair | None) -> Iterator[bytes]
     cipher = SUITES[opened.header["suite"]]()
     cipher.begin_open(opened.header, keys)
     return _open_stream(opened, cipher)
+
+
+def check_opener(opened: OpenedPackage, keys: Opener | None) -> None:
+    """Raise the PackageError open_payload would (wrong_recipient, wrong_secret) without reading
+    the body: e.g. a typed code is checked before anything is created from the package."""
+    SUITES[opened.header["suite"]]().begin_open(opened.header, keys)
 
 
 def _open_stream(opened: OpenedPackage, cipher: CipherSuite) -> Iterator[bytes]:

@@ -66,7 +66,8 @@ def add_demo_unit(db, mirrors, folder: Path, months: int) -> None:
     unit_id = bureau.register_unit(db, bureau.SYSTEM, UnitSetup(
         "沂河县市场监督管理局（演示）", credit(90), staffing_quotas={"行政编制": 60}, leader_posts={"正职": 1}))
     package = enrollment.write_enrollment(db, mirrors, unit_id, folder)
-    generate_demo(folder / "demo_unit.sqlite", seed=1, months=months, enrollment=package, end=TODAY)
+    generate_demo(folder / "demo_unit.sqlite", seed=1, months=months, enrollment=package.path,
+                  enrollment_code=package.code, end=TODAY)
     unit = open_database(folder / "demo_unit.sqlite")
     path = unit_sync.export_report(unit, folder).path
     bureau.import_packages(db, mirrors, [path], apply=True)

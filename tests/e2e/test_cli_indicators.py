@@ -50,7 +50,8 @@ def county(tmp_path_factory, env_dir):
         "沂河县市场监督管理局", UNIT_CODE, staffing_quotas={"行政编制": 20, "事业编制": 6},
         leader_posts={"正职": 1, "副职": 2}), task_class="服务经济", key_tasks=5)
     file = enrollment.write_enrollment(bureau, mirrors, unit_id, root)
-    generate_demo(u, seed=3, months=1, people=30, enrollment=file, end=dt.date(2026, 10, 31))
+    generate_demo(u, seed=3, months=1, people=30, enrollment=file.path, enrollment_code=file.code,
+                  end=dt.date(2026, 10, 31))
     unit = open_database(u)
     report = unit_sync.export_report(unit, usb).path
     unit.dispose()

@@ -62,8 +62,8 @@ def county(tmp_path_factory):
                                                              leader_posts={"正职": 1, "副职": 2}),
                                    task_class="服务经济", key_tasks=6)
         file = enrollment.write_enrollment(bureau, mirrors, ids[key], root)
-        generate_demo(root / f"unit_{key}.sqlite", seed=seed, months=1, people=30, enrollment=file,
-                      end=dt.date(2026, 10, 31))
+        generate_demo(root / f"unit_{key}.sqlite", seed=seed, months=1, people=30, enrollment=file.path,
+                      enrollment_code=file.code, end=dt.date(2026, 10, 31))
         unit = open_database(root / f"unit_{key}.sqlite")
         report = unit_sync.export_report(unit, root).path
         unit.dispose()

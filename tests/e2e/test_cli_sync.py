@@ -77,15 +77,17 @@ def county(tmp_path_factory, env_dir):
         ok(cli("register-unit", "--db", bureau, "--unit-name", name, "--credit-code", code,
                "--quotas", quotas, "--leader-posts", leaders, "--unit-class", unit_class,
                "--task-class", task_class, "--key-tasks", key_tasks), f"已登记“{name}”")
+    one_time = []
     for r in run_all([("enrollment", "--db", bureau, "--unit", code, "--out", enroll_dir)
                       for code in codes], env_dir):
-        ok(r, "已生成单位注册包")
+        ok(r, "已生成单位注册包", "一次性注册码")
+        one_time.append(re.search(r"一次性注册码：\s+(\S+)", r.stdout).group(1))
     units, infos = [], []
     for i, (code, (name, *_)) in enumerate(zip(codes, UNITS)):
         [file] = enroll_dir.glob(f"{name}_单位注册包_*.lzkp")
         path = root / f"unit{i + 1}.sqlite"
         infos.append(generate_demo(path, seed=i + 1, months=1, people=MIN_PEOPLE, end=END,
-                                   enrollment=file))
+                                   enrollment=file, enrollment_code=one_time[i]))
         assert infos[-1].credit_code == code
         units.append(path)
     fingerprints = []
@@ -100,7 +102,8 @@ def county(tmp_path_factory, env_dir):
     before = content_hash(bureau)
     preview = ok(cli("import-package", "--db", bureau, usb, "--preview", "--json"))
     after_preview = content_hash(bureau)
-    imported = ok(cli("import-package", "--db", bureau, usb, "--json"))
+    confirmed = [x for fp in fingerprints for x in ("--fingerprint", fp)]   # checked by phone
+    imported = ok(cli("import-package", "--db", bureau, usb, "--json", *confirmed))
     return SimpleNamespace(root=root, bureau=bureau, usb=usb, units=units, codes=codes, infos=infos,
                            fingerprints=fingerprints, exports=exports, before=before,
                            preview=json.loads(preview.stdout), after_preview=after_preview,

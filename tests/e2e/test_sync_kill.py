@@ -103,9 +103,9 @@ def template(tmp_path_factory) -> Template:
         (done,) = world.receive(world.report("small"))
         assert done.status == P.IMPORTED, done.message
         unit_id = SF.register(world, "big", 2, quotas={"行政编制": 30, "事业编制": 10})
-        path = enrollment.write_enrollment(world.bureau, world.mirrors, unit_id, root)
+        written = enrollment.write_enrollment(world.bureau, world.mirrors, unit_id, root)
         generate_demo(root / "big.sqlite", seed=5, months=1, people=30, end=dt.date(2026, 10, 31),
-                      enrollment=path)
+                      enrollment=written.path, enrollment_code=written.code)
         big = open_database(root / "big.sqlite")
         package = unit_sync.export_report(big, root / "usb").path
         fingerprint = P.own_fingerprint(big)

@@ -5,7 +5,6 @@ the county table against county.county_table, the drill-down onto the unit's mir
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import pytest
 from openpyxl import load_workbook
@@ -16,47 +15,18 @@ from app.core.metrics import parse_period, percent
 from app.core.validators import make_credit_code
 from app.services.org import accounts
 from app.services.county import bureau, table as county
-from app.services.county.mirrors import Mirrors, find_unit
+from app.services.county.mirrors import find_unit
 from app.services.exchange import enrollment, unit_side as unit_sync
 from app.services.exchange import packages as P
 from app.services.org.actor import SYSTEM
-from app.services.org.setup import UnitSetup, initialise_unit, open_database, quotas_of, unit_of
+from app.services.org.setup import open_database, quotas_of, unit_of
+from app.sync import codes
 from app.ui.tasks import SyncRunner
 from app.ui.widgets.fingerprint import grouped
 from tests.conftest import TEST_PASSWORD
+from tests.ui.conftest import BUREAU_CODE, UNIT_NAME, County, bureau_admin
 
-BUREAU_CODE = make_credit_code("11371321", "MB285103")
-UNIT_CODE = make_credit_code("11371321", "MB285104")
 OTHER_CODE = make_credit_code("11371321", "MB285105")
-UNIT_NAME = "沂河县市场监督管理局"
-
-
-@dataclass
-class County:
-    db: object
-    mirrors: Mirrors
-    unit_id: str          # the registered 沂河县市场监督管理局
-
-
-@pytest.fixture
-def county_db(tmp_path):
-    """A 编办 database with admin 'bb' and one registered unit (no data yet)."""
-    db = open_database(tmp_path / "county.sqlite", create=True)
-    initialise_unit(db, UnitSetup("沂河县委编办", BUREAU_CODE, unit_class="党委部门", edition="bureau"))
-    accounts.add_user(db, SYSTEM, accounts.NewUser("bb", "编办管理员", TEST_PASSWORD, is_admin=True,
-                                                   must_change=False))
-    unit_id = bureau.register_unit(db, SYSTEM, UnitSetup(UNIT_NAME, UNIT_CODE,
-                                                         staffing_quotas={"行政编制": 20, "事业编制": 5},
-                                                         leader_posts={"正职": 1, "副职": 3}),
-                                   task_class="服务经济", key_tasks=8)
-    mirrors = Mirrors(db)
-    yield County(db, mirrors, unit_id)
-    mirrors.close()
-    db.dispose()
-
-
-def bureau_admin(db):
-    return accounts.login(db, "bb", TEST_PASSWORD)
 
 
 def enrollment_file(c: County, folder):
@@ -66,7 +36,8 @@ def enrollment_file(c: County, folder):
 
 def test_wizard_enrollment_start_shows_the_fingerprint_and_creates_the_unit(qtbot, tmp_path, county_db):
     from app.ui.dialogs.first_run_wizard import ADMIN, DONE, ENROLL, ENROLLED_UNIT, FirstRunWizard
-    path = enrollment_file(county_db, tmp_path / "usb")
+    written = enrollment_file(county_db, tmp_path / "usb")
+    path = written.path
     bad = tmp_path / "usb" / "不是注册包.lzkp"
     bad.write_bytes(b"not a package")
     target = tmp_path / "unit.sqlite"
@@ -85,6 +56,16 @@ def test_wizard_enrollment_start_shows_the_fingerprint_and_creates_the_unit(qtbo
     assert page.fingerprint.text() == grouped(bureau_fp) and page.fingerprint.isVisible()
     assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()   # not yet compared
     page.confirmed.setChecked(True)
+    assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()   # no code yet
+    page.code.setText(written.code[:-1] + ("2" if written.code[-1] != "2" else "3"))   # a typo
+    assert "校验不符" in page.code_message.text()
+    assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+    page.code.setText(codes.new_code().lower())          # well formed, but not this file's code
+    assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+    wizard.next()
+    assert wizard.currentId() == ENROLL and "注册码不正确" in page.code_message.text()
+    assert not target.exists()
+    page.code.setText(written.code.replace("-", " "))
     wizard.next()
     assert wizard.currentId() == ADMIN
     admin = wizard.admin_page
@@ -136,7 +117,8 @@ def test_unit_sync_page_exports_a_report_and_imports_a_dispatch(qtbot, tmp_path,
     from app.ui.pages.sync_page import SyncPage
     db, mirrors = county_db.db, county_db.mirrors
     usb = tmp_path / "usb"
-    unit, _ = enrollment.init_from_enrollment(tmp_path / "unit.sqlite", enrollment_file(county_db, usb),
+    written = enrollment_file(county_db, usb)
+    unit, _ = enrollment.init_from_enrollment(tmp_path / "unit.sqlite", written.path, written.code,
                                               "admin", "管理员", TEST_PASSWORD, must_change=False)
     actor = accounts.login(unit, "admin", TEST_PASSWORD)
     page = SyncPage(unit, actor, settings, runner=SyncRunner())
@@ -207,15 +189,20 @@ def test_bureau_register_import_county_and_drill_down(qtbot, tmp_path, county_db
     added = find_unit(db, OTHER_CODE)
     assert units.selected_unit().unit_id == added.unit_id
     row = [units.table.item(r, 0).text() for r in range(2)].index("沂河县人力资源和社会保障局")
-    assert [units.table.item(row, c).text() for c in (3, 4, 5, 8)] == ["社会民生", "6", "15", "尚未收到上报包"]
+    assert [units.table.item(row, c).text() for c in (3, 4, 5, 8)] == ["社会民生", "6", "15", "尚未发注册码"]
 
     # The first unit gets its 注册包 from the page, builds a month of demo logs, reports.
     usb = tmp_path / "usb"
     usb.mkdir()
     units.select(county_db.unit_id)
+    shown_codes = []
+    units.exec_dialog = lambda dialog: shown_codes.append(dialog.code_label.text()) or 0
     units.write_enrollment(str(usb))
+    assert shown_codes == [units.last_code]                # shown in a dialog, once
+    row = [units.table.item(r, 0).text() for r in range(2)].index(UNIT_NAME)
+    assert units.table.item(row, 8).text().startswith("待注册")
     info = generate_demo(tmp_path / "u1.sqlite", seed=3, months=1, people=30, end=dt.date(2026, 10, 31),
-                         enrollment=units.last_path)
+                         enrollment=units.last_path, enrollment_code=units.last_code)
     assert info.entries > 0
     unit = open_database(tmp_path / "u1.sqlite")
     report = unit_sync.export_report(unit, usb)

@@ -296,8 +296,8 @@ def report_unit(db: Database, mirrors: Mirrors, unit_id: str, root: Path, day: d
     is linked to the 1st."""
     root.mkdir(parents=True, exist_ok=True)
     package = enrollment.write_enrollment(db, mirrors, unit_id, root)
-    unit, _ = enrollment.create_from_enrollment(root / "unit.sqlite", package)
-    package.unlink()
+    unit, _ = enrollment.create_from_enrollment(root / "unit.sqlite", package.path, package.code)
+    package.path.unlink()
     with unit.session(SYSTEM) as s:
         duties = list(s.scalars(select(Duty).order_by(Duty.sort_order, Duty.code)))
         section = Section(unit_id=unit.unit_id, name="综合科")

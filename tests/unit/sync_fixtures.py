@@ -151,7 +151,7 @@ def restore(db: Database, backup: Path) -> Database:
 
 # ---------------------------------------------------------------- package files
 _CONTAINER_FIELDS = ("format", "suite", "body_length", "chunk_size", "sender_key", "ephemeral",
-                     "salt", "recipient")
+                     "salt", "recipient", "key_check")
 
 
 def decrypt(path: Path, keys: KeyPair, sender: PublicKeys | None = None) -> tuple[dict, bytes]:
@@ -247,8 +247,8 @@ def register(world: World, key: str, i: int, *, quotas=None, task_class=None, ke
 def enroll(world: World, key: str, path: Path) -> Database:
     """The unit's database made from its 单位注册包 (as the unit's first start does)."""
     file = enrollment.write_enrollment(world.bureau, world.mirrors, world.unit_ids[key], world.usb)
-    db, _ = enrollment.create_from_enrollment(path, file)
-    file.unlink()   # keep the USB folder for packages only
+    db, _ = enrollment.create_from_enrollment(path, file.path, file.code)
+    file.path.unlink()   # keep the USB folder for packages only
     world.units[key] = db
     return db
 

@@ -66,8 +66,8 @@ def build_county(root: Path) -> Path:
         if i == len(UNITS):
             break                                   # the silent unit never sends a package
         e = enrollment.write_enrollment(b, mirrors, uid, root / "usb")
-        generate_demo(root / f"u{i}.sqlite", seed=5 + i, months=1, people=30, enrollment=e,
-                      end=dt.date(2026, 10, 31))
+        generate_demo(root / f"u{i}.sqlite", seed=5 + i, months=1, people=30, enrollment=e.path,
+                      enrollment_code=e.code, end=dt.date(2026, 10, 31))
         u = open_database(root / f"u{i}.sqlite")
         packages.append(unit_sync.export_report(u, root / "usb").path)
         u.dispose()

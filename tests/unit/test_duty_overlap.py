@@ -185,8 +185,9 @@ class Enrolled:
             "沂河县市场监督管理局", credit(1), staffing_quotas={"行政编制": 30}, leader_posts={"正职": 1}))
         (root / "usb").mkdir()
         package = enrollment.write_enrollment(self.bureau, self.mirrors, self.unit_id, root / "usb")
-        generate_demo(root / "unit.sqlite", seed=5, months=1, people=30, enrollment=package, end=END)
-        package.unlink()
+        generate_demo(root / "unit.sqlite", seed=5, months=1, people=30, enrollment=package.path,
+                      enrollment_code=package.code, end=END)
+        package.path.unlink()
         self.unit = open_database(root / "unit.sqlite")
         self.send()
 

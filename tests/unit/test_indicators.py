@@ -362,8 +362,8 @@ def enrolled(tmp_path_factory):
         leader_posts={"正职": 1, "副职": 2}), task_class="服务经济", key_tasks=5)
     (root / "usb").mkdir()
     file = enrollment.write_enrollment(b, mirrors, unit_id, root / "usb")
-    generate_demo(root / "unit.sqlite", seed=3, months=1, people=30, enrollment=file,
-                  end=dt.date(2026, 10, 31))
+    generate_demo(root / "unit.sqlite", seed=3, months=1, people=30, enrollment=file.path,
+                  enrollment_code=file.code, end=dt.date(2026, 10, 31))
     unit = open_database(root / "unit.sqlite")
     yield b, unit
     mirrors.close()

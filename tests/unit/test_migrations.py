@@ -27,6 +27,7 @@ from app.services.org.setup import DatabaseDamaged, open_database
 DATA = Path(__file__).resolve().parents[1] / "data"
 SCHEMA_0001 = DATA / "schema_0001.sqlite"
 SCHEMA_0001_SHA256 = "270793b03a95169b49df22821f7ccbcff76ec789a1e451a07b8e82335931dafe"
+SCHEMA_0008_SHA256 = "a056d85aa9b41854651382762b18d9dd004f4191d61893d8d30200578d662381"
 
 
 def revision_in_file(path: Path) -> str | None:
@@ -402,6 +403,52 @@ def test_schema_0003_sync_state_reads_back_and_exports(tmp_path):
         out.mkdir()
         result = unit_sync.export_report(db, out)
         assert result.seq == 2 and result.rows == 0   # nothing new since the acknowledgement
+    finally:
+        db.dispose()
+
+
+def test_schema_0004_unit_has_no_enrollment_proof_and_still_exports(tmp_path):
+    """A unit enrolled before one-time codes: its keys carry no proof (the 编办 registered them
+    already, or issues a code for `rekey`); its 上报包 goes out without one."""
+    from app.db.models import SyncKey
+    from app.services.exchange import unit_side as unit_sync
+    from app.sync import container
+    db = open_database(old_copy(tmp_path, DATA / "schema_0004.sqlite"))
+    try:
+        with db.read() as s:
+            assert s.get(SyncKey, 1).enroll_proof is None
+        out = tmp_path / "usb"
+        out.mkdir()
+        header = container.read_header(unit_sync.export_report(db, out).path).header
+        assert "enroll_proof" not in header and header["sender_keys"]
+    finally:
+        db.dispose()
+
+
+def test_schema_0008_enrolled_with_a_code_reads_back_and_exports_its_proof(tmp_path):
+    """A unit made with `init --enrollment --fingerprint --code`, registered by the 编办 with
+    `import-package --fingerprint`: its keys keep their proof of the code, and its 上报包 carry it;
+    its signed log verifies and the audit head the 编办 confirmed is remembered."""
+    from app.db.models import Peer, SyncKey
+    from app.services.exchange import unit_side as unit_sync
+    from app.sync import container
+    from app.sync.keys import PublicKeys
+    from app.services.org import audit
+    assert hashlib.sha256((DATA / "schema_0008.sqlite").read_bytes()).hexdigest() == SCHEMA_0008_SHA256
+    db = open_database(old_copy(tmp_path, DATA / "schema_0008.sqlite"))
+    try:
+        with db.read() as s:
+            key = s.get(SyncKey, 1)
+            [bureau] = s.scalars(select(Peer)).all()
+        assert key.enroll_proof and bureau.kind == "bureau" and bureau.enroll_verifier is None
+        assert bureau.audit_seq > 0
+        report = audit.verify(db)
+        assert report.ok and report.logs_checked == 1, report.summary()
+        out = tmp_path / "usb"
+        out.mkdir()
+        header = container.read_header(unit_sync.export_report(db, out).path).header
+        assert header["enroll_proof"] == key.enroll_proof
+        assert PublicKeys.from_dict(header["sender_keys"]).fingerprint() == key.fingerprint
     finally:
         db.dispose()
 

@@ -37,6 +37,7 @@ OTHER = generate()
 HEADER = {"kind": "changes", "package_id": "0192f0c4-0000-7000-8000-000000000001", "seq": 7,
           "sender": "某某县司法局", "schema": 3}
 ENCRYPTING = "x25519-hkdf-sha256-chacha20poly1305"
+SECRET = "secret-hkdf-sha256-chacha20poly1305"
 
 
 def write(path: Path, payload: bytes | list[bytes], recipient: PublicKeys | None = None,
@@ -418,6 +419,37 @@ def test_body_too_short_for_a_tag(tmp_path, pkg):
     expect("decrypt", tmp_path / "q")
 
 
+def test_secret_suite_round_trip_and_wrong_secret(tmp_path):
+    """The enrollment file's suite: sealed to a 32-byte secret (from a one-time code). A wrong
+    secret is told apart from damage before any chunk is opened; the body is still signed."""
+    secret = container.SharedSecret(os.urandom(32))
+    path = tmp_path / "enroll.lzkp"
+    payload = os.urandom(CHUNK_SIZE * 2 + 5)
+    full = write_package(path, {"kind": "enrollment"}, [payload], sign_key=SENDER, recipient=secret)
+    assert full["suite"] == SECRET and "recipient" not in full and "ephemeral" not in full
+    assert payload[:64] not in path.read_bytes()
+    assert read_all(path, keypair=secret) == payload
+    expect("wrong_secret", path, keypair=container.SharedSecret(os.urandom(32)))
+    expect("wrong_secret", path, keypair=RECIPIENT)        # a key pair does not open it
+    opened = read_header(path)
+    with pytest.raises(PackageError) as info:
+        container.check_opener(opened, container.SharedSecret(os.urandom(32)))
+    assert info.value.code == "wrong_secret"
+    container.check_opener(opened, secret)
+    # a chunk changed and the file signed again: the AEAD refuses it
+    header, body, _ = parts(path)
+    changed = bytearray(body)
+    changed[10] ^= 0x01
+    assemble(tmp_path / "q", json.loads(header), bytes(changed))
+    expect("decrypt", tmp_path / "q", keypair=secret)
+    flip(path, len(path.read_bytes()) - 100)
+    expect("signature", path, keypair=secret)
+    # a secret cannot open a package sealed to a key pair
+    write(tmp_path / "p", b"x")
+    expect("wrong_recipient", tmp_path / "p", keypair=secret)
+    assert "…" in repr(secret) and secret.key.hex() not in repr(secret)
+
+
 def test_file_changed_after_verify(tmp_path):
     path = tmp_path / "enroll.lzkp"
     write_package(path, {"kind": "enrollment"}, [b"hello world"], sign_key=SENDER, recipient=None)
@@ -468,4 +500,4 @@ def test_random_damage_is_always_a_package_error(data):
 
 
 def test_registry_names_the_suites():
-    assert set(container.SUITES) == {ENCRYPTING, "none"}
+    assert set(container.SUITES) == {ENCRYPTING, SECRET, "none"}

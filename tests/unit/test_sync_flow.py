@@ -21,8 +21,10 @@ from app.services.logs import attachments, daily as logs
 from app.services.review import queue as review
 from app.services.county import bureau as B
 from app.services.exchange import packages as P
+from app.services.exchange import unit_side as unit_sync
+from app.services.org.setup import open_database
 from app.services.org.actor import SYSTEM
-from app.sync import merge
+from app.sync import codes, merge
 from app.sync.keys import generate
 from tests.unit.sync_fixtures import (DAYS, TODAY, World, actor_for, add_people, approve, build_world,
                                       content_hash, content_of, enroll, register, reopen, restore,
@@ -90,9 +92,11 @@ def test_every_refusal_has_its_own_message_and_writes_nothing(world, restored, t
     add_people(c, [("ww", "王五", "科室人员")])
     messages["unregistered"] = refused(world, restored.report("c"), "unknown_sender", "未登记")
 
-    # unit a's database made again from the same enrollment: same unit, new key
+    # a copy of unit a's database with a new key the 编办 never registered (made with a code the
+    # 编办 did not issue: a unit makes a new key only after the 编办 revoked the old one)
     world.unit_ids["a2"] = world.unit_ids["a"]
-    again = enroll(world, "a2", tmp_path / "unit_a_again.sqlite")
+    again = world.units["a2"] = open_database(snapshot(a, tmp_path / "unit_a_again.sqlite"))
+    unit_sync.rekey(again, codes.new_code())
     add_people(again, [("zl", "赵六", "科室人员")])
     messages["key"] = refused(world, world.report("a2"), "wrong_key", "签名密钥与登记的不符")
 

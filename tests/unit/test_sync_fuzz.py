@@ -166,10 +166,11 @@ def _enrolled_unit(db, mirrors, root: Path, name: str, n: int, seed: int | None)
                               leader_posts={"正职": 1, "副职": 4}), task_class="服务经济", key_tasks=8)
     usb = root / f"enroll{n}"
     usb.mkdir()
-    path = enrollment.write_enrollment(db, mirrors, unit_id, usb)
+    written = enrollment.write_enrollment(db, mirrors, unit_id, usb)
     if seed is None:
-        return enrollment.create_from_enrollment(root / f"unit{n}.sqlite", path)[0]
-    generate_demo(root / f"unit{n}.sqlite", seed=seed, months=1, people=30, end=END, enrollment=path)
+        return enrollment.create_from_enrollment(root / f"unit{n}.sqlite", written.path, written.code)[0]
+    generate_demo(root / f"unit{n}.sqlite", seed=seed, months=1, people=30, end=END,
+                  enrollment=written.path, enrollment_code=written.code)
     return open_database(root / f"unit{n}.sqlite")
 
 

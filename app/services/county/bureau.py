@@ -12,7 +12,7 @@ import datetime as dt
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Collection, Iterable
 
 from sqlalchemy import select
 
@@ -24,7 +24,8 @@ from app.db.backup import backup_to, remove_database_files
 from app.db.models import PackageLedger, Peer, Replica, StaffingQuota, Unit
 from app.services.county import figures as county, import_pool
 from app.services.county.mirrors import Mirrors, mirrors_dir, registered_units, require_bureau
-from app.services.county.receive import receive_report, remember_key
+from app.services.county.receive import receive_report
+from app.services.county.unit_keys import sync_register
 from app.services.exchange import packages as P
 from app.services.org.actor import SYSTEM, Actor
 from app.services.org.setup import UnitSetup, open_database, unit_of
@@ -106,11 +107,15 @@ def set_quota(db: Database, mirrors: Mirrors, actor: Actor, unit_id: str, kind: 
 def import_packages(db: Database, mirrors: Mirrors, paths: Iterable[Path], *, apply: bool,
                     actor: Actor = SYSTEM,
                     progress: Callable[[int, int, str], None] | None = None,
-                    workers: int | None = None) -> list[P.PackageResult]:
+                    workers: int | None = None,
+                    confirmed_keys: Collection[str] | None = None) -> list[P.PackageResult]:
     """Preview (apply=False) or import 上报包 files, one transaction per package. Files from
     one unit are taken in sequence order whatever their names. With workers > 1 (None: one per
     CPU core, at most 4), several units' packages worth it are imported by that many processes
-    at once (app.services.county.import_pool)."""
+    at once (app.services.county.import_pool). A unit's first key is registered only with a
+    proof of its one-time code and, if `confirmed_keys` is given, when its fingerprint is
+    among them (confirmed by phone: the GUI passes those the preview showed, the CLI those
+    typed with --fingerprint)."""
     require_bureau(db)
     if not actor.is_admin:
         raise PermissionDenied("导入上报包需要编办管理员权限")
@@ -123,7 +128,7 @@ def import_packages(db: Database, mirrors: Mirrors, paths: Iterable[Path], *, ap
         workers = import_pool.default_workers()
     if workers > 1 and import_pool.worth_it(opened):
         import_pool.import_parallel(db, mirrors, opened, keys, apply=apply, actor=actor,
-                                    progress=progress, workers=workers)
+                                    progress=progress, workers=workers, confirmed_keys=confirmed_keys)
         return results
     previewed: dict[str, list] = {}
     for i, (package, result) in enumerate(opened):
@@ -134,9 +139,10 @@ def import_packages(db: Database, mirrors: Mirrors, paths: Iterable[Path], *, ap
         mirror = mirrors.get(unit_id)
         stale = county.mark_dirty(db, unit_id) if apply else set()
         receive_report(mirror, unit_id, package, keys, db.origin, result, apply=apply, actor=actor,
-                       previewed=None if apply else previewed.setdefault(unit_id, []))
+                       previewed=None if apply else previewed.setdefault(unit_id, []),
+                       confirmed_keys=confirmed_keys)
         if apply:
-            remember_key(db, unit_id, mirror)
+            sync_register(db, unit_id, mirror)
             months = county.log_months(mirror) if result.reference_changed else result.months
             county.refresh_unit(db, mirrors, unit_id, months | stale)
         result.seconds = time.perf_counter() - started

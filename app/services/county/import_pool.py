@@ -14,13 +14,14 @@ import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Collection
 
 from app.db.engine import Database
 from app.services.county import figures as county
 from app.services.county.basis import bureau_values
 from app.services.county.mirrors import Mirrors
-from app.services.county.receive import receive_report, remember_key
+from app.services.county.receive import receive_report
+from app.services.county.unit_keys import sync_register
 from app.services.exchange import packages as P
 from app.services.org.actor import Actor
 from app.services.org.setup import open_database
@@ -55,7 +56,8 @@ def worth_it(opened: list[tuple[container.OpenedPackage, P.PackageResult]]) -> b
 
 def import_parallel(db: Database, mirrors: Mirrors, opened: list[tuple[container.OpenedPackage, P.PackageResult]],
                     keys: KeyPair, *, apply: bool, actor: Actor,
-                    progress: Callable[[int, int, str], None] | None, workers: int) -> None:
+                    progress: Callable[[int, int, str], None] | None, workers: int,
+                    confirmed_keys: Collection[str] | None = None) -> None:
     """Import (or preview) `opened`, sorted by unit and sequence, filling in their results."""
     by_unit: dict[str, list[P.PackageResult]] = {}
     for package, result in opened:
@@ -71,7 +73,9 @@ def import_parallel(db: Database, mirrors: Mirrors, opened: list[tuple[container
         order = sorted(by_unit, key=lambda u: -sum(r.path.stat().st_size for r in by_unit[u]))
         pending = {pool.submit(_import_unit, str(mirrors.path(unit_id)), unit_id,
                                [str(r.path) for r in by_unit[unit_id]], keys.to_dict(), db.origin,
-                               apply, actor, today, stale[unit_id], values): unit_id for unit_id in order}
+                               apply, actor, today, stale[unit_id], values,
+                               None if confirmed_keys is None else sorted(confirmed_keys)): unit_id
+                   for unit_id in order}
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
@@ -80,7 +84,7 @@ def import_parallel(db: Database, mirrors: Mirrors, opened: list[tuple[container
                 for mine, theirs in zip(by_unit[unit_id], got):
                     mine.__dict__.update(theirs.__dict__)
                 if apply:
-                    remember_key(db, unit_id, mirrors.get(unit_id))
+                    sync_register(db, unit_id, mirrors.get(unit_id))
                     county.store_figures(db, unit_id, rows, today)
                 done += len(got)
                 if progress:
@@ -89,7 +93,8 @@ def import_parallel(db: Database, mirrors: Mirrors, opened: list[tuple[container
 
 def _import_unit(mirror_path: str, unit_id: str, paths: list[str], keys: dict, bureau_origin: str,
                  apply: bool, actor: Actor, today: dt.date, stale: set[int],
-                 values: dict) -> tuple[list[P.PackageResult], list]:
+                 values: dict, confirmed_keys: list[str] | None = None
+                 ) -> tuple[list[P.PackageResult], list]:
     """Worker: one unit's packages in sequence order, then (importing) its county figures for
     the months they touched and the `stale` ones an interrupted import left behind."""
     mirror = open_database(Path(mirror_path))
@@ -106,7 +111,8 @@ def _import_unit(mirror_path: str, unit_id: str, paths: list[str], keys: dict, b
                 P.reject(result, exc)
             else:
                 receive_report(mirror, unit_id, package, key_pair, bureau_origin, result,
-                                      apply=apply, actor=actor, previewed=None if apply else previewed)
+                               apply=apply, actor=actor, previewed=None if apply else previewed,
+                               confirmed_keys=confirmed_keys)
             months |= county.log_months(mirror) if result.reference_changed else result.months
             result.seconds = time.perf_counter() - started
             results.append(result)

@@ -60,6 +60,7 @@ class RegisteredUnit:
     credit_code: str
     registered_at: str
     fingerprint: str | None
+    code_issued_at: str | None = None    # a one-time registration code is pending since
 
 
 def registered_units(db: Database) -> list[RegisteredUnit]:
@@ -67,8 +68,8 @@ def registered_units(db: Database) -> list[RegisteredUnit]:
     require_bureau(db)
     with db.read() as s:
         rows = s.scalars(select(Peer).where(Peer.kind == "unit").order_by(Peer.registered_at, Peer.peer_id))
-        return [RegisteredUnit(p.peer_id, p.name, p.credit_code, p.registered_at, p.fingerprint)
-                for p in rows]
+        return [RegisteredUnit(p.peer_id, p.name, p.credit_code, p.registered_at, p.fingerprint,
+                               p.code_issued_at) for p in rows]
 
 
 def find_unit(db: Database, key: str) -> RegisteredUnit:

@@ -2,6 +2,8 @@
 worker processes of a folder import (import_pool)."""
 from __future__ import annotations
 
+from typing import Collection
+
 from app.db.engine import Database
 from app.db.models import Peer
 from app.services.exchange import packages as P
@@ -13,13 +15,13 @@ from app.sync.merge import SenderRule
 
 def receive_report(mirror: Database, unit_id: str, package: container.OpenedPackage, keys: KeyPair,
                    bureau_origin: str, result: P.PackageResult, *, apply: bool, actor: Actor,
-                   previewed: list | None = None) -> None:
+                   previewed: list | None = None, confirmed_keys: Collection[str] | None = None) -> None:
     """Check or merge one 上报包 into the unit's mirror; a refused package is recorded in result.
-    `previewed`: see packages.receive."""
+    `previewed`, `confirmed_keys`: see packages.receive."""
     try:
         P.receive(mirror, unit_id, package, keys, SenderRule(bureau_origin, from_bureau=False), result,
                   apply=apply, actor=actor, new_peer_keys=first_key(mirror, unit_id, package.header),
-                  previewed=previewed)
+                  previewed=previewed, confirmed_keys=confirmed_keys)
     except P.FORMAT_ERRORS as exc:
         P.reject(result, exc)
 
@@ -33,16 +35,3 @@ def first_key(mirror: Database, unit_id: str, header: dict) -> PublicKeys | None
         return PublicKeys.from_dict(header.get("sender_keys") or {})
     except KeyFormatError as exc:   # a damaged header: refuse this file, import the others
         raise container.PackageError("header", f"同步包包头中的单位公钥损坏（{exc}）") from None
-
-
-def remember_key(db: Database, unit_id: str, mirror: Database) -> None:
-    """The register shows the key fingerprint the unit's mirror holds. Compared after every
-    import, not only a first one: an import killed between the mirror's commit and this copy
-    is repaired by the next import of any package of that unit (e.g. the same file again)."""
-    with mirror.read() as s:
-        fingerprint = s.get(Peer, unit_id).fingerprint
-    with db.read() as s:
-        if s.get(Peer, unit_id).fingerprint == fingerprint:
-            return
-    with db.session() as s:
-        s.get(Peer, unit_id).fingerprint = fingerprint

@@ -8,7 +8,10 @@ sender and encrypted to the receiver. The receiving database keeps a `peer` row 
 
     上报包 (report)    unit  → 编办, received into the 编办's mirror of that unit
     下发包 (dispatch)  编办 → unit, rows the 编办 owns (unit, quotas, duties) + receipts
-    单位注册包 (enroll) 编办 → new unit, signed but not encrypted (app.services.exchange.enrollment)
+    单位注册包 (enroll) 编办 → new unit, signed, encrypted to a one-time code (app.services.exchange.enrollment)
+
+A unit's key is registered by the first 上报包 that proves the unit's one-time code
+(app.services.exchange.admission); a key the 编办 revoked is refused.
 
 An import is all or nothing per package: one transaction holds the rows, the ledger entry, the
 peer's acknowledgement and the recomputed review states.
@@ -22,7 +25,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Collection, Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -40,7 +43,7 @@ from app.sync import container, ledger
 from app.sync.changes import attachment_files, collect, outbox_top
 from app.sync.keys import KeyFormatError, KeyPair, PublicKeys
 from app.sync.merge import Merger, MergeError, MergePlan, SenderRule
-from app.services.exchange import figure_changes
+from app.services.exchange import admission, figure_changes
 from app.services.exchange.recheck import logs_of_entries, recheck_logs
 from app.services.org.calendar import accepted_days_in, open_deviations
 from app.sync.payload import PayloadError, read_payload, write_payload
@@ -180,6 +183,8 @@ def check_header(header: dict, kinds: set[str]) -> None:
             raise container.PackageError("header", f"同步包包头有误：{key}超出范围")
     if header.get("suite") == container.PlainSuite.name and header["kind"] != KIND_ENROLL:
         raise container.PackageError("suite", "同步包未加密：上报包和下发包必须加密，拒收")
+    if header.get("suite") == container.SecretChaChaSuite.name and header["kind"] != KIND_ENROLL:
+        raise container.PackageError("suite", "同步包未加密给接收方的密钥：上报包和下发包必须如此加密，拒收")
     if header["kind"] not in KIND_NAMES:      # not ours to skip: a damaged or foreign header
         raise container.PackageError("header", f"同步包包头有误：未知的包类型“{header['kind'][:20]}”")
     if header["kind"] not in kinds:
@@ -194,42 +199,47 @@ def check_header(header: dict, kinds: set[str]) -> None:
 
 # ---------------------------------------------------------------- receive
 @collector_paused()     # a unit-year's package is ~230,000 rows of lists: 10 % of the import's CPU
-def receive(target: Database, peer_id: str, opened: container.OpenedPackage, keys: KeyPair,
-            rule: SenderRule, result: PackageResult, *, apply: bool, actor: Actor = SYSTEM,
-            new_peer_keys: PublicKeys | None = None,
-            previewed: list | None = None) -> PackageResult:
+def receive(target: Database, peer_id: str, opened: container.OpenedPackage,
+            keys: KeyPair | container.SharedSecret, rule: SenderRule, result: PackageResult, *,
+            apply: bool, actor: Actor = SYSTEM, new_peer_keys: PublicKeys | None = None,
+            previewed: list | None = None, confirmed_keys: Collection[str] | None = None) -> PackageResult:
     """Check and (with apply) merge one package into `target`, whose `peer` row `peer_id` is the
     sender. A preview (apply False) merges and re-checks the rows as the import would, in a
     transaction that is always rolled back: it refuses what the import would refuse. Raises a
     FORMAT_ERRORS exception when the package must be refused (and removes the attachment files
-    it had stored). `previewed` (previews only): the ledger entries the
-    sender's packages previewed before this one would make; this one's is added when it could
-    be imported."""
+    it had stored). `new_peer_keys`: the sender's keys when none is registered yet (registered
+    if the package proves the sender's one-time code); `confirmed_keys`: if given, a new key is
+    registered only when its fingerprint is among them (checked by phone). `previewed`
+    (previews only): the ledger entries the sender's packages previewed before this one would
+    make; this one's is added when it could be imported."""
     created: list[Path] = []
     try:
         return _receive(target, peer_id, opened, keys, rule, result, apply, actor, new_peer_keys,
-                        previewed, created)
+                        previewed, created, confirmed_keys)
     except BaseException:
         for path in created:
             path.unlink(missing_ok=True)
         raise
 
 
-def _receive(target: Database, peer_id: str, opened: container.OpenedPackage, keys: KeyPair,
-             rule: SenderRule, result: PackageResult, apply: bool, actor: Actor,
-             new_peer_keys: PublicKeys | None, previewed: list | None,
-             created: list[Path]) -> PackageResult:
+def _receive(target: Database, peer_id: str, opened: container.OpenedPackage,
+             keys: KeyPair | container.SharedSecret, rule: SenderRule, result: PackageResult,
+             apply: bool, actor: Actor, new_peer_keys: PublicKeys | None, previewed: list | None,
+             created: list[Path], confirmed_keys: Collection[str] | None) -> PackageResult:
     header = opened.header
     # A preview merges and re-checks too, in a transaction that is rolled back (nothing kept).
     session_cm = target.session(actor) if apply else target.rehearsal()
     with session_cm as s:
         peer = s.get(Peer, peer_id)
+        admission.refuse_revoked(s, peer, header)
         known = peer_keys(peer)
         if known is None:
             if new_peer_keys is None:
                 raise container.PackageError("unknown_sender", f"不知道“{peer.name}”的密钥，无法核验此包")
             known, result.new_key = new_peer_keys, new_peer_keys.fingerprint()
         container.verify(opened, known)
+        if result.new_key:
+            admission.admit_new_key(s, peer, header, known, apply=apply, confirmed=confirmed_keys)
         standing = ledger.judge(s, peer_id, header["package_id"], header["seq"],
                                 header.get("base", 0), header.get("upto", 0), previewed or ())
         if standing.duplicate is not None:
@@ -301,8 +311,7 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage, ke
             result.invalid_logs = [f.text() for f in verify.mark(s, touched).findings]
         ledger.record(s, **entry)
         if result.new_key:
-            peer.public_keys = json.dumps(new_peer_keys.to_dict())
-            peer.fingerprint = result.new_key
+            admission.register(s, peer, new_peer_keys, s.info.get("actor", "system"))
         if trail_sha:
             peer.audit_seq, peer.audit_hash = head
             if result.audit_problem:

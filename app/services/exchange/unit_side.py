@@ -1,6 +1,7 @@
 """The unit edition's side of sync: 上报包 out to the 编办, 下发包 in from it."""
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Iterable
@@ -8,8 +9,11 @@ from typing import Iterable
 from sqlalchemy import select
 
 from app.core.errors import AppError, PermissionDenied
-from app.db.engine import Database
-from app.db.models import Peer
+from app.db import audit
+from app.db.engine import Database, now_text
+from app.db.models import Peer, SyncKey
+from app.sync import codes
+from app.sync.keys import generate
 from app.services.exchange import packages as P
 from app.services.org.actor import SYSTEM, Actor
 from app.services.org.setup import unit_of
@@ -42,13 +46,42 @@ def _require(db: Database, actor: Actor) -> Peer:
 
 
 def export_report(db: Database, out_dir: Path, *, actor: Actor = SYSTEM, full: bool = False) -> P.ExportResult:
-    """The 上报包: every change the 编办 has not acknowledged yet (full=True: everything)."""
+    """The 上报包: every change the 编办 has not acknowledged yet (full=True: everything). Its
+    header carries this unit's public keys and their proof of the one-time code, with which the
+    编办 registers them from the first package it imports."""
     peer = _require(db, actor)
     keys = P.ensure_keys(db)
     unit = unit_of(db)
+    extra = {"sender_keys": keys.public().to_dict()}
+    with db.read() as s:
+        proof = s.get(SyncKey, 1).enroll_proof
+    if proof:
+        extra["enroll_proof"] = proof
     return P.export_to(db, peer.peer_id, out_dir, kind=P.KIND_REPORT, keys=keys, sender_id=unit.id,
                        sender_name=unit.name, file_unit_name=unit.name, skip=UNIT_PRIVATE,
-                       extra_header={"sender_keys": keys.public().to_dict()}, full=full, actor=actor)
+                       extra_header=extra, full=full, actor=actor)
+
+
+def rekey(db: Database, code: str, *, actor: Actor = SYSTEM) -> str:
+    """After the 编办 revoked this unit's key (or had no pending code for it) and gave a new
+    one-time code: a new key pair, with its proof of that code, replaces the old one; the next
+    上报包 registers it. Always a new pair — the revoked key may be the one that leaked, and the
+    编办 refuses whatever it signs from now on. Returns the new fingerprint (to confirm by
+    phone). Packages the 编办 encrypted to the old key can no longer be opened here: the 编办's
+    next 下发包 repeats every change this unit has not acknowledged."""
+    _require(db, actor)
+    code_keys = codes.derive(code, db.unit_id)      # CodeError: malformed, with what is wrong
+    P.ensure_keys(db)
+    fresh = generate()
+    with db.session(actor) as s:
+        row = s.get(SyncKey, 1)
+        before = row.fingerprint
+        row.secret, row.fingerprint = json.dumps(fresh.to_dict()), fresh.public().fingerprint()
+        row.created_at = now_text()
+        row.enroll_proof = codes.prove(code_keys, fresh.public())
+        audit.append(s, s.info.get("actor", "system"), "rekey", "sync_key", "1",
+                     audit.row_hash({"fingerprint": before}), audit.row_hash({"fingerprint": row.fingerprint}))
+    return fresh.public().fingerprint()
 
 
 def ledger_lines(db: Database):

@@ -1,7 +1,7 @@
 """Preview of sync packages before they are imported (and the same table for the result):
 per file the sender, sequence, what would change, problems, gap/fork notes; rejected files in
 red with their reason. A sender's key seen for the first time must be confirmed by phone before
-anything is imported."""
+anything is imported (and the import then registers only the keys confirmed here)."""
 from __future__ import annotations
 
 import html
@@ -57,7 +57,7 @@ def details_html(r: P.PackageResult) -> str:
     lines.append(f"<span style='color:{colour}'>{text}</span>")
     if r.note:
         lines.append(f"<span style='background:#fff0d9'>⚠ {r.note}</span>")
-    if r.new_key:
+    if r.new_key and not r.rejected:
         lines.append(f"首次收到该方的包，其密钥指纹：<b>{r.new_key}</b>（请电话核对）")
     if r.calendar_days:          # moves figures without being work: above the counts, in sight
         lines.append(f"<span style='background:#fff0d9'>⚠ {P.calendar_text(r.calendar_days)}</span>")
@@ -106,9 +106,9 @@ class ImportPreviewDialog(PreservingDialog):
         new_keys = [r for r in results if r.new_key and r.status in (P.OK, P.IMPORTED)]
         self.key_check = None
         if new_keys and not done:
-            note = QLabel("<b>首次收到以下单位的包。</b>请打电话给各单位管理员，请对方念出“数据交换”页上的"
-                          "本单位密钥指纹，与下表逐组核对；不一致的包不要导入（取消后把它移出文件夹）。",
-                          wordWrap=True)
+            note = QLabel("<b>首次收到以下单位的包</b>（附有本编办所发注册码的有效证明）。请打电话给各单位管理员，"
+                          "请对方念出“数据交换”页上的本单位密钥指纹，与下表逐组核对；不一致的包不要导入"
+                          "（取消后把它移出文件夹）。导入时只登记这里显示并核对过的指纹。", wordWrap=True)
             layout.addWidget(note)
             # One line per unit, scrolling: a county's first import brings dozens of keys.
             self.keys = QTextBrowser(objectName="newKeys")
@@ -151,7 +151,7 @@ class ImportPreviewDialog(PreservingDialog):
         text = r.message
         if r.note:
             text = f"⚠ {r.note}；{text}"
-        if r.new_key:
+        if r.new_key and not r.rejected:
             text += "；首次收到该方密钥，请核对指纹"
         if r.calendar_days or r.figure_changes:
             text += "；⚠ 有影响统计的设置变更（见下方说明）"

@@ -1,5 +1,6 @@
-"""数据交换 page (unit edition, admin only): the keys' fingerprints, 上报包 out to the 编办,
-下发包 in from it through a preview, and the ledger of received packages."""
+"""数据交换 page (unit edition, admin only): the keys' fingerprints (and a new key with the 编办's
+new registration code after it revoked ours), 上报包 out to the 编办, 下发包 in from it through a
+preview, and the ledger of received packages."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -77,11 +78,18 @@ class SyncPage(QWidget):
         grid.addWidget(self.bureau_fingerprint, 1, 1)
         grid.addWidget(QLabel("编办导入本单位第一个上报包时会看到本单位的指纹并来电核对；编办的指纹来自注册包，"
                               "创建数据库时已核对过。", wordWrap=True, styleSheet="color:#555"), 2, 0, 1, 2)
+        rekey = QPushButton("输入编办的新注册码…", objectName="rekey")
+        rekey.setToolTip("编办撤销本单位密钥并给了新注册码时：生成新密钥，之后的上报包由编办重新登记")
+        rekey.clicked.connect(self.rekey)
+        grid.addWidget(rekey, 3, 0)
+        self.rekey_result = QLabel(objectName="rekeyResult", wordWrap=True)
+        grid.addWidget(self.rekey_result, 3, 1)
+
         self.key_state = QLabel(objectName="keyState", wordWrap=True)
         passphrase = QPushButton("设置密钥口令…", objectName="setPassphrase")
         passphrase.clicked.connect(lambda: self.set_passphrase())
-        grid.addWidget(self.key_state, 3, 0)
-        grid.addWidget(passphrase, 3, 1)
+        grid.addWidget(self.key_state, 4, 0)
+        grid.addWidget(passphrase, 4, 1)
         self._show_key_state()
         return box
 
@@ -96,6 +104,16 @@ class SyncPage(QWidget):
     def set_passphrase(self) -> None:
         if PassphraseDialog(self.db, self.actor, self).exec():
             self._show_key_state()
+
+    def rekey(self) -> None:
+        # imported here: a page or dialog is built when it is first opened
+        from app.ui.dialogs.rekey_dialog import RekeyDialog
+        dialog = RekeyDialog(self.db, self.actor, self)
+        if self.confirm(dialog) != QDialog.DialogCode.Accepted or not dialog.fingerprint:
+            return
+        self.own_fingerprint.set_fingerprint(dialog.fingerprint)
+        self.rekey_result.setText("已生成新密钥（上方为新指纹）。下一步：导出上报包交编办；编办导入时会来电核对新指纹。")
+        self.status_message.emit("已生成本单位的新密钥")
 
     def _export_box(self) -> QGroupBox:
         box = QGroupBox("上报：导出上报包给编办")

@@ -110,9 +110,12 @@ class BureauPackagesPage(QWidget):
         if self.confirm(dialog) != QDialog.DialogCode.Accepted:
             return
         paths = [r.path for r in dialog.importable]
+        # only the unit keys the preview showed and the user confirmed by phone: a file swapped
+        # on the stick since the preview brings another key, which is then refused
+        confirmed = {r.new_key for r in dialog.importable if r.new_key}
         db, mirrors, actor = self.db, self.mirrors, self.actor
         self.runner.run(lambda report: bureau.import_packages(db, mirrors, paths, apply=True, actor=actor,
-                                                              progress=report),
+                                                              progress=report, confirmed_keys=confirmed),
                         self._imported, lambda exc: show_error(self, "导入失败", exc),
                         parent=self, label="正在导入上报包并更新全县统计…", with_progress=True)
 

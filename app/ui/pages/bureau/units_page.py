@@ -1,5 +1,6 @@
 """单位管理 page (编办 edition, admin only): the register of units with their keys, 登记单位,
-单位注册包, 调整编制 and the 下发包 per unit or for all."""
+单位注册包 (with its one-time code), 撤销密钥 (and a new code), 调整编制 and the 下发包 per unit or
+for all."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,9 +25,13 @@ from app.ui.widgets.key_passphrase import PassphraseDialog, ask_to_unlock
 from app.ui.widgets.record_table import RecordTable
 from app.services.org.headcount import staffing_of
 from app.services.exchange.enrollment import write_enrollment
+from app.services.county.unit_keys import key_state, revoke_key
 
 ROLE_UNIT = Qt.ItemDataRole.UserRole + 1
-NO_KEY = "尚未收到上报包"
+ENROLL_STEPS = ("单位：首次启动程序，选“用编办的单位注册包创建”，选择注册包，与编办电话核对编办密钥指纹，"
+                "输入注册码。之后导出上报包交编办；编办导入时核对单位密钥指纹，即完成注册。")
+REKEY_STEPS = ("单位：在“数据交换”页点“输入编办的新注册码…”，输入此注册码（生成新密钥），再导出上报包交编办；"
+               "编办导入时电话核对新的单位密钥指纹，即完成重新注册。单位需要重新建库时，改为为其生成注册包。")
 HEADERS = ["单位名称", "统一社会信用代码", "单位类别", "编制任务比类别", "重点任务数", "编制数", "领导职数",
            "登记时间", "单位密钥指纹"]
 
@@ -92,6 +97,7 @@ class BureauUnitsPage(QWidget):
         row = QHBoxLayout()
         for text, name, slot in (("登记单位…", "registerUnit", self.register),
                                  ("生成注册包…", "writeEnrollment", lambda: self.write_enrollment()),
+                                 ("撤销密钥…", "revokeKey", lambda: self.revoke_key()),
                                  ("调整编制…", "adjustQuota", self.adjust_quota),
                                  ("导出所选单位的下发包…", "exportOne", lambda: self.export_dispatch()),
                                  ("导出全部下发包…", "exportAll", lambda: self.export_dispatch(all_units=True)),
@@ -107,9 +113,10 @@ class BureauUnitsPage(QWidget):
         self.table = RecordTable(HEADERS, 0)
         self.table.setObjectName("unitsTable")
         layout.addWidget(self.table, 1)
-        layout.addWidget(QLabel("流程：登记单位 → 生成注册包（U盘交给单位，电话核对编办指纹）→ 单位用注册包建库、"
-                                "填报 → 导入单位的上报包（首次核对单位指纹）→ 导出下发包（回执、编制调整）。",
-                                wordWrap=True, styleSheet="color:#555"))
+        layout.addWidget(QLabel("流程：登记单位 → 生成注册包（U盘交给单位）和一次性注册码（另行告知）→ 单位用注册包"
+                                "和注册码建库（电话核对编办指纹）、填报 → 导入单位的上报包（首次核对单位指纹，"
+                                "注册码随之作废）→ 导出下发包（回执、编制调整）。单位密钥泄露或被冒用时“撤销密钥”，"
+                                "把新注册码交给单位重新注册。", wordWrap=True, styleSheet="color:#555"))
         self.refresh()
 
     # ------------------------------------------------------------------ table
@@ -122,7 +129,8 @@ class BureauUnitsPage(QWidget):
         self.lines = lines
         self.table.set_rows([(u.unit.name, u.unit.credit_code, u.unit_class, u.task_class,
                               "—" if u.key_tasks is None else u.key_tasks, u.quota, u.leaders,
-                              u.unit.registered_at[:16].replace("T", " "), u.unit.fingerprint or NO_KEY)
+                              u.unit.registered_at[:16].replace("T", " "),
+                              key_state(u.unit.fingerprint, u.unit.code_issued_at))
                              for u in lines])
         for row, u in enumerate(lines):
             self.table.item(row, 0).setData(ROLE_UNIT, u.unit.unit_id)
@@ -183,14 +191,52 @@ class BureauUnitsPage(QWidget):
         if not ask_to_unlock(self, self.db):
             return
         try:
-            path = write_enrollment(self.db, self.mirrors, unit.unit_id, Path(folder), actor=self.actor)
+            written = write_enrollment(self.db, self.mirrors, unit.unit_id, Path(folder), actor=self.actor)
         except (AppError, OSError) as exc:
             show_error(self, "生成注册包失败", exc if isinstance(exc, AppError) else AppError(str(exc)))
             return
-        self.last_path = path
+        path = self.last_path = written.path
         self.result.setText(f"已生成“{unit.name}”的单位注册包：{path}\n"
-                            f"请把它交给单位；单位创建数据库时会来电核对编办密钥指纹 {self.fingerprint.fingerprint}。")
+                            f"请把它和注册码分开交给单位；单位创建数据库时会来电核对编办密钥指纹 "
+                            f"{self.fingerprint.fingerprint}。")
         self.status_message.emit(f"已生成单位注册包：{path.name}")
+        self.refresh()
+        self.select(unit.unit_id)
+        self._show_code(unit.name, written.code, f"已生成单位注册包：{path}", ENROLL_STEPS)
+
+    def revoke_key(self) -> None:
+        # imported here: a page or dialog is built when it is first opened
+        from app.ui.dialogs.text_prompt_dialog import TextPromptDialog
+        unit = self._need_unit()
+        if unit is None:
+            return
+        what = (f"撤销“{unit.name}”已注册的密钥（指纹{unit.fingerprint}）：此后由它签名的上报包一律拒收，"
+                if unit.fingerprint else f"“{unit.name}”尚未注册密钥：将作废之前的注册码，")
+        prompt = (f"{what}并发放新的一次性注册码，单位输入后重新注册。\n"
+                  "用于单位密钥泄露、被他人冒用注册，或单位未能完成注册时。撤销原因（记入审计）：")
+        dialog = TextPromptDialog("撤销单位密钥", prompt, required=False, parent=self,
+                                  placeholder="如：单位电脑丢失；注册包被他人冒用")
+        if self.exec_dialog(dialog) != QDialog.DialogCode.Accepted:
+            return
+        try:
+            issued = revoke_key(self.db, self.mirrors, unit.unit_id, actor=self.actor, reason=dialog.text())
+        except AppError as exc:
+            show_error(self, "撤销密钥失败", exc)
+            return
+        heading = (f"已撤销“{unit.name}”的密钥（指纹{issued.revoked}）：此后由该密钥签名的包一律拒收。"
+                   if issued.revoked else f"已为“{unit.name}”发放新注册码，之前的注册码作废。")
+        self.result.setText(heading)
+        self.status_message.emit(heading)
+        self.refresh()
+        self.select(unit.unit_id)
+        self.units_changed.emit()
+        self._show_code(unit.name, issued.code, heading, REKEY_STEPS)
+
+    def _show_code(self, unit_name: str, code: str, heading: str, steps: str) -> None:
+        # imported here: a page or dialog is built when it is first opened
+        from app.ui.dialogs.code_dialog import CodeDialog
+        self.last_code = code
+        self.exec_dialog(CodeDialog(unit_name, code, heading, steps, self))
 
     def adjust_quota(self) -> None:
         # imported here: a page or dialog is built when it is first opened
