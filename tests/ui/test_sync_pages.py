@@ -304,8 +304,8 @@ def test_unit_sets_a_key_passphrase_and_is_asked_for_it_once(qtbot, tmp_path, co
     from app.ui.pages.sync_page import SyncPage
     from app.ui.widgets.key_passphrase import PassphraseDialog
     monkeypatch.delenv(keystore.PASSPHRASE_ENV, raising=False)
-    unit, _ = enrollment.init_from_enrollment(tmp_path / "unit.sqlite",
-                                              enrollment_file(county_db, tmp_path / "usb"),
+    written = enrollment_file(county_db, tmp_path / "usb")
+    unit, _ = enrollment.init_from_enrollment(tmp_path / "unit.sqlite", written.path, written.code,
                                               "admin", "管理员", TEST_PASSWORD, must_change=False)
     page = SyncPage(unit, accounts.login(unit, "admin", TEST_PASSWORD), settings, runner=SyncRunner())
     qtbot.addWidget(page)

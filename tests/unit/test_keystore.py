@@ -84,3 +84,19 @@ def test_changing_the_passphrase_needs_the_current_one(world, monkeypatch):
 def _b64(raw: bytes) -> bytes:
     import base64
     return base64.b64encode(raw)
+
+
+def test_a_new_key_pair_after_revocation_stays_sealed(world, monkeypatch):
+    from app.db.models import SyncKey
+    from app.core import signing
+    from app.services.county.unit_keys import revoke_key
+    from app.services.exchange import unit_side
+    unit = world.units["a"]
+    assert [r.status for r in world.receive(world.report("a"))] == ["imported"]
+    keystore.protect(unit, SYSTEM, PASSPHRASE)
+    issued = revoke_key(world.bureau, world.mirrors, world.unit_ids["a"], reason="密钥泄露")
+    fingerprint = unit_side.rekey(unit, issued.code)
+    with unit.read() as s:
+        assert signing.is_sealed(s.get(SyncKey, 1).secret)
+    _forget_this_run(monkeypatch)
+    assert keystore.unlock(unit, PASSPHRASE).public().fingerprint() == fingerprint

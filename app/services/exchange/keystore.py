@@ -25,6 +25,7 @@ from app.sync.keys import KeyPair, generate
 PASSPHRASE_ENV = "LZKP_KEY_PASSPHRASE"
 MIN_LENGTH = 8
 _opened: dict[str, KeyPair] = {}        # database file → its keys, opened in this run
+_passphrases: dict[str, str] = {}       # … and the passphrase that opened them (a rekey reseals)
 
 
 class KeysLocked(AppError):
@@ -53,6 +54,19 @@ def fingerprint(db: Database) -> str:
     with db.read() as s:
         row = s.get(SyncKey, 1)
     return row.fingerprint if row is not None else ensure(db).public().fingerprint()
+
+
+def stored_form(db: Database, keys: KeyPair, current_secret: str) -> str:
+    """How new keys (a rekey) are written: sealed under the same passphrase when the current
+    ones are (the caller opened them first, so the passphrase is known in this run)."""
+    plain = json.dumps(keys.to_dict())
+    if not signing.is_sealed(current_secret):
+        return plain
+    passphrase = _passphrases.get(_where(db)) or os.environ.get(PASSPHRASE_ENV)
+    if passphrase is None:
+        raise KeysLocked("本机同步密钥已用密钥口令加密保存：请先输入密钥口令")
+    _opened[_where(db)] = keys
+    return signing.seal_bytes(plain.encode(), passphrase)
 
 
 def is_open(db: Database) -> bool:
@@ -93,6 +107,7 @@ def _open(db: Database, sealed: str, passphrase: str) -> KeyPair:
     except signing.SealError:
         raise KeysLocked("密钥口令不正确") from None
     _opened[_where(db)] = keys
+    _passphrases[_where(db)] = passphrase
     with db.engine.connect() as conn:     # the old page out of the write-ahead log too
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     return keys
@@ -129,5 +144,6 @@ def protect(db: Database, actor: Actor, passphrase: str, current: str | None = N
         audit.append(s, actor.login, "protect-keys", "sync_key", "1", None, audit.row_hash(
             {"fingerprint": keys.public().fingerprint()}))
     _opened[_where(db)] = keys
+    _passphrases[_where(db)] = passphrase
     with db.engine.connect() as conn:     # the old page out of the write-ahead log too
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

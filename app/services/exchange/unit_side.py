@@ -1,7 +1,6 @@
 """The unit edition's side of sync: 上报包 out to the 编办, 下发包 in from it."""
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Iterable
@@ -14,7 +13,7 @@ from app.db.engine import Database, now_text
 from app.db.models import Peer, SyncKey
 from app.sync import codes
 from app.sync.keys import generate
-from app.services.exchange import packages as P
+from app.services.exchange import keystore, packages as P
 from app.services.org.actor import SYSTEM, Actor
 from app.services.org.setup import unit_of
 from app.sync.merge import UNIT_PRIVATE, SenderRule
@@ -76,7 +75,8 @@ def rekey(db: Database, code: str, *, actor: Actor = SYSTEM) -> str:
     with db.session(actor) as s:
         row = s.get(SyncKey, 1)
         before = row.fingerprint
-        row.secret, row.fingerprint = json.dumps(fresh.to_dict()), fresh.public().fingerprint()
+        row.secret = keystore.stored_form(db, fresh, row.secret)
+        row.fingerprint = fresh.public().fingerprint()
         row.created_at = now_text()
         row.enroll_proof = codes.prove(code_keys, fresh.public())
         audit.append(s, s.info.get("actor", "system"), "rekey", "sync_key", "1",
