@@ -1,4 +1,6 @@
-"""What a 编办 mirror keeps beside a unit's rows (local tables: never exported, never merged).
+"""What the 编办 keeps beside a unit's rows (local tables: never exported, never merged): the
+keys it revoked (`revoked_key`), its cache of each unit's figures (`county_figures`), and what
+shows a unit moving its figures without work.
 
 A unit can move its county figures without doing any work: by taking working days out of its
 calendar or by classing its duties 核心. The 编办 counts every unit by the national calendar
@@ -8,7 +10,7 @@ first reached the 编办 (`duty_baseline`), so a later change is named in the co
 """
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Integer, String
+from sqlalchemy import Boolean, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base
@@ -32,3 +34,28 @@ class AcceptedDay(Base):
     working: Mapped[bool] = mapped_column(Boolean)
     accepted_at: Mapped[str] = mapped_column(String(19))
     accepted_by: Mapped[str] = mapped_column(String(40))
+
+
+class RevokedKey(Base):
+    """编办 mirror: a unit key the 编办 revoked; packages it signed are refused from then on."""
+    __tablename__ = "revoked_key"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    peer_id: Mapped[str] = mapped_column(String(36))
+    fingerprint: Mapped[str] = mapped_column(String(40))
+    public_keys: Mapped[str] = mapped_column(Text)
+    revoked_at: Mapped[str] = mapped_column(String(19))
+    revoked_by: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (Index("ix_revoked_key_peer", "peer_id", "fingerprint"),)
+
+
+class CountyFigures(Base):
+    """编办: a unit's statistics for one period, computed from its mirror after each import so the
+    county dashboard reads 50 small rows instead of scanning millions of entries. `marker` is the
+    mirror's newest ledger id at computing time (stale when it differs)."""
+    __tablename__ = "county_figures"
+    unit_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    period: Mapped[str] = mapped_column(String(24), primary_key=True)   # '2026-10', '2026-Q4', '2026', 'staffing'
+    payload: Mapped[str] = mapped_column(Text)
+    marker: Mapped[int] = mapped_column(Integer)
+    computed_on: Mapped[str] = mapped_column(String(10))

@@ -15,7 +15,7 @@ from sqlalchemy import (Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import DERIVED, Base, Synced
-from app.db.county_models import AcceptedDay, DutyBaseline
+from app.db.county_models import AcceptedDay, CountyFigures, DutyBaseline, RevokedKey
 from app.db.signing_models import PersonKey, SignedStatement
 
 __all__ = ["Base", "DERIVED", "Synced", "PersonKey", "SignedStatement", "AcceptedDay",
@@ -466,19 +466,6 @@ class Peer(Base):
     code_issued_at: Mapped[str | None] = mapped_column(String(19))
 
 
-class RevokedKey(Base):
-    """编办 mirror: a unit key the 编办 revoked; packages it signed are refused from then on."""
-    __tablename__ = "revoked_key"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    peer_id: Mapped[str] = mapped_column(String(36))
-    fingerprint: Mapped[str] = mapped_column(String(40))
-    public_keys: Mapped[str] = mapped_column(Text)
-    revoked_at: Mapped[str] = mapped_column(String(19))
-    revoked_by: Mapped[str] = mapped_column(String(40))
-    reason: Mapped[str] = mapped_column(Text, default="")
-    __table_args__ = (Index("ix_revoked_key_peer", "peer_id", "fingerprint"),)
-
-
 class PackageLedger(Base):
     """Packages imported from a peer, keyed by (sender, seq); duplicates, gaps and forks are
     judged against it. Written in the same transaction as the package's rows."""
@@ -497,17 +484,6 @@ class PackageLedger(Base):
     note: Mapped[str] = mapped_column(Text, default="")  # gap / fork found on import
     __table_args__ = (Index("ix_package_ledger_sender", "sender", "seq"),)
 
-
-class CountyFigures(Base):
-    """编办: a unit's statistics for one period, computed from its mirror after each import so the
-    county dashboard reads 50 small rows instead of scanning millions of entries. `marker` is the
-    mirror's newest ledger id at computing time (stale when it differs)."""
-    __tablename__ = "county_figures"
-    unit_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    period: Mapped[str] = mapped_column(String(24), primary_key=True)   # '2026-10', '2026-Q4', '2026', 'staffing'
-    payload: Mapped[str] = mapped_column(Text)
-    marker: Mapped[int] = mapped_column(Integer)
-    computed_on: Mapped[str] = mapped_column(String(10))
 
 
 def synced_models() -> list[type[Base]]:

@@ -342,3 +342,12 @@ def table_hashes(path: Path | str) -> dict[str, str]:
                 conn.close()
             result[f"{db_file.name}:{table}"] = digest.hexdigest()
     return result
+
+
+def reported_world(tmp_path: Path):
+    """A 编办 and one unit "a" whose first 上报包 was imported (the honest start of an attack
+    test); closed afterwards. For a fixture: `yield from reported_world(tmp_path)`."""
+    w = build_world(tmp_path / "w", keys=("a",))
+    assert [r.status for r in w.receive(w.report("a"))] == ["imported"]
+    yield w
+    w.close()

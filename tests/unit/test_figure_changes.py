@@ -18,7 +18,7 @@ from app.services.county.acceptance import accept_calendar, withdraw_calendar
 from app.services.org.actor import SYSTEM, Actor
 from app.services.org.calendar import set_override, work_calendar
 from app.services.org.settings_change import set_value
-from tests.unit.sync_fixtures import build_world, content_hash
+from tests.unit.sync_fixtures import content_hash, reported_world
 
 OCTOBER = parse_period("2026-10")
 LATER = dt.date(2026, 11, 20)
@@ -26,10 +26,7 @@ LATER = dt.date(2026, 11, 20)
 
 @pytest.fixture
 def world(tmp_path):
-    w = build_world(tmp_path / "w", keys=("a",))
-    assert [r.status for r in w.receive(w.report("a"))] == ["imported"]
-    yield w
-    w.close()
+    yield from reported_world(tmp_path)
 
 
 def _row(world):

@@ -18,15 +18,12 @@ from sqlalchemy import select
 from app.core import vocab
 from app.db.models import EntryText, LogEntry, Person, ReviewAction, WorkLog
 from app.services.org.actor import SYSTEM
-from tests.unit.sync_fixtures import DAYS, build_world, content_hash
+from tests.unit.sync_fixtures import DAYS, build_world, content_hash, reported_world
 
 
 @pytest.fixture
 def world(tmp_path):
-    w = build_world(tmp_path / "w", keys=("a",))
-    assert [r.status for r in w.receive(w.report("a"))] == ["imported"]      # the honest start
-    yield w
-    w.close()
+    yield from reported_world(tmp_path)
 
 
 def _person(s, login: str) -> str:

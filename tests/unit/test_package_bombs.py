@@ -17,15 +17,12 @@ from app.services.exchange import packages as P
 from app.services.org.actor import SYSTEM
 from app.sync import container, payload
 from app.sync.payload import PayloadError, read_payload
-from tests.unit.sync_fixtures import build_world, content_hash
+from tests.unit.sync_fixtures import content_hash, reported_world
 
 
 @pytest.fixture
 def world(tmp_path):
-    w = build_world(tmp_path / "w", keys=("a",))
-    assert [r.status for r in w.receive(w.report("a"))] == ["imported"]
-    yield w
-    w.close()
+    yield from reported_world(tmp_path)
 
 
 def _first_entry(s):

@@ -18,17 +18,14 @@ from app.services.org import accounts, audit
 from app.services.org.actor import SYSTEM
 from app.services.signing import verify
 from app.services.stats import compute as stats
-from tests.unit.sync_fixtures import DAYS, TODAY, actor_for, approve, build_world
+from tests.unit.sync_fixtures import DAYS, TODAY, actor_for, approve, reported_world
 
 OCTOBER = parse_period("2026-10")
 
 
 @pytest.fixture
 def world(tmp_path):
-    w = build_world(tmp_path / "w", keys=("a",))
-    assert [r.status for r in w.receive(w.report("a"))] == ["imported"]
-    yield w
-    w.close()
+    yield from reported_world(tmp_path)
 
 
 def _hours(db, login: str) -> float:

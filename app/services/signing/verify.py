@@ -29,7 +29,6 @@ from app.services.signing.statements import action_line, submission_line
 
 LOG_INVALID = vocab.LOG_INVALID
 _verified: set[bytes] = set()       # digests of (key, message, signature) that verified
-_hashed: dict[str, tuple[int, bool]] = {}   # log id → (hash() of its stored facts, hash matched)
 
 
 @dataclass
@@ -126,7 +125,7 @@ def _problem(log: StoredLog, acts: list[StoredAction], statements: _Statements, 
         if log.status in (vocab.LOG_APPROVED, vocab.LOG_SUBMITTED):
             return "草稿却标为已提交或已审定"
         return ""
-    if not _hash_matches(log):
+    if not log.hash_matches():
         return "日志条目与提交时不符（条目被改动）"
     if log.signature_id is None:
         return "提交没有签名"
@@ -145,20 +144,6 @@ def _problem(log: StoredLog, acts: list[StoredAction], statements: _Statements, 
     if log.status not in (by_all, LOG_INVALID) and log.status == vocab.LOG_APPROVED:
         return "审定状态没有审阅记录支持"
     return ""
-
-
-def _hash_matches(log: StoredLog) -> bool:
-    """log.hash_matches(), remembered per log for the same stored facts (Python's per-process
-    salted hash of them: a page refresh re-reads the rows but does not re-hash them)."""
-    facts = hash((log.day_state, log.content_hash, tuple(
-        (e.hours, e.category, e.content, e.duty_id, e.start, e.end, e.secret, e.attachments, d, m)
-        for e, d, m in log.entries)))
-    known = _hashed.get(log.id)
-    if known is not None and known[0] == facts:
-        return known[1]
-    matched = log.hash_matches()
-    _hashed[log.id] = (facts, matched)
-    return matched
 
 
 def _action_signed(a: StoredAction, statements: _Statements) -> bool:
