@@ -33,9 +33,12 @@ class PassphraseDialog(QDialog):
         self.db, self.actor = db, actor
         self.setWindowTitle("设置密钥口令")
         form = QFormLayout(self)
-        form.addRow(QLabel("本机同步密钥（签名和解密同步包用）将用密钥口令加密保存：数据库文件或其备份被拷走，"
-                           "密钥也不会泄露。之后每次启动程序，第一次导出或导入同步包时须输入口令。"
-                           "请妥善保管口令，遗失后须由编办重新登记本单位的密钥。", wordWrap=True))
+        note = QLabel("本机同步密钥（签名和解密同步包用）将用密钥口令加密保存：数据库文件或其备份被拷走，"
+                      "密钥也不会泄露。之后每次启动程序，第一次导出或导入同步包时须输入口令。"
+                      "请妥善保管口令，遗失后须由编办重新登记本单位的密钥。", wordWrap=True)
+        note.setFixedWidth(440)
+        note.setMinimumHeight(note.heightForWidth(440))   # a wrapped label in a form is cut short
+        form.addRow(note)
         self.current = QLineEdit(objectName="currentPassphrase", echoMode=QLineEdit.EchoMode.Password)
         if keystore.protected(db):
             form.addRow("原口令", self.current)
@@ -44,10 +47,11 @@ class PassphraseDialog(QDialog):
         form.addRow(f"新口令（至少{keystore.MIN_LENGTH}位）", self.new)
         form.addRow("再输入一次", self.again)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
-        self.resize(460, 0)
 
     def save(self) -> None:
         if self.new.text() != self.again.text():
