@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.hlc import HybridClock
 from app.core.ids import new_id
-from app.db import audit
+from app.db import audit, post_history
 from app.db.models import Outbox, Replica, Synced
 
 log = logging.getLogger(__name__)
@@ -169,6 +169,7 @@ class Database:
             outbox.append({"table_name": model.__tablename__, "row_id": row["id"], "hlc": row["hlc"]})
         session.execute(insert(model.__table__), rows)
         session.execute(insert(Outbox.__table__), outbox)
+        _note_post_change(session, model.__tablename__)
         audit.append(session, session.info.get("actor", "system"), f"bulk-insert {len(rows)}",
                      model.__tablename__, rows[0]["id"], None,
                      audit.row_hash([[r["id"], r["hlc"]] for r in rows]))
@@ -212,15 +213,36 @@ def _stamp_synced_rows(session: Session, _ctx, _instances) -> None:
         before, after = audit.states_of(obj, is_new)
         action = "insert" if is_new else ("delete" if obj.deleted else "update")
         audit.append(session, actor, action, obj.__tablename__, obj.id, before, after)
+        _note_post_change(session, obj.__tablename__)
 
 
 _OUTBOX_PENDING = "outbox_rows_this_transaction"
+_POSTS_CHANGED = "posts_changed_this_transaction"
+
+
+def _note_post_change(session: Session, table: str) -> None:
+    db = session.info.get("db")
+    if table in post_history.POST_TABLES and db is not None and db.edition == "unit":
+        session.info[_POSTS_CHANGED] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _record_posts(session: Session) -> None:
+    """A commit that changed the roster or the charges also records who now holds which post
+    (任职记录), so a review action can later be checked against the posts of its own time."""
+    if session.info.get("db") is None:
+        return
+    session.flush()     # the changes still pending are noted by the flush
+    if session.info.pop(_POSTS_CHANGED, False):
+        post_history.record_changes(session, now_text())
+        session.flush()
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget_pending_outbox(session: Session, transaction) -> None:
     if transaction.parent is None or transaction.nested:
         session.info.pop(_OUTBOX_PENDING, None)
+        session.info.pop(_POSTS_CHANGED, None)
         audit.forget_chain_head(session)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
 
 from app.core.errors import AppError
 from app.db import migrate
@@ -402,7 +402,11 @@ def test_schema_0003_sync_state_reads_back_and_exports(tmp_path):
         out = tmp_path / "usb"
         out.mkdir()
         result = unit_sync.export_report(db, out)
-        assert result.seq == 2 and result.rows == 0   # nothing new since the acknowledgement
+        # Nothing new since the acknowledgement but the 任职记录 the upgrade to 0009 wrote,
+        # one per person, which the 编办 needs to check review actions against.
+        with db.read() as s:
+            people = s.scalar(select(func.count()).select_from(Person))
+        assert result.seq == 2 and result.rows == people == 3
     finally:
         db.dispose()
 

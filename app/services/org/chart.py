@@ -3,6 +3,7 @@ is in charge of it, who the principal is, and from that each author's review cha
 actor's scope over a target person."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -78,6 +79,12 @@ def load_in(s) -> OrgChart:
     names = dict(s.execute(select(Section.id, Section.name).where(Section.deleted.is_(False))).all())
     charge_rows = s.execute(select(SectionCharge.deputy_id, SectionCharge.section_id)
                             .where(SectionCharge.deleted.is_(False))).all()
+    return build(persons, names, charge_rows)
+
+
+def build(persons: dict[str, PersonInfo], names: dict[str, str],
+          charge_rows: Iterable[tuple[str, str]]) -> OrgChart:
+    """The reporting lines that follow from the roster (persons sorted by login) and the charges."""
     chart = OrgChart(persons, names)
     for p in persons.values():
         if p.status not in ACTIVE_STATUSES:
