@@ -86,3 +86,31 @@ def test_the_preview_shows_the_changes_and_the_county_page_accepts_the_calendar(
     qtbot.addWidget(clerk)
     clerk.table.selectRow(0)
     assert not clerk.calendar_button.isEnabled()         # 编办管理员 only
+
+
+def test_a_report_printed_from_the_drill_down_counts_by_the_bureaus_calendar(
+        qtbot, world, settings, tmp_path, monkeypatch):
+    """The unit declared 6 working days holidays; the 编办 has not accepted them. The unit report
+    the 编办 prints from its drill-down counts the national working days, as its table does."""
+    from pypdf import PdfReader
+    from PySide6.QtWidgets import QFileDialog
+
+    from app.ui.pages.bureau.county_page import CountyPage
+    unit = world.units["a"]
+    for day in work_calendar(unit).working_days(dt.date(2026, 10, 19), dt.date(2026, 10, 31))[:6]:
+        set_override(unit, SYSTEM, day, HOLIDAY, "单位自定休息日")
+    assert [r.status for r in world.receive(world.report("a"))] == ["imported"]
+    page = CountyPage(world.bureau, world.mirrors, SYSTEM, settings, runner=SyncRunner(),
+                      period="2026-10", today=lambda: LATER)
+    qtbot.addWidget(page)
+    national = page.rows[0].figures.working_days
+    page.drill(0)
+    drilled = page.unit_page
+    drilled.open_reports = False
+    out = tmp_path / "单位报告.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    [unit_report] = [a for a in drilled.report_button.menu().actions() if a.text() == "部门履职评估分析报告"]
+    unit_report.trigger()
+    text = "".join(p.extract_text() for p in PdfReader(out).pages).replace("\n", "")
+    assert f"本期工作日{national}天" in text
+    assert f"本期工作日{national - 6}天" not in text

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from app.core import metrics as M
 from app.core import vocab
+from app.core.calendar import WorkCalendar
 from app.core.errors import AppError, PermissionDenied
 from app.core.figures import NO_SECTION_NAME, PERSON, SECTION, UNIT, Figures, StatsPage
 from app.core.metrics import Period
@@ -46,16 +47,21 @@ WEEKLY_TREND_MAX_DAYS = 100    # up to a quarter: weekly points; longer periods:
 
 def build_report(db: Database, kind: str, period: Period | str, out: Path | str, *,
                  section: str | None = None, user: str | None = None, actor=None,
-                 today: dt.date | None = None, xlsx: Path | str | None = None) -> ReportInfo:
-    """Write the report PDF to `out` (and its tables to `xlsx`); see the module doc."""
+                 today: dt.date | None = None, xlsx: Path | str | None = None,
+                 calendar: WorkCalendar | None = None) -> ReportInfo:
+    """Write the report PDF to `out` (and its tables to `xlsx`); see the module doc.
+    `calendar`: the working days to count by (default the database's own; the 编办 printing from
+    its drill-down passes the calendar it counts the unit by, as its table does)."""
     started = time.perf_counter()
-    data = gather(db, kind, period, section=section, user=user, actor=actor, today=today)
+    data = gather(db, kind, period, section=section, user=user, actor=actor, today=today,
+                  calendar=calendar)
     info = unit_reports.write_report(data, out, xlsx)
     return dataclasses.replace(info, seconds=time.perf_counter() - started)
 
 
 def gather(db: Database, kind: str, period: Period | str, *, section: str | None = None,
-           user: str | None = None, actor=None, today: dt.date | None = None) -> ReportData:
+           user: str | None = None, actor=None, today: dt.date | None = None,
+           calendar: WorkCalendar | None = None) -> ReportData:
     if kind not in KINDS:
         raise AppError(f"报告类型应为 unit、section、core 或 person：{kind}")
     if isinstance(period, str):
@@ -73,16 +79,18 @@ def gather(db: Database, kind: str, period: Period | str, *, section: str | None
     subject, ids, trend_of = None, None, None
     if kind == "person":
         subject = find_person(db, user)
-        [f] = stats.unit_stats(db, period, PERSON, person_id=subject, actor=actor, today=today)
-        [p] = stats.unit_stats(db, previous, PERSON, person_id=subject, actor=actor, today=today)
+        [f] = stats.unit_stats(db, period, PERSON, person_id=subject, actor=actor, today=today,
+                               calendar=calendar)
+        [p] = stats.unit_stats(db, previous, PERSON, person_id=subject, actor=actor, today=today,
+                               calendar=calendar)
         page, prev = StatsPage(f.period, None, persons=[f]), StatsPage(p.period, None, persons=[p])
         ids = [subject]
         trend_of = (f, PERSON)
     else:
         if kind == "section":
             subject = find_section(db, section)
-        page = stats.stats_page(db, period, actor=actor, today=today)
-        prev = stats.stats_page(db, previous, actor=actor, today=today)
+        page = stats.stats_page(db, period, actor=actor, today=today, calendar=calendar)
+        prev = stats.stats_page(db, previous, actor=actor, today=today, calendar=calendar)
         if kind == "section":
             mine = [f for f in page.sections if f.key == subject]
             if not mine:
@@ -100,7 +108,8 @@ def gather(db: Database, kind: str, period: Period | str, *, section: str | None
                       pending_logs(db, period, ids), subject)
     if trend_of is not None:
         fig, level = trend_of
-        data.trend = trend(db, period, fig, level=level, key=subject, person_ids=ids, actor=actor)
+        data.trend = trend(db, period, fig, level=level, key=subject, person_ids=ids, actor=actor,
+                           calendar=calendar)
     data.focus_reference = focus_reference(data.unit_name)
     if kind in ("unit", "core") and page.unit is not None:
         data.need = unit_need(db, page.unit, today)
@@ -251,23 +260,23 @@ def pending_logs(db: Database, period: Period, person_ids=None) -> int:
 
 
 def trend(db: Database, period: Period, fig: Figures, *, level: str, key: str | None,
-          person_ids=None, actor=None) -> Trend:
+          person_ids=None, actor=None, calendar: WorkCalendar | None = None) -> Trend:
     """Saturation per week (periods up to a quarter, via stats.weekly_hours) or per month."""
     if period.days <= WEEKLY_TREND_MAX_DAYS:
         weeks = drill.weekly_hours(db, period, level, key, actor=actor,
-                                   bands=fig.settings.bands)
+                                   bands=fig.settings.bands, calendar=calendar)
         labels = [f"{w.start.month}/{w.start.day}" for w in weeks]
         return Trend("各周工作饱和度", labels, [w.saturation for w in weeks],
                      [(f"{w.start.isoformat()}至{w.end.isoformat()}", w.logged_hours,
                        w.expected_hours) for w in weeks],
                      [f"{w.start.month}月{w.start.day}日当周" for w in weeks], "周")
-    return _monthly(db, period, fig, person_ids)
+    return _monthly(db, period, fig, person_ids, calendar or work_calendar(db))
 
 
-def _monthly(db: Database, period: Period, fig: Figures, person_ids) -> Trend:
+def _monthly(db: Database, period: Period, fig: Figures, person_ids,
+             calendar: WorkCalendar) -> Trend:
     """Per calendar month of P: approved hours ÷ (people × working days − leave days) × H0, with
     the people counted in P (as stats.weekly_hours counts them for weeks)."""
-    calendar = work_calendar(db)
     ids = None if person_ids is None else list(person_ids)
     leave_q = (select(WorkLog.day, func.count())
                .where(*Q.period_filter(WorkLog.month, WorkLog.day, period),

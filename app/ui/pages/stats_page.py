@@ -386,8 +386,9 @@ class StatsPage(QWidget):
         if not path:
             return
         period, db, actor, today = self.page_data.period, self.db, self.actor, self.today()
+        calendar = self.calendar        # the 编办 counts a unit by its own calendar: so does the print
         self.runner.run(lambda: build_report(db, kind, period, Path(path), actor=actor, today=today,
-                                             **target),
+                                             calendar=calendar, **target),
                         self._report_done, lambda exc: show_error(self, "生成报告失败", exc),
                         parent=self, label="正在生成报告…")
 
