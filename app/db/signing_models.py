@@ -8,7 +8,7 @@ name the statement that covers them; both ends verify (app.services.signing.veri
 """
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base, Synced
@@ -34,3 +34,12 @@ class SignedStatement(Synced, Base):
     items: Mapped[str] = mapped_column(Text)
     value: Mapped[str] = mapped_column(String(88))             # base64 Ed25519 signature
     created_at: Mapped[str] = mapped_column(String(19))
+
+
+class ChangeCount(Base):
+    """Writes per month to what a log's verdict rests on, counted by triggers (migration 0010):
+    a statistics refresh checks again only the months whose count moved. Month 0: statements
+    and keys. Local to this file: never synced."""
+    __tablename__ = "change_count"
+    month: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(Integer)

@@ -53,9 +53,11 @@ MONTH, QUARTER, YEAR = "2025-12", "2025-Q4", "2025"
 
 # ---------------------------------------------------------------- the cached demo folders
 def county_folder(cache: Path, units: int, people: int, months: int, seed: int, workers: int) -> Path:
-    """A generated county (packages in usb/, not imported), reused when already there."""
+    """A generated county (packages in usb/, not imported), reused when already there (for the
+    same schema: a folder made by an older program would be refused or upgraded on the way)."""
+    from app.db.migrate import head_revision
     from app.demo.county import generate_county
-    folder = cache / f"u{units}-p{people}-m{months}-s{seed}-{END:%Y%m%d}"
+    folder = cache / f"u{units}-p{people}-m{months}-s{seed}-{END:%Y%m%d}-r{head_revision()}"
     ready = folder / "ready.json"
     if ready.exists():
         return folder

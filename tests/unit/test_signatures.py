@@ -194,3 +194,41 @@ def test_the_county_table_warns_of_forged_logs(world):
     world.receive(world.report("a"))
     [row] = table.county_table(world.bureau, world.mirrors, OCTOBER, today=TODAY)
     assert "签名无效的日志3篇，不计入统计（单位数据库被直接改动）" in row.warnings
+
+
+def _fingerprints_read(db) -> list[str]:
+    """The log fingerprint passes (verify.check_span) run on `db` from now on, as they are sent."""
+    from sqlalchemy import event
+    seen: list[str] = []
+
+    @event.listens_for(db.engine, "before_cursor_execute")
+    def _record(_conn, _cursor, sql, *_args):
+        if "group_concat" in sql and "FROM work_log w" in sql:
+            seen.append(sql)
+    return seen
+
+
+def test_a_refresh_of_unchanged_months_reads_no_log_again(world):
+    unit = world.units["a"]
+    assert _hours(unit, "zs") == 22.5
+    read = _fingerprints_read(unit)
+    assert _hours(unit, "zs") == 22.5
+    assert read == []                          # the change counts say nothing moved
+    from tests.unit.sync_fixtures import write_log
+    write_log(unit, "zs", DAYS[3], "检查辖区餐饮单位")
+    _hours(unit, "zs")
+    # October moved: only its logs are looked at again (and once more after checking the new one)
+    assert read and all("w.month IN (202610)" in sql for sql in read)
+
+
+def test_a_signature_edited_with_sqlite_after_a_refresh_is_caught_at_the_next(world):
+    """Statements and keys move no month's count of logs, but every verdict rests on them."""
+    unit = world.units["a"]
+    assert _hours(unit, "zs") == 22.5
+    conn = sqlite3.connect(unit.path)
+    with conn:
+        conn.execute("UPDATE person_key SET public_key = (SELECT public_key FROM person_key k "
+                     "JOIN person p ON p.id = k.person_id WHERE p.login = 'ls') "
+                     "WHERE person_id = ?", (_person_id(unit, "zs"),))
+    conn.close()
+    assert _hours(unit, "zs") == 0

@@ -47,6 +47,8 @@ class Finding:
 class Verdicts:
     checked: int = 0
     findings: list[Finding] = field(default_factory=list)
+    # month → (logs checked, findings): what check_span remembers per month
+    per_month: dict[int, tuple[int, list[Finding]]] = field(default_factory=dict, repr=False)
 
     def summary(self, shown: int = 5) -> str:
         """签名无效 3 篇：张三 2026-11-03：…；… (empty when all verified)."""
@@ -154,7 +156,7 @@ def _action_signed(a: StoredAction, statements: _Statements) -> bool:
 # What a log's verdict depends on besides the texts, concatenated by SQLite (one short row per
 # log): a statistics refresh compares it with what the last full check in this process saw.
 _FINGERPRINT = """
-SELECT w.id, w.state || '|' || w.status || '|' || w.round || '|' || w.version || '|' ||
+SELECT w.id, w.month, w.state || '|' || w.status || '|' || w.round || '|' || w.version || '|' ||
        ifnull(w.content_hash, '') || '|' || ifnull(w.signature_id, '') || '|' || w.day_state ||
        '|' || ifnull(w.submitted_at, '') || '#' ||
        ifnull((SELECT group_concat(e.id || ',' || e.hours || ',' || e.category || ',' ||
@@ -166,40 +168,104 @@ SELECT w.id, w.state || '|' || w.status || '|' || w.round || '|' || w.version ||
                a.reviewer_id || ',' || ifnull(a.on_behalf_of, '') || ',' ||
                ifnull(a.signature_id, '') || ',' || a.deleted || ',' || a.created_at, ';')
                FROM review_action a WHERE a.log_id = w.id), '')
-FROM work_log w WHERE w.month BETWEEN ? AND ? AND w.deleted = 0
+FROM work_log w WHERE w.month BETWEEN ? AND ? AND {months} AND w.deleted = 0
 AND (w.state = ? OR w.status IN (?, ?, ?))"""
 # (database file, log id) → (hash() of its fingerprint after the last full check, its Finding)
 _seen: dict[tuple[str, str], tuple[int, Finding | None]] = {}
+# (database file, month) → (its change count, the statements' count, logs checked, findings) as
+# the last check in this process left them (app.db.signing_models.ChangeCount)
+_months: dict[tuple[str, int], tuple[int, int, int, list[Finding]]] = {}
+_statement_counts: dict[str, int] = {}     # database file → statements' count at the last check
+STATEMENTS = 0          # the change count of signed statements and keys
+MANY_MONTHS = 240       # longer spans are checked whole, without the per-month memo
 
 
 def check_span(db, first: dt.date, last: dt.date) -> Verdicts:
     """A unit's statistics from `first` to `last`: check (and mark) every log of those months
-    that counts or claims to (submitted, or marked as submitted, approved or invalid). A log
-    whose fingerprint (every stored fact but its texts) is what the last full check in this
-    process saw keeps that verdict; the others get the full check. So a refresh costs one
-    SQL pass; an edit of hours, hashes, statuses or approvals is checked again at once, an edit
-    of a text only by `audit verify` or after a restart (texts move no figure)."""
-    span = (first.year * 100 + first.month, last.year * 100 + last.month)
-    params = (*span, vocab.LOG_SUBMITTED, vocab.LOG_SUBMITTED, vocab.LOG_APPROVED, LOG_INVALID)
-    where = str(db.path)
+    that counts or claims to (submitted, or marked as submitted, approved or invalid).
+
+    Two memos keep a refresh cheap. A month whose change count (kept by triggers, whoever
+    writes) has not moved since the last check in this process keeps its verdicts without
+    reading a row. In a month that moved, a log whose fingerprint (every stored fact but its
+    texts) is what the last full check saw keeps its verdict; the others get the full check.
+    So an edit of hours, hashes, statuses, approvals, statements or keys is checked again at
+    once; an edit of a text only by `audit verify` or after a restart (texts move no figure)."""
+    months = _months_between(first, last)
+    where = f"{db.path}|{db.origin}"
     with db.session() as s:
         conn = s.connection()
-        prints = {i: hash(fp) for i, fp in conn.exec_driver_sql(_FINGERPRINT, params).fetchall()}
-        known = {i: _seen.get((where, i)) for i in prints}
-        stale = [i for i, h in prints.items() if known[i] is None or known[i][0] != h]
-        verdicts = mark(s, stale) if stale else Verdicts()
+        if months is None:
+            return _check_months(conn, s, where, (first, last), None)
+        counts = _change_counts(conn, months)
+        stale = [m for m in months if _months.get((where, m), (None, None))[:2]
+                 != (counts.get(m, 0), counts.get(STATEMENTS, 0))]
+        if _statement_counts.get(where) != counts.get(STATEMENTS, 0):
+            # a statement or key changed: no fingerprint shows it, so every log is checked anew
+            for key in [k for k in _seen if k[0] == where]:
+                del _seen[key]
+        verdicts = _check_months(conn, s, where, (first, last), stale) if stale else Verdicts()
+        _statement_counts[where] = counts.get(STATEMENTS, 0)
         if stale:
-            found = {f.log_id: f for f in verdicts.findings}
-            after = dict(conn.exec_driver_sql(_FINGERPRINT, params).fetchall())
-            for i in stale:
-                if i in after:
-                    _seen[(where, i)] = (hash(after[i]), found.get(i))
-        fresh = {f.log_id for f in verdicts.findings}
-        verdicts.findings += [known[i][1] for i in prints if i not in stale and known[i][1]
-                              and i not in fresh]
-        verdicts.checked = len(prints)
+            counts = _change_counts(conn, months)       # marking wrote to the months it checked
+            per_month = verdicts.per_month
+            for m in stale:
+                checked, findings = per_month.get(m, (0, []))
+                _months[(where, m)] = (counts.get(m, 0), counts.get(STATEMENTS, 0), checked, findings)
+        for m in months:
+            if m not in stale:
+                _, _, checked, findings = _months[(where, m)]
+                verdicts.checked += checked
+                verdicts.findings += findings
         verdicts.findings.sort(key=lambda f: (f.day, f.name))
         return verdicts
+
+
+def _months_between(first: dt.date, last: dt.date) -> list[int] | None:
+    count = (last.year - first.year) * 12 + last.month - first.month + 1
+    if count > MANY_MONTHS:
+        return None
+    return [(first.year + (first.month - 1 + i) // 12) * 100 + (first.month - 1 + i) % 12 + 1
+            for i in range(count)]
+
+
+def _change_counts(conn, months: list[int]) -> dict[int, int]:
+    return dict(conn.exec_driver_sql(
+        "SELECT month, n FROM change_count WHERE month = ? OR month BETWEEN ? AND ?",
+        (STATEMENTS, months[0], months[-1])).fetchall())
+
+
+def _check_months(conn, s, where: str, span: tuple[dt.date, dt.date],
+                  months: list[int] | None) -> Verdicts:
+    """The fingerprint pass over `months` (None: the whole span), and the full check of every
+    log whose fingerprint is new; verdicts.per_month holds (logs checked, findings) by month."""
+    first, last = span
+    bounds = (first.year * 100 + first.month, last.year * 100 + last.month)
+    only = "1" if months is None else f"w.month IN ({', '.join(str(int(m)) for m in months)})"
+    sql = _FINGERPRINT.format(months=only)
+    params = (*bounds, vocab.LOG_SUBMITTED, vocab.LOG_SUBMITTED, vocab.LOG_APPROVED, LOG_INVALID)
+    rows = conn.exec_driver_sql(sql, params).fetchall()
+    prints = {i: hash(fp) for i, _, fp in rows}
+    month_of = {i: m for i, m, _ in rows}
+    known = {i: _seen.get((where, i)) for i in prints}
+    stale = [i for i, h in prints.items() if known[i] is None or known[i][0] != h]
+    verdicts = mark(s, stale) if stale else Verdicts()
+    found = {f.log_id: f for f in verdicts.findings}
+    if stale:
+        after = {i: fp for i, _, fp in conn.exec_driver_sql(sql, params).fetchall()}
+        for i in stale:
+            if i in after:
+                _seen[(where, i)] = (hash(after[i]), found.get(i))
+    for i in prints:
+        if i not in found and known[i] is not None and i not in stale and known[i][1]:
+            found[i] = known[i][1]
+    verdicts.findings = sorted(found.values(), key=lambda f: (f.day, f.name))
+    verdicts.checked = len(prints)
+    for i, m in month_of.items():
+        checked, findings = verdicts.per_month.setdefault(m, (0, []))
+        if i in found:
+            findings.append(found[i])
+        verdicts.per_month[m] = (checked + 1, findings)
+    return verdicts
 
 
 def check_all(db) -> Verdicts:
