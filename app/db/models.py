@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import DERIVED, Base, Synced
 from app.db.county_models import AcceptedDay, CountyFigures, DutyBaseline, RevokedKey
-from app.db.post_history import PostRecord
+from app.db.post_models import PostRecord
 from app.db.signing_models import PersonKey, SignedStatement
 
 __all__ = ["Base", "DERIVED", "Synced", "PostRecord", "PersonKey", "SignedStatement", "AcceptedDay",

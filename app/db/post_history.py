@@ -1,7 +1,7 @@
 """任职记录: who held which reviewing post, from when.
 
 A review action is checked at the 编办 against the roster, the 分管 charges and the 代审 rows *as
-they stood when it was made* (app.services.org.chart.ChartHistory). The person and section_charge
+they stood when it was made* (app.services.org.chart_history.ChartHistory). The person and section_charge
 tables only hold the present, so every commit of the unit edition that changes them appends a
 record per person whose post changed: role, section, status and the sections they are in charge
 of. The first record of a person has `since` = "" (held from the beginning); later ones the
@@ -9,29 +9,17 @@ commit's time, in the same format as review_action.created_at so the two compare
 """
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from app.db.base import Base, Synced
+from app.db.models import Person, PostRecord, SectionCharge
 
 POST_TABLES = frozenset({"person", "section_charge"})
 BEGINNING = ""
 
 
-class PostRecord(Synced, Base):
-    __tablename__ = "post_record"
-    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"))
-    since: Mapped[str] = mapped_column(String(19))
-    role: Mapped[str] = mapped_column(String(10))
-    section_id: Mapped[str | None] = mapped_column(String(36))
-    status: Mapped[str] = mapped_column(String(4))
-    charges: Mapped[str] = mapped_column(Text, default="")    # section ids, sorted, comma-joined
-    __table_args__ = (Index("ix_post_record_person", "person_id", "since"),)
-
-
 def current_posts(session: Session) -> dict[str, tuple]:
     """person id → (role, section id, status, charges) as the tables hold them now."""
-    from app.db.models import Person, SectionCharge   # models imports this module
     charges: dict[str, list[str]] = {}
     for deputy, section in session.execute(select(SectionCharge.deputy_id, SectionCharge.section_id)
                                            .where(SectionCharge.deleted.is_(False))):
