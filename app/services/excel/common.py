@@ -16,6 +16,7 @@ from typing import Iterable
 
 from app.core.errors import ValidationError
 from app.core.ids import new_id
+from app.core.validators import fold_key, show_invisible
 
 log = logging.getLogger(__name__)
 
@@ -292,7 +293,45 @@ def _header_key(value) -> str:
 
 
 def _sheet_key(name: str) -> str:
-    return _WS.sub("", halfwidth(name))
+    return fold_key(name)
+
+
+def _pick_sheets(wb, layouts: list[SheetLayout]) -> dict[str, str]:
+    """The sheet read for each layout (title → name in the file). Refused, naming the sheet: a
+    missing one, two whose names look alike (which one did the person fill in?), a hidden one
+    (its content was never in front of the person who sends the file)."""
+    by_key: dict[str, list[str]] = {}
+    for name in wb.sheetnames:
+        by_key.setdefault(_sheet_key(name), []).append(name)
+    missing = [lay.title for lay in layouts if _sheet_key(lay.title) not in by_key]
+    if missing:
+        raise ValidationError(
+            "导入失败：文件中缺少工作表" + "、".join(f"「{t}」" for t in missing)
+            + f"（文件中的工作表：{'、'.join(wb.sheetnames)}）。请使用本程序生成的模板填写")
+    chosen, problems = {}, []
+    for layout in layouts:
+        names = by_key[_sheet_key(layout.title)]
+        if len(names) > 1:
+            shown = "、".join(f"「{show_invisible(n)}」" for n in names)
+            problems.append(ImportProblem(layout.title, None, None, (
+                f"文件中有{len(names)}个与「{layout.title}」名称相近的工作表（{shown}），无法确定应导入"
+                "哪一个。请删除或改名多余的工作表后再导入")))
+            continue
+        name = names[0]
+        state = getattr(wb[name], "sheet_state", "visible")
+        if state == "hidden":
+            problems.append(ImportProblem(layout.title, None, None, (
+                f"工作表「{show_invisible(name)}」已被隐藏，其中的内容未经核对不能导入。请在Excel或WPS中"
+                "右击工作表标签→“取消隐藏”，核对内容后保存再导入")))
+        elif state != "visible":
+            problems.append(ImportProblem(layout.title, None, None, (
+                f"工作表「{show_invisible(name)}」被设为深度隐藏（在Excel中看不到，也无法直接取消隐藏），"
+                "其中的内容不能导入。请把要导入的数据复制到本程序生成的新模板中再导入")))
+        chosen[layout.title] = name
+    if problems:
+        raise ValidationError("导入失败：" + "；".join(p.reason for p in problems)
+                              + "。未导入任何数据", problems)
+    return chosen
 
 
 def open_workbook(path: Path):
@@ -334,15 +373,10 @@ def read_workbook(path: Path, layouts: Iterable[SheetLayout]) -> WorkbookData:
     layouts = list(layouts)
     wb = open_workbook(path)
     try:
-        by_key = {_sheet_key(name): name for name in wb.sheetnames}
-        missing_sheets = [lay.title for lay in layouts if _sheet_key(lay.title) not in by_key]
-        if missing_sheets:
-            raise ValidationError(
-                "导入失败：文件中缺少工作表" + "、".join(f"「{t}」" for t in missing_sheets)
-                + f"（文件中的工作表：{'、'.join(wb.sheetnames)}）。请使用本程序生成的模板填写")
+        chosen = _pick_sheets(wb, layouts)
         sheets, ignored, problems = {}, [], []
         for layout in layouts:
-            ws = wb[by_key[_sheet_key(layout.title)]]
+            ws = wb[chosen[layout.title]]
             rows, skipped, missing = _read_sheet(ws, layout)
             if missing:
                 problems += [ImportProblem(layout.title, 1, col, "缺少此列（表头须在第1行，列名与模板一致）")
