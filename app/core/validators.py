@@ -168,6 +168,8 @@ def login_problem(login: str) -> str | None:
     if not login:
         return "请填写登录名"
     for ch in login:
+        if ch == " ":
+            return f"登录名不能包含空格：“{login}”；登录名只能使用英文字母、数字和 . _ -"
         if not (ch.isascii() and (ch.isalnum() or ch in LOGIN_PUNCT)):
             hint = "（请切换到半角输入）" if unicodedata.name(ch, "").startswith("FULLWIDTH") else ""
             return (f"登录名“{show_invisible(login)}”含有{describe_char(ch)}{hint}；"

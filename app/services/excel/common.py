@@ -16,7 +16,7 @@ from typing import Iterable
 
 from app.core.errors import ValidationError
 from app.core.ids import new_id
-from app.core.validators import fold_key, show_invisible
+from app.core.validators import clean_person_name, fold_key, show_invisible
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +152,6 @@ class ImportResult:
 
 # ---------------------------------------------------------------- cell cleaning
 _SEPARATORS = re.compile(r"[、,，;；\s]+")
-_NAME_DOTS = re.compile(r"[·•・．.]")
 _WS = re.compile(r"\s+")
 
 
@@ -191,14 +190,14 @@ def code_text(value) -> str:
 
 
 def person_name(value) -> str:
-    """姓名: padding spaces removed ('张  三' → '张三'), minority name dots unified to '·'."""
-    text = _WS.sub("", cell_text(value))
-    return _NAME_DOTS.sub("·", text) if re.search(r"[\u4e00-\u9fff]", text) else cell_text(value)
+    """姓名 as stored (validators.clean_person_name): NFKC, padding spaces removed ('张  三' →
+    '张三'), minority name dots unified to '·'."""
+    return clean_person_name(cell_text(value))
 
 
 def name_key(name: str) -> str:
-    """Matching key for section names: half-width, no whitespace ('综合科（法规科）' = '综合科(法规科)')."""
-    return _WS.sub("", halfwidth(name))
+    """Matching key for section names: NFKC, no whitespace ('综合科（法规科）' = '综合科(法规科)')."""
+    return fold_key(name)
 
 
 def split_list(value) -> list[str]:
