@@ -61,6 +61,8 @@ def test_a_hidden_roster_sheet_is_refused_on_the_admin_page(qtbot, unit_db, admi
 
     page.import_file("roster", str(roster_xlsx))
     text = page.import_result.text()
-    assert "工作表「人员名册」已被隐藏" in text and "取消隐藏" in text and "未导入任何数据" in text
-    assert page.problems.item(0, 0).text() == "人员名册"
+    assert text == "导入失败：工作表「人员名册」已被隐藏，未导入任何数据"
+    assert page.problems.rowCount() == 1
+    assert [page.problems.item(0, c).text() for c in range(3)] == ["人员名册", "", ""]
+    assert "右击工作表标签→“取消隐藏”" in page.problems.item(0, 3).text()
     assert [p.login for p in org.persons(unit_db)] == ["admin"]

@@ -307,29 +307,32 @@ def _pick_sheets(wb, layouts: list[SheetLayout]) -> dict[str, str]:
         raise ValidationError(
             "导入失败：文件中缺少工作表" + "、".join(f"「{t}」" for t in missing)
             + f"（文件中的工作表：{'、'.join(wb.sheetnames)}）。请使用本程序生成的模板填写")
-    chosen, problems = {}, []
+    chosen, problems, shorts = {}, [], []
+
+    def refuse(title: str, short: str, advice: str) -> None:
+        shorts.append(short)
+        problems.append(ImportProblem(title, None, None, f"{short}，{advice}"))
+
     for layout in layouts:
         names = by_key[_sheet_key(layout.title)]
         if len(names) > 1:
             shown = "、".join(f"「{show_invisible(n)}」" for n in names)
-            problems.append(ImportProblem(layout.title, None, None, (
-                f"文件中有{len(names)}个与「{layout.title}」名称相近的工作表（{shown}），无法确定应导入"
-                "哪一个。请删除或改名多余的工作表后再导入")))
+            refuse(layout.title, f"有{len(names)}个与「{layout.title}」名称相近的工作表（{shown}）",
+                   "无法确定应导入哪一个。请删除或改名多余的工作表后再导入")
             continue
         name = names[0]
         state = getattr(wb[name], "sheet_state", "visible")
         if state == "hidden":
-            problems.append(ImportProblem(layout.title, None, None, (
-                f"工作表「{show_invisible(name)}」已被隐藏，其中的内容未经核对不能导入。请在Excel或WPS中"
-                "右击工作表标签→“取消隐藏”，核对内容后保存再导入")))
+            refuse(layout.title, f"工作表「{show_invisible(name)}」已被隐藏",
+                   "其中的内容未经核对不能导入。请在Excel或WPS中右击工作表标签→“取消隐藏”，"
+                   "核对内容后保存再导入")
         elif state != "visible":
-            problems.append(ImportProblem(layout.title, None, None, (
-                f"工作表「{show_invisible(name)}」被设为深度隐藏（在Excel中看不到，也无法直接取消隐藏），"
-                "其中的内容不能导入。请把要导入的数据复制到本程序生成的新模板中再导入")))
+            refuse(layout.title, f"工作表「{show_invisible(name)}」被设为深度隐藏",
+                   "在Excel中看不到也无法直接取消隐藏，其中的内容不能导入。"
+                   "请把要导入的数据复制到本程序生成的新模板中再导入")
         chosen[layout.title] = name
     if problems:
-        raise ValidationError("导入失败：" + "；".join(p.reason for p in problems)
-                              + "。未导入任何数据", problems)
+        raise ValidationError("导入失败：" + "；".join(shorts) + "，未导入任何数据", problems)
     return chosen
 
 
