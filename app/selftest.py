@@ -155,11 +155,13 @@ def _step_workers(ctx: _Context) -> str:
 
 def _step_excel(ctx: _Context) -> str:
     from openpyxl import Workbook, load_workbook
+
+    from app.reports.xlsx_safe import save_workbook
     path = ctx.folder / "自检.xlsx"
     wb = Workbook()
     wb.active.append(["姓名", "工时"])
     wb.active.append([f"钱{NAME_TEXT[4]}", 2.5])
-    wb.save(path)
+    save_workbook(wb, path)
     value = load_workbook(path, read_only=True).active["A2"].value
     if value != f"钱{NAME_TEXT[4]}":
         raise RuntimeError(f"Excel 读回不一致：{value}")

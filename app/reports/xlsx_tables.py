@@ -12,6 +12,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from app.reports.xlsx_safe import save_workbook
+
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 MAX_WIDTH = 60
 
@@ -44,6 +46,4 @@ def write_tables(path: Path, title: str,
         for col, width in enumerate(widths, 1):
             ws.column_dimensions[get_column_letter(col)].width = min(MAX_WIDTH, width + 2)
         ws.freeze_panes = "A3"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    return save_workbook(wb, path)

@@ -39,3 +39,30 @@ def test_import_through_the_admin_page(qtbot, unit_db, admin, tmp_path):
     assert "新增3人" in page.import_result.text(), page.import_result.text()
     logins = {page.people.item(r, 0).text() for r in range(page.people.rowCount())}
     assert {"user1", "user2", "user3", "admin"} <= logins
+
+
+def test_a_hidden_roster_sheet_is_refused_on_the_admin_page(qtbot, unit_db, admin, tmp_path):
+    from openpyxl import load_workbook
+
+    page = AdminPage(unit_db, admin, runner=SyncRunner())
+    qtbot.addWidget(page)
+    duties_xlsx, roster_xlsx = tmp_path / "三定.xlsx", tmp_path / "人员.xlsx"
+    page.save_template("duties", str(duties_xlsx))
+    fill(duties_xlsx, "内设机构", SECTIONS)
+    fill(duties_xlsx, "部门职责", DUTIES)
+    page.import_file("duties", str(duties_xlsx))
+    page.save_template("roster", str(roster_xlsx))
+    fill(roster_xlsx, "人员名册", PEOPLE)
+    fill(roster_xlsx, "岗位职责", POSTS)
+    wb = load_workbook(roster_xlsx)
+    wb["人员名册"].sheet_state = "hidden"       # the admin sees only 岗位职责 and 填写说明
+    wb.active = 1
+    wb.save(roster_xlsx)
+
+    page.import_file("roster", str(roster_xlsx))
+    text = page.import_result.text()
+    assert text == "导入失败：工作表「人员名册」已被隐藏，未导入任何数据"
+    assert page.problems.rowCount() == 1
+    assert [page.problems.item(0, c).text() for c in range(3)] == ["人员名册", "", ""]
+    assert "右击工作表标签→“取消隐藏”" in page.problems.item(0, 3).text()
+    assert [p.login for p in org.persons(unit_db)] == ["admin"]

@@ -50,3 +50,34 @@ def test_wizard_checks_the_credit_code_and_creates_the_unit(qtbot, tmp_path):
     assert quotas == {("staffing", "行政编制"): 32, ("staffing", "事业编制"): 6, ("leader", "副职"): 4}
     actor = accounts.login(db, "admin", "Admin2026")
     assert actor.is_admin and not actor.must_change_password
+
+
+def test_wizard_refuses_a_look_alike_admin_login(qtbot, tmp_path):
+    wizard = FirstRunWizard(tmp_path / "new.sqlite")
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.next()
+    wizard.unit_page.name.setText("XX县市场监督管理局")
+    wizard.unit_page.code.setText(TEST_CREDIT_CODE)
+    wizard.next()
+    wizard.next()
+    admin = wizard.admin_page
+    admin.password.setText("Admin2026")
+    admin.again.setText("Admin2026")
+    finish = wizard.button(QWizard.WizardButton.FinishButton)
+    assert finish.isEnabled()
+    admin.login.setText("\u0430dmin")                   # Cyrillic а
+    assert "“а”（U+0430，西里尔字母）" in admin.message.text()
+    assert not finish.isEnabled()
+    admin.login.setText("ad\u200bmin")
+    assert "不可见字符 U+200B（零宽空格）" in admin.message.text()
+    admin.login.setText("admin")
+    admin.person_name.setText("管理\u202e员")
+    assert "U+202E（从右到左覆盖）" in admin.message.text() and not finish.isEnabled()
+    admin.person_name.setText("阿依古丽•买买提")
+    assert admin.message.text() == "" and finish.isEnabled()
+    finish.click()
+    assert wizard.db is not None
+    wizard.db.dispose()
+    db = open_database(tmp_path / "new.sqlite")
+    assert accounts.login(db, "admin", "Admin2026").name == "阿依古丽·买买提"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from app.core.bureau import indicators as I
 from app.db.engine import Database
+from app.reports.xlsx_safe import save_workbook
 from app.services.evaluation import indicators as S
 from app.services.org.actor import Actor
 from app.services.excel.common import (Column, ImportResult, Problems, SheetLayout, SheetRow, cell_text, choice, code_text, read_workbook)
@@ -104,9 +105,7 @@ def export_excel(db: Database, template_id: str, path: Path) -> Path:
         info.cell(r, 2, v).alignment = Alignment(wrap_text=True, vertical="top")
     info.column_dimensions["A"].width, info.column_dimensions["B"].width = 16, 90
     _help_sheet(wb.create_sheet(HELP), Font(bold=True))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    return save_workbook(wb, path)
 
 
 def _help_sheet(ws, bold) -> None:

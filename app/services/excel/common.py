@@ -16,6 +16,7 @@ from typing import Iterable
 
 from app.core.errors import ValidationError
 from app.core.ids import new_id
+from app.core.validators import clean_person_name, fold_key, show_invisible
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +152,6 @@ class ImportResult:
 
 # ---------------------------------------------------------------- cell cleaning
 _SEPARATORS = re.compile(r"[、,，;；\s]+")
-_NAME_DOTS = re.compile(r"[·•・．.]")
 _WS = re.compile(r"\s+")
 
 
@@ -190,14 +190,14 @@ def code_text(value) -> str:
 
 
 def person_name(value) -> str:
-    """姓名: padding spaces removed ('张  三' → '张三'), minority name dots unified to '·'."""
-    text = _WS.sub("", cell_text(value))
-    return _NAME_DOTS.sub("·", text) if re.search(r"[\u4e00-\u9fff]", text) else cell_text(value)
+    """姓名 as stored (validators.clean_person_name): NFKC, padding spaces removed ('张  三' →
+    '张三'), minority name dots unified to '·'."""
+    return clean_person_name(cell_text(value))
 
 
 def name_key(name: str) -> str:
-    """Matching key for section names: half-width, no whitespace ('综合科（法规科）' = '综合科(法规科)')."""
-    return _WS.sub("", halfwidth(name))
+    """Matching key for section names: NFKC, no whitespace ('综合科（法规科）' = '综合科(法规科)')."""
+    return fold_key(name)
 
 
 def split_list(value) -> list[str]:
@@ -292,7 +292,48 @@ def _header_key(value) -> str:
 
 
 def _sheet_key(name: str) -> str:
-    return _WS.sub("", halfwidth(name))
+    return fold_key(name)
+
+
+def _pick_sheets(wb, layouts: list[SheetLayout]) -> dict[str, str]:
+    """The sheet read for each layout (title → name in the file). Refused, naming the sheet: a
+    missing one, two whose names look alike (which one did the person fill in?), a hidden one
+    (its content was never in front of the person who sends the file)."""
+    by_key: dict[str, list[str]] = {}
+    for name in wb.sheetnames:
+        by_key.setdefault(_sheet_key(name), []).append(name)
+    missing = [lay.title for lay in layouts if _sheet_key(lay.title) not in by_key]
+    if missing:
+        raise ValidationError(
+            "导入失败：文件中缺少工作表" + "、".join(f"「{t}」" for t in missing)
+            + f"（文件中的工作表：{'、'.join(wb.sheetnames)}）。请使用本程序生成的模板填写")
+    chosen, problems, shorts = {}, [], []
+
+    def refuse(title: str, short: str, advice: str) -> None:
+        shorts.append(short)
+        problems.append(ImportProblem(title, None, None, f"{short}，{advice}"))
+
+    for layout in layouts:
+        names = by_key[_sheet_key(layout.title)]
+        if len(names) > 1:
+            shown = "、".join(f"「{show_invisible(n)}」" for n in names)
+            refuse(layout.title, f"有{len(names)}个与「{layout.title}」名称相近的工作表（{shown}）",
+                   "无法确定应导入哪一个。请删除或改名多余的工作表后再导入")
+            continue
+        name = names[0]
+        state = getattr(wb[name], "sheet_state", "visible")
+        if state == "hidden":
+            refuse(layout.title, f"工作表「{show_invisible(name)}」已被隐藏",
+                   "其中的内容未经核对不能导入。请在Excel或WPS中右击工作表标签→“取消隐藏”，"
+                   "核对内容后保存再导入")
+        elif state != "visible":
+            refuse(layout.title, f"工作表「{show_invisible(name)}」被设为深度隐藏",
+                   "在Excel中看不到也无法直接取消隐藏，其中的内容不能导入。"
+                   "请把要导入的数据复制到本程序生成的新模板中再导入")
+        chosen[layout.title] = name
+    if problems:
+        raise ValidationError("导入失败：" + "；".join(shorts) + "，未导入任何数据", problems)
+    return chosen
 
 
 def open_workbook(path: Path):
@@ -334,15 +375,10 @@ def read_workbook(path: Path, layouts: Iterable[SheetLayout]) -> WorkbookData:
     layouts = list(layouts)
     wb = open_workbook(path)
     try:
-        by_key = {_sheet_key(name): name for name in wb.sheetnames}
-        missing_sheets = [lay.title for lay in layouts if _sheet_key(lay.title) not in by_key]
-        if missing_sheets:
-            raise ValidationError(
-                "导入失败：文件中缺少工作表" + "、".join(f"「{t}」" for t in missing_sheets)
-                + f"（文件中的工作表：{'、'.join(wb.sheetnames)}）。请使用本程序生成的模板填写")
+        chosen = _pick_sheets(wb, layouts)
         sheets, ignored, problems = {}, [], []
         for layout in layouts:
-            ws = wb[by_key[_sheet_key(layout.title)]]
+            ws = wb[chosen[layout.title]]
             rows, skipped, missing = _read_sheet(ws, layout)
             if missing:
                 problems += [ImportProblem(layout.title, 1, col, "缺少此列（表头须在第1行，列名与模板一致）")

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app.core import vocab
 from app.core.ids import new_id
 from app.db.engine import Database
+from app.core.validators import clean_section_name, section_name_problem
 from app.db.models import Duty, DutySection, Section
 from app.services.org.actor import Actor
 from app.services.excel.templates import DUTIES, SECTIONS
@@ -78,10 +79,13 @@ def import_duties(db: Database, actor: Actor, path: Path) -> ImportResult:
 def _check_sections(rows: list[SheetRow], problems: Problems) -> list[_SectionRow]:
     sheet, found, seen = SECTIONS.title, [], {}
     for order, r in enumerate(rows, start=1):
-        name = " ".join(cell_text(r.get("科室名称")).split())
+        name = clean_section_name(cell_text(r.get("科室名称")))
         summary = cell_text(r.get("科室职责概述"))
         if not name:
             problems.add(sheet, r.number, "科室名称", "必填项未填写")
+            continue
+        if problem := section_name_problem(name):
+            problems.add(sheet, r.number, "科室名称", problem)
             continue
         check_length(problems, sheet, r.number, "科室名称", name, 50)
         row = _SectionRow(r.number, name, summary, order)

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from app.core import vocab
 from app.core.ids import new_id
-from app.core.validators import parse_id_number
+from app.core.validators import login_problem, parse_id_number, person_name_problem
 from app.db.engine import Database
 from app.db.models import Credential, Duty, Person, PostDuty, Section
 from app.services.org.actor import Actor
@@ -150,6 +150,8 @@ def _check_person(r: SheetRow, problems: Problems, state: _State, seen_login: di
     name = person_name(r.get("姓名"))
     if not name:
         add("姓名", "必填项未填写")
+    elif problem := person_name_problem(name):
+        add("姓名", problem)
     check_length(problems, sheet, r.number, "姓名", name, 30)
     post = cell_text(r.get("职务"))
     check_length(problems, sheet, r.number, "职务", post, 30)
@@ -157,10 +159,8 @@ def _check_person(r: SheetRow, problems: Problems, state: _State, seen_login: di
     login = code_text(r.get("登录名"))
     if not login:
         add("登录名", "必填项未填写")
-    elif any(c.isspace() for c in login):
-        add("登录名", "登录名不能包含空格")
-    elif len(login) > 40:
-        check_length(problems, sheet, r.number, "登录名", login, 40)
+    elif login not in state.persons and (problem := login_problem(login)):
+        add("登录名", problem)          # a new account; existing ones keep their login
     elif login in seen_login:
         add("登录名", f"登录名“{login}”与第{seen_login[login]}行重复")
     else:

@@ -12,6 +12,7 @@ from pathlib import Path
 from app.core import vocab
 from app.core.errors import AppError
 from app.core.validators import make_id_number
+from app.reports.xlsx_safe import save_workbook
 from app.services.excel.common import Column, SheetLayout
 
 EXAMPLE_ID_NUMBER = make_id_number("371321", dt.date(1985, 3, 4), 123, male=True)
@@ -111,8 +112,7 @@ def write_template(kind: str, path: Path) -> None:
     _write_guide(wb.create_sheet("填写说明"), kind)
     wb.active = 0
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        wb.save(path)
+        save_workbook(wb, path)
     except OSError as exc:
         raise AppError(f"无法保存模板到“{path}”：{exc.strerror or exc}"
                        "（文件是否正在Excel中打开？）") from None

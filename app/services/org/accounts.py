@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from app.core import vocab
 from app.core.errors import AppError, ValidationError
-from app.core.validators import parse_id_number
+from app.core.validators import (clean_person_name, login_problem, parse_id_number,
+                                 person_name_problem)
 from app.db.engine import Database
 from app.db.models import Credential, LoginGuard, Person, Section
 from app.core.signing import Signer
@@ -148,10 +149,10 @@ class NewUser:
 def add_user(db: Database, actor: Actor, user: NewUser) -> str:
     actor.require_admin()
     problems = []
-    if not user.login.strip():
-        problems.append("请填写登录名")
-    if not user.name.strip():
-        problems.append("请填写姓名")
+    name = clean_person_name(user.name)
+    for problem in (login_problem(user.login.strip()), person_name_problem(name)):
+        if problem:
+            problems.append(problem)
     if user.role not in vocab.ROLES:
         problems.append(f"未知的角色“{user.role}”（可选：{'、'.join(vocab.ROLES)}）")
     if user.staffing_type and user.staffing_type not in vocab.STAFFING_TYPES:
@@ -178,7 +179,7 @@ def add_user(db: Database, actor: Actor, user: NewUser) -> str:
                 problems.append(f"未知的科室“{user.section}”")
         if problems:
             raise ValidationError("；".join(problems), problems)
-        person = Person(unit_id=db.unit_id, section_id=section_id, name=user.name.strip(),
+        person = Person(unit_id=db.unit_id, section_id=section_id, name=name,
                         login=user.login.strip(), role=user.role, is_admin=user.is_admin,
                         id_number=user.id_number.upper() if user.id_number else None,
                         gender=info.gender if info else None,

@@ -23,6 +23,7 @@ from app.core.calendar import WorkCalendar
 from app.core.errors import PermissionDenied
 from app.db.engine import Database
 from app.db.models import Delegation, Section, WorkLog
+from app.reports.xlsx_safe import save_workbook
 from app.services.org import chart as org_chart, unit_settings
 from app.services.org.actor import Actor
 from app.services.org.calendar import work_calendar
@@ -303,9 +304,7 @@ def export_notice_xlsx(report: Notice, path: Path | str) -> Path:
              r.waiting_days, r.reviewer, f"第{r.level}级")
             for n, r in enumerate(report.overdue, start=1)],
            (6, 12, 24, 12, 20, 14, 24, 10))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    return save_workbook(wb, path)
 
 
 def _sheet(ws, title: str, headers: tuple[str, ...], rows: list[tuple], widths: tuple[int, ...]):

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFileDialog, 
 from app import APP_NAME
 from app.core import vocab
 from app.core.errors import AppError
-from app.core.validators import credit_code_problem
+from app.core.validators import (clean_person_name, credit_code_problem, login_problem,
+                                 person_name_problem)
 from app.services.org import accounts
 from app.services.exchange.packages import ensure_keys
 from app.services.org.setup import UnitSetup, create_database
@@ -259,18 +260,27 @@ class AdminPage(QWizardPage):
         form.addRow("密码", self.password)
         form.addRow("再次输入", self.again)
         form.addRow(self.message)
-        for edit in (self.login, self.password, self.again):
+        for edit in (self.login, self.person_name, self.password, self.again):
             edit.textChanged.connect(self._check)
 
+    def _account_problem(self) -> str | None:
+        """The login or name problem the service would report, shown while typing."""
+        login = self.login.text().strip()
+        return ((login_problem(login) if login else None)
+                or person_name_problem(clean_person_name(self.person_name.text() or "单位管理员")))
+
     def _check(self) -> None:
-        problem = accounts.password_problem(self.password.text()) if self.password.text() else None
+        problem = self._account_problem()
+        if not problem and self.password.text():
+            problem = accounts.password_problem(self.password.text())
         if not problem and self.again.text() and self.again.text() != self.password.text():
             problem = "两次输入的密码不一致"
         self.message.setText(problem or "")
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:
-        return (bool(self.login.text().strip()) and self.password.text() == self.again.text()
+        return (bool(self.login.text().strip()) and self._account_problem() is None
+                and self.password.text() == self.again.text()
                 and accounts.password_problem(self.password.text()) is None)
 
     def initializePage(self) -> None:

@@ -108,8 +108,8 @@ class AdminPage(QWidget):
         self.import_result.setStyleSheet("color:#b00020")
         self.import_result.setText(str(exc).splitlines()[0])
         problems = exc.problems if isinstance(exc, ValidationError) else []
-        self.problems.set_rows([(getattr(p, "sheet", ""), getattr(p, "row", ""),
-                                 getattr(p, "column", ""), getattr(p, "reason", str(p)))
+        self.problems.set_rows([(getattr(p, "sheet", ""), getattr(p, "row", None) or "",
+                                 getattr(p, "column", None) or "", getattr(p, "reason", str(p)))
                                 for p in problems])
 
     # ------------------------------------------------------------------ categories
