@@ -135,7 +135,7 @@ def _copy_to_second(folder: Path, second: Path, stem: str, result: RotationResul
                 result.copied.append(target)
         _prune(second, stem)
     except OSError as exc:
-        log.warning("second backup location %s: %s", second, exc)
+        log.info("second backup location %s: %s", second, exc)
         result.warnings.append(f"无法写入第二备份位置 {second}：{exc.strerror or exc}。"
                                "本次备份只保存在本机。")
 

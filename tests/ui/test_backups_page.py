@@ -52,8 +52,7 @@ def test_back_up_preview_and_restore_through_the_buttons(qtbot, unit_db, admin, 
     assert "2026-11-20 09:00" in page.table.item(0, 0).text()
     write_log(unit_db, admin, AFTER, "备份后的日志")
 
-    page.table.selectRow(0)
-    page.preview_button.click()
+    page.table.selectRow(0)                      # selecting a backup previews it
     shown = page.preview.text()
     assert "测试县市场监督管理局" in shown and "日志：1篇" in shown and "2026-11-16" in shown
     assert "1篇日志" in shown                    # what a restore would lose, before asking
@@ -90,10 +89,10 @@ def test_second_location_is_saved_and_a_missing_one_only_warns(qtbot, unit_db, a
     assert settings.backup_second_dir == str(stick)
     page.backup_button.click()
     assert page.table.rowCount() == 1             # the local backup was made
-    assert "第二备份位置" in page.warning.text() and page.warning.isVisible() is not None
+    assert "第二备份位置" in page.warning.text() and not page.warning.isHidden()
     stick.mkdir(parents=True)
     page.backup_button.click()
-    assert page.warning.text() == ""
+    assert page.warning.text() == "" and page.warning.isHidden()
     assert len(list(stick.glob("unit-*-auto.sqlite"))) == 1
 
 

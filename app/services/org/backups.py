@@ -173,7 +173,7 @@ def restore(db: Database, actor: Actor, backup: Path | str, *,
     path = db.path
     db.dispose()
     restore_over(shown.path, path, safety)
-    log.warning("database %s restored from %s by %s (previous content kept in %s)",
+    log.info("database %s restored from %s by %s (previous content kept in %s)",
                 path, shown.path, actor.login, safety)
     restored = open_database(path)
     with restored.session(actor) as s:
