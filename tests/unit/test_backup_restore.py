@@ -162,3 +162,44 @@ def test_another_databases_file_is_refused(unit_db, admin, tmp_path):
     assert "不是本数据库的备份" in str(refused.value)
     with unit_db.read() as s:
         assert s.scalar(select(func.count()).select_from(WorkLog)) == 0
+
+
+def test_a_bureau_restore_brings_back_the_unit_mirrors_too(tmp_path):
+    """A 编办 backup carries its unit mirrors: restoring it puts back each mirror as it was, and a
+    unit registered after the backup goes with the rest of the current state into the safety copy."""
+    import sqlite3
+
+    from app.db.restore import restore_over
+    from app.db.rotation import run_rotation
+
+    def make(path, value):
+        conn = sqlite3.connect(path)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("CREATE TABLE IF NOT EXISTS t(x)")
+        conn.execute("DELETE FROM t")
+        conn.execute("INSERT INTO t VALUES (?)", (value,))
+        conn.commit()
+        conn.close()
+
+    def value(path):
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return conn.execute("SELECT x FROM t").fetchone()[0]
+        finally:
+            conn.close()
+    county = tmp_path / "county.sqlite"
+    mirrors = tmp_path / "county.sqlite.units"
+    mirrors.mkdir()
+    make(county, "old")
+    make(mirrors / "a.sqlite", "old a")
+    backup = run_rotation(county, NOW).taken
+    make(county, "new")
+    make(mirrors / "a.sqlite", "new a")
+    make(mirrors / "b.sqlite", "new b")            # registered after the backup
+    safety = tmp_path / "backups" / "county-safety.sqlite"
+    restore_over(backup, county, safety)
+    assert value(county) == "old" and value(mirrors / "a.sqlite") == "old a"
+    assert not (mirrors / "b.sqlite").exists()
+    assert value(safety) == "new"
+    assert value(tmp_path / "backups" / "county-safety.sqlite.units" / "a.sqlite") == "new a"
+    assert value(tmp_path / "backups" / "county-safety.sqlite.units" / "b.sqlite") == "new b"
