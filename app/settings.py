@@ -42,6 +42,9 @@ class Settings:
     geometries = ConfigVar("geometries", {}, dict)       # dialog/window name → base64 geometry
     autosave_seconds = ConfigVar("autosave_seconds", 2, int)
     last_package_dir = ConfigVar("last_package_dir", "", str)   # where sync packages went last
+    # A folder (e.g. on a USB stick) that receives a copy of the automatic backups; per PC,
+    # because drive letters and mount points belong to the machine.
+    backup_second_dir = ConfigVar("backup_second_dir", "", str)
 
     def __init__(self, path: Path | None = None):
         self.path = path or data_dir() / "settings.json"

@@ -19,7 +19,7 @@ from app.core.errors import AppError, ValidationError
 BASIC_MODULE = "app.cli.basic"
 COMMAND_MODULES = ("app.cli.review", "app.cli.stats", "app.cli.reports", "app.cli.sync",
                    "app.cli.staffing", "app.cli.rounds",
-                   "app.cli.indicators", "app.cli.overlap")
+                   "app.cli.indicators", "app.cli.overlap", "app.cli.backups")
 MAX_PRINTED_PROBLEMS = 200
 
 

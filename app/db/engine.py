@@ -22,6 +22,7 @@ from app.core.hlc import HybridClock
 from app.core.ids import new_id
 from app.db import audit, post_history
 from app.db.models import Outbox, Replica, Synced
+from app.paths import create_private_file
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,10 @@ def is_network_path(path: Path) -> bool:
 
 def make_engine(path: Path) -> Engine:
     network = is_network_path(path.parent if not path.exists() else path)
+    # A new database is created owner-only here (SQLite would create it with the umask's 0644);
+    # its -wal and -shm files take the same mode from it.
+    if path.parent.is_dir():
+        create_private_file(path)
     engine = create_engine(f"sqlite:///{path}", future=True)
 
     @event.listens_for(engine, "connect")

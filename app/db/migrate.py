@@ -40,6 +40,14 @@ def head_revision() -> str:
     return script_directory().get_current_head()
 
 
+def is_known_revision(revision: str) -> bool:
+    """False for a revision of a newer program (a file this program cannot open)."""
+    try:
+        return script_directory().get_revision(revision) is not None
+    except Exception:    # alembic raises its own ResolutionError/CommandError kinds
+        return False
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()

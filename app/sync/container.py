@@ -49,6 +49,7 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from app.core.errors import AppError
+from app.paths import private_open
 from app.sync.keys import KeyPair, PublicKeys
 
 MAGIC = b"LZKPPKG\n"
@@ -333,7 +334,8 @@ def write_package(path: Path, header: dict, payload: Iterable[bytes], *, sign_ke
         if len(header_bytes) > MAX_HEADER:
             raise ValueError("package header too large")
         try:
-            with open(part, "wb") as out:
+            # owner-only: a package holds the unit's data (and a 注册包 its first keys' secret)
+            with private_open(part) as out:
                 out.write(MAGIC + struct.pack(">I", len(header_bytes)) + header_bytes)
                 digest = hashlib.sha256()
                 written = 0

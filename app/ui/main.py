@@ -104,6 +104,7 @@ def run_gui(db_path: Path | None = None, demo: bool = False) -> int:
         actor = change.actor
     window = MainWindow(db, actor, settings)
     window.show()
+    window.start_daily_backups()
     from PySide6.QtCore import QTimer
     QTimer.singleShot(300, window.show_login_reminders)
     return app.exec()

@@ -40,6 +40,8 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         kwargs = {"today": today} if today else {}
         self.log_page = self.review_page = self.reminders_page = self.mirrors = self.sync_page = None
+        self.backups_page = None
+        self._restored = False
         if bureau:
             self._bureau_pages(kwargs)
         else:
@@ -106,6 +108,7 @@ class MainWindow(QMainWindow):
             self.admin_page.status_message.connect(self.show_status)
             self._add_page("单位管理", self.admin_page)
             self._add_lazy_page("数据交换", "sync_page", self._make_sync_page)
+            self._add_lazy_page("数据备份", "backups_page", self._make_backups_page)
 
     def _make_sync_page(self):
         # imported here: a page or dialog is built when it is first opened
@@ -113,6 +116,56 @@ class MainWindow(QMainWindow):
         page = SyncPage(self.db, self.actor, self.settings)
         page.status_message.connect(self.show_status)
         return page
+
+    def _make_backups_page(self):
+        # imported here: a page or dialog is built when it is first opened
+        from app.ui.pages.backups_page import BackupsPage
+        page = BackupsPage(self.db, self.actor, self.settings)
+        page.status_message.connect(self.show_status)
+        page.restoring.connect(self._release_database)
+        page.restored.connect(self._after_restore)
+        return page
+
+    def _release_database(self) -> None:
+        """Before a restore: what is typed is saved, and no connection of ours stays open."""
+        if self.log_page is not None:
+            self.log_page.shutdown()
+        if self.mirrors is not None:
+            self.mirrors.close()
+
+    def _after_restore(self, result) -> None:
+        """Every page holds data of the replaced file: start again from the login."""
+        self._restored = True
+        result.db.dispose()
+        QMessageBox.information(self, "已恢复", f"已用备份 {result.preview.path.name} 恢复数据库。\n"
+                                f"恢复前的数据已另存为 {result.safety.name}。\n\n程序将关闭，请重新打开并登录。")
+        self.close()
+
+    def start_daily_backups(self) -> None:
+        """The day's automatic backup now, then a check every hour (app.db.rotation says why)."""
+        from PySide6.QtCore import QTimer
+        self._backup_timer = QTimer(self, interval=3600 * 1000)
+        self._backup_timer.timeout.connect(self._daily_backup)
+        self._backup_timer.start()
+        QTimer.singleShot(0, self._daily_backup)
+
+    def _daily_backup(self) -> None:
+        # imported here: only the running program backs up, not every window a test builds
+        from app.services.org.backups import daily_backup
+        from app.ui.tasks import TaskRunner
+        if not hasattr(self, "_backup_runner"):
+            self._backup_runner = TaskRunner()
+        path, second = self.db.path, self.settings.backup_second_dir or None
+        self._backup_runner.run(lambda: daily_backup(path, second=second), self._backup_done,
+                                lambda exc: self.show_status(f"自动备份失败：{exc}"))
+
+    def _backup_done(self, result) -> None:
+        if result.warnings:
+            self.statusBar().showMessage("；".join(result.warnings), 30_000)
+        elif result.taken is not None:
+            self.show_status(f"已自动备份：{result.taken.name}")
+        if self.backups_page is not None:
+            self.backups_page.refresh()
 
     def _bureau_pages(self, kwargs) -> None:
         from PySide6.QtCore import QThreadPool
@@ -139,6 +192,7 @@ class MainWindow(QMainWindow):
         self._add_lazy_page("单位管理", "units_page", lambda: self._make_bureau_page("units", {}))
         self._add_lazy_page("同步包", "packages_page", lambda: self._make_bureau_page("packages", {}))
         self._add_lazy_page("本办账号", "admin_page", self._make_admin_page)
+        self._add_lazy_page("数据备份", "backups_page", self._make_backups_page)
 
     def _make_bureau_page(self, which: str, kwargs):
         # imported here: a page or dialog is built when it is first opened
@@ -299,7 +353,7 @@ class MainWindow(QMainWindow):
             "Alt+← / Alt+→ 前一天/后一天　Ctrl+T 回到今天")))
 
     def closeEvent(self, event) -> None:
-        if self.log_page is not None:
+        if self.log_page is not None and not self._restored:   # a draft of the replaced file
             self.log_page.shutdown()
         if self.mirrors is not None:
             self.mirrors.close()

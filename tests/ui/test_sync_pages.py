@@ -289,7 +289,8 @@ def test_bureau_main_window_pages(qtbot, county_db, settings):
     qtbot.waitUntil(lambda: window.county_page is not None and window.county_page.period_shown is not None)
     assert window.county_page.table.rowCount() == 1
     titles = [window.nav.item(r).text() for r in range(window.nav.count())]
-    assert titles == ["全县分析", "人员编制", "职责交叉", "评估批次", "单位管理", "同步包", "本办账号"] and window.log_page is None
+    assert titles == ["全县分析", "人员编制", "职责交叉", "评估批次", "单位管理", "同步包", "本办账号",
+                      "数据备份"] and window.log_page is None
     window.go_to_page("同步包")
     assert window.packages_page is not None
     qtbot.waitUntil(lambda: hasattr(window.packages_page, "lines"))

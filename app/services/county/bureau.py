@@ -22,6 +22,7 @@ from app.core.ids import new_id
 from app.db.engine import Database, now_text
 from app.db.backup import backup_to, remove_database_files
 from app.db.models import PackageLedger, Peer, Replica, StaffingQuota, Unit
+from app.paths import private_dir
 from app.services.county import figures as county, import_pool
 from app.services.county.mirrors import Mirrors, mirrors_dir, registered_units, require_bureau
 from app.services.county.receive import receive_report
@@ -52,7 +53,7 @@ def register_unit(db: Database, actor: Actor, setup: UnitSetup, *, task_class: s
     if problems:
         raise ValidationError("单位信息有误：" + "；".join(problems), problems)
     unit_id = new_id()
-    mirrors_dir(db).mkdir(exist_ok=True)
+    private_dir(mirrors_dir(db))
     path = mirrors_dir(db) / f"{unit_id}.sqlite"
     mirror = open_database(path, create=True)
     try:

@@ -37,6 +37,7 @@ from app.db import audit
 from app.db.engine import Database, now_text
 from app.db.migrate import head_revision
 from app.db.models import Holiday, Peer
+from app.paths import private_dir, private_open
 from app.services.org.actor import SYSTEM, Actor
 from app.services.gc_pause import collector_paused
 from app.sync import container, ledger
@@ -397,9 +398,11 @@ def _store_file(db: Database, sha: str, data: bytes, created: list[Path]) -> Non
     path = db.files_dir / sha[:2] / sha
     if path.exists():
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(db.files_dir)
+    private_dir(path.parent)
     part = path.with_suffix(".part")
-    part.write_bytes(data)
+    with private_open(part) as out:
+        out.write(data)
     os.replace(part, path)
     created.append(path)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from app.core.errors import AppError
 from app.core.logrules import MAX_ATTACHMENT_BYTES, AttachmentRef
 from app.db.engine import Database
+from app.paths import private_dir, private_open
 
 def stored_path(db: Database, sha256: str) -> Path:
     return db.files_dir / sha256[:2] / sha256
@@ -27,8 +28,10 @@ def store_file(db: Database, source: Path | str) -> AttachmentRef:
     sha = digest.hexdigest()
     target = stored_path(db, sha)
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(db.files_dir)
+        private_dir(target.parent)
         tmp = target.with_suffix(".part")
-        shutil.copyfile(source, tmp)
+        with source.open("rb") as src, private_open(tmp) as out:
+            shutil.copyfileobj(src, out, 1 << 20)
         tmp.replace(target)  # whole-file write with atomic rename
     return AttachmentRef(source.name, sha, size)
