@@ -98,13 +98,14 @@ def _in_scope(s, scope: str, exclude_person_id: str) -> set[str]:
         raise AppError(f"未知的范围“{scope}”")
     creds = dict(s.execute(select(Credential.person_id, Credential)
                            .where(Credential.deleted.is_(False))).all())
-    people = s.scalars(select(Person.id).where(Person.deleted.is_(False),
-                                               Person.status != "离退")).all()
+    people = s.execute(select(Person.id, Person.is_admin).where(
+        Person.deleted.is_(False), Person.status != "离退")).all()
     wanted = set()
-    for person_id in people:
+    for person_id, is_admin in people:
         cred = creds.get(person_id)
         waiting = cred is None or cred.password_hash == passwords.NO_PASSWORD_YET
-        if waiting or (scope == UNACTIVATED and cred.must_change):
+        # an admin account is reissued only by name: its first password is often self-chosen
+        if waiting or (scope == UNACTIVATED and cred.must_change and not is_admin):
             wanted.add(person_id)
     wanted.discard(exclude_person_id)
     return wanted
