@@ -71,6 +71,21 @@ def waiting_count(db: Database, scope: str = NEW) -> int:
         return len(_in_scope(s, scope, exclude_person_id=""))
 
 
+def account_states(db: Database) -> dict[str, str]:
+    """Login → 未发放初始密码 / 未启用 for the accounts not in use yet (for the roster table)."""
+    with db.read() as s:
+        rows = s.execute(select(Person.login, Credential.password_hash, Credential.must_change)
+                         .outerjoin(Credential, Credential.person_id == Person.id)
+                         .where(Person.deleted.is_(False))).all()
+    states = {}
+    for login, password_hash, must_change in rows:
+        if password_hash is None or password_hash == passwords.NO_PASSWORD_YET:
+            states[login] = "未发放初始密码"
+        elif must_change:
+            states[login] = "未启用（须修改初始密码）"
+    return states
+
+
 def _targets(db: Database, actor: Actor, logins: list[str] | None,
              scope: str) -> tuple[str, list[_Target]]:
     with db.read() as s:
