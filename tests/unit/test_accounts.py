@@ -8,7 +8,7 @@ from argon2 import PasswordHasher, Type
 from sqlalchemy import select
 
 from app.core.errors import AppError, PermissionDenied, ValidationError
-from app.db.models import Credential, LoginGuard, Outbox, Person
+from app.db.models import Credential, Outbox, Person
 from app.services.org import accounts, passwords
 from app.services.org.accounts import LoginFailed, NewUser
 
