@@ -14,10 +14,31 @@ os.environ.setdefault("LZKP_BUNDLED_FONTS_ONLY", "1")
 TEST_CREDIT_CODE = "11371321MB28510360"   # valid per GB 32100
 TEST_PASSWORD = "abc12345"
 
+from argon2 import Type, profiles  # noqa: E402
+from app.services.org import passwords  # noqa: E402
+
+REAL_PASSWORD_PARAMETERS = passwords.PARAMETERS
+# argon2id at its cheapest: same algorithm, same code paths, same `$argon2id$` hashes, ~1000×
+# faster than the program's 64 MiB × 3 passes. Tests that need the real cost (its parameters,
+# timing) ask for the fixture `real_password_cost`.
+CHEAP_PASSWORD_PARAMETERS = profiles.Parameters(type=Type.ID, version=19, salt_len=16, hash_len=32,
+                                                time_cost=1, memory_cost=8, parallelism=1)
+
 
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("LZKP_DATA_DIR", str(tmp_path_factory.mktemp("appdata")))
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch):
+    monkeypatch.setattr(passwords, "PARAMETERS", CHEAP_PASSWORD_PARAMETERS)
+
+
+@pytest.fixture
+def real_password_cost(monkeypatch):
+    """Password hashes with the program's own argon2id parameters."""
+    monkeypatch.setattr(passwords, "PARAMETERS", REAL_PASSWORD_PARAMETERS)
 
 
 @pytest.fixture(autouse=True)

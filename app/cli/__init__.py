@@ -17,7 +17,7 @@ from app.core.errors import AppError, ValidationError
 # command groups each have add_parsers(sub) and COMMANDS in their own module. Modules are imported
 # when a command runs, so that the GUI's start does not pay for them.
 BASIC_MODULE = "app.cli.basic"
-COMMAND_MODULES = ("app.cli.review", "app.cli.stats", "app.cli.reports", "app.cli.sync",
+COMMAND_MODULES = ("app.cli.accounts", "app.cli.review", "app.cli.stats", "app.cli.reports", "app.cli.sync",
                    "app.cli.staffing", "app.cli.rounds",
                    "app.cli.indicators", "app.cli.overlap", "app.cli.backups")
 MAX_PRINTED_PROBLEMS = 200
@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     for name, what in (("import-roster", "导入人员名册"), ("import-duties", "导入三定职责")):
         sp = cmd(name, what + "（有任何错误则全部不导入）")
         sp.add_argument("file", type=Path)
+        if name == "import-roster":
+            sp.add_argument("--confirm-roles", action="store_true",
+                            help="确认名册中的领导角色（分管领导、主要领导）变动和管理员本人的角色变动")
         if name == "import-duties":
             sp.add_argument("--unit", help="编办版：下发给该单位的三定职责（单位名称或统一社会信用代码）")
 
@@ -80,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--id-number")
     sp.add_argument("--staffing-type")
 
-    sp = cmd("set-password", "重设密码（之后无需强制修改）")
+    sp = cmd("set-password", "重设密码（本人下次登录须修改；随机初始密码见 initial-passwords）")
     sp.add_argument("--user", required=True)
     sp.add_argument("--password", required=True)
 

@@ -72,8 +72,10 @@ def cmd_import(a) -> int:
         return 0
     if getattr(a, "unit", None):
         raise AppError("--unit 只用于编办版")
-    run = excel_roster.import_roster if a.command == "import-roster" else excel_duties.import_duties
-    result = run(db, SYSTEM, a.file)
+    if a.command == "import-roster":
+        result = excel_roster.import_roster(db, SYSTEM, a.file, confirm_roles=a.confirm_roles)
+    else:
+        result = excel_duties.import_duties(db, SYSTEM, a.file)
     print(result.summary())
     return 0
 
@@ -89,8 +91,8 @@ def cmd_add_user(a) -> int:
 
 def cmd_set_password(a) -> int:
     db = open_db(a.db)
-    accounts.set_password(db, SYSTEM, a.user, a.password, must_change=False)
-    print(f"已重设 {a.user} 的密码")
+    accounts.set_password(db, SYSTEM, a.user, a.password)
+    print(f"已重设 {a.user} 的密码（首次登录须修改）")
     return 0
 
 

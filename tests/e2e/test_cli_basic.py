@@ -69,10 +69,17 @@ def cli_db(tmp_path_factory, env_dir) -> Path:
             data_dir=env_dir)
     assert r.returncode == 0, r.stderr
     assert "已添加账号 zhangsan" in r.stdout
-    r = run("set-password", "--db", db, "--user", "zhangsan", "--password", "zs654321",
+    r = run("set-password", "--db", db, "--user", "zhangsan", "--password", "zsreset1",
             data_dir=env_dir)
     assert r.returncode == 0, r.stderr
-    assert "已重设 zhangsan 的密码" in r.stdout
+    assert "已重设 zhangsan 的密码（首次登录须修改）" in r.stdout
+    os.environ["LZKP_NEW_PASSWORD"] = ZS       # a reset password must be changed before use
+    try:
+        r = run("change-password", "--db", db, "--user", "zhangsan", data_dir=env_dir,
+                password="zsreset1")
+    finally:
+        del os.environ["LZKP_NEW_PASSWORD"]
+    assert r.returncode == 0, r.stderr
     return db
 
 
@@ -106,9 +113,9 @@ def test_init_add_user_and_set_password_then_login(cli_db):
     db = open_db(cli_db)
     try:
         admin = accounts.login(db, "admin", "abc12345")
-        assert admin.is_admin and admin.must_change_password
+        assert admin.must_change_password     # init: the admin changes it at first login
         zhang = accounts.login(db, "zhangsan", "zs654321")
-        assert zhang.name == "张三" and not zhang.must_change_password   # reset: no forced change
+        assert zhang.name == "张三" and not zhang.must_change_password   # changed after the reset
         with pytest.raises(accounts.LoginFailed):
             accounts.login(db, "zhangsan", "zs123456")
         from app.services.org.setup import unit_of

@@ -65,7 +65,8 @@ def county(tmp_path_factory):
     register(world, "b", 2, quotas={"行政编制": 5})
     enroll(world, "a", root / "unit.sqlite")
     try:
-        ok(run("import-roster", "--db", root / "unit.sqlite", roster_file(root / "roster.xlsx"),
+        ok(run("import-roster", "--db", root / "unit.sqlite", "--confirm-roles",
+               roster_file(root / "roster.xlsx"),
                data_dir=env))
         assert [r.status for r in world.receive(world.report("a"))] == ["imported"]
     finally:

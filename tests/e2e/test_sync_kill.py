@@ -29,10 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
+from tests.conftest import CHEAP_PASSWORD_PARAMETERS
 
 from app.core.metrics import parse_period
-from app.services.org import accounts, audit
+from app.services.org import audit, passwords
 from app.services.county import table as county
 from app.services.county.mirrors import Mirrors, registered_units
 from app.services.exchange import enrollment, unit_side as unit_sync
@@ -93,7 +93,7 @@ def template(tmp_path_factory) -> Template:
     folder = root / "template"
     folder.mkdir()
     mp = pytest.MonkeyPatch()
-    mp.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    mp.setattr(passwords, "PARAMETERS", CHEAP_PASSWORD_PARAMETERS)
     try:
         world = SF.World(folder, SF.new_bureau(folder / "county.sqlite"), None, usb=root / "usb")
         world.mirrors = Mirrors(world.bureau)

@@ -1,9 +1,8 @@
 """Unit-test fixtures: cheap password hashing and a fast `unit_db`.
 
-Password hashing: the program's argon2id parameters (64 MiB, 3 passes) cost 0.3–1.5 s per hash
-on the build machines. Unit tests use argon2id with the cheapest parameters instead: same
-algorithm, same code paths, same `$argon2id$` hashes. test_accounts.py checks the program's own
-parameters (fixture `real_hasher`).
+Password hashing is cheap in every test (tests/conftest.py); test_accounts.py and
+test_account_security.py check the program's own parameters (fixtures `real_hasher`,
+`real_password_cost`).
 
 `unit_db`: the same database as tests/conftest.py's fixture (keep the two in step), built once per
 session through the real code and copied for each test; opening the copy still goes through
@@ -18,23 +17,17 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from app.services.org import accounts
+from app.services.org import accounts, passwords
+from tests.conftest import CHEAP_PASSWORD_PARAMETERS, REAL_PASSWORD_PARAMETERS
 
-REAL_HASHER = accounts._hasher
 TEST_CREDIT_CODE = "11371321MB28510360"   # as tests/conftest.py
 TEST_PASSWORD = "abc12345"
-FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch):
-    monkeypatch.setattr(accounts, "_hasher", FAST_HASHER)
 
 
 @pytest.fixture
 def real_hasher() -> PasswordHasher:
     """The hasher the program uses outside these tests."""
-    return REAL_HASHER
+    return PasswordHasher.from_parameters(REAL_PASSWORD_PARAMETERS)
 
 
 @pytest.fixture(scope="session")
@@ -43,7 +36,7 @@ def _unit_db_template(tmp_path_factory) -> Path:
     from app.services.org.setup import UnitSetup, initialise_unit, open_database
 
     path = tmp_path_factory.mktemp("template") / "unit.sqlite"
-    saved, accounts._hasher = accounts._hasher, FAST_HASHER
+    saved, passwords.PARAMETERS = passwords.PARAMETERS, CHEAP_PASSWORD_PARAMETERS
     try:
         db = open_database(path, create=True)
         initialise_unit(db, UnitSetup("测试县市场监督管理局", TEST_CREDIT_CODE,
@@ -53,7 +46,7 @@ def _unit_db_template(tmp_path_factory) -> Path:
                                                        is_admin=True, must_change=False))
         db.dispose()   # last connection closed: WAL checkpointed into the file
     finally:
-        accounts._hasher = saved
+        passwords.PARAMETERS = saved
     return path
 
 

@@ -8,8 +8,8 @@ from argon2 import PasswordHasher, Type
 from sqlalchemy import select
 
 from app.core.errors import AppError, PermissionDenied, ValidationError
-from app.db.models import Credential, LoginGuard, Outbox, Person
-from app.services.org import accounts
+from app.db.models import Credential, Outbox, Person
+from app.services.org import accounts, passwords
 from app.services.org.accounts import LoginFailed, NewUser
 
 PW = "abc12345"
@@ -54,29 +54,6 @@ def test_unknown_user_gets_the_same_message(unit_db):
     assert str(err.value) == "用户名或密码错误（还可尝试4次）"
 
 
-def test_five_failures_lock_for_15_minutes_even_with_the_right_password(unit_db):
-    for _ in range(4):
-        with pytest.raises(LoginFailed):
-            accounts.login(unit_db, "admin", "wrong123", now=T)
-    with pytest.raises(LoginFailed) as err:
-        accounts.login(unit_db, "admin", "wrong123", now=T)
-    assert str(err.value) == "密码连续错误5次，账号已锁定15分钟"
-
-    for minutes, shown in ((0, 15), (1, 14), (14.5, 1), (14, 1)):
-        with pytest.raises(LoginFailed) as err:
-            accounts.login(unit_db, "admin", PW, now=T + dt.timedelta(minutes=minutes))
-        assert str(err.value) == f"密码连续错误5次，账号已锁定，请{shown}分钟后再试"
-
-    actor = accounts.login(unit_db, "admin", PW, now=T + dt.timedelta(minutes=15))
-    assert actor.login == "admin"
-    with unit_db.read() as s:
-        guard = s.get(LoginGuard, "admin")
-        assert (guard.failures, guard.locked_until) == (0, None)
-    # after the lock the count starts again from 5
-    with pytest.raises(LoginFailed, match="还可尝试4次"):
-        accounts.login(unit_db, "admin", "wrong123", now=T + dt.timedelta(minutes=16))
-
-
 def test_lock_is_per_login(unit_db):
     add(unit_db)
     for _ in range(5):
@@ -98,9 +75,9 @@ def test_new_user_must_change_password(unit_db):
     add(unit_db)
     actor = accounts.login(unit_db, "zhangsan", "zs123456")
     assert actor.must_change_password
-    assert not actor.is_admin and actor.role == "科室人员"
     changed = accounts.change_password(unit_db, actor, "zs123456", "newpass99")
     assert not changed.must_change_password
+    assert not changed.is_admin and changed.role == "科室人员"
     assert not accounts.login(unit_db, "zhangsan", "newpass99").must_change_password
     with pytest.raises(LoginFailed):
         accounts.login(unit_db, "zhangsan", "zs123456")
@@ -129,28 +106,28 @@ def test_change_password_needs_the_old_one(unit_db):
     assert accounts.login(unit_db, "zhangsan", "zs123456").must_change_password
 
 
-def test_admin_set_password_keeps_must_change_false(unit_db, admin):
+def test_admin_set_password_unlocks_and_forces_a_change(unit_db, admin):
     add(unit_db)
     for _ in range(5):
         with pytest.raises(LoginFailed):
             accounts.login(unit_db, "zhangsan", "bad12345", now=T)
     accounts.set_password(unit_db, admin, "zhangsan", "reset2026")
     actor = accounts.login(unit_db, "zhangsan", "reset2026", now=T)   # the reset also unlocks
-    assert not actor.must_change_password
-    assert credential(unit_db, "zhangsan").must_change is False
-    accounts.set_password(unit_db, admin, "zhangsan", "again2026", must_change=True)
-    assert accounts.login(unit_db, "zhangsan", "again2026").must_change_password
+    assert actor.must_change_password
+    assert credential(unit_db, "zhangsan").must_change is True
 
 
 def test_set_password_checks_policy_and_user(unit_db, admin):
     with pytest.raises(ValidationError, match="密码至少8位"):
         accounts.set_password(unit_db, admin, "admin", "a1")
+    with pytest.raises(AppError, match="本人的密码请用“修改密码”修改"):
+        accounts.set_password(unit_db, admin, "admin", "reset2026")
     with pytest.raises(AppError, match="没有登录名为“ghost”的人员"):
         accounts.set_password(unit_db, admin, "ghost", "reset2026")
 
 
 def test_non_admin_cannot_add_users_or_set_passwords(unit_db, admin):
-    add(unit_db)
+    add(unit_db, must_change=False)
     staff = accounts.login(unit_db, "zhangsan", "zs123456")
     with pytest.raises(PermissionDenied, match="需要单位管理员权限"):
         accounts.add_user(unit_db, staff, NewUser("lisi", "李四", "ls123456"))
@@ -224,7 +201,7 @@ def test_hash_made_with_other_parameters_still_verifies_and_is_upgraded(unit_db)
     accounts.login(unit_db, "zhangsan", "zs123456")
     rehashed = credential(unit_db, "zhangsan").password_hash
     assert rehashed != old_style and rehashed.startswith("$argon2id$")
-    assert not accounts._hasher.check_needs_rehash(rehashed)
+    assert not passwords.needs_rehash(rehashed)
     assert accounts.login(unit_db, "zhangsan", "zs123456").login == "zhangsan"
 
 

@@ -146,7 +146,7 @@ def test_load_day_reports_working_day_from_the_unit_calendar(unit_db, admin):
 
 
 def test_non_admin_cannot_change_the_calendar(unit_db, admin):
-    accounts.add_user(unit_db, admin, accounts.NewUser("zhangsan", "张三", "zs123456"))
+    accounts.add_user(unit_db, admin, accounts.NewUser("zhangsan", "张三", "zs123456", must_change=False))
     staff = accounts.login(unit_db, "zhangsan", "zs123456")
     with pytest.raises(PermissionDenied, match="需要单位管理员权限"):
         cal_service.set_override(unit_db, staff, D(2026, 11, 16), HOLIDAY, "想放假")

@@ -18,7 +18,8 @@ from app.services.org.actor import Actor
 from app.services.excel.duties import import_duties
 from app.services.excel.templates import write_template
 from app.services.excel.common import ImportProblem
-from app.services.excel.roster import import_roster, initial_password
+from app.services.excel import roster
+from app.services.org.initial_passwords import issue
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -48,6 +49,11 @@ PEOPLE = [person(1), person(2, 科室="综合科", 角色="科室负责人", 学
           person(3, 科室=None, 角色="主要领导", 职务="局长", 编制类型="行政编制")]
 POSTS = [{"登录名": "user1", "职责编号": "1、2", "岗位职责说明": "负责公文运转"},
          {"登录名": "user2", "职责编号": "3", "岗位职责说明": None}]
+
+
+def import_roster(db, actor, path: Path):
+    """The import as the admin confirms it (PEOPLE has a 主要领导: see test_account_security)."""
+    return roster.import_roster(db, actor, path, confirm_roles=True)
 
 
 def roster_file(tmp_path: Path, people=PEOPLE, posts=POSTS, name="roster.xlsx") -> Path:
@@ -89,7 +95,8 @@ def post_codes(db, login: str) -> dict[str, str]:
 def test_good_import_creates_people_accounts_and_post_duties(db, admin, tmp_path):
     result = import_roster(db, admin, roster_file(tmp_path))
     assert (result.created("人员"), result.created("岗位职责")) == (3, 3)
-    assert "新账号初始密码为 Lz+身份证号后6位" in result.summary()
+    assert "3个新账号尚无密码：请打印初始密码单" in result.summary()
+    assert result.new_accounts == ["user1", "user2", "user3"]
     with db.read() as s:
         people = {p.login: p for p in s.scalars(select(Person).where(Person.login != "admin"))}
         sections = dict(s.execute(select(Section.id, Section.name)).all())
@@ -104,8 +111,9 @@ def test_good_import_creates_people_accounts_and_post_duties(db, admin, tmp_path
     assert all(creds[p.id].must_change for p in people.values())
     assert post_codes(db, "user1") == {"1": "负责公文运转", "2": "负责公文运转"}
     assert post_codes(db, "user2") == {"3": ""}
-    actor = accounts.login(db, "user1", initial_password(p1.id_number))
-    assert actor.must_change_password and not actor.is_admin
+    slips = {slip.login: slip.password for slip in issue(db, admin)}
+    actor = accounts.login(db, "user1", slips["user1"])
+    assert actor.must_change_password
 
 
 def test_reimport_same_file_changes_nothing(db, admin, tmp_path):
@@ -162,7 +170,8 @@ def test_removed_person_is_revived_with_a_fresh_initial_password(db, admin, tmp_
     result = import_roster(db, admin, roster_file(tmp_path, name="again.xlsx"))
     assert result.created("人员") == 1 and "初始密码" in result.summary()
     assert row_counts(db)["person"] == before["person"]
-    assert accounts.login(db, "user1", initial_password(PEOPLE[0]["身份证号"])).must_change_password
+    slips = {slip.login: slip.password for slip in issue(db, admin)}
+    assert accounts.login(db, "user1", slips["user1"]).must_change_password
 
 
 @pytest.mark.parametrize("value", [dt.datetime(1971, 2, 2), dt.date(1971, 2, 2), "1971/2/2",
@@ -322,6 +331,8 @@ def test_cli_template_and_import_roster(tmp_path):
     assert lines[1].startswith("  - 工作表「人员名册」第3行「身份证号」：身份证号校验位错误")
     assert lines[2] == "  - 工作表「人员名册」第4行「角色」：无效的角色“局长”（可选：科室人员、科室负责人、分管领导、主要领导）"
 
-    ok = run("import-roster", "--db", str(db), str(roster_file(tmp_path)))
+    unconfirmed = run("import-roster", "--db", str(db), str(roster_file(tmp_path)))
+    assert unconfirmed.returncode == 1 and "测试3（user3）：新账号 → 主要领导" in unconfirmed.stderr
+    ok = run("import-roster", "--db", str(db), "--confirm-roles", str(roster_file(tmp_path)))
     assert ok.returncode == 0, ok.stderr
     assert "人员新增3人" in ok.stdout and "首次登录须修改" in ok.stdout

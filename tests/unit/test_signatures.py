@@ -144,7 +144,8 @@ def test_password_reset_makes_a_new_key_and_old_signatures_stay_valid(world):
     unit = world.units["a"]
     old_key = actor_for(unit, "zs").signer.key_id
     accounts.set_password(unit, SYSTEM, "zs", "new12345")        # the admin's reset
-    zs = accounts.login(unit, "zs", "new12345")
+    pending = accounts.login(unit, "zs", "new12345")            # no key under the admin's password
+    zs = accounts.change_password(unit, pending, "new12345", "mine1234")
     assert zs.signer.key_id != old_key
     with unit.read() as s:
         keys = set(s.scalars(select(PersonKey.id).where(PersonKey.person_id == zs.person_id)))
@@ -159,8 +160,9 @@ def test_password_reset_makes_a_new_key_and_old_signatures_stay_valid(world):
 
 def test_a_changed_password_keeps_the_key_and_the_key_is_sealed(world):
     unit = world.units["a"]
-    accounts.set_password(unit, SYSTEM, "ls", "first123")
-    first = accounts.login(unit, "ls", "first123")
+    accounts.set_password(unit, SYSTEM, "ls", "reset123")
+    pending = accounts.login(unit, "ls", "reset123")
+    first = accounts.change_password(unit, pending, "reset123", "first123")
     changed = accounts.change_password(unit, first, "first123", "second12")
     assert changed.signer.key_id == first.signer.key_id
     with unit.read() as s:

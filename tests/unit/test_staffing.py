@@ -56,7 +56,7 @@ def test_roster_reads_the_status_since_column(unit_db, admin, tmp_path):
     path = tmp_path / "r.xlsx"
     write_template("roster", path)
     fill(path, "人员名册", [roster_row(1, 状态起始日期="2025/3/1"), roster_row(2)])
-    import_roster(unit_db, admin, path)
+    import_roster(unit_db, admin, path, confirm_roles=True)
     assert since_of(unit_db, "jd1") == "2025-03-01"
     assert since_of(unit_db, "jd2") is None
 
@@ -65,15 +65,15 @@ def test_an_older_roster_without_the_column_still_imports_and_keeps_the_date(uni
     path = tmp_path / "r.xlsx"
     write_template("roster", path)
     fill(path, "人员名册", [roster_row(1, 状态起始日期="2025-03-01")])
-    import_roster(unit_db, admin, path)
+    import_roster(unit_db, admin, path, confirm_roles=True)
     old = tmp_path / "old.xlsx"
     write_template("roster", old)
     fill(old, "人员名册", [roster_row(1, 职务="局长")], drop="状态起始日期")
-    result = import_roster(unit_db, admin, old)
+    result = import_roster(unit_db, admin, old, confirm_roles=True)
     assert result.updated("人员") == 1
     assert since_of(unit_db, "jd1") == "2025-03-01"
     fill(path, "人员名册", [roster_row(1)])            # the column present and blank clears it
-    import_roster(unit_db, admin, path)
+    import_roster(unit_db, admin, path, confirm_roles=True)
     assert since_of(unit_db, "jd1") is None
 
 
@@ -83,7 +83,7 @@ def test_bad_status_since_is_refused_with_its_cell(unit_db, admin, tmp_path):
     tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
     fill(path, "人员名册", [roster_row(1, 状态起始日期="去年三月"), roster_row(2, 状态起始日期=tomorrow)])
     with pytest.raises(ValidationError) as caught:
-        import_roster(unit_db, admin, path)
+        import_roster(unit_db, admin, path, confirm_roles=True)
     found = {(p.row, p.column): p.reason for p in caught.value.problems}
     assert "无法识别的日期" in found[(2, "状态起始日期")]
     assert "晚于今天" in found[(3, "状态起始日期")]

@@ -27,14 +27,14 @@ from pathlib import Path
 
 import pytest
 import zstandard
-from argon2 import PasswordHasher
+from tests.conftest import CHEAP_PASSWORD_PARAMETERS
 
 from tests.signers import signed
 from app.core import vocab
 from app.core.logrules import EntryDraft
 from app.core.metrics import parse_period
 from app.core.validators import make_credit_code
-from app.services.org import accounts
+from app.services.org import passwords
 from app.services.logs import attachments, daily as logs
 from app.services.county import bureau, table as county
 from app.services.county.mirrors import Mirrors
@@ -148,7 +148,7 @@ class World:
 
 def _fast_hashing():
     mp = pytest.MonkeyPatch()
-    mp.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    mp.setattr(passwords, "PARAMETERS", CHEAP_PASSWORD_PARAMETERS)
     return mp
 
 

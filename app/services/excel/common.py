@@ -102,6 +102,7 @@ class ImportResult:
     ignored_examples: list[str] = field(default_factory=list)   # sheets whose example row was left
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    new_accounts: list[str] = field(default_factory=list)       # logins still without a password
 
     def add(self, kind: str, status: str, n: int = 1) -> None:
         per_kind = self.counts.setdefault(kind, {})

@@ -2,29 +2,32 @@
 
 All or nothing: every row is checked against the file and the database first; any problem
 aborts the import before a write. Persons are matched by 登录名 and updated in place (is_admin
-is never changed); new persons get an account whose initial password is "Lz" + the last 6
-characters of the 身份证号 and must be changed at first login. For every 登录名 listed in
-「岗位职责」 the person's post duties become exactly the listed ones.
+is never changed); new persons get an account without a password, for which the admin then
+prints a 初始密码单 (app.services.org.initial_passwords: random passwords, changed at the first
+login). For every 登录名 listed in 「岗位职责」 the person's post duties become exactly the listed
+ones. Making someone a leader (分管领导/主要领导), or changing an admin account's role, takes a
+second confirmation and is recorded in the audit trail: a leader's logs are approved on
+submission and a leader reviews others', so an admin must not be able to grant that in passing.
 """
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from app.core import vocab
+from app.core.errors import AppError
+from app.db import audit
 from app.core.ids import new_id
 from app.core.validators import login_problem, parse_id_number, person_name_problem
 from app.db.engine import Database
 from app.db.models import Credential, Duty, Person, PostDuty, Section
 from app.services.org.actor import Actor
-from app.services.excel.templates import INITIAL_PASSWORD_RULE, POSTS, ROSTER
+from app.services.org.passwords import NO_PASSWORD_YET
+from app.services.excel.templates import POSTS, ROSTER
 from app.services.excel.common import (CREATED, UNCHANGED, UPDATED, ImportResult, Problems, SheetRow, assign, cell_text, check_length, choice, code_text, name_key, parse_date, person_name, read_workbook, split_list, sync_link_rows)
 
 K_PERSON, K_POST = "人员", "岗位职责"
@@ -44,17 +47,29 @@ ROLE_ALIASES = {"科员": vocab.ROLE_STAFF, "工作人员": vocab.ROLE_STAFF, "�
                 "负责人": vocab.ROLE_SECTION_HEAD}
 STATUS_ALIASES = {"在岗": "在职", "离退休": "离退", "退休": "离退", "离休": "离退"}
 
-# The initial password is derived from the 身份证号, which is stored in plain text in the same
-# database (person.id_number): whoever can read the credential table can compute it, so a costly
-# hash protects nothing here. The first login forces a new password, hashed with the full
-# parameters of accounts.hash_password (and login() rehashes any hash with weaker parameters).
-# So initial passwords use a light argon2id (4 MiB, t=1), in threads: 1,000 new accounts take
-# seconds instead of minutes (the full parameters cost 0.06–0.3 s per hash on office PCs).
-_initial_hasher = PasswordHasher(time_cost=1, memory_cost=4096, parallelism=1)
+@dataclass(frozen=True)
+class RoleChange:
+    """A role change the import makes only when confirmed (to a leader role, or of an admin)."""
+    person_name: str
+    login: str
+    old_role: str | None          # None: a new account
+    new_role: str
+    is_admin: bool
+
+    def text(self) -> str:
+        who = f"{self.person_name}（{self.login}{'，管理员' if self.is_admin else ''}）"
+        return f"{who}：{self.old_role or '新账号'} → {self.new_role}"
 
 
-def initial_password(id_number: str) -> str:
-    return "Lz" + id_number[-6:]
+class RoleChangesNeedConfirmation(AppError):
+    """Nothing was imported: these role changes need the admin's second confirmation."""
+
+    def __init__(self, changes: list[RoleChange]):
+        listed = "；".join(c.text() for c in changes)
+        super().__init__(f"本次导入有{len(changes)}处角色变动需要再次确认（领导角色或管理员本人的角色）："
+                         f"{listed}。未导入任何数据；核对无误后请再次导入并确认这些变动"
+                         "（命令行加 --confirm-roles）")
+        self.changes = changes
 
 
 @dataclass
@@ -78,22 +93,28 @@ class _State:
     duties: dict[str, str]                      # code → duty id
 
 
-def import_roster(db: Database, actor: Actor, path: Path) -> ImportResult:
-    """Import a 人员名册 workbook (see excel_templates.ROSTER/POSTS)."""
+def import_roster(db: Database, actor: Actor, path: Path, confirm_roles: bool = False
+                  ) -> ImportResult:
+    """Import a 人员名册 workbook (see excel_templates.ROSTER/POSTS). Role changes to a leader
+    role or of an admin account raise RoleChangesNeedConfirmation unless `confirm_roles`."""
     actor.require_admin()
     started = time.perf_counter()
     data = read_workbook(path, (ROSTER, POSTS))
     result = ImportResult("人员名册", ((K_PERSON, "人"), (K_POST, "项")),
                           ignored_examples=data.ignored_examples)
     problems = Problems((ROSTER, POSTS))
-    with db.session() as s:
+    with db.session(actor) as s:
         state = _load(s, db)
         people = _check_people(data.sheets[ROSTER.title], problems, state)
         typed_logins = {code_text(r.get("登录名")) for r in data.sheets[ROSTER.title]}
         posts = _check_posts(data.sheets[POSTS.title], problems, state, typed_logins - {""})
         problems.raise_if_any()
+        changes = role_changes(state, people)
+        if changes and not confirm_roles:
+            raise RoleChangesNeedConfirmation(changes)
         if people or posts.rows:
             _write(s, db, state, people, posts, result)
+            _audit_role_changes(s, actor, changes)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -295,48 +316,69 @@ def _write(s, db: Database, state: _State, people: list[_PersonRow], posts: _Pos
             row = {"id": new_id(), "unit_id": db.unit_id, "login": p.login, "is_admin": False,
                    **p.values}
             new_persons.append(row)
-            need_password.append((row["id"], p.values["id_number"]))
+            need_password.append(row["id"])
             person_id[p.login] = row["id"]
             result.add(K_PERSON, CREATED)
             continue
         revived = person.deleted
         changed = assign(person, **p.values, unit_id=db.unit_id, deleted=False)
         person_id[p.login] = person.id
-        if revived:         # a removed person comes back with a fresh initial password
-            need_password.append((person.id, p.values["id_number"]))
+        if revived:         # a removed person comes back waiting for a new initial password
+            need_password.append(person.id)
         result.add(K_PERSON, CREATED if revived else UPDATED if changed else UNCHANGED)
     for login in posts.rows:
         if login not in person_id:
             person_id[login] = state.persons[login].id
 
-    hashes = _hash_initial_passwords([pw for _, pw in need_password])
     new_creds = []
-    revived_ids = {pid for pid, _ in need_password} - {r["id"] for r in new_persons}
+    revived_ids = set(need_password) - {r["id"] for r in new_persons}
     creds = {c.person_id: c for c in s.scalars(select(Credential).where(
         Credential.person_id.in_(revived_ids)))} if revived_ids else {}
-    for (pid, _), pw_hash in zip(need_password, hashes):
+    for pid in need_password:
         cred = creds.get(pid)
         if cred is None:
-            new_creds.append({"id": new_id(), "person_id": pid, "password_hash": pw_hash,
+            new_creds.append({"id": new_id(), "person_id": pid, "password_hash": NO_PASSWORD_YET,
                               "must_change": True})
         else:
-            assign(cred, password_hash=pw_hash, must_change=True, deleted=False)
+            assign(cred, password_hash=NO_PASSWORD_YET, must_change=True, sealed_key=None,
+                   deleted=False)
     new_posts = _sync_posts(s, posts, person_id, result)
     s.flush()                                   # ORM updates first, then new rows in FK order
     db.bulk_insert(s, Person, new_persons)
     db.bulk_insert(s, Credential, new_creds)
     db.bulk_insert(s, PostDuty, new_posts)
     if need_password:
-        result.notes.append(f"新账号初始密码为 {INITIAL_PASSWORD_RULE}（末位X大写），首次登录须修改。")
+        ids = set(need_password)
+        result.new_accounts = sorted(lg for lg, pid in person_id.items() if pid in ids)
+        result.notes.append(f"{len(need_password)}个新账号尚无密码：请打印初始密码单发给本人"
+                            "（单位管理 → 人员名册 → 打印初始密码单，或命令行 initial-passwords），"
+                            "首次登录须修改密码。")
 
 
-def _hash_initial_passwords(id_numbers: list[str]) -> list[str]:
-    passwords = [initial_password(n) for n in id_numbers]
-    if len(passwords) < 4:
-        return [_initial_hasher.hash(pw) for pw in passwords]
-    workers = min(8, os.cpu_count() or 1)       # argon2-cffi releases the GIL while hashing
-    with ThreadPoolExecutor(workers) as pool:
-        return list(pool.map(_initial_hasher.hash, passwords))
+def role_changes(state: _State, people: list[_PersonRow]) -> list[RoleChange]:
+    """Changes that make someone a leader, or change an admin account's role."""
+    changes = []
+    for p in people:
+        person = state.persons.get(p.login)
+        old = person.role if person is not None and not person.deleted else None
+        new = p.values["role"]
+        is_admin = bool(person is not None and person.is_admin)
+        if old != new and (new in LEADER_ROLES or is_admin):
+            changes.append(RoleChange(p.values["name"], p.login, old, new, is_admin))
+    return changes
+
+
+def _audit_role_changes(s, actor: Actor, changes: list[RoleChange]) -> None:
+    """One record per confirmed change, beside the row update the session records anyway."""
+    if not changes:
+        return
+    s.flush()
+    ids = dict(s.execute(select(Person.login, Person.id).where(
+        Person.login.in_([c.login for c in changes]))).all())
+    for c in changes:
+        audit.append(s, actor.login, "confirm-role", "person", ids[c.login],
+                     audit.row_hash({"login": c.login, "role": c.old_role}),
+                     audit.row_hash({"login": c.login, "role": c.new_role, "by": actor.login}))
 
 
 def _sync_posts(s, posts: _Posts, person_id: dict[str, str], result: ImportResult) -> list[dict]:

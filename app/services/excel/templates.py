@@ -19,7 +19,6 @@ EXAMPLE_ID_NUMBER = make_id_number("371321", dt.date(1985, 3, 4), 123, male=True
 EXAMPLE_LOGIN = "zhangsan"
 EXAMPLE_SECTION = "办公室"
 EXAMPLE_DUTY_CODE = "1"
-INITIAL_PASSWORD_RULE = "Lz+身份证号后6位"
 
 SECTIONS = SheetLayout("内设机构", (
     Column("科室名称", 22, True, example=EXAMPLE_SECTION,
@@ -85,7 +84,7 @@ _GUIDE = {
         "5. 导入时逐行检查（身份证号校验位、性别和出生日期与身份证号一致、必填项、重复的登录名"
         "和身份证号等）。有任何错误则全部不导入，并列出每处错误所在的工作表、行和列。",
         "6. 再次导入修改后的文件时，按登录名更新已有人员（表中留空的学历、职务等将被清空），不会重复创建。",
-        f"7. 新账号的初始密码为“{INITIAL_PASSWORD_RULE}”（末位X大写），首次登录须修改密码。",
+        "7. 新账号的初始密码由程序随机生成，导入后由管理员打印“初始密码单”发给本人；首次登录须修改密码。",
     ]),
     "duties": ("三定职责导入模板 填写说明", [
         "1. 本文件有「内设机构」和「部门职责」两个工作表，请勿修改工作表名称和第1行表头。",

@@ -1,11 +1,10 @@
-"""Accounts: argon2id password hashes, login with lockout, forced change on first login."""
+"""Accounts: login with a growing lock per account, forced change of initial and reset passwords,
+random initial passwords handed out on a printed slip (app.services.org.initial_passwords)."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
 from app.core import vocab
@@ -13,31 +12,16 @@ from app.core.errors import AppError, ValidationError
 from app.core.validators import (clean_person_name, login_problem, parse_id_number,
                                  person_name_problem)
 from app.db.engine import Database
-from app.db.models import Credential, LoginGuard, Person, Section
+from app.db.models import Credential, Person, Section
 from app.core.signing import Signer
+from app.services.org import lockout, passwords
 from app.services.org.actor import Actor
+from app.services.org.lockout import LoginFailed
+from app.services.org.passwords import hash_password, password_problem
 from app.services.signing import keys as person_keys
 from app.db.models import Setting
 
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-
-
-def password_problem(password: str) -> str | None:
-    if len(password) < 8:
-        return "密码至少8位"
-    if not any(c.isalpha() for c in password) or not any(c.isdigit() for c in password):
-        return "密码须同时包含字母和数字"
-    return None
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-class LoginFailed(AppError):
-    pass
+__all__ = ["LoginFailed", "hash_password", "password_problem"]   # re-exported
 
 
 def _actor(person: Person, cred: Credential | None, signer: Signer | None) -> Actor:
@@ -52,38 +36,23 @@ def _find_person(session, login: str) -> Person | None:
 
 
 def login(db: Database, login_name: str, password: str, now: dt.datetime | None = None) -> Actor:
-    """Check a password. Five failures lock the account on this PC for 15 minutes."""
+    """Check a password (lockout rules in app.services.org.lockout). A real account and an
+    unknown login cost the same: one argon2id verification either way."""
     now = now or dt.datetime.now()
+    key = lockout.guard_key(login_name)
     with db.session() as s:
+        lockout.refuse_if_locked(s, key, now)
         person = _find_person(s, login_name)
-        guard = s.get(LoginGuard, login_name.strip())
-        if guard and guard.locked_until and dt.datetime.fromisoformat(guard.locked_until) > now:
-            left = dt.datetime.fromisoformat(guard.locked_until) - now
-            minutes = max(1, int(left.total_seconds() // 60) + (1 if left.seconds % 60 else 0))
-            raise LoginFailed(f"密码连续错误{MAX_FAILURES}次，账号已锁定，请{minutes}分钟后再试")
         cred = s.scalar(select(Credential).where(Credential.person_id == person.id)) if person else None
-        ok = False
-        if person is not None and cred is not None and person.status != "离退":
-            try:
-                ok = _hasher.verify(cred.password_hash, password)
-            except (VerificationError, InvalidHashError):
-                ok = False
+        usable = person is not None and cred is not None and person.status != "离退"
+        ok = passwords.verify(cred.password_hash if usable else None, password)
         if ok:
-            if guard:
-                guard.failures, guard.locked_until = 0, None
-            if _hasher.check_needs_rehash(cred.password_hash):
+            lockout.clear(s, key)
+            if passwords.needs_rehash(cred.password_hash):
                 cred.password_hash = hash_password(password)
-            return _actor(person, cred, person_keys.unlock(s, cred, password))
-        if guard is None:
-            guard = LoginGuard(login=login_name.strip(), failures=0)
-            s.add(guard)
-        guard.failures = (guard.failures or 0) + 1
-        if guard.failures >= MAX_FAILURES:
-            guard.failures = 0
-            guard.locked_until = (now + dt.timedelta(minutes=LOCK_MINUTES)).isoformat(timespec="seconds")
-            message = f"密码连续错误{MAX_FAILURES}次，账号已锁定{LOCK_MINUTES}分钟"
-        else:
-            message = f"用户名或密码错误（还可尝试{MAX_FAILURES - guard.failures}次）"
+            signer = None if cred.must_change else person_keys.unlock(s, cred, password)
+            return _actor(person, cred, signer)
+        message = lockout.record_failure(s, key, now)
     raise LoginFailed(message)
 
 
@@ -93,42 +62,41 @@ def change_password(db: Database, actor: Actor, old: str, new: str) -> Actor:
         raise ValidationError(problem)
     if old == new:
         raise ValidationError("新密码不能与原密码相同")
-    with db.session() as s:
-        cred = s.scalar(select(Credential).where(Credential.person_id == actor.person_id))
-        try:
-            _hasher.verify(cred.password_hash, old)
-        except (VerificationError, InvalidHashError):
-            raise ValidationError("原密码不正确") from None
+    with db.session(actor) as s:
+        cred = s.scalar(select(Credential).where(Credential.person_id == actor.pending_person_id))
+        if cred is None or not passwords.verify(cred.password_hash, old):
+            raise ValidationError("原密码不正确")
         cred.password_hash = hash_password(new)
         cred.must_change = False
         person_keys.reseal(cred, old, new)
-        person = s.get(Person, actor.person_id)
+        person = s.get(Person, actor.pending_person_id)
         return _actor(person, cred, person_keys.unlock(s, cred, new))
 
 
-def set_password(db: Database, actor: Actor, login_name: str, password: str,
-                 must_change: bool = False) -> None:
-    """Admin sets a password (reset). With must_change=False the user keeps it as is."""
+def set_password(db: Database, actor: Actor, login_name: str, password: str) -> None:
+    """The admin sets someone's password (a reset): the person must change it at their next
+    login, and their lock is lifted. An admin changes their own with change_password."""
     actor.require_admin()
     problem = password_problem(password)
     if problem:
         raise ValidationError(problem)
-    with db.session() as s:
+    with db.session(actor) as s:
         person = _find_person(s, login_name)
         if person is None:
-            raise AppError(f"没有登录名为“{login_name}”的人员")
-        _store_credential(s, person.id, hash_password(password), must_change)
-        guard = s.get(LoginGuard, person.login)
-        if guard:
-            guard.failures, guard.locked_until = 0, None
+            raise AppError(f"没有登录名为“{login_name.strip()}”的人员")
+        if person.id == actor.person_id:
+            raise AppError("本人的密码请用“修改密码”修改（须输入原密码）")
+        store_credential(s, person.id, hash_password(password))
+        lockout.clear(s, person.login)
 
 
-def _store_credential(s, person_id: str, password_hash: str, must_change: bool) -> None:
+def store_credential(s, person_id: str, password_hash: str, must_change: bool = True) -> None:
+    """A password set by someone other than the person (initial or reset)."""
     cred = s.scalar(select(Credential).where(Credential.person_id == person_id))
     if cred is None:
         s.add(Credential(person_id=person_id, password_hash=password_hash, must_change=must_change))
     else:
-        cred.password_hash, cred.must_change = password_hash, must_change
+        cred.password_hash, cred.must_change, cred.deleted = password_hash, must_change, False
         person_keys.forget(cred)     # set by someone else: a new key at the next login
 
 
@@ -136,7 +104,7 @@ def _store_credential(s, person_id: str, password_hash: str, must_change: bool) 
 class NewUser:
     login: str
     name: str
-    password: str
+    password: str | None        # None: none yet; the admin issues one (initial_passwords)
     role: str = vocab.ROLE_STAFF
     section: str | None = None       # section name
     is_admin: bool = False
@@ -163,10 +131,10 @@ def add_user(db: Database, actor: Actor, user: NewUser) -> str:
             info = parse_id_number(user.id_number)
         except ValueError as exc:
             problems.append(str(exc))
-    pw = password_problem(user.password)
+    pw = password_problem(user.password) if user.password is not None else None
     if pw:
         problems.append(pw)
-    with db.session() as s:
+    with db.session(actor) as s:
         taken = s.scalar(select(Person).where(Person.login == user.login.strip()))
         if taken is not None:
             problems.append(f"登录名“{user.login}”已存在" if not taken.deleted else
@@ -187,7 +155,9 @@ def add_user(db: Database, actor: Actor, user: NewUser) -> str:
                         staffing_type=user.staffing_type, post=user.post, status="在职")
         s.add(person)
         s.flush()
-        _store_credential(s, person.id, hash_password(user.password), user.must_change)
+        stored = (passwords.NO_PASSWORD_YET if user.password is None
+                  else hash_password(user.password))
+        store_credential(s, person.id, stored, user.must_change or user.password is None)
         return person.id
 
 

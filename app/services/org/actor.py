@@ -7,6 +7,18 @@ from app.core.errors import AppError, PermissionDenied
 from app.core.signing import Signer
 
 
+class PasswordChangeRequired(PermissionDenied):
+    """The actor logged in with an initial or reset password and has not changed it yet."""
+
+
+# What every service reads to decide who acts and what they may do. An actor still holding an
+# initial or reset password (must_change_password) cannot use any of them: the one thing such a
+# login is good for is accounts.change_password, which reads `pending_person_id`. Guarding the
+# attributes (rather than each of the services) means no service can forget the check.
+_GUARDED = frozenset({"person_id", "role", "section_id", "is_admin", "signer",
+                      "require_admin", "require_self", "require_signer"})
+
+
 @dataclass(frozen=True)
 class Actor:
     person_id: str
@@ -18,6 +30,34 @@ class Actor:
     must_change_password: bool = False
     # The person's unsealed signing key (app.services.signing.keys), from their login.
     signer: Signer | None = field(default=None, compare=False, repr=False)
+
+    def __getattribute__(self, name: str):
+        if name in _GUARDED and object.__getattribute__(self, "must_change_password"):
+            login = object.__getattribute__(self, "login")
+            raise PasswordChangeRequired(
+                f"账号“{login}”正在使用初始密码或管理员重设的密码，须先修改密码才能进行其他操作"
+                "（图形界面登录后会提示修改；命令行用 change-password）")
+        return object.__getattribute__(self, name)
+
+    def __repr__(self) -> str:
+        return (f"Actor(login={self.login!r}, name={self.name!r}, "
+                f"must_change_password={self.must_change_password})")
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Actor) and self._identity() == other._identity()
+
+    def __hash__(self) -> int:
+        return hash(self._identity())
+
+    def _identity(self) -> tuple:
+        return tuple(object.__getattribute__(self, f)
+                     for f in ("person_id", "login", "name", "role", "section_id", "is_admin",
+                               "must_change_password"))
+
+    @property
+    def pending_person_id(self) -> str:
+        """The person, for changing the password (the only thing a pending login may do)."""
+        return object.__getattribute__(self, "person_id")
 
     def require_admin(self) -> None:
         if not self.is_admin:

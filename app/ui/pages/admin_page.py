@@ -6,7 +6,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (QDateEdit, QDoubleSpinBox, QFileDialog, QHBoxLayout, QLabel,
-                               QLineEdit, QPushButton, QTabWidget, QVBoxLayout, QWidget, QComboBox)
+                               QLineEdit, QMessageBox, QPushButton, QTabWidget, QVBoxLayout,
+                               QWidget, QComboBox)
 
 from app.core.calendar import HOLIDAY, WORKDAY
 from app.core.errors import AppError, ValidationError
@@ -15,6 +16,7 @@ from app.services.org import structure as org
 from app.services.org.actor import Actor
 from app.services.org.calendar import list_overrides, set_override
 from app.ui.dialogs.base import show_error
+from app.ui.pages.accounts_tab import AccountsTab
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.record_table import RecordTable
 from app.services.excel.templates import write_template
@@ -32,8 +34,10 @@ class AdminPage(QWidget):
         self.runner = runner or TaskRunner()
         tabs = QTabWidget(objectName="adminTabs")
         tabs.addTab(self._import_tab(), "导入三定与人员")
-        self.people = RecordTable(["登录名", "姓名", "科室", "角色", "职务", "编制类型", "状态", "岗位职责数"])
-        tabs.addTab(self.people, "人员名册")
+        self.accounts = AccountsTab(db, actor)
+        self.accounts.status_message.connect(self.status_message)
+        self.people = self.accounts.table
+        tabs.addTab(self.accounts, "人员名册")
         self.duty_table = RecordTable(["职责编号", "职责内容", "职能类别", "承担科室", "承担人数"], 1)
         tabs.addTab(self.duty_table, "三定职责")
         self.section_table = RecordTable(["科室", "职责概述", "人数", "职责数"], 1)
@@ -85,15 +89,19 @@ class AdminPage(QWidget):
             return
         self.status_message.emit(f"模板已保存：{path}")
 
-    def import_file(self, kind: str, path: str | None = None) -> None:
+    def import_file(self, kind: str, path: str | None = None, confirm_roles: bool = False) -> None:
         if path is None:
             path, _ = QFileDialog.getOpenFileName(self, "选择要导入的文件", "", "Excel 工作簿 (*.xlsx)")
         if not path:
             return
-        run = excel_duties.import_duties if kind == "duties" else excel_roster.import_roster
+        if kind == "duties":
+            work = lambda: excel_duties.import_duties(self.db, self.actor, Path(path))  # noqa: E731
+        else:
+            work = lambda: excel_roster.import_roster(self.db, self.actor, Path(path),  # noqa: E731
+                                                      confirm_roles=confirm_roles)
         self.import_result.setText("正在导入…")
-        self.runner.run(lambda: run(self.db, self.actor, Path(path)), self._imported,
-                        self._import_failed, parent=self, label="正在校验并导入，请稍候…")
+        self.runner.run(work, self._imported, lambda exc: self._import_failed(exc, path),
+                        parent=self, label="正在校验并导入，请稍候…")
 
     def _imported(self, result) -> None:
         self.problems.set_rows([])
@@ -101,10 +109,23 @@ class AdminPage(QWidget):
         self.import_result.setText(result.summary())
         self.refresh()
         self.status_message.emit("导入完成")
+        if result.new_accounts and self.ask(
+                "初始密码单", f"已新建{len(result.new_accounts)}个账号，尚无密码。现在生成初始密码单"
+                "（随机密码，每人一张）吗？\n也可以以后在“人员名册”中点“打印初始密码单…”。"):
+            self.accounts.issue_slips(result.new_accounts, "初始密码单.pdf")
 
-    def _import_failed(self, exc: BaseException) -> None:
+    def ask(self, title: str, text: str) -> bool:
+        return QMessageBox.question(self, title, text) == QMessageBox.StandardButton.Yes
+
+    def _import_failed(self, exc: BaseException, path: str | None = None) -> None:
         if not isinstance(exc, AppError):
             raise exc
+        if isinstance(exc, excel_roster.RoleChangesNeedConfirmation):
+            listed = "\n".join(c.text() for c in exc.changes)
+            if self.ask("确认角色变动", f"本次导入有以下角色变动（领导角色或管理员本人的角色），"
+                        f"确认后才会导入，并记入审计记录：\n\n{listed}\n\n确认这些变动并导入吗？"):
+                self.import_file("roster", path, confirm_roles=True)
+                return
         self.import_result.setStyleSheet("color:#b00020")
         self.import_result.setText(str(exc).splitlines()[0])
         problems = exc.problems if isinstance(exc, ValidationError) else []
@@ -174,8 +195,7 @@ class AdminPage(QWidget):
 
     # ------------------------------------------------------------------ refresh
     def refresh(self) -> None:
-        self.people.set_rows([(p.login, p.name, p.section, p.role, p.post, p.staffing_type, p.status,
-                               p.post_duties) for p in org.persons(self.db)])
+        self.accounts.refresh()
         self.duty_table.set_rows([(d.code, d.content, d.duty_class, d.sections, d.people)
                                   for d in org.duties(self.db)])
         self.section_table.set_rows([(s.name, s.summary, s.people, s.duties) for s in org.sections(self.db)])

@@ -1,0 +1,99 @@
+"""Account commands: initial passwords (初始密码单), unlock, change-password."""
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from app.cli.common import open_db
+from app.core.errors import AppError, ValidationError
+from app.services.org import accounts, initial_passwords, lockout
+from app.services.org.actor import SYSTEM
+
+ENV_NEW_PASSWORD = "LZKP_NEW_PASSWORD"
+
+
+def add_parsers(sub) -> None:
+    sp = sub.add_parser("initial-passwords", help="发放初始密码（随机生成）并打印初始密码单",
+                        description="为新账号（默认：尚未发放初始密码的账号）或 --user 指定的人员"
+                                    "重新生成随机初始密码；本人首次登录须修改。再次发放后旧的密码单作废。")
+    sp.add_argument("--db", type=Path, required=True, help="数据库文件")
+    sp.add_argument("--user", action="append", metavar="LOGIN",
+                    help="只为此人发放（重设密码）；可重复")
+    sp.add_argument("--unactivated", action="store_true",
+                    help="为所有尚未修改过初始密码的账号重新发放（补发遗失的密码单）")
+    sp.add_argument("--out", type=Path, help="写成PDF（每人一张，沿虚线裁开）；省略时打印在屏幕上")
+
+    sp = sub.add_parser("unlock", help="解除账号因密码连续错误而加的锁定")
+    sp.add_argument("--db", type=Path, required=True, help="数据库文件")
+    sp.add_argument("--user", required=True, help="登录名")
+
+    sp = sub.add_parser("change-password", help="修改本人密码（初始密码或管理员重设的密码须先修改）",
+                        description="原密码取自环境变量 LZKP_PASSWORD 或在终端输入；新密码取自 "
+                                    f"{ENV_NEW_PASSWORD} 或在终端输入两次。")
+    sp.add_argument("--db", type=Path, required=True, help="数据库文件")
+    sp.add_argument("--user", required=True, help="登录名")
+
+
+def cmd_initial_passwords(a) -> int:
+    if a.user and a.unactivated:
+        raise AppError("--user 与 --unactivated 只能选一个")
+    db = open_db(a.db)
+    scope = initial_passwords.UNACTIVATED if a.unactivated else initial_passwords.NEW
+    slips = initial_passwords.issue(db, SYSTEM, a.user, scope)
+    if not slips:
+        print(f"没有需要发放初始密码的账号（{initial_passwords.SCOPE_LABELS[scope]}：0个）")
+        return 0
+    if a.out:
+        from app.reports.password_slips import write_slips     # reportlab only when asked
+        try:
+            write_slips(slips, a.out)
+        except OSError as exc:
+            raise AppError(f"无法写入 {a.out}：{exc.strerror or exc}（{len(slips)}个账号的初始密码"
+                           "已生成但未保存，请换一个位置重新运行本命令）") from None
+        print(f"已为{len(slips)}个账号生成初始密码，密码单已写入 {a.out}（打印后沿虚线裁开，"
+              "分别交给本人；首次登录须修改密码）")
+        return 0
+    print(f"已为{len(slips)}个账号生成初始密码（首次登录须修改密码）：")
+    for s in slips:
+        print(f"{s.login}\t{s.password}\t{s.name}\t{s.section}")
+    return 0
+
+
+def cmd_unlock(a) -> int:
+    db = open_db(a.db)
+    if lockout.unlock(db, SYSTEM, a.user):
+        print(f"已解除 {a.user} 的锁定")
+    else:
+        print(f"{a.user} 没有被锁定，也没有密码错误记录")
+    return 0
+
+
+def _new_password(login: str) -> str:
+    password = os.environ.get(ENV_NEW_PASSWORD)
+    if password is not None:
+        return password
+    if not sys.stdin.isatty():
+        raise AppError(f"请在终端中运行以输入“{login}”的新密码，或设置环境变量 {ENV_NEW_PASSWORD}")
+    first = getpass.getpass("新密码（至少8位，含字母和数字）：")
+    if getpass.getpass("再次输入新密码：") != first:
+        raise ValidationError("两次输入的新密码不一致")
+    return first
+
+
+def cmd_change_password(a) -> int:
+    db = open_db(a.db)
+    old = os.environ.get("LZKP_PASSWORD")
+    if old is None:
+        if not sys.stdin.isatty():
+            raise AppError(f"请在终端中运行以输入“{a.user}”的原密码，或设置环境变量 LZKP_PASSWORD")
+        old = getpass.getpass(f"“{a.user}”的原密码：")
+    actor = accounts.login(db, a.user, old)
+    accounts.change_password(db, actor, old, _new_password(a.user))
+    print(f"已修改 {a.user} 的密码")
+    return 0
+
+
+COMMANDS = {"initial-passwords": cmd_initial_passwords, "unlock": cmd_unlock,
+            "change-password": cmd_change_password}

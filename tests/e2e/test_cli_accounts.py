@@ -1,0 +1,53 @@
+"""Account commands as an admin runs them: initial-passwords (screen and 初始密码单 PDF), the
+forced change-password, unlock."""
+from __future__ import annotations
+
+import os
+import subprocess
+
+from tests.e2e.test_cli_basic import init_args, run
+
+
+def test_initial_password_forced_change_lock_and_unlock(tmp_path):
+    db = tmp_path / "unit.sqlite"
+    assert run(*init_args(db), data_dir=tmp_path).returncode == 0
+    r = run("add-user", "--db", db, "--user", "li", "--name", "李玥", "--password", "li123456",
+            data_dir=tmp_path)
+    assert r.returncode == 0, r.stderr
+    r = run("initial-passwords", "--db", db, "--user", "li", data_dir=tmp_path)
+    assert r.returncode == 0, r.stderr
+    (line,) = [x for x in r.stdout.splitlines() if x.startswith("li\t")]
+    password = line.split("\t")[1]
+    assert len(password) == 10
+
+    r = run("log", "show", "--db", db, "--user", "li", "--date", "2026-11-02", data_dir=tmp_path,
+            password=password)
+    assert r.returncode == 1 and "须先修改密码" in r.stderr and "Traceback" not in r.stderr
+    os.environ["LZKP_NEW_PASSWORD"] = "mine2026x"
+    try:
+        r = run("change-password", "--db", db, "--user", "li", data_dir=tmp_path, password=password)
+    finally:
+        del os.environ["LZKP_NEW_PASSWORD"]
+    assert r.returncode == 0 and "已修改 li 的密码" in r.stdout, r.stderr
+
+    for _ in range(5):
+        r = run("log", "show", "--db", db, "--user", "li", "--date", "2026-11-02",
+                data_dir=tmp_path, password="wrong123")
+    assert r.returncode == 1 and "账号已锁定1分钟" in r.stderr
+    r = run("unlock", "--db", db, "--user", "li", data_dir=tmp_path)
+    assert r.returncode == 0 and "已解除 li 的锁定" in r.stdout
+    r = run("log", "show", "--db", db, "--user", "li", "--date", "2026-11-02", data_dir=tmp_path,
+            password="mine2026x")
+    assert r.returncode == 0, r.stderr
+
+
+def test_initial_passwords_pdf_for_new_accounts(tmp_path):
+    db = tmp_path / "unit.sqlite"
+    assert run(*init_args(db), data_dir=tmp_path).returncode == 0
+    r = run("initial-passwords", "--db", db, data_dir=tmp_path)
+    assert r.returncode == 0 and "没有需要发放初始密码的账号" in r.stdout
+    pdf = tmp_path / "初始密码单.pdf"
+    r = run("initial-passwords", "--db", db, "--user", "admin", "--out", pdf, data_dir=tmp_path)
+    assert r.returncode == 0 and "已为1个账号生成初始密码" in r.stdout, r.stderr   # SYSTEM resets admin
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "初始密码单" in text and "首次登录须修改密码" in text and "admin" in text
