@@ -123,7 +123,7 @@ def test_roster_import_refuses_bad_logins_and_names(db, admin, tmp_path):
     assert row_counts(db) == before
 
     fill(path, "人员名册", PEOPLE + [person(6, 姓名="阿依古丽•买买提", 登录名="ayigul"), {}, {}])
-    assert import_roster(db, admin, path).created("人员") == 4
+    assert import_roster(db, admin, path, confirm_roles=True).created("人员") == 4
     with db.read() as s:
         assert s.scalar(select(Person.name).where(Person.login == "ayigul")) == "阿依古丽·买买提"
 
