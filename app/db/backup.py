@@ -6,6 +6,8 @@ import re
 import sqlite3
 from pathlib import Path
 
+from app.db.faults import IN_USE, DatabaseFault
+from app.db.inuse import exclusive_hold
 
 DATABASE_FILE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
@@ -68,9 +70,19 @@ def remove_database_files(path: Path) -> None:
 
 
 def restore_from(backup: Path, db_path: Path) -> None:
-    """Replace a damaged database by a backup, keeping the damaged file aside."""
-    if db_path.exists():
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        db_path.replace(db_path.with_name(f"{db_path.name}.damaged-{stamp}"))
-    remove_database_files(db_path)
-    backup_to(backup, db_path)
+    """Replace a damaged database by a backup, keeping the damaged file aside. Refused (DatabaseFault)
+    while another process has the file open: its next commit would go to the renamed file, and
+    what it wrote since the backup would be lost."""
+    with exclusive_hold(db_path) as alone:
+        if not alone:
+            raise DatabaseFault(IN_USE, db_path)
+        if db_path.exists():
+            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            aside = db_path.with_name(f"{db_path.name}.damaged-{stamp}")
+            # The WAL or hot journal goes along under the matching name: it may hold the last
+            # commits, and SQLite finds it beside the renamed file.
+            for suffix in ("", "-wal", "-journal"):
+                if Path(f"{db_path}{suffix}").exists():
+                    Path(f"{db_path}{suffix}").replace(Path(f"{aside}{suffix}"))
+        remove_database_files(db_path)
+        backup_to(backup, db_path)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.core.hlc import HybridClock
 from app.core.ids import new_id
 from app.db import audit, post_history
+from app.db.faults import install_fault_messages
 from app.db.models import Outbox, Replica, Synced
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,10 @@ def is_network_path(path: Path) -> bool:
 
 def make_engine(path: Path) -> Engine:
     network = is_network_path(path.parent if not path.exists() else path)
-    engine = create_engine(f"sqlite:///{path}", future=True)
+    # hide_parameters: a failed statement's values (names, password hashes…) stay out of the
+    # error text, and so out of the log file and the crash report.
+    engine = create_engine(f"sqlite:///{path}", future=True, hide_parameters=True)
+    install_fault_messages(engine, path)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _record):
@@ -123,8 +127,8 @@ class Database:
         s = self._sessions()
         s.info["db"] = self
         s.info["actor"] = getattr(actor, "login", None) or "system"
-        s.connection(execution_options={WRITE_OPTION: True})
         try:
+            s.connection(execution_options={WRITE_OPTION: True})
             yield s
             s.commit()
         except BaseException:
@@ -140,8 +144,8 @@ class Database:
         nothing (the write lock is taken up front, as for a session)."""
         s = self._sessions()
         s.info["db"] = self
-        s.connection(execution_options={WRITE_OPTION: True})
         try:
+            s.connection(execution_options={WRITE_OPTION: True})
             yield s
         finally:
             s.rollback()
