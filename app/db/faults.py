@@ -45,26 +45,26 @@ def fault_message(kind: str, path: Path | None, detail: str = "") -> str:
     where = f"：{path}" if path else ""
     name = path.name if path else "该文件"
     if kind == LOCKED:
-        return (f"数据库文件正被其他程序占用（已被锁定）{where}\n可能是另一台电脑或另一个窗口正在"
+        return (f"数据库文件正被其他程序占用（已被锁定）{where}。可能是另一台电脑或另一个窗口正在"
                 f"导入或保存数据。请稍后再试；如长时间如此，请关闭其他正在使用该文件的程序。{_UNHARMED}")
     if kind == READ_ONLY:
-        return (f"数据库文件所在的磁盘或文件夹是只读的{where}\n（如写保护的U盘、光盘或只读的网络共享），"
+        return (f"数据库文件所在的磁盘或文件夹是只读的（如写保护的U盘、光盘或只读的网络共享）{where}。"
                 f"程序不能在此保存数据。请解除写保护，或把文件复制到可写的文件夹后再打开。{_UNHARMED}")
     if kind == DISK_FULL:
-        return (f"磁盘空间已满，不能写入数据库{where}\n请清理该磁盘（或把数据库移到空间充足的位置）"
+        return (f"磁盘空间已满，不能写入数据库{where}。请清理该磁盘（或把数据库移到空间充足的位置）"
                 f"后再试。{_UNHARMED}")
     if kind == NO_PERMISSION:
-        return (f"没有写入数据库文件（或其所在文件夹）的权限{where}\n请让电脑管理员授予读写权限，"
+        return (f"没有写入数据库文件（或其所在文件夹）的权限{where}。请让电脑管理员授予读写权限，"
                 f"或把文件复制到自己有权限的文件夹后再打开。{_UNHARMED}")
     if kind == NOT_OURS:
         return (f"“{name}”不是本程序的数据库（{detail}），未做任何修改。请选择正确的数据库文件。")
     if kind == IN_USE:
-        return (f"数据库文件正被其他程序打开，不能用备份替换它{where}\n请先关闭所有使用该文件的程序"
+        return (f"数据库文件正被其他程序打开，不能用备份替换它{where}。请先关闭所有使用该文件的程序"
                 "（包括其他电脑上的本程序），再重新打开本程序进行恢复。文件未做任何修改。")
     if kind == DAMAGED:
-        return (f"读取数据库时发现文件已损坏{where}\n请关闭程序后重新打开：程序会检查文件，"
+        return (f"读取数据库时发现文件已损坏{where}。请关闭程序后重新打开：程序会检查文件，"
                 "并提示从最近的备份恢复。")
-    return (f"读写数据库文件时设备出错{where}\n（U盘或网络共享可能已断开，或磁盘有故障）"
+    return (f"读写数据库文件时设备出错（U盘或网络共享可能已断开，或磁盘有故障）{where}。"
             "请检查后重试。程序不会因此恢复或改动该文件。")
 
 
@@ -169,7 +169,7 @@ def check_file(path: Path, *, full: bool = False, for_writing: bool = True) -> l
         problems, tables = _sqlite_verdict(path, full)
     except sqlite3.Error as exc:
         kind = kind_of(exc, path)
-        log.warning("checking %s: %s (%s)", path, exc, kind)
+        log.info("checking %s: %s (%s)", path, exc, kind)
         if kind in (DAMAGED, None):
             return [str(exc)]
         raise DatabaseFault(kind, path) from None
@@ -223,5 +223,5 @@ def install_fault_messages(engine, path: Path) -> None:
         exc = context.original_exception
         kind = kind_of(exc, path)
         if kind is not None:
-            log.warning("database fault on %s: %s (%s)", path, kind, exc)
+            log.info("database fault on %s: %s (%s)", path, kind, exc)
             raise DatabaseFault(kind, path) from None
