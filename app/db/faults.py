@@ -68,6 +68,11 @@ def fault_message(kind: str, path: Path | None, detail: str = "") -> str:
             "请检查后重试。程序不会因此恢复或改动该文件。")
 
 
+TITLES = {LOCKED: "数据库正被占用", READ_ONLY: "数据库位置只读", DISK_FULL: "磁盘空间已满",
+          NO_PERMISSION: "没有权限", NOT_OURS: "不是本程序的数据库", IN_USE: "不能恢复",
+          DAMAGED: "数据库损坏", DEVICE: "读写出错"}
+
+
 class DatabaseFault(AppError):
     """The database cannot be used now for a reason outside its contents (or it is not ours).
     Never a reason to restore a backup."""
@@ -76,6 +81,11 @@ class DatabaseFault(AppError):
         self.kind = kind
         self.path = Path(path) if path else None
         super().__init__(fault_message(kind, self.path, detail))
+
+    @property
+    def title(self) -> str:
+        """A few words for a window title or a status line."""
+        return TITLES.get(self.kind, "数据库出错")
 
 
 # SQLite primary result codes (sqlite3.h)
