@@ -33,6 +33,7 @@ DEVICE = "device"
 NOT_OURS = "not_ours"
 IN_USE = "in_use"           # a restore refused: another process has the file open
 DAMAGED = "damaged"         # met while working; at start-up damage is DatabaseDamaged
+UNREADABLE = "unreadable"   # an SQLite error that is neither damage nor a known fault
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 LOCK_WAIT_SECONDS = 5       # a writer's commit takes milliseconds; a held lock, minutes
@@ -64,13 +65,16 @@ def fault_message(kind: str, path: Path | None, detail: str = "") -> str:
     if kind == DAMAGED:
         return (f"读取数据库时发现文件已损坏{where}。请关闭程序后重新打开：程序会检查文件，"
                 "并提示从最近的备份恢复。")
+    if kind == UNREADABLE:
+        return (f"无法读取数据库文件{where}（SQLite：{detail}）。程序不会因此恢复或改动该文件，"
+                "请把这条信息告诉管理员。")
     return (f"读写数据库文件时设备出错（U盘或网络共享可能已断开，或磁盘有故障）{where}。"
             "请检查后重试。程序不会因此恢复或改动该文件。")
 
 
 TITLES = {LOCKED: "数据库正被占用", READ_ONLY: "数据库位置只读", DISK_FULL: "磁盘空间已满",
           NO_PERMISSION: "没有权限", NOT_OURS: "不是本程序的数据库", IN_USE: "不能恢复",
-          DAMAGED: "数据库损坏", DEVICE: "读写出错"}
+          DAMAGED: "数据库损坏", DEVICE: "读写出错", UNREADABLE: "无法读取数据库"}
 
 
 class DatabaseFault(AppError):
@@ -180,9 +184,11 @@ def check_file(path: Path, *, full: bool = False, for_writing: bool = True) -> l
     except sqlite3.Error as exc:
         kind = kind_of(exc, path)
         log.info("checking %s: %s (%s)", path, exc, kind)
-        if kind in (DAMAGED, None):
+        if kind == DAMAGED:
             return [str(exc)]
-        raise DatabaseFault(kind, path) from None
+        # Anything else SQLite cannot read (e.g. a newer file format) is not taken for damage:
+        # a restore would throw the file away on a guess.
+        raise DatabaseFault(kind or UNREADABLE, path, str(exc)) from None
     if problems:
         return problems
     if not tables:
