@@ -6,7 +6,7 @@ import re
 import sqlite3
 from pathlib import Path
 
-from app.db.faults import IN_USE, DatabaseFault
+from app.db.faults import DAMAGED, IN_USE, LOCKED, DatabaseFault, kind_of
 from app.db.inuse import exclusive_hold
 
 DATABASE_FILE_SUFFIXES = ("", "-wal", "-shm", "-journal")
@@ -49,7 +49,9 @@ def list_backups(db_path: Path) -> list[Path]:
 
 
 def quick_check(db_path: Path, full: bool = False) -> list[str]:
-    """Problems reported by SQLite ('ok' means none). Opens read-only; never raises on damage."""
+    """Problems reported by SQLite ('ok' means none). Opens read-only; never raises on damage.
+    A fault (locked, disk full, read-only place…) is no finding about the file: it raises
+    DatabaseFault."""
     try:
         conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
         try:
@@ -57,6 +59,9 @@ def quick_check(db_path: Path, full: bool = False) -> list[str]:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
+        kind = kind_of(exc, db_path)
+        if kind not in (None, DAMAGED):
+            raise DatabaseFault(kind, db_path) from None
         return [str(exc)]
     problems = [r[0] for r in rows if r[0] != "ok"]
     return problems
@@ -81,8 +86,12 @@ def restore_from(backup: Path, db_path: Path) -> None:
             aside = db_path.with_name(f"{db_path.name}.damaged-{stamp}")
             # The WAL or hot journal goes along under the matching name: it may hold the last
             # commits, and SQLite finds it beside the renamed file.
-            for suffix in ("", "-wal", "-journal"):
-                if Path(f"{db_path}{suffix}").exists():
-                    Path(f"{db_path}{suffix}").replace(Path(f"{aside}{suffix}"))
+            try:
+                for suffix in ("", "-wal", "-journal"):
+                    if Path(f"{db_path}{suffix}").exists():
+                        Path(f"{db_path}{suffix}").replace(Path(f"{aside}{suffix}"))
+            except OSError as exc:      # Windows: opened by someone in the instant since the check
+                kind = kind_of(exc, db_path)
+                raise DatabaseFault(IN_USE if kind in (None, LOCKED) else kind, db_path) from None
         remove_database_files(db_path)
         backup_to(backup, db_path)
