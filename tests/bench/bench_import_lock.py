@@ -5,10 +5,11 @@ Two processes on one database file, as two copies of the program: one imports th
 and times each save. A save gives up after the program's busy timeout (8 s) and then counts as
 failed. Prints the import's time and the writer's longest wait.
 
-    PYTHONPATH=. python tests/bench/bench_import_lock.py [--people 600] [--before REV]
+    PYTHONPATH=. python tests/bench/bench_import_lock.py [--people 600] [--before REV] [--after REV]
 
 --before REV also runs the import and the writer of git revision REV (its tree exported with
-`git archive` into a temporary folder), for the before/after figures in tests/bench/README.md.
+`git archive` into a temporary folder), for the before/after figures in tests/bench/README.md;
+--after REV runs that revision instead of this working tree.
 """
 from __future__ import annotations
 
@@ -135,12 +136,14 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--people", type=int, default=600)
     ap.add_argument("--before", help="git revision to compare with (e.g. main)")
+    ap.add_argument("--after", help="git revision to measure instead of this working tree")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         (tmp / "made").mkdir()
         template, roster = make_database(tmp / "made", args.people)
-        trees = [("after (this tree)", ROOT)]
+        trees = [(f"after ({args.after})", export_tree(args.after, tmp / "after"))
+                 if args.after else ("after (this tree)", ROOT)]
         if args.before:
             trees.insert(0, (f"before ({args.before})", export_tree(args.before, tmp / "before")))
         print(f"{args.people}-person roster import, a second process saving a draft every 50 ms")

@@ -79,45 +79,23 @@ class _State:
 
 
 def import_roster(db: Database, actor: Actor, path: Path) -> ImportResult:
-    """Import a 人员名册 workbook (see excel_templates.ROSTER/POSTS).
-
-    The rows are checked and the new accounts' initial passwords hashed before the write lock is
-    taken: hashing takes most of the import's time, and every other user's save waits for the
-    lock. In the write transaction the rows are checked again against the database as it is
-    then, and only a password whose person changed meanwhile is hashed there."""
+    """Import a 人员名册 workbook (see excel_templates.ROSTER/POSTS)."""
     actor.require_admin()
     started = time.perf_counter()
     data = read_workbook(path, (ROSTER, POSTS))
     result = ImportResult("人员名册", ((K_PERSON, "人"), (K_POST, "项")),
                           ignored_examples=data.ignored_examples)
-    with db.read() as s:
-        state, people, _posts = _checked(s, db, data)
-    prepared = _prepare_passwords(state, people)
+    problems = Problems((ROSTER, POSTS))
     with db.session() as s:
-        state, people, posts = _checked(s, db, data)
+        state = _load(s, db)
+        people = _check_people(data.sheets[ROSTER.title], problems, state)
+        typed_logins = {code_text(r.get("登录名")) for r in data.sheets[ROSTER.title]}
+        posts = _check_posts(data.sheets[POSTS.title], problems, state, typed_logins - {""})
+        problems.raise_if_any()
         if people or posts.rows:
-            _write(s, db, state, people, posts, result, prepared)
+            _write(s, db, state, people, posts, result)
     result.seconds = time.perf_counter() - started
     return result
-
-
-def _checked(s, db: Database, data) -> tuple[_State, list[_PersonRow], _Posts]:
-    """Every row checked against the database; raises ValidationError listing all problems."""
-    problems = Problems((ROSTER, POSTS))
-    state = _load(s, db)
-    people = _check_people(data.sheets[ROSTER.title], problems, state)
-    typed_logins = {code_text(r.get("登录名")) for r in data.sheets[ROSTER.title]}
-    posts = _check_posts(data.sheets[POSTS.title], problems, state, typed_logins - {""})
-    problems.raise_if_any()
-    return state, people, posts
-
-
-def _prepare_passwords(state: _State, people: list[_PersonRow]) -> dict[str, str]:
-    """Initial password hashes of the people who get an account (new or removed before),
-    by 身份证号 (the password is derived from it)."""
-    numbers = [p.values["id_number"] for p in people
-               if p.login not in state.persons or state.persons[p.login].deleted]
-    return dict(zip(numbers, _hash_initial_passwords(numbers)))
 
 
 def _load(s, db: Database) -> _State:
@@ -309,7 +287,7 @@ def _check_posts(rows: list[SheetRow], problems: Problems, state: _State,
 
 # ---------------------------------------------------------------- writing
 def _write(s, db: Database, state: _State, people: list[_PersonRow], posts: _Posts,
-           result: ImportResult, prepared: dict[str, str]) -> None:
+           result: ImportResult) -> None:
     new_persons, need_password, person_id = [], [], {}
     for p in people:
         person = state.persons.get(p.login)
@@ -331,9 +309,7 @@ def _write(s, db: Database, state: _State, people: list[_PersonRow], posts: _Pos
         if login not in person_id:
             person_id[login] = state.persons[login].id
 
-    missing = [n for _, n in need_password if n not in prepared]   # changed since the check
-    prepared = {**prepared, **dict(zip(missing, _hash_initial_passwords(missing)))}
-    hashes = [prepared[n] for _, n in need_password]
+    hashes = _hash_initial_passwords([pw for _, pw in need_password])
     new_creds = []
     revived_ids = {pid for pid, _ in need_password} - {r["id"] for r in new_persons}
     creds = {c.person_id: c for c in s.scalars(select(Credential).where(
