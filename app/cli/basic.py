@@ -17,7 +17,8 @@ from app.services.org.actor import SYSTEM
 from app.services.org.setup import UnitSetup, create_database
 from app.cli.common import print_json
 from app.cli.sync import init_from_enrollment
-from app.db.backup import backup_to, quick_check
+from app.db.backup import backup_to
+from app.db.faults import check_file
 from app.db.migrate import head_revision
 from app.demo.unit import generate_demo
 from app.services.county.bureau import backup_all
@@ -159,7 +160,10 @@ def cmd_backup(a) -> int:
 def cmd_check(a) -> int:
     if not a.db.exists():
         raise AppError(f"找不到数据库文件：{a.db}")
-    problems = quick_check(a.db, full=a.full)
+    # Reads only: a backup on a write-protected stick can be checked. A lock, a full disk or a
+    # file that is not ours raises DatabaseFault with its own message; only SQLite's verdict
+    # is reported as damage.
+    problems = check_file(a.db, full=a.full, for_writing=False)
     if problems:
         raise AppError("数据库文件已损坏：" + "；".join(problems[:5]))
     rev = _revision_read_only(a.db)

@@ -7,6 +7,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+from app.db.faults import DAMAGED, IN_USE, LOCKED, DatabaseFault, kind_of
+from app.db.inuse import exclusive_hold
 from app.paths import create_private_file, private_dir
 
 
@@ -105,7 +107,9 @@ def list_backups(db_path: Path) -> list[Path]:
 
 
 def quick_check(db_path: Path, full: bool = False) -> list[str]:
-    """Problems reported by SQLite ('ok' means none). Opens read-only; never raises on damage."""
+    """Problems reported by SQLite ('ok' means none). Opens read-only; never raises on damage.
+    A fault (locked, disk full, read-only place…) is no finding about the file: it raises
+    DatabaseFault."""
     try:
         conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
         try:
@@ -113,6 +117,9 @@ def quick_check(db_path: Path, full: bool = False) -> list[str]:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
+        kind = kind_of(exc, db_path)
+        if kind not in (None, DAMAGED):
+            raise DatabaseFault(kind, db_path) from None
         return [str(exc)]
     problems = [r[0] for r in rows if r[0] != "ok"]
     return problems
@@ -126,9 +133,23 @@ def remove_database_files(path: Path) -> None:
 
 
 def restore_from(backup: Path, db_path: Path) -> None:
-    """Replace a damaged database by a backup, keeping the damaged file aside."""
-    if db_path.exists():
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        db_path.replace(db_path.with_name(f"{db_path.name}.damaged-{stamp}"))
-    remove_database_files(db_path)
-    backup_to(backup, db_path)
+    """Replace a damaged database by a backup, keeping the damaged file aside. Refused (DatabaseFault)
+    while another process has the file open: its next commit would go to the renamed file, and
+    what it wrote since the backup would be lost."""
+    with exclusive_hold(db_path) as alone:
+        if not alone:
+            raise DatabaseFault(IN_USE, db_path)
+        if db_path.exists():
+            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            aside = db_path.with_name(f"{db_path.name}.damaged-{stamp}")
+            # The WAL or hot journal goes along under the matching name: it may hold the last
+            # commits, and SQLite finds it beside the renamed file.
+            try:
+                for suffix in ("", "-wal", "-journal"):
+                    if Path(f"{db_path}{suffix}").exists():
+                        Path(f"{db_path}{suffix}").replace(Path(f"{aside}{suffix}"))
+            except OSError as exc:      # Windows: opened by someone in the instant since the check
+                kind = kind_of(exc, db_path)
+                raise DatabaseFault(IN_USE if kind in (None, LOCKED) else kind, db_path) from None
+        remove_database_files(db_path)
+        backup_to(backup, db_path)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.core.hlc import HybridClock
 from app.core.ids import new_id
 from app.db import audit, post_history
+from app.db.faults import install_fault_messages
 from app.db.models import Outbox, Replica, Synced
 from app.paths import create_private_file
 
@@ -64,7 +65,10 @@ def make_engine(path: Path) -> Engine:
     # its -wal and -shm files take the same mode from it.
     if path.parent.is_dir():
         create_private_file(path)
-    engine = create_engine(f"sqlite:///{path}", future=True)
+    # hide_parameters: a failed statement's values (names, password hashes…) stay out of the
+    # error text, and so out of the log file and the crash report.
+    engine = create_engine(f"sqlite:///{path}", future=True, hide_parameters=True)
+    install_fault_messages(engine, path)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _record):
@@ -128,8 +132,8 @@ class Database:
         s = self._sessions()
         s.info["db"] = self
         s.info["actor"] = getattr(actor, "login", None) or "system"
-        s.connection(execution_options={WRITE_OPTION: True})
         try:
+            s.connection(execution_options={WRITE_OPTION: True})
             yield s
             s.commit()
         except BaseException:
@@ -145,8 +149,8 @@ class Database:
         nothing (the write lock is taken up front, as for a session)."""
         s = self._sessions()
         s.info["db"] = self
-        s.connection(execution_options={WRITE_OPTION: True})
         try:
+            s.connection(execution_options={WRITE_OPTION: True})
             yield s
         finally:
             s.rollback()

@@ -14,6 +14,7 @@ from sqlalchemy.pool import NullPool
 
 from app.core.errors import AppError
 from app.db.backup import automatic_backup
+from app.db.faults import NOT_OURS, DatabaseFault, install_fault_messages
 
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -65,8 +66,7 @@ def refuse_foreign_file(db_path: Path) -> None:
     finally:
         conn.close()
     if tables and "alembic_version" not in tables:
-        raise AppError(f"“{db_path.name}”不是本程序的数据库文件（其中已有其他数据表），"
-                       "未做任何修改。请选择正确的数据库文件。")
+        raise DatabaseFault(NOT_OURS, db_path, "其中是其他程序的数据表")
 
 
 def upgrade_to_head(db_path: Path, engine: Engine) -> str | None:
@@ -99,7 +99,7 @@ def upgrade_to_head(db_path: Path, engine: Engine) -> str | None:
             if broken:
                 raise AppError(f"数据库升级后有{len(broken)}处数据关联不一致，已放弃升级"
                                f"（升级前的备份：{backup.name if backup else '无'}）。")
-    except AppError:
+    except AppError:        # DatabaseFault included: a locked or full disk is said as such
         raise
     except Exception as exc:
         log.exception("migration %s -> %s failed", current, head)
@@ -121,7 +121,8 @@ def _migration_engine(engine: Engine) -> Engine:
     rebuilds (Alembic batch mode drops and recreates tables that other tables reference);
     PRAGMA foreign_key_check verifies the result before the commit.
     """
-    migrating = create_engine(engine.url, poolclass=NullPool)
+    migrating = create_engine(engine.url, poolclass=NullPool, hide_parameters=True)
+    install_fault_messages(migrating, Path(engine.url.database))
 
     @event.listens_for(migrating, "connect")
     def _connect(dbapi_conn, _record):

@@ -13,6 +13,7 @@ from logging.handlers import RotatingFileHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import __version__
+from app.db.faults import DatabaseFault
 from app.paths import data_dir
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,12 @@ def setup_logging() -> None:
 
 def install_crash_hook() -> None:
     def hook(exc_type, exc, tb):
+        if isinstance(exc, DatabaseFault) and QApplication.instance() is not None \
+                and not os.environ.get("LZKP_NO_CRASH_DIALOG"):
+            # A locked file or a full disk met where no page expected it: not a program error.
+            log.warning("database fault not handled by the page: %s", exc)
+            QMessageBox.warning(None, exc.title, str(exc))
+            return
         details = "".join(traceback.format_exception(exc_type, exc, tb))
         log.error("unhandled exception (version %s):\n%s", __version__, details)
         if os.environ.get("LZKP_NO_CRASH_DIALOG") or QApplication.instance() is None:

@@ -14,6 +14,7 @@ from app.core.errors import AppError
 from app.paths import data_dir, default_db_path
 from app.settings import Settings
 from app.db.backup import restore_from
+from app.db.faults import DatabaseFault
 from app.demo.unit import generate_demo
 from app.services.org.setup import DatabaseDamaged, open_database, unit_of
 from app.ui.crash import install_crash_hook, setup_logging
@@ -57,19 +58,34 @@ def _install_qt_translation(app: QApplication) -> None:
         app.installTranslator(translator)
 
 
+def say(icon: QMessageBox.Icon, title: str, text: str, buttons=(("确定", QMessageBox.ButtonRole.AcceptRole),)):
+    """A start-up message box with Chinese buttons; returns the role of the button clicked."""
+    box = QMessageBox(icon, title, text)
+    box.setObjectName("startMessage")
+    made = {box.addButton(label, role): role for label, role in buttons}
+    box.setDefaultButton(next(iter(made)))
+    box.exec()
+    return made.get(box.clickedButton(), QMessageBox.ButtonRole.RejectRole)
+
+
 def open_or_restore(path: Path):
-    """Open the database; on damage offer to restore the newest automatic backup."""
+    """Open the database. Only damage found by SQLite offers the newest automatic backup; a fault
+    (locked, read-only, disk full, no permission) or a file that is not ours is said as such and
+    changes nothing (DatabaseFault, shown by run_gui)."""
     try:
         return open_database(path)
     except DatabaseDamaged as exc:
         if not exc.backups:
-            QMessageBox.critical(None, "数据库损坏", str(exc))
+            say(QMessageBox.Icon.Critical, "数据库损坏", str(exc))
             return None
-        answer = QMessageBox.question(
-            None, "数据库损坏", f"{exc}\n\n是否用该备份恢复？损坏的文件会被改名保留，不会删除。")
-        if answer != QMessageBox.StandardButton.Yes:
+        role = say(QMessageBox.Icon.Question, "数据库损坏",
+                   f"{exc}\n\n是否用该备份恢复？损坏的文件会被改名保留，不会删除；"
+                   "备份之后写入的内容不在备份中。",
+                   (("用备份恢复", QMessageBox.ButtonRole.AcceptRole),
+                    ("不恢复，退出", QMessageBox.ButtonRole.RejectRole)))
+        if role != QMessageBox.ButtonRole.AcceptRole:
             return None
-        restore_from(exc.backups[0], path)
+        restore_from(exc.backups[0], path)      # refused while another process has the file open
         return open_database(path)
 
 
@@ -85,8 +101,11 @@ def run_gui(db_path: Path | None = None, demo: bool = False) -> int:
     path = Path(db_path or settings.last_db or default_db_path())
     try:
         db = _open_or_create(path)
+    except DatabaseFault as exc:
+        say(QMessageBox.Icon.Critical, exc.title, str(exc))
+        return 1
     except AppError as exc:
-        QMessageBox.critical(None, APP_NAME, str(exc))
+        say(QMessageBox.Icon.Critical, APP_NAME, str(exc))
         return 1
     if db is None:
         return 1

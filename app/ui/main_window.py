@@ -353,8 +353,16 @@ class MainWindow(QMainWindow):
             "Alt+← / Alt+→ 前一天/后一天　Ctrl+T 回到今天")))
 
     def closeEvent(self, event) -> None:
-        if self.log_page is not None and not self._restored:   # a draft of the replaced file
-            self.log_page.shutdown()
+        # not for a restored file: the draft belongs to the file that was replaced
+        if self.log_page is not None and not self._restored and not self.log_page.shutdown():
+            answer = QMessageBox.warning(
+                self, "内容尚未保存", "工作日志中输入的内容未能保存，也未能存为草稿（"
+                + self.log_page.autosave_label.text() + "）。\n现在退出会丢失这些内容，仍要退出吗？",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
         if self.mirrors is not None:
             self.mirrors.close()
         self.settings.set_geometry("MainWindow", bytes(self.saveGeometry().toBase64()).decode())

@@ -12,9 +12,10 @@ from app.core import vocab
 from app.core.errors import AppError, ValidationError
 from app.core.ids import new_id
 from app.core.validators import credit_code_problem
-from app.db.backup import list_backups, quick_check, remove_database_files
+from app.db.backup import list_backups, remove_database_files
 from app.db.engine import Database, make_engine, now_text
-from app.db.migrate import refuse_foreign_file, upgrade_to_head
+from app.db.faults import check_file
+from app.db.migrate import upgrade_to_head
 from app.db.models import Holiday, Replica, StaffingQuota, Unit, WorkCategory
 from app.services.org import accounts
 from app.services.org.actor import SYSTEM
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 
 
 class DatabaseDamaged(AppError):
+    """SQLite itself found the file damaged: the one case where a restore is offered."""
+
     def __init__(self, path: Path, problems: list[str]):
         self.path = path
         self.problems = problems
@@ -38,15 +41,19 @@ class NotInitialised(AppError):
 
 
 def open_database(path: Path | str, *, create: bool = False) -> Database:
-    """Open (or, with create=True, create) a database: quick_check, backup, migrate to head."""
+    """Open (or, with create=True, create) a database: check it, back up, migrate to head.
+
+    A fault (locked, read-only, disk full, no permission) raises DatabaseFault, a file that is
+    not ours (empty, not SQLite, other tables) too, before anything is written to it; only real
+    damage raises DatabaseDamaged, which may lead to a restore."""
     path = Path(path)
     if not path.exists() and not create:
         raise AppError(f"找不到数据库文件：{path}")
-    if path.exists() and path.stat().st_size > 0:
-        problems = quick_check(path)
+    # An empty file is where `init` may create a new database, and nothing else.
+    if path.exists() and (path.stat().st_size > 0 or not create):
+        problems = check_file(path)
         if problems:
             raise DatabaseDamaged(path, problems)
-        refuse_foreign_file(path)  # before the engine switches the file to WAL
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(path)
     try:

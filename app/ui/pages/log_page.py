@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QApplic
 
 from app.core import vocab
 from app.core.errors import AppError
+from app.db.faults import DatabaseFault
 from app.core.logrules import EntryDraft
 from app.db.engine import Database
 from app.services.logs import tools as log_tools, daily as logs
@@ -32,6 +33,7 @@ from app.services.logs.amend import start_amendment
 
 WEEKDAYS = "一二三四五六日"
 DEFAULT_ENTRY_HOURS = 1.0
+AUTOSAVE_RETRY_SECONDS = 5     # after a fault (disk full, file locked…), until the draft is stored
 
 
 class LogPage(QWidget):
@@ -185,8 +187,13 @@ class LogPage(QWidget):
     def open_day(self, day: dt.date) -> None:
         day = min(day, self.today())
         self.commit_pending_edit()
-        if self.dirty:
-            self.autosave_now()
+        if self.dirty and self.loaded is not None and not self.autosave_now():
+            # What is typed here lives only in this window: leaving the day would lose it.
+            current = self.day
+            self.calendar.setSelectedDate(QDate(current.year, current.month, current.day))
+            self.status_message.emit("本日内容尚未保存，也未能存为草稿，为免丢失暂不切换日期："
+                                     + self.autosave_label.text())
+            return
         self.day = day
         self.loaded = logs.load_day(self.db, self.actor, day)
         entries, state, restored = self.loaded.entries, self.loaded.day_state, None
@@ -264,13 +271,25 @@ class LogPage(QWidget):
         self.autosave_label.setText("正在编辑…")
         self.autosave_timer.start(max(1, self.settings.autosave_seconds) * 1000)
 
-    def autosave_now(self) -> None:
+    def autosave_now(self) -> bool:
+        """Store the draft; False when it could not be stored (it then stays in the window and
+        is tried again every few seconds)."""
         self.autosave_timer.stop()
         if not self.dirty or self.loaded is None or not self.loaded.editable:
-            return
-        log_tools.autosave(self.db, self.actor, self.day, self.day_state.currentText(),
-                           self.model.entries)
+            return True
+        try:
+            log_tools.autosave(self.db, self.actor, self.day, self.day_state.currentText(),
+                               self.model.entries)
+        except DatabaseFault as exc:        # disk full, file locked, read-only…
+            self._draft_not_stored(exc)
+            return False
         self.autosave_label.setText(f"草稿已自动保存 {dt.datetime.now():%H:%M:%S}")
+        return True
+
+    def _draft_not_stored(self, exc: DatabaseFault) -> None:
+        self.autosave_label.setText(f"草稿未能自动保存（{exc.title}）：已输入的内容仍在本窗口中，"
+                                    f"每{AUTOSAVE_RETRY_SECONDS}秒自动重试")
+        self.autosave_timer.start(AUTOSAVE_RETRY_SECONDS * 1000)
 
     def commit_pending_edit(self) -> None:
         """Push an open cell editor's text into the model (before save, day change, autosave)."""
@@ -341,6 +360,12 @@ class LogPage(QWidget):
             saved = logs.save_day(self.db, self.actor, self.day, self.day_state.currentText(),
                                   [replace(e) for e in self.model.entries], submit=submit,
                                   today=self.today())
+        except DatabaseFault as exc:
+            # The draft cannot be stored now either (a locked file would keep the user waiting
+            # once more): it stays in the window and the autosave retries until it is stored.
+            self._draft_not_stored(exc)
+            show_error(self, "提交失败" if submit else "保存失败", exc)
+            return False
         except AppError as exc:
             self.autosave_now()  # whatever was typed stays safe even when it cannot be saved
             show_error(self, "提交失败" if submit else "保存失败", exc)
@@ -384,7 +409,8 @@ class LogPage(QWidget):
     def has_unsaved(self) -> bool:
         return self.dirty
 
-    def shutdown(self) -> None:
-        """Called when the window closes: keep whatever is typed as a local draft."""
+    def shutdown(self) -> bool:
+        """Called when the window closes: keep whatever is typed as a local draft. False when
+        it could not be stored (the window then asks before closing)."""
         self.commit_pending_edit()
-        self.autosave_now()
+        return self.autosave_now()
