@@ -6,15 +6,12 @@ ones included) and keeps it from the safety copy of the current content to the e
 copy-back, so nobody can write in between and no one's later COMMIT lands on a replaced file.
 The copy-back is SQLite's backup API into the locked connection, not a file copy: readers that
 start afterwards see either the old or the new database, never a half-written file.
-
-NOTE for the lead: a parallel change builds a "file held by another process" check in app/db for
-start-up; `FileInUse`/`exclusive` here is the small local version and can be unified with it.
+Before the lock, app.db.inuse looks for other local processes that merely have the file open:
+in rollback-journal mode (network shares) an idle connection holds no lock.
 """
 from __future__ import annotations
 
-import os
 import sqlite3
-import sys
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,35 +19,12 @@ from typing import Iterator
 
 from app.core.errors import AppError
 from app.db.backup import backup_to, companion_dir, quick_check, remove_database_files
+from app.db.inuse import other_processes_using
 from app.paths import create_private_file, private_dir
 
 
 class FileInUse(AppError):
     pass
-
-
-def _holders_elsewhere(path: Path) -> list[int]:
-    """Other processes with the file open (Linux: /proc). A connection in rollback-journal mode
-    (network shares) holds no lock while idle, so the lock alone would not see it."""
-    if not sys.platform.startswith("linux"):
-        return []
-    wanted = {str(path.resolve()), f"{path.resolve()}-wal"}
-    holders = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            fds = list((entry / "fd").iterdir())
-        except OSError:
-            continue          # gone, or another user's process (not ours to inspect)
-        for fd in fds:
-            try:
-                if os.readlink(fd) in wanted:
-                    holders.append(int(entry.name))
-                    break
-            except OSError:
-                continue
-    return holders
 
 
 def in_use_message(path: Path) -> str:
@@ -62,7 +36,7 @@ def in_use_message(path: Path) -> str:
 def exclusive(path: Path) -> Iterator[sqlite3.Connection]:
     """A connection holding the file's exclusive lock; FileInUse when another process (or
     another connection of this one) has it open."""
-    if _holders_elsewhere(path):
+    if other_processes_using(path):
         raise FileInUse(in_use_message(path))
     conn = sqlite3.connect(path, timeout=0, isolation_level=None)
     try:
