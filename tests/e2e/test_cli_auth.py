@@ -11,7 +11,7 @@ import argparse
 import pytest
 from sqlalchemy import select
 
-from app.db.models import AuditLog, Person, WorkLog
+from app.db.models import AuditLog, Credential, Person, WorkLog
 from app.services.org import accounts, unit_settings
 from app.services.org.actor import SYSTEM
 from app.services.org.setup import open_database
@@ -62,8 +62,14 @@ def test_staff_member_cannot_approve_his_own_log_as_his_head(world, db_file, cap
     assert r.code == 0, r.err
 
 
+def admin_hash(s):
+    admin_id = s.scalar(select(Person.id).where(Person.login == "admin"))
+    return s.scalar(select(Credential.password_hash).where(Credential.person_id == admin_id))
+
+
 def test_admin_commands_refuse_a_staff_members_password(db_file, capsys):
     before = read(db_file, lambda s: s.scalar(select(AuditLog.seq).order_by(AuditLog.seq.desc())))
+    password_before = read(db_file, admin_hash)
     attempts = [
         ("set-password", "--db", db_file, "--user", "admin", "--password", "mine12345"),
         ("add-user", "--db", db_file, "--user", "mole", "--name", "内鬼", "--password", "mole12345",
@@ -82,9 +88,9 @@ def test_admin_commands_refuse_a_staff_members_password(db_file, capsys):
     assert not db_file.with_name("copy.sqlite").exists()
     assert read(db_file, lambda s: s.scalar(select(AuditLog.seq).order_by(AuditLog.seq.desc()))) == before
     assert read(db_file, lambda s: s.scalar(select(Person).where(Person.login == "mole"))) is None
+    assert read(db_file, admin_hash) == password_before
     db = open_database(db_file)
     try:
-        assert accounts.login(db, "admin", PASSWORDS["admin"]).is_admin
         assert unit_settings.all_values(db)["review.levels"] != 1
     finally:
         db.dispose()

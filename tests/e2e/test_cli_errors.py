@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from tests.e2e.cli_world import PASSWORDS, build_world, copy_of
+from tests.e2e.cli_world import CREDIT_CODE, PASSWORDS, build_world, copy_of
 from tests.e2e.test_cli_basic import ROOT, run
 
 ADMIN_PW = PASSWORDS["admin"]
@@ -48,9 +48,14 @@ def test_missing_enrollment_file(tmp_path):
     assert not (tmp_path / "u.sqlite").exists()
 
 
-def test_missing_package_path(db_file, tmp_path):
+def test_missing_package_path(tmp_path):
+    from app.services.org import accounts
+    from app.services.org.setup import UnitSetup, create_database
+    bureau = tmp_path / "county.sqlite"
+    create_database(bureau, UnitSetup("测试县委编办", CREDIT_CODE, edition="bureau"),
+                    accounts.NewUser("admin", "编办管理员", ADMIN_PW, is_admin=True)).dispose()
     missing = tmp_path / "U盘" / "上报包"
-    r = run("import-package", "--db", db_file, missing, data_dir=tmp_path, password=ADMIN_PW)
+    r = run("import-package", "--db", bureau, missing, data_dir=tmp_path, password=ADMIN_PW)
     line = one_line(r, 1)
     assert "找不到" in line and str(missing) in line
 
