@@ -95,3 +95,17 @@ def cli(capsys, *argv, password: str | None = None) -> Result:
         if saved is not None:
             os.environ["LZKP_PASSWORD"] = saved
     return Result(code, out, err)
+
+
+def principal_of(path: Path) -> str:
+    """The login of a unit's 主要领导: whole-unit statistics and reports are his to read."""
+    from sqlalchemy import select
+
+    from app.db.models import Person
+    db = open_database(path)
+    try:
+        with db.read() as s:
+            return s.scalar(select(Person.login).where(Person.role == "主要领导",
+                                                       Person.deleted.is_(False)).limit(1))
+    finally:
+        db.dispose()
