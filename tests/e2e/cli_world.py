@@ -109,3 +109,14 @@ def principal_of(path: Path) -> str:
                                                        Person.deleted.is_(False)).limit(1))
     finally:
         db.dispose()
+
+
+def add_admin(path: Path, login: str = "admin", password: str = "abc12345") -> None:
+    """Give a database built by service-level fixtures (which make no accounts) the admin
+    account a real one always has (init makes it), so admin commands can log in."""
+    db = open_database(path)
+    try:
+        accounts.add_user(db, SYSTEM, accounts.NewUser(login, "管理员", password, is_admin=True,
+                                                       must_change=False))
+    finally:
+        db.dispose()
