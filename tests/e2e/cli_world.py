@@ -113,9 +113,15 @@ def principal_of(path: Path) -> str:
 
 def add_admin(path: Path, login: str = "admin", password: str = "abc12345") -> None:
     """Give a database built by service-level fixtures (which make no accounts) the admin
-    account a real one always has (init makes it), so admin commands can log in."""
+    account a real one always has (init makes it), so admin commands can log in. Kept if there."""
+    from sqlalchemy import select
+
+    from app.db.models import Person
     db = open_database(path)
     try:
+        with db.read() as s:
+            if s.scalar(select(Person.id).where(Person.login == login)) is not None:
+                return
         accounts.add_user(db, SYSTEM, accounts.NewUser(login, "管理员", password, is_admin=True,
                                                        must_change=False))
     finally:
