@@ -163,8 +163,8 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             import traceback
             traceback.print_exc()
-        if isinstance(exc, KeyboardInterrupt):
-            print(file=sys.stderr)     # off the line the prompt left open
+        if isinstance(exc, KeyboardInterrupt) and sys.stderr.isatty():
+            print(file=sys.stderr)     # off the line the prompt left open (…^C)
         print(f"错误：{error_line(exc)}", file=sys.stderr)
         return EXIT_FAILED
     finally:
