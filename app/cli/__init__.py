@@ -1,17 +1,24 @@
 """Command line: `python -m app` opens the GUI; `python -m app COMMAND --db PATH ...` runs headless.
 
-Every command exits 0 on success and non-zero with a Chinese message on failure
-(1: the operation failed, 2: the command line was wrong).
+Every command exits 0 on success; on failure it prints one Chinese line on stderr and exits 1
+(the operation failed) or 2 (the command line was wrong) — app.cli.errors. `--debug` (anywhere
+on the line) also prints the traceback.
+
+Every command declares who it acts as (app.cli.auth.acts_as: nobody, the --user person, the --as
+admin, or the --as reader); dispatch logs that person in with their own password before the
+handler runs and hands the handler `args.actor`.
 """
 from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 from pathlib import Path
 
-from app.cli.common import EXIT_FAILED, parse_date, parse_quotas
-from app.core.errors import AppError, ValidationError
+from app.cli.auth import ADMIN, NOBODY, PERSON, acts_as
+from app.cli.common import parse_date, parse_quotas
+from app.cli.errors import EXIT_FAILED, ChineseArgumentParser, error_line
 
 # The basic commands' parsers are built here and their handlers are in app.cli.basic; the other
 # command groups each have add_parsers(sub) and COMMANDS in their own module. Modules are imported
@@ -20,25 +27,27 @@ BASIC_MODULE = "app.cli.basic"
 COMMAND_MODULES = ("app.cli.accounts", "app.cli.review", "app.cli.stats", "app.cli.reports", "app.cli.sync",
                    "app.cli.staffing", "app.cli.rounds",
                    "app.cli.indicators", "app.cli.overlap", "app.cli.backups")
-MAX_PRINTED_PROBLEMS = 200
+DEBUG_FLAG = "--debug"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m app", description="履职考评（单位版/编办版）")
+    p = ChineseArgumentParser(prog="python -m app", description="履职考评（单位版/编办版）")
+    p.add_argument(DEBUG_FLAG, action="store_true",
+                   help="出错时同时显示程序内部的详细信息（traceback），供排查问题")
     p.add_argument("--db", type=Path, help="数据库文件（不带命令时用于打开图形界面）")
     p.add_argument("--self-test", action="store_true", help="自检：建库、写读日志、生成中文PDF后退出")
     p.add_argument("--demo", action="store_true",
                    help="打开演示数据库（数据目录下的 demo.sqlite，不存在时自动生成）")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    def cmd(name, help_text, db=True):
-        sp = sub.add_parser(name, help=help_text, description=help_text)
+    def cmd(name, help_text, who, db=True):
+        sp = acts_as(sub.add_parser(name, help=help_text, description=help_text), who)
         if db:
             sp.add_argument("--db", type=Path, required=True, help="数据库文件")
         return sp
 
     sp = cmd("init", "创建数据库：单位版（单位与管理员账号）、编办版（--edition bureau），"
-                     "或用编办的单位注册包创建单位版（--enrollment）")
+                     "或用编办的单位注册包创建单位版（--enrollment）", NOBODY)
     sp.add_argument("--edition", choices=["unit", "bureau"], default="unit",
                     help="unit=单位版（默认），bureau=编办版")
     sp.add_argument("--enrollment", type=Path, help="编办发来的单位注册包（.lzkp）：单位信息取自注册包")
@@ -55,17 +64,17 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--admin-name", default="单位管理员")
     sp.add_argument("--password", required=True)
 
-    sp = cmd("demo", "生成演示数据库（县市场监督管理局，约60人、三个月日志）")
+    sp = cmd("demo", "生成演示数据库（县市场监督管理局，约60人、三个月日志）", NOBODY)
     sp.add_argument("--seed", type=int, default=1)
     sp.add_argument("--months", type=int, default=3)
     sp.add_argument("--force", action="store_true", help="覆盖已有文件")
 
-    sp = cmd("template", "生成Excel导入模板", db=False)
+    sp = cmd("template", "生成Excel导入模板", NOBODY, db=False)
     sp.add_argument("kind", choices=["roster", "duties"], help="roster=人员名册，duties=三定职责")
     sp.add_argument("--out", type=Path, required=True)
 
     for name, what in (("import-roster", "导入人员名册"), ("import-duties", "导入三定职责")):
-        sp = cmd(name, what + "（有任何错误则全部不导入）")
+        sp = cmd(name, what + "（有任何错误则全部不导入）", ADMIN)
         sp.add_argument("file", type=Path)
         if name == "import-roster":
             sp.add_argument("--confirm-roles", action="store_true",
@@ -73,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "import-duties":
             sp.add_argument("--unit", help="编办版：下发给该单位的三定职责（单位名称或统一社会信用代码）")
 
-    sp = cmd("add-user", "添加账号")
+    sp = cmd("add-user", "添加账号", ADMIN)
     sp.add_argument("--user", required=True, help="登录名")
     sp.add_argument("--name", required=True)
     sp.add_argument("--password", required=True)
@@ -83,15 +92,19 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--id-number")
     sp.add_argument("--staffing-type")
 
-    sp = cmd("set-password", "重设密码（本人下次登录须修改；随机初始密码见 initial-passwords）")
+    sp = cmd("set-password", "重设密码（本人下次登录须修改；随机初始密码见 initial-passwords）", ADMIN)
     sp.add_argument("--user", required=True)
     sp.add_argument("--password", required=True)
 
     log = sub.add_parser("log", help="工作日志").add_subparsers(dest="log_command", metavar="ACTION")
     log.required = True
-    sp = log.add_parser("add", help="添加一条日志")
-    sp.add_argument("--db", type=Path, required=True)
-    sp.add_argument("--user", required=True)
+
+    def log_action(name, help_text):
+        sp = acts_as(log.add_parser(name, help=help_text, description=help_text), PERSON)
+        sp.add_argument("--db", type=Path, required=True)
+        sp.add_argument("--user", required=True, help="本人的登录名（须输入本人的密码）")
+        return sp
+    sp = log_action("add", "添加一条日志")
     sp.add_argument("--date", type=parse_date, required=True)
     sp.add_argument("--hours", type=float, required=True)
     sp.add_argument("--category", required=True)
@@ -99,37 +112,27 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--content", default="")
     sp.add_argument("--secret", action="store_true", help="涉密：只记类别、职责和工时，不存内容")
     sp.add_argument("--submit", action="store_true")
-    sp = log.add_parser("day-state", help="设置日状态（请假/出差/公休/正常）")
-    sp.add_argument("--db", type=Path, required=True)
-    sp.add_argument("--user", required=True)
+    sp = log_action("day-state", "设置日状态（请假/出差/公休/正常）")
     sp.add_argument("--date", type=parse_date, required=True)
     sp.add_argument("--state", required=True)
-    sp = log.add_parser("show", help="查看某人某日的日志")
-    sp.add_argument("--db", type=Path, required=True)
-    sp.add_argument("--user", required=True)
+    sp = log_action("show", "查看某人某日的日志")
     sp.add_argument("--date", type=parse_date, required=True)
     sp.add_argument("--json", action="store_true")
 
-    sp = log.add_parser("submit", help="提交某日的日志送审（请假、公休、出差的日子可不填工作内容）")
-    sp.add_argument("--db", type=Path, required=True)
-    sp.add_argument("--user", required=True)
+    sp = log_action("submit", "提交某日的日志送审（请假、公休、出差的日子可不填工作内容）")
     sp.add_argument("--date", type=parse_date, required=True)
-    sp = log.add_parser("recall", help="撤回已提交、尚未审阅的日志")
-    sp.add_argument("--db", type=Path, required=True)
-    sp.add_argument("--user", required=True)
+    sp = log_action("recall", "撤回已提交、尚未审阅的日志")
     sp.add_argument("--date", type=parse_date, required=True)
-    sp = log.add_parser("amend", help="申请修改已审定的日志（须写理由，修改后重新送审）")
-    sp.add_argument("--db", type=Path, required=True)
-    sp.add_argument("--user", required=True)
+    sp = log_action("amend", "申请修改已审定的日志（须写理由，修改后重新送审）")
     sp.add_argument("--date", type=parse_date, required=True)
     sp.add_argument("--reason", required=True)
 
     for module in command_modules():
         module.add_parsers(sub)
 
-    sp = cmd("backup", "在线备份数据库")
+    sp = cmd("backup", "在线备份数据库", ADMIN)
     sp.add_argument("--out", type=Path, required=True)
-    sp = cmd("check", "检查数据库完整性与版本")
+    sp = cmd("check", "检查数据库完整性与版本", NOBODY)
     sp.add_argument("--full", action="store_true", help="完整检查（integrity_check，较慢）")
     return p
 
@@ -138,13 +141,20 @@ def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8", errors="replace")
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = DEBUG_FLAG in argv
+    argv = [a for a in argv if a != DEBUG_FLAG]     # accepted anywhere on the line
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:       # -h, or a usage error already printed as one line
+        return exc.code if isinstance(exc.code, int) else EXIT_FAILED
     if args.self_test:
         from app.selftest import run_self_test   # loads every part it checks: only when asked
         return run_self_test()
     if args.command is None:
         from app.ui.main import run_gui   # the GUI (Qt) is not loaded for a command
         return run_gui(args.db, demo=args.demo)
+    quiet = _quiet_logging(debug)
     try:
         return dispatch(args)
     except BrokenPipeError:
@@ -152,17 +162,26 @@ def main(argv: list[str] | None = None) -> int:
         import os
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except ValidationError as exc:
-        print(f"错误：{exc.args[0].splitlines()[0] if exc.problems else exc}", file=sys.stderr)
-        for problem in exc.problems[:MAX_PRINTED_PROBLEMS]:
-            print(f"  - {problem}", file=sys.stderr)
-        if len(exc.problems) > MAX_PRINTED_PROBLEMS:
-            print(f"  ……另有{len(exc.problems) - MAX_PRINTED_PROBLEMS}处问题未列出（共{len(exc.problems)}处）",
-                  file=sys.stderr)
+    except (Exception, KeyboardInterrupt) as exc:
+        if debug:
+            import traceback
+            traceback.print_exc()
+        if isinstance(exc, KeyboardInterrupt) and sys.stderr.isatty():
+            print(file=sys.stderr)     # off the line the prompt left open (…^C)
+        print(f"错误：{error_line(exc)}", file=sys.stderr)
         return EXIT_FAILED
-    except AppError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return EXIT_FAILED
+    finally:
+        from app.cli.common import close_all
+        close_all()
+        logging.getLogger().removeHandler(quiet)
+
+
+def _quiet_logging(debug: bool) -> logging.Handler:
+    """The program's log warnings (with their tracebacks) would print a second, English
+    report of an error the user already gets in one Chinese line; --debug shows them."""
+    handler = logging.StreamHandler(sys.stderr) if debug else logging.NullHandler()
+    logging.getLogger().addHandler(handler)
+    return handler
 
 
 def command_modules():
@@ -170,8 +189,14 @@ def command_modules():
 
 
 def dispatch(args: argparse.Namespace) -> int:
-    """Run the command's handler: each command module maps command names to handlers."""
+    """Log in whoever the command acts as (app.cli.auth), then run the command's handler: each
+    command module maps command names to handlers."""
+    from app.cli.auth import authenticate
+    from app.cli.common import open_db
     handlers = dict(importlib.import_module(BASIC_MODULE).COMMANDS)
     for module in command_modules():
         handlers.update(module.COMMANDS)
-    return handlers[args.command](args)
+    handler = handlers[args.command]
+    db = open_db(args.db) if getattr(args, "acts_as", None) not in (None, NOBODY) else None
+    args.actor = authenticate(db, args)
+    return handler(args)

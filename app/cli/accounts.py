@@ -6,18 +6,18 @@ import os
 import sys
 from pathlib import Path
 
+from app.cli.auth import ADMIN, NOBODY, acts_as, password_for
 from app.cli.common import open_db
 from app.core.errors import AppError, ValidationError
 from app.services.org import accounts, initial_passwords, lockout
-from app.services.org.actor import SYSTEM
 
 ENV_NEW_PASSWORD = "LZKP_NEW_PASSWORD"
 
 
 def add_parsers(sub) -> None:
-    sp = sub.add_parser("initial-passwords", help="发放初始密码（随机生成）并打印初始密码单",
+    sp = acts_as(sub.add_parser("initial-passwords", help="发放初始密码（随机生成）并打印初始密码单",
                         description="为新账号（默认：尚未发放初始密码的账号）或 --user 指定的人员"
-                                    "重新生成随机初始密码；本人首次登录须修改。再次发放后旧的密码单作废。")
+                                    "重新生成随机初始密码；本人首次登录须修改。再次发放后旧的密码单作废。"), ADMIN)
     sp.add_argument("--db", type=Path, required=True, help="数据库文件")
     sp.add_argument("--user", action="append", metavar="LOGIN",
                     help="只为此人发放（重设密码）；可重复")
@@ -25,13 +25,15 @@ def add_parsers(sub) -> None:
                     help="为所有尚未修改过初始密码的账号重新发放（补发遗失的密码单）")
     sp.add_argument("--out", type=Path, help="写成PDF（每人一张，沿虚线裁开）；省略时打印在屏幕上")
 
-    sp = sub.add_parser("unlock", help="解除账号因密码连续错误而加的锁定")
+    sp = acts_as(sub.add_parser("unlock", help="解除账号因密码连续错误而加的锁定"), ADMIN)
     sp.add_argument("--db", type=Path, required=True, help="数据库文件")
     sp.add_argument("--user", required=True, help="登录名")
 
-    sp = sub.add_parser("change-password", help="修改本人密码（初始密码或管理员重设的密码须先修改）",
+    # The person proves who they are by the old password the change itself needs (one login,
+    # one prompt), so dispatch does not log them in first.
+    sp = acts_as(sub.add_parser("change-password", help="修改本人密码（初始密码或管理员重设的密码须先修改）",
                         description="原密码取自环境变量 LZKP_PASSWORD 或在终端输入；新密码取自 "
-                                    f"{ENV_NEW_PASSWORD} 或在终端输入两次。")
+                                    f"{ENV_NEW_PASSWORD} 或在终端输入两次。"), NOBODY)
     sp.add_argument("--db", type=Path, required=True, help="数据库文件")
     sp.add_argument("--user", required=True, help="登录名")
 
@@ -41,7 +43,7 @@ def cmd_initial_passwords(a) -> int:
         raise AppError("--user 与 --unactivated 只能选一个")
     db = open_db(a.db)
     scope = initial_passwords.UNACTIVATED if a.unactivated else initial_passwords.NEW
-    slips = initial_passwords.issue(db, SYSTEM, a.user, scope)
+    slips = initial_passwords.issue(db, a.actor, a.user, scope)
     if not slips:
         print(f"没有需要发放初始密码的账号（{initial_passwords.SCOPE_LABELS[scope]}：0个）")
         return 0
@@ -63,7 +65,7 @@ def cmd_initial_passwords(a) -> int:
 
 def cmd_unlock(a) -> int:
     db = open_db(a.db)
-    if lockout.unlock(db, SYSTEM, a.user):
+    if lockout.unlock(db, a.actor, a.user):
         print(f"已解除 {a.user} 的锁定")
     else:
         print(f"{a.user} 没有被锁定，也没有密码错误记录")
@@ -84,11 +86,7 @@ def _new_password(login: str) -> str:
 
 def cmd_change_password(a) -> int:
     db = open_db(a.db)
-    old = os.environ.get("LZKP_PASSWORD")
-    if old is None:
-        if not sys.stdin.isatty():
-            raise AppError(f"请在终端中运行以输入“{a.user}”的原密码，或设置环境变量 LZKP_PASSWORD")
-        old = getpass.getpass(f"“{a.user}”的原密码：")
+    old = password_for(a.user)
     actor = accounts.login(db, a.user, old)
     accounts.change_password(db, actor, old, _new_password(a.user))
     print(f"已修改 {a.user} 的密码")

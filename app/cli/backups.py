@@ -7,7 +7,7 @@
 
 FILE is a path, or the name of a file in the database's backups/ folder. The second location
 defaults to the one set on the 数据备份 page (settings.json); `run` suits a scheduled task.
-These act as the system, like the other admin commands on the local file.
+Admin commands: --as names the acting admin (app.cli.auth).
 """
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ import time
 from pathlib import Path
 
 from app.core.errors import AppError
+from app.cli.auth import ADMIN, acts_as
 from app.cli.common import open_db
 from app.db.backup import backups_dir
 from app.services.org import backups
-from app.services.org.actor import SYSTEM
 from app.settings import Settings
 
 
@@ -30,7 +30,7 @@ def add_parsers(sub) -> None:
     actions.required = True
 
     def action(name, help_text):
-        sp = actions.add_parser(name, help=help_text, description=help_text)
+        sp = acts_as(actions.add_parser(name, help=help_text, description=help_text), ADMIN)
         sp.add_argument("--db", type=Path, required=True, help="数据库文件")
         return sp
 
@@ -72,21 +72,21 @@ def _run(a, db) -> int:
     if what == "run":
         second = a.second or Settings().backup_second_dir or None
         started = time.perf_counter()
-        result = backups.back_up_now(db, SYSTEM, second=second)
+        result = backups.back_up_now(db, a.actor, second=second)
         print(f"已备份到 {result.taken}（{time.perf_counter() - started:.2f} 秒）；"
               f"清理旧备份{len(result.removed)}份" + (f"；已复制到 {second}" if result.copied else ""))
         for warning in result.warnings:
             print(f"警告：{warning}", file=sys.stderr)
         return 0
     if what == "list":
-        found = backups.list_backups(db, SYSTEM)
+        found = backups.list_backups(db, a.actor)
         if not found:
             print(f"还没有备份（备份文件夹：{backups_dir(db.path)}）")
         for b in found:
             print(f"{b.taken:%Y-%m-%d %H:%M}  {b.kind}  {_size(b.size):>9}  {b.path.name}")
         return 0
     backup = _backup_file(db.path, a.file)
-    shown = backups.preview(db, SYSTEM, backup)
+    shown = backups.preview(db, a.actor, backup)
     if what == "preview":
         print(f"备份：{backup}")
         print("\n".join(shown.summary_lines()))
@@ -95,7 +95,7 @@ def _run(a, db) -> int:
     if not a.yes and not _confirmed(shown):
         raise AppError(f"{shown.loss_text()}确认恢复请加 --yes（当前数据会先另存为“恢复前”备份）")
     started = time.perf_counter()
-    result = backups.restore(db, SYSTEM, backup)
+    result = backups.restore(db, a.actor, backup)
     result.db.dispose()
     print(f"已恢复：{backup.name}（{time.perf_counter() - started:.2f} 秒）。"
           f"恢复前的数据另存为 {result.safety}")

@@ -8,12 +8,11 @@ from sqlalchemy import select
 
 from app.core.errors import AppError
 from app.core.logrules import EntryDraft
-from app.cli.common import actor_for, open_db
+from app.cli.common import open_db
 from app.db.engine import Database
 from app.db.models import Duty
 from app.services.org import accounts
 from app.services.logs import daily as logs
-from app.services.org.actor import SYSTEM
 from app.services.org.setup import UnitSetup, create_database
 from app.cli.common import print_json
 from app.cli.sync import init_from_enrollment
@@ -69,21 +68,21 @@ def cmd_import(a) -> int:
     if db.edition == "bureau":
         if a.command != "import-duties" or not a.unit:
             raise AppError("编办版只能为已登记的单位下发三定职责：import-duties --unit 单位 文件")
-        print(import_unit_duties(db, Mirrors(db), SYSTEM, find_unit(db, a.unit).unit_id, a.file).summary())
+        print(import_unit_duties(db, Mirrors(db), a.actor, find_unit(db, a.unit).unit_id, a.file).summary())
         return 0
     if getattr(a, "unit", None):
         raise AppError("--unit 只用于编办版")
     if a.command == "import-roster":
-        result = excel_roster.import_roster(db, SYSTEM, a.file, confirm_roles=a.confirm_roles)
+        result = excel_roster.import_roster(db, a.actor, a.file, confirm_roles=a.confirm_roles)
     else:
-        result = excel_duties.import_duties(db, SYSTEM, a.file)
+        result = excel_duties.import_duties(db, a.actor, a.file)
     print(result.summary())
     return 0
 
 
 def cmd_add_user(a) -> int:
     db = open_db(a.db)
-    accounts.add_user(db, SYSTEM, accounts.NewUser(
+    accounts.add_user(db, a.actor, accounts.NewUser(
         a.user, a.name, a.password, role=a.role, section=a.section, is_admin=a.admin,
         id_number=a.id_number, staffing_type=a.staffing_type))
     print(f"已添加账号 {a.user}（首次登录须修改密码）")
@@ -92,7 +91,7 @@ def cmd_add_user(a) -> int:
 
 def cmd_set_password(a) -> int:
     db = open_db(a.db)
-    accounts.set_password(db, SYSTEM, a.user, a.password)
+    accounts.set_password(db, a.actor, a.user, a.password)
     print(f"已重设 {a.user} 的密码（首次登录须修改）")
     return 0
 
@@ -109,7 +108,7 @@ def _duty_id(db: Database, code: str | None) -> str | None:
 
 def cmd_log(a) -> int:
     db = open_db(a.db)
-    actor = actor_for(db, a.user)
+    actor = a.actor          # the --user, logged in with their own password (app.cli.auth)
     if a.log_command == "add":
         entry = EntryDraft(hours=a.hours, category=a.category, content=a.content,
                            duty_id=_duty_id(db, a.duty), secret=a.secret)

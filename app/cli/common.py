@@ -1,21 +1,14 @@
-"""What every command module shares: opening the database a command names, finding the person it
-acts as, printing JSON, and the argument types."""
+"""What every command module shares: opening the database a command names, printing JSON, and
+the argument types. Who a command acts as is app.cli.auth's business."""
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import getpass
 import json
-import os
-import sys
 from pathlib import Path
-
-from sqlalchemy import select
 
 from app.core.errors import AppError
 from app.db.engine import Database
-from app.db.models import Person
-from app.services.org import accounts
 from app.services.org.actor import Actor
 from app.services.org.setup import is_initialised, open_database
 
@@ -40,28 +33,31 @@ def parse_quotas(text: str) -> dict[str, int]:
     return result
 
 
+_opened: dict[Path, Database] = {}
+
+
 def open_db(path: Path) -> Database:
-    db = open_database(path)
-    if not is_initialised(db):
-        raise AppError(f"数据库尚未初始化：{path}（请先运行 init 或 demo）")
-    return db
+    """The database `path`, opened once per command: authentication (app.cli.auth) and the
+    command's handler share it; close_all() closes it when the command ends."""
+    key = Path(path).absolute()
+    if key not in _opened:
+        db = open_database(path)
+        if not is_initialised(db):
+            db.dispose()
+            raise AppError(f"数据库尚未初始化：{path}（请先运行 init 或 demo）")
+        _opened[key] = db
+    return _opened[key]
+
+
+def close_all() -> None:
+    while _opened:
+        _opened.popitem()[1].dispose()
 
 
 def actor_for(db: Database, login: str) -> Actor:
-    """The person `login`, logged in with their own password: what they submit or decide is
-    signed with their key, which only the password opens. The password comes from the
-    LZKP_PASSWORD environment variable (batch work) or is asked for on the terminal."""
-    with db.read() as s:
-        known = s.scalar(select(Person.id).where(Person.login == login, Person.deleted.is_(False)))
-    if known is None:    # said plainly: whoever runs the command line already holds the file
-        raise AppError(f"没有登录名为“{login}”的人员")
-    password = os.environ.get("LZKP_PASSWORD")
-    if password is None:
-        if not sys.stdin.isatty():
-            raise AppError(f"以“{login}”的身份操作需要其密码：在终端中运行时会提示输入，"
-                           "批处理时请设置环境变量 LZKP_PASSWORD")
-        password = getpass.getpass(f"请输入“{login}”的密码：")
-    return accounts.login(db, login, password)
+    """The person `login`, logged in with their own password (see app.cli.auth.login_as)."""
+    from app.cli.auth import login_as
+    return login_as(db, login)
 
 
 def print_json(data) -> None:

@@ -9,12 +9,16 @@
     indicators auto --db D --template 名称 --period 2026 [--unit 单位] [--json]
         automatic scores of one unit: on a unit database its own data; on a 编办 database the
         template is the 编办's and the data the unit's mirror (--unit required)
+
+install-defaults, import and copy act as the 编办's admin (--as); the others as a reader (--as)
+the GUI shows indicator systems to (app.services.evaluation.rounds.may_view).
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 from app.core.errors import AppError
+from app.cli.auth import ADMIN, READER, acts_as
 from app.cli.common import open_db, print_json
 from app.cli.stats import _period as parse
 from app.core.bureau import indicators as I
@@ -22,7 +26,7 @@ from app.core.bureau.indicators import METRICS
 from app.services.county.mirrors import Mirrors, find_unit
 from app.services.evaluation.indicators import auto_scores, copy_template, find_template, install_defaults, templates, tree
 from app.services.evaluation.indicators_excel import export_excel, import_excel
-from app.services.org.actor import SYSTEM
+from app.services.evaluation.rounds import require_viewer
 
 
 def _period(text: str):
@@ -36,7 +40,8 @@ def add_parsers(sub) -> None:
     actions.required = True
 
     def action(name, help_text):
-        sp = actions.add_parser(name, help=help_text, description=help_text)
+        who = ADMIN if name in WRITING else READER
+        sp = acts_as(actions.add_parser(name, help=help_text, description=help_text), who)
         sp.add_argument("--db", type=Path, required=True, help="数据库文件")
         return sp
 
@@ -62,13 +67,17 @@ def add_parsers(sub) -> None:
     sp.add_argument("--json", action="store_true")
 
 
+WRITING = ("install-defaults", "import", "copy")
+
+
 def cmd_indicators(a) -> int:
     db = open_db(a.db)
+    require_viewer(db, a.actor)     # the writing actions' services also require the 编办's admin
     return ACTIONS[a.indicators_command](db, a)
 
 
 def _install(db, a) -> int:
-    for name, installed in install_defaults(db, SYSTEM):
+    for name, installed in install_defaults(db, a.actor):
         print(f"{'已安装' if installed else '已存在，未改动'}：{name}")
     return 0
 
@@ -113,13 +122,13 @@ def _export(db, a) -> int:
 
 
 def _import(db, a) -> int:
-    print(import_excel(db, SYSTEM, a.file).summary())
+    print(import_excel(db, a.actor, a.file).summary())
     return 0
 
 
 def _copy(db, a) -> int:
     src = find_template(db, a.template)
-    copy_template(db, SYSTEM, src.id, a.name, a.unit_class)
+    copy_template(db, a.actor, src.id, a.name, a.unit_class)
     print(f"已将“{src.name}”复制为“{a.name.strip()}”")
     return 0
 

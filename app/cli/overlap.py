@@ -2,12 +2,15 @@
 across the 三定 duties of every registered unit (app.services.county.overlap).
 
     python -m app overlap --db county.sqlite [--threshold 0.5] [--top 50] [--json]
-                          [--xlsx 职责分析.xlsx] [--today 2026-10-31]
+                          [--xlsx 职责分析.xlsx] [--today 2026-10-31] [--as 登录名]
+
+Every 编办 account may read it (the GUI shows the 职责交叉 page to all of them).
 """
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from app.cli.auth import READER, acts_as
 from app.cli.common import open_db, parse_date, print_json
 from app.services.county import overlap as duty_overlap
 from app.services.county.mirrors import Mirrors
@@ -32,7 +35,7 @@ def _top(text: str) -> int:
 
 def add_parsers(sub) -> None:
     help_text = "编办：各单位三定职责的交叉候选（相似职责对）、无人承担的职责、长期不运行的权责事项"
-    sp = sub.add_parser("overlap", help=help_text, description=help_text)
+    sp = acts_as(sub.add_parser("overlap", help=help_text, description=help_text), READER)
     sp.add_argument("--db", type=Path, required=True, help="编办版数据库文件")
     sp.add_argument("--threshold", type=_threshold, default=DEFAULT_THRESHOLD,
                     help=f"相似度阈值（0–1，默认{DEFAULT_THRESHOLD:g}）：不低于它的不同单位职责对列为交叉候选")

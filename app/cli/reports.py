@@ -1,12 +1,13 @@
 """CLI command `report`: an evaluation report as a GB/T 9704 PDF, its tables as Excel.
 
     python -m app report --db D --kind unit|section|core|person|county --period 2026-10 --out F.pdf
-                         [--section 科室名称] [--user 登录名] [--xlsx F.xlsx]
+                         [--section 科室名称] [--user 登录名] [--xlsx F.xlsx] [--as 查看人]
 
 unit = 部门履职评估分析报告 (月报/季报/年报 by the period), section = 科室履职评估分析报告,
 core = 部门核心职能履行评估分析报告, person = 个人履职报告; county (编办版 only) =
 全县机构编制执行情况和使用效益分析报告 from the registered units' data. Only finally approved
-logs count.
+logs count. The reader (--as, with their password) gets only what the statistics page would
+show them: a staff member his own report, a section head his section's (app.services.stats.access).
 Unknown kinds, sections, users and periods exit 1 with a Chinese message (not argparse's 2), so a
 script sees the same failure whatever was mistyped.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.core.errors import AppError
+from app.cli.auth import READER, acts_as
 from app.cli.common import open_db
 from app.core.metrics import parse_period
 
@@ -23,7 +25,7 @@ KINDS = ("unit", "section", "core", "person", "county")
 
 def add_parsers(sub) -> None:
     help_text = "生成履职评估分析报告（PDF，公文格式），可同时导出报告中的表格（Excel）"
-    sp = sub.add_parser("report", help=help_text, description=help_text)
+    sp = acts_as(sub.add_parser("report", help=help_text, description=help_text), READER)
     sp.add_argument("--db", type=Path, required=True, help="数据库文件")
     sp.add_argument("--kind", required=True,
                     help="unit=部门履职评估分析报告，section=科室履职评估分析报告，"
@@ -58,7 +60,7 @@ def cmd_report(a) -> int:
             info = build_county_report(db, period, a.out, xlsx=a.xlsx)
         else:
             info = build_report(db, a.kind, period, a.out, section=a.section, user=a.user,
-                                xlsx=a.xlsx)
+                                xlsx=a.xlsx, actor=a.actor)
     finally:
         db.dispose()
     print(f"已生成《{info.title}》：{info.path}（{info.pages}页，用时{info.seconds:.1f}秒）")

@@ -6,8 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 from app.core.errors import AppError
-from app.services.org.actor import SYSTEM
-from app.cli.common import actor_for, open_db, print_json
+from app.cli.auth import ADMIN, PERSON, acts_as
+from app.cli.common import open_db, print_json
 from app.services.org import audit, settings_change, structure as org, unit_settings
 from app.services.org.delegation import set_delegation
 from app.services.review import queue as review
@@ -21,21 +21,21 @@ def parse_date(text: str) -> dt.date:
 
 
 def add_parsers(sub) -> None:
-    def cmd(parent, name, help_text):
-        sp = parent.add_parser(name, help=help_text, description=help_text)
+    def cmd(parent, name, help_text, who):
+        sp = acts_as(parent.add_parser(name, help=help_text, description=help_text), who)
         sp.add_argument("--db", type=Path, required=True, help="数据库文件")
         return sp
 
     review = sub.add_parser("review", help="履职审阅").add_subparsers(dest="review_command",
                                                                     metavar="ACTION")
     review.required = True
-    sp = cmd(review, "list", "列出待我审阅的日志（按日期，最早在前）")
-    sp.add_argument("--user", required=True, help="审阅人登录名")
+    sp = cmd(review, "list", "列出待我审阅的日志（按日期，最早在前）", PERSON)
+    sp.add_argument("--user", required=True, help="审阅人登录名（须输入本人的密码）")
     sp.add_argument("--json", action="store_true")
     sp.add_argument("--date", type=parse_date, help="只看该日期的日志")
     for name, what in (("approve", "同意（可带批阅意见）"), ("return", "退回（须写理由）")):
-        sp = cmd(review, name, what)
-        sp.add_argument("--user", required=True, help="审阅人登录名")
+        sp = cmd(review, name, what, PERSON)
+        sp.add_argument("--user", required=True, help="审阅人登录名（须输入本人的密码）")
         sp.add_argument("--author", help="日志作者登录名")
         sp.add_argument("--date", type=parse_date, help="日志日期")
         if name == "approve":
@@ -43,8 +43,8 @@ def add_parsers(sub) -> None:
             sp.add_argument("--comment", default="")
         else:
             sp.add_argument("--reason", required=True)
-    sp = cmd(review, "delegate", "设置代审（本人外出期间由他人代为审阅）")
-    sp.add_argument("--user", required=True)
+    sp = cmd(review, "delegate", "设置代审（本人外出期间由他人代为审阅）", PERSON)
+    sp.add_argument("--user", required=True, help="审阅人登录名（须输入本人的密码）")
     sp.add_argument("--to", required=True, help="代审人登录名")
     sp.add_argument("--start", type=parse_date, required=True)
     sp.add_argument("--end", type=parse_date, required=True)
@@ -52,13 +52,13 @@ def add_parsers(sub) -> None:
     settings = sub.add_parser("settings", help="单位设置").add_subparsers(dest="settings_command",
                                                                        metavar="ACTION")
     settings.required = True
-    sp = cmd(settings, "set", "修改设置，如 review.levels 2")
+    sp = cmd(settings, "set", "修改设置，如 review.levels 2", ADMIN)
     sp.add_argument("key")
     sp.add_argument("value")
-    sp = cmd(settings, "get", "查看设置（不写名称则列出全部）")
+    sp = cmd(settings, "get", "查看设置（不写名称则列出全部）", ADMIN)
     sp.add_argument("key", nargs="?")
 
-    sp = sub.add_parser("charge", help="设置分管领导分管的科室")
+    sp = acts_as(sub.add_parser("charge", help="设置分管领导分管的科室"), ADMIN)
     sp.add_argument("--db", type=Path, required=True)
     sp.add_argument("--deputy", required=True, help="分管领导登录名")
     sp.add_argument("--sections", required=True, help="科室名称，多个用、或逗号分隔")
@@ -66,12 +66,12 @@ def add_parsers(sub) -> None:
     audit = sub.add_parser("audit", help="审计记录").add_subparsers(dest="audit_command",
                                                                   metavar="ACTION")
     audit.required = True
-    cmd(audit, "verify", "校验审计记录哈希链，报告第一处断链")
+    cmd(audit, "verify", "校验审计记录哈希链，报告第一处断链", ADMIN)
 
 
 def cmd_review(a) -> int:
     db = open_db(a.db)
-    actor = actor_for(db, a.user)
+    actor = a.actor          # the --user, logged in with their own password (app.cli.auth)
     if a.review_command == "list":
         items = review.queue(db, actor, flt=review.QueueFilter(start=a.date, end=a.date))
         data = [{"author": i.author_login, "name": i.author_name, "section": i.section,
@@ -114,7 +114,7 @@ def cmd_review(a) -> int:
 def cmd_settings(a) -> int:
     db = open_db(a.db)
     if a.settings_command == "set":
-        value = settings_change.set_value(db, SYSTEM, a.key, a.value)
+        value = settings_change.set_value(db, a.actor, a.key, a.value)
         print(f"{a.key} = {value}")
         return 0
     values = unit_settings.all_values(db)
@@ -131,7 +131,7 @@ def cmd_settings(a) -> int:
 def cmd_charge(a) -> int:
     db = open_db(a.db)
     names = [n.strip() for n in a.sections.replace("，", ",").replace("、", ",").split(",") if n.strip()]
-    org.set_section_charges(db, SYSTEM, a.deputy, names)
+    org.set_section_charges(db, a.actor, a.deputy, names)
     print(f"{a.deputy} 分管：{'、'.join(names) or '（无）'}")
     return 0
 

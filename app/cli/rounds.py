@@ -17,6 +17,8 @@
     both      round list --db X [--json]; round show --db X --round R [--unit U] [--json]
               round report --db X --round R [--unit U] --out F.pdf [--xlsx F.xlsx]
 
+Writing actions act as the admin (--as, default the only admin); list, show, results and report
+as any reader (--as) the GUI shows the rounds to (app.services.evaluation.rounds.may_view).
 Rounds are named by name or id (or the last characters of the id), 评估要点 by 编号, problems
 by the short id `round show` and `problem add` print. Packages carry everything between the
 two sides (export-package / import-package). `--today` fixes the day overdue items are judged by.
@@ -27,14 +29,14 @@ import datetime as dt
 from pathlib import Path
 
 from app.core.errors import AppError
+from app.cli.auth import ADMIN, READER, acts_as
 from app.cli.common import open_db, parse_date as parse, print_json
 from app.core.bureau.evaluation import short_id
 from app.services.county.mirrors import Mirrors, find_unit, registered_units
 from app.services.evaluation.indicators import find_template, templates
-from app.services.evaluation.rounds import assign, assigned_units, create_round, detail, file_evidence, fill_auto_self_scores, report_rectification, rounds_here, set_self_score, submit_self
+from app.services.evaluation.rounds import require_viewer, assign, assigned_units, create_round, detail, file_evidence, fill_auto_self_scores, report_rectification, rounds_here, set_self_score, submit_self
 from app.services.evaluation.rounds_bureau import add_problem, close_round, fill_auto_bureau_scores, results, set_bureau_score, verify_problem
 from app.services.evaluation.rounds_find import find_item, find_problem, find_round, read_score_csv, resolve_scores
-from app.services.org.actor import SYSTEM
 from app.services.org.setup import unit_of
 
 
@@ -49,7 +51,8 @@ def add_parsers(sub) -> None:
     actions.required = True
 
     def action(name, help_text, parent=actions, round_arg=True):
-        sp = parent.add_parser(name, help=help_text, description=help_text)
+        who = READER if name in READING else ADMIN
+        sp = acts_as(parent.add_parser(name, help=help_text, description=help_text), who)
         sp.add_argument("--db", type=Path, required=True, help="数据库文件")
         if round_arg:
             sp.add_argument("--round", required=True, help="评估批次名称或编号")
@@ -123,8 +126,12 @@ def add_parsers(sub) -> None:
     sp.add_argument("--today", type=parse_date)
 
 
+READING = ("list", "show", "results", "report")
+
+
 def cmd_round(a) -> int:
     db = open_db(a.db)
+    require_viewer(db, a.actor)     # the writing actions' services also require an admin
     try:
         name = a.round_command if a.round_command != "problem" else "problem " + a.problem_command
         return ACTIONS[name](db, a)
@@ -168,7 +175,7 @@ def _merged(old: list, new: list[dict]) -> list:
 
 # ---------------------------------------------------------------- 定单
 def _create(db, a) -> int:
-    round_id = create_round(db, SYSTEM, a.name, a.year, a.period, a.deadline)
+    round_id = create_round(db, a.actor, a.name, a.year, a.period, a.deadline)
     print(f"已建立评估批次“{a.name.strip()}”，编号：{round_id}")
     return 0
 
@@ -184,7 +191,7 @@ def _assign(db, a) -> int:
     try:
         for key in keys:
             unit = find_unit(db, key)
-            used = assign(db, mirrors, SYSTEM, round_id, unit.unit_id, template)
+            used = assign(db, mirrors, a.actor, round_id, unit.unit_id, template)
             print(f"已下达：{unit.name}（{names.get(used, used)}）")
     finally:
         mirrors.close()
@@ -267,7 +274,7 @@ def _auto_fill(db, a) -> int:
     if db.edition != "bureau":
         if a.unit:
             raise AppError("--unit 只用于编办版")
-        print(fill_auto_self_scores(db, SYSTEM, round_id, a.today).summary())
+        print(fill_auto_self_scores(db, a.actor, round_id, a.today).summary())
         return 0
     names = {u.unit_id: u.name for u in registered_units(db)}
     mirrors = _mirrors(db)
@@ -280,7 +287,7 @@ def _auto_fill(db, a) -> int:
             if not targets:
                 raise AppError("还没有单位提交自评（请先导入单位的上报包）")
         for unit_id in targets:
-            result = fill_auto_bureau_scores(db, mirrors, SYSTEM, round_id, unit_id, a.today)
+            result = fill_auto_bureau_scores(db, mirrors, a.actor, round_id, unit_id, a.today)
             print(f"{names.get(unit_id, unit_id)}：{result.summary()}")
     finally:
         mirrors.close()
@@ -297,7 +304,7 @@ def _self_score(db, a) -> int:
         rows = resolve_scores(db, round_id, db.unit_id, read_score_csv(a.batch, "说明"))
         current = {i.id: i for i in detail(db, round_id).items}
         for item_id, value, text in rows:
-            set_self_score(db, SYSTEM, round_id, item_id, value, text or current[item_id].explanation,
+            set_self_score(db, a.actor, round_id, item_id, value, text or current[item_id].explanation,
                            current[item_id].evidence)
         print(f"已自评{len(rows)}个评估要点")
         return 0
@@ -307,7 +314,7 @@ def _self_score(db, a) -> int:
     line = next(i for i in detail(db, round_id).items if i.id == item_id)
     score = a.score if a.score is not None else line.self_score
     evidence = _merged(line.evidence, _evidence(db, a.evidence))
-    set_self_score(db, SYSTEM, round_id, item_id, score,
+    set_self_score(db, a.actor, round_id, item_id, score,
                    line.explanation if a.explanation is None else a.explanation, evidence)
     files = sum(1 for e in evidence if e.get("kind") == "file")
     print(f"已自评 {line.code} {line.name}：{_score(score)}分（满分{line.max_score:g}分）"
@@ -317,7 +324,7 @@ def _self_score(db, a) -> int:
 
 def _submit(db, a) -> int:
     round_id = _round(db, a)
-    submit_self(db, SYSTEM, round_id, a.note, recall=a.recall)
+    submit_self(db, a.actor, round_id, a.note, recall=a.recall)
     d = detail(db, round_id)
     if a.recall:
         print("已撤回自评，可以修改后重新提交")
@@ -338,13 +345,13 @@ def _bureau_score(db, a) -> int:
                 raise AppError("--batch 不能与 --item、--score 同时使用")
             rows = resolve_scores(mirror, round_id, unit_id, read_score_csv(a.batch, "意见"))
             for item_id, value, text in rows:
-                set_bureau_score(db, mirrors, SYSTEM, round_id, unit_id, item_id, value, text)
+                set_bureau_score(db, mirrors, a.actor, round_id, unit_id, item_id, value, text)
             print(f"已对{name}的{len(rows)}个评估要点评分")
             return 0
         if not a.item or a.score is None:
             raise AppError("请用 --item 和 --score 指定评估要点和得分，或用 --batch 批量评分")
         item_id = find_item(mirror, round_id, unit_id, a.item)
-        set_bureau_score(db, mirrors, SYSTEM, round_id, unit_id, item_id, a.score, a.comment)
+        set_bureau_score(db, mirrors, a.actor, round_id, unit_id, item_id, a.score, a.comment)
         d = detail(mirror, round_id, unit_id)
     finally:
         mirrors.close()
@@ -359,7 +366,7 @@ def _problem_add(db, a) -> int:
     mirrors = _mirrors(db)
     try:
         item_id = find_item(mirrors.get(unit_id), round_id, unit_id, a.item) if a.item else None
-        problem_id = add_problem(db, mirrors, SYSTEM, round_id, unit_id, category=a.category,
+        problem_id = add_problem(db, mirrors, a.actor, round_id, unit_id, category=a.category,
                                  description=a.description, rectify_type=a.rectify_type,
                                  deadline=a.deadline, item_id=item_id)
     finally:
@@ -374,7 +381,7 @@ def _rectify(db, a) -> int:
     if db.edition == "bureau":
         raise AppError("整改情况由单位在单位版中填报")
     problem_id = find_problem(db, a.problem)
-    report_rectification(db, SYSTEM, problem_id, owner=a.owner, measures=a.measures, progress=a.progress,
+    report_rectification(db, a.actor, problem_id, owner=a.owner, measures=a.measures, progress=a.progress,
                          evidence=_evidence(db, a.evidence), done=a.done)
     print(f"已报告问题 {short_id(problem_id)} 的整改" + ("（已完成，待编办核验）" if a.done else "（整改中）")
           + "。随下一个上报包报送编办")
@@ -386,7 +393,7 @@ def _verify(db, a) -> int:
     mirrors = _mirrors(db)
     try:
         problem_id = find_problem(mirrors.get(unit_id), a.problem, unit_id)
-        verify_problem(db, mirrors, SYSTEM, unit_id, problem_id, close=a.close, comment=a.comment)
+        verify_problem(db, mirrors, a.actor, unit_id, problem_id, close=a.close, comment=a.comment)
     finally:
         mirrors.close()
     print(f"{name} 问题 {short_id(problem_id)}：" + ("已核验销号" if a.close else f"已退回整改（{a.comment.strip()}）"))
@@ -419,7 +426,7 @@ def _close(db, a) -> int:
     round_id = _round(db, a)
     mirrors = _mirrors(db)
     try:
-        close_round(db, mirrors, SYSTEM, round_id)
+        close_round(db, mirrors, a.actor, round_id)
     finally:
         mirrors.close()
     print("评估批次已结束，随下一个下发包通知各单位")

@@ -5,7 +5,8 @@
 单位版: the unit's own analysis. 编办版: the county totals with one row per unit (default), or
 one registered unit (--unit: name, credit code or id). --json prints Analysis.to_json (for the
 county with `units`, one object per unit); --xlsx also writes every table to a workbook.
-The analysis runs as the system (like the other batch commands on the local file).
+The reader (--as, with their password) must be one the GUI shows the 人员编制 page to: in a unit
+its admin and leaders (app.services.county.staffing.require_reader); at the 编办 every account.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import datetime as dt
 from pathlib import Path
 
 from app.core.errors import AppError
+from app.cli.auth import READER, acts_as
 from app.cli.common import open_db, parse_date, print_json
 from app.cli.stats import table
 from app.core import metrics as M
@@ -25,7 +27,7 @@ PERCENT_COLUMNS = ("使用率", "占比")
 def add_parsers(sub) -> None:
     help_text = ("人员编制分析：编制使用（核定与实有、空编、超编、领导职数）、年龄/学历/性别结构、"
                  "借调人员及时长、未来5年退休预测")
-    sp = sub.add_parser("staffing", help=help_text, description=help_text)
+    sp = acts_as(sub.add_parser("staffing", help=help_text, description=help_text), READER)
     sp.add_argument("--db", type=Path, required=True, help="数据库文件")
     sp.add_argument("--unit", help="编办版：只看该单位（名称、统一社会信用代码或编号）；默认全县合计与各单位")
     sp.add_argument("--today", type=parse_date, help="按该日计算年龄、借调时长和退休预测（默认今天）")
@@ -67,14 +69,15 @@ def cmd_staffing(a) -> int:
     if db.edition == "bureau":
         mirrors = Mirrors(db)
         try:
-            analysis = (S.analyse_mirror(db, mirrors, find_unit(db, a.unit).unit_id, today=today)
-                        if a.unit else S.analyse_county(db, mirrors, today=today))
+            analysis = (S.analyse_mirror(db, mirrors, find_unit(db, a.unit).unit_id, actor=a.actor,
+                                         today=today)
+                        if a.unit else S.analyse_county(db, mirrors, actor=a.actor, today=today))
         finally:
             mirrors.close()
     else:
         if a.unit:
             raise AppError("--unit 只用于编办版（单位版分析本单位）")
-        analysis = S.analyse_unit(db, None, today)
+        analysis = S.analyse_unit(db, a.actor, today)
     if a.xlsx:
         S.export_xlsx(analysis, a.xlsx)
     if a.json:

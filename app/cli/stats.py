@@ -1,11 +1,12 @@
 """CLI command `stats`: the statistics of the unit, its sections or its people for a period.
 
     python -m app stats --db D --level unit|section|person --period 2026-10 [--json] [--all-logs]
-                        [--section 名称] [--user 登录名]
+                        [--section 名称] [--user 登录名] [--as 查看人]
 
 --json prints a list of objects (Figures.to_json: name, login, logged_hours, expected_hours,
 saturation, band, submission_rate, buckets, focus, coverage, uncovered_duties, hours_by_category,
 …); without it a Chinese table. Only finally approved logs count unless --all-logs.
+The reader (--as, with their password) sees what the statistics page shows them.
 """
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ import unicodedata
 from pathlib import Path
 
 from app.core.errors import AppError
-from app.cli.common import actor_for, open_db, print_json
+from app.cli.auth import READER, acts_as
+from app.cli.common import open_db, print_json
 from app.core import metrics as M
 from app.core.bureau.county import ranked as order
 from app.core.figures import NO_SECTION, NO_SECTION_NAME
@@ -36,7 +38,7 @@ def _period(text: str):
 
 def add_parsers(sub) -> None:
     help_text = "统计：工作饱和度、日均工时、填报率、主责主业聚焦度、履职全面度、测算编制需求"
-    sp = sub.add_parser("stats", help=help_text, description=help_text)
+    sp = acts_as(sub.add_parser("stats", help=help_text, description=help_text), READER)
     sp.add_argument("--db", type=Path, required=True, help="数据库文件")
     sp.add_argument("--scope", choices=["unit", "county"], default="unit",
                     help="unit=本单位（默认）；county=编办版：全县各单位一览（编制、饱和度、聚焦度、"
@@ -127,9 +129,9 @@ def cmd_stats(a) -> int:
     if a.user:
         if a.level != "person":
             raise AppError("--user 只能与 --level person 一起使用")
-        person_id = actor_for(db, a.user).person_id
+        person_id = person_of(db, a.user)
     figures = stats.unit_stats(db, a.period, a.level, section_id=section_id, person_id=person_id,
-                               approved_only=not a.all_logs)
+                               approved_only=not a.all_logs, actor=a.actor)
     need = unit_need(db, figures[0]) if a.level == "unit" and figures and not a.all_logs else None
     if a.json:
         print_json([f.to_json() for f in figures])      # the figures only: the verdict is text
@@ -138,6 +140,16 @@ def cmd_stats(a) -> int:
         if need is not None:
             print(f"编制需求：{need.verdict}。{need.text}")
     return 0
+
+
+def person_of(db, login: str) -> str:
+    from sqlalchemy import select
+    from app.db.models import Person
+    with db.read() as s:
+        person_id = s.scalar(select(Person.id).where(Person.login == login, Person.deleted.is_(False)))
+    if person_id is None:
+        raise AppError(f"没有登录名为“{login}”的人员")
+    return person_id
 
 
 def cmd_county(db, a) -> int:

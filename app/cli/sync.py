@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 
 from app.core.errors import AppError
+from app.cli.auth import ADMIN, NOBODY, acts_as
 from app.cli.common import open_db, parse_quotas, print_json
 from app.db.models import Peer
 from app.demo.county import generate_county
@@ -36,7 +37,6 @@ from app.services.exchange.enrollment import (check_fingerprint, init_from_enrol
 from app.services.exchange import keystore
 from app.services.exchange.packages import calendar_text, own_fingerprint
 from app.services.exchange.unit_side import export_report, import_dispatch, rekey
-from app.services.org.actor import SYSTEM
 from app.services.org.setup import UnitSetup
 from app.services.county.bureau import ledger_lines as bureau_ledger_lines
 from app.services.exchange.unit_side import ledger_lines as unit_ledger_lines
@@ -46,8 +46,8 @@ EXIT_REJECTED = 1
 
 def add_parsers(sub) -> None:
 
-    def cmd(name, help_text):
-        sp = sub.add_parser(name, help=help_text, description=help_text)
+    def cmd(name, help_text):      # every command here but demo-county is the admin's
+        sp = acts_as(sub.add_parser(name, help=help_text, description=help_text), ADMIN)
         sp.add_argument("--db", type=Path, required=True, help="数据库文件")
         return sp
 
@@ -107,7 +107,7 @@ def add_parsers(sub) -> None:
                         "新口令取自环境变量 LZKP_NEW_KEY_PASSPHRASE 或终端输入，原口令取自 LZKP_KEY_PASSPHRASE）")
 
     text = "生成县级演示数据：编办数据库、登记的单位、各单位的数据库和上报包（并导入编办）"
-    sp = sub.add_parser("demo-county", help=text, description=text)
+    sp = acts_as(sub.add_parser("demo-county", help=text, description=text), NOBODY)
     sp.add_argument("--out", type=Path, required=True, help="新建的文件夹")
     sp.add_argument("--units", type=int, default=8, help="单位数（全县规模约50）")
     sp.add_argument("--people", type=int, default=30, help="每单位平均人数（至少30）")
@@ -143,7 +143,7 @@ def _bureau(a):
 def cmd_register_unit(a) -> int:
     db, _ = _bureau(a)
     setup = UnitSetup(a.unit_name, a.credit_code, a.unit_class, a.funding_form, a.quotas, a.leader_posts)
-    unit_id = register_unit(db, SYSTEM, setup, task_class=a.task_class, key_tasks=a.key_tasks)
+    unit_id = register_unit(db, a.actor, setup, task_class=a.task_class, key_tasks=a.key_tasks)
     print(f"已登记“{a.unit_name}”（编号 {unit_id}）。下一步：enrollment --unit {a.credit_code.upper()} 生成注册包")
     return 0
 
@@ -157,7 +157,7 @@ def print_code(unit_name: str, code: str) -> None:
 def cmd_enrollment(a) -> int:
     db, mirrors = _bureau(a)
     unit = find_unit(db, a.unit)
-    written = write_enrollment(db, mirrors, unit.unit_id, a.out)
+    written = write_enrollment(db, mirrors, unit.unit_id, a.out, actor=a.actor)
     print(f"已生成单位注册包：{written.path}\n编办密钥指纹：{own_fingerprint(db)}（单位导入时会来电核对）")
     print_code(unit.name, written.code)
     return 0
@@ -165,7 +165,7 @@ def cmd_enrollment(a) -> int:
 
 def cmd_revoke_key(a) -> int:
     db, mirrors = _bureau(a)
-    issued = revoke_key(db, mirrors, find_unit(db, a.unit).unit_id, reason=a.reason)
+    issued = revoke_key(db, mirrors, find_unit(db, a.unit).unit_id, actor=a.actor, reason=a.reason)
     if issued.revoked:
         print(f"已撤销“{issued.unit_name}”的密钥（指纹{issued.revoked}）：此后由该密钥签名的包一律拒收。")
     else:
@@ -178,7 +178,7 @@ def cmd_revoke_key(a) -> int:
 
 def cmd_rekey(a) -> int:
     db = open_db(a.db)
-    fingerprint = rekey(db, a.code)
+    fingerprint = rekey(db, a.code, actor=a.actor)
     print(f"已生成本单位的新密钥，新指纹：{fingerprint}\n下一步：导出上报包交编办；编办导入时会来电核对这个新指纹。"
           "（注册码不对时编办会拒收该包，请向编办核实注册码后重新运行 rekey。）")
     return 0
@@ -187,7 +187,7 @@ def cmd_rekey(a) -> int:
 def cmd_set_quota(a) -> int:
     db, mirrors = _bureau(a)
     unit = find_unit(db, a.unit)
-    set_quota(db, mirrors, SYSTEM, unit.unit_id, a.kind, a.name, a.quota)
+    set_quota(db, mirrors, a.actor, unit.unit_id, a.kind, a.name, a.quota)
     print(f"已将“{unit.name}”的{a.name}调整为{a.quota}（随下一个下发包发给单位）")
     return 0
 
@@ -200,7 +200,8 @@ def cmd_export_package(a) -> int:
         skipped = []
         for unit in units:
             try:
-                print(export_dispatch(db, mirrors, unit.unit_id, a.out, full=a.full).summary())
+                print(export_dispatch(db, mirrors, unit.unit_id, a.out, actor=a.actor,
+                                      full=a.full).summary())
             except AppError as exc:
                 if a.unit:
                     raise
@@ -210,7 +211,7 @@ def cmd_export_package(a) -> int:
         return 0
     if a.unit:
         raise AppError("--unit 只用于编办版")
-    print(export_report(db, a.out, full=a.full).summary())
+    print(export_report(db, a.out, actor=a.actor, full=a.full).summary())
     return 0
 
 
@@ -221,11 +222,11 @@ def cmd_import_package(a) -> int:
         if a.workers is not None and a.workers < 1:
             raise AppError("--workers 应为不小于1的整数")
         results = import_packages(db, Mirrors(db), a.paths, apply=apply, workers=a.workers,
-                                  confirmed_keys=a.fingerprint)
+                                  confirmed_keys=a.fingerprint, actor=a.actor)
     else:
         if a.fingerprint:
             raise AppError("--fingerprint 只用于编办版导入上报包（单位版的编办指纹在建库时已核对）")
-        results = import_dispatch(db, a.paths, apply=apply)
+        results = import_dispatch(db, a.paths, apply=apply, actor=a.actor)
     if not results:
         raise AppError("没有找到同步包（.lzkp 文件）")
     if a.json:
@@ -257,13 +258,13 @@ def cmd_import_package(a) -> int:
 
 def cmd_accept_calendar(a) -> int:
     db, mirrors = _bureau(a)
-    print(accept_calendar(db, mirrors, SYSTEM, find_unit(db, a.unit).unit_id).summary())
+    print(accept_calendar(db, mirrors, a.actor, find_unit(db, a.unit).unit_id).summary())
     return 0
 
 
 def cmd_withdraw_calendar(a) -> int:
     db, mirrors = _bureau(a)
-    print(withdraw_calendar(db, mirrors, SYSTEM, find_unit(db, a.unit).unit_id).summary())
+    print(withdraw_calendar(db, mirrors, a.actor, find_unit(db, a.unit).unit_id).summary())
     return 0
 
 
@@ -313,7 +314,7 @@ def cmd_protect_keys(a) -> int:
         current = os.environ.get(keystore.PASSPHRASE_ENV)
         if current is None and sys.stdin.isatty():
             current = getpass.getpass("原密钥口令：")
-    keystore.protect(db, SYSTEM, new, current)
+    keystore.protect(db, a.actor, new, current)
     print(f"本机同步密钥已用密钥口令加密保存（指纹 {own_fingerprint(db)}）：请妥善保管口令，遗失后须由编办重新登记密钥")
     return 0
 

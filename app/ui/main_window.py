@@ -99,7 +99,9 @@ class MainWindow(QMainWindow):
         self.reminders_page.count_changed.connect(
             lambda n: self._set_count(self.reminders_page, "提醒与通报", n))
         self.eval_page = None
-        if actor.is_admin or actor.role == vocab.ROLE_PRINCIPAL:
+        # imported here: a page or dialog is built when it is first opened
+        from app.services.evaluation.rounds import may_view   # one rule with the command line
+        if may_view(db, actor):
             self._add_lazy_page("评估自评", "eval_page", lambda: self._make_page("eval", kwargs))
         if actor.is_admin:
             # imported here: a page or dialog is built when it is first opened

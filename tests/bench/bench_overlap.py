@@ -127,7 +127,9 @@ def main() -> None:
     rows.append(("overlap", ms, "load + analyse"))
     mirrors.close()
 
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    from tests.e2e.cli_world import add_admin
+    add_admin(folder / "county.sqlite")       # the CLI logs in as the 编办's account
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "LZKP_PASSWORD": "abc12345"}
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "app", "overlap", "--db", str(folder / "county.sqlite"),
                            "--today", TODAY.isoformat(), "--json"], cwd=ROOT, env=env,

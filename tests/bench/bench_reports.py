@@ -103,10 +103,14 @@ def main() -> int:
         print(f"{kind:<8} {period:<8} {info.pages:>5} {med:>9.2f} {max(wall):>7.2f} "
               f"{statistics.median(cpu):>6.2f} {med + fonts_s:>7.2f}  {verdict}")
     if args.cli:
+        from app.demo.data import PASSWORD
+        from tests.e2e.cli_world import principal_of
+        # the whole unit's report is its 主要领导's to read; demo accounts share one password
         cmd = [sys.executable, "-m", "app", "report", "--db", str(path), "--kind", "unit",
-               "--period", str(year), "--out", str(work / "cli.pdf")]
+               "--period", str(year), "--out", str(work / "cli.pdf"), "--as", principal_of(path)]
         started = time.perf_counter()
-        r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, encoding="utf-8")
+        r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, encoding="utf-8",
+                           env={**os.environ, "LZKP_PASSWORD": PASSWORD})
         print(f"\nCLI annual unit report: {time.perf_counter() - started:.2f} s wall "
               f"(rc {r.returncode}): {r.stdout.strip() or r.stderr.strip()}")
     db.dispose()

@@ -98,9 +98,8 @@ def test_init_failures_leave_no_file(tmp_path, env_dir):
         init_args(existing),
     ], env_dir)
     assert bad_code.returncode == 1
-    assert bad_code.stderr.splitlines() == ["错误：初始化失败：",
-                                            "  - 统一社会信用代码校验位错误（应为3）",
-                                            "  - 密码须同时包含字母和数字"]
+    assert bad_code.stderr.splitlines() == ["错误：初始化失败：统一社会信用代码校验位错误（应为3）；"
+                                            "密码须同时包含字母和数字"]
     assert no_admin.returncode == 1 and "请填写登录名" in no_admin.stderr
     assert exists.returncode == 1 and "文件已存在" in exists.stderr
     assert existing.read_bytes() == b"keep me"

@@ -17,6 +17,8 @@ from app.services.exchange import enrollment, unit_side as unit_sync
 from app.services.org.actor import SYSTEM
 from app.demo.unit import generate_demo
 from app.services.org.setup import UnitSetup, initialise_unit, open_database
+from app.demo.data import PASSWORD as DEMO_PASSWORD
+from tests.e2e.cli_world import add_admin, principal_of
 from tests.e2e.test_cli_basic import run, run_all
 
 BUREAU_CODE = make_credit_code("11371321", "MB285103")
@@ -58,6 +60,7 @@ def county(tmp_path_factory, env_dir):
     assert not B.import_packages(bureau, mirrors, [report], apply=True)[0].rejected
     mirrors.close()
     bureau.dispose()
+    add_admin(b)
     r = ok("indicators", "install-defaults", "--db", b, env_dir=env_dir)
     assert r.stdout.count("已安装") == 4
     return b, u, root
@@ -76,9 +79,11 @@ def test_list_and_show(county, env_dir):
 
 def test_auto_scores_of_a_unit_from_its_mirror(county, env_dir):
     b, u, _ = county
-    auto, own = run_all([("indicators", "auto", "--db", b, "--unit", UNIT_CODE, "--template", GOV,
-                          "--period", "2026-10", "--json"),
-                         ("stats", "--db", u, "--period", "2026-10", "--json")], env_dir)
+    auto = run("indicators", "auto", "--db", b, "--unit", UNIT_CODE, "--template", GOV,
+               "--period", "2026-10", "--json", data_dir=env_dir)
+    # the unit's whole figures, read by its 主要领导 (a demo unit: every password is the demo's)
+    own = run("stats", "--db", u, "--period", "2026-10", "--json", "--as", principal_of(u),
+              data_dir=env_dir, password=DEMO_PASSWORD)
     assert auto.returncode == 0 and own.returncode == 0, auto.stderr + own.stderr
     result, figures = json.loads(auto.stdout), json.loads(own.stdout)[0]
     items = {i["code"]: i for i in result["items"]}
@@ -128,11 +133,13 @@ def test_excel_export_edit_import(county, env_dir):
 
 def test_refusals(county, env_dir):
     b, u, _ = county
-    done = run_all([("indicators", "auto", "--db", b, "--template", GOV, "--period", "2026"),
-                    ("indicators", "install-defaults", "--db", u),
-                    ("indicators", "auto", "--db", u, "--template", GOV, "--period", "2026"),
-                    ("indicators", "export", "--db", b, "--template", "没有这套", "--out", "x.xlsx")],
-                   env_dir)
+    on_unit = run_all([("indicators", "install-defaults", "--db", u),
+                       ("indicators", "auto", "--db", u, "--template", GOV, "--period", "2026")],
+                      env_dir, password=DEMO_PASSWORD)
+    on_bureau = run_all([("indicators", "auto", "--db", b, "--template", GOV, "--period", "2026"),
+                         ("indicators", "export", "--db", b, "--template", "没有这套", "--out", "x.xlsx")],
+                        env_dir)
+    done = [on_bureau[0], *on_unit, on_bureau[1]]
     assert [r.returncode for r in done] == [1, 1, 1, 1]
     assert "--unit" in done[0].stderr
     assert "指标体系由编办制定" in done[1].stderr

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from app.services.county import overlap as O
 from app.services.org.setup import UnitSetup, initialise_unit, open_database
+from tests.e2e.cli_world import add_admin
 from tests.e2e.test_cli_basic import run_all
 from tests.unit.overlap_fixtures import PLANTED, build_county, county_duties, credit, report_unit
 
@@ -32,9 +33,11 @@ def county(tmp_path_factory):
     expected.strict = O.overlap(db, mirrors, today=dt.date.fromisoformat(TODAY), threshold=0.3, top=1)
     mirrors.close()
     db.dispose()
+    add_admin(root / "county.sqlite")
     unit = open_database(root / "unit.sqlite", create=True)
     initialise_unit(unit, UnitSetup("沂河县市场监督管理局", credit(9)))
     unit.dispose()
+    add_admin(root / "unit.sqlite")
     codes = [code for code, _, _ in next(u for u in units if u.key == "market").duties]
     return root, expected, codes
 

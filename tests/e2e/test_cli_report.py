@@ -18,6 +18,7 @@ from app.reports.model import hours, pct
 from app.demo.unit import generate_demo
 from app.services.org.setup import open_database
 from app.demo.data import PASSWORD as DEMO_PASSWORD
+from tests.e2e.cli_world import principal_of
 from tests.e2e.test_cli_basic import run_all
 
 PERIOD = "2026-10"
@@ -54,7 +55,8 @@ def demo(tmp_path_factory):
 def results(demo, env_dir, tmp_path_factory):
     db, login, *_ = demo
     out = tmp_path_factory.mktemp("reports")
-    base = ("--db", db, "--period", PERIOD)
+    # read as the 主要领导, who sees the whole unit (the admin of the demo is a staff member)
+    base = ("--db", db, "--period", PERIOD, "--as", principal_of(db))
     commands = [
         ("stats", *base, "--level", "unit", "--json"),
         ("stats", *base, "--level", "person", "--user", login, "--json"),
@@ -155,7 +157,7 @@ def test_section_report_and_excel(results):
 
 def test_bad_requests_exit_1_with_a_chinese_message(demo, env_dir, tmp_path):
     db, login, *_ = demo
-    base = ("report", "--db", db, "--out", tmp_path / "x.pdf")
+    base = ("report", "--db", db, "--out", tmp_path / "x.pdf", "--as", principal_of(db))
     cases = [((*base, "--kind", "weekly", "--period", PERIOD), "报告类型应为"),
              ((*base, "--kind", "unit", "--period", "2026-13"), "月份应在1–12之间"),
              ((*base, "--kind", "section", "--section", "无此科", "--period", PERIOD),

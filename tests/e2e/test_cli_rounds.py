@@ -29,7 +29,9 @@ from app.services.county import bureau as B
 from app.services.county.mirrors import Mirrors
 from app.services.exchange import enrollment, unit_side as unit_sync
 from app.services.org.actor import SYSTEM
+from app.demo.data import PASSWORD as DEMO_PASSWORD
 from app.demo.unit import generate_demo
+from tests.e2e.cli_world import add_admin
 from app.services.org.setup import UnitSetup, initialise_unit, open_database
 from tests.e2e.test_cli_basic import run, run_all
 from tests.unit.sync_fixtures import credit
@@ -70,6 +72,8 @@ def county(tmp_path_factory):
         assert not B.import_packages(bureau, mirrors, [report], apply=True)[0].rejected
     mirrors.close()
     bureau.dispose()
+    # the 编办's admin; the demo units' admins have the demo password, and so does he here
+    add_admin(root / "county.sqlite", password=DEMO_PASSWORD)
     return root, ids
 
 
@@ -81,10 +85,10 @@ class Cli:
         self.folders = 0
 
     def ok(self, *args) -> str:
-        return checked(run(*args, data_dir=self.env))
+        return checked(run(*args, data_dir=self.env, password=DEMO_PASSWORD))
 
     def all(self, *commands) -> list[str]:
-        return [checked(r) for r in run_all(list(commands), self.env)]
+        return [checked(r) for r in run_all(list(commands), self.env, password=DEMO_PASSWORD)]
 
     def show(self, bureau: bool = False) -> dict[str, dict]:
         """`round show --json` of both units, on their own databases or at the 编办."""
@@ -205,7 +209,7 @@ def test_whole_round_through_packages(county, env_dir):
                     add("b", "编制资源使用率不高", "长期坚持", "事业编制空编较多，长期未补充"))
     second = run_all([add("a", "佐证资料不够规范", "立查立改", "自评佐证资料未按评估要点归档", "--deadline", "2026-12-31"),
                       add("b", "超职数配备领导干部", "限时整改", "副职超职数配备1名", "--deadline", "2026-12-15"),
-                      add("b", "佐证资料不够规范", "限时整改", "没有期限")], env_dir)   # refused: no deadline
+                      add("b", "佐证资料不够规范", "限时整改", "没有期限")], env_dir, password=DEMO_PASSWORD)   # refused: no deadline
     second = [checked(r) for r in second[:2]] + second[2:]
     pid = {name: re.search(r"问题ID：(\S+)", text).group(1)
            for name, text in zip(("a_late", "b_long", "a_now", "b_posts"), first + second[:2])}
@@ -228,7 +232,7 @@ def test_whole_round_through_packages(county, env_dir):
     closed, refused = run_all([("round", "verify", "--db", cli.b, "--unit", a_code, "--problem", pid["a_now"][-8:],
                                 "--close", "--comment", "资料已归档"),
                                ("round", "verify", "--db", cli.b, "--unit", a_code, "--problem", pid["a_late"],
-                                "--reopen")], env_dir)
+                                "--reopen")], env_dir, password=DEMO_PASSWORD)
     checked(closed)
     assert refused.returncode == 1 and "退回整改须写明理由" in refused.stderr
     cli.ok("round", "verify", "--db", cli.b, "--unit", a_code, "--problem", pid["a_late"], "--reopen",

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from app.core.validators import make_id_number
 from app.services.excel.templates import write_template
+from tests.e2e.cli_world import add_admin
 from tests.e2e.test_cli_basic import run, run_all
 from tests.unit.sync_fixtures import credit
 
@@ -64,6 +65,8 @@ def county(tmp_path_factory):
     register(world, "a", 1, quotas={"行政编制": 1, "事业编制": 2})     # 正职 1, 副职 2
     register(world, "b", 2, quotas={"行政编制": 5})
     enroll(world, "a", root / "unit.sqlite")
+    add_admin(root / "unit.sqlite")
+    add_admin(root / "county.sqlite")
     try:
         ok(run("import-roster", "--db", root / "unit.sqlite", "--confirm-roles",
                roster_file(root / "roster.xlsx"),

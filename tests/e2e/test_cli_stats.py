@@ -8,6 +8,7 @@ import pytest
 
 from app.demo.unit import generate_demo
 from app.demo.data import PASSWORD as DEMO_PASSWORD
+from tests.e2e.cli_world import principal_of
 from tests.e2e.test_cli_basic import run, run_all
 
 REQUIRED = {"name", "login", "logged_hours", "expected_hours", "saturation", "band",
@@ -30,7 +31,8 @@ def demo_db(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def results(demo_db, env_dir):
-    args = ("stats", "--db", demo_db, "--period", "2026-10")
+    # read as the 主要领导, who sees the whole unit (the admin of the demo is a staff member)
+    args = ("stats", "--db", demo_db, "--period", "2026-10", "--as", principal_of(demo_db))
     commands = [(*args, "--level", level, "--json") for level in ("unit", "section", "person")]
     commands += [(*args, "--level", "unit", "--json", "--all-logs"), (*args, "--level", "section")]
     done = run_all(commands, env_dir, password=DEMO_PASSWORD)
@@ -80,7 +82,7 @@ def test_all_logs_and_the_readable_table(results):
 def test_bad_period_and_unknown_section(demo_db, env_dir):
     bad, section = run_all([("stats", "--db", demo_db, "--period", "2026-13"),
                             ("stats", "--db", demo_db, "--period", "2026-10", "--section", "无此科")],
-                           env_dir)
+                           env_dir, password=DEMO_PASSWORD)
     assert bad.returncode == 2 and "月份应在1–12之间：2026-13" in bad.stderr
     assert section.returncode == 1 and "没有名为“无此科”的科室" in section.stderr
     user = run("stats", "--db", demo_db, "--period", "2026-Q4", "--level", "person", "--user",

@@ -21,6 +21,7 @@ from app.services.exchange import packages as P
 from app.demo.data import PASSWORD as DEMO_PASSWORD
 from app.demo.unit import MIN_PEOPLE, generate_demo
 from app.services.org.setup import open_database
+from tests.e2e.cli_world import principal_of
 from tests.e2e.test_cli_basic import run, run_all
 from tests.unit.sync_fixtures import content_hash, credit
 
@@ -67,11 +68,11 @@ def county(tmp_path_factory, env_dir):
     enroll_dir.mkdir()
     usb.mkdir()
 
-    def cli(*args):      # the units' people are the demo's: they share its password
-        return run(*args, data_dir=env_dir, password=DEMO_PASSWORD)
+    def cli(*args):      # the units' people are the demo's: they share its password,
+        return run(*args, data_dir=env_dir, password=DEMO_PASSWORD)    # and so does bb here
 
     ok(cli("init", "--db", bureau, "--edition", "bureau", "--unit-name", "沂河县委编办",
-           "--credit-code", credit(0), "--admin", "bb", "--password", "abc12345"))
+           "--credit-code", credit(0), "--admin", "bb", "--password", DEMO_PASSWORD))
     codes = [credit(i) for i in range(1, len(UNITS) + 1)]
     for code, (name, quotas, leaders, unit_class, task_class, key_tasks) in zip(codes, UNITS):
         ok(cli("register-unit", "--db", bureau, "--unit-name", name, "--credit-code", code,
@@ -79,7 +80,7 @@ def county(tmp_path_factory, env_dir):
                "--task-class", task_class, "--key-tasks", key_tasks), f"已登记“{name}”")
     one_time = []
     for r in run_all([("enrollment", "--db", bureau, "--unit", code, "--out", enroll_dir)
-                      for code in codes], env_dir):
+                      for code in codes], env_dir, password=DEMO_PASSWORD):
         ok(r, "已生成单位注册包", "一次性注册码")
         one_time.append(re.search(r"一次性注册码：\s+(\S+)", r.stdout).group(1))
     units, infos = [], []
@@ -96,7 +97,8 @@ def county(tmp_path_factory, env_dir):
         fingerprints.append(P.own_fingerprint(db))
         db.dispose()
 
-    exports = run_all([("export-package", "--db", u, "--out", usb) for u in units], env_dir)
+    exports = run_all([("export-package", "--db", u, "--out", usb) for u in units], env_dir,
+                      password=DEMO_PASSWORD)
     for r in exports:
         ok(r, "已导出第1号包")
     before = content_hash(bureau)
@@ -142,10 +144,12 @@ def test_import_learns_each_units_key_and_lists_the_packages(county):
 
 
 def county_and_own_figures(county, period: str, units: list[Path] | None = None):
-    """The 编办's county rows by credit code, and each unit's own `stats --json`[0]."""
+    """The 编办's county rows by credit code, and each unit's own `stats --json`[0] (read by
+    its 主要领导, who sees the whole unit)."""
     commands = [("stats", "--db", county.bureau, "--scope", "county", "--period", period, "--json")]
-    commands += [("stats", "--db", u, "--period", period, "--json") for u in units or county.units]
-    done = run_all(commands, county.env_dir)
+    commands += [("stats", "--db", u, "--period", period, "--json", "--as", principal_of(u))
+                 for u in units or county.units]
+    done = run_all(commands, county.env_dir, password=DEMO_PASSWORD)
     for r in done:
         ok(r)
     rows = {row["credit_code"]: row for row in json.loads(done[0].stdout)}

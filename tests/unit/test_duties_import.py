@@ -1,6 +1,7 @@
 """三定职责 import: sections, duties and 承担科室 links; all-or-nothing validation; re-import."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -198,8 +199,9 @@ def test_requires_admin(unit_db, tmp_path):
 
 def test_cli_import_duties(tmp_path):
     db = tmp_path / "unit.sqlite"
+    env = {**os.environ, "LZKP_PASSWORD": "abc12345"}      # the admin's, as a script passes it
     run = lambda *args: subprocess.run([sys.executable, "-m", "app", *args], cwd=REPO,  # noqa: E731
-                                       capture_output=True, text=True, encoding="utf-8")
+                                       capture_output=True, text=True, encoding="utf-8", env=env)
     init = run("init", "--db", str(db), "--unit-name", "测试局", "--credit-code",
                "11371321MB28510360", "--admin", "admin", "--password", "abc12345")
     assert init.returncode == 0, init.stderr

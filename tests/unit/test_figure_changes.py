@@ -167,10 +167,15 @@ def test_accepting_a_calendar_deviation_changes_w_and_withdrawing_restores_it(wo
         withdraw_calendar(world.bureau, world.mirrors, SYSTEM, unit_id)
 
 
-def test_the_command_line_names_the_changes_and_accepts_the_calendar(world, capsys):
+def test_the_command_line_names_the_changes_and_accepts_the_calendar(world, capsys, monkeypatch):
     import json
     from app.cli import main
+    from app.services.org import accounts
     unit, bureau = world.units["a"], str(world.root / "county.sqlite")
+    # the 编办's admin runs the commands with his password, as a script passes it
+    accounts.add_user(world.bureau, SYSTEM, accounts.NewUser("admin", "编办管理员", "abc12345",
+                                                             is_admin=True, must_change=False))
+    monkeypatch.setenv("LZKP_PASSWORD", "abc12345")
     _set_duties(unit, {"D01": "一般"})
     world.receive(world.report("a"))
     _set_duties(unit, {"D01": "核心"})

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from app.core import vocab
 from app.core.bureau import evaluation as E
 from app.core.bureau.evaluation import ItemLine, ProblemLine, RoundDetail
 from app.core.errors import AppError, PermissionDenied, ValidationError
@@ -40,6 +41,21 @@ COPIED_COLUMNS = {
                     "metric", "rule", "guidance", "individual", "sort_order"),
     EvalRound: ("name", "year", "period", "self_deadline", "status", "created_at"),
 }
+
+
+def may_view(db: Database, actor: Actor) -> bool:
+    """Who sees evaluation rounds and indicator systems (the GUI's 评估自评 / 评估批次 pages, and
+    the CLI's round and indicators commands): in a unit its admin, who fills the self-evaluation,
+    and the 主要领导; at the 编办 its admins."""
+    if db.edition == "bureau":
+        return actor.is_admin
+    return actor.is_admin or actor.role == vocab.ROLE_PRINCIPAL
+
+
+def require_viewer(db: Database, actor: Actor) -> None:
+    if not may_view(db, actor):
+        raise PermissionDenied("评估批次和指标体系只有编办管理员可以查看" if db.edition == "bureau"
+                               else "评估自评只有单位管理员和主要领导可以查看")
 
 
 def _admin(actor: Actor, what: str) -> None:

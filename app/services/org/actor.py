@@ -74,6 +74,7 @@ class Actor:
         return self.signer
 
 
-# The CLI runs batch work for the unit admin on the local machine (like `sqlite3` on the file);
-# commands that act for a named user resolve that user and act as them.
+# The program itself, when no person acts: creating a database and its first admin (init,
+# enrollment), generating demo data, the self-test. Never a stand-in for a person: the command
+# line logs in whoever a command acts as (app.cli.auth) and passes that Actor.
 SYSTEM = Actor(person_id="", login="system", name="系统", role="", section_id=None, is_admin=True)
