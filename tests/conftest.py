@@ -30,9 +30,13 @@ def _isolated_data_dir(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("LZKP_DATA_DIR", str(tmp_path_factory.mktemp("appdata")))
 
 
-@pytest.fixture(autouse=True)
-def _cheap_password_hashing(monkeypatch):
-    monkeypatch.setattr(passwords, "PARAMETERS", CHEAP_PASSWORD_PARAMETERS)
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing():
+    # Session-wide, so that module-scoped worlds are hashed the same way as the tests using them
+    # (a different parameter set would be rehashed at the next login, an unexpected write).
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "PARAMETERS", CHEAP_PASSWORD_PARAMETERS)
+        yield
 
 
 @pytest.fixture
@@ -41,11 +45,13 @@ def real_password_cost(monkeypatch):
     monkeypatch.setattr(passwords, "PARAMETERS", REAL_PASSWORD_PARAMETERS)
 
 
-@pytest.fixture(autouse=True)
-def _fast_key_sealing(monkeypatch):
+@pytest.fixture(autouse=True, scope="session")
+def _fast_key_sealing():
     """Personal keys sealed with a light argon2id (the real cost is ~0.1 s per login)."""
     from app.core import signing
-    monkeypatch.setattr(signing, "SEAL_COST", {"memory_cost": 64, "iterations": 1, "lanes": 1})
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(signing, "SEAL_COST", {"memory_cost": 64, "iterations": 1, "lanes": 1})
+        yield
 
 
 @pytest.fixture

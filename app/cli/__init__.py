@@ -62,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--leader-posts", type=parse_quotas, default={}, help="如 正职=1,副职=3")
     sp.add_argument("--admin", required=True, help="管理员登录名")
     sp.add_argument("--admin-name", default="单位管理员")
-    sp.add_argument("--password", required=True)
+    sp.add_argument("--password", help="管理员本人选定的密码（省略时取环境变量 LZKP_PASSWORD，"
+                                       "或在终端输入两次；写在命令行上的密码会留在历史记录里）")
 
     sp = cmd("demo", "生成演示数据库（县市场监督管理局，约60人、三个月日志）", NOBODY)
     sp.add_argument("--seed", type=int, default=1)
@@ -85,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = cmd("add-user", "添加账号", ADMIN)
     sp.add_argument("--user", required=True, help="登录名")
     sp.add_argument("--name", required=True)
-    sp.add_argument("--password", required=True)
+    sp.add_argument("--password", help="初始密码（省略时账号暂无密码，用 initial-passwords 发放随机初始密码单）")
     sp.add_argument("--role", default="科室人员")
     sp.add_argument("--section")
     sp.add_argument("--admin", action="store_true")

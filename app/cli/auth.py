@@ -92,3 +92,19 @@ def password_for(login: str) -> str:
                            f"批处理时请设置环境变量 {PASSWORD_ENV}")
         password = getpass.getpass(f"请输入“{login}”的密码：")
     return password
+
+
+def chosen_password(given: str | None, login: str) -> str:
+    """A password the person chooses for themselves (init): --password, else LZKP_PASSWORD,
+    else typed twice at the terminal."""
+    if given is not None:
+        return given
+    password = os.environ.get(PASSWORD_ENV)
+    if password is not None:
+        return password
+    if not sys.stdin.isatty():
+        raise AppError(f"请给出“{login}”的密码：--password、环境变量 {PASSWORD_ENV}，或在终端中运行后输入")
+    first = getpass.getpass(f"为“{login}”设置密码（至少8位，含字母和数字）：")
+    if getpass.getpass("再次输入：") != first:
+        raise AppError("两次输入的密码不一致，未创建任何文件")
+    return first

@@ -6,27 +6,27 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app.cli.auth import chosen_password
+from app.cli.common import open_db, print_json
+from app.cli.sync import init_from_enrollment
 from app.core.errors import AppError
 from app.core.logrules import EntryDraft
-from app.cli.common import open_db
-from app.db.engine import Database
-from app.db.models import Duty
-from app.services.org import accounts
-from app.services.logs import daily as logs
-from app.services.org.setup import UnitSetup, create_database
-from app.cli.common import print_json
-from app.cli.sync import init_from_enrollment
 from app.db.backup import backup_to
+from app.db.engine import Database
 from app.db.faults import check_file
 from app.db.migrate import head_revision
+from app.db.models import Duty
 from app.demo.unit import generate_demo
 from app.services.county.bureau import backup_all
 from app.services.county.issued_duties import import_unit_duties
 from app.services.county.mirrors import Mirrors, find_unit
+from app.services.excel import duties as excel_duties, roster as excel_roster
 from app.services.excel.templates import write_template
 from app.services.exchange.packages import own_fingerprint
+from app.services.logs import daily as logs
 from app.services.logs.amend import start_amendment
-from app.services.excel import duties as excel_duties, roster as excel_roster
+from app.services.org import accounts
+from app.services.org.setup import UnitSetup, create_database
 
 
 def cmd_init(a) -> int:
@@ -40,13 +40,15 @@ def cmd_init(a) -> int:
         raise AppError("请给出 --unit-name 和 --credit-code（或用 --enrollment 指定编办的单位注册包）")
     setup = UnitSetup(a.unit_name, a.credit_code, a.unit_class, a.funding_form, a.quotas,
                       a.leader_posts, edition=a.edition)
-    db = create_database(a.db, setup, accounts.NewUser(a.admin, a.admin_name, a.password,
-                                                       is_admin=True, must_change=True))
+    # The admin chose this password himself, as in the first-run wizard: no forced change.
+    password = chosen_password(a.password, a.admin)
+    db = create_database(a.db, setup, accounts.NewUser(a.admin, a.admin_name, password,
+                                                       is_admin=True, must_change=False))
     if a.edition == "bureau":
-        print(f"已创建编办版“{a.unit_name}”，管理员 {a.admin}（首次登录须修改密码）：{a.db}\n"
+        print(f"已创建编办版“{a.unit_name}”，管理员 {a.admin}：{a.db}\n"
               f"编办密钥指纹：{own_fingerprint(db)}（登记单位后，单位导入注册包时会显示同一指纹，请电话核对）")
     else:
-        print(f"已创建单位“{a.unit_name}”，管理员 {a.admin}（首次登录须修改密码）：{a.db}")
+        print(f"已创建单位“{a.unit_name}”，管理员 {a.admin}：{a.db}")
     db.dispose()
     return 0
 
@@ -85,7 +87,10 @@ def cmd_add_user(a) -> int:
     accounts.add_user(db, a.actor, accounts.NewUser(
         a.user, a.name, a.password, role=a.role, section=a.section, is_admin=a.admin,
         id_number=a.id_number, staffing_type=a.staffing_type))
-    print(f"已添加账号 {a.user}（首次登录须修改密码）")
+    if a.password is None:
+        print(f"已添加账号 {a.user}（尚无密码：用 initial-passwords 发放初始密码单）")
+    else:
+        print(f"已添加账号 {a.user}（首次登录须修改密码）")
     return 0
 
 

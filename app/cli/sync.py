@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 
 from app.core.errors import AppError
-from app.cli.auth import ADMIN, NOBODY, acts_as
+from app.cli.auth import ADMIN, NOBODY, acts_as, chosen_password
 from app.cli.common import open_db, parse_quotas, print_json
 from app.db.models import Peer
 from app.demo.county import generate_county
@@ -126,8 +126,9 @@ def init_from_enrollment(a) -> int:
     if not a.code:
         raise AppError("请加 --code 输入编办给的一次性注册码（注册包的内容用它加密）。本次未创建任何文件")
     unlock(info, a.code)
-    db, info = init(a.db, info, None, a.admin, a.admin_name, a.password)
-    print(f"已用注册包创建单位“{info.unit_name}”，管理员 {a.admin}（首次登录须修改密码）：{a.db}\n"
+    db, info = init(a.db, info, None, a.admin, a.admin_name, chosen_password(a.password, a.admin),
+                    must_change=False)
+    print(f"已用注册包创建单位“{info.unit_name}”，管理员 {a.admin}：{a.db}\n"
           f"编办“{info.bureau_name}”密钥指纹：{info.bureau_fingerprint}（已核对）\n"
           f"本单位密钥指纹：{own_fingerprint(db)}（编办导入本单位第一个上报包时会来电核对此指纹）")
     db.dispose()

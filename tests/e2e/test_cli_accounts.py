@@ -47,7 +47,11 @@ def test_initial_passwords_pdf_for_new_accounts(tmp_path):
     r = run("initial-passwords", "--db", db, data_dir=tmp_path)
     assert r.returncode == 0 and "没有需要发放初始密码的账号" in r.stdout
     pdf = tmp_path / "初始密码单.pdf"
-    r = run("initial-passwords", "--db", db, "--user", "admin", "--out", pdf, data_dir=tmp_path)
-    assert r.returncode == 0 and "已为1个账号生成初始密码" in r.stdout, r.stderr   # SYSTEM resets admin
+    r = run("add-user", "--db", db, "--user", "lisi", "--name", "李四", data_dir=tmp_path)
+    assert r.returncode == 0 and "尚无密码" in r.stdout, r.stderr
+    r = run("initial-passwords", "--db", db, "--out", pdf, data_dir=tmp_path)
+    assert r.returncode == 0 and "已为1个账号生成初始密码" in r.stdout, r.stderr
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
-    assert "初始密码单" in text and "首次登录须修改密码" in text and "admin" in text
+    assert "初始密码单" in text and "首次登录须修改密码" in text and "lisi" in text and "李四" in text
+    r = run("initial-passwords", "--db", db, "--user", "admin", data_dir=tmp_path)
+    assert r.returncode == 1 and "修改密码" in r.stderr     # one's own password: changed, not issued

@@ -53,7 +53,8 @@ def test_missing_package_path(tmp_path):
     from app.services.org.setup import UnitSetup, create_database
     bureau = tmp_path / "county.sqlite"
     create_database(bureau, UnitSetup("测试县委编办", CREDIT_CODE, edition="bureau"),
-                    accounts.NewUser("admin", "编办管理员", ADMIN_PW, is_admin=True)).dispose()
+                    accounts.NewUser("admin", "编办管理员", ADMIN_PW, is_admin=True,
+                                     must_change=False)).dispose()
     missing = tmp_path / "U盘" / "上报包"
     r = run("import-package", "--db", bureau, missing, data_dir=tmp_path, password=ADMIN_PW)
     line = one_line(r, 1)
