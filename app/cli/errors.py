@@ -15,6 +15,7 @@ import sqlite3
 from sqlalchemy import exc as sa_exc
 
 from app.core.errors import AppError, ValidationError
+from app.db.faults import fault_message, kind_of
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
 MAX_PROBLEMS = 200
@@ -63,18 +64,6 @@ _OS_ERRORS = {
     errno.EIO: "读写磁盘出错（U盘是否已拔出或损坏？）",
 }
 
-# sqlite's own words → what the user can do about it; checked in order
-_DB_ERRORS = [
-    ("locked", "数据库正被其他程序占用（可能有人正在使用本程序、导入或备份），请稍后再试；本次操作未保存"),
-    ("disk is full", "磁盘空间不足，数据库无法写入；本次操作未保存"),
-    ("readonly", "数据库文件或其所在文件夹是只读的，无法写入；本次操作未保存"),
-    ("unable to open", "无法打开数据库文件（请检查路径和读写权限）"),
-    ("not a database", "该文件不是本程序的数据库，或已损坏（可运行 check 检查）"),
-    ("malformed", "数据库文件已损坏（可运行 check 检查，并用备份恢复）"),
-    ("disk i/o", "读写磁盘出错（磁盘可能已满、已拔出或损坏）；本次操作未保存"),
-]
-
-
 def error_line(exc: BaseException) -> str:
     """The one line that tells the user what went wrong (without the '错误：' prefix)."""
     if isinstance(exc, ValidationError) and exc.problems:
@@ -110,12 +99,11 @@ def _problems(exc: ValidationError) -> str:
 
 
 def _database(exc: BaseException) -> str:
-    orig = exc.orig if isinstance(exc, sa_exc.DBAPIError) else exc
-    words = str(orig).lower()
-    for needle, text in _DB_ERRORS:
-        if needle in words:
-            return text
-    return f"数据库出错（{_one_line(str(orig))}），本次操作未保存"
+    """A database error that reached the CLI outside the engines' fault hook (app.db.faults)."""
+    kind = kind_of(exc)
+    if kind is not None:
+        return _one_line(fault_message(kind, None, str(getattr(exc, "orig", exc))))
+    return f"数据库出错（{_one_line(str(getattr(exc, 'orig', exc)))}），本次操作未保存"
 
 
 def _os_error(exc: OSError) -> str:

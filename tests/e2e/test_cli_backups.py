@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args, data_dir: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "LZKP_DATA_DIR": str(data_dir), "PYTHONIOENCODING": "utf-8"}
+    env = {**os.environ, "LZKP_DATA_DIR": str(data_dir), "PYTHONIOENCODING": "utf-8",
+           "LZKP_PASSWORD": "abc12345"}       # the acting admin's (backups are admin commands)
     return subprocess.run([sys.executable, "-m", "app", *map(str, args)], cwd=ROOT, env=env,
                           capture_output=True, text=True, encoding="utf-8", timeout=120,
                           stdin=subprocess.DEVNULL)

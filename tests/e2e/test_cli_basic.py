@@ -30,19 +30,24 @@ D3 = TODAY - dt.timedelta(days=3)   # 请假
 ZS = "zs654321"                      # zhangsan's password after the admin's reset
 
 
-def run(*args: str | Path, data_dir: Path, password: str = "abc12345") -> subprocess.CompletedProcess:
-    """`password`: the acting user's (--user), as batch work passes it (LZKP_PASSWORD)."""
+def run(*args: str | Path, data_dir: Path, password: str = "abc12345",
+        new_password: str | None = None) -> subprocess.CompletedProcess:
+    """`password`: the acting user's (--user), as batch work passes it (LZKP_PASSWORD);
+    `new_password`: for change-password (LZKP_NEW_PASSWORD)."""
     env = {**os.environ, "LZKP_DATA_DIR": str(data_dir), "PYTHONIOENCODING": "utf-8",
            "LZKP_PASSWORD": password}
+    if new_password is not None:
+        env["LZKP_NEW_PASSWORD"] = new_password
     env.pop("QT_QPA_PLATFORM", None)
     return subprocess.run([sys.executable, "-m", "app", *map(str, args)], cwd=ROOT, env=env,
                           capture_output=True, text=True, encoding="utf-8", timeout=120)
 
 
-def run_all(commands: list[tuple], data_dir: Path, password: str = "abc12345"
-            ) -> list[subprocess.CompletedProcess]:
+def run_all(commands: list[tuple], data_dir: Path, password: str = "abc12345",
+            new_password: str | None = None) -> list[subprocess.CompletedProcess]:
     with ThreadPoolExecutor(max_workers=4) as pool:
-        return list(pool.map(lambda c: run(*c, data_dir=data_dir, password=password), commands))
+        return list(pool.map(lambda c: run(*c, data_dir=data_dir, password=password,
+                                           new_password=new_password), commands))
 
 
 def init_args(db: Path, **over) -> list[str]:
@@ -73,12 +78,9 @@ def cli_db(tmp_path_factory, env_dir) -> Path:
             data_dir=env_dir)
     assert r.returncode == 0, r.stderr
     assert "已重设 zhangsan 的密码（首次登录须修改）" in r.stdout
-    os.environ["LZKP_NEW_PASSWORD"] = ZS       # a reset password must be changed before use
-    try:
-        r = run("change-password", "--db", db, "--user", "zhangsan", data_dir=env_dir,
-                password="zsreset1")
-    finally:
-        del os.environ["LZKP_NEW_PASSWORD"]
+    # a reset password must be changed before use
+    r = run("change-password", "--db", db, "--user", "zhangsan", data_dir=env_dir,
+            password="zsreset1", new_password=ZS)
     assert r.returncode == 0, r.stderr
     return db
 

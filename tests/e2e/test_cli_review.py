@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from tests.e2e.test_cli_basic import init_args, run, run_all
 
 PASSWORD = "abc12345"
+FIRST_PASSWORD = "first1234"           # the admin gives it; each person changes it to PASSWORD
 ROSTER = [  # login, name, role, section
     ("dep1", "李副局长", "分管领导", None),
     ("head1", "张科长", "科室负责人", "食品安全科"),
@@ -82,7 +83,7 @@ def unit(tmp_path_factory, env_dir):
     ok(run(*init_args(db), data_dir=env_dir))
 
     def add_user(login, name, role, section):
-        return ("add-user", "--db", db, "--user", login, "--name", name, "--password", PASSWORD,
+        return ("add-user", "--db", db, "--user", login, "--name", name, "--password", FIRST_PASSWORD,
                 "--role", role, *(("--section", section) if section else ()))
     leaders = [p for p in ROSTER if not p[3]]
     imported, late_days, *results = run_all([
@@ -95,6 +96,9 @@ def unit(tmp_path_factory, env_dir):
     results += run_all([add_user(*p) for p in ROSTER if p not in leaders], env_dir)
     for r in results:
         assert "已添加账号" in ok(r)
+    for r in run_all([("change-password", "--db", db, "--user", p[0]) for p in ROSTER], env_dir,
+                     password=FIRST_PASSWORD, new_password=PASSWORD):
+        assert "已修改" in ok(r)
 
     from app.services.org.calendar import work_calendar
     from app.services.org.setup import open_database

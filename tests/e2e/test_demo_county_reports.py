@@ -11,6 +11,8 @@ import pytest
 
 from app.demo.county import generate_county
 from app.reports.model import hours, pct
+from app.demo.data import PASSWORD as DEMO_PASSWORD
+from tests.e2e.cli_world import principal_of
 from tests.e2e.test_cli_basic import run_all
 from tests.e2e.test_cli_report import pdf_text
 
@@ -31,14 +33,16 @@ def county(tmp_path_factory):
 def results(county, tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
     unit_db = county / "units" / f"{LAGGING}.sqlite"
+    boss = ("--as", principal_of(unit_db))          # whole-unit figures are the 主要领导's to read
     commands = [
-        ("stats", "--db", unit_db, "--period", "2026-10", "--json"),
-        ("report", "--db", unit_db, "--period", "2026-10", "--kind", "unit", "--out", out / "unit.pdf"),
+        ("stats", "--db", unit_db, "--period", "2026-10", "--json", *boss),
+        ("report", "--db", unit_db, "--period", "2026-10", "--kind", "unit", "--out", out / "unit.pdf",
+         *boss),
         ("stats", "--db", county / "county.sqlite", "--scope", "county", "--period", "2026-10", "--json"),
         ("report", "--db", county / "county.sqlite", "--period", "2026-10", "--kind", "county",
          "--out", out / "county.pdf"),
     ]
-    done = run_all(commands, tmp_path_factory.mktemp("appdata"))
+    done = run_all(commands, tmp_path_factory.mktemp("appdata"), password=DEMO_PASSWORD)
     for r in done:
         assert r.returncode == 0, r.stderr
     return {"unit": json.loads(done[0].stdout)[0], "county": json.loads(done[2].stdout),
