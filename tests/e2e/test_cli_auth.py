@@ -8,26 +8,15 @@ from __future__ import annotations
 
 import argparse
 
-import pytest
 from sqlalchemy import select
 
 from app.db.models import AuditLog, Credential, Person, WorkLog
 from app.services.org import accounts, unit_settings
 from app.services.org.actor import SYSTEM
 from app.services.org.setup import open_database
-from tests.e2e.cli_world import PASSWORDS, build_world, cli, copy_of
+from tests.e2e.cli_world import PASSWORDS, cli
 
 STAFF_PW = PASSWORDS["staff1"]
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    return build_world(tmp_path_factory.mktemp("world"))
-
-
-@pytest.fixture
-def db_file(world, tmp_path):
-    return copy_of(world, tmp_path, "unit.sqlite")
 
 
 def read(path, fn):

@@ -14,20 +14,10 @@ import time
 
 import pytest
 
-from tests.e2e.cli_world import CREDIT_CODE, PASSWORDS, build_world, copy_of
+from tests.e2e.cli_world import CREDIT_CODE, PASSWORDS
 from tests.e2e.test_cli_basic import ROOT, run
 
 ADMIN_PW = PASSWORDS["admin"]
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    return build_world(tmp_path_factory.mktemp("world"))
-
-
-@pytest.fixture
-def db_file(world, tmp_path):
-    return copy_of(world, tmp_path, "unit.sqlite")
 
 
 def one_line(r, code: int, prefix: str = "错误：") -> str:
