@@ -35,7 +35,11 @@ def in_chunks(items, size: int = IN_CHUNK) -> Iterator:
     """Slices of `items` (a list or tuple) small enough for one IN (…) each."""
     for start in range(0, len(items), size):
         yield items[start:start + size]
-_NETWORK_FS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "afs", "9p", "davfs"}
+# Filesystems whose locks may not reach other clients. UOS/Kylin open shares through gvfs
+# (fuse.gvfsd-fuse, under /run/user/<uid>/gvfs) or smbnetfs, which look like local FUSE mounts.
+_NETWORK_FS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "afs", "9p", "davfs", "ceph", "glusterfs",
+               "lustre", "ncpfs", "fuse.sshfs", "fuse.smbnetfs", "fuse.gvfsd-fuse", "fuse.gvfs-fuse-daemon",
+               "fuse.rclone", "fuse.curlftpfs", "fuse.davfs2", "fuse.glusterfs", "fuse.cephfs"}
 
 
 def is_network_path(path: Path) -> bool:
@@ -48,15 +52,24 @@ def is_network_path(path: Path) -> bool:
         drive = os.path.splitdrive(text)[0] + "\\"
         return ctypes.windll.kernel32.GetDriveTypeW(drive) == 4  # DRIVE_REMOTE
     try:
-        mounts = Path("/proc/mounts").read_text().splitlines()
+        mounts = Path("/proc/mounts").read_text()
     except OSError:
         return False
+    return mount_type(text, mounts) in _NETWORK_FS
+
+
+def mount_type(path_text: str, mounts: str) -> str:
+    """The filesystem type of the mount (lines as in /proc/mounts) that holds `path_text`."""
     best, fstype = "", ""
-    for line in mounts:
+    for line in mounts.splitlines():
         parts = line.split()
-        if len(parts) >= 3 and text.startswith(parts[1]) and len(parts[1]) > len(best):
-            best, fstype = parts[1], parts[2]
-    return fstype in _NETWORK_FS
+        if len(parts) < 3:
+            continue
+        point = parts[1].replace("\\040", " ")          # /proc/mounts escapes spaces
+        inside = path_text == point or path_text.startswith(point.rstrip("/") + "/")
+        if inside and len(point) > len(best):
+            best, fstype = point, parts[2]
+    return fstype
 
 
 def make_engine(path: Path) -> Engine:
@@ -208,7 +221,9 @@ def _stamp_synced_rows(session: Session, _ctx, _instances) -> None:
             obj.id = new_id()
         if obj.deleted is None:
             obj.deleted = False
-        obj.hlc = db.clock.now()
+        # A new version sorts after the one it replaces even when this PC's clock is behind the
+        # one that wrote it: otherwise last-writer-wins would keep the older version elsewhere.
+        obj.hlc = db.clock.receive(obj.hlc) if not is_new and obj.hlc else db.clock.now()
         obj.origin = db.origin
         key = (obj.__tablename__, obj.id)
         previous = pending.get(key)
