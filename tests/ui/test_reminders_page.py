@@ -33,3 +33,16 @@ def test_staff_page_has_no_notice_and_navigation_follows_a_reminder(qtbot, unit_
     window.reminders_page.go_to.emit("工作日志")
     assert window.stack.currentWidget() is window.log_page
     assert window.nav.item(window.stack.indexOf(window.reminders_page)).text().startswith("提醒与通报（")
+
+
+def test_the_notice_export_button_writes_the_workbook_when_clicked(qtbot, unit_db, admin, monkeypatch, tmp_path):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QFileDialog, QPushButton
+    unit = build_unit(unit_db, admin)
+    write(unit, "staff1")
+    page = RemindersPage(unit_db, unit["head1"], today=lambda: TODAY)
+    qtbot.addWidget(page)
+    out = tmp_path / "通报.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    qtbot.mouseClick(page.findChild(QPushButton, "exportNotice"), Qt.MouseButton.LeftButton)
+    assert len(load_workbook(out).sheetnames) == 2

@@ -90,3 +90,24 @@ def test_a_log_edited_in_the_file_is_named_and_not_counted(qtbot, unit_db, admin
     assert page.signature_warning.isVisibleTo(page)
     assert page.signature_warning.text().startswith("签名无效1篇，不计入统计")
     assert f"刘玥 {DAY.isoformat()}：日志条目与提交时不符" in page.signature_warning.text()
+
+
+def test_the_export_and_chart_buttons_write_files_when_clicked(qtbot, unit_db, admin, monkeypatch, tmp_path):
+    """Clicked, not called: Qt passes clicked(False), which once landed in the path argument."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QFileDialog, QPushButton
+    unit = build_unit(unit_db, admin)
+    approve_fully(unit, write(unit, "staff1", hours=6).log_id)
+    page = StatsPage(unit_db, unit["boss"], today=lambda: TODAY)
+    qtbot.addWidget(page)
+    page.set_period("2026-10")
+    out, charts = tmp_path / "统计.xlsx", tmp_path / "图表"
+    charts.mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(charts))
+    said = []
+    page.status_message.connect(said.append)
+    qtbot.mouseClick(page.findChild(QPushButton, "exportExcel"), Qt.MouseButton.LeftButton)
+    assert load_workbook(out)["全单位"]["F3"].value == 6 and said[-1] == f"已导出：{out}"
+    qtbot.mouseClick(page.findChild(QPushButton, "saveCharts"), Qt.MouseButton.LeftButton)
+    assert len(list(charts.glob("*.png"))) == 5 and "已保存 5 张图表" in said[-1]

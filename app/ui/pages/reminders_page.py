@@ -65,7 +65,7 @@ class RemindersPage(QWidget):
         run = QPushButton("生成通报", objectName="makeNotice")
         run.clicked.connect(self.make_notice)
         export = QPushButton("导出Excel…", objectName="exportNotice")
-        export.clicked.connect(self.export_notice)
+        export.clicked.connect(lambda: self.export_notice())     # not clicked(False) as the path
         row = QHBoxLayout()
         for w in (QLabel("期间"), self.start, QLabel("至"), self.end, run, export):
             row.addWidget(w)

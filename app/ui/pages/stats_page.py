@@ -83,9 +83,10 @@ class StatsPage(QWidget):
         apply = QPushButton("统计", objectName="applyPeriod")
         apply.clicked.connect(self.reload)
         export = QPushButton("导出Excel…", objectName="exportExcel")
-        export.clicked.connect(self.export_excel)
+        # lambdas: clicked(bool) would land in the optional path and the handler would return
+        export.clicked.connect(lambda: self.export_excel())
         save_charts = QPushButton("保存图表…", objectName="saveCharts")
-        save_charts.clicked.connect(self.save_charts)
+        save_charts.clicked.connect(lambda: self.save_charts())
         top = QHBoxLayout()
         for w in (QLabel("期间"), self.picker, self.approved_only, apply):
             top.addWidget(w)
