@@ -8,7 +8,8 @@ import datetime as dt
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QCheckBox, QFileDialog, QGridLayout, QHBoxLayout, QLabel, QMenu,
-                               QPushButton, QTabWidget, QToolButton, QVBoxLayout, QWidget)
+                               QPushButton, QScrollArea, QTabWidget, QToolButton, QVBoxLayout,
+                               QWidget)
 
 from app.core import metrics as M
 from app.core.errors import AppError
@@ -134,7 +135,11 @@ class StatsPage(QWidget):
         self.uncovered.setObjectName("uncoveredTable")
         self.tabs = QTabWidget(objectName="statsTabs")
         self.tabs.addTab(self.table, "明细（双击下钻）")
-        self.tabs.addTab(charts, "图表")
+        # the five charts need ~700 px: they scroll inside the tab rather than make the window
+        # taller than a 1366×768 screen (issue 17)
+        chart_scroll = QScrollArea(widgetResizable=True, frameShape=QScrollArea.Shape.NoFrame)
+        chart_scroll.setWidget(charts)
+        self.tabs.addTab(chart_scroll, "图表")
         self.tabs.addTab(self.staffing_table, "按编制类型")
         self.tabs.addTab(self.uncovered, "未履行的职责")
         layout = QVBoxLayout(self)
