@@ -4,8 +4,8 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QDate, Signal
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QPushButton, QVBoxLayout, QWidget)
 
 from app.db.engine import Database
 from app.services.logs import daily as logs, published
@@ -50,11 +50,18 @@ class PublishedPage(QWidget):
         search.clicked.connect(self.search)
         self.text.returnPressed.connect(self.search)
         filters = QHBoxLayout()
+        # combos as wide as a short name, not their longest item: the row must fit 1366 px
+        for combo, letters in ((self.section, 8), (self.person, 8), (self.category, 6), (self.duty, 14)):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(letters)
         for w in (self.section, self.person, self.category, self.duty, self.start, QLabel("至"),
                   self.end, self.text, search):
             filters.addWidget(w)
         self.table = RecordTable(["日期", "姓名", "科室", "工时", "类别", "关联职责", "工作内容"], 6)
         self.table.setObjectName("pubTable")
+        # the duty wraps in a column of its own width; the work itself gets the rest
+        self.table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(5, 260)
         self.count = QLabel(objectName="pubCount")
         self.more = QPushButton("加载更多", objectName="pubMore")
         self.more.clicked.connect(self.load_more)
