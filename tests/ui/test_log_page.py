@@ -189,3 +189,47 @@ def test_secret_entry_stores_no_content(qtbot, staff_db, settings):
     assert "不应保存的内容" not in texts
     day = logs.load_day(staff_db, actor, TODAY)
     assert day.entries[0].secret and day.entries[0].content == ""
+
+
+def answer_copy_question(button_text: str, seen: list[str]) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    def answer():
+        box = QApplication.activeModalWidget()
+        seen.append(box.text())
+        [button] = [b for b in box.buttons() if b.text() == button_text]
+        button.click()
+    QTimer.singleShot(0, answer)
+
+
+def test_copying_into_a_day_with_entries_asks_and_leaves_secret_work_out(qtbot, staff_db, settings):
+    actor = login_as(qtbot, staff_db, "li")
+    previous = TODAY - dt.timedelta(days=1)
+    logs.save_day(staff_db, actor, previous, "正常",
+                  [logs.EntryDraft(hours=5, category="业务工作", content="昨天的检查"),
+                   logs.EntryDraft(hours=3, category="会议活动", content="", secret=True)], today=TODAY)
+    page = make_page(qtbot, staff_db, actor, settings)
+    press(qtbot, page, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    type_into_cell(qtbot, page, 0, COL_HOURS, "2")
+    type_into_cell(qtbot, page, 0, COL_CONTENT, "今天已写的")
+    said, seen = [], []
+    page.status_message.connect(said.append)
+
+    answer_copy_question("取消", seen)
+    qtbot.mouseClick(page.copy_button, Qt.MouseButton.LeftButton)
+    assert "当天已有1条、共2小时" in seen[-1] and "1条（5小时）" in seen[-1]
+    assert [e.content for e in page.model.entries] == ["今天已写的"]
+
+    answer_copy_question("追加到后面", seen)
+    press(qtbot, page, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert [e.content for e in page.model.entries] == ["今天已写的", "昨天的检查"]
+    assert "另有1条涉密事项未复制" in said[-1]
+    press(qtbot, page, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert [e.content for e in page.model.entries] == ["今天已写的"]
+
+    answer_copy_question("替换当天内容", seen)
+    qtbot.mouseClick(page.copy_button, Qt.MouseButton.LeftButton)
+    assert [e.content for e in page.model.entries] == ["昨天的检查"] and page.model.total_hours() == 5
+    press(qtbot, page, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)     # undo brings it back
+    assert [e.content for e in page.model.entries] == ["今天已写的"]

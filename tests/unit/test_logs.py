@@ -223,23 +223,27 @@ def test_copy_from_previous_working_day_skips_weekend_to_make_up_workday(unit_db
     save(unit_db, admin, dt.date(2026, 10, 9), [e(8, content="周五")])
     saved = save(unit_db, admin, dt.date(2026, 10, 10),
                  [e(5, content="调休日"), e(3, "会议活动", "涉密内容", secret=True)])
-    day, entries = log_tools.previous_day_entries(unit_db, admin, dt.date(2026, 10, 12))
+    copy = log_tools.previous_day_entries(unit_db, admin, dt.date(2026, 10, 12))
+    day, entries = copy.day, copy.entries
     assert day == dt.date(2026, 10, 10)
-    assert [(x.hours, x.category, x.content, x.secret) for x in entries] == [
-        (5, "业务工作", "调休日", False), (3, "会议活动", "", True)]
+    # the 涉密 entry is not copied: its hours are claimed anew, not carried along unseen
+    assert [(x.hours, x.category, x.content, x.secret) for x in entries] == [(5, "业务工作", "调休日", False)]
+    assert copy.secret_skipped == 1
     assert all(x.entry_id is None and x.attachments == () for x in entries)
     # saving the copy creates new rows; the source log is untouched
     copied = save(unit_db, admin, dt.date(2026, 10, 12), entries)
     assert {x.entry_id for x in copied.entries}.isdisjoint(
         {x.entry_id for x in saved.entries})
     assert len(logs.load_day(unit_db, admin, dt.date(2026, 10, 10)).entries) == 2
+    assert len(copied.entries) == 1
 
 
 def test_copy_skips_the_national_holiday(unit_db, admin):
     # 10-01..10-07 are 国庆 holidays: 10-08's previous working day is Wednesday 09-30
     save(unit_db, admin, dt.date(2026, 9, 30), [e(6, content="节前")])
     save(unit_db, admin, dt.date(2026, 10, 4), [e(2, content="假期加班")])   # not a working day
-    day, entries = log_tools.previous_day_entries(unit_db, admin, dt.date(2026, 10, 8))
+    copy = log_tools.previous_day_entries(unit_db, admin, dt.date(2026, 10, 8))
+    day, entries = copy.day, copy.entries
     assert day == dt.date(2026, 9, 30)
     assert [x.content for x in entries] == ["节前"]
 
@@ -247,7 +251,8 @@ def test_copy_skips_the_national_holiday(unit_db, admin):
 def test_copy_falls_back_to_the_latest_earlier_log(unit_db, admin):
     save(unit_db, admin, dt.date(2026, 11, 10), [e(6, content="上周二")])
     save(unit_db, admin, dt.date(2026, 11, 12), [], state="请假")   # a log without entries
-    day, entries = log_tools.previous_day_entries(unit_db, admin, dt.date(2026, 11, 16))
+    copy = log_tools.previous_day_entries(unit_db, admin, dt.date(2026, 11, 16))
+    day, entries = copy.day, copy.entries
     assert day == dt.date(2026, 11, 10)
     assert [x.content for x in entries] == ["上周二"]
 

@@ -24,9 +24,22 @@ def _as_new(entries: list[EntryDraft]) -> list[EntryDraft]:
             for e in entries]
 
 
-def previous_day_entries(db: Database, actor: Actor, day: dt.date) -> tuple[dt.date, list[EntryDraft]]:
+@dataclass(frozen=True)
+class PreviousDay:
+    day: dt.date
+    entries: list[EntryDraft]          # new copies: no ids, no attachments
+    secret_skipped: int                # 涉密 entries left out: secret hours are claimed anew
+
+    @property
+    def hours(self) -> float:
+        return sum(e.hours or 0 for e in self.entries)
+
+
+def previous_day_entries(db: Database, actor: Actor, day: dt.date) -> PreviousDay:
     """Entries of the previous working day; if that day has none, the latest earlier log with
-    entries (within a month). Raises AppError when there is nothing to copy."""
+    entries (within a month). 涉密 entries are not copied: they carry no content to recognise,
+    and copying them would claim secret hours nobody looked at (issue 17). Raises AppError when
+    there is nothing to copy."""
     cal = work_calendar(db)
     start = cal.previous_working_day(day) or day - dt.timedelta(days=1)
     with db.read() as s:
@@ -39,7 +52,9 @@ def previous_day_entries(db: Database, actor: Actor, day: dt.date) -> tuple[dt.d
         for log_id, log_day in logs:
             entries = _entries_of(s, log_id)
             if entries:
-                return dt.date.fromisoformat(log_day), _as_new(entries)
+                kept = [e for e in entries if not e.secret]
+                return PreviousDay(dt.date.fromisoformat(log_day), _as_new(kept),
+                                   len(entries) - len(kept))
     raise AppError("最近一个月内没有可复制的日志")
 
 

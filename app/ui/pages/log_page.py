@@ -11,12 +11,13 @@ from dataclasses import replace
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QApplication, QComboBox, QHBoxLayout, QHeaderView,
-                               QLabel, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
+                               QLabel, QMessageBox, QPushButton, QSplitter, QTableView, QVBoxLayout,
+                               QWidget)
 
 from app.core import vocab
 from app.core.errors import AppError
 from app.db.faults import DatabaseFault
-from app.core.logrules import EntryDraft
+from app.core.logrules import EntryDraft, total_hours
 from app.db.engine import Database
 from app.services.logs import tools as log_tools, daily as logs
 from app.services.org.actor import Actor
@@ -333,14 +334,43 @@ class LogPage(QWidget):
         if not self.loaded.editable:
             return
         try:
-            source_day, entries = log_tools.previous_day_entries(self.db, self.actor, self.day)
+            copy = log_tools.previous_day_entries(self.db, self.actor, self.day)
         except AppError as exc:
             self.status_message.emit(str(exc))
             return
-        start = len(self.model.entries)
-        self.model.extend(entries)
-        self.undo_stack.append(("复制", lambda: [self.model.remove(start) for _ in entries]))
-        self.status_message.emit(f"已从 {source_day.isoformat()} 复制 {len(entries)} 条，可修改后保存")
+        secret = f"（另有{copy.secret_skipped}条涉密事项未复制，请按实际另行填写）" if copy.secret_skipped else ""
+        if not copy.entries:
+            self.status_message.emit(f"{copy.day.isoformat()} 只有涉密事项，没有复制{secret}")
+            return
+        kept = list(self.model.entries)
+        choice = self._ask_replace_or_append(copy, kept) if kept else "append"
+        if choice is None:
+            return
+        replaced = kept if choice == "replace" else []
+        for _ in replaced:
+            self.model.remove(0)
+        self.model.extend(copy.entries)
+
+        def undo() -> None:
+            for _ in copy.entries:
+                self.model.remove(len(self.model.entries) - 1)
+            self.model.extend(replaced)
+        self.undo_stack.append(("复制", undo))
+        done = "替换为" if replaced else "复制"
+        self.status_message.emit(f"已从 {copy.day.isoformat()} {done} {len(copy.entries)} 条，"
+                                 f"可修改后保存（Ctrl+Z 撤销）{secret}")
+
+    def _ask_replace_or_append(self, copy, kept) -> str | None:
+        """The day already has entries: "append" the copy, "replace" them, or None."""
+        box = QMessageBox(QMessageBox.Icon.Question, "复制上一工作日",
+                          f"当天已有{len(kept)}条、共{total_hours(kept):g}小时。\n"
+                          f"{copy.day.isoformat()} 的{len(copy.entries)}条（{copy.hours:g}小时）要：", parent=self)
+        append = box.addButton("追加到后面", QMessageBox.ButtonRole.AcceptRole)
+        replace_all = box.addButton("替换当天内容", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        clicked = box.clickedButton()
+        return "append" if clicked is append else "replace" if clicked is replace_all else None
 
     def current_entry(self) -> EntryDraft | None:
         row = self.table.currentIndex().row()
