@@ -34,8 +34,10 @@ def outbox_top(session: Session) -> int:
 
 
 def collect(session: Session, base: int, tables: set[str] | None = None,
-            skip: frozenset[str] = frozenset()) -> Collected:
-    """Rows of the outbox after `base`, grouped by table in dependency order. One query per
+            skip: frozenset[str] = frozenset(), origin: str | None = None) -> Collected:
+    """Rows of the outbox after `base`, grouped by table in dependency order; with `origin`, only
+    the rows whose current version that replica wrote (a PC's change file carries its own
+    writes, not the rows it merged from the other PCs of its unit). One query per
     table with the outbox as a subquery: lists of 900 ids per IN (...) spent more time building
     the statements than SQLite took to read the rows."""
     upto = outbox_top(session)
@@ -51,8 +53,12 @@ def collect(session: Session, base: int, tables: set[str] | None = None,
         t = Base.metadata.tables[table]
         changed = select(Outbox.row_id).where(*window, Outbox.table_name == table)
         # Core, not the driver: Boolean columns must come back as bool for the receiver's checks
-        rows = conn.execute(select(*[t.c[c] for c in cols]).where(t.c.id.in_(changed))
-                            .order_by(t.c.id)).all()
+        query = select(*[t.c[c] for c in cols]).where(t.c.id.in_(changed))
+        if origin is not None:
+            query = query.where(t.c.origin == origin)
+        rows = conn.execute(query.order_by(t.c.id)).all()
+        if not rows:
+            continue
         writer.add(table, cols, rows)
         if table == Attachment.__tablename__:
             sha = cols.index("sha256")
