@@ -1,0 +1,187 @@
+"""Sync between the PCs of one unit through an exchange folder (issue 16)."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+from sqlalchemy import select
+
+from app.db.models import Outbox, WorkLog
+from app.services.exchange import packages, pc_sync
+from app.services.logs import daily as logs
+from app.sync import container, pc_folder as F
+from app.sync.merge import exported_columns
+from app.sync.payload import ChangeWriter, write_payload
+from app.core.logrules import EntryDraft
+from tests.unit.pc_fixtures import new_unit, unit_content
+from tests.unit.sync_fixtures import (DAYS, TODAY, actor_for, approve, content_of, synced_rows,
+                                      write_log)
+
+
+@pytest.fixture
+def unit(tmp_path):
+    u = new_unit(tmp_path, 3)
+    yield u
+    u.close()
+
+
+def _log(db, login, day):
+    with db.read() as s:
+        from app.db.models import Person
+        pid = s.scalar(select(Person.id).where(Person.login == login))
+        return s.scalar(select(WorkLog).where(WorkLog.person_id == pid, WorkLog.day == day.isoformat()))
+
+
+def test_a_log_submitted_on_one_pc_is_reviewed_on_another_and_everyone_sees_it(unit):
+    a, b, c = unit.pcs
+    day = DAYS[3]
+    write_log(b.db, "zs", day, "在2号机上填写：核查投诉举报线索5条")
+    assert _log(a.db, "zs", day) is None
+    report = unit.sync(b)
+    assert len(report.written) == 1 and report.pcs == {a.db.origin: "PC0", c.db.origin: "PC2"}
+    report = unit.sync(a)
+    assert report.applied == [(b.db.origin, 1)] and not report.problems
+    assert _log(a.db, "zs", day).status == "submitted"
+    approve(a.db, "ld", "zs", day)          # the leader reviews on the admin's PC
+    unit.settle()
+    states = {pc.name: _log(pc.db, "zs", day).status for pc in unit.pcs}
+    assert states == {"PC0": "approved", "PC1": "approved", "PC2": "approved"}
+    assert len({unit_content(pc.db) for pc in unit.pcs}) == 1
+
+
+def test_a_pc_sends_only_what_it_wrote_and_a_file_applied_twice_changes_nothing(unit):
+    a, b, c = unit.pcs
+    write_log(b.db, "zs", DAYS[3], "2号机的日志")
+    unit.sync(b)
+    unit.sync(c)                              # c merges b's log …
+    assert unit.sync(c).written == []        # … and does not send it on: it is b's to send
+    (seq, path), = F.change_files(unit.folder, b.db.origin)
+    card = F.read_card(unit.folder, b.db.origin, unit.unit_keys.public())
+    before = unit_content(c.db)
+    assert pc_sync.apply_file(c.db, card, seq, path, unit.unit_keys) == (pc_sync.DUPLICATE, 0)
+    assert unit_content(c.db) == before
+    sent = content_of(path, unit.unit_keys, b.keys.public())
+    assert {r["origin"] for t in sent.manifest["columns"] for r in sent.table(t)} == {b.db.origin}
+
+
+def test_late_duplicated_and_half_written_files_do_not_matter(unit):
+    a, b, c = unit.pcs
+    write_log(b.db, "zs", DAYS[3], "第一篇")
+    unit.sync(b)
+    write_log(b.db, "ls", DAYS[3], "第二篇")
+    unit.sync(b)
+    first, second = F.change_files(unit.folder, b.db.origin)
+    aside = unit.folder / "aside"
+    aside.mkdir()
+    shutil.move(first[1], aside / first[1].name)             # the share shows file 2 first
+    (first[1].parent / "00000003.lzkc.part").write_bytes(b"LZKPPKG\n\x00\x00")   # a killed writer
+    report = unit.sync(a)
+    assert report.applied == [(b.db.origin, 2)] and not report.problems
+    shutil.move(aside / first[1].name, first[1])
+    shutil.copy(second[1], aside / "copy")
+    report = unit.sync(a)
+    assert report.applied == [(b.db.origin, 1)]
+    assert unit.sync(a).applied == []
+    unit.settle()
+    assert len({unit_content(pc.db) for pc in unit.pcs}) == 1
+    assert F.read_ack(unit.folder, a.db.origin)[b.db.origin] == 2
+
+
+def test_a_damaged_file_is_reported_and_the_others_still_applied(unit):
+    a, b, c = unit.pcs
+    write_log(b.db, "zs", DAYS[3], "2号机的日志")
+    write_log(c.db, "ls", DAYS[3], "3号机的日志")
+    unit.sync(b)
+    unit.sync(c)
+    (path,) = [p for _, p in F.change_files(unit.folder, b.db.origin)]
+    data = bytearray(path.read_bytes())
+    data[-100] ^= 1
+    path.write_bytes(bytes(data))
+    report = unit.sync(a)
+    assert report.applied == [(c.db.origin, 1)]
+    assert len(report.problems) == 1 and "PC1" in report.problems[0] and "第1号变更文件" in report.problems[0]
+    assert _log(a.db, "zs", DAYS[3]) is None and _log(a.db, "ls", DAYS[3]) is not None
+
+
+def test_a_pc_cannot_send_rows_in_another_pcs_name(unit):
+    a, b, c = unit.pcs
+    write_log(a.db, "zs", DAYS[3], "管理员电脑上的日志")
+    cols = exported_columns("work_log")
+    with a.db.read() as s:
+        row = dict(s.connection().exec_driver_sql(
+            f"SELECT {', '.join(cols)} FROM work_log WHERE day = ?", (DAYS[3].isoformat(),)).mappings().one())
+    # PC1 sends a newer version of the admin PC's log in the admin PC's name: deleted
+    row.update(hlc=a.db.clock.now(), deleted=True)
+    writer = ChangeWriter()
+    writer.add("work_log", cols, [tuple(row[c] for c in cols)])
+    manifest = {"package_id": "forged", "seq": 1, "kind": F.KIND, "base": 0, "upto": 1}
+    F.write_change(unit.folder, b.db.origin, 1, {"package_id": "forged", "base": 0, "upto": 1,
+                   "created_at": "2026-10-30T09:00:00"}, write_payload(manifest, writer, []),
+                   sign_key=b.keys, unit=unit.unit_keys.public())
+    F.write_card(unit.folder, b.db.origin, "PC1", b.keys.public(), unit.unit_keys)
+    unit.sync(a)
+    report = unit.sync(c)
+    assert any("不是电脑“PC1”写的数据" in p for p in report.problems), report.problems
+    assert not _log(c.db, "zs", DAYS[3]).deleted
+
+
+def test_an_unreachable_folder_is_reported_and_the_pc_works_on(unit, tmp_path):
+    a = unit.pcs[0]
+    report = pc_sync.sync_once(a.db, tmp_path / "gone", pc_keys=a.keys, unit_keys=unit.unit_keys)
+    assert report.problems == [f"交换文件夹无法访问：{tmp_path / 'gone'}（本机照常工作，文件夹恢复后再同步）"]
+    write_log(a.db, "zs", DAYS[3], "断网时填写")
+    assert unit.sync(a).written
+
+
+def test_a_report_made_on_the_admins_pc_carries_every_pcs_changes_once(unit):
+    a, b, c = unit.pcs
+    world = unit.world
+    assert [r.status for r in world.receive(world.report("a"))] == ["imported"]
+    write_log(b.db, "zs", DAYS[3], "2号机的日志")
+    write_log(c.db, "ls", DAYS[3], "3号机的日志")
+    unit.settle()
+    approve(c.db, "ld", "zs", DAYS[3])
+    unit.settle()
+    path = world.report("a")
+    content = content_of(path, packages.ensure_keys(world.bureau), unit.unit_keys.public())
+    cols = content.manifest["columns"]
+    ids = [(r[0], r[1 + cols[r[0]].index("id")]) for r in content.rows]
+    assert len(ids) == len(set(ids))
+    origins = {r["origin"] for r in content.table("work_log")} | {r["origin"] for r in content.table("review_action")}
+    assert origins >= {b.db.origin, c.db.origin}     # (the 编办 has not acknowledged the first yet)
+    assert [r.status for r in world.receive(path)] == ["imported"]
+    mirror = world.mirror("a")
+    assert synced_rows(mirror) == synced_rows(a.db) == synced_rows(b.db)
+    assert _log(mirror, "zs", DAYS[3]).status == "approved"
+
+
+def test_a_pc_whose_clock_is_ten_minutes_behind_still_wins_with_its_later_write(tmp_path):
+    unit = new_unit(tmp_path, 3, wall_offsets={1: -10 * 60_000})
+    try:
+        a, slow, c = unit.pcs
+        day = DAYS[3]
+        write_log(a.db, "zs", day, "上午在1号机写的草稿", submit=False)
+        unit.sync(a)
+        unit.sync(slow)                       # the slow PC reads it …
+        write_log(slow.db, "zs", day, "下午在慢机上改定并提交")   # … and the person finishes it there
+        unit.settle()
+        texts = {pc.name: _entry_texts(pc.db, "zs", day) for pc in unit.pcs}
+        assert set(texts.values()) == {("下午在慢机上改定并提交",)}, texts
+        assert {_log(pc.db, "zs", day).status for pc in unit.pcs} == {"submitted"}
+        report = unit.sync(a)
+        assert -11 * 60_000 < report.clock_offsets[slow.db.origin] < -9 * 60_000
+        assert any("“PC1”的时钟比本机慢约" in p for p in report.problems)
+        world = unit.world
+        world.receive(world.report("a"))
+        assert _entry_texts(world.mirror("a"), "zs", day) == ("下午在慢机上改定并提交",)
+    finally:
+        unit.close()
+
+
+def _entry_texts(db, login, day):
+    from app.db.models import EntryText, LogEntry
+    log = _log(db, login, day)
+    with db.read() as s:
+        return tuple(s.scalars(select(EntryText.content).join(LogEntry, LogEntry.id == EntryText.id)
+                               .where(LogEntry.log_id == log.id, LogEntry.deleted.is_(False))))
