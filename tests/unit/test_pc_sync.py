@@ -104,26 +104,38 @@ def test_a_damaged_file_is_reported_and_the_others_still_applied(unit):
     assert _log(a.db, "zs", DAYS[3]) is None and _log(a.db, "ls", DAYS[3]) is not None
 
 
-def test_a_pc_cannot_send_rows_in_another_pcs_name(unit):
-    a, b, c = unit.pcs
-    write_log(a.db, "zs", DAYS[3], "管理员电脑上的日志")
-    cols = exported_columns("work_log")
+def _forge(unit, pc, table, where, **changes):
+    """A change file of `pc` (correctly signed) with a newer version of the row of `table` that
+    `where` picks, changed as given."""
+    cols = exported_columns(table)
+    a = unit.pcs[0]
     with a.db.read() as s:
         row = dict(s.connection().exec_driver_sql(
-            f"SELECT {', '.join(cols)} FROM work_log WHERE day = ?", (DAYS[3].isoformat(),)).mappings().one())
-    # PC1 sends a newer version of the admin PC's log in the admin PC's name: deleted
-    row.update(hlc=a.db.clock.now(), deleted=True)
+            f"SELECT {', '.join(cols)} FROM {table} WHERE {where}").mappings().first())
+    row.update(hlc=a.db.clock.now(), **changes)
     writer = ChangeWriter()
-    writer.add("work_log", cols, [tuple(row[c] for c in cols)])
-    manifest = {"package_id": "forged", "seq": 1, "kind": F.KIND, "base": 0, "upto": 1}
-    F.write_change(unit.folder, b.db.origin, 1, {"package_id": "forged", "base": 0, "upto": 1,
+    writer.add(table, cols, [tuple(row[c] for c in cols)])
+    seq = len(F.change_files(unit.folder, pc.db.origin)) + 1
+    manifest = {"package_id": f"forged{seq}", "seq": seq, "kind": F.KIND, "base": 0, "upto": 1}
+    F.write_change(unit.folder, pc.db.origin, seq, {"package_id": f"forged{seq}", "base": 0, "upto": 1,
                    "created_at": "2026-10-30T09:00:00"}, write_payload(manifest, writer, []),
-                   sign_key=b.keys, unit=unit.unit_keys.public())
-    F.write_card(unit.folder, b.db.origin, "PC1", b.keys.public(), unit.unit_keys)
-    unit.sync(a)
+                   sign_key=pc.keys, unit=unit.unit_keys.public())
+
+
+def test_a_pc_cannot_send_rows_in_another_pcs_name_nor_the_bureaus(unit):
+    a, b, c = unit.pcs
+    # PC1 renames a person in the admin PC's name
+    _forge(unit, b, "person", "login = 'zs'", name="冒名改的", origin=a.db.origin)
     report = unit.sync(c)
     assert any("不是电脑“PC1”写的数据" in p for p in report.problems), report.problems
-    assert not _log(c.db, "zs", DAYS[3]).deleted
+    # … and the unit's registration, a row only the 编办 writes
+    _forge(unit, b, "unit", "1 = 1", name="冒名改的单位")
+    report = unit.sync(c)
+    assert any("第2号变更文件" in p and "无权" in p for p in report.problems), report.problems
+    with c.db.read() as s:
+        from app.db.models import Person, Unit
+        assert s.scalar(select(Person.name).where(Person.login == "zs")) == "张三"
+        assert s.scalar(select(Unit.name)) != "冒名改的单位"
 
 
 def test_an_unreachable_folder_is_reported_and_the_pc_works_on(unit, tmp_path):
@@ -185,3 +197,35 @@ def _entry_texts(db, login, day):
     with db.read() as s:
         return tuple(s.scalars(select(EntryText.content).join(LogEntry, LogEntry.id == EntryText.id)
                                .where(LogEntry.log_id == log.id, LogEntry.deleted.is_(False))))
+
+
+def test_one_day_written_on_two_pcs_before_they_synced_ends_as_the_newer_version(unit):
+    a, b, c = unit.pcs
+    day = DAYS[3]
+    write_log(b.db, "zs", day, "在2号机上写的")                  # two logs of one day, two ids
+    write_log(c.db, "zs", day, "后来在3号机上又写了一遍")
+    unit.settle()
+    assert {_entry_texts(pc.db, "zs", day) for pc in unit.pcs} == {("后来在3号机上又写了一遍",)}
+    assert {_log(pc.db, "zs", day).status for pc in unit.pcs} == {"submitted"}
+    assert len({unit_content(pc.db) for pc in unit.pcs}) == 1
+    assert not any(unit.sync(pc).problems for pc in unit.pcs)
+
+
+def test_one_log_edited_on_two_pcs_keeps_the_entries_of_the_newer_edit(unit):
+    a, b, c = unit.pcs
+    day = DAYS[3]
+    write_log(a.db, "zs", day, "草稿", submit=False)
+    unit.settle()
+    person = actor_for(b.db, "zs")
+    two = [EntryDraft(hours=4.0, category="业务工作", content="上午：受理投诉"),
+           EntryDraft(hours=4.0, category="业务工作", content="下午：现场检查")]
+    logs.save_day(b.db, person, day, "正常", two, submit=True, today=TODAY)
+    write_log(c.db, "zs", day, "在3号机上改成一条并提交")         # later, before c saw b's edit
+    unit.settle()
+    assert {_entry_texts(pc.db, "zs", day) for pc in unit.pcs} == {("在3号机上改成一条并提交",)}
+    assert {_log(pc.db, "zs", day).status for pc in unit.pcs} == {"submitted"}
+    assert len({unit_content(pc.db) for pc in unit.pcs}) == 1
+    world = unit.world
+    world.receive(world.report("a"))
+    assert _entry_texts(world.mirror("a"), "zs", day) == ("在3号机上改成一条并提交",)
+    assert _log(world.mirror("a"), "zs", day).status == "submitted"

@@ -3,14 +3,15 @@ app.sync.pc_folder).
 
 Every PC is a replica with an origin of its own. `sync_once` does one round:
 
-1. export: the rows this PC wrote since its last change file (outbox positions after the one its
+1. import: every other PC's change files not applied yet, each in one transaction through the
+   same Merger as the 编办's packages (last-writer-wins by (hlc, origin)); the rows must carry
+   the sending PC's origin (but a log travels whole: app.services.exchange.pc_logs), may touch
+   any unit-owned table (credentials and personal templates too: a person's account works on
+   every PC of the unit) and never the 编办's rows;
+2. the acknowledgement: ack.json says which files this PC has applied (for compaction later);
+3. export: the rows this PC wrote since its last change file (outbox positions after the one its
    last file covered), and only those whose current version has this PC's origin — a row merged
-   from another PC is that PC's to send, so no row travels twice;
-2. import: every other PC's change files not applied yet, each in one transaction through the
-   same Merger as the 编办's packages (last-writer-wins by (hlc, origin)); the rows must all carry
-   the sending PC's origin, may touch any unit-owned table (credentials and personal templates
-   too: a person's account works on every PC of the unit) and never the 编办's rows;
-3. the acknowledgement: ack.json says which files this PC has applied (for compaction later).
+   from another PC is that PC's to send, so no row travels twice.
 
 Clocks: every imported HLC is fed into this PC's HybridClock, so a write made here after reading
 another PC's change sorts after it, however slow this PC's wall clock is. (The 编办 path does not
@@ -32,6 +33,8 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from itertools import groupby
+from operator import itemgetter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,17 +43,18 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.ids import new_id
 from app.db import audit
-from app.db.engine import Database, now_text
+from app.db.engine import Database, in_chunks, now_text
 from app.db.migrate import head_revision
 from app.db.models import Outbox, PackageLedger, Peer
 from app.services.exchange.packages import (FORMAT_ERRORS, MAX_NUMBER, _conflict_message,
                                             _refresh_review_states, _store_file)
+from app.services.exchange.pc_logs import WholeLogs
 from app.services.exchange.recheck import logs_of_entries, recheck_logs
 from app.services.exchange.unit_side import bureau_origin
 from app.services.org.actor import SYSTEM, Actor
 from app.services.signing import verify
 from app.sync import container, ledger, pc_folder as F
-from app.sync.changes import attachment_files, collect
+from app.sync.changes import LOG_PARTS, attachment_files, collect
 from app.sync.keys import KeyPair, PublicKeys
 from app.sync.merge import UNIT_FORBIDDEN, MergeError, Merger, SenderRule
 from app.sync.payload import read_payload, write_payload
@@ -92,7 +96,7 @@ class SyncReport:
 # ---------------------------------------------------------------- one round
 def sync_once(db: Database, folder: Path | str, *, pc_keys: KeyPair, unit_keys: KeyPair,
               name: str = "", actor: Actor = SYSTEM) -> SyncReport:
-    """Export this PC's changes into `folder`, apply every other PC's new files, acknowledge.
+    """Apply every other PC's new files in `folder`, acknowledge, export this PC's changes.
     An unreachable folder is a problem in the report, not an error: the PC works on."""
     started = time.perf_counter()
     folder = Path(folder)
@@ -102,16 +106,18 @@ def sync_once(db: Database, folder: Path | str, *, pc_keys: KeyPair, unit_keys: 
         return report
     try:
         _ensure_card(folder, db.origin, name, pc_keys, unit_keys)
-        written = export_changes(db, folder, pc_keys=pc_keys, unit=unit_keys.public(), name=name,
-                                 actor=actor)
-        if written is not None:
-            report.written.append(written)
         own_skew = _skew(folder, db.origin)
         acks = {}
         for origin in F.pcs(folder):
             if origin != db.origin:
                 acks[origin] = _import_pc(db, folder, origin, unit_keys, actor, report, own_skew)
         F.write_ack(folder, db.origin, acks)
+        # after the import: what it made this PC write (entries of a losing log version deleted)
+        # goes out in the same round
+        written = export_changes(db, folder, pc_keys=pc_keys, unit=unit_keys.public(), name=name,
+                                 actor=actor)
+        if written is not None:
+            report.written.append(written)
     except OSError as exc:
         report.problems.append(f"交换文件夹读写失败：{exc.strerror or exc}（本机照常工作，稍后再同步）")
     report.seconds = time.perf_counter() - started
@@ -277,39 +283,86 @@ def _merge(db: Database, s, card: F.Card, opened: container.OpenedPackage, unit_
     merger = Merger(s.connection(), columns, rule, time.time_ns() // 1_000_000, write=True)
     at = {t: (cols.index("id") + 1, cols.index("hlc") + 1, cols.index("origin") + 1)
           for t, cols in columns.items() if {"id", "hlc", "origin"} <= set(cols)}
+    whole = WholeLogs(s.connection(), columns)
     seen: dict[tuple[str, str], str] = {}
+    in_file: set[str] = set()            # the file's logs and their entries
+    runs: list[tuple[int, list]] = []    # (first line, rows) of each table, as the file has them
     line = 1
     for what, item in stream:
         if what != "rows":
             _store_file(db, *item, created)
             continue
+        for _, run in groupby(item, key=itemgetter(0)):
+            run = list(run)
+            if runs and runs[-1][1][0][0] == run[0][0]:
+                runs[-1][1].extend(run)
+            else:
+                runs.append((line, run))
+            line += len(run)
+    # The logs and their entries first: whether a text or a file goes with a log that lost is
+    # known only then (the file has them in dependency order, texts and files first).
+    runs.sort(key=lambda r: {"work_log": 0, "log_entry": 1}.get(r[1][0][0], 2))
+    for line, item in runs:
         for n, row in enumerate(item):
             i, h, o = at.get(row[0], (0, 0, 0))
-            if not o or len(row) <= o or row[o] != card.origin:
+            if not o or len(row) <= o:
+                raise MergeError(f"变更文件第{line + n}行格式不符，拒绝导入")
+            part_of = row[columns[row[0]].index(LOG_PARTS[row[0]]) + 1] if row[0] in LOG_PARTS else None
+            if row[0] == "work_log" or (row[0] == "log_entry" and part_of in in_file):
+                in_file.add(row[i])
+            # a PC sends the rows it wrote, and whole, as it has them, every log it changed, changed
+            # a part of or reviewed (any PC of the unit may have written them: never the 编办, the
+            # Merger's origin check)
+            if row[o] != card.origin and row[0] != "work_log" and part_of not in in_file:
                 raise MergeError(f"变更文件第{line + n}行不是电脑“{card.name}”写的数据，拒绝导入")
-            seen[(row[0], row[i])] = row[h]
-        merger.add_rows(item, line)
-        line += len(item)
+        kept = whole.sort(item)
+        for row in kept:
+            i, h, o = at[row[0]]
+            if row[o] != db.origin:     # this PC's own rows coming back with a log: in its outbox
+                seen[(row[0], row[i])] = row[h]
+        merger.add_rows(kept, line)
     plan = merger.finish()
     if plan.problems:
         raise MergeError("；".join(plan.problems))
-    touched = merger.logs | merger.content_logs
+    if seen:
+        db.clock.receive(max(seen.values()))
+    elif kept_hlcs := [r[at[r[0]][1]] for _, run in runs for r in run if r[0] in at]:
+        db.clock.receive(max(kept_hlcs))
+    for table, row_id in whole.finish(db):
+        seen[(table, row_id)] = ""
+    touched = merger.logs | merger.content_logs | whole.touched
     if merger.content_entries:
         touched |= logs_of_entries(s, merger.content_entries)
+    statements = sorted(r for t, r in seen if t == "signed_statement")
+    if statements:      # a signature may arrive after what it signs (from another PC): check again
+        touched |= _signed_logs(s, statements)
     if touched:
         found = recheck_logs(s, touched, str(header.get("created_at", "")))
         if found:
             raise MergeError("变更文件中的日志或审阅记录不符合规则，整个文件未导入：" + "；".join(found))
-    _refresh_review_states(db, s, merger.logs, merger.chain_changed)
+    _refresh_review_states(db, s, merger.logs | whole.touched, merger.chain_changed)
     if touched:
         verify.mark(s, touched)
     if seen:
-        # Later local writes sort after everything read here; the outbox rows take a stamp of
-        # this clock (the newest outbox row keeps the newest local HLC, which a restart reads).
-        stamp = db.clock.receive(max(seen.values()))
+        # Later local writes sort after everything read here (the clock received the file's
+        # newest HLC above); the outbox rows take a stamp of this clock (the newest outbox row
+        # keeps the newest local HLC, which a restart reads).
+        stamp = db.clock.now()
         s.execute(insert(Outbox.__table__),
                   [{"table_name": t, "row_id": r, "hlc": stamp} for t, r in sorted(seen)])
     return plan.written
+
+
+def _signed_logs(s, statements: list[str]) -> set[str]:
+    """The logs whose submission or review the signed statements are."""
+    found: set[str] = set()
+    conn = s.connection()
+    for chunk in in_chunks(statements):
+        marks = ", ".join("?" * len(chunk))
+        for sql in (f"SELECT id FROM work_log WHERE signature_id IN ({marks})",
+                    f"SELECT log_id FROM review_action WHERE signature_id IN ({marks})"):
+            found.update(r[0] for r in conn.exec_driver_sql(sql, tuple(chunk)))
+    return found
 
 
 # ---------------------------------------------------------------- a new PC from a copy
