@@ -9,6 +9,8 @@ files, never through a database opened over the network (docs/ARCHITECTURE.md)::
     <folder>/<origin>/00000001.lzkc    numbered change files: the rows this PC wrote, in the
     <folder>/<origin>/00000002.lzkc    package container (signed by the PC, encrypted to the unit)
     <folder>/<origin>/ack.json         what this PC has applied of every other PC's files
+    <folder>/bureau/…_下发包_0003_….lzkp  the 编办's 下发包, put here by the PC that received it
+                                       (signed by the 编办, encrypted to the unit key every PC holds)
     <folder>/snapshots/                (later: compacted snapshots for joining and for PCs long away)
 
 Every file is written under a temporary name in the same sub-folder, flushed to disk and renamed
@@ -36,6 +38,7 @@ SUFFIX = ".lzkc"
 CARD = "pc.json"
 ACK = "ack.json"
 SNAPSHOTS = "snapshots"
+BUREAU = "bureau"
 KIND = "pc-change"
 _CHANGE_NAME = re.compile(r"(\d{8})\.lzkc\Z")
 _ORIGIN = re.compile(r"[0-9A-Za-z-]{1,36}\Z")
@@ -112,6 +115,20 @@ def read_json(path: Path) -> dict | None:
     if not isinstance(data, dict):
         raise FolderError(f"交换文件夹中的文件已损坏：{path}")
     return data
+
+
+def share_file(source: Path, folder: Path, sub: str) -> Path:
+    """A copy of `source` in `folder`/`sub`, whole or not at all (temporary name, fsync, rename)."""
+    target = Path(folder) / sub / Path(source).name
+    part = target.with_name(target.name + ".part")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(source, "rb") as src, open(part, "wb") as out:
+        while block := src.read(1 << 20):
+            out.write(block)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(part, target)
+    return target
 
 
 # ---------------------------------------------------------------- acknowledgements

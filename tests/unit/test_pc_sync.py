@@ -229,3 +229,24 @@ def test_one_log_edited_on_two_pcs_keeps_the_entries_of_the_newer_edit(unit):
     world.receive(world.report("a"))
     assert _entry_texts(world.mirror("a"), "zs", day) == ("在3号机上改成一条并提交",)
     assert _log(world.mirror("a"), "zs", day).status == "submitted"
+
+
+def test_the_bureaus_dispatch_reaches_every_pc_through_the_folder(unit):
+    from app.db.models import StaffingQuota
+    from app.services.county import bureau as B
+    from app.services.org.actor import SYSTEM
+    a, b, c = unit.pcs
+    world = unit.world
+    world.receive(world.report("a"))
+    B.set_quota(world.bureau, world.mirrors, SYSTEM, world.unit_ids["a"], "staffing", "行政编制", 14)
+    dispatch = world.dispatch("a")
+    assert [r.status for r in world.unit_receives("a", dispatch)] == ["imported"]   # on the admin's PC
+    pc_sync.share_dispatch(unit.folder, dispatch)
+    reports = [unit.sync(pc) for pc in unit.pcs]
+    assert [r.dispatches for r in reports] == [0, 1, 1] and not any(r.problems for r in reports)
+    for pc in unit.pcs:
+        with pc.db.read() as s:
+            assert s.scalar(select(StaffingQuota.quota).where(StaffingQuota.name == "行政编制",
+                                                              StaffingQuota.deleted.is_(False))) == 14
+    assert not any(unit.sync(pc).dispatches for pc in unit.pcs)
+    assert len({unit_content(pc.db) for pc in unit.pcs}) == 1

@@ -77,6 +77,7 @@ class PcRule(SenderRule):
 class SyncReport:
     written: list[Path] = field(default_factory=list)          # this PC's new change files
     applied: list[tuple[str, int]] = field(default_factory=list)   # (origin, seq) merged now
+    dispatches: int = 0                                        # 编办 下发包 imported from the folder
     duplicates: int = 0                                        # files met again, nothing changed
     rows: int = 0                                              # rows new or changed here
     pcs: dict[str, str] = field(default_factory=dict)          # origin → name of the PCs seen
@@ -112,6 +113,7 @@ def sync_once(db: Database, folder: Path | str, *, pc_keys: KeyPair, unit_keys: 
             if origin != db.origin:
                 acks[origin] = _import_pc(db, folder, origin, unit_keys, actor, report, own_skew)
         F.write_ack(folder, db.origin, acks)
+        _import_dispatches(db, folder, report)
         # after the import: what it made this PC write (entries of a losing log version deleted)
         # goes out in the same round
         written = export_changes(db, folder, pc_keys=pc_keys, unit=unit_keys.public(), name=name,
@@ -351,6 +353,34 @@ def _merge(db: Database, s, card: F.Card, opened: container.OpenedPackage, unit_
         s.execute(insert(Outbox.__table__),
                   [{"table_name": t, "row_id": r, "hlc": stamp} for t, r in sorted(seen)])
     return plan.written
+
+
+# ---------------------------------------------------------------- the 编办's 下发包
+def share_dispatch(folder: Path | str, package: Path) -> Path:
+    """Put a 下发包 this PC received into the exchange folder for the unit's other PCs: the 编办's
+    rows (quotas, duties, indicator systems…) reach them only so, as the 编办 signed them — a PC
+    may not send rows of the 编办's as its own (PcRule)."""
+    return F.share_file(package, Path(folder), F.BUREAU)
+
+
+def _import_dispatches(db: Database, folder: Path, report: SyncReport) -> None:
+    from app.services.exchange import packages as P, unit_side
+    where = folder / F.BUREAU
+    if not where.is_dir():
+        return
+    with db.read() as s:
+        known = set(s.scalars(select(PackageLedger.file_name).where(PackageLedger.kind == P.KIND_DISPATCH)))
+    new = sorted(p for p in where.iterdir() if p.suffix == P.SUFFIX and p.name not in known)
+    if not new:
+        return
+    if unit_side.bureau_peer(db) is None:
+        report.problems.append("交换文件夹中有编办下发包，但本机数据库尚未登记编办，无法导入")
+        return
+    for result in unit_side.import_dispatch(db, new, apply=True):
+        if result.status == P.IMPORTED:
+            report.dispatches += 1
+        elif result.rejected:
+            report.problems.append(f"交换文件夹中的编办下发包{result.path.name}未导入：{result.message}")
 
 
 def _signed_logs(s, statements: list[str]) -> set[str]:
