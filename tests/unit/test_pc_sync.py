@@ -250,3 +250,38 @@ def test_the_bureaus_dispatch_reaches_every_pc_through_the_folder(unit):
                                                               StaffingQuota.deleted.is_(False))) == 14
     assert not any(unit.sync(pc).dispatches for pc in unit.pcs)
     assert len({unit_content(pc.db) for pc in unit.pcs}) == 1
+
+
+def test_a_pc_joins_from_a_snapshot_and_compaction_keeps_what_someone_still_needs(unit, tmp_path):
+    from app.services.exchange import pc_snapshot
+    from tests.unit.pc_fixtures import Pc
+    a, b, c = unit.pcs
+    for pc, day in ((a, DAYS[3]), (b, DAYS[4]), (c, DAYS[4])):
+        write_log(pc.db, "zs" if pc is not c else "ls", day, f"{pc.name}的日志")
+    unit.settle()
+    pc_snapshot.write_snapshot(a.db, unit.folder, pc_keys=a.keys, unit_keys=unit.unit_keys)
+    write_log(b.db, "ls", DAYS[3], "快照之后在2号机上写的")
+    unit.sync(b)
+    new = pc_snapshot.join_from_snapshot(unit.folder, tmp_path / "new.sqlite",
+                                         unit_keys=unit.unit_keys, name="新电脑")
+    joined = Pc("新电脑", new)
+    unit.pcs.append(joined)
+    assert new.origin not in {a.db.origin, b.db.origin, c.db.origin}
+    report = unit.sync(joined)
+    assert report.applied and not report.problems
+    unit.settle()
+    assert _entry_texts(new, "ls", DAYS[3]) == ("快照之后在2号机上写的",)
+    assert len({unit_content(pc.db) for pc in unit.pcs}) == 1
+    before = sum(len(F.change_files(unit.folder, pc.db.origin)) for pc in unit.pcs)
+    removed = pc_snapshot.compact(unit.folder, unit_keys=unit.unit_keys)
+    after = sum(len(F.change_files(unit.folder, pc.db.origin)) for pc in unit.pcs)
+    assert 0 < removed == before - after
+    # what the snapshot does not cover stays: a PC joining now still gets b's later file
+    (later,) = [p for _, p in F.change_files(unit.folder, b.db.origin)]
+    assert any("快照之后在2号机上写的" in map(str, row)
+               for row in content_of(later, unit.unit_keys, b.keys.public()).rows)
+    again = pc_snapshot.join_from_snapshot(unit.folder, tmp_path / "again.sqlite",
+                                           unit_keys=unit.unit_keys, name="又一台")
+    unit.pcs.append(Pc("又一台", again))
+    unit.settle()
+    assert len({unit_content(pc.db) for pc in unit.pcs}) == 1
