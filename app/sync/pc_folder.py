@@ -9,6 +9,8 @@ files, never through a database opened over the network (docs/ARCHITECTURE.md)::
     <folder>/<origin>/00000001.lzkc    numbered change files: the rows this PC wrote, in the
     <folder>/<origin>/00000002.lzkc    package container (signed by the PC, encrypted to the unit)
     <folder>/<origin>/ack.json         what this PC has applied of every other PC's files
+    <folder>/<origin>/retired.json     (when the admin retired the PC) its last valid file, signed
+                                       with the unit key
     <folder>/bureau/…_下发包_0003_….lzkp  the 编办's 下发包, put here by the PC that received it
                                        (signed by the 编办, encrypted to the unit key every PC holds)
     <folder>/snapshots/                (later: compacted snapshots for joining and for PCs long away)
@@ -37,12 +39,14 @@ from app.sync.keys import KeyFormatError, KeyPair, PublicKeys
 SUFFIX = ".lzkc"
 CARD = "pc.json"
 ACK = "ack.json"
+RETIRED = "retired.json"
 SNAPSHOTS = "snapshots"
 BUREAU = "bureau"
 KIND = "pc-change"
 _CHANGE_NAME = re.compile(r"(\d{8})\.lzkc\Z")
 _ORIGIN = re.compile(r"[0-9A-Za-z-]{1,36}\Z")
 _CARD_DOMAIN = b"lzkp-pc-card-v1\x00"
+_RETIRE_DOMAIN = b"lzkp-pc-retired-v1\x00"
 
 
 class FolderError(AppError):
@@ -186,3 +190,33 @@ def read_card(folder: Path, origin: str, unit: PublicKeys) -> Card | None:
         raise FolderError(f"交换文件夹中电脑“{origin}”的登记文件无效（不是本单位密钥签发的），"
                           "不读取它的变更文件") from None
     return Card(origin, name, keys)
+
+
+# ---------------------------------------------------------------- retirement
+def _retire_message(origin: str, after: int) -> bytes:
+    return _RETIRE_DOMAIN + json.dumps({"origin": origin, "after": after}, sort_keys=True).encode()
+
+
+def write_retirement(folder: Path, origin: str, after: int, unit_keys: KeyPair) -> None:
+    """PC `origin` is retired (lost, reinstalled): its files up to `after` stay valid, later ones
+    are not read. Signed with the unit key, like the card."""
+    signature = unit_keys.sign.sign(_retire_message(origin, after))
+    write_json(pc_dir(folder, origin) / RETIRED,
+               {"origin": origin, "after": after, "signature": base64.b64encode(signature).decode("ascii")})
+
+
+def read_retirement(folder: Path, origin: str, unit: PublicKeys) -> int | None:
+    """The last valid file of a retired PC; None when it is not retired (or the retirement is
+    not signed with the unit key: then it does not count)."""
+    data = read_json(pc_dir(folder, origin) / RETIRED)
+    if data is None:
+        return None
+    try:
+        after = data["after"]
+        if type(after) is not int or data["origin"] != origin:
+            raise ValueError
+        unit.sign_key().verify(base64.b64decode(data["signature"], validate=True),
+                               _retire_message(origin, after))
+    except (KeyError, TypeError, ValueError, InvalidSignature):
+        raise FolderError(f"交换文件夹中电脑“{origin}”的停用记录无效（不是本单位密钥签发的）") from None
+    return after

@@ -285,3 +285,22 @@ def test_a_pc_joins_from_a_snapshot_and_compaction_keeps_what_someone_still_need
     unit.pcs.append(Pc("又一台", again))
     unit.settle()
     assert len({unit_content(pc.db) for pc in unit.pcs}) == 1
+
+
+def test_a_retired_pcs_files_stay_valid_up_to_the_retirement(unit):
+    a, b, c = unit.pcs
+    write_log(b.db, "zs", DAYS[3], "停用前写的")
+    unit.sync(b)
+    assert pc_sync.retire_pc(unit.folder, b.db.origin, unit_keys=unit.unit_keys) == 1
+    write_log(b.db, "ls", DAYS[3], "停用后写的")
+    report = unit.sync(b)
+    assert report.written == [] and report.problems == ["本机已被单位管理员停用，不再与其他电脑同步：请重新加入本单位"]
+    # the lost PC's key writes on anyway, straight into the folder
+    pc_sync.export_changes(b.db, unit.folder, pc_keys=b.keys, unit=unit.unit_keys.public())
+    report = unit.sync(c)
+    assert report.applied == [(b.db.origin, 1)]
+    assert report.problems == ["电脑“PC1”已停用，其第2号变更文件（停用之后写的）不予读取"]
+    assert _entry_texts(c.db, "zs", DAYS[3]) == ("停用前写的",) and _log(c.db, "ls", DAYS[3]) is None
+    # a retirement not signed with the unit key does not count
+    F.write_retirement(unit.folder, c.db.origin, 0, b.keys)
+    assert any("停用记录无效" in p for p in unit.sync(a).problems)

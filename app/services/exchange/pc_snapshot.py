@@ -107,8 +107,9 @@ def join_from_snapshot(folder: Path | str, dest: Path, *, unit_keys: KeyPair, na
 
 
 def compact(folder: Path | str, *, unit_keys: KeyPair) -> int:
-    """Remove the change files the newest snapshot covers and every PC has applied; returns how
-    many. A PC away for long keeps its files from going (it has not acknowledged them)."""
+    """Remove the change files the newest snapshot covers and every PC (but a retired one) has
+    applied; returns how many. A PC away for long keeps its files from going (it has not
+    acknowledged them) until the admin retires it; it then rejoins from a snapshot."""
     folder = Path(folder)
     path = newest_snapshot(folder)
     if path is None:
@@ -119,7 +120,7 @@ def compact(folder: Path | str, *, unit_keys: KeyPair) -> int:
     for origin in origins:
         limit = covers.get(origin, 0) if type(covers.get(origin, 0)) is int else 0
         for reader in origins:
-            if reader != origin:
+            if reader != origin and F.read_retirement(folder, reader, unit_keys.public()) is None:
                 limit = min(limit, F.read_ack(folder, reader).get(origin, 0))
         for seq, file in F.change_files(folder, origin):
             if seq <= limit:

@@ -106,6 +106,9 @@ def sync_once(db: Database, folder: Path | str, *, pc_keys: KeyPair, unit_keys: 
         report.problems.append(f"交换文件夹无法访问：{folder}（本机照常工作，文件夹恢复后再同步）")
         return report
     try:
+        if F.read_retirement(folder, db.origin, unit_keys.public()) is not None:
+            report.problems.append("本机已被单位管理员停用，不再与其他电脑同步：请重新加入本单位")
+            return report
         _ensure_card(folder, db.origin, name, pc_keys, unit_keys)
         own_skew = _skew(folder, db.origin)
         acks = {}
@@ -120,6 +123,8 @@ def sync_once(db: Database, folder: Path | str, *, pc_keys: KeyPair, unit_keys: 
                                  actor=actor)
         if written is not None:
             report.written.append(written)
+    except F.FolderError as exc:
+        report.problems.append(str(exc))
     except OSError as exc:
         report.problems.append(f"交换文件夹读写失败：{exc.strerror or exc}（本机照常工作，稍后再同步）")
     report.seconds = time.perf_counter() - started
@@ -190,9 +195,17 @@ def _import_pc(db: Database, folder: Path, origin: str, unit_keys: KeyPair, acto
     if card is None:
         return 0
     report.pcs[origin] = card.name
+    try:
+        retired = F.read_retirement(folder, origin, unit_keys.public())
+    except F.FolderError as exc:
+        report.problems.append(str(exc))
+        return 0
     done = applied_seqs(db, origin)
     for seq, path in F.change_files(folder, origin):
         if seq in done:
+            continue
+        if retired is not None and seq > retired:
+            report.problems.append(f"电脑“{card.name}”已停用，其第{seq}号变更文件（停用之后写的）不予读取")
             continue
         try:
             status, rows = apply_file(db, card, seq, path, unit_keys, actor)
@@ -353,6 +366,16 @@ def _merge(db: Database, s, card: F.Card, opened: container.OpenedPackage, unit_
         s.execute(insert(Outbox.__table__),
                   [{"table_name": t, "row_id": r, "hlc": stamp} for t, r in sorted(seen)])
     return plan.written
+
+
+def retire_pc(folder: Path | str, origin: str, *, unit_keys: KeyPair) -> int:
+    """Retire PC `origin` (lost, reinstalled): the change files it has written so far stay valid,
+    any later one is not read by the other PCs. Returns the last valid file's number. (The
+    permission check — the unit admin — belongs to the GUI's service call that will wrap this.)"""
+    files = F.change_files(Path(folder), origin)
+    after = files[-1][0] if files else 0
+    F.write_retirement(Path(folder), origin, after, unit_keys)
+    return after
 
 
 # ---------------------------------------------------------------- the 编办's 下发包
