@@ -25,7 +25,7 @@ from tests.conftest import CHEAP_PASSWORD_PARAMETERS  # noqa: E402
 
 passwords.PARAMETERS = CHEAP_PASSWORD_PARAMETERS
 
-from app.services.exchange import pc_sync  # noqa: E402
+from app.services.exchange import pc_snapshot, pc_sync  # noqa: E402
 from app.services.org.setup import open_database  # noqa: E402
 from tests.unit.pc_fixtures import Pc, Unit  # noqa: E402
 from tests.unit.sync_fixtures import actor_for, add_people, build_world, snapshot, write_log  # noqa: E402
@@ -77,6 +77,26 @@ def main() -> None:
         print(f"a round with nothing new ({len(again.pcs)} PCs listed): {1000 * (time.perf_counter() - t):.0f} ms")
         size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
         print(f"exchange folder: {sum(1 for _ in folder.rglob('*.lzkc'))} change files, {size / 1024:.0f} KiB")
+        for pc in pcs[1:]:
+            unit.sync(pc)
+        t = time.perf_counter()
+        snap = pc_snapshot.write_snapshot(receiver.db, folder, pc_keys=receiver.keys,
+                                          unit_keys=unit.unit_keys)
+        print(f"snapshot of a replica ({receiver.db.path.stat().st_size / 1024:.0f} KiB database): "
+              f"{time.perf_counter() - t:.2f} s, {snap.stat().st_size / 1024:.0f} KiB")
+        t = time.perf_counter()
+        joined = pc_snapshot.join_from_snapshot(folder, root / "joined.sqlite",
+                                                unit_keys=unit.unit_keys, name="新电脑")
+        first = pc_sync.sync_once(joined, folder, pc_keys=Pc("x", joined).keys,
+                                  unit_keys=unit.unit_keys, name="新电脑")
+        print(f"a new PC joins from it and syncs ({len(first.applied)} files applied): "
+              f"{time.perf_counter() - t:.2f} s")
+        t = time.perf_counter()
+        removed = pc_snapshot.compact(folder, unit_keys=unit.unit_keys)
+        size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+        print(f"compaction removed {removed} change files in {time.perf_counter() - t:.2f} s; "
+              f"folder now {size / 1024:.0f} KiB")
+        joined.dispose()
         for pc in pcs[1:]:
             pc.db.dispose()
         world.close()
