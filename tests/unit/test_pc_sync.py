@@ -1,16 +1,15 @@
 """Sync between the PCs of one unit through an exchange folder (issue 16)."""
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 
 import pytest
 from sqlalchemy import select
 
-from app.db.models import Outbox, WorkLog
+from app.db.models import WorkLog
 from app.services.exchange import packages, pc_sync
 from app.services.logs import daily as logs
-from app.sync import container, pc_folder as F
+from app.sync import pc_folder as F
 from app.sync.merge import exported_columns
 from app.sync.payload import ChangeWriter, write_payload
 from app.core.logrules import EntryDraft
@@ -250,6 +249,8 @@ def test_the_bureaus_dispatch_reaches_every_pc_through_the_folder(unit):
                                                               StaffingQuota.deleted.is_(False))) == 14
     assert not any(unit.sync(pc).dispatches for pc in unit.pcs)
     assert len({unit_content(pc.db) for pc in unit.pcs}) == 1
+    from app.services.exchange import unit_side     # the 数据交换 page lists the 编办's packages only
+    assert [line.kind for line in unit_side.ledger_lines(b.db)] == ["下发包", "单位注册包"]
 
 
 def test_a_pc_joins_from_a_snapshot_and_compaction_keeps_what_someone_still_needs(unit, tmp_path):
