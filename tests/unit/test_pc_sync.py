@@ -305,3 +305,23 @@ def test_a_retired_pcs_files_stay_valid_up_to_the_retirement(unit):
     # a retirement not signed with the unit key does not count
     F.write_retirement(unit.folder, c.db.origin, 0, b.keys)
     assert any("停用记录无效" in p for p in unit.sync(a).problems)
+
+
+def test_a_pc_killed_between_its_file_and_its_commit_sends_the_rows_again_harmlessly(unit):
+    from app.db.models import Peer
+    a, b, c = unit.pcs
+    write_log(b.db, "zs", DAYS[3], "写完文件后断电")
+    with b.db.read() as s:
+        me = s.get(Peer, b.db.origin)
+        before = me.next_seq, me.acked_upto
+    unit.sync(b)
+    with b.db.session() as s:        # as if the transaction recording the file never committed
+        me = s.get(Peer, b.db.origin)
+        me.next_seq, me.acked_upto = before
+    report = unit.sync(b)
+    assert [p.name for p in report.written] == ["00000002.lzkc"]     # number 1 is never overwritten
+    report = unit.sync(c)
+    assert report.applied == [(b.db.origin, 1), (b.db.origin, 2)] and not report.problems
+    unit.settle()
+    assert _entry_texts(c.db, "zs", DAYS[3]) == ("写完文件后断电",)
+    assert len({unit_content(pc.db) for pc in unit.pcs}) == 1
