@@ -296,6 +296,8 @@ def cmd_fingerprint(a) -> int:
         for peer in s.scalars(select(Peer).order_by(Peer.name)):
             if peer.kind == "bureau":
                 print(f"编办“{peer.name}”：{peer.fingerprint or '尚未收到其密钥'}")
+            elif peer.kind == "pc":       # this PC in a multi-PC unit (app.services.exchange.pc_sync)
+                continue
             else:
                 print(f"单位“{peer.name}”：{key_state(peer.fingerprint, peer.code_issued_at)}")
     return 0

@@ -67,6 +67,10 @@ class HybridClock:
                 counter = 0
             return self._advance(top, counter)
 
+    def wall(self) -> int:
+        """This PC's wall clock in milliseconds (as the clock reads it: tests may set it off)."""
+        return self._wall()
+
     @property
     def last(self) -> str:
         return format_hlc(self._millis, self._counter)

@@ -34,8 +34,12 @@ def outbox_top(session: Session) -> int:
 
 
 def collect(session: Session, base: int, tables: set[str] | None = None,
-            skip: frozenset[str] = frozenset()) -> Collected:
-    """Rows of the outbox after `base`, grouped by table in dependency order. One query per
+            skip: frozenset[str] = frozenset(), origin: str | None = None) -> Collected:
+    """Rows of the outbox after `base`, grouped by table in dependency order; with `origin`, only
+    the rows whose current version that replica wrote (a PC's change file carries its own
+    writes, not the rows it merged from the other PCs of its unit) — and every log it changed,
+    changed a part of or reviewed travels whole, its entries, texts and attachment records
+    whoever wrote them (app.services.exchange.pc_logs). One query per
     table with the outbox as a subquery: lists of 900 ids per IN (...) spent more time building
     the statements than SQLite took to read the rows."""
     upto = outbox_top(session)
@@ -44,6 +48,8 @@ def collect(session: Session, base: int, tables: set[str] | None = None,
     window = (Outbox.seq > base, Outbox.seq <= upto)
     present = set(conn.execute(select(Outbox.table_name).where(*window).distinct()).scalars())
     attachments: set[str] = set()
+    if origin is not None and present & LOG_TABLES:
+        present |= {"work_log", *LOG_PARTS}
     for table in SORTED:
         if table not in present or table in skip or (tables is not None and table not in tables):
             continue
@@ -51,8 +57,12 @@ def collect(session: Session, base: int, tables: set[str] | None = None,
         t = Base.metadata.tables[table]
         changed = select(Outbox.row_id).where(*window, Outbox.table_name == table)
         # Core, not the driver: Boolean columns must come back as bool for the receiver's checks
-        rows = conn.execute(select(*[t.c[c] for c in cols]).where(t.c.id.in_(changed))
-                            .order_by(t.c.id)).all()
+        query = select(*[t.c[c] for c in cols]).where(t.c.id.in_(changed))
+        if origin is not None:
+            query = select(*[t.c[c] for c in cols]).where(_with_logs(table, window, origin))
+        rows = conn.execute(query.order_by(t.c.id)).all()
+        if not rows:
+            continue
         writer.add(table, cols, rows)
         if table == Attachment.__tablename__:
             sha = cols.index("sha256")
@@ -61,6 +71,46 @@ def collect(session: Session, base: int, tables: set[str] | None = None,
         elif table in EVIDENCE_TABLES:
             attachments.update(evidence_files(rows, cols.index("evidence")))
     return Collected(writer, base, upto, sorted(attachments))
+
+
+# The rows a log is made of, by the column naming their log (log_entry) or entry (text, files).
+LOG_PARTS = {"log_entry": "log_id", "entry_text": "id", "attachment": "entry_id"}
+LOG_TABLES = frozenset({"work_log", *LOG_PARTS, "review_action", "log_version"})
+
+
+def _own_changed(window, origin: str, table: str):
+    t = Base.metadata.tables[table]
+    return select(t.c.id).where(t.c.id.in_(select(Outbox.row_id).where(*window, Outbox.table_name == table)),
+                                t.c.origin == origin)
+
+
+def _file_logs(window, origin: str):
+    """The logs a PC's change file carries whole: those `origin` changed, or changed a part of,
+    or reviewed (the receiver judges every such row against its log: app.services.exchange.pc_logs)."""
+    tables = Base.metadata.tables
+    entries, files = tables["log_entry"], tables["attachment"]
+    changed_entries = _own_changed(window, origin, "log_entry").union(
+        _own_changed(window, origin, "entry_text"),
+        select(files.c.entry_id).where(files.c.id.in_(_own_changed(window, origin, "attachment"))))
+    return _own_changed(window, origin, "work_log").union(
+        select(entries.c.log_id).where(entries.c.id.in_(changed_entries)),
+        *(select(tables[t].c.log_id).where(tables[t].c.id.in_(_own_changed(window, origin, t)))
+          for t in ("review_action", "log_version")))
+
+
+def _with_logs(table: str, window, origin: str):
+    """The condition for `table`'s rows in `origin`'s change file."""
+    t = Base.metadata.tables[table]
+    own = t.c.id.in_(select(Outbox.row_id).where(*window, Outbox.table_name == table)) & (t.c.origin == origin)
+    if table == "work_log":
+        return t.c.id.in_(_file_logs(window, origin))
+    if table == "log_entry":
+        return own | t.c.log_id.in_(_file_logs(window, origin))
+    if table in LOG_PARTS:
+        entries = Base.metadata.tables["log_entry"]
+        return own | t.c[LOG_PARTS[table]].in_(
+            select(entries.c.id).where(entries.c.log_id.in_(_file_logs(window, origin))))
+    return own
 
 
 def evidence_files(rows, column: int) -> set[str]:

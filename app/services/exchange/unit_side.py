@@ -88,7 +88,9 @@ def ledger_lines(db: Database):
     """The packages this unit received from its 编办 (注册包, 下发包), newest first."""
     peer = bureau_peer(db)
     with db.read() as s:
-        rows = s.scalars(select(PackageLedger).order_by(PackageLedger.id.desc())).all()
+        # (the change files of the unit's other PCs are in the ledger too: not from the 编办)
+        rows = s.scalars(select(PackageLedger).where(PackageLedger.kind != "pc-change")
+                         .order_by(PackageLedger.id.desc())).all()
     return [LedgerLine(peer.name if peer else "", r.seq, P.KIND_NAMES.get(r.kind, r.kind), r.created_at,
                        r.imported_at, r.rows, r.note, r.file_name) for r in rows]
 

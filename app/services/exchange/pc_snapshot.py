@@ -1,0 +1,129 @@
+"""Snapshots in the exchange folder: a new PC (or one away for long) starts from one, and change
+files every PC has applied and a snapshot covers can be removed (compaction).
+
+A snapshot is a whole replica (sqlite3 backup API, so consistent while the PC works), zstd-
+compressed, in the package container: signed by the PC that made it, encrypted to the unit key —
+it holds the unit's data and accounts. Its `covers` header says, per PC, up to which change file
+the replica holds everything; the replica's own ledger knows exactly which files it applied, so a
+PC joined from it goes on with the files after those (app.services.exchange.pc_sync). Attachment
+files are not in a snapshot yet: the join step must fetch them (or the change files carry them).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import zstandard
+
+from app.core.errors import AppError
+from app.core.ids import new_id
+from app.db.engine import Database
+from app.db.migrate import head_revision
+from app.services.exchange import pc_sync
+from app.services.org.setup import open_database
+from app.sync import container, pc_folder as F
+from app.sync.keys import KeyPair
+
+KIND = "pc-snapshot"
+SUFFIX = ".lzks"
+PIECE = 1 << 20
+
+
+def _covers(db: Database, folder: Path) -> dict[str, int]:
+    """Per PC, the change file up to which this replica holds everything (its own: all written)."""
+    covers = {}
+    for origin in F.pcs(folder):
+        if origin == db.origin:
+            files = F.change_files(folder, origin)
+            covers[origin] = files[-1][0] if files else 0
+            continue
+        done, top = pc_sync.applied_seqs(db, origin), 0
+        while top + 1 in done:
+            top += 1
+        covers[origin] = top
+    return covers
+
+
+def write_snapshot(db: Database, folder: Path | str, *, pc_keys: KeyPair, unit_keys: KeyPair) -> Path:
+    """This PC's replica as a snapshot in <folder>/snapshots/ (sync first: it should be current)."""
+    folder = Path(folder)
+    covers = _covers(db, folder)
+    with tempfile.TemporaryDirectory() as spool:
+        copy = Path(spool) / "replica.sqlite"
+        src, out = sqlite3.connect(db.path), sqlite3.connect(copy)
+        try:
+            src.backup(out)
+        finally:
+            out.close()
+            src.close()
+        when = dt.datetime.now()
+        path = folder / F.SNAPSHOTS / f"{when:%Y%m%d-%H%M%S}-{db.origin}{SUFFIX}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        header = {"kind": KIND, "package_id": new_id(), "seq": 0, "sender": db.origin,
+                  "schema": head_revision(), "created_at": when.isoformat(timespec="seconds"),
+                  "covers": covers}
+        with open(copy, "rb") as raw:
+            compressed = zstandard.ZstdCompressor(level=3).read_to_iter(raw, read_size=PIECE)
+            container.write_package(path, header, compressed, sign_key=pc_keys,
+                                     recipient=unit_keys.public())
+    return path
+
+
+def newest_snapshot(folder: Path | str) -> Path | None:
+    found = sorted((Path(folder) / F.SNAPSHOTS).glob(f"*{SUFFIX}"))
+    return found[-1] if found else None
+
+
+def join_from_snapshot(folder: Path | str, dest: Path, *, unit_keys: KeyPair, name: str) -> Database:
+    """A new PC's replica at `dest` from the newest snapshot in the folder, with an origin of its
+    own; the next sync applies the change files written after the snapshot."""
+    folder = Path(folder)
+    path = newest_snapshot(folder)
+    if path is None:
+        raise AppError(f"交换文件夹中还没有数据快照：请先在管理员电脑上同步并生成快照（{folder}）")
+    if Path(dest).exists():
+        raise AppError(f"本机已有数据库文件，不能覆盖：{dest}")
+    opened = container.read_header(path)
+    header = opened.header
+    card = F.read_card(folder, str(header.get("sender", "")), unit_keys.public())
+    if header.get("kind") != KIND or card is None:
+        raise AppError(f"数据快照{path.name}不是本单位电脑生成的，不能使用")
+    container.verify(opened, card.keys)
+    part = Path(dest).with_name(Path(dest).name + ".part")
+    try:
+        with open(part, "wb") as out:
+            writer = zstandard.ZstdDecompressor().stream_writer(out, closefd=False)
+            for piece in container.open_payload(opened, unit_keys):
+                writer.write(piece)
+            writer.flush()
+        part.replace(dest)
+    finally:
+        part.unlink(missing_ok=True)
+    db = open_database(Path(dest))
+    pc_sync.become_new_pc(db, name)
+    return db
+
+
+def compact(folder: Path | str, *, unit_keys: KeyPair) -> int:
+    """Remove the change files the newest snapshot covers and every PC (but a retired one) has
+    applied; returns how many. A PC away for long keeps its files from going (it has not
+    acknowledged them) until the admin retires it; it then rejoins from a snapshot."""
+    folder = Path(folder)
+    path = newest_snapshot(folder)
+    if path is None:
+        return 0
+    covers = container.read_header(path).header.get("covers") or {}
+    origins = [o for o in F.pcs(folder) if F.read_card(folder, o, unit_keys.public())]
+    removed = 0
+    for origin in origins:
+        limit = covers.get(origin, 0) if type(covers.get(origin, 0)) is int else 0
+        for reader in origins:
+            if reader != origin and F.read_retirement(folder, reader, unit_keys.public()) is None:
+                limit = min(limit, F.read_ack(folder, reader).get(origin, 0))
+        for seq, file in F.change_files(folder, origin):
+            if seq <= limit:
+                file.unlink(missing_ok=True)
+                removed += 1
+    return removed
