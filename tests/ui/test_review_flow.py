@@ -111,3 +111,20 @@ def test_approve_all_clean_confirms_with_the_count(qtbot, unit_db, admin, monkey
     assert "1 篇没有辅助审核提示" in asked[0] and "有提示的 1 篇不受影响" in asked[0]
     assert [i.author_login for i in page.items] == ["staff2"]
     assert logs.load_day(unit_db, unit["staff1"], DAY).pending_level == 2
+
+
+def test_after_approving_the_next_log_is_selected_not_the_top_of_the_queue(qtbot, unit_db, admin):
+    import datetime as dt
+    unit = build_unit(unit_db, admin)
+    for back in (0, 1, 2, 3):
+        write(unit, "staff1", day=DAY - dt.timedelta(days=back), content=f"第{back}天的检查记录")
+    page = ReviewPage(unit_db, unit["head1"], today=lambda: TODAY)
+    qtbot.addWidget(page)
+    rows = [page.tree.topLevelItem(0).child(c) for c in range(page.tree.topLevelItem(0).childCount())]
+    order = [r.data(0, ROLE_LOG) for r in rows]
+    page.tree.setCurrentItem(rows[1])
+    qtbot.mouseClick(page.approve_button, Qt.MouseButton.LeftButton)
+    assert page.current_item().log_id == order[2]          # the one that followed it
+    page.tree.setCurrentItem(page.tree.topLevelItem(0).child(page.tree.topLevelItem(0).childCount() - 1))
+    qtbot.mouseClick(page.approve_button, Qt.MouseButton.LeftButton)
+    assert page.current_item().log_id == order[2]          # the last one done: the one before it

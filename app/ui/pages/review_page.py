@@ -161,6 +161,24 @@ class ReviewPage(QWidget):
         self.tree.setCurrentItem(first.child(0) if first and first.childCount() else None)
         self.show_detail()
 
+    def _rows(self) -> list[QTreeWidgetItem]:
+        """The day rows in the order the reviewer sees them."""
+        return [self.tree.topLevelItem(p).child(c) for p in range(self.tree.topLevelItemCount())
+                for c in range(self.tree.topLevelItem(p).childCount())]
+
+    def _refresh_keeping_place(self, decided: list[str]) -> None:
+        """Refresh after a decision and select the log that followed the current one, so the
+        reviewer goes on down the queue instead of back to its top (issue 17)."""
+        ids = [row.data(0, ROLE_LOG) for row in self._rows()]
+        current = self.current_item()
+        at = ids.index(current.log_id) if current and current.log_id in ids else 0
+        following = [i for i in ids[at:] + ids[:at][::-1] if i not in decided]
+        self.refresh()
+        rows = {row.data(0, ROLE_LOG): row for row in self._rows()}
+        target = next((rows[i] for i in following if i in rows), None)
+        if target is not None:
+            self.tree.setCurrentItem(target)          # shows its detail
+
     def current_item(self) -> review.QueueItem | None:
         node = self.tree.currentItem()
         log_id = node.data(0, ROLE_LOG) if node else None
@@ -217,7 +235,7 @@ class ReviewPage(QWidget):
             return
         self.comment.clear()
         self.status_message.emit(f"已同意 {len(decisions)} 篇（其中终审 {sum(d.final for d in decisions)} 篇）")
-        self.refresh()
+        self._refresh_keeping_place(ids)
 
     def return_selected(self) -> None:
         item = self.current_item()
@@ -233,7 +251,7 @@ class ReviewPage(QWidget):
             show_error(self, "退回失败", exc)
             return
         self.status_message.emit(f"已退回 {item.author_name} {item.day.isoformat()} 的日志")
-        self.refresh()
+        self._refresh_keeping_place([item.log_id])
 
     def approve_all_clean(self) -> None:
         clean = [i for i in self.visible_items() if not i.flagged]
