@@ -277,8 +277,8 @@ class MainWindow(QMainWindow):
         """三提醒 at login: a short list; the page holds the details."""
         items = self.reminders_page.items if self.reminders_page is not None else []
         if items:
-            QMessageBox.information(self, "提醒", "\n".join(f"· {r.text}" for r in items)
-                                    + "\n\n详见左侧“提醒与通报”。")
+            lines = [line for r in items for line in (f"· {r.text}", *(f"    {d}" for d in r.details[:5]))]
+            QMessageBox.information(self, "提醒", "\n".join(lines) + "\n\n详见左侧“提醒与通报”。")
 
     def _make_stats_page(self, kwargs):
         # imported here: a page or dialog is built when it is first opened

@@ -99,19 +99,33 @@ def test_no_reminder_for_a_day_of_leave(unit_db, unit, day_state):
     assert reminders.MISSING_LOG not in kinds(unit_db, zs, WED)
 
 
-def test_returned_log_is_reminded(unit_db, unit):
-    zs, wang = unit["zhangsan"], unit["wang"]
-    log_id = submit(unit_db, zs, dt.date(2026, 10, 13))
-    with unit_db.session(wang) as s:
+def returned(unit_db, author, reviewer, day: dt.date, reason: str) -> None:
+    log_id = submit(unit_db, author, day)
+    with unit_db.session(reviewer) as s:
         log = s.get(WorkLog, log_id)
         s.add(ReviewAction(log_id=log_id, round=log.round, version=log.version,
                            content_hash=log.content_hash, level=1, action="return", final=False,
-                           reviewer_id=wang.person_id, comment="请写明检查对象",
-                           created_at="2026-10-13T20:00:00"))
+                           reviewer_id=reviewer.person_id, comment=reason,
+                           created_at=f"{day.isoformat()}T20:00:00"))
         s.flush()
         review_state.refresh_for(unit_db, s, [log_id])
-    assert kinds(unit_db, zs, WED)[reminders.RETURNED_LOG].text == \
-        "您10月13日（星期二）的工作日志已被退回，请修改后重新提交"
+
+
+def test_returned_log_is_reminded(unit_db, unit):
+    zs, wang = unit["zhangsan"], unit["wang"]
+    returned(unit_db, zs, wang, dt.date(2026, 10, 13), "请写明检查对象")
+    found = kinds(unit_db, zs, WED)[reminders.RETURNED_LOG]
+    assert found.text == "您有1篇日志被退回，请修改后重新提交（最早为10月13日）"
+    assert found.details == ("10月13日：请写明检查对象",)
+
+
+def test_every_returned_log_is_reminded_not_only_the_last_working_days(unit_db, unit):
+    zs, wang = unit["zhangsan"], unit["wang"]
+    returned(unit_db, zs, wang, dt.date(2026, 10, 9), "工时与内容不符")
+    logs.save_day(unit_db, zs, dt.date(2026, 10, 13), "正常",
+                  [logs.EntryDraft(hours=8, category="业务工作", content="日常巡查")], submit=True, today=WED)
+    found = kinds(unit_db, zs, WED)[reminders.RETURNED_LOG]
+    assert found.count == 1 and found.details == ("10月9日：工时与内容不符",)
 
 
 def test_people_who_left_get_no_reminders(unit_db, unit, admin):

@@ -22,7 +22,7 @@ from app.core import vocab
 from app.core.calendar import WorkCalendar
 from app.core.errors import PermissionDenied
 from app.db.engine import Database
-from app.db.models import Delegation, Section, WorkLog
+from app.db.models import Delegation, ReviewAction, Section, WorkLog
 from app.reports.xlsx_safe import save_workbook
 from app.services.org import chart as org_chart, unit_settings
 from app.services.org.actor import Actor
@@ -121,6 +121,9 @@ def reminders_for(db: Database, actor: Actor, today: dt.date,
     own = _own_log_reminder(db, actor, calendar, today)
     if own:
         reminders.append(own)
+    returned = _returned_reminder(db, actor)
+    if returned:
+        reminders.append(returned)
     queue = _queue_reminder(db, actor, chart, today)
     if queue:
         reminders.append(queue)
@@ -147,9 +150,27 @@ def _own_log_reminder(db: Database, actor: Actor, calendar: WorkCalendar,
         return None
     if row.state == vocab.LOG_DRAFT:
         return Reminder(MISSING_LOG, f"您{when}的工作日志尚未提交（仍是草稿）", 1, day)
-    if row.status == vocab.LOG_RETURNED:
-        return Reminder(RETURNED_LOG, f"您{when}的工作日志已被退回，请修改后重新提交", 1, day)
-    return None
+    return None           # a returned one is reminded with every other returned log
+
+
+def _returned_reminder(db: Database, actor: Actor) -> Reminder | None:
+    """Every returned log still waiting for its author, with the reviewer's reason: a log
+    returned for a day before the last working day was only a banner on the log page."""
+    with db.read() as s:
+        rows = s.execute(select(WorkLog.id, WorkLog.day).where(
+            WorkLog.person_id == actor.person_id, WorkLog.status == vocab.LOG_RETURNED,
+            WorkLog.deleted.is_(False)).order_by(WorkLog.day)).all()
+        if not rows:
+            return None
+        reasons = dict(s.execute(
+            select(ReviewAction.log_id, ReviewAction.comment)
+            .where(ReviewAction.log_id.in_([r.id for r in rows]), ReviewAction.action == "return",
+                   ReviewAction.deleted.is_(False))
+            .order_by(ReviewAction.created_at)).all())       # the latest return per log wins
+    days = [dt.date.fromisoformat(r.day) for r in rows]
+    details = tuple(f"{_day(d)}：{reasons.get(r.id) or '（未写理由）'}" for d, r in zip(days, rows))
+    return Reminder(RETURNED_LOG, f"您有{len(rows)}篇日志被退回，请修改后重新提交（最早为{_day(days[0])}）",
+                    len(rows), days[0], details)
 
 
 def _queue_reminder(db: Database, actor: Actor, chart: OrgChart,
