@@ -49,3 +49,27 @@ def test_sync_now_brings_the_other_pcs_log_and_shows_the_status(qtbot, tmp_path)
     finally:
         other.dispose()
         world.close()
+
+
+def test_the_window_syncs_in_the_background_and_says_so_in_the_status_bar(qtbot, tmp_path):
+    from app.ui.main_window import MainWindow
+    world = build_world(tmp_path / "w", keys=("a",))
+    admin_db = world.units["a"]
+    share = tmp_path / "share"
+    share.mkdir()
+    mine, theirs = Settings(tmp_path / "a.json"), Settings(tmp_path / "b.json")
+    code = pc_unit.setup(admin_db, _admin(admin_db), share, name="管理员电脑", settings=mine)
+    other = pc_unit.join(tmp_path / "b.sqlite", share, code, name="二号机", settings=theirs)
+    try:
+        write_log(other, "zs", DAYS[4], "后台同步带来的日志")
+        pc_unit.sync(other, settings=theirs)
+        window = MainWindow(admin_db, _admin(admin_db), mine)
+        qtbot.addWidget(window)
+        window._pc_runner = SyncRunner()
+        window.pc_sync()
+        assert _log_text(admin_db, "zs", DAYS[4]) == "submitted"
+        assert window.statusBar().currentMessage().startswith("同步完成：写出")
+        assert "读入1个" in window.statusBar().currentMessage()
+    finally:
+        other.dispose()
+        world.close()
