@@ -45,6 +45,10 @@ class Settings:
     # A folder (e.g. on a USB stick) that receives a copy of the automatic backups; per PC,
     # because drive letters and mount points belong to the machine.
     backup_second_dir = ConfigVar("backup_second_dir", "", str)
+    # Several PCs in one unit (app.services.exchange.pc_unit): per database file on this PC, the
+    # exchange folder (a drive letter or mount point belongs to the machine), this PC's name and
+    # signing key pair, and the last sync's outcome.
+    pc_exchange = ConfigVar("pc_exchange", {}, dict)
 
     def __init__(self, path: Path | None = None):
         self.path = path or data_dir() / "settings.json"

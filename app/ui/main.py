@@ -124,6 +124,7 @@ def run_gui(db_path: Path | None = None, demo: bool = False) -> int:
     window = MainWindow(db, actor, settings)
     window.show()
     window.start_daily_backups()
+    window.start_pc_sync()
     from PySide6.QtCore import QTimer
     QTimer.singleShot(300, window.show_login_reminders)
     return app.exec()

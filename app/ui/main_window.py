@@ -24,6 +24,11 @@ from app.services.county.mirrors import Mirrors
 from app.services.review import queue as review
 
 STATUS_TIMEOUT_MS = 6000
+# Several PCs in one unit: a round every minute (issue 16: a reviewer sees a log submitted on
+# another PC within a minute; a round with nothing new reads a few small files), and one shortly
+# after start-up, once the window is up.
+PC_SYNC_SECONDS = 60
+PC_SYNC_FIRST_MS = 5000
 
 
 class MainWindow(QMainWindow):
@@ -150,6 +155,48 @@ class MainWindow(QMainWindow):
         self._backup_timer.timeout.connect(self._daily_backup)
         self._backup_timer.start()
         QTimer.singleShot(0, self._daily_backup)
+
+    def start_pc_sync(self) -> None:
+        """The timer of the exchange-folder rounds (app.services.exchange.pc_unit); each round
+        checks whether this PC has a folder set, so setting one on the 数据交换 page starts them."""
+        from PySide6.QtCore import QTimer
+        self._pc_busy = False
+        self._pc_timer = QTimer(self, interval=PC_SYNC_SECONDS * 1000)
+        self._pc_timer.timeout.connect(self.pc_sync)
+        self._pc_timer.start()
+        QTimer.singleShot(PC_SYNC_FIRST_MS, self.pc_sync)
+
+    def pc_sync(self) -> None:
+        """One round in the background, its outcome in the status bar."""
+        # imported here: only the running program syncs, not every window a test builds
+        from app.services.exchange import keystore, pc_unit
+        from app.ui.tasks import TaskRunner
+        if self.db.edition != "unit" or getattr(self, "_pc_busy", False):
+            return
+        if pc_unit.config(self.db, self.settings) is None:
+            return
+        if not keystore.is_open(self.db):
+            self.show_status("多台电脑同步暂停：本机同步密钥已加密保存，请在“数据交换”页输入密钥口令")
+            return
+        if not hasattr(self, "_pc_runner"):
+            self._pc_runner = TaskRunner()
+        self._pc_busy = True
+        db, settings = self.db, self.settings
+        self._pc_runner.run(lambda: pc_unit.sync(db, settings=settings), self._pc_synced,
+                            self._pc_failed)
+
+    def _pc_synced(self, report) -> None:
+        self._pc_busy = False
+        if report.problems:
+            self.statusBar().showMessage(report.summary(), 30_000)
+        elif report.applied or report.written:
+            self.show_status(report.summary())
+        if self.sync_page is not None:
+            self.sync_page.pcs.show_state()
+
+    def _pc_failed(self, exc: BaseException) -> None:
+        self._pc_busy = False
+        self.statusBar().showMessage(f"多台电脑同步失败：{exc}", 30_000)
 
     def _daily_backup(self) -> None:
         # imported here: only the running program backs up, not every window a test builds

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QWizard
+from PySide6.QtWidgets import QDialog, QLabel, QWizard
 
 from app.core.metrics import parse_period, percent
 from app.core.validators import make_credit_code
@@ -110,7 +110,7 @@ def test_standalone_unit_sees_an_explanation(qtbot, unit_db, admin, settings):
     from app.ui.pages.sync_page import SyncPage
     page = SyncPage(unit_db, admin, settings, runner=SyncRunner())
     qtbot.addWidget(page)
-    assert "单位注册包" in page.findChild(type(page.children()[1]), "standaloneNote").text()
+    assert "单位注册包" in page.findChild(QLabel, "standaloneNote").text()
 
 
 def test_unit_sync_page_exports_a_report_and_imports_a_dispatch(qtbot, tmp_path, county_db, settings):

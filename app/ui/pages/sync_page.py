@@ -1,4 +1,5 @@
-"""数据交换 page (unit edition, admin only): the keys' fingerprints (and a new key with the 编办's
+"""数据交换 page (unit edition, admin only): the unit's PCs sharing an exchange folder (pcs_box),
+the keys' fingerprints (and a new key with the 编办's
 new registration code after it revoked ours), 上报包 out to the 编办, 下发包 in from it through a
 preview, and the ledger of received packages."""
 from __future__ import annotations
@@ -48,6 +49,11 @@ class SyncPage(QWidget):
         self.last_results: list[P.PackageResult] = []
         self.peer = unit_sync.bureau_peer(db)
         layout = QVBoxLayout(self)
+        # imported here: a page or dialog is built when it is first opened
+        from app.ui.pages.pcs_box import PcsBox
+        self.pcs = PcsBox(db, actor, settings, self.runner, self)
+        self.pcs.status_message.connect(self.status_message)
+        layout.addWidget(self.pcs)
         if self.peer is None:
             note = QLabel(STANDALONE_TEXT, wordWrap=True, objectName="standaloneNote")
             note.setStyleSheet("font-size: 12pt; padding: 16px; background:#f6f6f6; border:1px solid #ddd")

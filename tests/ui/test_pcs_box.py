@@ -1,0 +1,75 @@
+"""The 数据交换 page's 多台电脑共用 group: two replicas of one unit through a temporary exchange
+folder; the admin clicks 立即同步 and the other PC's log arrives."""
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtCore import Qt
+from sqlalchemy import select
+
+from app.db.models import Person, WorkLog
+from app.services.exchange import pc_unit
+from app.settings import Settings
+from app.ui.pages.sync_page import SyncPage
+from app.ui.tasks import SyncRunner
+from tests.unit.sync_fixtures import DAYS, actor_for, build_world, write_log
+
+
+def _admin(db):
+    """The fixture's unit has no admin account: its leader, acting as the admin."""
+    return dataclasses.replace(actor_for(db, "ld"), is_admin=True)
+
+
+def _log_text(db, login, day):
+    with db.read() as s:
+        pid = s.scalar(select(Person.id).where(Person.login == login))
+        return s.scalar(select(WorkLog.status).where(WorkLog.person_id == pid, WorkLog.day == day.isoformat()))
+
+
+def test_sync_now_brings_the_other_pcs_log_and_shows_the_status(qtbot, tmp_path):
+    world = build_world(tmp_path / "w", keys=("a",))
+    admin_db = world.units["a"]
+    share = tmp_path / "share"
+    share.mkdir()
+    mine, theirs = Settings(tmp_path / "a.json"), Settings(tmp_path / "b.json")
+    page = SyncPage(admin_db, _admin(admin_db), mine, runner=SyncRunner())
+    qtbot.addWidget(page)
+    assert not page.pcs.sync_button.isEnabled() and page.pcs.folder.text() == "（未设置）"
+    code = pc_unit.setup(admin_db, _admin(admin_db), share, name="管理员电脑", settings=mine)
+    other = pc_unit.join(tmp_path / "b.sqlite", share, code, name="二号机", settings=theirs)
+    try:
+        write_log(other, "zs", DAYS[3], "在二号机上填写")
+        pc_unit.sync(other, settings=theirs)
+        page.pcs.show_state()
+        assert _log_text(admin_db, "zs", DAYS[3]) is None
+        qtbot.mouseClick(page.pcs.sync_button, Qt.MouseButton.LeftButton)
+        assert _log_text(admin_db, "zs", DAYS[3]) == "submitted"
+        assert "看到其他电脑1台" in page.pcs.status.text() and "无异常" in page.pcs.status.text()
+        assert page.pcs.folder.text() == str(share)
+    finally:
+        other.dispose()
+        world.close()
+
+
+def test_the_window_syncs_in_the_background_and_says_so_in_the_status_bar(qtbot, tmp_path):
+    from app.ui.main_window import MainWindow
+    world = build_world(tmp_path / "w", keys=("a",))
+    admin_db = world.units["a"]
+    share = tmp_path / "share"
+    share.mkdir()
+    mine, theirs = Settings(tmp_path / "a.json"), Settings(tmp_path / "b.json")
+    code = pc_unit.setup(admin_db, _admin(admin_db), share, name="管理员电脑", settings=mine)
+    other = pc_unit.join(tmp_path / "b.sqlite", share, code, name="二号机", settings=theirs)
+    try:
+        write_log(other, "zs", DAYS[4], "后台同步带来的日志")
+        pc_unit.sync(other, settings=theirs)
+        window = MainWindow(admin_db, _admin(admin_db), mine)
+        qtbot.addWidget(window)
+        window._pc_runner = SyncRunner()
+        window.pc_sync()
+        assert _log_text(admin_db, "zs", DAYS[4]) == "submitted"
+        assert window.statusBar().currentMessage().startswith("同步完成：写出")
+        assert "读入1个" in window.statusBar().currentMessage()
+    finally:
+        other.dispose()
+        world.close()
