@@ -195,8 +195,19 @@ def answer_copy_question(button_text: str, seen: list[str]) -> None:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from PySide6.QtWidgets import QMessageBox
+    tries = []
+
     def answer():
-        box = QApplication.activeModalWidget()
+        # the question box, found among the top-level windows (other tests' windows may be active)
+        boxes = [w for w in QApplication.topLevelWidgets()
+                 if isinstance(w, QMessageBox) and w.isVisible() and w.windowTitle() == "复制上一工作日"]
+        if not boxes:
+            tries.append(1)
+            if len(tries) < 200:
+                QTimer.singleShot(10, answer)
+            return
+        box = boxes[0]
         seen.append(box.text())
         [button] = [b for b in box.buttons() if b.text() == button_text]
         button.click()
