@@ -1,14 +1,11 @@
 """Account commands: initial passwords (初始密码单), unlock, change-password."""
 from __future__ import annotations
 
-import getpass
-import os
-import sys
 from pathlib import Path
 
-from app.cli.auth import ADMIN, NOBODY, acts_as, password_for
+from app.cli.auth import ADMIN, NOBODY, acts_as, chosen_password, password_for
 from app.cli.common import open_db
-from app.core.errors import AppError, ValidationError
+from app.core.errors import AppError
 from app.services.org import accounts, initial_passwords, lockout
 
 ENV_NEW_PASSWORD = "LZKP_NEW_PASSWORD"
@@ -72,23 +69,11 @@ def cmd_unlock(a) -> int:
     return 0
 
 
-def _new_password(login: str) -> str:
-    password = os.environ.get(ENV_NEW_PASSWORD)
-    if password is not None:
-        return password
-    if not sys.stdin.isatty():
-        raise AppError(f"请在终端中运行以输入“{login}”的新密码，或设置环境变量 {ENV_NEW_PASSWORD}")
-    first = getpass.getpass("新密码（至少8位，含字母和数字）：")
-    if getpass.getpass("再次输入新密码：") != first:
-        raise ValidationError("两次输入的新密码不一致")
-    return first
-
-
 def cmd_change_password(a) -> int:
     db = open_db(a.db)
     old = password_for(a.user)
     actor = accounts.login(db, a.user, old)
-    accounts.change_password(db, actor, old, _new_password(a.user))
+    accounts.change_password(db, actor, old, chosen_password(a.user, ENV_NEW_PASSWORD))
     print(f"已修改 {a.user} 的密码")
     return 0
 

@@ -94,17 +94,17 @@ def password_for(login: str) -> str:
     return password
 
 
-def chosen_password(given: str | None, login: str) -> str:
-    """A password the person chooses for themselves (init): --password, else LZKP_PASSWORD,
-    else typed twice at the terminal."""
+def chosen_password(login: str, env: str = PASSWORD_ENV, given: str | None = None) -> str:
+    """A password the person chooses for themselves (init, change-password): `given` (from
+    --password), else the environment variable `env`, else typed twice at the terminal."""
     if given is not None:
         return given
-    password = os.environ.get(PASSWORD_ENV)
+    password = os.environ.get(env)
     if password is not None:
         return password
     if not sys.stdin.isatty():
-        raise AppError(f"请给出“{login}”的密码：--password、环境变量 {PASSWORD_ENV}，或在终端中运行后输入")
+        raise AppError(f"请在终端中运行以输入“{login}”的新密码，或设置环境变量 {env}")
     first = getpass.getpass(f"为“{login}”设置密码（至少8位，含字母和数字）：")
     if getpass.getpass("再次输入：") != first:
-        raise AppError("两次输入的密码不一致，未创建任何文件")
+        raise AppError("两次输入的密码不一致")
     return first

@@ -41,7 +41,7 @@ def cmd_init(a) -> int:
     setup = UnitSetup(a.unit_name, a.credit_code, a.unit_class, a.funding_form, a.quotas,
                       a.leader_posts, edition=a.edition)
     # The admin chose this password himself, as in the first-run wizard: no forced change.
-    password = chosen_password(a.password, a.admin)
+    password = chosen_password(a.admin, given=a.password)
     db = create_database(a.db, setup, accounts.NewUser(a.admin, a.admin_name, password,
                                                        is_admin=True, must_change=False))
     if a.edition == "bureau":

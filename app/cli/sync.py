@@ -126,7 +126,7 @@ def init_from_enrollment(a) -> int:
     if not a.code:
         raise AppError("请加 --code 输入编办给的一次性注册码（注册包的内容用它加密）。本次未创建任何文件")
     unlock(info, a.code)
-    db, info = init(a.db, info, None, a.admin, a.admin_name, chosen_password(a.password, a.admin),
+    db, info = init(a.db, info, None, a.admin, a.admin_name, chosen_password(a.admin, given=a.password),
                     must_change=False)
     print(f"已用注册包创建单位“{info.unit_name}”，管理员 {a.admin}：{a.db}\n"
           f"编办“{info.bureau_name}”密钥指纹：{info.bureau_fingerprint}（已核对）\n"
