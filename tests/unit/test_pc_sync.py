@@ -325,3 +325,33 @@ def test_a_pc_killed_between_its_file_and_its_commit_sends_the_rows_again_harmle
     unit.settle()
     assert _entry_texts(c.db, "zs", DAYS[3]) == ("写完文件后断电",)
     assert len({unit_content(pc.db) for pc in unit.pcs}) == 1
+
+
+def test_a_unit_made_without_a_bureau_shares_its_own_registration_and_quotas(tmp_path):
+    """A unit made by `init` or `demo` (no 注册包) wrote its unit row and quotas itself: its
+    joined PCs must take them like any other row, not refuse the admin's first file forever
+    (found over a real Samba share, tests/manual/two_pc_share.py)."""
+    from app.services.org import accounts
+    from app.services.org.setup import UnitSetup, create_database, open_database
+    from app.sync.keys import generate
+    from tests.unit.sync_fixtures import snapshot
+    setup = UnitSetup("测试县市场监督管理局", "11371321MB28510360",
+                      staffing_quotas={"行政编制": 20}, leader_posts={"正职": 1})
+    admin = create_database(tmp_path / "a.sqlite", setup,
+                            accounts.NewUser("admin", "管理员", "abc12345", is_admin=True, must_change=False))
+    other = open_database(snapshot(admin, tmp_path / "b.sqlite"))
+    pc_sync.become_new_pc(other, "二号机")
+    folder = tmp_path / "share"
+    folder.mkdir()
+    unit_keys, keys = packages.ensure_keys(admin), (generate(), generate())
+    try:
+        written = pc_sync.sync_once(admin, folder, pc_keys=keys[0], unit_keys=unit_keys, name="管理员电脑")
+        assert written.written and not written.problems
+        for _ in range(2):          # read again: the file stays applied, no problem comes back
+            report = pc_sync.sync_once(other, folder, pc_keys=keys[1], unit_keys=unit_keys, name="二号机")
+            assert report.problems == []
+        assert pc_sync.applied_seqs(other, admin.origin) == {1}
+        assert unit_content(admin) == unit_content(other)
+    finally:
+        other.dispose()
+        admin.dispose()

@@ -67,10 +67,11 @@ APPLIED, DUPLICATE = "applied", "duplicate"
 class PcRule(SenderRule):
     """Another PC of the same unit: any table the unit writes, its private ones included (they
     stay inside the unit: the files are encrypted to the unit key), never the 编办's tables nor
-    rows the 编办 wrote (Merger: origin checks)."""
+    rows the 编办 wrote (Merger: origin checks). A unit made without a 编办 (`init`, `demo`:
+    no 注册包, so no 编办 origin) wrote its unit row and quotas itself; those travel too."""
 
     def table_ok(self, table: str) -> bool:
-        return table not in UNIT_FORBIDDEN
+        return table not in UNIT_FORBIDDEN or not self.bureau_origin
 
 
 @dataclass
