@@ -39,6 +39,8 @@ def missing() -> str | None:
     if not Path("/dev/fuse").exists():
         return "没有 /dev/fuse"
     with socket.socket() as s:
+        # as smbd binds: connections of a run just ended may still be in TIME_WAIT on port 445
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", 445))
         except OSError:

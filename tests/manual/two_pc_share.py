@@ -1,6 +1,6 @@
 """Two PCs of one unit exchanging through a REAL share: loopback Samba, mounted twice by smbnetfs.
 
-    sudo PYTHONPATH=. .venv/bin/python tests/manual/two_pc_share.py [--seconds 60] [--keep]
+    sudo PYTHONPATH=. .venv/bin/python tests/manual/two_pc_share.py [--seconds 60] [--kills 1] [--keep]
 
 Run as root with the Debian packages samba, smbclient and smbnetfs (otherwise it says why and
 exits 0 without doing anything). It sets up and tears down everything itself
@@ -13,8 +13,10 @@ FUSE mounts of that share — two SMB clients whose sessions and locks are separ
 2. `mount_type()` / `is_network_path()` on both mounts, and what `init` does with a database
    file placed ON the share (refused, or which journal mode it got).
 3. Two OS processes for --seconds (tests/manual/two_pc_workers.py): 甲 writes and submits logs
-   and syncs through mount 1; 乙 syncs through mount 2 and approves what it sees. Half-way, 甲 is
-   killed with SIGKILL while a sync round runs and started again.
+   and syncs through mount 1; 乙 syncs through mount 2 and approves what it sees. Half-way (or
+   at --kills evenly spaced moments), 甲 is killed with SIGKILL inside a sync round and started
+   again; where in the round it died is told from what it left (a .part file, a change file not
+   yet recorded in its database, or nothing of this round yet).
 4. Then `pcs sync` on both a few times, and the checks: both replicas' synced content identical
    (tests/unit/pc_fixtures.unit_content), PRAGMA integrity_check on both, temporary (.part)
    files left in the share, counts, submit-to-visible times. Exit 1 if a check fails.
@@ -126,7 +128,33 @@ def count_states(db: Path) -> dict[str, int]:
         con.close()
 
 
-def run(seconds: float, work: Path) -> dict:
+def kill_in_round(a: subprocess.Popen, marker: Path, not_before: float,
+                  writing: Path | None = None) -> tuple[subprocess.Popen, dict]:
+    """SIGKILL the writer inside its first sync round after `not_before`: a random moment into
+    it, or (`writing`: its folder as the server stores it) the moment a temporary file of a
+    change file appears there."""
+    delay = random.uniform(0.0, 0.1)           # a round takes ~0.1 s: import, ack or export
+    while True:
+        if a.poll() is not None:
+            raise RuntimeError(f"甲机进程提前退出：{a.stdout.read()}")
+        if time.time() >= not_before and marker.exists():
+            if writing is not None:
+                if any(e.name.endswith(".lzkc.part") for e in os.scandir(writing)):
+                    delay = None
+                    break
+                time.sleep(0.0005)
+                continue
+            time.sleep(delay)
+            if marker.exists():                # still inside that round
+                break
+        time.sleep(0.005)
+    os.kill(a.pid, signal.SIGKILL)
+    a.wait()
+    marker.unlink(missing_ok=True)
+    return a, {"at": time.time(), "into_round_s": "写变更文件时" if delay is None else round(delay, 3)}
+
+
+def run(seconds: float, work: Path, n_kills: int = 1) -> dict:
     from app.db.engine import is_network_path, mount_type
     result: dict = {"versions": versions(), "seconds": seconds}
     with LoopbackShare(work / "samba") as share:
@@ -155,25 +183,18 @@ def run(seconds: float, work: Path) -> dict:
         end_a, end_b = start + seconds, start + seconds + 20     # 乙 reviews what 甲 sent last
         b = worker("reviewer", b_db, b_dir, ev_b, end_b)
         a = worker("writer", a_db, a_dir, ev_a, end_a, marker)
-        # half-way: SIGKILL 甲 while its sync round runs (marker present), then start it again
-        delay = random.uniform(0.0, 0.1)       # a round takes ~0.1 s: import, ack or export
-        while True:
-            if a.poll() is not None:
-                raise RuntimeError(f"甲机进程提前退出：{a.stdout.read()}")
-            if time.time() >= start + seconds / 2 and marker.exists():
-                time.sleep(delay)
-                if marker.exists():            # still inside that round
-                    break
-            time.sleep(0.005)
-        os.kill(a.pid, signal.SIGKILL)
-        a.wait()
-        killed_at = time.time()
-        marker.unlink(missing_ok=True)
-        result["killed_at_s"] = round(killed_at - start, 1)
-        result["killed_after_round_start_s"] = round(delay, 2)
-        result["part_after_kill"] = sorted(str(p.relative_to(share.served))
-                                           for p in share.served.rglob("*.part"))
-        a = worker("writer", a_db, a_dir, ev_a, end_a, marker)
+        # SIGKILL 甲 inside a sync round (marker present) at evenly spaced moments, start it again
+        kills = []
+        for k in range(n_kills):
+            # every second kill waits for a change file being written (seen on the server's disk)
+            writing = share.served / "履职交换" / origin_of(a_db) if k % 2 else None
+            a, kill = kill_in_round(a, marker, start + seconds * (k + 1) / (n_kills + 1), writing)
+            kill["at_s"] = round(kill.pop("at") - start, 1)
+            kill["parts"] = sorted(str(p.relative_to(share.served)) for p in share.served.rglob("*.part"))
+            kill["phase"] = kill_phase(kill["parts"], a_db, share.served / "履职交换", read_events(ev_a))
+            kills.append(kill)
+            a = worker("writer", a_db, a_dir, ev_a, end_a, marker)
+        result["kills"] = kills
         for p, name in ((a, "甲"), (b, "乙")):
             out, _ = p.communicate(timeout=seconds + 300)
             if p.returncode != 0:
@@ -183,26 +204,54 @@ def run(seconds: float, work: Path) -> dict:
                                      for p in share.served.rglob("*.part"))
         result["files_in_share"] = sum(1 for p in share.served.rglob("*") if p.is_file())
         result["share_bytes"] = sum(p.stat().st_size for p in share.served.rglob("*") if p.is_file())
-    result.update(analyse(read_events(ev_a), read_events(ev_b), killed_at))
+    result.update(analyse(read_events(ev_a), read_events(ev_b), [start + k["at_s"] for k in kills]))
     result["integrity"] = {"甲": integrity(a_db), "乙": integrity(b_db)}
     result["content"] = {"甲": content_hash(a_db), "乙": content_hash(b_db)}
     result["states"] = {"甲": count_states(a_db), "乙": count_states(b_db)}
     return result
 
 
-def analyse(ev_a: list[dict], ev_b: list[dict], killed_at: float) -> dict:
+def origin_of(db: Path) -> str:
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return con.execute("SELECT origin FROM replica").fetchone()[0]
+    finally:
+        con.close()
+
+
+def kill_phase(parts: list[str], a_db: Path, folder: Path, ev_a: list[dict]) -> str:
+    """Where in its round the writer was killed, from what it left behind."""
+    if parts:
+        return f"写文件时（留下临时文件 {'、'.join(parts)}）"
+    con = sqlite3.connect(f"file:{a_db}?mode=ro", uri=True)
+    try:
+        origin = con.execute("SELECT origin FROM replica").fetchone()[0]
+        next_seq = con.execute("SELECT next_seq FROM peer WHERE peer_id = ?", (origin,)).fetchone()[0]
+    finally:
+        con.close()
+    files = sum(1 for p in (folder / origin).glob("*.lzkc") if re.fullmatch(r"\d{8}\.lzkc", p.name))
+    recorded = sum(e["written"] for e in ev_a if e["ev"] == "round") + 1     # + the setup's first
+    if files >= next_seq:
+        return f"第{files}号变更文件已改名到位、本机数据库尚未记下时（重启后同样的记录写入下一号）"
+    if files > recorded:
+        return f"第{files}号变更文件已写出并记下、本轮尚未结束时"
+    return "读入其他电脑的文件或写确认时（本轮的变更文件尚未写出）"
+
+
+def analyse(ev_a: list[dict], ev_b: list[dict], kills: list[float]) -> dict:
     submitted = {(e["author"], e["day"]): e["t"] for e in ev_a if e["ev"] == "submit"}
     seen = {(e["author"], e["day"]): e["t"] for e in ev_b if e["ev"] == "seen"}
     lat = sorted(seen[k] - submitted[k] for k in seen if k in submitted)
     rounds_a = [e for e in ev_a if e["ev"] == "round"]
     rounds_b = [e for e in ev_b if e["ev"] == "round"]
-    after_kill = [e for e in rounds_a if e["t"] > killed_at]
+    after_kill = [e for e in rounds_a if e["t"] > kills[0]] if kills else []
+    restarts = [next((e["t"] - k for e in rounds_a if e["t"] > k), None) for k in kills]
 
     def q(xs, f):
         return round(xs[min(len(xs) - 1, int(f * len(xs)))], 2) if xs else None
     return {
         "submitted": len(submitted),
-        "submitted_before_kill": sum(t < killed_at for t in submitted.values()),
+        "submitted_before_first_kill": sum(t < kills[0] for t in submitted.values()) if kills else None,
         # the restarted writer finds every log the killed one wrote; one it committed but
         # could not record any more shows up here as found without a submit event
         "found_after_restart": sum(e["ev"] == "found" for e in ev_a),
@@ -215,8 +264,8 @@ def analyse(ev_a: list[dict], ev_b: list[dict], killed_at: float) -> dict:
                    "乙_median_s": round(statistics.median(e["seconds"] for e in rounds_b), 2)},
         "files_written": {"甲": sum(e["written"] for e in rounds_a), "乙": sum(e["written"] for e in rounds_b)},
         "problems": sorted({p for e in rounds_a + rounds_b for p in e["problems"]}),
-        "rounds_after_restart": len(after_kill),
-        "restart_to_first_round_s": round(after_kill[0]["t"] - killed_at, 1) if after_kill else None,
+        "rounds_after_first_restart": len(after_kill),
+        "restart_to_first_round_s": [round(r, 1) if r is not None else None for r in restarts],
         "max_clock_offset_ms": max((abs(o) for e in rounds_a + rounds_b for o in e.get("offsets", ())),
                                    default=None),
         "problems_after_restart": sorted({p for e in after_kill for p in e["problems"]}),
@@ -238,9 +287,9 @@ def verdict(r: dict) -> list[str]:
         bad.append(f"写了{logs}篇日志，审定情况却是 {r['states']['甲']}")
     if r["problems"]:
         bad.append(f"同步报告了问题：{r['problems']}")
-    if not r["rounds_after_restart"] or not r["submitted"] or r["seen_by_b"] < r["submitted"]:
+    if None in r["restart_to_first_round_s"] or not r["submitted"] or r["seen_by_b"] < r["submitted"]:
         bad.append("甲机重启后没有继续，或乙机没有看到全部提交")
-    stray = [p for p in r["part_left"] if p not in r["part_after_kill"]]
+    stray = [p for p in r["part_left"] if not any(p in k["parts"] for k in r["kills"])]
     if stray:
         bad.append(f"留下了不是被杀进程写的临时文件：{stray}")
     return bad
@@ -249,6 +298,8 @@ def verdict(r: dict) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--seconds", type=float, default=60, help="两个进程并发运行的时间（默认60秒）")
+    p.add_argument("--kills", type=int, default=2,
+                   help="运行中强行结束甲机进程的次数（默认2：一次在同步中随机时刻，一次正在写变更文件时）")
     p.add_argument("--keep", action="store_true", help="保留工作目录（数据库、事件记录、samba 日志）")
     p.add_argument("--json", type=Path, help="把结果写入此 JSON 文件")
     a = p.parse_args(argv)
@@ -258,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     work = Path(tempfile.mkdtemp(prefix="lzkp-share-"))
     try:
-        result = run(a.seconds, work)
+        result = run(a.seconds, work, a.kills)
     finally:
         if not a.keep:
             shutil.rmtree(work, ignore_errors=True)
