@@ -28,6 +28,7 @@ def unit(tmp_path_factory):
             data_dir=b_dir)
     assert r.returncode == 0, r.stderr
     assert "已加入本单位" in r.stdout and "管理员电脑" in r.stdout
+    assert "问题" not in r.stdout, r.stdout     # the admin PC's first file (unit row, quotas) taken
     return root, share, (a_db, a_dir), (b_db, b_dir)
 
 
