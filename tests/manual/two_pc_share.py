@@ -62,8 +62,8 @@ def worker(role: str, db: Path, data_dir: Path, events: Path, until: float, mark
     env = {**os.environ, "LZKP_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT)}
     cmd = [sys.executable, str(WORKERS), role, "--db", str(db), "--events", str(events),
            "--until", str(until)] + (["--marker", str(marker)] if marker else [])
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+    with open(f"{events}.out", "ab") as out:       # what a worker prints (a traceback) goes here
+        return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
 def read_events(path: Path) -> list[dict]:
@@ -129,14 +129,14 @@ def count_states(db: Path) -> dict[str, int]:
 
 
 def kill_in_round(a: subprocess.Popen, marker: Path, not_before: float,
-                  writing: Path | None = None) -> tuple[subprocess.Popen, dict]:
+                  writing: Path | None = None) -> dict:
     """SIGKILL the writer inside its first sync round after `not_before`: a random moment into
     it, or (`writing`: its folder as the server stores it) the moment a temporary file of a
     change file appears there."""
     delay = random.uniform(0.0, 0.1)           # a round takes ~0.1 s: import, ack or export
     while True:
         if a.poll() is not None:
-            raise RuntimeError(f"甲机进程提前退出：{a.stdout.read()}")
+            raise RuntimeError(f"甲机进程提前退出（退出码 {a.returncode}），见 {a.args[a.args.index('--events') + 1]}.out")
         if time.time() >= not_before and marker.exists():
             if writing is not None:
                 if any(e.name.endswith(".lzkc.part") for e in os.scandir(writing)):
@@ -151,10 +151,10 @@ def kill_in_round(a: subprocess.Popen, marker: Path, not_before: float,
     os.kill(a.pid, signal.SIGKILL)
     a.wait()
     marker.unlink(missing_ok=True)
-    return a, {"at": time.time(), "into_round_s": "写变更文件时" if delay is None else round(delay, 3)}
+    return {"at": time.time(), "into_round_s": "写变更文件时" if delay is None else round(delay, 3)}
 
 
-def run(seconds: float, work: Path, n_kills: int = 1) -> dict:
+def run(seconds: float, work: Path, n_kills: int = 2) -> dict:
     from app.db.engine import is_network_path, mount_type
     result: dict = {"versions": versions(), "seconds": seconds}
     with LoopbackShare(work / "samba") as share:
@@ -188,7 +188,7 @@ def run(seconds: float, work: Path, n_kills: int = 1) -> dict:
         for k in range(n_kills):
             # every second kill waits for a change file being written (seen on the server's disk)
             writing = share.served / "履职交换" / origin_of(a_db) if k % 2 else None
-            a, kill = kill_in_round(a, marker, start + seconds * (k + 1) / (n_kills + 1), writing)
+            kill = kill_in_round(a, marker, start + seconds * (k + 1) / (n_kills + 1), writing)
             kill["at_s"] = round(kill.pop("at") - start, 1)
             kill["parts"] = sorted(str(p.relative_to(share.served)) for p in share.served.rglob("*.part"))
             kill["phase"] = kill_phase(kill["parts"], a_db, share.served / "履职交换", read_events(ev_a))
@@ -196,8 +196,8 @@ def run(seconds: float, work: Path, n_kills: int = 1) -> dict:
             a = worker("writer", a_db, a_dir, ev_a, end_a, marker)
         result["kills"] = kills
         for p, name in ((a, "甲"), (b, "乙")):
-            out, _ = p.communicate(timeout=seconds + 300)
-            if p.returncode != 0:
+            if p.wait(timeout=seconds + 300) != 0:
+                out = Path(f"{p.args[p.args.index('--events') + 1]}.out").read_text(encoding="utf-8", errors="replace")
                 raise RuntimeError(f"{name}机进程失败（退出码 {p.returncode}）：{out}")
         result["settle"] = settle([(a_db, a_dir), (b_db, b_dir)])
         result["part_left"] = sorted(str(p.relative_to(share.served))
