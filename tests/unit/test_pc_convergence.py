@@ -18,7 +18,7 @@ At the end:
   must also have succeeded on the reference;
 - a 上报包 made on a randomly chosen PC (any PC holds the unit key) gives the 编办 the same rows.
 
-The default run is sized for the suite (8 PCs, 150 steps, 2 kills, ~30 s here); a larger run:
+The default run is sized for the suite (8 PCs, 150 steps, 2 kills: ~15 s of CPU, 40 s on this shared machine); a larger run:
     LZKP_PC_CONVERGENCE="12 1200 7 6" pytest -s tests/unit/test_pc_convergence.py
 (PCs, steps, seed, kills).
 """
