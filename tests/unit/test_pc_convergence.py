@@ -81,7 +81,7 @@ def _run(unit, ref, rng: random.Random, tmp_path) -> None:
         pc = rng.choice(active)
         if step in kill_at:
             faults["kill"] += 1
-            faults["kill-finished"] += killed_mid_sync(unit, pc, rng.uniform(0.0, 0.25), tmp_path)
+            faults["kill-finished"] += killed_mid_sync(unit, pc, rng.uniform(0.0, 0.06), tmp_path)
             continue
         roll = rng.random()
         if roll < 0.24:
