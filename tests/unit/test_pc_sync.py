@@ -355,3 +355,21 @@ def test_a_unit_made_without_a_bureau_shares_its_own_registration_and_quotas(tmp
     finally:
         other.dispose()
         admin.dispose()
+
+
+def test_a_log_marked_invalid_while_a_piece_was_missing_heals_at_the_next_round(unit):
+    """Seen in the convergence test (seed 1): one PC kept a log 签名无效 that verified on every
+    PC, because what its verdict rests on arrived in several PCs' files in another order. Here
+    the mark is made by hand; the next round that applies a file checks it again."""
+    a, b, c = unit.pcs
+    write_log(a.db, "ls", DAYS[3], "甲机写的")
+    unit.settle()
+    log_id = _log(c.db, "ls", DAYS[3]).id
+    with c.db.session() as s:
+        s.connection().exec_driver_sql("UPDATE work_log SET status = 'invalid' WHERE id = ?", (log_id,))
+    write_log(b.db, "zs", DAYS[4], "乙机写的")
+    unit.sync(b)
+    assert unit.sync(c).applied
+    assert _log(c.db, "ls", DAYS[3]).status == "submitted"
+    unit.settle()
+    assert len({unit_content(pc.db) for pc in unit.pcs}) == 1

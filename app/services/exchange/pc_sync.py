@@ -117,6 +117,8 @@ def sync_once(db: Database, folder: Path | str, *, pc_keys: KeyPair, unit_keys: 
             if origin != db.origin:
                 acks[origin] = _import_pc(db, folder, origin, unit_keys, actor, report, own_skew)
         F.write_ack(folder, db.origin, acks)
+        if report.applied:
+            _heal_invalid(db, actor)
         _import_dispatches(db, folder, report)
         # after the import: what it made this PC write (entries of a losing log version deleted)
         # goes out in the same round
@@ -130,6 +132,20 @@ def sync_once(db: Database, folder: Path | str, *, pc_keys: KeyPair, unit_keys: 
         report.problems.append(f"交换文件夹读写失败：{exc.strerror or exc}（本机照常工作，稍后再同步）")
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _heal_invalid(db: Database, actor: Actor) -> None:
+    """Check again every log marked 签名无效 here. A file is checked as it arrives, and what a
+    log's verdict rests on can come from several PCs' files in any order (the entries deleted by
+    the PC that saw the winning version, a signature, a key); a log marked invalid while a piece
+    was missing must not stay so on this PC alone once the piece is here."""
+    from app.core.vocab import LOG_INVALID
+    from app.db.models import WorkLog
+    with db.session(actor) as s:
+        invalid = set(s.scalars(select(WorkLog.id).where(WorkLog.status == LOG_INVALID,
+                                                         WorkLog.deleted.is_(False))))
+        if invalid:
+            verify.mark(s, invalid)
 
 
 def _ensure_card(folder: Path, origin: str, name: str, pc_keys: KeyPair, unit_keys: KeyPair) -> None:
