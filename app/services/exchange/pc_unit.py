@@ -176,8 +176,8 @@ def join(dest: Path | str, folder: Path | str, code: str, *, name: str = "",
         raise AppError("交换文件夹中没有加入信息：请单位管理员先在本单位的电脑上设置多台电脑共用")
     try:
         plain = signing.unseal_bytes(joined["sealed"], codes.normalize(code), "单位密钥")
-    except codes.CodeError as exc:
-        raise AppError(f"加入码有误：{exc}") from None
+    except codes.CodeError:
+        raise AppError(code_problem(code)) from None
     except signing.SealError:
         raise AppError("加入码不正确（或已被管理员换过）：请向单位管理员核对") from None
     unit_keys = KeyPair.from_dict(json.loads(plain))
@@ -210,6 +210,16 @@ def keys_ready(db: Database, settings: Settings | None = None) -> bool:
         except AppError:
             return False
     return keystore.is_open(db)
+
+
+def code_problem(text: str) -> str | None:
+    """What is wrong with a join code as typed (None: well formed). The codes are those of the
+    编办's 注册码 (app.sync.codes), whose messages name that code: here they name the join code."""
+    try:
+        codes.normalize(text)
+    except codes.CodeError as exc:
+        return str(exc).replace("编办给的注册码", "单位管理员给的加入码").replace("注册码", "加入码")
+    return None
 
 
 def _required(db: Database, settings: Settings | None) -> PcConfig:

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (QFileDialog, QFormLayout, QHBoxLayout, QLabel, QL
 
 from app.core.errors import AppError
 from app.services.exchange import pc_unit
-from app.services.exchange.enrollment import code_problem
 from app.ui.tasks import TaskRunner
 
 ERROR_STYLE = "color: #b00020"
@@ -78,14 +77,14 @@ class JoinPage(QWizardPage):
 
     def _changed(self) -> None:
         typed = "".join(c for c in self.code.text() if c not in " -")
-        problem = code_problem(self.code.text()) if typed else None
+        problem = pc_unit.code_problem(self.code.text()) if typed else None
         # said once the code could be whole, or at once for a letter a code never holds
         self.code_hint.setText(problem if problem and (len(typed) >= 20 or "不会出现" in problem) else "")
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:
         return (not self.busy and bool(self.folder.text().strip()) and bool(self.name.text().strip())
-                and code_problem(self.code.text()) is None)
+                and pc_unit.code_problem(self.code.text()) is None)
 
     def validatePage(self) -> bool:
         """The first press starts the join and stays on the page; when it has worked the wizard
