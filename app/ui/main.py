@@ -10,10 +10,11 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app import APP_NAME
-from app.core.errors import AppError
+from app.core.errors import AppError, NetworkDatabase
 from app.paths import data_dir, default_db_path
 from app.settings import Settings
 from app.db.backup import restore_from
+from app.db.engine import is_network_path
 from app.db.faults import DatabaseFault
 from app.demo.unit import generate_demo
 from app.services.org.setup import DatabaseDamaged, open_database, unit_of
@@ -100,12 +101,12 @@ def run_gui(db_path: Path | None = None, demo: bool = False) -> int:
             generate_demo(db_path)
     path = Path(db_path or settings.last_db or default_db_path())
     try:
-        db = _open_or_create(path)
+        db = _open_or_create(path, settings)
     except DatabaseFault as exc:
         say(QMessageBox.Icon.Critical, exc.title, str(exc))
         return 1
-    except AppError as exc:
-        say(QMessageBox.Icon.Critical, APP_NAME, str(exc))
+    except AppError as exc:        # NetworkDatabase among them: said with its own title
+        say(QMessageBox.Icon.Critical, getattr(exc, "title", APP_NAME), str(exc))
         return 1
     if db is None:
         return 1
@@ -130,10 +131,12 @@ def run_gui(db_path: Path | None = None, demo: bool = False) -> int:
     return app.exec()
 
 
-def _open_or_create(path: Path):
+def _open_or_create(path: Path, settings: Settings | None = None):
     if path.exists():
         return open_or_restore(path)
-    wizard = FirstRunWizard(path)
+    if is_network_path(path):        # before the wizard: it could not create the file there
+        raise NetworkDatabase(path)
+    wizard = FirstRunWizard(path, settings=settings)
     if wizard.exec() != QDialog.DialogCode.Accepted:
         return None
     return wizard.db

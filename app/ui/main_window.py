@@ -169,13 +169,13 @@ class MainWindow(QMainWindow):
     def pc_sync(self) -> None:
         """One round in the background, its outcome in the status bar."""
         # imported here: only the running program syncs, not every window a test builds
-        from app.services.exchange import keystore, pc_unit
+        from app.services.exchange import pc_unit
         from app.ui.tasks import TaskRunner
         if self.db.edition != "unit" or getattr(self, "_pc_busy", False):
             return
         if pc_unit.config(self.db, self.settings) is None:
             return
-        if not keystore.is_open(self.db):
+        if not pc_unit.keys_ready(self.db, self.settings):
             self.show_status("多台电脑同步暂停：本机同步密钥已加密保存，请在“数据交换”页输入密钥口令")
             return
         if not hasattr(self, "_pc_runner"):
