@@ -17,10 +17,8 @@ from app.db.backup import restore_from
 from app.db.engine import is_network_path
 from app.db.faults import DatabaseFault
 from app.demo.unit import generate_demo
-from app.services.org.setup import DatabaseDamaged, open_database, unit_of
+from app.services.org.setup import DatabaseDamaged, open_database
 from app.ui.crash import install_crash_hook, setup_logging
-from app.ui.dialogs.change_password_dialog import ChangePasswordDialog
-from app.ui.dialogs.login_dialog import LoginDialog
 from app.ui.dialogs.first_run_wizard import FirstRunWizard
 
 log = logging.getLogger(__name__)
@@ -112,22 +110,10 @@ def run_gui(db_path: Path | None = None, demo: bool = False) -> int:
         return 1
     settings.last_db = str(path)
     # imported here: the main window and its pages load after the login dialog, which shows sooner
-    from app.ui.main_window import MainWindow
-    login = LoginDialog(db, unit_of(db).name, settings)
-    if login.exec() != QDialog.DialogCode.Accepted:
+    from app.ui.session import Session
+    session = Session(settings)
+    if not session.start(db):
         return 0
-    actor = login.actor
-    if actor.must_change_password:
-        change = ChangePasswordDialog(db, actor, forced=True)
-        if change.exec() != QDialog.DialogCode.Accepted:
-            return 0
-        actor = change.actor
-    window = MainWindow(db, actor, settings)
-    window.show()
-    window.start_daily_backups()
-    window.start_pc_sync()
-    from PySide6.QtCore import QTimer
-    QTimer.singleShot(300, window.show_login_reminders)
     return app.exec()
 
 

@@ -1,4 +1,4 @@
-"""Answering a modal window in a UI test: found by its title among the visible top-level windows
+"""Answering a modal window in a UI test: found by its title among the visible windows
 (other tests' windows may be active), then handled by `act`; never blocks."""
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from PySide6.QtWidgets import QApplication
 def when_shown(title: str, act, tries: int = 500) -> None:
     """Call act(window) once a visible window titled `title` appears (polled every 10 ms)."""
     def poll(left: int) -> None:
-        found = [w for w in QApplication.topLevelWidgets() if w.isVisible() and w.windowTitle() == title]
+        found = [w for w in QApplication.allWidgets()          # windows with a parent too
+                 if w.isWindow() and w.isVisible() and w.windowTitle() == title]
         if found:
             act(found[0])
         elif left:
