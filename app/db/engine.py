@@ -43,19 +43,25 @@ _NETWORK_FS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "afs", "9p", "davfs", "ce
 
 
 def is_network_path(path: Path) -> bool:
-    """True when the file lives on a network share, where WAL must not be used (sqlite.org)."""
-    text = str(path.resolve())
+    """True when the file lives on a network share: no database is opened there
+    (app.services.org.setup.open_database refuses it), and WAL must not be used (sqlite.org)."""
+    text = str(Path(path).resolve())
     if sys.platform == "win32":
         if text.startswith("\\\\"):
             return True
         import ctypes  # only on Windows
         drive = os.path.splitdrive(text)[0] + "\\"
         return ctypes.windll.kernel32.GetDriveTypeW(drive) == 4  # DRIVE_REMOTE
+    return mount_type(text, read_mounts()) in _NETWORK_FS
+
+
+def read_mounts() -> str:
+    """The mount table (as /proc/mounts lists it; empty where there is none). A function of its
+    own so that a test can stand in a share without mounting one."""
     try:
-        mounts = Path("/proc/mounts").read_text()
+        return Path("/proc/mounts").read_text()
     except OSError:
-        return False
-    return mount_type(text, mounts) in _NETWORK_FS
+        return ""
 
 
 def mount_type(path_text: str, mounts: str) -> str:

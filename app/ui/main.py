@@ -10,16 +10,15 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app import APP_NAME
-from app.core.errors import AppError
+from app.core.errors import AppError, NetworkDatabase
 from app.paths import data_dir, default_db_path
 from app.settings import Settings
 from app.db.backup import restore_from
+from app.db.engine import is_network_path
 from app.db.faults import DatabaseFault
 from app.demo.unit import generate_demo
-from app.services.org.setup import DatabaseDamaged, open_database, unit_of
+from app.services.org.setup import DatabaseDamaged, open_database
 from app.ui.crash import install_crash_hook, setup_logging
-from app.ui.dialogs.change_password_dialog import ChangePasswordDialog
-from app.ui.dialogs.login_dialog import LoginDialog
 from app.ui.dialogs.first_run_wizard import FirstRunWizard
 
 log = logging.getLogger(__name__)
@@ -100,40 +99,30 @@ def run_gui(db_path: Path | None = None, demo: bool = False) -> int:
             generate_demo(db_path)
     path = Path(db_path or settings.last_db or default_db_path())
     try:
-        db = _open_or_create(path)
+        db = _open_or_create(path, settings)
     except DatabaseFault as exc:
         say(QMessageBox.Icon.Critical, exc.title, str(exc))
         return 1
-    except AppError as exc:
-        say(QMessageBox.Icon.Critical, APP_NAME, str(exc))
+    except AppError as exc:        # NetworkDatabase among them: said with its own title
+        say(QMessageBox.Icon.Critical, getattr(exc, "title", APP_NAME), str(exc))
         return 1
     if db is None:
         return 1
     settings.last_db = str(path)
     # imported here: the main window and its pages load after the login dialog, which shows sooner
-    from app.ui.main_window import MainWindow
-    login = LoginDialog(db, unit_of(db).name, settings)
-    if login.exec() != QDialog.DialogCode.Accepted:
+    from app.ui.session import Session
+    session = Session(settings)
+    if not session.start(db):
         return 0
-    actor = login.actor
-    if actor.must_change_password:
-        change = ChangePasswordDialog(db, actor, forced=True)
-        if change.exec() != QDialog.DialogCode.Accepted:
-            return 0
-        actor = change.actor
-    window = MainWindow(db, actor, settings)
-    window.show()
-    window.start_daily_backups()
-    window.start_pc_sync()
-    from PySide6.QtCore import QTimer
-    QTimer.singleShot(300, window.show_login_reminders)
     return app.exec()
 
 
-def _open_or_create(path: Path):
+def _open_or_create(path: Path, settings: Settings | None = None):
     if path.exists():
         return open_or_restore(path)
-    wizard = FirstRunWizard(path)
+    if is_network_path(path):        # before the wizard: it could not create the file there
+        raise NetworkDatabase(path)
+    wizard = FirstRunWizard(path, settings=settings)
     if wizard.exec() != QDialog.DialogCode.Accepted:
         return None
     return wizard.db

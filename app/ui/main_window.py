@@ -169,13 +169,13 @@ class MainWindow(QMainWindow):
     def pc_sync(self) -> None:
         """One round in the background, its outcome in the status bar."""
         # imported here: only the running program syncs, not every window a test builds
-        from app.services.exchange import keystore, pc_unit
+        from app.services.exchange import pc_unit
         from app.ui.tasks import TaskRunner
         if self.db.edition != "unit" or getattr(self, "_pc_busy", False):
             return
         if pc_unit.config(self.db, self.settings) is None:
             return
-        if not keystore.is_open(self.db):
+        if not pc_unit.keys_ready(self.db, self.settings):
             self.show_status("多台电脑同步暂停：本机同步密钥已加密保存，请在“数据交换”页输入密钥口令")
             return
         if not hasattr(self, "_pc_runner"):
@@ -322,6 +322,8 @@ class MainWindow(QMainWindow):
 
     def show_login_reminders(self) -> None:
         """三提醒 at login: a short list; the page holds the details."""
+        if not self.isVisible():       # closed meanwhile (注销/切换用户 right after login)
+            return
         items = self.reminders_page.items if self.reminders_page is not None else []
         if items:
             lines = [line for r in items for line in (f"· {r.text}", *(f"    {d}" for d in r.details[:5]))]
@@ -359,6 +361,7 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("文件(&F)")
         if self.actor.is_admin:
             file_menu.addAction("备份数据库…", self.backup)
+        self._session_actions(file_menu)
         file_menu.addAction("退出", "Ctrl+Q", self.close)
         account = self.menuBar().addMenu("账号(&A)")
         account.addAction("修改密码…", self.change_password)
@@ -367,6 +370,31 @@ class MainWindow(QMainWindow):
         help_menu.addAction("关于", lambda: QMessageBox.about(
             self, "关于", f"{APP_NAME} {__version__}\n机关事业单位履职留痕、审阅与编制评估（离线版）\n"
                           f"数据库：{self.db.path}"))
+
+    session = None      # app.ui.session.Session, set by it; a window built alone makes its own
+
+    def _session_actions(self, file_menu) -> None:
+        """注销/切换用户 for everyone; 打开数据库… where the services allow it (Actor)."""
+        file_menu.addSeparator()
+        self.switch_user_action = file_menu.addAction("注销/切换用户", self._switch_user)
+        self.open_database_action = None
+        if self.actor.may_open_other_database():
+            self.open_database_action = file_menu.addAction("打开数据库…", self._open_database)
+        file_menu.addSeparator()
+
+    def _own_session(self):
+        if self.session is None:
+            # imported here: only a window asked to log out or open another file needs it
+            from app.ui.session import Session
+            self.session = Session(self.settings)
+            self.session.window = self
+        return self.session
+
+    def _switch_user(self) -> None:
+        self._own_session().switch_user()
+
+    def _open_database(self) -> None:
+        self._own_session().choose_and_open()
 
     def show_status(self, text: str) -> None:
         self.statusBar().showMessage(text, STATUS_TIMEOUT_MS)

@@ -73,3 +73,36 @@ def test_the_window_syncs_in_the_background_and_says_so_in_the_status_bar(qtbot,
     finally:
         other.dispose()
         world.close()
+
+
+def test_a_new_join_code_asks_for_the_sealed_keys_passphrase_first(qtbot, tmp_path, monkeypatch):
+    from app.services.exchange import keystore
+    from tests.ui.modal import click_button, when_shown
+    monkeypatch.delenv(keystore.PASSPHRASE_ENV, raising=False)
+    world = build_world(tmp_path / "w", keys=("a",))
+    admin_db = world.units["a"]
+    share = tmp_path / "share"
+    share.mkdir()
+    mine = Settings(tmp_path / "a.json")
+    keystore.protect(admin_db, _admin(admin_db), "单位密钥口令2026")
+    first = pc_unit.setup(admin_db, _admin(admin_db), share, settings=mine)
+    keystore._opened.pop(str(admin_db.path))                 # the program started again
+    try:
+        page = SyncPage(admin_db, _admin(admin_db), mine, runner=SyncRunner())
+        qtbot.addWidget(page)
+        seen = []
+
+        def give_passphrase(dialog):
+            dialog.setTextValue("单位密钥口令2026")
+            dialog.accept()
+        when_shown("输入密钥口令", give_passphrase)
+        when_shown("加入码", click_button(0, seen))
+        when_shown("生成加入码失败", click_button(0, seen))    # a regression must not block the run
+        qtbot.mouseClick(page.pcs.code_button, Qt.MouseButton.LeftButton)
+        assert seen and "新的加入码：" in seen[0]
+        code = seen[0].split("新的加入码：")[1].split()[0]
+        assert code != first
+        other = pc_unit.join(tmp_path / "b.sqlite", share, code, settings=Settings(tmp_path / "b.json"))
+        other.dispose()
+    finally:
+        world.close()

@@ -195,3 +195,18 @@ def test_saving_on_a_full_disk_keeps_what_was_typed(qtbot, staff_db, settings, t
         finally:
             db.dispose()
         assert quick_check(path) == []
+
+
+def test_a_database_on_a_share_is_refused_at_start_with_the_way_to_share(start, unit_db, monkeypatch):
+    from tests.unit.test_network_paths import share_at
+    path = closed_file(unit_db)
+    before, files = path.read_bytes(), listing(path.parent)
+    share_at(monkeypatch, path.parent)
+    code, seen = start(path, click("确定"))
+    assert code == 1
+    assert [s["title"] for s in seen] == ["不能打开网络上的数据库"]
+    assert "交换文件夹" in seen[0]["text"] and "多台电脑共用" in seen[0]["text"]
+    assert path.read_bytes() == before and listing(path.parent) == files
+    # no database there yet: refused before the first-run wizard, which could not create it
+    code, seen = start(path.parent / "new.sqlite", click("确定"))
+    assert code == 1 and [s["title"] for s in seen] == ["不能打开网络上的数据库"]

@@ -122,6 +122,22 @@ def unlock(db: Database, passphrase: str) -> KeyPair:
     return _open(db, row.secret, passphrase)
 
 
+def reseal(db: Database, keys: KeyPair, passphrase: str) -> None:
+    """Store `keys` sealed under `passphrase` in place of the row's content, and open them for this
+    run. For a PC joining a unit whose admin sealed the keys: the row copied from the snapshot is
+    sealed under the admin's passphrase, which nobody at the new PC need know, so the joining PC
+    seals its copy under a secret of its own (kept in its settings, apart from the database file:
+    a copy of the file alone still does not open the keys)."""
+    sealed = signing.seal_bytes(json.dumps(keys.to_dict()).encode(), passphrase)
+    with db.session() as s:
+        s.connection().exec_driver_sql("PRAGMA secure_delete = ON")
+        s.get(SyncKey, 1).secret = sealed
+    _opened[_where(db)] = keys
+    _passphrases[_where(db)] = passphrase
+    with db.engine.connect() as conn:     # the old page out of the write-ahead log too
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def protect(db: Database, actor: Actor, passphrase: str, current: str | None = None) -> None:
     """Seal the keys under `passphrase` (or change it: `current` opens them first). Audited."""
     if not actor.is_admin:

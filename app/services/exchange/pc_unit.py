@@ -12,11 +12,19 @@ How a new PC gets the unit key: setup (and `new_join_code`) seals the unit's key
 one-time-printed join code (20 characters of app.sync.codes, argon2id as the 密钥口令 seal) into
 <folder>/join.json. The admin reads the code out to whoever sets up the new PC; the folder alone
 (readable by others on the intranet) does not open it. A new code replaces the old one.
+
+When the admin has sealed the unit key under a 密钥口令 (app.services.exchange.keystore), the
+admin's PC asks for it before a join code is made (the key must be open to be sealed under the
+code). A joining PC does not need it: the code opens the key, and the PC seals the copy in its
+replica under a secret of its own kept in its settings entry (`key_secret`), so its background
+rounds run without anyone typing the admin's passphrase and a copy of its database file alone
+still does not open the key.
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
+import secrets
 import socket
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +32,9 @@ from pathlib import Path
 from app.core import signing
 from app.core.errors import AppError, PermissionDenied
 from app.db import audit
+from app.db.backup import remove_database_files
 from app.db.engine import Database
-from app.services.exchange import packages, pc_snapshot, pc_sync
+from app.services.exchange import keystore, packages, pc_snapshot, pc_sync
 from app.services.org.actor import SYSTEM, Actor
 from app.settings import Settings
 from app.sync import codes, pc_folder as F
@@ -43,6 +52,7 @@ class PcConfig:
     last_summary: str = ""       # its outcome in one Chinese line
     last_pcs: int = 0
     last_problems: tuple[str, ...] = ()
+    key_secret: str = ""         # seals this PC's copy of the unit key (a joined PC; see above)
 
 
 def _key(db: Database) -> str:
@@ -60,7 +70,8 @@ def config(db: Database, settings: Settings | None = None) -> PcConfig | None:
         keys = None
     return PcConfig(Path(entry["folder"]), str(entry.get("name") or socket.gethostname()),
                     keys or generate(), str(entry.get("last_sync", "")), str(entry.get("last_summary", "")),
-                    int(entry.get("last_pcs", 0) or 0), tuple(entry.get("last_problems") or ()))
+                    int(entry.get("last_pcs", 0) or 0), tuple(entry.get("last_problems") or ()),
+                    str(entry.get("key_secret", "")))
 
 
 def _save(db: Database, cfg: PcConfig, settings: Settings | None) -> None:
@@ -68,7 +79,7 @@ def _save(db: Database, cfg: PcConfig, settings: Settings | None) -> None:
     settings.pc_exchange = {**settings.pc_exchange, _key(db): {
         "folder": str(cfg.folder), "name": cfg.name, "keys": cfg.keys.to_dict(),
         "last_sync": cfg.last_sync, "last_summary": cfg.last_summary, "last_pcs": cfg.last_pcs,
-        "last_problems": list(cfg.last_problems)}}
+        "last_problems": list(cfg.last_problems), "key_secret": cfg.key_secret}}
 
 
 def _admin(actor: Actor, what: str) -> None:
@@ -94,7 +105,8 @@ def setup(db: Database, actor: Actor, folder: Path | str, *, name: str = "",
         raise AppError("只有单位版数据库可以设置多台电脑共用")
     old = config(db, settings)
     cfg = PcConfig(folder, name or (old.name if old else socket.gethostname()),
-                   old.keys if old else generate())
+                   old.keys if old else generate(), key_secret=old.key_secret if old else "")
+    keys_ready(db, settings)          # a joined PC opens its own seal
     unit_keys = packages.ensure_keys(db)
     report = pc_sync.sync_once(db, folder, pc_keys=cfg.keys, unit_keys=unit_keys, name=cfg.name,
                                actor=actor)
@@ -116,6 +128,7 @@ def new_join_code(db: Database, actor: Actor, *, settings: Settings | None = Non
     cfg = config(db, settings)
     if cfg is None:
         raise AppError("本机尚未设置多台电脑共用：请先选择交换文件夹")
+    keys_ready(db, settings)          # a joined PC opens its own seal
     unit_keys = packages.ensure_keys(db)
     code = codes.new_code()
     sealed = signing.seal_bytes(json.dumps(unit_keys.to_dict()).encode(), codes.normalize(code))
@@ -130,6 +143,7 @@ def retire(db: Database, actor: Actor, pc: str, *, settings: Settings | None = N
     _admin(actor, "停用电脑")
     cfg = _required(db, settings)
     folder = _usable_folder(cfg.folder)
+    keys_ready(db, settings)
     unit = packages.ensure_keys(db)
     found = [(o, card.name) for o in F.pcs(folder)
              if (card := F.read_card(folder, o, unit.public())) is not None and pc in (o, card.name)]
@@ -151,23 +165,61 @@ def retire(db: Database, actor: Actor, pc: str, *, settings: Settings | None = N
 def join(dest: Path | str, folder: Path | str, code: str, *, name: str = "",
          settings: Settings | None = None) -> Database:
     """This PC's replica at `dest`, from the newest snapshot in `folder`, opened with the admin's
-    join code; then a first round (its card into the folder, the files written since)."""
+    join code; then a first round (its card into the folder, the files written since). Nothing
+    is left at `dest` when it fails, so the next try is not refused as 已有数据库文件."""
+    dest = Path(dest)
+    if dest.exists():
+        raise AppError(f"本机已有数据库文件，不能覆盖：{dest}（加入时请给出一个新文件名）")
     folder = _usable_folder(Path(folder))
     joined = F.read_json(folder / JOIN_FILE)
     if joined is None or not isinstance(joined.get("sealed"), str):
         raise AppError("交换文件夹中没有加入信息：请单位管理员先在本单位的电脑上设置多台电脑共用")
     try:
         plain = signing.unseal_bytes(joined["sealed"], codes.normalize(code), "单位密钥")
-    except codes.CodeError as exc:
-        raise AppError(f"加入码有误：{exc}") from None
+    except codes.CodeError:
+        raise AppError(code_problem(code)) from None
     except signing.SealError:
         raise AppError("加入码不正确（或已被管理员换过）：请向单位管理员核对") from None
     unit_keys = KeyPair.from_dict(json.loads(plain))
-    cfg = PcConfig(folder, name or socket.gethostname(), generate())
-    db = pc_snapshot.join_from_snapshot(folder, Path(dest), unit_keys=unit_keys, name=cfg.name)
-    report = pc_sync.sync_once(db, folder, pc_keys=cfg.keys, unit_keys=unit_keys, name=cfg.name)
-    _remember(db, cfg, report, settings)
+    cfg = PcConfig(folder, name.strip() or socket.gethostname(), generate())
+    db = None
+    try:
+        db = pc_snapshot.join_from_snapshot(folder, dest, unit_keys=unit_keys, name=cfg.name)
+        if keystore.protected(db):          # sealed under the admin's passphrase: our own seal
+            cfg.key_secret = secrets.token_urlsafe(24)
+            keystore.reseal(db, unit_keys, cfg.key_secret)
+        report = pc_sync.sync_once(db, folder, pc_keys=cfg.keys, unit_keys=unit_keys, name=cfg.name)
+        _remember(db, cfg, report, settings)
+    except BaseException:
+        if db is not None:
+            db.dispose()
+        remove_database_files(dest)
+        raise
     return db
+
+
+def keys_ready(db: Database, settings: Settings | None = None) -> bool:
+    """The unit key can be used now without asking anyone: plain, opened in this run, or sealed
+    under this PC's own secret (a joined PC, see the module text)."""
+    if keystore.is_open(db):
+        return True
+    cfg = config(db, settings)
+    if cfg is not None and cfg.key_secret:
+        try:
+            keystore.unlock(db, cfg.key_secret)
+        except AppError:
+            return False
+    return keystore.is_open(db)
+
+
+def code_problem(text: str) -> str | None:
+    """What is wrong with a join code as typed (None: well formed). The codes are those of the
+    编办's 注册码 (app.sync.codes), whose messages name that code: here they name the join code."""
+    try:
+        codes.normalize(text)
+    except codes.CodeError as exc:
+        return str(exc).replace("编办给的注册码", "单位管理员给的加入码").replace("注册码", "加入码")
+    return None
 
 
 def _required(db: Database, settings: Settings | None) -> PcConfig:
@@ -182,6 +234,7 @@ def sync(db: Database, *, folder: Path | str | None = None, actor: Actor = SYSTE
     """One round with this PC's configuration (`folder` overrides the folder, and is kept: the
     share was mounted elsewhere). The outcome is remembered for the status line."""
     cfg = _required(db, settings)
+    keys_ready(db, settings)
     if folder is not None:
         cfg.folder = Path(folder)
     report = pc_sync.sync_once(db, cfg.folder, pc_keys=cfg.keys, unit_keys=packages.ensure_keys(db),

@@ -63,6 +63,11 @@ class Actor:
         if not self.is_admin:
             raise PermissionDenied("此操作需要单位管理员权限")
 
+    def may_open_other_database(self) -> bool:
+        """文件 → 打开数据库…: which database this PC works on (and opens at the next start) is
+        the admin's decision; anyone else logs out and in again on the same one."""
+        return self.is_admin
+
     def require_self(self, person_id: str) -> None:
         if person_id != self.person_id:
             raise PermissionDenied("只能填写和修改本人的工作日志")

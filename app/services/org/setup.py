@@ -9,11 +9,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app.core import vocab
-from app.core.errors import AppError, ValidationError
+from app.core.errors import AppError, NetworkDatabase, ValidationError
 from app.core.ids import new_id
 from app.core.validators import credit_code_problem
 from app.db.backup import list_backups, remove_database_files
-from app.db.engine import Database, make_engine, now_text
+from app.db.engine import Database, is_network_path, make_engine, now_text
 from app.db.faults import check_file
 from app.db.migrate import upgrade_to_head
 from app.db.models import Holiday, Replica, StaffingQuota, Unit, WorkCategory
@@ -45,8 +45,12 @@ def open_database(path: Path | str, *, create: bool = False) -> Database:
 
     A fault (locked, read-only, disk full, no permission) raises DatabaseFault, a file that is
     not ours (empty, not SQLite, other tables) too, before anything is written to it; only real
-    damage raises DatabaseDamaged, which may lead to a restore."""
+    damage raises DatabaseDamaged, which may lead to a restore. A file on a network share raises
+    NetworkDatabase, untouched: every way in (the GUI's start and 打开数据库…, the CLI's --db, a
+    join's destination) comes through here."""
     path = Path(path)
+    if is_network_path(path):
+        raise NetworkDatabase(path)
     if not path.exists() and not create:
         raise AppError(f"找不到数据库文件：{path}")
     # An empty file is where `init` may create a new database, and nothing else.

@@ -1,7 +1,8 @@
-"""First-run wizard, three starts: a new unit of its own (单位版: name, credit code, class, quotas,
+"""First-run wizard, four starts: a new unit of its own (单位版: name, credit code, class, quotas,
 leader posts, admin), a unit from the 编办's 单位注册包 (单位版: the file's unit and the 编办's key
 fingerprint to compare by phone, the one-time registration code that opens the file, then the
-admin), or a new 编办 (编办版: name, code, admin, then its fingerprint for the units to compare)."""
+admin), a new 编办 (编办版: name, code, admin, then its fingerprint for the units to compare), or
+a new PC joining its unit's exchange folder (app.ui.dialogs.join_page)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,10 +22,13 @@ from app.services.org.setup import UnitSetup, create_database
 from app.ui.widgets.fingerprint import FingerprintLabel
 from app.services.exchange.enrollment import code_problem, init_from_enrollment, read_enrollment, unlock
 from app.services.exchange.packages import own_fingerprint
+from app.settings import Settings
+from app.ui.dialogs.join_page import JoinPage
+from app.ui.tasks import TaskRunner
 
 ERROR_STYLE = "color: #b00020"
-NEW_UNIT, ENROLLED_UNIT, BUREAU = "unit", "enrolled", "bureau"
-START, UNIT, QUOTA, ENROLL, BUREAU_INFO, ADMIN, DONE = range(7)
+NEW_UNIT, ENROLLED_UNIT, JOIN, BUREAU = "unit", "enrolled", "join", "bureau"
+START, UNIT, QUOTA, ENROLL, BUREAU_INFO, ADMIN, DONE, JOIN_PAGE = range(8)
 
 
 class StartPage(QWizardPage):
@@ -33,6 +37,9 @@ class StartPage(QWizardPage):
                (ENROLLED_UNIT, "用编办的单位注册包创建（单位版）",
                 "编办已登记本单位并给了“单位注册包”（.lzkp 文件）：单位信息和编制来自注册包，"
                 "之后可向编办报送上报包。"),
+               (JOIN, "加入本单位已有的多台电脑共用（单位版）",
+                "本单位已在另一台电脑上使用本软件并设置了交换文件夹：凭管理员给的加入码，"
+                "本机取得本单位的数据，之后与其他电脑自动交换。"),
                (BUREAU, "新建编办（编办版）",
                 "机构编制部门使用：登记各单位、生成注册包、导入上报包、全县分析。"))
 
@@ -59,7 +66,7 @@ class StartPage(QWizardPage):
         return next(mode for mode, button in self.buttons.items() if button.isChecked())
 
     def nextId(self) -> int:
-        return {NEW_UNIT: UNIT, ENROLLED_UNIT: ENROLL, BUREAU: BUREAU_INFO}[self.mode()]
+        return {NEW_UNIT: UNIT, ENROLLED_UNIT: ENROLL, JOIN: JOIN_PAGE, BUREAU: BUREAU_INFO}[self.mode()]
 
 
 class EnrollmentPage(QWizardPage):
@@ -328,19 +335,21 @@ class DonePage(QWizardPage):
 
 
 class FirstRunWizard(QWizard):
-    """Creates the database file at `db_path`; `self.db` is the open database afterwards."""
+    """Creates the database file at `db_path`; `self.db` is the open database afterwards. A joining
+    PC's exchange configuration goes into `settings` (None: the user's settings file)."""
 
-    def __init__(self, db_path: Path, parent: QWidget | None = None):
+    def __init__(self, db_path: Path, parent: QWidget | None = None, *, settings: Settings | None = None,
+                 runner: TaskRunner | None = None):
         super().__init__(parent)
-        self.db_path = db_path
+        self.db_path, self.settings = db_path, settings
         self.db = None
         self.setWindowTitle(f"{APP_NAME} — 首次使用向导")
         self.start_page, self.unit_page, self.quota_page = StartPage(), UnitPage(), QuotaPage()
         self.enrollment_page, self.bureau_page = EnrollmentPage(), BureauPage()
-        self.admin_page, self.done_page = AdminPage(), DonePage()
+        self.admin_page, self.done_page, self.join_page = AdminPage(), DonePage(), JoinPage(runner)
         for page_id, page in ((START, self.start_page), (UNIT, self.unit_page), (QUOTA, self.quota_page),
                               (ENROLL, self.enrollment_page), (BUREAU_INFO, self.bureau_page),
-                              (ADMIN, self.admin_page), (DONE, self.done_page)):
+                              (ADMIN, self.admin_page), (DONE, self.done_page), (JOIN_PAGE, self.join_page)):
             self.setPage(page_id, page)
         self.setStartId(START)
         self.setButtonText(QWizard.WizardButton.NextButton, "下一步 >")

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPushButton,
                                QVBoxLayout)
 
+from app.core.errors import AppError
 from app.db.engine import Database
 from app.services.exchange import pc_unit
 from app.services.org.actor import Actor
@@ -43,6 +44,9 @@ class PcsBox(QGroupBox):
         self.sync_button = QPushButton("立即同步", objectName="pcsSyncNow")
         self.sync_button.clicked.connect(self.sync_now)
         row.addWidget(self.sync_button)
+        self.code_button = QPushButton("生成新加入码…", objectName="pcsNewCode")
+        self.code_button.clicked.connect(self.new_code)
+        row.addWidget(self.code_button)
         layout.addLayout(row)
         self.status = QLabel(objectName="pcsStatus", wordWrap=True)
         layout.addWidget(self.status)
@@ -52,13 +56,14 @@ class PcsBox(QGroupBox):
         cfg = pc_unit.config(self.db, self.settings)
         self.folder.setText(str(cfg.folder) if cfg else "（未设置）")
         self.sync_button.setEnabled(cfg is not None)
+        self.code_button.setEnabled(cfg is not None)
         self.status.setText(status_text(cfg))
 
     def choose_folder(self) -> None:
         cfg = pc_unit.config(self.db, self.settings)
         folder = QFileDialog.getExistingDirectory(self, "选择交换文件夹（各电脑都能访问的共享文件夹）",
                                                   str(cfg.folder) if cfg else "")
-        if not folder or not ask_to_unlock(self, self.db):
+        if not folder or not (pc_unit.keys_ready(self.db, self.settings) or ask_to_unlock(self, self.db)):
             return
         db, actor, settings = self.db, self.actor, self.settings
         self.runner.run(lambda: pc_unit.setup(db, actor, Path(folder), settings=settings),
@@ -71,8 +76,20 @@ class PcsBox(QGroupBox):
         QMessageBox.information(self, "加入码", f"已设置交换文件夹并生成数据快照。\n\n加入码：{code}\n\n"
                                 "请当面或电话把加入码告诉要加入的电脑的使用人；换新加入码后旧的即失效。")
 
+    def new_code(self) -> None:
+        """A new join code for one more PC (the unit key must be open to be sealed under it)."""
+        if not (pc_unit.keys_ready(self.db, self.settings) or ask_to_unlock(self, self.db)):
+            return
+        try:
+            code = pc_unit.new_join_code(self.db, self.actor, settings=self.settings)
+        except AppError as exc:
+            show_error(self, "生成加入码失败", exc)
+            return
+        QMessageBox.information(self, "加入码", f"新的加入码：{code}\n\n原来的加入码已失效。请当面或电话"
+                                "把加入码告诉要加入的电脑的使用人，在该电脑的首次使用向导中输入。")
+
     def sync_now(self) -> None:
-        if not ask_to_unlock(self, self.db):
+        if not (pc_unit.keys_ready(self.db, self.settings) or ask_to_unlock(self, self.db)):
             return
         self.sync_button.setEnabled(False)
         db, settings = self.db, self.settings
