@@ -75,8 +75,9 @@ def test_the_window_syncs_in_the_background_and_says_so_in_the_status_bar(qtbot,
         world.close()
 
 
-def _answer(title: str, button: str, seen: list[str]) -> None:
-    """Answer the question box titled `title` once it shows (found among the top-level windows)."""
+def _answer(title: str, yes: bool, seen: list[str]) -> None:
+    """Answer the question box titled `title` once it shows (found among the top-level windows;
+    by its standard button: an earlier test may have installed the Chinese translation)."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
     tries = []
@@ -90,8 +91,8 @@ def _answer(title: str, button: str, seen: list[str]) -> None:
                 QTimer.singleShot(10, answer)
             return
         seen.append(boxes[0].text())
-        [b] = [b for b in boxes[0].buttons() if b.text() == button]
-        b.click()
+        which = QMessageBox.StandardButton.Yes if yes else QMessageBox.StandardButton.No
+        boxes[0].button(which).click()
     QTimer.singleShot(0, answer)
 
 
@@ -122,10 +123,10 @@ def test_the_pcs_table_lists_the_unit_and_the_admin_retires_a_pc(qtbot, tmp_path
         box.table.selectRow(1)
         assert box.retire_button.isEnabled()
         seen = []
-        _answer("停用电脑", "&No", seen)
+        _answer("停用电脑", False, seen)
         qtbot.mouseClick(box.retire_button, Qt.MouseButton.LeftButton)
         assert F.read_retirement(share, other.origin, pc_unit.packages.ensure_keys(admin_db).public()) is None
-        _answer("停用电脑", "&Yes", seen)
+        _answer("停用电脑", True, seen)
         qtbot.mouseClick(box.retire_button, Qt.MouseButton.LeftButton)
         assert "二号机" in seen[-1] and "到现在为止写出的变更文件仍然有效" in seen[-1]
         assert F.read_retirement(share, other.origin, pc_unit.packages.ensure_keys(admin_db).public()) == 1
