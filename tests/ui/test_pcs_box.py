@@ -116,7 +116,7 @@ def test_the_pcs_table_lists_the_unit_and_the_admin_retires_a_pc(qtbot, tmp_path
                  for r in range(box.table.rowCount())]
         assert [row[0] for row in cells] == ["管理员电脑", "二号机"]
         assert cells[0][5] == "本机" and cells[1][5] == "使用中"
-        assert cells[1][1] == other.origin[:8] and cells[1][2] != "（无）"
+        assert cells[1][1] == other.origin[-8:] and cells[1][2] != "（无）"
         assert cells[1][3] in ("一致", "尚未比较") and cells[1][4] == "已全部读入"
         box.table.selectRow(0)
         assert not box.retire_button.isEnabled()          # not this PC itself

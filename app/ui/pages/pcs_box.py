@@ -42,13 +42,18 @@ def clock_text(offset_ms: int | None, this_pc: bool) -> str:
     return f"{warn}{'快' if offset_ms > 0 else '慢'}约{minutes}分钟"
 
 
+def short_origin(origin: str) -> str:
+    """The end of a PC's number: its start is a time stamp, alike for PCs set up the same day."""
+    return origin[-8:]
+
+
 def table_row(row: pc_unit.PcRow) -> tuple:
     if row.problem:
-        return (row.name, row.origin[:8], "", "", "", row.problem)
+        return (row.name, short_origin(row.origin), "", "", "", row.problem)
     behind = ("尚未同步" if row.behind is None else "已全部读入" if row.behind == 0
               else f"还有{row.behind}个文件未读入")
     state = "已停用" if row.retired else "本机" if row.this_pc else "使用中"
-    return (row.name, row.origin[:8], row.last_file or "（无）", clock_text(row.offset_ms, row.this_pc),
+    return (row.name, short_origin(row.origin), row.last_file or "（无）", clock_text(row.offset_ms, row.this_pc),
             behind, state)
 
 
@@ -105,6 +110,8 @@ class PcsBox(QGroupBox):
         self.rows = rows
         self.table.set_rows([table_row(r) for r in rows])
         self.table.setSortingEnabled(False)       # the rows and self.rows stay in one order
+        for i, row in enumerate(rows):
+            self.table.item(i, 1).setToolTip(f"编号 {row.origin}")
         height = self.table.horizontalHeader().height() + 2 * self.table.frameWidth()
         height += sum(self.table.rowHeight(i) for i in range(min(len(rows), TABLE_ROWS_SHOWN)))
         self.table.setFixedHeight(max(height, 60))
@@ -131,7 +138,7 @@ class PcsBox(QGroupBox):
             return
         answer = QMessageBox.question(
             self, "停用电脑",
-            f"确定停用电脑“{row.name}”（编号 {row.origin[:8]}）吗？\n\n"
+            f"确定停用电脑“{row.name}”（编号 {row.origin}）吗？\n\n"
             "它到现在为止写出的变更文件仍然有效，其他电脑照常读入；停用之后它再写出的变更不再被读入。"
             "这台电脑如需继续使用，须凭新的加入码重新加入本单位。",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
