@@ -10,9 +10,10 @@ import datetime as dt
 import logging
 import os
 import sys
+import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sqlalchemy import create_engine, event, insert, select
 from sqlalchemy.engine import Engine
@@ -130,6 +131,29 @@ class Database:
         self.edition = replica.edition if replica else "unit"
         self.unit_id = replica.unit_id if replica else None
         self.clock = HybridClock(last)
+        # Called (from the committing thread) after a transaction that wrote synced rows, so a
+        # unit of several PCs can send them soon (app.ui.pc_syncer); never for a quiet thread's.
+        self.write_listeners: list[Callable[[], None]] = []
+        self._quiet = threading.local()
+
+    @contextmanager
+    def quiet(self) -> Iterator[None]:
+        """Writes of this thread inside the block tell no write listener: an exchange round's own
+        writes (merged rows) go out in that same round and must not start another."""
+        self._quiet.on = getattr(self._quiet, "on", 0) + 1
+        try:
+            yield
+        finally:
+            self._quiet.on -= 1
+
+    def _wrote(self) -> None:
+        if getattr(self._quiet, "on", 0):
+            return
+        for listener in list(self.write_listeners):
+            try:
+                listener()
+            except Exception:       # a closed window's listener: the write itself has succeeded
+                log.debug("write listener failed", exc_info=True)
 
     @property
     def files_dir(self) -> Path:
@@ -197,6 +221,7 @@ class Database:
             outbox.append({"table_name": model.__tablename__, "row_id": row["id"], "hlc": row["hlc"]})
         session.execute(insert(model.__table__), rows)
         session.execute(insert(Outbox.__table__), outbox)
+        session.info[_WROTE_SYNCED] = True
         _note_post_change(session, model.__tablename__)
         audit.append(session, session.info.get("actor", "system"), f"bulk-insert {len(rows)}",
                      model.__tablename__, rows[0]["id"], None,
@@ -240,6 +265,7 @@ def _stamp_synced_rows(session: Session, _ctx, _instances) -> None:
                 session.delete(previous)
         pending[key] = Outbox(table_name=obj.__tablename__, row_id=obj.id, hlc=obj.hlc)
         session.add(pending[key])
+        session.info[_WROTE_SYNCED] = True
         before, after = audit.states_of(obj, is_new)
         action = "insert" if is_new else ("delete" if obj.deleted else "update")
         audit.append(session, actor, action, obj.__tablename__, obj.id, before, after)
@@ -248,6 +274,7 @@ def _stamp_synced_rows(session: Session, _ctx, _instances) -> None:
 
 _OUTBOX_PENDING = "outbox_rows_this_transaction"
 _POSTS_CHANGED = "posts_changed_this_transaction"
+_WROTE_SYNCED = "synced_rows_written_this_transaction"
 
 
 def _note_post_change(session: Session, table: str) -> None:
@@ -268,8 +295,17 @@ def _record_posts(session: Session) -> None:
         session.flush()
 
 
+@event.listens_for(Session, "after_commit")
+def _tell_write_listeners(session: Session) -> None:
+    db: Database | None = session.info.get("db")
+    if session.info.pop(_WROTE_SYNCED, False) and db is not None:
+        db._wrote()
+
+
 @event.listens_for(Session, "after_transaction_end")
 def _forget_pending_outbox(session: Session, transaction) -> None:
+    if transaction.parent is None:      # a rolled back transaction's writes tell no one
+        session.info.pop(_WROTE_SYNCED, None)
     if transaction.parent is None or transaction.nested:
         session.info.pop(_OUTBOX_PENDING, None)
         session.info.pop(_POSTS_CHANGED, None)

@@ -24,11 +24,6 @@ from app.services.county.mirrors import Mirrors
 from app.services.review import queue as review
 
 STATUS_TIMEOUT_MS = 6000
-# Several PCs in one unit: a round every minute (issue 16: a reviewer sees a log submitted on
-# another PC within a minute; a round with nothing new reads a few small files), and one shortly
-# after start-up, once the window is up.
-PC_SYNC_SECONDS = 60
-PC_SYNC_FIRST_MS = 5000
 
 
 class MainWindow(QMainWindow):
@@ -122,6 +117,8 @@ class MainWindow(QMainWindow):
         from app.ui.pages.sync_page import SyncPage
         page = SyncPage(self.db, self.actor, self.settings)
         page.status_message.connect(self.show_status)
+        page.pcs.changed.connect(self.pc_status_changed)
+        page.pcs.synced.connect(self._pc_synced)
         return page
 
     def _make_backups_page(self):
@@ -156,47 +153,69 @@ class MainWindow(QMainWindow):
         self._backup_timer.start()
         QTimer.singleShot(0, self._daily_backup)
 
-    def start_pc_sync(self) -> None:
-        """The timer of the exchange-folder rounds (app.services.exchange.pc_unit); each round
-        checks whether this PC has a folder set, so setting one on the 数据交换 page starts them."""
-        from PySide6.QtCore import QTimer
-        self._pc_busy = False
-        self._pc_timer = QTimer(self, interval=PC_SYNC_SECONDS * 1000)
-        self._pc_timer.timeout.connect(self.pc_sync)
-        self._pc_timer.start()
-        QTimer.singleShot(PC_SYNC_FIRST_MS, self.pc_sync)
+    def start_pc_sync(self, runner=None) -> None:
+        """Exchange-folder rounds (app.ui.pc_syncer: at start, every minute, shortly after each
+        write here) and their state in the status bar. Each round checks whether this PC has a
+        folder set, so setting one on the 数据交换 page starts them."""
+        if self.db.edition != "unit":
+            return
+        # imported here: only the running program syncs, not every window a test builds
+        from app.ui.pc_syncer import PcSyncer
+        from app.ui.widgets.pc_status import PcStatus
+        self.pc_syncer = PcSyncer(self.db, self.settings, self, runner)
+        self.pc_syncer.synced.connect(self._pc_synced)
+        self.pc_syncer.failed.connect(self._pc_failed)
+        self.pc_syncer.paused.connect(self.show_status)
+        self.pc_status = PcStatus(self.actor.is_admin)
+        if self.actor.is_admin:
+            self.pc_status.clicked.connect(lambda: self.go_to_page("数据交换"))
+        self.statusBar().addPermanentWidget(self.pc_status)
+        self.pc_status_changed()
+        self.pc_syncer.start()
 
     def pc_sync(self) -> None:
-        """One round in the background, its outcome in the status bar."""
-        # imported here: only the running program syncs, not every window a test builds
-        from app.services.exchange import pc_unit
-        from app.ui.tasks import TaskRunner
-        if self.db.edition != "unit" or getattr(self, "_pc_busy", False):
-            return
-        if pc_unit.config(self.db, self.settings) is None:
-            return
-        if not pc_unit.keys_ready(self.db, self.settings):
-            self.show_status("多台电脑同步暂停：本机同步密钥已加密保存，请在“数据交换”页输入密钥口令")
-            return
-        if not hasattr(self, "_pc_runner"):
-            self._pc_runner = TaskRunner()
-        self._pc_busy = True
-        db, settings = self.db, self.settings
-        self._pc_runner.run(lambda: pc_unit.sync(db, settings=settings), self._pc_synced,
-                            self._pc_failed)
+        """One round now, in the background."""
+        self.pc_syncer.sync()
+
+    def pc_status_changed(self) -> None:
+        if getattr(self, "pc_status", None) is not None:
+            # imported here: only the running program syncs, not every window a test builds
+            from app.services.exchange import pc_unit
+            self.pc_status.show_config(pc_unit.config(self.db, self.settings))
 
     def _pc_synced(self, report) -> None:
-        self._pc_busy = False
         if report.problems:
             self.statusBar().showMessage(report.summary(), 30_000)
         elif report.applied or report.written:
             self.show_status(report.summary())
-        if self.sync_page is not None:
+        self.pc_status_changed()
+        if self.sync_page is not None and self.sender() is not self.sync_page.pcs:
             self.sync_page.pcs.show_state()
+        self._pages_stale = self._pages_stale or bool(report.applied or report.dispatches)
+        self._refresh_after_pc_sync()
 
     def _pc_failed(self, exc: BaseException) -> None:
-        self._pc_busy = False
         self.statusBar().showMessage(f"多台电脑同步失败：{exc}", 30_000)
+
+    _pages_stale = False
+
+    def _refresh_after_pc_sync(self) -> None:
+        """Pages showing the database read it again after other PCs' changes arrived; what is
+        being typed stays as typed (the log page keeps an edited day; with a dialog open —
+        a return reason, a confirmation — everything waits for the next round)."""
+        from PySide6.QtWidgets import QApplication
+        if not self._pages_stale or QApplication.activeModalWidget() is not None:
+            return
+        self._pages_stale = False
+        if self.review_page is not None:
+            self.review_page.refresh_keeping_place()
+        if self.log_page is not None:
+            self.log_page.refresh_after_sync()
+        if self.reminders_page is not None:
+            self.reminders_page.refresh()
+        stats = getattr(self, "stats_page", None)
+        if stats is not None and self.stack.currentWidget() is stats:
+            stats.reload()
 
     def _daily_backup(self) -> None:
         # imported here: only the running program backs up, not every window a test builds

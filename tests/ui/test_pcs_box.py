@@ -65,11 +65,74 @@ def test_the_window_syncs_in_the_background_and_says_so_in_the_status_bar(qtbot,
         pc_unit.sync(other, settings=theirs)
         window = MainWindow(admin_db, _admin(admin_db), mine)
         qtbot.addWidget(window)
-        window._pc_runner = SyncRunner()
+        window.start_pc_sync(SyncRunner())
         window.pc_sync()
         assert _log_text(admin_db, "zs", DAYS[4]) == "submitted"
         assert window.statusBar().currentMessage().startswith("同步完成：写出")
         assert "读入1个" in window.statusBar().currentMessage()
+    finally:
+        other.dispose()
+        world.close()
+
+
+def _answer(title: str, yes: bool, seen: list[str]) -> None:
+    """Answer the question box titled `title` once it shows (found among the top-level windows;
+    by its standard button: an earlier test may have installed the Chinese translation)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+    tries = []
+
+    def answer():
+        boxes = [w for w in QApplication.topLevelWidgets()
+                 if isinstance(w, QMessageBox) and w.isVisible() and w.windowTitle() == title]
+        if not boxes:
+            tries.append(1)
+            if len(tries) < 200:
+                QTimer.singleShot(10, answer)
+            return
+        seen.append(boxes[0].text())
+        which = QMessageBox.StandardButton.Yes if yes else QMessageBox.StandardButton.No
+        boxes[0].button(which).click()
+    QTimer.singleShot(0, answer)
+
+
+def test_the_pcs_table_lists_the_unit_and_the_admin_retires_a_pc(qtbot, tmp_path):
+    from app.sync import pc_folder as F
+    world = build_world(tmp_path / "w", keys=("a",))
+    admin_db = world.units["a"]
+    share = tmp_path / "share"
+    share.mkdir()
+    mine, theirs = Settings(tmp_path / "a.json"), Settings(tmp_path / "b.json")
+    code = pc_unit.setup(admin_db, _admin(admin_db), share, name="管理员电脑", settings=mine)
+    other = pc_unit.join(tmp_path / "b.sqlite", share, code, name="二号机", settings=theirs)
+    try:
+        write_log(other, "zs", DAYS[3], "在二号机上填写")
+        pc_unit.sync(other, settings=theirs)
+        page = SyncPage(admin_db, _admin(admin_db), mine, runner=SyncRunner())
+        qtbot.addWidget(page)
+        qtbot.mouseClick(page.pcs.sync_button, Qt.MouseButton.LeftButton)
+        box = page.pcs
+        cells = [[box.table.item(r, c).text() for c in range(box.table.columnCount())]
+                 for r in range(box.table.rowCount())]
+        assert [row[0] for row in cells] == ["管理员电脑", "二号机"]
+        assert cells[0][5] == "本机" and cells[1][5] == "使用中"
+        assert cells[1][1] == other.origin[-8:] and cells[1][2] != "（无）"
+        assert cells[1][3] in ("一致", "尚未比较") and cells[1][4] == "已全部读入"
+        box.table.selectRow(0)
+        assert not box.retire_button.isEnabled()          # not this PC itself
+        box.table.selectRow(1)
+        assert box.retire_button.isEnabled()
+        seen = []
+        _answer("停用电脑", False, seen)
+        qtbot.mouseClick(box.retire_button, Qt.MouseButton.LeftButton)
+        assert F.read_retirement(share, other.origin, pc_unit.packages.ensure_keys(admin_db).public()) is None
+        _answer("停用电脑", True, seen)
+        qtbot.mouseClick(box.retire_button, Qt.MouseButton.LeftButton)
+        assert "二号机" in seen[-1] and "到现在为止写出的变更文件仍然有效" in seen[-1]
+        assert F.read_retirement(share, other.origin, pc_unit.packages.ensure_keys(admin_db).public()) == 1
+        assert box.table.item(1, 5).text() == "已停用" and not box.retire_button.isEnabled()
+        write_log(other, "ls", DAYS[4], "停用之后写的")
+        assert "本机已被单位管理员停用" in pc_unit.sync(other, settings=theirs).problems[0]
     finally:
         other.dispose()
         world.close()

@@ -106,10 +106,20 @@ def sync_once(db: Database, folder: Path | str, *, pc_keys: KeyPair, unit_keys: 
     if not folder.is_dir():
         report.problems.append(f"交换文件夹无法访问：{folder}（本机照常工作，文件夹恢复后再同步）")
         return report
+    # The round's own writes (rows merged, a losing log's entries deleted) go out in this same
+    # round: they must not tell the window to start another (Database.write_listeners).
+    with db.quiet():
+        _round(db, folder, pc_keys, unit_keys, name, actor, report)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _round(db: Database, folder: Path, pc_keys: KeyPair, unit_keys: KeyPair, name: str, actor: Actor,
+           report: SyncReport) -> None:
     try:
         if F.read_retirement(folder, db.origin, unit_keys.public()) is not None:
             report.problems.append("本机已被单位管理员停用，不再与其他电脑同步：请重新加入本单位")
-            return report
+            return
         _ensure_card(folder, db.origin, name, pc_keys, unit_keys)
         own_skew = _skew(folder, db.origin)
         acks = {}
@@ -130,8 +140,6 @@ def sync_once(db: Database, folder: Path | str, *, pc_keys: KeyPair, unit_keys: 
         report.problems.append(str(exc))
     except OSError as exc:
         report.problems.append(f"交换文件夹读写失败：{exc.strerror or exc}（本机照常工作，稍后再同步）")
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def _heal_invalid(db: Database, actor: Actor) -> None:

@@ -26,7 +26,8 @@ import datetime as dt
 import json
 import secrets
 import socket
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core import signing
@@ -41,6 +42,9 @@ from app.sync import codes, pc_folder as F
 from app.sync.keys import KeyPair, generate
 
 JOIN_FILE = "join.json"
+# One round at a time in this program: the window's timer, a round after a save and 立即同步 on
+# the 数据交换 page would otherwise number their change files alike.
+_ROUND = threading.Lock()
 
 
 @dataclass
@@ -53,6 +57,8 @@ class PcConfig:
     last_pcs: int = 0
     last_problems: tuple[str, ...] = ()
     key_secret: str = ""         # seals this PC's copy of the unit key (a joined PC; see above)
+    # origin → how far that PC's clock was ahead of this one's (ms; negative: behind) last round
+    last_offsets: dict[str, int] = field(default_factory=dict)
 
 
 def _key(db: Database) -> str:
@@ -71,15 +77,17 @@ def config(db: Database, settings: Settings | None = None) -> PcConfig | None:
     return PcConfig(Path(entry["folder"]), str(entry.get("name") or socket.gethostname()),
                     keys or generate(), str(entry.get("last_sync", "")), str(entry.get("last_summary", "")),
                     int(entry.get("last_pcs", 0) or 0), tuple(entry.get("last_problems") or ()),
-                    str(entry.get("key_secret", "")))
+                    str(entry.get("key_secret", "")),
+                    {k: v for k, v in (entry.get("last_offsets") or {}).items() if type(v) is int})
 
 
 def _save(db: Database, cfg: PcConfig, settings: Settings | None) -> None:
-    settings = settings or Settings()
-    settings.pc_exchange = {**settings.pc_exchange, _key(db): {
+    # one entry, the others as the file has them now: a round saves this from a worker thread
+    (settings or Settings()).set_item("pc_exchange", _key(db), {
         "folder": str(cfg.folder), "name": cfg.name, "keys": cfg.keys.to_dict(),
         "last_sync": cfg.last_sync, "last_summary": cfg.last_summary, "last_pcs": cfg.last_pcs,
-        "last_problems": list(cfg.last_problems), "key_secret": cfg.key_secret}}
+        "last_problems": list(cfg.last_problems), "last_offsets": dict(cfg.last_offsets),
+        "key_secret": cfg.key_secret})
 
 
 def _admin(actor: Actor, what: str) -> None:
@@ -108,8 +116,9 @@ def setup(db: Database, actor: Actor, folder: Path | str, *, name: str = "",
                    old.keys if old else generate(), key_secret=old.key_secret if old else "")
     keys_ready(db, settings)          # a joined PC opens its own seal
     unit_keys = packages.ensure_keys(db)
-    report = pc_sync.sync_once(db, folder, pc_keys=cfg.keys, unit_keys=unit_keys, name=cfg.name,
-                               actor=actor)
+    with _ROUND:
+        report = pc_sync.sync_once(db, folder, pc_keys=cfg.keys, unit_keys=unit_keys, name=cfg.name,
+                                   actor=actor)
     if any("无法访问" in p or "读写失败" in p for p in report.problems):
         raise AppError(report.problems[0])
     pc_snapshot.write_snapshot(db, folder, pc_keys=cfg.keys, unit_keys=unit_keys)
@@ -237,9 +246,10 @@ def sync(db: Database, *, folder: Path | str | None = None, actor: Actor = SYSTE
     keys_ready(db, settings)
     if folder is not None:
         cfg.folder = Path(folder)
-    report = pc_sync.sync_once(db, cfg.folder, pc_keys=cfg.keys, unit_keys=packages.ensure_keys(db),
-                               name=cfg.name, actor=actor)
-    _remember(db, cfg, report, settings)
+    with _ROUND:
+        report = pc_sync.sync_once(db, cfg.folder, pc_keys=cfg.keys,
+                                   unit_keys=packages.ensure_keys(db), name=cfg.name, actor=actor)
+        _remember(db, cfg, report, settings)
     return report
 
 
@@ -250,6 +260,7 @@ def unreachable(report: pc_sync.SyncReport) -> bool:
 def _remember(db: Database, cfg: PcConfig, report: pc_sync.SyncReport, settings: Settings | None) -> None:
     cfg.last_sync, cfg.last_summary = _now(), report.summary()
     cfg.last_pcs, cfg.last_problems = len(report.pcs), tuple(report.problems)
+    cfg.last_offsets = dict(report.clock_offsets)
     _save(db, cfg, settings)
 
 
@@ -276,3 +287,52 @@ def status_lines(db: Database, settings: Settings | None = None) -> list[str]:
         except (F.FolderError, OSError) as exc:
             lines.append(f"问题：读取交换文件夹失败：{exc}")
     return lines
+
+
+@dataclass(frozen=True)
+class PcRow:
+    """One PC of the unit as the admin's table shows it."""
+    origin: str
+    name: str
+    this_pc: bool
+    last_file: str              # when its newest change file was written ("" none yet)
+    offset_ms: int | None       # its clock against this PC's, as last round saw it
+    behind: int | None          # other PCs' files it has not acknowledged (None: never synced)
+    retired: bool
+    problem: str = ""
+
+
+def pcs_table(db: Database, settings: Settings | None = None) -> list[PcRow]:
+    """The unit's PCs as the exchange folder knows them (reads the folder: run off the GUI
+    thread). AppError when this PC has no folder or cannot reach it."""
+    cfg = _required(db, settings)
+    folder = _usable_folder(cfg.folder)
+    unit = packages.ensure_keys(db).public()
+    rows: list[PcRow] = []
+    found: dict[str, tuple[F.Card, int | None, str]] = {}     # origin → card, retired after, last file
+    valid_upto: dict[str, int] = {}       # the newest file of each PC the others should have read
+    for origin in F.pcs(folder):
+        try:
+            card = F.read_card(folder, origin, unit)
+            retired = F.read_retirement(folder, origin, unit)
+        except F.FolderError as exc:
+            rows.append(PcRow(origin, "（登记文件无效）", False, "", None, None, False, str(exc)))
+            continue
+        if card is None:
+            continue
+        files = F.change_files(folder, origin)
+        last = files[-1][0] if files else 0
+        valid_upto[origin] = last if retired is None else min(last, retired)
+        when = dt.datetime.fromtimestamp(files[-1][1].stat().st_mtime).strftime("%m-%d %H:%M") if files else ""
+        found[origin] = card, retired, when
+    for origin, (card, retired, when) in found.items():
+        try:
+            acked = F.read_ack(folder, origin) if (F.pc_dir(folder, origin) / F.ACK).exists() else None
+        except F.FolderError:
+            acked = None
+        behind = None if acked is None else sum(
+            max(0, upto - acked.get(other, 0)) for other, upto in valid_upto.items() if other != origin)
+        rows.append(PcRow(origin, card.name, origin == db.origin, when,
+                          0 if origin == db.origin else cfg.last_offsets.get(origin), behind,
+                          retired is not None))
+    return sorted(rows, key=lambda r: (not r.this_pc, r.retired, r.name))

@@ -262,6 +262,16 @@ class LogPage(QWidget):
         done = sum(1 for d in working if d in statuses and statuses[d].state != vocab.LOG_DRAFT)
         self.month_summary.setText(f"{year}年{month}月：应填 {len(working)} 天，已提交 {done} 天")
 
+    def refresh_after_sync(self) -> None:
+        """Other PCs' changes arrived (a review of this person's log, a log written on another
+        PC): the month view always, the day itself only when nothing is being typed in it — an
+        edited day, or a cell editor still open, stays exactly as it is."""
+        editing = self.table.state() == QAbstractItemView.State.EditingState
+        if self.dirty or editing or self.loaded is None:
+            self.refresh_calendar(self.day.year, self.day.month)
+        else:
+            self.open_day(self.day)
+
     def step_day(self, delta: int) -> None:
         self.open_day(self.day + dt.timedelta(days=delta))
 

@@ -179,6 +179,20 @@ class ReviewPage(QWidget):
         if target is not None:
             self.tree.setCurrentItem(target)          # shows its detail
 
+    def refresh_keeping_place(self) -> None:
+        """Read the queue again (other PCs' logs and decisions arrived) without moving the
+        reviewer: the log being read stays selected, the ticked ones stay ticked, the comment
+        stays as typed."""
+        current = self.current_item()
+        ticked = {row.data(0, ROLE_LOG) for row in self._rows()
+                  if row.checkState(0) == Qt.CheckState.Checked}
+        self.refresh()
+        for row in self._rows():
+            if row.data(0, ROLE_LOG) in ticked:
+                row.setCheckState(0, Qt.CheckState.Checked)
+            if current is not None and row.data(0, ROLE_LOG) == current.log_id:
+                self.tree.setCurrentItem(row)
+
     def current_item(self) -> review.QueueItem | None:
         node = self.tree.currentItem()
         log_id = node.data(0, ROLE_LOG) if node else None
