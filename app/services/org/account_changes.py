@@ -115,25 +115,34 @@ def set_active(db: Database, actor: Actor, login: str, active: bool) -> bool:
         return True
 
 
-def set_bureau_role(db: Database, actor: Actor, login: str, role: str) -> bool:
-    """编办: make an account 编办管理员 or 编办分析员; False when it already was."""
+def set_bureau_role(db: Database, actor: Actor, login: str, role: str,
+                    name: str | None = None) -> bool:
+    """编办: make an account 编办管理员 or 编办分析员 (and rename it, when `name` is given), in one
+    transaction; False when nothing differed."""
     if db.edition != "bureau":
         raise AppError("编办管理员/编办分析员只用于编办版")
     require_admin(db, actor)
+    problems = []
     if role not in BUREAU_ROLES:
-        raise ValidationError(f"未知的角色“{role}”（可选：{'、'.join(BUREAU_ROLES)}）")
+        problems.append(f"未知的角色“{role}”（可选：{'、'.join(BUREAU_ROLES)}）")
+    name = clean_person_name(name) if name is not None else None
+    if name is not None and (problem := person_name_problem(name)):
+        problems.append(problem)
+    if problems:
+        raise ValidationError("；".join(problems), problems)
     with db.session(actor) as s:
         person = _person(s, login)
         make_admin = role == BUREAU_ADMIN
-        if person.is_admin == make_admin:
-            return False
-        if not make_admin:
+        if person.is_admin and not make_admin:
             if person.id == actor.person_id:
                 raise AppError("不能取消自己的编办管理员权限：请由另一位编办管理员操作")
             if _other_active_admins(s, person.id) == 0:
                 raise AppError(f"{person.name}是唯一在用的编办管理员，不能改为编办分析员")
+        changed = person.is_admin != make_admin or (name is not None and person.name != name)
         person.is_admin = make_admin
-        return True
+        if name is not None:
+            person.name = name
+        return changed
 
 
 def is_active(db: Database, login: str) -> bool:
