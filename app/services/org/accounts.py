@@ -133,7 +133,7 @@ def add_user(db: Database, actor: Actor, user: NewUser) -> str:
     if user.role not in vocab.ROLES:
         problems.append(f"未知的角色“{user.role}”（可选：{'、'.join(vocab.ROLES)}）")
     if user.staffing_type and user.staffing_type not in vocab.STAFFING_TYPES:
-        problems.append(f"未知的编制类型“{user.staffing_type}”")
+        problems.append(f"未知的编制类型“{user.staffing_type}”（可选：{'、'.join(vocab.STAFFING_TYPES)}）")
     info = None
     if user.id_number:
         try:
