@@ -29,12 +29,14 @@ class AccountsTab(QWidget):
     headers = HEADERS
     add_text = "添加人员…"
     bureau = False
+    stretch_column: int | None = None
+    note = NOTE
 
     def __init__(self, db: Database, actor: Actor, parent=None):
         super().__init__(parent)
         self.db, self.actor = db, actor
         layout = QVBoxLayout(self)
-        self.table = RecordTable(self.headers)
+        self.table = RecordTable(self.headers, self.stretch_column)
         self.table.setObjectName("people")
         layout.addWidget(self.table, 1)
         row = QHBoxLayout()
@@ -51,7 +53,7 @@ class AccountsTab(QWidget):
             self.buttons[name] = button
         row.addStretch(1)
         layout.addLayout(row)
-        layout.addWidget(QLabel(NOTE, wordWrap=True, styleSheet="color:#555"))
+        layout.addWidget(QLabel(self.note, wordWrap=True, styleSheet="color:#555"))
         self._people: dict[str, org.PersonRow] = {}
         self._states: dict[str, str] = {}
         self.table.itemSelectionChanged.connect(self._selection_changed)

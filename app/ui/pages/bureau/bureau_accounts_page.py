@@ -19,6 +19,9 @@ class BureauAccountsPage(AccountsTab):
     headers = HEADERS
     add_text = "添加账号…"
     bureau = True
+    stretch_column = 3
+    note = ("编办管理员登记单位、导入同步包、管理本办账号；编办分析员只查看和分析。新账号没有密码，须打印初始密码单交给本人，"
+            "首次登录须修改密码。停用的账号不能登录，可再启用。不能停用自己，也不能取消最后一位编办管理员。")
 
     def __init__(self, db: Database, actor: Actor, parent=None):
         super().__init__(db, actor, parent)
