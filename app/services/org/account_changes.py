@@ -145,13 +145,6 @@ def set_bureau_role(db: Database, actor: Actor, login: str, role: str,
         return changed
 
 
-def is_active(db: Database, login: str) -> bool:
-    with db.read() as s:
-        deleted = s.scalar(select(Credential.deleted).join(Person, Person.id == Credential.person_id)
-                           .where(Person.login == login.strip()))
-    return deleted is False
-
-
 def deactivated_logins(s) -> set[str]:
     return set(s.scalars(select(Person.login).join(Credential, Credential.person_id == Person.id)
                          .where(Credential.deleted.is_(True), Person.deleted.is_(False))))
