@@ -116,3 +116,17 @@ def test_only_a_standalone_units_admin_joins(world, tmp_path):
     with pytest.raises(AppError, match="已由“沂河县委编办”登记"):
         join_bureau(unit, zs, info)
     unit.dispose()
+
+
+def test_a_unit_sharing_its_data_between_pcs_is_told_to_stop_first(world, tmp_path):
+    from app.db.engine import now_text
+    from app.db.models import Peer
+    unit = standalone(tmp_path / "unit.sqlite", credit(1))
+    with unit.session() as s:          # this PC's row of a 多台电脑共用 group
+        s.add(Peer(peer_id=unit.origin, kind="pc", name="本机", credit_code="",
+                   registered_at=now_text(), next_seq=1, acked_upto=0))
+    register(world, "a", 1)
+    with pytest.raises(AppError, match="多台电脑共用"):
+        join_bureau(unit, accounts.login(unit, "admin", TEST_PASSWORD), enrollment_for(world, "a"))
+    assert unit_side.bureau_peer(unit) is None
+    unit.dispose()

@@ -28,12 +28,12 @@ from app.db.engine import Database, now_text
 from app.db.models import Base, Outbox, Peer, Replica, SyncKey, Unit
 from app.services.exchange import packages as P
 from app.services.exchange.enrollment import EnrollmentInfo
+from app.services.exchange.pc_sync import PEER_KIND as PC_PEER_KIND
 from app.services.exchange.unit_side import bureau_peer
 from app.services.org.actor import Actor
 from app.sync import codes, container
 from app.sync.merge import UNIT_FORBIDDEN, SenderRule
 
-PC_PEER_KIND = "pc"      # app.services.exchange.pc_sync.PEER_KIND (not imported: it imports us)
 # Replaced by the 编办's rows: the unit's own registration and quotas.
 REPLACED = ("unit", "staffing_quota")
 
