@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from app.cli.auth import ADMIN, NOBODY, PERSON, acts_as
+from app.core import vocab
 from app.cli.common import parse_date, parse_quotas
 from app.cli.errors import EXIT_FAILED, ChineseArgumentParser, error_line
 
@@ -87,11 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--user", required=True, help="登录名")
     sp.add_argument("--name", required=True)
     sp.add_argument("--password", help="初始密码（省略时账号暂无密码，用 initial-passwords 发放随机初始密码单）")
-    sp.add_argument("--role", default="科室人员")
-    sp.add_argument("--section")
-    sp.add_argument("--admin", action="store_true")
-    sp.add_argument("--id-number")
-    sp.add_argument("--staffing-type")
+    sp.add_argument("--role", default="科室人员", help="角色：" + "、".join(vocab.ROLES) + "（默认科室人员）")
+    sp.add_argument("--section", help="所在科室")
+    sp.add_argument("--admin", action="store_true", help="管理员（编办版：编办管理员；否则为编办分析员）")
+    sp.add_argument("--id-number", help="身份证号（性别、出生日期由此得出）")
+    sp.add_argument("--staffing-type", metavar="编制类型",
+                    help=f"编制类型：{'、'.join(vocab.STAFFING_TYPES)}（人员编制的“实有”按此统计，不填则计为未填写）")
+    sp.add_argument("--post", help="职务，如：科长")
 
     sp = cmd("set-password", "重设密码（本人下次登录须修改；随机初始密码见 initial-passwords）", ADMIN)
     sp.add_argument("--user", required=True)

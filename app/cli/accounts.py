@@ -1,4 +1,5 @@
-"""Account commands: initial passwords (初始密码单), unlock, change-password."""
+"""Account commands: initial passwords (初始密码单), unlock, edit-user, disable-/enable-user,
+change-password."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +7,8 @@ from pathlib import Path
 from app.cli.auth import ADMIN, NOBODY, acts_as, chosen_password, password_for
 from app.cli.common import open_db
 from app.core.errors import AppError
-from app.services.org import accounts, initial_passwords, lockout
+from app.core import vocab
+from app.services.org import account_changes, accounts, initial_passwords, lockout
 
 ENV_NEW_PASSWORD = "LZKP_NEW_PASSWORD"
 
@@ -25,6 +27,23 @@ def add_parsers(sub) -> None:
     sp = acts_as(sub.add_parser("unlock", help="解除账号因密码连续错误而加的锁定"), ADMIN)
     sp.add_argument("--db", type=Path, required=True, help="数据库文件")
     sp.add_argument("--user", required=True, help="登录名")
+
+    sp = acts_as(sub.add_parser("edit-user", help="修改人员信息（姓名、科室、角色、职务、编制类型）",
+                                description="只改给出的项；空字符串清空科室、职务或编制类型。"
+                                            "编办版用 --bureau-role 设为编办管理员或编办分析员。"), ADMIN)
+    sp.add_argument("--db", type=Path, required=True, help="数据库文件")
+    sp.add_argument("--user", required=True, help="登录名")
+    sp.add_argument("--name", help="姓名")
+    sp.add_argument("--section", help="科室（\"\" 表示无）")
+    sp.add_argument("--role", help="角色：" + "、".join(vocab.ROLES))
+    sp.add_argument("--post", help="职务")
+    sp.add_argument("--staffing-type", metavar="编制类型", help="、".join(vocab.STAFFING_TYPES))
+    sp.add_argument("--bureau-role", choices=account_changes.BUREAU_ROLES, help="编办版：角色")
+    for name, what in (("disable-user", "停用账号（不能登录；日志和审阅记录保留）"),
+                       ("enable-user", "启用已停用的账号（原密码恢复有效）")):
+        sp = acts_as(sub.add_parser(name, help=what, description=what), ADMIN)
+        sp.add_argument("--db", type=Path, required=True, help="数据库文件")
+        sp.add_argument("--user", required=True, help="登录名")
 
     # The person proves who they are by the old password the change itself needs (one login,
     # one prompt), so dispatch does not log them in first.
@@ -69,6 +88,28 @@ def cmd_unlock(a) -> int:
     return 0
 
 
+def cmd_edit_user(a) -> int:
+    db = open_db(a.db)
+    if a.bureau_role:
+        if any(v is not None for v in (a.section, a.role, a.post, a.staffing_type)):
+            raise AppError("编办版账号只有姓名和角色（--bureau-role）可改")
+        changed = account_changes.set_bureau_role(db, a.actor, a.user, a.bureau_role, name=a.name)
+    else:
+        changed = account_changes.edit_person(db, a.actor, a.user, account_changes.PersonChange(
+            name=a.name, section=a.section, role=a.role, post=a.post, staffing_type=a.staffing_type))
+    print(f"已修改 {a.user} 的信息" if changed else f"{a.user} 的信息没有变化")
+    return 0
+
+
+def cmd_set_active(a) -> int:
+    active = a.command == "enable-user"
+    db = open_db(a.db)
+    done = account_changes.set_active(db, a.actor, a.user, active)
+    word = "启用" if active else "停用"
+    print(f"已{word} {a.user} 的账号" if done else f"{a.user} 的账号本来就是{word}状态")
+    return 0
+
+
 def cmd_change_password(a) -> int:
     db = open_db(a.db)
     old = password_for(a.user)
@@ -79,4 +120,5 @@ def cmd_change_password(a) -> int:
 
 
 COMMANDS = {"initial-passwords": cmd_initial_passwords, "unlock": cmd_unlock,
-            "change-password": cmd_change_password}
+            "change-password": cmd_change_password, "edit-user": cmd_edit_user,
+            "disable-user": cmd_set_active, "enable-user": cmd_set_active}

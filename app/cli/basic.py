@@ -86,7 +86,7 @@ def cmd_add_user(a) -> int:
     db = open_db(a.db)
     accounts.add_user(db, a.actor, accounts.NewUser(
         a.user, a.name, a.password, role=a.role, section=a.section, is_admin=a.admin,
-        id_number=a.id_number, staffing_type=a.staffing_type))
+        id_number=a.id_number, staffing_type=a.staffing_type, post=a.post))
     if a.password is None:
         print(f"已添加账号 {a.user}（尚无密码：用 initial-passwords 发放初始密码单）")
     else:

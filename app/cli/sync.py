@@ -51,6 +51,11 @@ def add_parsers(sub) -> None:
         sp.add_argument("--db", type=Path, required=True, help="数据库文件")
         return sp
 
+    sp = cmd("join-bureau", "独立创建的单位加入编办：把编办为本单位生成的单位注册包导入现有数据库（数据全部保留）")
+    sp.add_argument("--enrollment", type=Path, required=True, help="编办的单位注册包（.lzkp）")
+    sp.add_argument("--fingerprint", help="与编办电话核对过的编办密钥指纹（省略时只显示指纹，不作修改）")
+    sp.add_argument("--code", help="编办给的一次性注册码")
+
     sp = cmd("register-unit", "编办：登记单位（之后用 enrollment 生成单位注册包）")
     sp.add_argument("--unit-name", required=True)
     sp.add_argument("--credit-code", required=True, help="统一社会信用代码（18位）")
@@ -132,6 +137,22 @@ def init_from_enrollment(a) -> int:
           f"编办“{info.bureau_name}”密钥指纹：{info.bureau_fingerprint}（已核对）\n"
           f"本单位密钥指纹：{own_fingerprint(db)}（编办导入本单位第一个上报包时会来电核对此指纹）")
     db.dispose()
+    return 0
+
+
+def cmd_join_bureau(a) -> int:
+    """`join-bureau`: the same checks as `init --enrollment`, into the existing database."""
+    from app.services.exchange.join import join_bureau
+    db = open_db(a.db)
+    info = read_enrollment(a.enrollment)
+    check_fingerprint(info, a.fingerprint)
+    if not a.code:
+        raise AppError("请加 --code 输入编办给的一次性注册码（注册包的内容用它加密）。本次未作任何修改")
+    unlock(info, a.code)
+    joined = join_bureau(db, a.actor, info)
+    print(f"已加入“{joined.bureau_name}”：单位名称“{joined.unit_name}”、核定编制按编办登记；"
+          f"已有数据全部保留。\n本单位密钥指纹：{own_fingerprint(db)}（编办导入本单位第一个上报包时会来电核对）\n"
+          "下一步：export-package 导出上报包交给编办（第一个上报包包含全部历史数据）")
     return 0
 
 
@@ -335,7 +356,7 @@ def cmd_demo_county(a) -> int:
     return 0
 
 
-COMMANDS = {"register-unit": cmd_register_unit, "enrollment": cmd_enrollment,
+COMMANDS = {"join-bureau": cmd_join_bureau, "register-unit": cmd_register_unit, "enrollment": cmd_enrollment,
             "revoke-key": cmd_revoke_key, "rekey": cmd_rekey,
             "set-quota": cmd_set_quota, "export-package": cmd_export_package,
             "import-package": cmd_import_package, "packages": cmd_packages,

@@ -259,7 +259,8 @@ class MainWindow(QMainWindow):
         self._add_lazy_page("评估批次", "rounds_page", lambda: self._make_page("rounds", kwargs))
         self._add_lazy_page("单位管理", "units_page", lambda: self._make_bureau_page("units", {}))
         self._add_lazy_page("同步包", "packages_page", lambda: self._make_bureau_page("packages", {}))
-        self._add_lazy_page("本办账号", "admin_page", self._make_admin_page)
+        self.accounts_page = None
+        self._add_lazy_page("本办账号", "accounts_page", self._make_bureau_accounts_page)
         self._add_lazy_page("数据备份", "backups_page", self._make_backups_page)
 
     def _make_bureau_page(self, which: str, kwargs):
@@ -279,10 +280,11 @@ class MainWindow(QMainWindow):
             page.imported.connect(self._county_changed)
         return page
 
-    def _make_admin_page(self):
+    def _make_bureau_accounts_page(self):
+        """本办账号: the 编办's own accounts (编办管理员/编办分析员), not the unit's 人员名册."""
         # imported here: a page or dialog is built when it is first opened
-        from app.ui.pages.admin_page import AdminPage
-        page = AdminPage(self.db, self.actor)
+        from app.ui.pages.bureau.bureau_accounts_page import BureauAccountsPage
+        page = BureauAccountsPage(self.db, self.actor)
         page.status_message.connect(self.show_status)
         return page
 

@@ -55,3 +55,35 @@ def test_initial_passwords_pdf_for_new_accounts(tmp_path):
     assert "初始密码单" in text and "首次登录须修改密码" in text and "lisi" in text and "李四" in text
     r = run("initial-passwords", "--db", db, "--user", "admin", data_dir=tmp_path)
     assert r.returncode == 1 and "修改密码" in r.stderr     # one's own password: changed, not issued
+
+
+def test_add_user_with_staffing_type_counts_as_actual_then_edit_and_disable(tmp_path):
+    """Issue 17: a unit built by the command line showed 实有 0 — add-user sets 编制类型."""
+    import json
+
+    db = tmp_path / "unit.sqlite"
+    assert run(*init_args(db), data_dir=tmp_path).returncode == 0
+    r = run("add-user", "--db", db, "--user", "zs", "--name", "张三", "--password", "zs123456",
+            "--staffing-type", "行政编制", "--post", "科长", data_dir=tmp_path)
+    assert r.returncode == 0, r.stderr
+    r = run("staffing", "--db", db, "--json", data_dir=tmp_path)
+    types = {t["staffing_type"]: t for t in json.loads(r.stdout)["types"]}
+    assert types["行政编制"]["actual"] == 1
+    r = run("add-user", "--db", db, "--user", "ls", "--name", "李四", "--staffing-type", "临时",
+            data_dir=tmp_path)
+    assert r.returncode == 1 and "未知的编制类型“临时”（可选：行政编制" in r.stderr
+
+    r = run("edit-user", "--db", db, "--user", "zs", "--staffing-type", "事业编制", data_dir=tmp_path)
+    assert r.returncode == 0 and "已修改 zs 的信息" in r.stdout, r.stderr
+    types = {t["staffing_type"]: t for t in json.loads(run(
+        "staffing", "--db", db, "--json", data_dir=tmp_path).stdout)["types"]}
+    assert types["行政编制"]["actual"] == 0 and types["事业编制"]["actual"] == 1
+
+    r = run("disable-user", "--db", db, "--user", "zs", data_dir=tmp_path)
+    assert r.returncode == 0 and "已停用 zs 的账号" in r.stdout
+    r = run("log", "show", "--db", db, "--user", "zs", "--date", "2026-11-02", data_dir=tmp_path,
+            password="zs123456")
+    assert r.returncode == 1 and "已停用" in r.stderr
+    r = run("disable-user", "--db", db, "--user", "admin", data_dir=tmp_path)
+    assert r.returncode == 1 and "不能停用自己的账号" in r.stderr
+    assert run("enable-user", "--db", db, "--user", "zs", data_dir=tmp_path).returncode == 0

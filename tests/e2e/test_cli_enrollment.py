@@ -117,3 +117,48 @@ def test_enroll_confirm_import_revoke_and_register_again(tmp_path, env_dir):
     out4.mkdir()
     ok(cli("export-package", "--db", bureau, "--unit", UNIT, "--out", out4), "已导出")
     ok(cli("import-package", "--db", unit, out4), "已导入")
+
+
+def test_a_standalone_unit_joins_with_its_logs(tmp_path, env_dir):
+    """Issue 17 item 11: `init` without a 注册包 (the wizard's 新建单位), logs written, then the
+    编办 registers the unit and `join-bureau` takes the 注册包 into the existing database."""
+    def cli(*args):
+        return run(*args, data_dir=env_dir)
+
+    bureau, unit, usb = tmp_path / "county.sqlite", tmp_path / "unit.sqlite", tmp_path / "usb"
+    usb.mkdir()
+    ok(cli("init", "--db", unit, "--unit-name", "市场监管局（自建）", "--credit-code", credit(1),
+           "--admin", "admin", "--password", "abc12345"))
+    ok(cli("log", "add", "--db", unit, "--user", "admin", "--date", "2026-11-02", "--hours", "6",
+           "--category", "业务工作", "--content", "检查辖区超市", "--submit"))
+    failed(cli("export-package", "--db", unit, "--out", usb), "尚未加入编办", "join-bureau")
+    ok(cli("init", "--db", bureau, "--edition", "bureau", "--unit-name", "沂河县委编办",
+           "--credit-code", credit(0), "--admin", "bb", "--password", "abc12345"))
+    ok(cli("register-unit", "--db", bureau, "--unit-name", UNIT, "--credit-code", credit(1)))
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    written = ok(cli("enrollment", "--db", bureau, "--unit", credit(1), "--out", stick))
+    [file] = stick.glob("*.lzkp")
+    bureau_fp = re.search(r"编办密钥指纹：(\S+)（", written.stdout).group(1)
+
+    before = content_hash(unit)
+    failed(cli("join-bureau", "--db", unit, "--enrollment", file, "--code", code_in(written)), bureau_fp)
+    assert content_hash(unit) == before
+    ok(cli("join-bureau", "--db", unit, "--enrollment", file, "--fingerprint", bureau_fp,
+           "--code", code_in(written)), "已加入“沂河县委编办”", "已有数据全部保留")
+    ok(cli("export-package", "--db", unit, "--out", usb), "已导出第1号包")
+    ok(cli("import-package", "--db", bureau, usb, "--fingerprint", fingerprint_of(unit)), "已导入")
+    from sqlalchemy import func, select
+
+    from app.db.models import WorkLog
+    from app.services.county.mirrors import Mirrors, registered_units
+    db = open_database(bureau)
+    mirrors = Mirrors(db)
+    try:
+        [registered] = registered_units(db)
+        with mirrors.get(registered.unit_id).read() as s:     # the log written before joining
+            assert s.scalar(select(func.count()).select_from(WorkLog)
+                            .where(WorkLog.day == "2026-11-02")) == 1
+    finally:
+        mirrors.close()
+        db.dispose()

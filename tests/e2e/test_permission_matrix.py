@@ -19,7 +19,7 @@ from app.services.county.bureau import register_unit
 from app.services.county.mirrors import Mirrors
 from app.services.evaluation.indicators import install_defaults
 from app.services.evaluation.rounds import require_viewer, rounds_here
-from app.services.org import accounts, settings_change, structure as org
+from app.services.org import account_changes, accounts, settings_change, structure as org
 from app.services.org.actor import SYSTEM
 from app.services.org.setup import UnitSetup, create_database, open_database
 from app.services.review import queue as review
@@ -62,6 +62,13 @@ UNIT_ACTIONS = {
     "重设他人密码": ("--as",
                 lambda db, a, w, out: accounts.set_password(db, a, "staff1", "reset-Pass9"),
                 lambda p, w, out: ["set-password", "--db", p, "--user", "staff1", "--password", "reset-Pass9"]),
+    "修改人员信息": ("--as",
+                lambda db, a, w, out: account_changes.edit_person(
+                    db, a, "staff1", account_changes.PersonChange(staffing_type="事业编制")),
+                lambda p, w, out: ["edit-user", "--db", p, "--user", "staff1", "--staffing-type", "事业编制"]),
+    "停用账号": ("--as",
+             lambda db, a, w, out: account_changes.set_active(db, a, "staff1", False),
+             lambda p, w, out: ["disable-user", "--db", p, "--user", "staff1"]),
     "设置分管科室": ("--as",
                 lambda db, a, w, out: org.set_section_charges(db, a, "dep1", ["食品安全科", "办公室"]),
                 lambda p, w, out: ["charge", "--db", p, "--deputy", "dep1", "--sections", "食品安全科,办公室"]),
@@ -91,6 +98,8 @@ EXPECTED_UNIT = {
     "修改单位设置": {"admin"},
     "添加账号": {"admin"},
     "重设他人密码": {"admin"},
+    "修改人员信息": {"admin"},
+    "停用账号": {"admin"},
     "设置分管科室": {"admin"},
     "全单位统计": {"boss"},
     "科室统计": {"head1", "dep1", "boss"},
@@ -113,6 +122,10 @@ BUREAU_ACTIONS = {
                 lambda db, a, w, out: install_defaults(db, a),
                 lambda p, w, out: ["indicators", "install-defaults", "--db", p]),
     "查看评估批次": ("--as", _rounds, lambda p, w, out: ["round", "list", "--db", p]),
+    "修改本办账号角色": ("--as",
+                  lambda db, a, w, out: account_changes.set_bureau_role(db, a, "analyst", "编办管理员"),
+                  lambda p, w, out: ["edit-user", "--db", p, "--user", "analyst",
+                                     "--bureau-role", "编办管理员"]),
     "全县人员编制": ("--as",
                 lambda db, a, w, out: S.analyse_county(db, Mirrors(db), a),
                 lambda p, w, out: ["staffing", "--db", p]),
@@ -121,6 +134,7 @@ EXPECTED_BUREAU = {
     "登记单位": {"badmin"},
     "安装指标体系": {"badmin"},
     "查看评估批次": {"badmin"},
+    "修改本办账号角色": {"badmin"},
     "全县人员编制": {"badmin", "analyst"},
 }
 

@@ -66,7 +66,7 @@ def test_reset_button_writes_a_slip_and_the_old_password_stops_working(qtbot, un
     with pytest.raises(LoginFailed):
         accounts.login(unit_db, "li", "li123456")
     assert accounts.login(unit_db, "li", password).must_change_password
-    assert page.people.item(row_of(page.people, "li"), 8).text() == "未启用（须修改初始密码）"
+    assert page.people.item(row_of(page.people, "li"), 8).text() == "待首次登录（须修改初始密码）"
 
 
 def test_forced_change_dialog_unlocks_the_program(qtbot, unit_db, admin):
@@ -120,4 +120,4 @@ def test_roster_import_asks_before_granting_leader_roles_then_prints_slips(
     assert "新增3人" in page.import_result.text()
     text = pdf_text(slips_pdf)
     assert all(login in text for login in ("user1", "user2", "user3"))
-    assert page.people.item(row_of(page.people, "user3"), 8).text() == "未启用（须修改初始密码）"
+    assert page.people.item(row_of(page.people, "user3"), 8).text() == "待首次登录（须修改初始密码）"

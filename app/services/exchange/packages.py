@@ -23,6 +23,7 @@ import json
 import os
 import tempfile
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Collection, Iterable
@@ -203,7 +204,8 @@ def check_header(header: dict, kinds: set[str]) -> None:
 def receive(target: Database, peer_id: str, opened: container.OpenedPackage,
             keys: KeyPair | container.SharedSecret, rule: SenderRule, result: PackageResult, *,
             apply: bool, actor: Actor = SYSTEM, new_peer_keys: PublicKeys | None = None,
-            previewed: list | None = None, confirmed_keys: Collection[str] | None = None) -> PackageResult:
+            previewed: list | None = None, confirmed_keys: Collection[str] | None = None,
+            session=None) -> PackageResult:
     """Check and (with apply) merge one package into `target`, whose `peer` row `peer_id` is the
     sender. A preview (apply False) merges and re-checks the rows as the import would, in a
     transaction that is always rolled back: it refuses what the import would refuse. Raises a
@@ -212,11 +214,13 @@ def receive(target: Database, peer_id: str, opened: container.OpenedPackage,
     if the package proves the sender's one-time code); `confirmed_keys`: if given, a new key is
     registered only when its fingerprint is among them (checked by phone). `previewed`
     (previews only): the ledger entries the sender's packages previewed before this one would
-    make; this one's is added when it could be imported."""
+    make; this one's is added when it could be imported. `session`: an open write transaction
+    to merge into, committed by the caller (a standalone unit joining a 编办 changes its own
+    unit id and takes in the 注册包 as one change: app.services.exchange.join)."""
     created: list[Path] = []
     try:
         return _receive(target, peer_id, opened, keys, rule, result, apply, actor, new_peer_keys,
-                        previewed, created, confirmed_keys)
+                        previewed, created, confirmed_keys, session)
     except BaseException:
         for path in created:
             path.unlink(missing_ok=True)
@@ -226,10 +230,11 @@ def receive(target: Database, peer_id: str, opened: container.OpenedPackage,
 def _receive(target: Database, peer_id: str, opened: container.OpenedPackage,
              keys: KeyPair | container.SharedSecret, rule: SenderRule, result: PackageResult,
              apply: bool, actor: Actor, new_peer_keys: PublicKeys | None, previewed: list | None,
-             created: list[Path], confirmed_keys: Collection[str] | None) -> PackageResult:
+             created: list[Path], confirmed_keys: Collection[str] | None, session=None) -> PackageResult:
     header = opened.header
     # A preview merges and re-checks too, in a transaction that is rolled back (nothing kept).
-    session_cm = target.session(actor) if apply else target.rehearsal()
+    session_cm = (nullcontext(session) if session is not None
+                  else target.session(actor) if apply else target.rehearsal())
     with session_cm as s:
         peer = s.get(Peer, peer_id)
         admission.refuse_revoked(s, peer, header)
@@ -334,10 +339,13 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage,
         audit.append(s, s.info.get("actor", "system"), "import-package", "package_ledger",
                      header["package_id"], None,
                      audit.row_hash({"sender": peer_id, "seq": header["seq"], "rows": plan.written}))
-        try:
-            s.commit()     # deferred foreign keys are checked here: a row whose parent is missing
-        except IntegrityError as exc:
-            raise MergeError(_conflict_message(exc, standing)) from exc
+        if session is not None:
+            s.flush()      # the caller's transaction: it commits (and checks the keys) itself
+        else:
+            try:
+                s.commit()     # deferred foreign keys are checked here: a row whose parent is missing
+            except IntegrityError as exc:
+                raise MergeError(_conflict_message(exc, standing)) from exc
     result.status, result.months = IMPORTED, merger.months
     result.reference_changed = any(plan.counts[t].written for t in REFERENCE_TABLES & set(plan.counts))
     result.message = f"已导入：{result.counts_text()}" + (f"（{result.note}）" if result.note else "")

@@ -39,8 +39,8 @@ def _require(db: Database, actor: Actor) -> Peer:
         raise PermissionDenied("导出、导入同步包需要单位管理员权限")
     peer = bureau_peer(db)
     if peer is None:
-        raise AppError("本单位没有编办的注册包，不能与编办交换数据：请向编办索取单位注册包，"
-                       "用它创建本单位的数据库")
+        raise AppError("本单位尚未加入编办，不能与编办交换数据：请编办登记本单位并生成单位注册包，"
+                       "再在“数据交换”页点“导入编办的单位注册包…”（或命令 join-bureau）导入，已有数据全部保留")
     return peer
 
 

@@ -46,6 +46,8 @@ def login(db: Database, login_name: str, password: str, now: dt.datetime | None 
         cred = s.scalar(select(Credential).where(Credential.person_id == person.id)) if person else None
         usable = person is not None and cred is not None and person.status != "离退"
         ok = passwords.verify(cred.password_hash if usable else None, password)
+        if ok and cred.deleted:      # told only to whoever knows the password
+            raise LoginFailed("此账号已停用，不能登录（如需恢复请联系管理员启用）")
         if ok:
             lockout.clear(s, key)
             if passwords.needs_rehash(cred.password_hash):
@@ -86,8 +88,15 @@ def set_password(db: Database, actor: Actor, login_name: str, password: str) -> 
             raise AppError(f"没有登录名为“{login_name.strip()}”的人员")
         if person.id == actor.person_id:
             raise AppError("本人的密码请用“修改密码”修改（须输入原密码）")
+        refuse_if_deactivated(s, person)
         store_credential(s, person.id, hash_password(password))
         lockout.clear(s, person.login)
+
+
+def refuse_if_deactivated(s, person: Person) -> None:
+    """A password is not reissued to a 停用 account: 启用 it first (account_changes)."""
+    if s.scalar(select(Credential.deleted).where(Credential.person_id == person.id)):
+        raise AppError(f"{person.name}（{person.login}）的账号已停用：请先启用再重设密码")
 
 
 def store_credential(s, person_id: str, password_hash: str, must_change: bool = True) -> None:
@@ -124,7 +133,7 @@ def add_user(db: Database, actor: Actor, user: NewUser) -> str:
     if user.role not in vocab.ROLES:
         problems.append(f"未知的角色“{user.role}”（可选：{'、'.join(vocab.ROLES)}）")
     if user.staffing_type and user.staffing_type not in vocab.STAFFING_TYPES:
-        problems.append(f"未知的编制类型“{user.staffing_type}”")
+        problems.append(f"未知的编制类型“{user.staffing_type}”（可选：{'、'.join(vocab.STAFFING_TYPES)}）")
     info = None
     if user.id_number:
         try:

@@ -19,10 +19,11 @@ from app.core.errors import AppError
 from app.db.engine import Database
 from app.db.models import Credential, Person, Section, Unit
 from app.services.org import accounts, lockout, passwords
+from app.services.org.account_changes import DEACTIVATED, deactivated_logins
 from app.services.org.actor import Actor
 
 NEW, UNACTIVATED = "new", "unactivated"
-SCOPE_LABELS = {NEW: "尚未发放初始密码的账号", UNACTIVATED: "尚未启用（未修改过初始密码）的账号"}
+SCOPE_LABELS = {NEW: "尚未发放初始密码的账号", UNACTIVATED: "尚未首次登录（未修改过初始密码）的账号"}
 
 
 @dataclass(frozen=True)
@@ -72,17 +73,20 @@ def waiting_count(db: Database, scope: str = NEW) -> int:
 
 
 def account_states(db: Database) -> dict[str, str]:
-    """Login → 未发放初始密码 / 未启用 for the accounts not in use yet (for the roster table)."""
+    """Login → 未发放初始密码 / 待修改初始密码 / 已停用 for the accounts not in use (for the roster table)."""
     with db.read() as s:
-        rows = s.execute(select(Person.login, Credential.password_hash, Credential.must_change)
+        rows = s.execute(select(Person.login, Credential.password_hash, Credential.must_change,
+                                Credential.deleted)
                          .outerjoin(Credential, Credential.person_id == Person.id)
                          .where(Person.deleted.is_(False))).all()
     states = {}
-    for login, password_hash, must_change in rows:
-        if password_hash is None or password_hash == passwords.NO_PASSWORD_YET:
+    for login, password_hash, must_change, deactivated in rows:
+        if deactivated:
+            states[login] = DEACTIVATED
+        elif password_hash is None or password_hash == passwords.NO_PASSWORD_YET:
             states[login] = "未发放初始密码"
         elif must_change:
-            states[login] = "未启用（须修改初始密码）"
+            states[login] = "待首次登录（须修改初始密码）"
     return states
 
 
@@ -105,19 +109,23 @@ def _targets(db: Database, actor: Actor, logins: list[str] | None,
                 raise AppError("没有这些登录名的在职人员：" + "、".join(missing))
             if any(r[0] == actor.person_id for r in rows):
                 raise AppError("本人的密码请用“修改密码”修改（须输入原密码）")
+            stopped = [r[1] for r in rows if r[1] in deactivated_logins(s)]
+            if stopped:
+                raise AppError("这些账号已停用，请先启用再发放密码：" + "、".join(stopped))
     return unit, [_Target(r[0], r[1], r[2], r[3] or "") for r in rows]
 
 
 def _in_scope(s, scope: str, exclude_person_id: str) -> set[str]:
     if scope not in SCOPE_LABELS:
         raise AppError(f"未知的范围“{scope}”")
-    creds = dict(s.execute(select(Credential.person_id, Credential)
-                           .where(Credential.deleted.is_(False))).all())
+    creds = dict(s.execute(select(Credential.person_id, Credential)).all())
     people = s.execute(select(Person.id, Person.is_admin).where(
         Person.deleted.is_(False), Person.status != "离退")).all()
     wanted = set()
     for person_id, is_admin in people:
         cred = creds.get(person_id)
+        if cred is not None and cred.deleted:
+            continue            # 停用: no slip until the admin 启用s it
         waiting = cred is None or cred.password_hash == passwords.NO_PASSWORD_YET
         # an admin account is reissued only by name: its first password is often self-chosen
         if waiting or (scope == UNACTIVATED and cred.must_change and not is_admin):

@@ -33,6 +33,7 @@ class PersonRow:
     staffing_type: str
     status: str
     post_duties: int
+    is_admin: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def persons(db: Database) -> list[PersonRow]:
                          .where(Person.deleted.is_(False))
                          .order_by(Section.sort_order, Person.login)).all()
         return [PersonRow(p.login, p.name, sec or "", p.role, p.post or "", p.staffing_type or "",
-                          p.status, counts.get(p.id, 0)) for p, sec in rows]
+                          p.status, counts.get(p.id, 0), bool(p.is_admin)) for p, sec in rows]
 
 
 def duties(db: Database) -> list[DutyRow]:

@@ -1,62 +1,82 @@
 """单位管理 → 人员名册: the roster with each account's state, and the admin's account actions:
-add a person, reset a password, unlock, print the 初始密码单 (random initial passwords)."""
+add a person, edit, 停用/启用, reset a password, unlock, print the 初始密码单 (random initial
+passwords). The 编办's 本办账号 page (app.ui.pages.bureau.bureau_accounts_page) is this tab with
+the 编办's columns and roles."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
+from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton,
                                QVBoxLayout, QWidget)
 
-from app.core import vocab
 from app.core.errors import AppError
 from app.db.engine import Database
-from app.services.org import initial_passwords, lockout
+from app.services.org import account_changes, initial_passwords, lockout
 from app.services.org import structure as org
-from app.services.org.accounts import NewUser
 from app.services.org.actor import Actor
 from app.ui.dialogs.base import show_error
+from app.ui.dialogs.person_dialog import PersonDialog
 from app.ui.widgets.record_table import RecordTable
 
 HEADERS = ["登录名", "姓名", "科室", "角色", "职务", "编制类型", "状态", "岗位职责数", "账号"]
+NOTE = ("新账号没有密码，须打印初始密码单（随机密码，每人一张，沿虚线裁开）交给本人；首次登录须修改密码。"
+        "停用的账号不能登录，其日志和审阅记录保留。密码连续输错5次锁定1分钟，再错则加倍，最长60分钟。")
 
 
 class AccountsTab(QWidget):
     status_message = Signal(str)
+    headers = HEADERS
+    add_text = "添加人员…"
+    bureau = False
+    stretch_column: int | None = None
+    note = NOTE
 
     def __init__(self, db: Database, actor: Actor, parent=None):
         super().__init__(parent)
         self.db, self.actor = db, actor
         layout = QVBoxLayout(self)
-        self.table = RecordTable(HEADERS)
+        self.table = RecordTable(self.headers, self.stretch_column)
         self.table.setObjectName("people")
         layout.addWidget(self.table, 1)
         row = QHBoxLayout()
-        for text, name, slot in (("添加人员…", "addPerson", self.add_person),
+        self.buttons = {}
+        for text, name, slot in ((self.add_text, "addPerson", self.add_person),
+                                 ("编辑…", "editPerson", self.edit_person),
+                                 ("停用账号", "toggleActive", self.toggle_active),
                                  ("重设密码…", "resetPassword", self.reset_password),
                                  ("解除锁定", "unlockAccount", self.unlock),
                                  ("打印初始密码单…", "printSlips", self.print_waiting_slips)):
             button = QPushButton(text, objectName=name)
-            button.clicked.connect(slot)
+            button.clicked.connect(lambda _checked=False, act=slot: act())
             row.addWidget(button)
+            self.buttons[name] = button
         row.addStretch(1)
         layout.addLayout(row)
-        layout.addWidget(QLabel("新账号没有密码，须打印初始密码单（随机密码，每人一张，沿虚线裁开）交给本人；"
-                                "首次登录须修改密码。密码连续输错5次锁定1分钟，再错则加倍，最长60分钟。",
-                                wordWrap=True, styleSheet="color:#555"))
+        layout.addWidget(QLabel(self.note, wordWrap=True, styleSheet="color:#555"))
+        self._people: dict[str, org.PersonRow] = {}
+        self._states: dict[str, str] = {}
+        self.table.itemSelectionChanged.connect(self._selection_changed)
 
     # ------------------------------------------------------------------ rows
     def refresh(self) -> None:
         locks = lockout.lock_states(self.db)
-        waiting = initial_passwords.account_states(self.db)
+        self._states = initial_passwords.account_states(self.db)
+        people = org.persons(self.db)
+        self._people = {p.login: p for p in people}
         rows = []
-        for p in org.persons(self.db):
+        for p in people:
             lock = locks.get(p.login)
-            state = lock.text() if lock and lock.locked_until else waiting.get(p.login, "")
-            rows.append((p.login, p.name, p.section, p.role, p.post, p.staffing_type, p.status,
-                         p.post_duties, state))
+            state = lock.text() if lock and lock.locked_until else self._states.get(p.login, "")
+            if self._states.get(p.login) == account_changes.DEACTIVATED:
+                state = account_changes.DEACTIVATED
+            rows.append(self.row_of(p, state))
         self.table.set_rows(rows)
+        self._selection_changed()
+
+    def row_of(self, p: org.PersonRow, state: str) -> tuple:
+        return (p.login, p.name, p.section, p.role, p.post, p.staffing_type, p.status,
+                p.post_duties, state)
 
     def selected_login(self) -> str | None:
         row = self.table.currentRow()
@@ -69,7 +89,52 @@ class AccountsTab(QWidget):
             QMessageBox.information(self, "请选择人员", "请先在表中选中一个人员。")
         return login
 
+    def _selection_changed(self) -> None:
+        login = self.selected_login()
+        stopped = self._states.get(login) == account_changes.DEACTIVATED
+        self.buttons["toggleActive"].setText("启用账号" if stopped else "停用账号")
+
     # ------------------------------------------------------------------ actions
+    def edit_person(self) -> None:
+        login = self._need_selection()
+        if login is None or login not in self._people:
+            return
+        person = self._people[login]
+        dialog = PersonDialog([s.name for s in org.sections(self.db)], person, bureau=self.bureau,
+                              parent=self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        try:
+            changed = self.apply_edit(login, dialog)
+        except AppError as exc:
+            show_error(self, "修改失败", exc)
+            return
+        self.refresh()
+        self.status_message.emit(f"已修改 {login} 的信息" if changed else f"{login} 的信息没有变化")
+
+    def apply_edit(self, login: str, dialog: PersonDialog) -> bool:
+        return account_changes.edit_person(self.db, self.actor, login, dialog.change())
+
+    def toggle_active(self) -> None:
+        login = self._need_selection()
+        if login is None:
+            return
+        activate = self._states.get(login) == account_changes.DEACTIVATED
+        if activate:
+            title, text = "启用账号", f"启用 {login}？本人可用原来的密码再次登录。"
+        else:
+            title, text = "停用账号", (f"停用 {login}？停用后不能登录；本人的日志、审阅和签名记录都保留，"
+                                       "以后可以再启用。")
+        if QMessageBox.question(self, title, text) != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            account_changes.set_active(self.db, self.actor, login, activate)
+        except AppError as exc:
+            show_error(self, f"{title}失败", exc)
+            return
+        self.refresh()
+        self.status_message.emit(f"已{'启用' if activate else '停用'} {login} 的账号")
+
     def unlock(self) -> None:
         login = self._need_selection()
         if login is None:
@@ -93,7 +158,7 @@ class AccountsTab(QWidget):
             self.issue_slips([login], f"初始密码单_{login}.pdf")
 
     def add_person(self) -> None:
-        dialog = AddPersonDialog([s.name for s in org.sections(self.db)], self)
+        dialog = PersonDialog([s.name for s in org.sections(self.db)], bureau=self.bureau, parent=self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         try:
@@ -145,32 +210,3 @@ class AccountsTab(QWidget):
     def ask_save_path(self, default_name: str) -> str:
         path, _ = QFileDialog.getSaveFileName(self, "保存初始密码单", default_name, "PDF 文件 (*.pdf)")
         return path
-
-
-class AddPersonDialog(QDialog):
-    def __init__(self, sections: list[str], parent=None):
-        super().__init__(parent)
-        self.setWindowTitle("添加人员")
-        form = QFormLayout(self)
-        self.login = QLineEdit(objectName="newLogin")
-        self.person_name = QLineEdit(objectName="newName")
-        self.section = QComboBox(objectName="newSection")
-        self.section.addItem("（无）", None)
-        for name in sections:
-            self.section.addItem(name, name)
-        self.role = QComboBox(objectName="newRole")
-        self.role.addItems(vocab.ROLES)
-        form.addRow("登录名", self.login)
-        form.addRow("姓名", self.person_name)
-        form.addRow("科室", self.section)
-        form.addRow("角色", self.role)
-        form.addRow(QLabel("初始密码由程序随机生成，保存为初始密码单。", styleSheet="color:#555"))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-    def new_user(self) -> NewUser:
-        return NewUser(self.login.text().strip(), self.person_name.text().strip(), None,
-                       role=self.role.currentText(), section=self.section.currentData())

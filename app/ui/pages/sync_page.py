@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QCheckBox, QDialog, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout,
-                               QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget)
+                               QLabel, QLineEdit, QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
 from app.core.errors import AppError
 from app.db.engine import Database
@@ -25,12 +25,11 @@ from app.ui.widgets.record_table import RecordTable
 
 NOTE_BRUSH = QBrush(QColor("#fff0d9"))
 STANDALONE_TEXT = (
-    "本单位的数据库是独立创建的（首次使用时选择了“新建单位”），没有编办的单位注册包，"
-    "因此不能与编办交换数据包。\n\n"
-    "如需向编办报送履职数据：请编办在编办版中登记本单位并生成“单位注册包”，"
-    "再在一台新电脑（或换一个数据库文件）上启动本程序，选择“用编办的单位注册包创建”。"
-    "注册包中的单位信息、核定编制来自编办，之后即可在本页导出上报包、导入下发包。")
-
+    "本单位的数据库是独立创建的（首次使用时选择了“新建单位”），尚未加入编办，因此还不能与编办交换数据包。\n\n"
+    "如需向编办报送履职数据：请编办在编办版“单位管理”中用本单位的统一社会信用代码登记本单位，"
+    "生成“单位注册包”和注册码；再点下面的按钮导入注册包（与编办电话核对指纹、输入注册码）。"
+    "本单位已有的人员、职责和日志全部保留；单位名称和核定编制改用编办登记的。之后即可在本页导出上报包"
+    "（第一个上报包含全部历史数据）、导入下发包。")
 
 def ledger_rows(lines) -> list[tuple]:
     return [(line.seq, line.kind, line.created_at.replace("T", " ")[:16], line.imported_at.replace("T", " ")[:16],
@@ -55,11 +54,43 @@ class SyncPage(QWidget):
         self.pcs.status_message.connect(self.status_message)
         layout.addWidget(self.pcs)
         if self.peer is None:
-            note = QLabel(STANDALONE_TEXT, wordWrap=True, objectName="standaloneNote")
-            note.setStyleSheet("font-size: 12pt; padding: 16px; background:#f6f6f6; border:1px solid #ddd")
-            layout.addWidget(note)
-            layout.addStretch(1)
+            self._standalone_box(layout)
             return
+        self._build_exchange(layout)
+
+    def _standalone_box(self, layout: QVBoxLayout) -> None:
+        self.standalone = QWidget()
+        box = QVBoxLayout(self.standalone)
+        note = QLabel(STANDALONE_TEXT, wordWrap=True, objectName="standaloneNote")
+        note.setStyleSheet("font-size: 12pt; padding: 16px; background:#f6f6f6; border:1px solid #ddd")
+        box.addWidget(note)
+        join = QPushButton("导入编办的单位注册包…", objectName="joinBureau")
+        join.clicked.connect(lambda: self.join_bureau())
+        box.addWidget(join, 0, Qt.AlignmentFlag.AlignLeft)
+        box.addStretch(1)
+        layout.addWidget(self.standalone, 1)
+
+    def join_bureau(self) -> None:
+        """Take the 编办's 注册包 into this database; the page then shows the exchange."""
+        # imported here: a page or dialog is built when it is first opened
+        from app.ui.dialogs.join_bureau_dialog import JoinBureauDialog
+        dialog = JoinBureauDialog(self.db, self.actor, self)
+        if not dialog.exec() or dialog.joined is None:
+            return
+        joined = dialog.joined
+        self.standalone.hide()
+        self.layout().removeWidget(self.standalone)
+        self.standalone.deleteLater()
+        self.peer = unit_sync.bureau_peer(self.db)
+        self._build_exchange(self.layout())
+        renamed = (f"单位名称按编办登记改为“{joined.unit_name}”（重新登录后标题栏随之更新）。"
+                   if joined.unit_name != joined.old_unit_name else "")
+        QMessageBox.information(self, "已加入编办", f"已导入“{joined.bureau_name}”的单位注册包。{renamed}"
+                                "本单位已有的数据全部保留。\n\n请导出上报包交给编办：第一个上报包包含全部历史数据，"
+                                "编办导入时会来电核对本单位的密钥指纹（见本页“密钥”）。")
+        self.status_message.emit(f"已加入{joined.bureau_name}")
+
+    def _build_exchange(self, layout: QVBoxLayout) -> None:
         layout.addWidget(self._keys_box())
         row = QHBoxLayout()
         row.addWidget(self._export_box(), 1)
