@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from app.services.evaluation import rounds
 from app.services.org.actor import SYSTEM
@@ -199,6 +199,39 @@ def test_bureau_page_runs_the_round(qtbot, world, errors, tmp_path):
     page.result_table.selectRow(0)
     page.report(unit=True, path=str(tmp_path / "unit.pdf"))
     assert all((tmp_path / f).stat().st_size > 10_000 for f in ("round.pdf", "round.xlsx", "unit.pdf", "unit.xlsx"))
-    page.confirm = lambda text: True
-    page.close_round()
-    assert rounds.detail(w.mirror("a"), round_id, unit_id).closed and not tab.save_button.isEnabled()
+    # closing asks, naming what is unfinished; No leaves the round open
+    assert page.round_state.text() == "进行中" and page.close_button.isEnabled()
+    seen = []
+    answer_question("结束批次", QMessageBox.StandardButton.No, seen)
+    qtbot.mouseClick(page.close_button, Qt.MouseButton.LeftButton)
+    assert "还有1个单位未完成评估或整改" in seen[0] and "沂河县第1局：编办未评完（已评" in seen[0]
+    assert not rounds.detail(w.mirror("a"), round_id, unit_id).closed
+    answer_question("结束批次", QMessageBox.StandardButton.Yes, seen)
+    qtbot.mouseClick(page.close_button, Qt.MouseButton.LeftButton)
+    today = dt.date.today().isoformat()
+    assert rounds.detail(w.mirror("a"), round_id, unit_id).closed
+    # the page says the round is closed, and what cannot act on it is disabled, saying why
+    assert page.round_state.text().startswith(f"已结束（{today}）") and page.round_box.currentText().endswith(
+        f"［已于{today}结束］")
+    for button in (page.close_button, page.assign_button, tab.save_button, tab.add_button, *tab.verify_buttons):
+        assert not button.isEnabled() and button.toolTip() == f"评估批次已于{today}结束，不能再修改", button.text()
+    assert page.findChild(QPushButton, "roundReport").isEnabled()
+
+
+def answer_question(title: str, button, seen: list[str]) -> None:
+    """Answer the next question box titled `title` with `button`, recording its text."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+    tries = []
+
+    def answer():
+        boxes = [b for b in QApplication.topLevelWidgets()
+                 if isinstance(b, QMessageBox) and b.isVisible() and b.windowTitle() == title]
+        if not boxes:
+            tries.append(1)
+            if len(tries) < 200:
+                QTimer.singleShot(10, answer)
+            return
+        seen.append(boxes[0].text() + "\n" + boxes[0].informativeText())
+        boxes[0].button(button).click()
+    QTimer.singleShot(0, answer)
