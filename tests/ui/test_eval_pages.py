@@ -61,6 +61,15 @@ def rounds_page(qtbot, w):
     return page
 
 
+def test_unit_page_without_a_round_says_what_it_waits_for(qtbot, world):
+    page = eval_page(qtbot, world)
+    assert page.empty.isVisibleTo(page) and not page.tabs.isVisibleTo(page)
+    assert "目前没有评估任务" in page.empty.text() and "导入编办的下发包" in page.empty.text()
+    for name in ("autoFill", "submitSelf", "recallSelf", "evalReport"):
+        button = page.findChild(QPushButton, name)
+        assert not button.isEnabled() and "尚无评估批次" in button.toolTip(), name
+
+
 def test_unit_page_self_assesses_submits_and_rectifies(qtbot, world, errors, tmp_path):
     from app.services.evaluation import rounds_bureau as RB
     w = world
@@ -105,6 +114,7 @@ def test_unit_page_self_assesses_submits_and_rectifies(qtbot, world, errors, tmp
     qtbot.mouseClick(page.submit_button, Qt.MouseButton.LeftButton)
     assert "阶段：接单" in page.summary.text()
     assert not page.save_button.isEnabled() and page.recall_button.isEnabled()
+    assert page.save_button.toolTip() == page.submit_button.toolTip() == "自评已提交；如需修改请先撤回提交"
     qtbot.mouseClick(page.recall_button, Qt.MouseButton.LeftButton)
     assert rounds.detail(w.units["a"], round_id).submitted_at is None and page.save_button.isEnabled()
     qtbot.mouseClick(page.submit_button, Qt.MouseButton.LeftButton)
