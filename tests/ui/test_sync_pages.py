@@ -276,6 +276,7 @@ def test_bureau_register_import_county_and_drill_down(qtbot, tmp_path, county_db
     xlsx = tmp_path / "全县.xlsx"
     page.export_excel(str(xlsx))
     sheet = load_workbook(xlsx)["全县各单位"]
+    assert sheet.cell(1, 1).value == f"全县各单位 {page.period_shown.label}"      # said once
     values = {sheet.cell(r, 2).value: sheet.cell(r, 8).value for r in range(3, 5)}
     assert values[UNIT_NAME] == pytest.approx(saturation)
 

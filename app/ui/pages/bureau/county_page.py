@@ -358,6 +358,8 @@ class CountyPage(QWidget):
         rows = []
         for rank, r in self.ranked:
             values = [text if col in TEXT_COLUMNS else key for col, (text, key) in enumerate(cells(rank, r))]
+            if isinstance(values[COL_RATIO], float):      # as shown: 1.38, not 1.379310344827586
+                values[COL_RATIO] = round(values[COL_RATIO], 2)
             rows.append(values + ["是" if r.need.trustworthy else "否", r.credit_code, r.need.text])
         return headers, rows
 
@@ -375,7 +377,8 @@ class CountyPage(QWidget):
         headers, rows = self.table_data()
         try:
             write_tables(Path(path), f"全县各单位 {label}", [("全县各单位", headers, rows)],
-                         percent_columns={"使用率", "饱和度", "核心聚焦度", "全面度", "填报率"})
+                         percent_columns={"使用率", "饱和度", "核心聚焦度", "全面度", "填报率"},
+                         decimal_columns={"编制任务比"})
         except OSError as exc:
             show_error(self, "导出失败", AppError(f"无法写入 {path}：{exc}"))
             return
