@@ -43,8 +43,10 @@ COL_NAME, COL_SATURATION = TITLES.index("单位"), TITLES.index("饱和度")
 COL_PENDING, COL_NEED = TITLES.index("待审"), TITLES.index("测算需（差额）")
 COL_VERDICT, COL_RATIO, COL_WARNINGS = TITLES.index("编制需求"), TITLES.index("编制任务比"), TITLES.index("预警")
 TEXT_COLUMNS = (COL_NAME, COL_VERDICT, COL_WARNINGS)      # sorted and exported as text
-RANK_KEYS = (("saturation", "饱和度"), ("focus", "核心聚焦度"), ("coverage", "全面度"),
-             ("submission_rate", "填报率"), ("usage", "编制使用率"), ("vacancies", "空编数"))
+# The ranking picker names each measure by its column's title (it said 编制使用率 over a column
+# titled 使用率), in this order.
+RANK_KEYS = tuple((key, next(title for title, k in COLUMNS if k == key))
+                  for key in ("saturation", "focus", "coverage", "submission_rate", "usage", "vacancies"))
 BAND_TINTS = {M.GREEN: "#d4edda", M.YELLOW: "#fff3cd", M.RED: "#f8d7da", None: "#eeeeee"}
 VERDICT_COLOURS = {"增编依据": "#b00020", "减编依据": "#1f5fa8", "基本匹配": "#2e7d32", "数据不足": "#888888"}
 WARNING_TINT = "#fff0d9"
