@@ -13,7 +13,7 @@
     部门改单  round rectify --db U --problem ID --owner O --measures M [--progress P] [--done] [--evidence F…]
     编办用单  round verify --db B --unit U --problem ID (--close | --reopen --comment T)
               round results --db B --round R [--json]
-              round close --db B --round R
+              round close --db B --round R [--force]   (refused while units are unfinished, without --force)
     both      round list --db X [--json]; round show --db X --round R [--unit U] [--json]
               round report --db X --round R [--unit U] --out F.pdf [--xlsx F.xlsx]
 
@@ -28,14 +28,14 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from app.core.errors import AppError
+from app.core.errors import AppError, ValidationError
 from app.cli.auth import ADMIN, READER, acts_as
 from app.cli.common import open_db, parse_date as parse, print_json
 from app.core.bureau.evaluation import short_id
 from app.services.county.mirrors import Mirrors, find_unit, registered_units
 from app.services.evaluation.indicators import find_template, templates
-from app.services.evaluation.rounds import require_viewer, assign, assigned_units, create_round, detail, file_evidence, fill_auto_self_scores, report_rectification, rounds_here, set_self_score, submit_self
-from app.services.evaluation.rounds_bureau import add_problem, close_round, fill_auto_bureau_scores, results, set_bureau_score, verify_problem
+from app.services.evaluation.rounds import require_viewer, assign_units, assigned_units, create_round, detail, file_evidence, fill_auto_self_scores, report_rectification, round_states, set_self_score, submit_self
+from app.services.evaluation.rounds_bureau import add_problem, close_blockers, close_round, fill_auto_bureau_scores, results, set_bureau_score, verify_problem
 from app.services.evaluation.rounds_find import find_item, find_problem, find_round, read_score_csv, resolve_scores
 from app.services.org.setup import unit_of
 
@@ -118,7 +118,9 @@ def add_parsers(sub) -> None:
     sp = action("results", "编办：各单位得分、排名、未销号和逾期问题")
     sp.add_argument("--today", type=parse_date)
     sp.add_argument("--json", action="store_true")
-    action("close", "编办：结束评估批次（之后不能再修改）")
+    sp = action("close", "编办：结束评估批次（之后不能再修改）；有单位未完成或问题未销号时须加 --force")
+    sp.add_argument("--force", action="store_true", help="仍有单位未完成评估、问题未销号时也结束")
+    sp.add_argument("--today", type=parse_date)
     sp = action("report", "生成评估报告（PDF）：单位报告，或编办版不带 --unit 时的批次工作情况报告")
     sp.add_argument("--unit", help="编办版：单位名称或统一社会信用代码")
     sp.add_argument("--out", type=Path, required=True)
@@ -187,14 +189,23 @@ def _assign(db, a) -> int:
     round_id = _round(db, a)
     template = find_template(db, a.template).id if a.template else None
     names = {t.id: t.name for t in templates(db)}
+    # All or none: every unit is found and checked before any is assigned.
+    units, unknown = [], []
+    for key in dict.fromkeys(keys):
+        try:
+            units.append(find_unit(db, key))
+        except AppError as exc:
+            unknown.append(str(exc))
+    if unknown:
+        raise ValidationError(("" if len(units) + len(unknown) == 1 else "所列单位都未下达：\n") + "\n".join(unknown),
+                              unknown)
     mirrors = _mirrors(db)
     try:
-        for key in keys:
-            unit = find_unit(db, key)
-            used = assign(db, mirrors, a.actor, round_id, unit.unit_id, template)
-            print(f"已下达：{unit.name}（{names.get(used, used)}）")
+        used = assign_units(db, mirrors, a.actor, round_id, [u.unit_id for u in units], template)
     finally:
         mirrors.close()
+    for unit in units:
+        print(f"已下达：{unit.name}（{names.get(used[unit.unit_id], used[unit.unit_id])}）")
     print("评估任务随下一个下发包发给单位（export-package）")
     return 0
 
@@ -202,8 +213,9 @@ def _assign(db, a) -> int:
 # ---------------------------------------------------------------- reading
 def _list(db, a) -> int:
     found = []
-    for round_id, name, period in rounds_here(db):
-        entry = {"id": round_id, "name": name, "period": period}
+    for state in round_states(db):
+        round_id = state.id
+        entry = {"id": round_id, "name": state.name, "period": state.period, "closed_on": state.closed_on}
         if db.edition == "bureau":
             mirrors = _mirrors(db)
             try:
@@ -223,7 +235,8 @@ def _list(db, a) -> int:
         print("没有评估批次" + ("" if db.edition == "bureau" else "（评估任务由编办在下发包中下达）"))
     for e in found:
         extra = f"单位{e['units']}个" if "units" in e else f"阶段：{e['stage'] or '—'}"
-        print(f"{e['id']}  {e['name']}  统计期间{e['period']}  {extra}")
+        status = f"已于{e['closed_on']}结束" if e["closed_on"] else "进行中"
+        print(f"{e['id']}  {e['name']}  统计期间{e['period']}  {status}  {extra}")
     return 0
 
 
@@ -245,7 +258,7 @@ def _show(db, a) -> int:
         print_json(d.to_json(name))
         return 0
     print(f"{d.name}  {name}  《{d.template_name}》  统计期间{d.period}  阶段：{d.stage}"
-          + ("  （批次已结束）" if d.closed else ""))
+          + (f"  （批次已于{d.closed_on}结束）" if d.closed else ""))
     for i in d.items:
         pad = "  " * (i.level - 1)
         line = f"{pad}{i.code} {i.name}  {i.max_score:g}"
@@ -426,9 +439,12 @@ def _close(db, a) -> int:
     round_id = _round(db, a)
     mirrors = _mirrors(db)
     try:
-        close_round(db, mirrors, a.actor, round_id)
+        unfinished = close_blockers(db, mirrors, round_id, a.today)
+        close_round(db, mirrors, a.actor, round_id, force=a.force, today=a.today)
     finally:
         mirrors.close()
+    if unfinished:
+        print(f"注意：以下{len(unfinished)}个单位未完成即结束（--force）：\n  " + "\n  ".join(unfinished))
     print("评估批次已结束，随下一个下发包通知各单位")
     return 0
 

@@ -256,7 +256,7 @@ def cmd_import_package(a) -> int:
                      "calendar_deviations": [d.isoformat() for d in r.calendar_days],
                      "figure_changes": [c.to_json() for c in r.figure_changes],
                      "sender": r.sender_name, "seq": r.seq, "note": r.note, "new_key": r.new_key,
-                     "counts": {t: {"new": c.new, "changed": c.changed, "stale": c.stale}
+                     "counts": {t: {"new": c.new, "changed": c.changed, "same": c.same, "stale": c.stale}
                                 for t, c in r.plan.counts.items()},
                      "replaced_logs": r.plan.replaced_logs, "seconds": round(r.seconds, 3)} for r in results])
     else:

@@ -32,6 +32,7 @@ from sqlalchemy import Boolean, Float, Integer, String, Text
 from sqlalchemy.engine import Connection
 
 from app.core.errors import AppError
+from app.core.table_names import table_name
 from app.db.engine import in_chunks
 from app.db.models import Base, SYNCED_TABLES
 from app.sync import restored_days
@@ -98,7 +99,8 @@ def _checker(column) -> Callable[[object], bool]:
 class TableCount:
     new: int = 0
     changed: int = 0
-    stale: int = 0         # older than (or equal to) what is here already
+    same: int = 0          # the very version here already (skipped)
+    stale: int = 0         # older than what is here already (skipped)
 
     @property
     def written(self) -> int:
@@ -351,6 +353,8 @@ class Merger:
                 self.problems[table] = self.problems.get(table, 0) + 1
             elif (row[hlc], row[origin]) > here:
                 newer.append(row)
+            elif (row[hlc], row[origin]) == here:
+                spec.count.same += 1
             else:
                 spec.count.stale += 1
         return fresh, newer
@@ -372,7 +376,7 @@ class Merger:
                 self._flush(table, spec)
         owner = "单位" if self._from_bureau else "编办"
         return MergePlan(counts={t: spec.count for t, spec in self.tables.items()},
-                         problems=[f"表“{t}”中有{n}条记录属于{owner}，发送方无权修改"
+                         problems=[f"{table_name(t)}中有{n}条记录属于{owner}，发送方无权修改"
                                    for t, n in self.problems.items()],
                          future_rows=self.future_rows, replaced_logs=self.replaced_logs)
 

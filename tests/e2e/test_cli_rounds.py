@@ -145,10 +145,15 @@ def test_whole_round_through_packages(county, env_dir):
     code = {k: credit(i) for i, k in enumerate(UNITS, 1)}
 
     # ---- 编办定单: templates, the round, both units by their default template, 下发包
-    assert cli.ok("indicators", "install-defaults", "--db", cli.b).count("已安装") == 4
+    assert cli.ok("indicators", "install-defaults", "--db", cli.b).count("已安装") == 6
     out = cli.ok("round", "create", "--db", cli.b, "--name", ROUND, "--year", "2026", "--period", "2026-10",
                  "--deadline", "2026-11-30")
     round_id = re.search(r"编号：(\S+)", out).group(1)
+    # one unknown unit in the list: none is assigned, the message names it
+    bad = run("round", "assign", "--db", cli.b, "--round", ROUND, "--units", f"{code['a']},沂河县不存在局",
+              data_dir=cli.env, password=DEMO_PASSWORD)
+    assert bad.returncode == 1 and "所列单位都未下达" in bad.stderr and "“沂河县不存在局”" in bad.stderr
+    assert "单位0个" in cli.ok("round", "list", "--db", cli.b)
     out = cli.ok("round", "assign", "--db", cli.b, "--round", round_id[-8:], "--units", ",".join(code.values()))
     assert "沂河县市场监督管理局（政府部门评估指标体系）" in out
     assert "沂河县机关事务服务中心（直属事业单位评估指标体系）" in out
@@ -288,3 +293,13 @@ def test_whole_round_through_packages(county, env_dir):
     assert sorted((r[0], r[5], r[7]) for r in problems) == sorted([
         ("沂河县市场监督管理局", "限时整改", "退回整改"), ("沂河县市场监督管理局", "立查立改", "已销号"),
         ("沂河县机关事务服务中心", "长期坚持", "待整改"), ("沂河县机关事务服务中心", "限时整改", "整改中")])
+
+    # ---- closing with problems still open is refused unless forced, then the round is frozen
+    refused = run("round", "close", "--db", cli.b, "--round", ROUND, "--today", TODAY, data_dir=cli.env,
+                  password=DEMO_PASSWORD)
+    assert refused.returncode == 1 and "批次未结束；确需结束请加 --force" in refused.stderr
+    assert "沂河县市场监督管理局：问题1个未销号（其中退回整改1个）" in refused.stderr
+    assert "进行中" in cli.ok("round", "list", "--db", cli.b)
+    out = cli.ok("round", "close", "--db", cli.b, "--round", ROUND, "--force")
+    assert "未完成即结束（--force）" in out and "沂河县机关事务服务中心：问题2个未销号" in out
+    assert f"已于{dt.date.today().isoformat()}结束" in cli.ok("round", "list", "--db", cli.b)

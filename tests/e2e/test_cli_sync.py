@@ -123,7 +123,7 @@ def test_preview_counts_each_units_rows_and_writes_nothing(county):
         assert result["message"].startswith("可以导入：")
         counts = result["counts"]
         for table in SYNCED_COUNTED:      # everything the unit wrote is new to the 编办
-            assert counts[table] == {"new": rows_of(unit, table), "changed": 0, "stale": 0}, table
+            assert counts[table] == {"new": rows_of(unit, table), "changed": 0, "same": 0, "stale": 0}, table
         assert "unit" not in counts and "staffing_quota" not in counts   # the 编办's own rows
         assert sum(c["new"] for c in counts.values()) == exported_rows(export)
 

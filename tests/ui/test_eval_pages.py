@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from app.services.evaluation import rounds
 from app.services.org.actor import SYSTEM
@@ -61,6 +61,15 @@ def rounds_page(qtbot, w):
     return page
 
 
+def test_unit_page_without_a_round_says_what_it_waits_for(qtbot, world):
+    page = eval_page(qtbot, world)
+    assert page.empty.isVisibleTo(page) and not page.tabs.isVisibleTo(page)
+    assert "目前没有评估任务" in page.empty.text() and "导入编办的下发包" in page.empty.text()
+    for name in ("autoFill", "submitSelf", "recallSelf", "evalReport"):
+        button = page.findChild(QPushButton, name)
+        assert not button.isEnabled() and "尚无评估批次" in button.toolTip(), name
+
+
 def test_unit_page_self_assesses_submits_and_rectifies(qtbot, world, errors, tmp_path):
     from app.services.evaluation import rounds_bureau as RB
     w = world
@@ -105,6 +114,7 @@ def test_unit_page_self_assesses_submits_and_rectifies(qtbot, world, errors, tmp
     qtbot.mouseClick(page.submit_button, Qt.MouseButton.LeftButton)
     assert "阶段：接单" in page.summary.text()
     assert not page.save_button.isEnabled() and page.recall_button.isEnabled()
+    assert page.save_button.toolTip() == page.submit_button.toolTip() == "自评已提交；如需修改请先撤回提交"
     qtbot.mouseClick(page.recall_button, Qt.MouseButton.LeftButton)
     assert rounds.detail(w.units["a"], round_id).submitted_at is None and page.save_button.isEnabled()
     qtbot.mouseClick(page.submit_button, Qt.MouseButton.LeftButton)
@@ -199,6 +209,39 @@ def test_bureau_page_runs_the_round(qtbot, world, errors, tmp_path):
     page.result_table.selectRow(0)
     page.report(unit=True, path=str(tmp_path / "unit.pdf"))
     assert all((tmp_path / f).stat().st_size > 10_000 for f in ("round.pdf", "round.xlsx", "unit.pdf", "unit.xlsx"))
-    page.confirm = lambda text: True
-    page.close_round()
-    assert rounds.detail(w.mirror("a"), round_id, unit_id).closed and not tab.save_button.isEnabled()
+    # closing asks, naming what is unfinished; No leaves the round open
+    assert page.round_state.text() == "进行中" and page.close_button.isEnabled()
+    seen = []
+    answer_question("结束批次", QMessageBox.StandardButton.No, seen)
+    qtbot.mouseClick(page.close_button, Qt.MouseButton.LeftButton)
+    assert "还有1个单位未完成评估或整改" in seen[0] and "沂河县第1局：编办未评完（已评" in seen[0]
+    assert not rounds.detail(w.mirror("a"), round_id, unit_id).closed
+    answer_question("结束批次", QMessageBox.StandardButton.Yes, seen)
+    qtbot.mouseClick(page.close_button, Qt.MouseButton.LeftButton)
+    today = dt.date.today().isoformat()
+    assert rounds.detail(w.mirror("a"), round_id, unit_id).closed
+    # the page says the round is closed, and what cannot act on it is disabled, saying why
+    assert page.round_state.text().startswith(f"已结束（{today}）") and page.round_box.currentText().endswith(
+        f"［已于{today}结束］")
+    for button in (page.close_button, page.assign_button, tab.save_button, tab.add_button, *tab.verify_buttons):
+        assert not button.isEnabled() and button.toolTip() == f"评估批次已于{today}结束，不能再修改", button.text()
+    assert page.findChild(QPushButton, "roundReport").isEnabled()
+
+
+def answer_question(title: str, button, seen: list[str]) -> None:
+    """Answer the next question box titled `title` with `button`, recording its text."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+    tries = []
+
+    def answer():
+        boxes = [b for b in QApplication.topLevelWidgets()
+                 if isinstance(b, QMessageBox) and b.isVisible() and b.windowTitle() == title]
+        if not boxes:
+            tries.append(1)
+            if len(tries) < 200:
+                QTimer.singleShot(10, answer)
+            return
+        seen.append(boxes[0].text() + "\n" + boxes[0].informativeText())
+        boxes[0].button(button).click()
+    QTimer.singleShot(0, answer)

@@ -128,3 +128,17 @@ def test_after_approving_the_next_log_is_selected_not_the_top_of_the_queue(qtbot
     page.tree.setCurrentItem(page.tree.topLevelItem(0).child(page.tree.topLevelItem(0).childCount() - 1))
     qtbot.mouseClick(page.approve_button, Qt.MouseButton.LeftButton)
     assert page.current_item().log_id == order[2]          # the last one done: the one before it
+
+
+def test_flags_are_listed_once_beside_the_entries(qtbot, unit_db, admin):
+    unit = build_unit(unit_db, admin)
+    write(unit, "staff2", content="开会")
+    page = ReviewPage(unit_db, unit["head1"], today=lambda: TODAY)
+    qtbot.addWidget(page)
+    select_log(page, "staff2")
+    row = page.tree.currentItem()
+    reasons = [f.reason for f in page.current_item().flags]
+    assert reasons and row.text(4) == f"{len(reasons)}项"          # the list shows how many …
+    assert row.toolTip(4) == "\n".join(reasons)
+    shown = page.flags.text()
+    assert all(shown.count(r) == 1 for r in reasons)               # … the detail says each once

@@ -273,9 +273,14 @@ def test_bureau_register_import_county_and_drill_down(qtbot, tmp_path, county_db
     assert drills == [1, 1] and page.stack.currentIndex() == 1          # double-click: once too
     assert page.unit_page.db.path == mirrors.path(added.unit_id)
     page.back()
+    # the ranking picker names each measure as its column does (it said 编制使用率 over 使用率)
+    headers = [page.table.horizontalHeaderItem(c).text() for c in range(page.table.columnCount())]
+    picks = [page.rank_key.itemText(i) for i in range(page.rank_key.count())]
+    assert "使用率" in picks and all(p in headers for p in picks)
     xlsx = tmp_path / "全县.xlsx"
     page.export_excel(str(xlsx))
     sheet = load_workbook(xlsx)["全县各单位"]
+    assert sheet.cell(1, 1).value == f"全县各单位 {page.period_shown.label}"      # said once
     values = {sheet.cell(r, 2).value: sheet.cell(r, 8).value for r in range(3, 5)}
     assert values[UNIT_NAME] == pytest.approx(saturation)
 

@@ -26,7 +26,7 @@ from app.services.org.actor import SYSTEM, Actor
 from app.demo.unit import generate_demo
 from app.services.org.setup import UnitSetup, initialise_unit, open_database
 
-CLASSES = ("党委部门", "政府部门", "直属事业单位", "公益服务类事业单位")
+CLASSES = ("党委部门", "政府部门", "直属事业单位", "公益服务类事业单位", "人大政协机关", "群团机关")
 GOV = "政府部门评估指标体系"
 
 
@@ -36,7 +36,7 @@ def credit(i: int) -> str:
 
 @pytest.fixture(scope="module")
 def bureau_template(tmp_path_factory) -> Path:
-    """A 编办 database with the four templates installed (copied per test)."""
+    """A 编办 database with the six templates installed (copied per test)."""
     path = tmp_path_factory.mktemp("bureau") / "county.sqlite"
     db = open_database(path, create=True)
     initialise_unit(db, UnitSetup("沂河县委编办", credit(0), edition="bureau"))
@@ -61,7 +61,7 @@ def fresh_bureau(path: Path):
 
 
 # ---------------------------------------------------------------- shipped templates
-def test_the_four_templates_validate_with_100_plus_20_points():
+def test_the_six_templates_validate_with_100_plus_20_points():
     specs = S.default_specs()
     assert [s.unit_class for s in specs] == list(CLASSES)
     for spec in specs:
@@ -222,7 +222,7 @@ def test_nest_reads_an_outline_and_reports_orphans():
 # ---------------------------------------------------------------- services
 def test_install_is_idempotent_and_only_for_the_bureau_admin(bureau, unit_db):
     before = [(t.id, t.name) for t in S.templates(bureau)]
-    assert len(before) == 4
+    assert len(before) == 6
     assert S.install_defaults(bureau, SYSTEM) == [(name, False) for _, name in before]
     assert [(t.id, t.name) for t in S.templates(bureau)] == before
     with pytest.raises(PermissionDenied, match="编办"):
@@ -232,7 +232,10 @@ def test_install_is_idempotent_and_only_for_the_bureau_admin(bureau, unit_db):
         S.install_defaults(bureau, analyst)
     assert S.default_template_for(bureau, "公益二类事业单位").unit_class == "公益服务类事业单位"
     assert S.default_template_for(bureau, "政府部门").name == GOV
-    assert S.default_template_for(bureau, "群团机关") is None
+    # every unit class of the registry has its own system (公益一类/二类 share one), but 其他
+    assert S.default_template_for(bureau, "群团机关").name == "群团机关评估指标体系"
+    assert S.default_template_for(bureau, "人大政协机关").name == "人大政协机关评估指标体系"
+    assert S.default_template_for(bureau, "其他") is None
 
 
 def test_copy_keeps_the_tree_under_a_new_name(bureau):
@@ -299,7 +302,7 @@ def test_reimport_updates_in_place_by_name(bureau, tmp_path):
     assert nodes["2.1.3"].name == "内设机构职责划分合理、衔接顺畅"
     assert "2.5.2" not in nodes and nodes["2.5.1"].max_score == 5
     assert all(nodes[c].id == ids[c] for c in nodes)          # same rows, same ids
-    assert len(S.templates(bureau)) == 4
+    assert len(S.templates(bureau)) == 6
 
 
 def test_import_errors_point_to_the_row_and_nothing_is_written(bureau, tmp_path):

@@ -165,7 +165,7 @@ def test_bureau_scores_follow_the_submission(world):
     with pytest.raises(AppError, match="评估要点"):
         RB.set_bureau_score(w.bureau, w.mirrors, SYSTEM, w.round_id, unit_id, c_item, 1)
     # a closed round takes nothing more, on either side
-    RB.close_round(w.bureau, w.mirrors, SYSTEM, w.round_id)
+    RB.close_round(w.bureau, w.mirrors, SYSTEM, w.round_id, force=True)
     with pytest.raises(AppError, match="已结束"):
         RB.set_bureau_score(w.bureau, w.mirrors, SYSTEM, w.round_id, unit_id, item, 1)
     with pytest.raises(AppError, match="已结束"):
@@ -175,6 +175,60 @@ def test_bureau_scores_follow_the_submission(world):
     with pytest.raises(AppError, match="已结束"):
         rounds.set_self_score(w.units["b"], SYSTEM, w.round_id, find_item(w.units["b"], w.round_id,
                                                                           w.unit_ids["b"], "1.1.1"), 1)
+
+
+def test_assigning_several_units_is_all_or_none(world):
+    w = world
+    w.unit_ids["d"] = B.register_unit(w.bureau, SYSTEM, UnitSetup("沂河县某协会", credit(4), unit_class="其他"))
+    with pytest.raises(ValidationError) as refused:
+        rounds.assign_units(w.bureau, w.mirrors, SYSTEM, w.round_id, [w.unit_ids["c"], w.unit_ids["d"]])
+    # one message names the unit that cannot be assigned and why; the other one was not assigned either
+    assert refused.value.problems == [
+        "沂河县某协会：单位类别“其他”没有对应的指标体系（现有：党委部门、政府部门、直属事业单位、公益服务类事业单位、"
+        "人大政协机关、群团机关）：请为该单位指定一套指标体系，或复制一套改为该类别"]
+    assert "1个单位不能下达，所选单位都未下达" in str(refused.value) and "请先安装" not in str(refused.value)
+    assert w.unit_ids["c"] not in dict(rounds.assigned_units(w.bureau, w.mirrors, w.round_id))
+    # with a template named for both, both are assigned
+    party = next(t.id for t in templates(w.bureau) if t.unit_class == "党委部门")
+    done = rounds.assign_units(w.bureau, w.mirrors, SYSTEM, w.round_id, [w.unit_ids["c"], w.unit_ids["d"]], party)
+    assert set(done.values()) == {party}
+    assert {w.unit_ids["c"], w.unit_ids["d"]} <= set(dict(rounds.assigned_units(w.bureau, w.mirrors, w.round_id)))
+
+
+def test_units_of_every_organ_class_get_their_own_template(world):
+    w = world
+    names = {t.id: t.name for t in templates(w.bureau)}
+    for n, (name, cls) in enumerate((("沂河县总工会", "群团机关"), ("沂河县人大常委会办公室", "人大政协机关")), 5):
+        unit_id = B.register_unit(w.bureau, SYSTEM, UnitSetup(name, credit(n), unit_class=cls))
+        assert names[rounds.assign(w.bureau, w.mirrors, SYSTEM, w.round_id, unit_id)] == f"{cls}评估指标体系"
+
+
+def test_closing_is_refused_while_units_are_unfinished(world):
+    w = world
+    unit_id = w.unit_ids["a"]
+    self_score_all(w, "a")
+    for item in rounds.detail(w.mirror("a"), w.round_id, unit_id).leaves:
+        RB.set_bureau_score(w.bureau, w.mirrors, SYSTEM, w.round_id, unit_id, item.id, item.max_score)
+    problem = RB.add_problem(w.bureau, w.mirrors, SYSTEM, w.round_id, unit_id, category="佐证资料不够规范",
+                             description="会议纪要缺失", rectify_type="立查立改")
+    RB.verify_problem(w.bureau, w.mirrors, SYSTEM, unit_id, problem, close=False, comment="请补齐")
+    with pytest.raises(ValidationError, match="还有2个单位未完成评估或整改，批次未结束；确需结束请加 --force") as refused:
+        RB.close_round(w.bureau, w.mirrors, SYSTEM, w.round_id, today=TODAY)
+    assert refused.value.problems == ["沂河县第1局：问题1个未销号（其中退回整改1个）", "沂河县第2局：仍在定单，未提交自评"]
+    assert not rounds.detail(w.mirror("a"), w.round_id, unit_id).closed
+    assert [r.closed_on for r in rounds.round_states(w.bureau)] == [None]
+    RB.close_round(w.bureau, w.mirrors, SYSTEM, w.round_id, force=True)
+    today = dt.date.today().isoformat()
+    assert rounds.detail(w.mirror("a"), w.round_id, unit_id).closed_on == today
+    assert [r.label for r in rounds.round_states(w.bureau)] == [f"{NAME}（统计期间2026-10）［已于{today}结束］"]
+    # nothing more on a closed round: verification, problems, assignment, closing again
+    for act in (lambda: RB.verify_problem(w.bureau, w.mirrors, SYSTEM, unit_id, problem, close=True),
+                lambda: RB.add_problem(w.bureau, w.mirrors, SYSTEM, w.round_id, unit_id, category="x",
+                                       description="y", rectify_type="立查立改"),
+                lambda: rounds.assign(w.bureau, w.mirrors, SYSTEM, w.round_id, w.unit_ids["c"]),
+                lambda: RB.close_round(w.bureau, w.mirrors, SYSTEM, w.round_id, force=True)):
+        with pytest.raises(AppError, match="已结束"):
+            act()
 
 
 def test_problem_states_through_the_exchange(world):

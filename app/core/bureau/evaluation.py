@@ -162,6 +162,7 @@ class RoundDetail:
     self_totals: Totals
     bureau_totals: Totals
     stage: str
+    closed_on: str | None = None      # the day the 编办 closed the round (YYYY-MM-DD)
 
     @property
     def leaves(self) -> list[ItemLine]:
@@ -175,6 +176,7 @@ class RoundDetail:
         return {"round": self.round_id, "name": self.name, "period": self.period,
                 "unit_id": self.unit_id, "unit": unit_name, "template": self.template_name,
                 "stage": self.stage, "submitted_at": self.submitted_at, "closed": self.closed,
+                "closed_on": self.closed_on,
                 "self_totals": totals(self.self_totals), "bureau_totals": totals(self.bureau_totals),
                 "items": [{"code": i.code, "name": i.name, "level": i.level, "max_score": i.max_score,
                            "method": i.method, "self_score": i.self_score, "explanation": i.explanation,

@@ -30,7 +30,8 @@ LEAF_LEVEL = 3
 COMMON_TOTAL, INDIVIDUAL_TOTAL = 100.0, 20.0
 SCORE_TOLERANCE = 0.005          # max scores have at most 2 decimals
 PERCENT_THRESHOLD_LIMIT = 5      # a percent threshold above 5 (= 500 %) was written as 85, not 85%
-# The four shipped systems (seed 004: 党委、政府、直属事业单位、公益服务类事业单位); a template may
+# The shipped systems (seed 004: 党委、政府、直属事业单位、公益服务类事业单位; and 人大政协机关、群团机关
+# following the 党委部门 one); a template may
 # also be made for any unit class. 公益一类/二类 units are evaluated by the 公益服务类 system.
 PUBLIC_SERVICE = "公益服务类事业单位"
 TEMPLATE_CLASSES = (*UNIT_CLASSES[:5], PUBLIC_SERVICE, *UNIT_CLASSES[5:])

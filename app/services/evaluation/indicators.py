@@ -1,4 +1,4 @@
-"""Indicator systems (评估指标体系) in a database: the four shipped templates, listing, reading a
+"""Indicator systems (评估指标体系) in a database: the six shipped templates, listing, reading a
 tree, copying, and automatic scores. The Excel round trip is app.services.evaluation.indicators_excel.
 
 Templates are rows the 编办 owns (indicator_template, indicator_item; merge.BUREAU_TABLES): they
@@ -61,7 +61,7 @@ class TemplateInfo:
 
 
 def default_specs() -> list[TemplateSpec]:
-    """The four shipped templates (resources/indicators/*.json), in their order."""
+    """The six shipped templates (resources/indicators/*.json), in their order."""
     specs = []
     for file in sorted((resources_dir() / "indicators").glob("*.json")):
         data = json.loads(file.read_text(encoding="utf-8"))
@@ -217,7 +217,7 @@ def _live_template_id(db: Database, name: str) -> str | None:
 
 
 def install_defaults(db: Database, actor: Actor) -> list[tuple[str, bool]]:
-    """Write the four shipped templates into the 编办's database; a template whose name is
+    """Write the six shipped templates into the 编办's database; a template whose name is
     already there is left as it is (the 编办 may have edited it). Returns (name, installed now)."""
     require_editor(db, actor)
     done = []

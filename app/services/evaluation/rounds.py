@@ -25,6 +25,7 @@ from app.core import vocab
 from app.core.bureau import evaluation as E
 from app.core.bureau.evaluation import ItemLine, ProblemLine, RoundDetail
 from app.core.errors import AppError, PermissionDenied, ValidationError
+from app.core.hlc import parse_hlc
 from app.db.engine import Database, now_text
 from app.db.models import (BureauScore, EvalRound, IndicatorItem, IndicatorTemplate, Problem,
                            Rectification, RoundSubmission, RoundUnit, SelfScore)
@@ -32,7 +33,7 @@ from app.services.org.actor import Actor
 from app.services.county.mirrors import Mirrors, registered_units, require_bureau
 from app.core.metrics import parse_period
 from app.services.org.headcount import staffing_of
-from app.services.evaluation.indicators import auto_scores, default_template_for
+from app.services.evaluation.indicators import auto_scores, default_template_for, templates
 from app.services.logs.attachments import store_file
 
 COPIED_COLUMNS = {
@@ -119,28 +120,77 @@ def template_for_unit(db: Database, mirrors: Mirrors, unit_id: str) -> str:
     unit = staffing_of(mirrors.get(unit_id))[1]
     unit_class = unit.unit_class if unit else ""
     found = default_template_for(db, unit_class)
-    if found is None:
-        raise AppError(f"没有适用于“{unit_class or '未设类别'}”的指标体系：请先安装默认指标体系，"
-                       f"或为该单位指定一套指标体系")
-    return found.id
+    if found is not None:
+        return found.id
+    kind = f"单位类别“{unit_class}”" if unit_class else "单位未设类别，"
+    existing = templates(db)
+    if not existing:
+        raise AppError(f"{kind}没有对应的指标体系：编办还没有任何指标体系，请先安装默认指标体系")
+    # The defaults are installed, but none is made for this class (其他, or a class the 编办
+    # removed): installing again would not help, so say what would.
+    raise AppError(f"{kind}没有对应的指标体系（现有：{'、'.join(dict.fromkeys(t.unit_class for t in existing))}）："
+                   f"请为该单位指定一套指标体系，或复制一套改为该类别")
+
+
+def _assign_problem(db: Database, mirrors: Mirrors, round_id: str, unit_id: str,
+                    template_id: str | None) -> tuple[str | None, str | None]:
+    """(template id, None) when `unit_id` can be put in the round, else (None, why)."""
+    if unit_id not in {u.unit_id for u in registered_units(db)}:
+        return None, "该单位未登记"
+    try:
+        template_id = template_id or template_for_unit(db, mirrors, unit_id)
+    except AppError as exc:
+        return None, str(exc)
+    with db.read() as src:
+        rnd = src.get(EvalRound, round_id)
+        if rnd is None or src.get(IndicatorTemplate, template_id) is None:
+            return None, "找不到该评估批次或指标体系"
+        if rnd.status == "closed":
+            return None, f"评估批次“{rnd.name}”已结束，不能再下达"
+    with mirrors.get(unit_id).read() as dst:
+        link = _link(dst, round_id, unit_id)
+        if link is not None and link.template_id != template_id and (
+                dst.scalar(select(SelfScore.id).where(SelfScore.round_id == round_id).limit(1))
+                or dst.scalar(select(BureauScore.id).where(BureauScore.round_id == round_id).limit(1))):
+            return None, "该单位已开始评分，不能再更换指标体系"
+    return template_id, None
 
 
 def assign(db: Database, mirrors: Mirrors, actor: Actor, round_id: str, unit_id: str,
            template_id: str | None = None) -> str:
     """定单: evaluate `unit_id` in the round by `template_id` (default: the template for the
     unit's class); it goes out in the unit's next 下发包. Returns the template id."""
+    return assign_units(db, mirrors, actor, round_id, [unit_id], template_id)[unit_id]
+
+
+def assign_units(db: Database, mirrors: Mirrors, actor: Actor, round_id: str, unit_ids: list[str],
+                 template_id: str | None = None) -> dict[str, str]:
+    """定单 for several units, all or none: every unit is checked first (registered, a template
+    for its class, not already scored by another template), and one message names every unit
+    that cannot be assigned. Returns {unit id: template id}."""
     require_bureau(db)
     _admin(actor, "下达评估任务")
-    if unit_id not in {u.unit_id for u in registered_units(db)}:
-        raise AppError("该单位未登记")
-    template_id = template_id or template_for_unit(db, mirrors, unit_id)
-    mirror = mirrors.get(unit_id)
+    names = {u.unit_id: u.name for u in registered_units(db)}
+    chosen, problems = {}, []
+    for unit_id in dict.fromkeys(unit_ids):
+        used, why = _assign_problem(db, mirrors, round_id, unit_id, template_id)
+        if why:
+            problems.append(f"{names.get(unit_id, unit_id)}：{why}")
+        else:
+            chosen[unit_id] = used
+    if problems:
+        head = (problems[0] if len(chosen) + len(problems) == 1
+                else f"{len(problems)}个单位不能下达，所选单位都未下达：\n" + "\n".join(problems))
+        raise ValidationError(head, problems)
+    for unit_id, used in chosen.items():
+        _write_assignment(db, mirrors.get(unit_id), actor, round_id, unit_id, used)
+    return chosen
+
+
+def _write_assignment(db: Database, mirror: Database, actor: Actor, round_id: str, unit_id: str,
+                      template_id: str) -> None:
+    """Copy the round, the template and its items into the unit's mirror and link them."""
     with db.read() as src:
-        rnd = src.get(EvalRound, round_id)
-        if rnd is None or src.get(IndicatorTemplate, template_id) is None:
-            raise AppError("找不到该评估批次或指标体系")
-        if rnd.status == "closed":
-            raise AppError(f"评估批次“{rnd.name}”已结束，不能再下达")
         items = src.scalars(select(IndicatorItem.id).where(IndicatorItem.template_id == template_id,
                                                            IndicatorItem.deleted.is_(False))).all()
         with mirror.session(actor) as dst:
@@ -155,12 +205,8 @@ def assign(db: Database, mirrors: Mirrors, actor: Actor, round_id: str, unit_id:
             if link is None:
                 dst.add(RoundUnit(round_id=round_id, unit_id=unit_id, template_id=template_id,
                                   issued_at=now_text()))
-            elif link.template_id != template_id:
-                if dst.scalar(select(SelfScore.id).where(SelfScore.round_id == round_id).limit(1)) \
-                        or dst.scalar(select(BureauScore.id).where(BureauScore.round_id == round_id).limit(1)):
-                    raise AppError("该单位已开始评分，不能再更换指标体系")
+            else:
                 link.template_id = template_id
-    return template_id
 
 
 def assigned_units(db: Database, mirrors: Mirrors, round_id: str) -> list[tuple[str, str]]:
@@ -243,7 +289,7 @@ def detail(db: Database, round_id: str, unit_id: str | None = None,
     return RoundDetail(round_id, rnd.name, rnd.period, rnd.self_deadline, rnd.status == "closed", unit_id,
                        template.name, items, problems, submitted_at, self_totals, bureau_totals,
                        E.stage(bool(submitted_at), bureau_totals.scored > 0 or bool(problems), open_count, len(problems),
-                               rnd.status == "closed"))
+                               rnd.status == "closed"), _closed_on(rnd))
 
 
 def _tree_order(items: list[ItemLine]) -> list[ItemLine]:
@@ -260,6 +306,36 @@ def _tree_order(items: list[ItemLine]) -> list[ItemLine]:
             walk(i.id)
     walk(None)
     return out
+
+
+def _closed_on(rnd: EvalRound) -> str | None:
+    """The day a closed round was closed: a closed round takes no more writes, so its row's
+    last write (the hybrid clock's wall time, which travels with the row to the units) is
+    the closing."""
+    if rnd.status != "closed":
+        return None
+    millis, _ = parse_hlc(rnd.hlc)
+    return dt.datetime.fromtimestamp(millis / 1000).date().isoformat()
+
+
+@dataclass(frozen=True)
+class RoundState:
+    id: str
+    name: str
+    period: str
+    closed_on: str | None        # None while the round is open
+
+    @property
+    def label(self) -> str:
+        """The round as a picker shows it, its state included."""
+        return f"{self.name}（统计期间{self.period}）" + (f"［已于{self.closed_on}结束］" if self.closed_on else "")
+
+
+def round_states(db: Database) -> list[RoundState]:
+    """The rounds in this database with their state, newest first."""
+    with db.read() as s:
+        return [RoundState(r.id, r.name, r.period, _closed_on(r)) for r in s.scalars(
+            select(EvalRound).where(EvalRound.deleted.is_(False)).order_by(EvalRound.created_at.desc()))]
 
 
 def rounds_here(db: Database) -> list[tuple[str, str, str]]:

@@ -113,9 +113,40 @@ def fill_auto_bureau_scores(db: Database, mirrors: Mirrors, actor: Actor, round_
     return result
 
 
-def close_round(db: Database, mirrors: Mirrors, actor: Actor, round_id: str) -> None:
+def close_blockers(db: Database, mirrors: Mirrors, round_id: str, today: dt.date | None = None) -> list[str]:
+    """What is still unfinished in the round, one line per unit: not submitted (定单), not fully
+    scored by the 编办, problems not verified closed (and how many were sent back). Closing
+    freezes the round, so these are asked about first."""
+    names = {u.unit_id: u.name for u in registered_units(db)}
+    found = []
+    for unit_id, _ in assigned_units(db, mirrors, round_id):
+        d = detail(mirrors.get(unit_id), round_id, unit_id, today)
+        why = []
+        if not d.submitted_at:
+            why.append(f"仍在{d.stage}，未提交自评")
+        elif not d.bureau_totals.complete:
+            why.append(f"编办未评完（已评{d.bureau_totals.scored}/{d.bureau_totals.leaves}项）")
+        unclosed = [p for p in d.problems if p.status != "closed"]
+        if unclosed:
+            reopened = sum(p.reopened for p in unclosed)
+            why.append(f"问题{len(unclosed)}个未销号" + (f"（其中退回整改{reopened}个）" if reopened else ""))
+        if why:
+            found.append(f"{names.get(unit_id, unit_id)}：{'，'.join(why)}")
+    return found
+
+
+def close_round(db: Database, mirrors: Mirrors, actor: Actor, round_id: str, *, force: bool = False,
+                today: dt.date | None = None) -> None:
+    """用单 ends: the round is frozen on both sides. With units unfinished or problems open it is
+    refused unless `force` (the GUI asks, listing them; the CLI takes --force)."""
     require_bureau(db)
     _admin(actor, "结束评估批次")
+    with db.read() as s:
+        _open_round(s, round_id)
+    blockers = [] if force else close_blockers(db, mirrors, round_id, today)
+    if blockers:
+        raise ValidationError(f"还有{len(blockers)}个单位未完成评估或整改，批次未结束；确需结束请加 --force",
+                              blockers)
     for unit_id, _ in assigned_units(db, mirrors, round_id):
         with mirrors.get(unit_id).session(actor) as s:
             s.get(EvalRound, round_id).status = "closed"

@@ -11,6 +11,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QCheckBox, QDialogButtonBox, QLabel, QSplitter, QTextBrowser,
                                QVBoxLayout, QWidget)
 
+from app.core.table_names import table_name
 from app.services.exchange import packages as P
 from app.settings import Settings
 from app.ui.dialogs.base import PreservingDialog
@@ -22,13 +23,6 @@ STATUS_LABELS = {P.OK: "可以导入", P.IMPORTED: "已导入", P.DUPLICATE: "�
 REJECTED_COLOUR = QColor("#b00020")
 SKIPPED_COLOUR = QColor("#888888")
 NOTE_BRUSH = QBrush(QColor("#fff0d9"))
-# Tables as people know them (the preview sums changes per table).
-TABLE_LABELS = {"unit": "单位信息", "staffing_quota": "编制与领导职数", "section": "内设机构",
-                "person": "人员", "duty": "三定职责", "duty_section": "职责承担科室",
-                "post_duty": "岗位职责", "work_category": "工作类别", "holiday": "节假日安排",
-                "setting": "单位设置", "work_log": "工作日志", "log_entry": "日志条目",
-                "entry_text": "条目内容", "attachment": "附件", "review_action": "审阅记录",
-                "log_version": "日志修改版本", "section_charge": "分管关系", "delegation": "代审安排"}
 HEADERS = ["文件", "发送方", "序号", "生成时间", "状态", "新增", "更新", "说明"]
 
 
@@ -63,13 +57,15 @@ def details_html(r: P.PackageResult) -> str:
         lines.append(f"<span style='background:#fff0d9'>⚠ {P.calendar_text(r.calendar_days)}</span>")
     for change in r.figure_changes:         # duty classes and statistics settings: the same
         lines.append(f"<span style='background:#fff0d9'>⚠ {html.escape(change.text)}</span>")
-    rows = [(TABLE_LABELS.get(t, t), c) for t, c in sorted(r.plan.counts.items(),
-                                                           key=lambda tc: -tc[1].written) if c.new or c.changed or c.stale]
+    rows = [(table_name(t), c) for t, c in sorted(r.plan.counts.items(), key=lambda tc: -tc[1].written)
+            if c.new or c.changed or c.same or c.stale]
     if rows:
+        # 相同: the very version already here (skipped); 较旧: this computer has a later one.
         lines.append("<table cellspacing=0 cellpadding=3 border=1 style='border-color:#ccc'>"
-                     "<tr><th>内容</th><th>新增</th><th>更新</th><th>已有较新版本</th></tr>"
+                     "<tr><th>内容</th><th>新增</th><th>更新</th><th>相同，跳过</th><th>本机已有较新版本</th></tr>"
                      + "".join(f"<tr><td>{name}</td><td align=right>{c.new}</td>"
-                               f"<td align=right>{c.changed}</td><td align=right>{c.stale}</td></tr>"
+                               f"<td align=right>{c.changed}</td><td align=right>{c.same}</td>"
+                               f"<td align=right>{c.stale}</td></tr>"
                                for name, c in rows) + "</table>")
     for problem in r.plan.problems:
         lines.append(f"<span style='color:#b00020'>· {problem}</span>")

@@ -30,7 +30,11 @@ from app.ui.widgets.revisit import RefreshOnRevisit
 
 ROLE_EVIDENCE = Qt.ItemDataRole.UserRole + 1
 ROLE_PROBLEM = Qt.ItemDataRole.UserRole + 2
-NO_ROUND = "尚未收到编办下达的评估任务。评估任务（定单）随编办的下发包到达：请在“数据交换”页导入下发包。"
+PURPOSE = ("<p><b>评估自评</b>：县委编办开展机构编制执行情况和使用效益评估（五单工作法）时，本单位在这里"
+           "对照编办下达的指标体系逐项自评、附上佐证材料并提交（接单），再对编办发现的问题报告整改情况（改单）。</p>")
+NO_ROUND = ("<p><b>目前没有评估任务。</b>编办下达评估任务（定单）后，任务随编办的下发包到达：请单位管理员在"
+            "“数据交换”页导入编办的下发包，评估批次就会出现在这里。在此之前本页无需操作。</p>")
+NO_ROUND_TIP = "尚无评估批次：编办下达的评估任务随下发包到达（“数据交换”页导入）"
 PROBLEM_HEADERS = ["问题类别", "问题描述", "整改类型", "整改期限", "状态", "责任人/科室", "整改措施", "整改进展",
                    "编办核验意见"]
 OVERDUE = QBrush(QColor("#fde2e1"))
@@ -90,12 +94,14 @@ class EvalPage(RefreshOnRevisit, QWidget):
         self.auto_button = self._button("按统计数据自动评分", "autoFill", self.auto_fill, buttons)
         self.submit_button = self._button("提交自评", "submitSelf", lambda: self.submit(), buttons)
         self.recall_button = self._button("撤回提交", "recallSelf", lambda: self.submit(recall=True), buttons)
-        self._button("生成评估报告…", "evalReport", lambda: self.report(), buttons)
+        self.report_button = self._button("生成评估报告…", "evalReport", lambda: self.report(), buttons)
         buttons.addStretch(1)
         layout.addLayout(buttons)
-        self.empty = QLabel(NO_ROUND, wordWrap=True, objectName="noRound")
+        self.empty = QLabel(PURPOSE + NO_ROUND, wordWrap=True, objectName="noRound")
+        self.empty.setTextFormat(Qt.TextFormat.RichText)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.empty.setStyleSheet("font-size: 12pt; padding: 16px; background:#f6f6f6; border:1px solid #ddd")
-        layout.addWidget(self.empty)
+        layout.addWidget(self.empty, 1)
         self.tabs = QTabWidget(objectName="evalTabs")
         self.tabs.addTab(self._score_tab(), "自评（接单）")
         self.tabs.addTab(self._problem_tab(), "问题整改（改单）")
@@ -137,8 +143,9 @@ class EvalPage(RefreshOnRevisit, QWidget):
         self.evidence = EvidenceList(objectName="selfEvidence")
         self.evidence.setMaximumHeight(120)
         files = QHBoxLayout()
-        self._button("添加佐证材料…", "addEvidence", lambda: self.add_evidence(self.evidence), files)
-        self._button("移除", "removeEvidence", self.evidence.remove_selected, files)
+        self.score_files = [
+            self._button("添加佐证材料…", "addEvidence", lambda: self.add_evidence(self.evidence), files),
+            self._button("移除", "removeEvidence", self.evidence.remove_selected, files)]
         self.save_button = QPushButton("保存自评", objectName="saveSelf")
         self.save_button.clicked.connect(self.save_score)
         form.addRow(self.item_name)
@@ -173,8 +180,9 @@ class EvalPage(RefreshOnRevisit, QWidget):
         self.fix_evidence = EvidenceList(objectName="fixEvidence")
         self.fix_evidence.setMaximumHeight(60)
         files = QHBoxLayout()
-        self._button("添加佐证材料…", "addFixEvidence", lambda: self.add_evidence(self.fix_evidence), files)
-        self._button("移除", "removeFixEvidence", self.fix_evidence.remove_selected, files)
+        self.fix_files = [
+            self._button("添加佐证材料…", "addFixEvidence", lambda: self.add_evidence(self.fix_evidence), files),
+            self._button("移除", "removeFixEvidence", self.fix_evidence.remove_selected, files)]
         self.fix_button = self._button("报告整改情况", "saveFix", self.save_fix, files)
         files.addStretch(1)
         form.addRow("责任人/科室：", self.owner)
@@ -188,13 +196,15 @@ class EvalPage(RefreshOnRevisit, QWidget):
 
     # ------------------------------------------------------------------ loading
     def refresh_rounds(self) -> None:
-        here = rounds.rounds_here(self.db)
+        here = rounds.round_states(self.db)
         current = self.round_id
         self.round_box.blockSignals(True)
         self.round_box.clear()
-        for round_id, name, period in here:
-            self.round_box.addItem(f"{name}（统计期间{period}）", round_id)
+        for r in here:
+            self.round_box.addItem(r.label, r.id)
         self.round_box.blockSignals(False)
+        self.round_box.setEnabled(bool(here))
+        self.round_box.setToolTip("" if here else NO_ROUND_TIP)
         self.empty.setVisible(not here)
         self.tabs.setVisible(bool(here))
         if current:
@@ -227,6 +237,7 @@ class EvalPage(RefreshOnRevisit, QWidget):
         self.detail, self.auto = result if result else (None, {})
         d = self.detail
         self.tree.set_detail(d, self.auto)
+        self._set_writable(d)
         if d is None:
             self.summary.setText("")
             self._show_item()
@@ -236,14 +247,9 @@ class EvalPage(RefreshOnRevisit, QWidget):
                 + (f" ｜ 编办评分{bt.total:g}分（已评{bt.scored}/{bt.leaves}项）" if bt.scored else ""))
         if d.self_deadline:
             text += f" ｜ 自评截止{d.self_deadline}"
+        if d.closed:
+            text += f" ｜ 批次已于{d.closed_on}结束"
         self.summary.setText(text)
-        submitted = bool(d.submitted_at)
-        editable = self.actor.is_admin and not d.closed
-        self.auto_button.setEnabled(editable and not submitted)
-        self.submit_button.setEnabled(editable and not submitted)
-        self.recall_button.setEnabled(editable and submitted and not bt.scored)
-        self.save_button.setEnabled(editable and not submitted)
-        self.fix_button.setEnabled(editable)
         self.problems.set_rows([(p.category, p.description, p.rectify_type, p.deadline or "—",
                                  p.state + ("（逾期）" if p.overdue else ""), p.owner, p.measures, p.progress,
                                  p.verify_comment) for p in d.problems])
@@ -254,6 +260,29 @@ class EvalPage(RefreshOnRevisit, QWidget):
                     self.problems.item(row, col).setBackground(OVERDUE)
         self.tabs.setTabText(1, f"问题整改（改单）{len(d.problems)}" if d.problems else "问题整改（改单）")
         self._show_item()
+
+    def _set_writable(self, d: RoundDetail | None) -> None:
+        """Enable the buttons that can act now; a disabled one says why in its tooltip."""
+        if d is None:
+            why = NO_ROUND_TIP
+        elif not self.actor.is_admin:
+            why = "自评和整改由单位管理员填报，本账号只能查看"
+        elif d.closed:
+            why = f"评估批次已于{d.closed_on}结束，不能再修改"
+        else:
+            why = ""
+        scoring = why or ("自评已提交；如需修改请先撤回提交" if d.submitted_at else "")
+        recall = why or ("" if not d.submitted_at else "编办已开始评分，不能撤回" if d.bureau_totals.scored else "")
+        if not why and not d.submitted_at:
+            recall = "自评尚未提交"
+        buttons = {self.auto_button: scoring, self.submit_button: scoring, self.save_button: scoring,
+                   self.recall_button: recall, self.fix_button: why,
+                   self.report_button: NO_ROUND_TIP if d is None else ""}
+        buttons.update({b: scoring for b in self.score_files})
+        buttons.update({b: why for b in self.fix_files})
+        for button, reason in buttons.items():
+            button.setEnabled(not reason)
+            button.setToolTip(reason)
 
     def _show_item(self) -> None:
         line = self.tree.current_line()

@@ -64,8 +64,11 @@ class LogPage(QWidget):
         self.calendar.setObjectName("logCalendar")
         self.calendar.clicked.connect(lambda q: self.open_day(to_date(q)))
         self.calendar.currentPageChanged.connect(lambda y, m: self.refresh_calendar(y, m))
-        legend = QLabel("　".join(f"<span style='color:{c}'>■</span>{t}" for t, c in LEGEND))
-        legend.setWordWrap(True)
+        # One line (a wrapped legend split "请假/公休" from its colour): thin spaces between the
+        # items, and the panel is never narrower than the line.
+        legend = QLabel("&nbsp;&nbsp;".join(f"<span style='color:{c}'>■</span>{t}" for t, c in LEGEND),
+                        objectName="calendarLegend")
+        legend.setWordWrap(False)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)

@@ -143,12 +143,14 @@ class ReviewPage(QWidget):
                 + (f"（第{item.version}版修改）" if item.version > 1 else ""),
                 f"{item.total_hours:g}", f"{item.level}/{item.chain_len}",
                 "—" if sat is None else f"{sat:.0%}",
-                "；".join(f.reason for f in item.flags)])
+                # the count only: the reasons are listed once, in full, beside the entries
+                f"{len(item.flags)}项" if item.flags else ""])
             row.setData(0, ROLE_LOG, item.log_id)
             row.setCheckState(0, Qt.CheckState.Unchecked)
             if item.flagged:
                 for col in range(5):
                     row.setBackground(col, FLAG_BRUSH)
+                row.setToolTip(4, "\n".join(f.reason for f in item.flags))
             parent.addChild(row)
         for parent in people.values():
             parent.setText(1, f"{parent.childCount()}篇")

@@ -22,6 +22,12 @@ class HoursDelegate(QStyledItemDelegate):
         box.setSuffix(" 小时")
         return box
 
+    def updateEditorGeometry(self, editor, option, index):
+        # The column is narrow (the table shows "4"); the editor shows "4.0 小时" and its arrows,
+        # so it may reach over the next cell while it is open rather than clip its own text.
+        rect = option.rect
+        editor.setGeometry(rect.x(), rect.y(), max(rect.width(), editor.sizeHint().width()), rect.height())
+
     def setEditorData(self, editor, index):
         editor.setValue(float(index.data(Qt.ItemDataRole.EditRole) or 0))
         editor.selectAll()

@@ -1,7 +1,7 @@
 """A read-only table filled from plain rows (tuples), with sorting and copy-friendly selection."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
 
@@ -17,6 +17,16 @@ class RecordTable(QTableWidget):
         head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         if stretch_column is not None:
             head.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
+        # Row heights follow the wrapped text at the columns' current widths: a table filled while
+        # hidden (a tab not shown yet) is narrow, so its rows were measured far too tall. Measure
+        # again once the columns have their real widths (once per event-loop turn, not per column).
+        self._refit = QTimer(self, singleShot=True, interval=0)
+        self._refit.timeout.connect(self._fit_rows)
+        head.sectionResized.connect(lambda *_: self._refit.start())
+
+    def _fit_rows(self) -> None:
+        if self.rowCount() <= 500 and self.isVisible():
+            self.resizeRowsToContents()
 
     def set_rows(self, rows) -> None:
         """Show rows in the order given; clicking a header sorts from then on."""
@@ -31,3 +41,4 @@ class RecordTable(QTableWidget):
         self.setSortingEnabled(True)
         if len(rows) <= 500:  # wrapped text needs taller rows; skip the cost on long tables
             self.resizeRowsToContents()
+            self._refit.stop()

@@ -43,8 +43,10 @@ COL_NAME, COL_SATURATION = TITLES.index("单位"), TITLES.index("饱和度")
 COL_PENDING, COL_NEED = TITLES.index("待审"), TITLES.index("测算需（差额）")
 COL_VERDICT, COL_RATIO, COL_WARNINGS = TITLES.index("编制需求"), TITLES.index("编制任务比"), TITLES.index("预警")
 TEXT_COLUMNS = (COL_NAME, COL_VERDICT, COL_WARNINGS)      # sorted and exported as text
-RANK_KEYS = (("saturation", "饱和度"), ("focus", "核心聚焦度"), ("coverage", "全面度"),
-             ("submission_rate", "填报率"), ("usage", "编制使用率"), ("vacancies", "空编数"))
+# The ranking picker names each measure by its column's title (it said 编制使用率 over a column
+# titled 使用率), in this order.
+RANK_KEYS = tuple((key, next(title for title, k in COLUMNS if k == key))
+                  for key in ("saturation", "focus", "coverage", "submission_rate", "usage", "vacancies"))
 BAND_TINTS = {M.GREEN: "#d4edda", M.YELLOW: "#fff3cd", M.RED: "#f8d7da", None: "#eeeeee"}
 VERDICT_COLOURS = {"增编依据": "#b00020", "减编依据": "#1f5fa8", "基本匹配": "#2e7d32", "数据不足": "#888888"}
 WARNING_TINT = "#fff0d9"
@@ -358,6 +360,8 @@ class CountyPage(QWidget):
         rows = []
         for rank, r in self.ranked:
             values = [text if col in TEXT_COLUMNS else key for col, (text, key) in enumerate(cells(rank, r))]
+            if isinstance(values[COL_RATIO], float):      # as shown: 1.38, not 1.379310344827586
+                values[COL_RATIO] = round(values[COL_RATIO], 2)
             rows.append(values + ["是" if r.need.trustworthy else "否", r.credit_code, r.need.text])
         return headers, rows
 
@@ -375,7 +379,8 @@ class CountyPage(QWidget):
         headers, rows = self.table_data()
         try:
             write_tables(Path(path), f"全县各单位 {label}", [("全县各单位", headers, rows)],
-                         percent_columns={"使用率", "饱和度", "核心聚焦度", "全面度", "填报率"})
+                         percent_columns={"使用率", "饱和度", "核心聚焦度", "全面度", "填报率"},
+                         decimal_columns={"编制任务比"})
         except OSError as exc:
             show_error(self, "导出失败", AppError(f"无法写入 {path}：{exc}"))
             return

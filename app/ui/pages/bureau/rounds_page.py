@@ -65,9 +65,10 @@ class RoundsPage(RefreshOnRevisit, QWidget):
         self.round_box.currentIndexChanged.connect(lambda _: self.refresh())
         top.addWidget(self.round_box)
         refresh = QPushButton("刷新", objectName="refreshRound")
-        refresh.clicked.connect(self.refresh)
+        refresh.clicked.connect(lambda: self.refresh_rounds())
         top.addWidget(refresh)
-        top.addStretch(1)
+        self.round_state = QLabel(objectName="roundState")
+        top.addWidget(self.round_state, 1)
         layout.addLayout(top)
         self.tabs = QTabWidget(objectName="roundTabs")
         self.tabs.addTab(self._order_tab(), "定单（批次与单位）")
@@ -121,7 +122,7 @@ class RoundsPage(RefreshOnRevisit, QWidget):
         row.addWidget(QLabel("指标体系："))
         self.template_box = QComboBox(objectName="templateBox")
         row.addWidget(self.template_box, 1)
-        assign = QPushButton("下达所选单位", objectName="assignUnits")
+        assign = self.assign_button = QPushButton("下达所选单位", objectName="assignUnits")
         assign.clicked.connect(self.assign)
         row.addWidget(assign)
         right.addLayout(row)
@@ -143,6 +144,7 @@ class RoundsPage(RefreshOnRevisit, QWidget):
             b = QPushButton(text, objectName=name)
             b.clicked.connect(slot)
             row.addWidget(b)
+        self.close_button = b
         row.addStretch(1)
         layout.addLayout(row)
         return page
@@ -156,8 +158,9 @@ class RoundsPage(RefreshOnRevisit, QWidget):
         current = select or self.round_id
         self.round_box.blockSignals(True)
         self.round_box.clear()
-        for round_id, name, period in rounds.rounds_here(self.db):
-            self.round_box.addItem(f"{name}（统计期间{period}）", round_id)
+        self.states = {r.id: r for r in rounds.round_states(self.db)}
+        for r in self.states.values():
+            self.round_box.addItem(r.label, r.id)
         if current:
             self.round_box.setCurrentIndex(max(self.round_box.findData(current), 0))
         self.round_box.blockSignals(False)
@@ -167,7 +170,29 @@ class RoundsPage(RefreshOnRevisit, QWidget):
             self.template_box.addItem(f"{t.name}（{t.unit_class}）", t.id)
         self.refresh()
 
+    def _show_state(self) -> None:
+        """The round's state beside its name, and the round's buttons enabled only when they
+        can act (a disabled one says why)."""
+        state = self.states.get(self.round_id) if self.round_id else None
+        if state is None:
+            why = "请先在“定单”页建立评估批次"
+            self.round_state.setText("")
+        elif state.closed_on:
+            why = f"评估批次已于{state.closed_on}结束，不能再修改"
+            self.round_state.setText(f"已结束（{state.closed_on}）：评分、问题和核验不能再修改，可查看结果、生成报告")
+            self.round_state.setStyleSheet("color:#8a5a00; font-weight:bold")
+        else:
+            why = ""
+            self.round_state.setText("进行中")
+            self.round_state.setStyleSheet("color:#1a6b2f")
+        if not self.actor.is_admin and not why:
+            why = "由编办管理员操作"
+        for b in (self.assign_button, self.close_button):
+            b.setEnabled(not why)
+            b.setToolTip(why)
+
     def refresh(self) -> None:
+        self._show_state()
         db, mirrors, round_id, today = self.db, self.mirrors, self.round_id, self.today
         self.runner.run(lambda: load_round(db, mirrors, round_id, today), self._shown,
                         lambda exc: show_error(self, "读取评估批次失败", exc), parent=self, label="正在读取评估批次…")
@@ -240,18 +265,14 @@ class RoundsPage(RefreshOnRevisit, QWidget):
         if not self.round_id or not unit_ids:
             show_error(self, "下达评估任务", AppError("请先建立或选择评估批次，并勾选单位"))
             return
-        template_id, done, failed = self.template_box.currentData(), [], []
-        for u in self.units:
-            if u.unit_id in unit_ids:
-                try:
-                    rounds.assign(self.db, self.mirrors, self.actor, self.round_id, u.unit_id, template_id)
-                    done.append(u.name)
-                except AppError as exc:
-                    failed.append(f"{u.name}：{exc}")
-        if failed:
-            show_error(self, "部分单位未下达", AppError("\n".join(failed)))
-        if done:
-            self.status_message.emit(f"已下达{len(done)}个单位，请在“单位管理”页导出下发包")
+        chosen = [u.unit_id for u in self.units if u.unit_id in unit_ids]
+        try:
+            rounds.assign_units(self.db, self.mirrors, self.actor, self.round_id, chosen,
+                                self.template_box.currentData())
+        except AppError as exc:
+            show_error(self, "下达评估任务", exc)
+            return
+        self.status_message.emit(f"已下达{len(chosen)}个单位，请在“单位管理”页导出下发包")
         self.refresh()
 
     def selected_result_unit(self) -> str | None:
@@ -280,16 +301,28 @@ class RoundsPage(RefreshOnRevisit, QWidget):
                         lambda exc: show_error(self, "生成报告失败", exc), parent=self, label="正在生成评估报告…")
 
     def confirm(self, text: str) -> bool:
-        """Yes/no question; tests replace it."""
-        return QMessageBox.question(self, "结束批次", text) == QMessageBox.StandardButton.Yes
+        """Yes/no question (default No)."""
+        box = QMessageBox(QMessageBox.Icon.Question, "结束批次", text.split("\n\n")[0], parent=self)
+        if "\n\n" in text:
+            box.setInformativeText(text.split("\n\n", 1)[1])
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
 
     def close_round(self) -> None:
-        if not self.round_id or not self.confirm("结束后各单位和编办都不能再修改本批次的评分和问题。确定结束？"):
+        if not self.round_id:
+            return
+        unfinished = RB.close_blockers(self.db, self.mirrors, self.round_id, self.today)
+        text = "结束后各单位和编办都不能再修改本批次的评分和问题。确定结束？"
+        if unfinished:
+            text = (f"还有{len(unfinished)}个单位未完成评估或整改，结束后不能再评分、核验：\n\n"
+                    + "\n".join(unfinished) + "\n\n仍要结束本批次吗？")
+        if not self.confirm(text):
             return
         try:
-            RB.close_round(self.db, self.mirrors, self.actor, self.round_id)
+            RB.close_round(self.db, self.mirrors, self.actor, self.round_id, force=True)
         except AppError as exc:
             show_error(self, "结束批次失败", exc)
             return
         self.status_message.emit("评估批次已结束，随下一个下发包通知各单位")
-        self.refresh()
+        self.refresh_rounds()

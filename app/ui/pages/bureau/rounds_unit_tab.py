@@ -99,17 +99,19 @@ class UnitTab(QWidget):
         left = QVBoxLayout()
         self.problems = RecordTable(PROBLEM_HEADERS, 1)
         self.problems.setObjectName("bureauProblems")
-        fit_problem_columns(self.problems, {0: 150, 5: 190, 6: 120})
+        fit_problem_columns(self.problems, {0: 130, 5: 170, 6: 110})
         left.addWidget(self.problems, 1)
         verify = QHBoxLayout()
         self.verify_comment = QLineEdit(objectName="verifyComment", placeholderText="核验意见（退回整改必填）")
         verify.addWidget(self.verify_comment, 1)
+        self.verify_buttons = []
         for text, name, close in (("核验销号", "closeProblem", True), ("退回整改", "reopenProblem", False)):
             b = QPushButton(text, objectName=name)
             b.clicked.connect(lambda _=False, c=close: self.verify(c))
             verify.addWidget(b)
+            self.verify_buttons.append(b)
         left.addLayout(verify)
-        layout.addLayout(left, 3)
+        layout.addLayout(left, 5)
         box = QGroupBox("记录问题（评单）")
         form = QFormLayout(box)
         self.category = QComboBox(objectName="problemCategory", editable=True)
@@ -123,7 +125,7 @@ class UnitTab(QWidget):
         self.description = QPlainTextEdit(objectName="problemDescription")
         self.description.setMaximumHeight(70)
         self.link_item = QCheckBox("关联当前选中的评估要点", objectName="linkItem")
-        add = QPushButton("记录问题", objectName="addProblem")
+        add = self.add_button = QPushButton("记录问题", objectName="addProblem")
         add.clicked.connect(self.add_problem)
         form.addRow("问题类别：", self.category)
         form.addRow("整改类型：", self.kind)
@@ -178,6 +180,7 @@ class UnitTab(QWidget):
              fix_text(p), p.verify_comment) for p in d.problems])
         if d is None:
             self.summary.setText("")
+            self._set_writable(None)
             self._show_item()
             return
         for row, p in enumerate(d.problems):
@@ -189,10 +192,26 @@ class UnitTab(QWidget):
         self.summary.setText(f"《{d.template_name}》 阶段：{d.stage} ｜ 自评{st.total:g}分"
                              + ("（已提交）" if d.submitted_at else "（未提交）")
                              + f" ｜ 编办评分{bt.total:g}分（已评{bt.scored}/{bt.leaves}项）")
-        editable = self.page.actor.is_admin and not d.closed
-        self.auto_button.setEnabled(editable and bool(d.submitted_at))
-        self.save_button.setEnabled(editable and bool(d.submitted_at))
+        self._set_writable(d)
         self._show_item()
+
+    def _set_writable(self, d: RoundDetail | None) -> None:
+        """Enable what can act on this unit now; a disabled button says why in its tooltip."""
+        if d is None:
+            why = "请先选择评估批次和单位"
+        elif not self.page.actor.is_admin:
+            why = "评分、记录问题和核验由编办管理员操作"
+        elif d.closed:
+            why = f"评估批次已于{d.closed_on}结束，不能再修改"
+        else:
+            why = ""
+        scoring_why = why or ("" if d.submitted_at else "该单位尚未提交自评（请先导入单位的上报包）")
+        for b in (self.auto_button, self.save_button):
+            b.setEnabled(not scoring_why)
+            b.setToolTip(scoring_why)
+        for b in (self.add_button, *self.verify_buttons):
+            b.setEnabled(not why)
+            b.setToolTip(why)
 
     def _show_item(self) -> None:
         line = self.tree.current_line()
