@@ -31,6 +31,7 @@ class ConfigVar(Generic[T]):
 
     def __set__(self, obj: "Settings", value: T) -> None:
         obj._values[self.key] = value
+        obj._changed.add(self.key)
         obj.save()
 
 
@@ -49,18 +50,31 @@ class Settings:
     # exchange folder (a drive letter or mount point belongs to the machine), this PC's name and
     # signing key pair, and the last sync's outcome.
     pc_exchange = ConfigVar("pc_exchange", {}, dict)
+    # File dialogs: the folder last used per kind of file (report_pdf, excel_export, package...),
+    # so a report goes where the last report went (app.ui.widgets.file_dialogs).
+    dialog_folders = ConfigVar("dialog_folders", {}, dict)
 
     def __init__(self, path: Path | None = None):
         self.path = path or data_dir() / "settings.json"
-        self._values: dict[str, Any] = {}
+        self._changed: set[str] = set()
+        self._values: dict[str, Any] = self._read()
+
+    def _read(self) -> dict[str, Any]:
         try:
-            self._values = json.loads(self.path.read_text(encoding="utf-8"))
+            values = json.loads(self.path.read_text(encoding="utf-8"))
+            return values if isinstance(values, dict) else {}
         except FileNotFoundError:
-            pass
+            return {}
         except (OSError, ValueError) as exc:  # a damaged settings file must not stop the program
             log.warning("ignoring unreadable settings %s: %s", self.path, exc)
+            return {}
 
     def save(self) -> None:
+        # Only the keys set through this object are written over the file's current values:
+        # two Settings objects of one file (the main window's, a file dialog's) keep each
+        # other's changes instead of the last one to save erasing the other's.
+        on_disk = self._read()
+        self._values = {**on_disk, **{k: self._values[k] for k in self._changed if k in self._values}}
         tmp = self.path.with_suffix(".tmp")
         tmp.write_text(json.dumps(self._values, ensure_ascii=False, indent=1), encoding="utf-8")
         tmp.replace(self.path)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFileDialog, QFormLayout,
+from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QPushButton, QRadioButton, QSpinBox,
                                QVBoxLayout, QWidget, QWizard, QWizardPage)
 
@@ -21,6 +21,7 @@ from app.services.org.setup import UnitSetup, create_database
 from app.ui.widgets.fingerprint import FingerprintLabel
 from app.services.exchange.enrollment import code_problem, init_from_enrollment, read_enrollment, unlock
 from app.services.exchange.packages import own_fingerprint
+from app.ui.widgets.file_dialogs import ask_open_path
 
 ERROR_STYLE = "color: #b00020"
 NEW_UNIT, ENROLLED_UNIT, BUREAU = "unit", "enrolled", "bureau"
@@ -111,7 +112,7 @@ class EnrollmentPage(QWizardPage):
         self._show(None)
 
     def choose(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择单位注册包", "", "同步包 (*.lzkp)")
+        path = ask_open_path(self, "package", "选择单位注册包", "同步包 (*.lzkp)")
         if path:
             self.load(Path(path))
 

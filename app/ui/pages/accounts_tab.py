@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
                                QVBoxLayout, QWidget)
 
@@ -18,6 +18,7 @@ from app.services.org.accounts import NewUser
 from app.services.org.actor import Actor
 from app.ui.dialogs.base import show_error
 from app.ui.widgets.record_table import RecordTable
+from app.ui.widgets.file_dialogs import ask_save_path
 
 HEADERS = ["登录名", "姓名", "科室", "角色", "职务", "编制类型", "状态", "岗位职责数", "账号"]
 
@@ -143,8 +144,7 @@ class AccountsTab(QWidget):
         self.status_message.emit(f"已为{len(slips)}人生成初始密码，密码单：{path}（打印后沿虚线裁开）")
 
     def ask_save_path(self, default_name: str) -> str:
-        path, _ = QFileDialog.getSaveFileName(self, "保存初始密码单", default_name, "PDF 文件 (*.pdf)")
-        return path
+        return ask_save_path(self, "report_pdf", "保存初始密码单", default_name, "PDF 文件 (*.pdf)")
 
 
 class AddPersonDialog(QDialog):

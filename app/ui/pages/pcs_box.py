@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPushButton,
+from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPushButton,
                                QVBoxLayout)
 
 from app.db.engine import Database
@@ -16,6 +16,7 @@ from app.settings import Settings
 from app.ui.dialogs.base import show_error
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.key_passphrase import ask_to_unlock
+from app.ui.widgets.file_dialogs import ask_folder
 
 
 def status_text(cfg: pc_unit.PcConfig | None) -> str:
@@ -56,8 +57,8 @@ class PcsBox(QGroupBox):
 
     def choose_folder(self) -> None:
         cfg = pc_unit.config(self.db, self.settings)
-        folder = QFileDialog.getExistingDirectory(self, "选择交换文件夹（各电脑都能访问的共享文件夹）",
-                                                  str(cfg.folder) if cfg else "")
+        folder = ask_folder(self, "exchange_folder", "选择交换文件夹（各电脑都能访问的共享文件夹）",
+                            str(cfg.folder) if cfg else "", self.settings)
         if not folder or not ask_to_unlock(self, self.db):
             return
         db, actor, settings = self.db, self.actor, self.settings

@@ -7,7 +7,7 @@ import datetime as dt
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QCheckBox, QFileDialog, QGridLayout, QHBoxLayout, QLabel, QMenu,
+from PySide6.QtWidgets import (QCheckBox, QGridLayout, QHBoxLayout, QLabel, QMenu,
                                QPushButton, QScrollArea, QTabWidget, QToolButton, QVBoxLayout,
                                QWidget)
 
@@ -24,6 +24,7 @@ from app.ui.widgets.record_table import RecordTable
 from app.ui.widgets.stats_charts import (BAND_COLOURS, BucketChart, CategoryChart, FocusChart,
                                          SaturationChart, TrendChart)
 from app.services.org import structure as org
+from app.ui.widgets.file_dialogs import ask_folder, ask_save_path, confirm_saved
 
 UNIT, SECTION, PERSON = "unit", "section", "person"
 
@@ -352,7 +353,7 @@ class StatsPage(QWidget):
     # ------------------------------------------------------------------ output
     def save_charts(self, folder: str | None = None) -> None:
         if folder is None:
-            folder = QFileDialog.getExistingDirectory(self, "保存图表到文件夹")
+            folder = ask_folder(self, "chart_png", "保存图表到文件夹")
         if not folder:
             return
         from pathlib import Path
@@ -387,8 +388,8 @@ class StatsPage(QWidget):
             show_error(self, "生成报告", exc)
             return
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "保存报告", f"{self.page_data.period.label}-报告.pdf",
-                                                  "PDF 文件 (*.pdf)")
+            path = ask_save_path(self, "report_pdf", "保存报告", f"{self.page_data.period.label}-报告.pdf",
+                                 "PDF 文件 (*.pdf)")
         if not path:
             return
         period, db, actor, today = self.page_data.period, self.db, self.actor, self.today()
@@ -401,17 +402,16 @@ class StatsPage(QWidget):
     def _report_done(self, info) -> None:
         self.last_report = info.path
         self.status_message.emit(f"报告已生成：{info.path}（{info.pages}页，用时{info.seconds:.1f}秒）")
-        from PySide6.QtCore import QUrl
-        from PySide6.QtGui import QDesktopServices
-        if self.open_reports:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(info.path)))
+        if self.open_reports:     # where it is, with 打开 / 打开所在文件夹 (no silent auto-open)
+            confirm_saved(self, info.path, "报告")
 
     def export_excel(self, path: str | None = None) -> None:
         # imported here: openpyxl (~0.3 s), only when exporting
         from app.services.stats.export import export_stats_xlsx
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "导出Excel", f"统计-{self.page_data.period.label}.xlsx",
-                                                  "Excel 工作簿 (*.xlsx)")
+        asked = path is None    # a path chosen here is confirmed with 打开 / 打开所在文件夹
+        if asked:
+            path = ask_save_path(self, "excel_export", "导出Excel",
+                                 f"统计-{self.page_data.period.label}.xlsx", "Excel 工作簿 (*.xlsx)")
         if not path:
             return
         try:
@@ -420,3 +420,5 @@ class StatsPage(QWidget):
             show_error(self, "导出失败", AppError(f"无法写入 {path}：{exc}"))
             return
         self.status_message.emit(f"已导出：{path}")
+        if asked:
+            confirm_saved(self, path, "Excel文件")
