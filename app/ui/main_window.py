@@ -333,7 +333,7 @@ class MainWindow(QMainWindow):
     def _make_stats_page(self, kwargs):
         # imported here: a page or dialog is built when it is first opened
         from app.ui.pages.stats_page import StatsPage
-        page = StatsPage(self.db, self.actor, **kwargs)
+        page = StatsPage(self.db, self.actor, background=True, **kwargs)
         page.status_message.connect(self.show_status)
         return page
 
