@@ -70,7 +70,7 @@ class MainWindow(QMainWindow):
         if saved:
             self.restoreGeometry(QByteArray.fromBase64(saved.encode()))
         else:
-            self.resize(1280, 780)
+            self._first_size()
 
     def _unit_pages(self, kwargs) -> None:
         db, actor, settings = self.db, self.actor, self.settings
@@ -353,6 +353,15 @@ class MainWindow(QMainWindow):
             placeholder.deleteLater()
             setattr(self, attribute, page)
         self.stack.setCurrentIndex(row)
+
+    def _first_size(self) -> None:
+        """1280×780 where there is room; on a 1366×768 monitor (728 px above the task bar) the
+        window would otherwise reach below the screen and hide its status bar (issue 17)."""
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is None:
+            self.resize(1280, 780)
+            return
+        self.resize(min(1280, screen.width()), min(780, screen.height() - 30))   # 30: title bar
 
     def _focus_page_on_choice(self) -> None:
         """A page's shortcuts (Ctrl+N, Ctrl+Enter) act while the focus is inside it (issue 17):

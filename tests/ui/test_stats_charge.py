@@ -54,3 +54,19 @@ def test_deputy_of_one_section_has_no_choice(qtbot, unit_db, admin):
     page = StatsPage(unit_db, unit["dep1"], today=lambda: TODAY)
     qtbot.addWidget(page)
     assert page.charge_box.isHidden() and page.level == SECTION
+
+
+def test_opened_from_the_navigation_the_page_shows_first_and_fills_in(qtbot, unit_db, admin):
+    """统计分析 appears at once with 计算中… on its cards; the figures arrive from a worker."""
+    unit = build_unit(unit_db, admin)
+    log = write(unit, "staff1", hours=6)
+    review.approve(unit_db, unit["head1"], log.log_id, today=TODAY)
+    review.approve(unit_db, unit["dep1"], log.log_id, today=TODAY)
+    page = StatsPage(unit_db, unit["boss"], today=lambda: TODAY, background=True)
+    qtbot.addWidget(page)
+    assert page.loading and page.page_data is None
+    assert "计算中" in page.cards["saturation"].label.text()
+    page.export_excel("/nonexistent/统计.xlsx")                 # a click meanwhile does nothing
+    qtbot.waitUntil(lambda: not page.loading, timeout=10000)
+    assert "计算中" not in page.cards["saturation"].label.text()
+    assert page.page_data.unit is not None and page.table.rowCount() >= 2
