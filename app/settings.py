@@ -66,6 +66,9 @@ class Settings:
     # exchange folder (a drive letter or mount point belongs to the machine), this PC's name and
     # signing key pair, and the last sync's outcome.
     pc_exchange = ConfigVar("pc_exchange", {}, dict)
+    # File dialogs: the folder last used per kind of file (report_pdf, excel_export, package...),
+    # so a report goes where the last report went (app.ui.widgets.file_dialogs).
+    dialog_folders = ConfigVar("dialog_folders", {}, dict)
 
     def __init__(self, path: Path | None = None):
         self.path = path or data_dir() / "settings.json"

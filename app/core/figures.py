@@ -16,6 +16,9 @@ from app.core.metrics import Bands, Period
 from app.core.vocab import STANDARD_DAILY_HOURS, staffing_class
 
 UNIT, SECTION, PERSON, STAFFING_TYPE = "unit", "section", "person", "staffing_type"
+# The sections a 分管领导 is in charge of, taken together (issue 17: one who leads three
+# sections compares them and sees their sum, as the 主要领导 does for the unit).
+CHARGE, CHARGE_NAME = "charge", "全部分管科室"
 LEVELS = (UNIT, SECTION, PERSON)
 NO_SECTION = ""                    # key of the group of counted people without a section
 NO_SECTION_NAME = "未分科室"        # e.g. the unit's leaders
@@ -346,3 +349,4 @@ class StatsPage:
     unit: Figures | None                  # None when the actor may not see the whole unit
     sections: list[Figures] = field(default_factory=list)
     persons: list[Figures] = field(default_factory=list)
+    charge: Figures | None = None         # 全部分管科室: several sections visible, not the unit

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app import APP_NAME
 from app.core.errors import AppError, NetworkDatabase
-from app.paths import data_dir, default_db_path
+from app.paths import data_dir, default_db_path, resources_dir
 from app.settings import Settings
 from app.db.backup import restore_from
 from app.db.engine import is_network_path
@@ -49,12 +49,31 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def _install_qt_translation(app: QApplication) -> None:
-    """Chinese texts for Qt's own widgets (calendar, standard buttons, file dialogs)."""
-    translator = QTranslator(app)
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder):
-        app.installTranslator(translator)
+def _install_qt_translation(app: QApplication) -> bool:
+    """Chinese texts for Qt's own widgets (file dialogs' 查找范围/文件类型, standard buttons,
+    calendar, colour dialog): qtbase_zh_CN.qm from the PySide6 wheel. Qt's configured folder
+    first; then the wheel's own folder, in case a frozen build reports another prefix."""
+    import PySide6
+    folders = (QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
+               str(Path(PySide6.__file__).parent / "Qt" / "translations"))
+    loaded = False
+    for folder in folders:
+        translator = QTranslator(app)
+        if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder):
+            app.installTranslator(translator)
+            loaded = True
+            break
+        translator.deleteLater()
+    else:
+        log.warning("qtbase_zh_CN.qm not found in %s: Qt's own dialogs stay in English", folders)
+    # Installed last, so searched first: the few texts qtbase_zh_CN.qm misses (the file
+    # dialog's 查找范围/文件类型, issue 17), built from resources/translations/lzkp_qt_zh_CN.ts.
+    extra = QTranslator(app)
+    if extra.load(str(resources_dir() / "translations" / "lzkp_qt_zh_CN.qm")):
+        app.installTranslator(extra)
+    else:
+        log.warning("resources/translations/lzkp_qt_zh_CN.qm missing: file dialogs half English")
+    return loaded
 
 
 def say(icon: QMessageBox.Icon, title: str, text: str, buttons=(("确定", QMessageBox.ButtonRole.AcceptRole),)):

@@ -8,7 +8,7 @@ those pages and the unit statistics over them would always be empty."""
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QMainWindow,
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QMainWindow,
                                QMessageBox, QStackedWidget, QWidget)
 
 from app import APP_NAME, __version__
@@ -22,6 +22,7 @@ from app.db.backup import backup_to
 from app.services.county.bureau import backup_all
 from app.services.county.mirrors import Mirrors
 from app.services.review import queue as review
+from app.ui.widgets.file_dialogs import ask_save_path
 
 STATUS_TIMEOUT_MS = 6000
 
@@ -48,6 +49,7 @@ class MainWindow(QMainWindow):
             self._unit_pages(kwargs)
         self.nav.currentRowChanged.connect(self._show_row)
         self.nav.setCurrentRow(0)
+        self._focus_page_on_choice()
         body = QWidget()
         layout = QHBoxLayout(body)
         layout.addWidget(self.nav)
@@ -63,7 +65,7 @@ class MainWindow(QMainWindow):
         if saved:
             self.restoreGeometry(QByteArray.fromBase64(saved.encode()))
         else:
-            self.resize(1280, 780)
+            self._first_size()
 
     def _unit_pages(self, kwargs) -> None:
         db, actor, settings = self.db, self.actor, self.settings
@@ -339,6 +341,7 @@ class MainWindow(QMainWindow):
         for row in range(self.nav.count()):
             if self.nav.item(row).text().startswith(title):
                 self.nav.setCurrentRow(row)
+                self.focus_page()
                 return
 
     def show_login_reminders(self) -> None:
@@ -353,7 +356,7 @@ class MainWindow(QMainWindow):
     def _make_stats_page(self, kwargs):
         # imported here: a page or dialog is built when it is first opened
         from app.ui.pages.stats_page import StatsPage
-        page = StatsPage(self.db, self.actor, **kwargs)
+        page = StatsPage(self.db, self.actor, background=True, **kwargs)
         page.status_message.connect(self.show_status)
         return page
 
@@ -373,6 +376,35 @@ class MainWindow(QMainWindow):
             placeholder.deleteLater()
             setattr(self, attribute, page)
         self.stack.setCurrentIndex(row)
+
+    def _first_size(self) -> None:
+        """1280×780 where there is room; on a 1366×768 monitor (728 px above the task bar) the
+        window would otherwise reach below the screen and hide its status bar (issue 17)."""
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is None:
+            self.resize(1280, 780)
+            return
+        self.resize(min(1280, screen.width()), min(780, screen.height() - 30))   # 30: title bar
+
+    def _focus_page_on_choice(self) -> None:
+        """A page's shortcuts (Ctrl+N, Ctrl+Enter) act while the focus is inside it (issue 17):
+        a page chosen by a click, by Enter in the list or from a menu, and the first page after
+        login, get the focus. Arrow keys in the list keep it there, to walk on through the list."""
+        from PySide6.QtCore import QTimer
+        self.nav.itemClicked.connect(lambda _item: self.focus_page())
+        self.nav.itemActivated.connect(lambda _item: self.focus_page())
+        QTimer.singleShot(0, self.focus_page)
+
+    def focus_page(self) -> None:
+        """Focus the current page's main list or table (the first one it holds), else the page."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QAbstractItemView
+        page = self.stack.currentWidget()
+        if page is None:
+            return
+        views = [v for v in page.findChildren(QAbstractItemView) if v.isVisibleTo(page)
+                 and v.focusPolicy() != Qt.FocusPolicy.NoFocus]
+        (views[0] if views else page).setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _add_page(self, title: str, page: QWidget) -> None:
         self.nav.addItem(title)
@@ -421,8 +453,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, STATUS_TIMEOUT_MS)
 
     def backup(self) -> None:
-        target, _ = QFileDialog.getSaveFileName(self, "备份数据库", f"{self.db.path.stem}-备份.sqlite",
-                                                "数据库文件 (*.sqlite)")
+        target = ask_save_path(self, "backup", "备份数据库", f"{self.db.path.stem}-备份.sqlite",
+                               "数据库文件 (*.sqlite)", self.settings)
         if not target:
             return
         try:

@@ -5,6 +5,7 @@ from openpyxl import load_workbook
 
 from app.ui.main_window import MainWindow
 from app.ui.pages.reminders_page import RemindersPage
+from tests.ui.answers import answer_box
 from tests.unit.review_fixtures import TODAY, build_unit, write
 
 
@@ -44,5 +45,8 @@ def test_the_notice_export_button_writes_the_workbook_when_clicked(qtbot, unit_d
     qtbot.addWidget(page)
     out = tmp_path / "通报.xlsx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    told = []
+    answer_box("已保存", "关闭", told)      # the confirmation with 打开 / 打开所在文件夹
     qtbot.mouseClick(page.findChild(QPushButton, "exportNotice"), Qt.MouseButton.LeftButton)
+    assert str(out) in told[0]
     assert len(load_workbook(out).sheetnames) == 2

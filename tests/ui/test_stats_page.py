@@ -7,6 +7,7 @@ from openpyxl import load_workbook
 from app.services.review import queue as review
 from app.ui.dialogs import explain_dialog
 from app.ui.pages.stats_page import PERSON, SECTION, StatsPage
+from tests.ui.answers import answer_box
 from tests.unit.review_fixtures import DAY, TODAY, build_unit, write
 
 
@@ -107,7 +108,10 @@ def test_the_export_and_chart_buttons_write_files_when_clicked(qtbot, unit_db, a
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(charts))
     said = []
     page.status_message.connect(said.append)
+    told = []
+    answer_box("已保存", "关闭", told)      # the confirmation with 打开 / 打开所在文件夹
     qtbot.mouseClick(page.findChild(QPushButton, "exportExcel"), Qt.MouseButton.LeftButton)
+    assert str(out) in told[0]
     assert load_workbook(out)["全单位"]["F3"].value == 6 and said[-1] == f"已导出：{out}"
     qtbot.mouseClick(page.findChild(QPushButton, "saveCharts"), Qt.MouseButton.LeftButton)
     assert len(list(charts.glob("*.png"))) == 5 and "已保存 5 张图表" in said[-1]

@@ -49,7 +49,7 @@ from typing import Sequence
 from app.core import metrics as M
 from app.core import vocab
 from app.core.errors import AppError, PermissionDenied
-from app.core.figures import (NO_SECTION, NO_SECTION_NAME, NO_STAFFING_TYPE_NAME, PERSON,
+from app.core.figures import (CHARGE, CHARGE_NAME, NO_SECTION, NO_SECTION_NAME, NO_STAFFING_TYPE_NAME, PERSON,
                               SECTION, STAFFING_TYPE, UNIT, Figures, PersonFacts, Settings,
                               StatsPage, combine)
 from app.core.calendar import WorkCalendar
@@ -448,9 +448,18 @@ def stats_page(db: Database, period: Period, *, approved_only: bool = True,
     data = load(db, period, approved_only=approved_only, bands=bands, today=today, **options)
     persons = sorted((f for f in data.counted if access.person(f.person_id)),
                      key=_person_order(data))
-    return StatsPage(data.period, unit_figures(data) if access.unit() else None,
-                     [f for f in section_figures(data) if access.section(f.key)],
-                     [person_figures(data, f) for f in persons])
+    sections = [f for f in section_figures(data) if access.section(f.key)]
+    unit = unit_figures(data) if access.unit() else None
+    charge = charge_figures(data, sections) if unit is None and len(sections) > 1 else None
+    return StatsPage(data.period, unit, sections, [person_figures(data, f) for f in persons], charge)
+
+
+def charge_figures(data: _Data, sections: list[Figures]) -> Figures:
+    """The sections given, taken together: their people and their duties."""
+    ids = {f.key for f in sections}
+    duties = list(dict.fromkeys(d for sid in ids for d in data.section_duties.get(sid, [])))
+    return data.figures(CHARGE, CHARGE, CHARGE_NAME, [f for f in data.counted if f.section_id in ids],
+                        duties)
 
 
 def by_staffing_type(db: Database, period: Period, *, approved_only: bool = True,

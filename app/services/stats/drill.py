@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from app.core import metrics as M
 from app.core import vocab
 from app.core.errors import AppError, PermissionDenied
-from app.core.figures import NO_SECTION, NO_SECTION_NAME, PERSON, SECTION, UNIT
+from app.core.figures import CHARGE, NO_SECTION, NO_SECTION_NAME, PERSON, SECTION, UNIT
 from app.core.calendar import WorkCalendar
 from app.core.metrics import Bands, Period
 from app.db.engine import Database
@@ -104,6 +104,9 @@ class _Group:
             if key is None or (key != NO_SECTION and key not in sections):
                 raise AppError("找不到该科室")
             ok, members = access.section(key), [p for p in people.values() if section_of(p) == key]
+        elif level == CHARGE:       # every section the actor may see (a 分管领导's sections)
+            allowed = {sid for sid in sections if access.section(sid)}
+            ok, members = bool(allowed), [p for p in people.values() if section_of(p) in allowed]
         elif level == PERSON:
             if key not in people:
                 raise AppError("找不到该人员")

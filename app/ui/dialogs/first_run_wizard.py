@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFileDialog, QFormLayout,
+from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QPushButton, QRadioButton, QSpinBox,
                                QVBoxLayout, QWidget, QWizard, QWizardPage)
 
@@ -25,6 +25,7 @@ from app.services.exchange.packages import own_fingerprint
 from app.settings import Settings
 from app.ui.dialogs.join_page import JoinPage
 from app.ui.tasks import TaskRunner
+from app.ui.widgets.file_dialogs import ask_open_path
 
 ERROR_STYLE = "color: #b00020"
 NEW_UNIT, ENROLLED_UNIT, JOIN, BUREAU = "unit", "enrolled", "join", "bureau"
@@ -118,7 +119,7 @@ class EnrollmentPage(QWizardPage):
         self._show(None)
 
     def choose(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择单位注册包", "", "同步包 (*.lzkp)")
+        path = ask_open_path(self, "package", "选择单位注册包", "同步包 (*.lzkp)")
         if path:
             self.load(Path(path))
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
-from PySide6.QtWidgets import (QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
+from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
                                QPushButton, QWizard, QWizardPage)
 
 from app.core.errors import AppError
 from app.services.exchange import pc_unit
 from app.ui.tasks import TaskRunner
+from app.ui.widgets.file_dialogs import ask_folder
 
 ERROR_STYLE = "color: #b00020"
 CODE_STYLE = "font-family: 'DejaVu Sans Mono', Consolas, monospace; font-size: 14pt"
@@ -71,7 +72,7 @@ class JoinPage(QWizardPage):
         return -1                  # the accounts came with the snapshot: next is the login
 
     def choose(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择交换文件夹", self.folder.text())
+        folder = ask_folder(self, "exchange_folder", "选择交换文件夹", self.folder.text())
         if folder:
             self.folder.setText(folder)
 

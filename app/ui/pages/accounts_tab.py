@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton,
+from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton,
                                QVBoxLayout, QWidget)
 
 from app.core.errors import AppError
@@ -18,6 +18,7 @@ from app.services.org.actor import Actor
 from app.ui.dialogs.base import show_error
 from app.ui.dialogs.person_dialog import PersonDialog
 from app.ui.widgets.record_table import RecordTable
+from app.ui.widgets.file_dialogs import ask_save_path
 
 HEADERS = ["登录名", "姓名", "科室", "角色", "职务", "编制类型", "状态", "岗位职责数", "账号"]
 NOTE = ("新账号没有密码，须打印初始密码单（随机密码，每人一张，沿虚线裁开）交给本人；首次登录须修改密码。"
@@ -208,5 +209,4 @@ class AccountsTab(QWidget):
         self.status_message.emit(f"已为{len(slips)}人生成初始密码，密码单：{path}（打印后沿虚线裁开）")
 
     def ask_save_path(self, default_name: str) -> str:
-        path, _ = QFileDialog.getSaveFileName(self, "保存初始密码单", default_name, "PDF 文件 (*.pdf)")
-        return path
+        return ask_save_path(self, "report_pdf", "保存初始密码单", default_name, "PDF 文件 (*.pdf)")

@@ -5,7 +5,7 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Signal
-from PySide6.QtWidgets import (QDateEdit, QDoubleSpinBox, QFileDialog, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QDateEdit, QDoubleSpinBox, QHBoxLayout, QLabel,
                                QLineEdit, QMessageBox, QPushButton, QTabWidget, QVBoxLayout,
                                QWidget, QComboBox)
 
@@ -21,6 +21,7 @@ from app.ui.tasks import TaskRunner
 from app.ui.widgets.record_table import RecordTable
 from app.services.excel.templates import write_template
 from app.services.excel import duties as excel_duties, roster as excel_roster
+from app.ui.widgets.file_dialogs import ask_open_path, ask_save_path
 
 KIND_LABELS = {HOLIDAY: "放假", WORKDAY: "调休上班"}
 
@@ -79,7 +80,7 @@ class AdminPage(QWidget):
     def save_template(self, kind: str, path: str | None = None) -> None:
         name = "三定职责导入模板.xlsx" if kind == "duties" else "人员导入模板.xlsx"
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "保存模板", name, "Excel 工作簿 (*.xlsx)")
+            path = ask_save_path(self, "excel_template", "保存模板", name, "Excel 工作簿 (*.xlsx)")
         if not path:
             return
         try:
@@ -91,7 +92,7 @@ class AdminPage(QWidget):
 
     def import_file(self, kind: str, path: str | None = None, confirm_roles: bool = False) -> None:
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "选择要导入的文件", "", "Excel 工作簿 (*.xlsx)")
+            path = ask_open_path(self, "roster_import", "选择要导入的文件", "Excel 工作簿 (*.xlsx)")
         if not path:
             return
         if kind == "duties":

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
+from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
                                QPushButton, QVBoxLayout, QWidget)
 
 from app.core.errors import AppError
@@ -21,6 +21,7 @@ from app.services.org.actor import Actor
 from app.settings import Settings
 from app.ui.dialogs.base import show_error
 from app.ui.widgets.record_table import RecordTable
+from app.ui.widgets.file_dialogs import ask_folder
 
 EXPLANATION = ("程序每天第一次打开数据库时自动备份一次（一直开着时每小时检查一次），保留最近7天的每日备份"
                "和之前4周的每周备份；用备份恢复前，当前数据会先另存为“恢复前”备份。")
@@ -93,7 +94,7 @@ class BackupsPage(QWidget):
         self.settings.backup_second_dir = self.second_location.text().strip()
 
     def _choose_second(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择第二备份位置", self.second_location.text())
+        folder = ask_folder(self, "backup", "选择第二备份位置", self.second_location.text(), self.settings)
         if folder:
             self.second_location.setText(folder)
             self._save_second()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox,
                                QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit,
                                QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
@@ -27,6 +27,7 @@ from app.ui.tasks import TaskRunner
 from app.ui.widgets.record_table import RecordTable
 from app.ui.widgets.round_tree import RoundTree, fit_problem_columns
 from app.ui.widgets.revisit import RefreshOnRevisit
+from app.ui.widgets.file_dialogs import ask_open_paths, ask_save_path
 
 ROLE_EVIDENCE = Qt.ItemDataRole.UserRole + 1
 ROLE_PROBLEM = Qt.ItemDataRole.UserRole + 2
@@ -323,7 +324,7 @@ class EvalPage(RefreshOnRevisit, QWidget):
     # ------------------------------------------------------------------ actions
     def choose_files(self) -> list[str]:
         """File picker; tests replace it."""
-        return QFileDialog.getOpenFileNames(self, "选择佐证材料")[0]
+        return ask_open_paths(self, "attachment", "选择佐证材料")
 
     def add_evidence(self, target: EvidenceList) -> None:
         paths = self.choose_files()
@@ -381,7 +382,7 @@ class EvalPage(RefreshOnRevisit, QWidget):
 
     def choose_report(self) -> str:
         """Save-as picker for the report; tests replace it."""
-        return QFileDialog.getSaveFileName(self, "保存评估报告", "评估报告.pdf", "PDF (*.pdf)")[0]
+        return ask_save_path(self, "report_pdf", "保存评估报告", "评估报告.pdf", "PDF (*.pdf)")
 
     def report(self, path: str | None = None) -> None:
         if self.detail is None or not (path := path or self.choose_report()):

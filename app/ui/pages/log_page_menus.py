@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QToolButton
+from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QToolButton
 
 from app.core.errors import AppError
 from app.services.logs import attachments, tools as log_tools
 from app.ui.dialogs.base import show_error
+from app.ui.widgets.file_dialogs import ask_open_paths, open_path
 
 
 def _tool_button(text: str, name: str) -> tuple[QToolButton, QMenu]:
@@ -91,7 +90,7 @@ class AttachmentMenu:
         if entry is None:
             return
         if paths is None:
-            paths, _ = QFileDialog.getOpenFileNames(self.page, "选择附件")
+            paths = ask_open_paths(self.page, "attachment", "选择附件")
         refs = list(entry.attachments)
         try:
             for path in paths:
@@ -114,4 +113,4 @@ class AttachmentMenu:
         folder = Path(tempfile.mkdtemp(prefix="lzkp-"))
         target = folder / ref.filename
         shutil.copyfile(attachments.stored_path(self.page.db, ref.sha256), target)
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
+        open_path(self.page, target)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPushButton,
+from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPushButton,
                                QVBoxLayout)
 
 from app.core.errors import AppError
@@ -22,6 +22,7 @@ from app.ui.widgets.record_table import RecordTable
 
 PC_HEADERS = ["电脑名称", "编号", "最新变更文件", "时钟（与本机相比）", "其他电脑的变更", "状态"]
 TABLE_ROWS_SHOWN = 4       # the table scrolls beyond: the page must fit a 1366×768 screen
+from app.ui.widgets.file_dialogs import ask_folder
 
 
 def status_text(cfg: pc_unit.PcConfig | None) -> str:
@@ -162,8 +163,8 @@ class PcsBox(QGroupBox):
 
     def choose_folder(self) -> None:
         cfg = pc_unit.config(self.db, self.settings)
-        folder = QFileDialog.getExistingDirectory(self, "选择交换文件夹（各电脑都能访问的共享文件夹）",
-                                                  str(cfg.folder) if cfg else "")
+        folder = ask_folder(self, "exchange_folder", "选择交换文件夹（各电脑都能访问的共享文件夹）",
+                            str(cfg.folder) if cfg else "", self.settings)
         if not folder or not (pc_unit.keys_ready(self.db, self.settings) or ask_to_unlock(self, self.db)):
             return
         db, actor, settings = self.db, self.actor, self.settings

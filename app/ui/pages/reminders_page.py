@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Signal
-from PySide6.QtWidgets import (QDateEdit, QFileDialog, QGroupBox, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QDateEdit, QGroupBox, QHBoxLayout, QLabel,
                                QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
 from app.core import permissions as perm
@@ -17,6 +17,7 @@ from app.services.org.actor import Actor
 from app.services.org.calendar import work_calendar
 from app.ui.dialogs.base import show_error
 from app.ui.widgets.record_table import RecordTable
+from app.ui.widgets.file_dialogs import ask_save_path, confirm_saved
 
 TARGET_PAGE = {reminders.MISSING_LOG: "工作日志", reminders.RETURNED_LOG: "工作日志",
                reminders.REVIEW_QUEUE: "履职审阅", reminders.NOTICE_SUMMARY: "提醒与通报"}
@@ -123,9 +124,10 @@ class RemindersPage(QWidget):
     def export_notice(self, path: str | None = None) -> None:
         if self.current_notice is None:
             return
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "导出通报", f"履职通报-{self.current_notice.end}.xlsx",
-                                                  "Excel 工作簿 (*.xlsx)")
+        asked = path is None    # a path chosen here is confirmed with 打开 / 打开所在文件夹
+        if asked:
+            path = ask_save_path(self, "excel_export", "导出通报",
+                                 f"履职通报-{self.current_notice.end}.xlsx", "Excel 工作簿 (*.xlsx)")
         if not path:
             return
         try:
@@ -134,3 +136,5 @@ class RemindersPage(QWidget):
             show_error(self, "导出失败", AppError(f"无法写入 {path}：{exc}"))
             return
         self.status_message.emit(f"通报已导出：{path}")
+        if asked:
+            confirm_saved(self, path, "Excel文件")

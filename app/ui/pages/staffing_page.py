@@ -13,7 +13,7 @@ import json
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout,
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QHBoxLayout,
                                QLabel, QPlainTextEdit, QPushButton, QTabWidget, QVBoxLayout,
                                QWidget)
 
@@ -29,6 +29,7 @@ from app.ui.dialogs.base import show_error
 from app.ui.widgets.record_table import RecordTable
 from app.ui.widgets.stats_charts import SERIES, _Chart
 from app.services.county.mirrors import registered_units
+from app.ui.widgets.file_dialogs import ask_folder, ask_save_path, confirm_saved
 
 COUNTY = ""                     # the unit picker's value for the county totals
 OVER, QUOTA = "#d9534f", "#c9d6ea"
@@ -271,9 +272,10 @@ class StaffingPage(QWidget):
     def export_excel(self, path: str | None = None) -> None:
         if self.analysis is None:
             return
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "导出Excel", f"人员编制分析-{self.analysis.name}.xlsx",
-                                                  "Excel 工作簿 (*.xlsx)")
+        asked = path is None    # a path chosen here is confirmed with 打开 / 打开所在文件夹
+        if asked:
+            path = ask_save_path(self, "excel_export", "导出Excel",
+                                 f"人员编制分析-{self.analysis.name}.xlsx", "Excel 工作簿 (*.xlsx)")
         if not path:
             return
         try:
@@ -282,12 +284,14 @@ class StaffingPage(QWidget):
             show_error(self, "导出失败", AppError(f"无法写入 {path}：{exc}"))
             return
         self.status_message.emit(f"已导出：{path}")
+        if asked:
+            confirm_saved(self, path, "Excel文件")
 
     def save_charts(self, folder: str | None = None) -> None:
         if self.analysis is None:
             return
         if folder is None:
-            folder = QFileDialog.getExistingDirectory(self, "保存图表到文件夹")
+            folder = ask_folder(self, "chart_png", "保存图表到文件夹")
         if not folder:
             return
         from pathlib import Path

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QCheckBox, QFileDialog, QGridLayout, QHBoxLayout, QLabel, QMenu,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel, QMenu,
                                QPushButton, QScrollArea, QTabWidget, QToolButton, QVBoxLayout,
                                QWidget)
 
 from app.core import metrics as M
 from app.core.errors import AppError
+from app.core.figures import CHARGE
 from app.db.engine import Database
 from app.services.stats import compute as stats, drill
 from app.services.stats.need import rule_of, unit_need
@@ -24,6 +26,7 @@ from app.ui.widgets.record_table import RecordTable
 from app.ui.widgets.stats_charts import (BAND_COLOURS, BucketChart, CategoryChart, FocusChart,
                                          SaturationChart, TrendChart)
 from app.services.org import structure as org
+from app.ui.widgets.file_dialogs import ask_folder, ask_save_path, confirm_saved
 
 UNIT, SECTION, PERSON = "unit", "section", "person"
 
@@ -59,7 +62,7 @@ class StatsPage(QWidget):
 
     def __init__(self, db: Database, actor: Actor, today=dt.date.today, parent=None,
                  runner: TaskRunner | None = None, open_reports: bool = True, period: str | None = None,
-                 calendar=None):
+                 calendar=None, background: bool = False):
         super().__init__(parent)
         self.db, self.actor, self.today = db, actor, today
         self.calendar = calendar        # the 编办 drilling into a mirror: the national calendar
@@ -74,7 +77,11 @@ class StatsPage(QWidget):
         # a caller that knows the period (全县分析's drill-down) computes once; else the last
         # complete month with approved work
         self.picker.set_text(period or stats.default_period(db, self.today()).text)
-        self.reload()
+        self.loading = False
+        if background:      # opened from the navigation: the page shows at once, figures follow
+            self.reload_in_background()
+        else:
+            self.reload()
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
@@ -88,8 +95,12 @@ class StatsPage(QWidget):
         export.clicked.connect(lambda: self.export_excel())
         save_charts = QPushButton("保存图表…", objectName="saveCharts")
         save_charts.clicked.connect(lambda: self.save_charts())
+        # A 分管领导 of several sections: which one, or all of them (the service decides which)
+        self.charge_box = QComboBox(objectName="chargeSections")
+        self.charge_box.setVisible(False)
+        self.charge_box.activated.connect(lambda _i: self._choose_charge())
         top = QHBoxLayout()
-        for w in (QLabel("期间"), self.picker, self.approved_only, apply):
+        for w in (QLabel("期间"), self.picker, self.approved_only, apply, self.charge_box):
             top.addWidget(w)
         top.addStretch(1)
         top.addWidget(save_charts)
@@ -165,13 +176,44 @@ class StatsPage(QWidget):
     def reload(self) -> None:
         try:
             period = self.period()
-            self.page_data = stats.stats_page(self.db, period, approved_only=self.approved_only.isChecked(),
-                                              actor=self.actor, today=self.today(), calendar=self.calendar)
+            self._loaded(stats.stats_page(self.db, period, approved_only=self.approved_only.isChecked(),
+                                          actor=self.actor, today=self.today(), calendar=self.calendar))
         except (AppError, ValueError) as exc:
-            show_error(self, "统计失败", exc if isinstance(exc, AppError) else AppError(str(exc)))
+            self._load_failed(exc)
+
+    def reload_in_background(self) -> None:
+        """The figures of a 12-month unit take about a second: worked out on a worker thread
+        while the page is already on screen (issue 17: 统计分析 opened in 2–3 s)."""
+        try:
+            period = self.period()
+        except ValueError as exc:
+            self._load_failed(exc)
             return
+        self.loading = True
+        for card in self.cards.values():
+            card.show_value("计算中…")
+        self.crumbs.setText("<span style='color:#666'>正在统计…</span>")
+        db, actor, today, calendar = self.db, self.actor, self.today(), self.calendar
+        approved_only = self.approved_only.isChecked()
+        self.runner.run(lambda: stats.stats_page(db, period, approved_only=approved_only, actor=actor,
+                                                 today=today, calendar=calendar),
+                        self._loaded, self._load_failed)
+
+    def _load_failed(self, exc: BaseException) -> None:
+        if not shiboken6.isValid(self):     # the window was closed while the worker counted
+            return
+        self.loading = False
+        show_error(self, "统计失败", exc if isinstance(exc, AppError) else AppError(str(exc)))
+
+    def _loaded(self, page_data) -> None:
+        if not shiboken6.isValid(self):     # the window was closed while the worker counted
+            return
+        self.loading = False
+        self.page_data = page_data
         if self.page_data.unit is not None:
             self.level, self.key = (self.level, self.key) if self.level != UNIT else (UNIT, None)
+        elif self.page_data.charge is not None and self.level == UNIT:
+            self.level, self.key = CHARGE, None
         elif self.page_data.sections and self.level == UNIT:
             self.level, self.key = SECTION, self.page_data.sections[0].key
         elif self.level == UNIT:
@@ -182,6 +224,8 @@ class StatsPage(QWidget):
         d = self.page_data
         if self.level == UNIT:
             return d.unit
+        if self.level == CHARGE:
+            return d.charge
         pool = d.sections if self.level == SECTION else d.persons
         found = next((f for f in pool if f.key == self.key), None)
         if found is None and self.level == PERSON:
@@ -192,7 +236,7 @@ class StatsPage(QWidget):
 
     def children(self) -> list[stats.Figures]:
         d = self.page_data
-        if self.level == UNIT:
+        if self.level in (UNIT, CHARGE):
             return d.sections
         if self.level == SECTION:
             return [p for p in d.persons if p.section_id == self.key]
@@ -200,10 +244,14 @@ class StatsPage(QWidget):
 
     def show_level(self) -> None:
         fig = self.current_figures()
-        if fig is None:
+        if fig is None and self.page_data.charge is not None:
+            self.level, self.key = CHARGE, None
+            fig = self.page_data.charge
+        elif fig is None:
             self.level, self.key = UNIT, None
             fig = self.page_data.unit
         self._crumbs(fig)
+        self._show_charge_choice(fig)
         self._cards(fig)
         kids = self.children()
         if self.level == PERSON:
@@ -244,6 +292,8 @@ class StatsPage(QWidget):
         parts = []
         if self.page_data.unit is not None:
             parts.append(("unit:", self.page_data.unit.name))
+        elif self.page_data.charge is not None:
+            parts.append(("charge:", self.page_data.charge.name))
         if self.level in (SECTION, PERSON):
             section_id = fig.key if self.level == SECTION else fig.section_id
             section = next((s for s in self.page_data.sections if s.key == section_id), None)
@@ -262,6 +312,24 @@ class StatsPage(QWidget):
                 f"签名无效{len(bad)}篇，不计入统计（数据库文件被直接改动，可用“审计校验”查看）："
                 + "；".join(bad[:3]) + more)
 
+    def _show_charge_choice(self, fig: stats.Figures) -> None:
+        """The combo of a 分管领导's sections: 全部分管科室 first, then each section."""
+        d = self.page_data
+        self.charge_box.setVisible(d.charge is not None)
+        if d.charge is None:
+            return
+        self.charge_box.clear()
+        self.charge_box.addItem(d.charge.name, None)
+        for section in d.sections:
+            self.charge_box.addItem(section.name, section.key)
+        current = fig.key if self.level == SECTION else fig.section_id if self.level == PERSON else None
+        self.charge_box.setCurrentIndex(max(0, self.charge_box.findData(current)) if current else 0)
+
+    def _choose_charge(self) -> None:
+        key = self.charge_box.currentData()
+        self.level, self.key = (SECTION, key) if key else (CHARGE, None)
+        self.show_level()
+
     def _crumb(self, href: str) -> None:
         level, _, key = href.partition(":")
         self.level, self.key = level, key or None
@@ -269,7 +337,7 @@ class StatsPage(QWidget):
 
     def drill(self, row: int) -> None:
         kids = self.children()
-        if self.level == UNIT and row < len(kids):
+        if self.level in (UNIT, CHARGE) and row < len(kids):
             self.level, self.key = SECTION, kids[row].key
         elif self.level == SECTION and row < len(kids):
             self.level, self.key = PERSON, kids[row].key
@@ -310,6 +378,8 @@ class StatsPage(QWidget):
         return self._need[1]
 
     def explain(self, key: str) -> None:
+        if self.page_data is None:       # still being worked out (reload_in_background)
+            return
         # imported here: a page or dialog is built when it is first opened
         from app.ui.dialogs.explain_dialog import ExplainDialog
         f = self.current_figures()
@@ -351,8 +421,10 @@ class StatsPage(QWidget):
 
     # ------------------------------------------------------------------ output
     def save_charts(self, folder: str | None = None) -> None:
+        if self.page_data is None:       # still being worked out (reload_in_background)
+            return
         if folder is None:
-            folder = QFileDialog.getExistingDirectory(self, "保存图表到文件夹")
+            folder = ask_folder(self, "chart_png", "保存图表到文件夹")
         if not folder:
             return
         from pathlib import Path
@@ -377,6 +449,8 @@ class StatsPage(QWidget):
         return {}
 
     def make_report(self, kind: str, path: str | None = None) -> None:
+        if self.page_data is None:       # still being worked out (reload_in_background)
+            return
         from pathlib import Path
 
         # imported here: reportlab (~0.2 s), only when a report is written
@@ -387,8 +461,8 @@ class StatsPage(QWidget):
             show_error(self, "生成报告", exc)
             return
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "保存报告", f"{self.page_data.period.label}-报告.pdf",
-                                                  "PDF 文件 (*.pdf)")
+            path = ask_save_path(self, "report_pdf", "保存报告", f"{self.page_data.period.label}-报告.pdf",
+                                 "PDF 文件 (*.pdf)")
         if not path:
             return
         period, db, actor, today = self.page_data.period, self.db, self.actor, self.today()
@@ -401,17 +475,18 @@ class StatsPage(QWidget):
     def _report_done(self, info) -> None:
         self.last_report = info.path
         self.status_message.emit(f"报告已生成：{info.path}（{info.pages}页，用时{info.seconds:.1f}秒）")
-        from PySide6.QtCore import QUrl
-        from PySide6.QtGui import QDesktopServices
-        if self.open_reports:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(info.path)))
+        if self.open_reports:     # where it is, with 打开 / 打开所在文件夹 (no silent auto-open)
+            confirm_saved(self, info.path, "报告")
 
     def export_excel(self, path: str | None = None) -> None:
+        if self.page_data is None:       # still being worked out (reload_in_background)
+            return
         # imported here: openpyxl (~0.3 s), only when exporting
         from app.services.stats.export import export_stats_xlsx
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "导出Excel", f"统计-{self.page_data.period.label}.xlsx",
-                                                  "Excel 工作簿 (*.xlsx)")
+        asked = path is None    # a path chosen here is confirmed with 打开 / 打开所在文件夹
+        if asked:
+            path = ask_save_path(self, "excel_export", "导出Excel",
+                                 f"统计-{self.page_data.period.label}.xlsx", "Excel 工作簿 (*.xlsx)")
         if not path:
             return
         try:
@@ -420,3 +495,5 @@ class StatsPage(QWidget):
             show_error(self, "导出失败", AppError(f"无法写入 {path}：{exc}"))
             return
         self.status_message.emit(f"已导出：{path}")
+        if asked:
+            confirm_saved(self, path, "Excel文件")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QCheckBox, QDialog, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout,
+from PySide6.QtWidgets import (QCheckBox, QDialog, QGridLayout, QGroupBox, QHBoxLayout,
                                QLabel, QLineEdit, QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
 from app.core.errors import AppError
@@ -22,6 +22,7 @@ from app.ui.tasks import TaskRunner
 from app.ui.widgets.fingerprint import FingerprintLabel
 from app.ui.widgets.key_passphrase import PassphraseDialog, ask_to_unlock
 from app.ui.widgets.record_table import RecordTable
+from app.ui.widgets.file_dialogs import ask_folder, ask_open_paths
 
 NOTE_BRUSH = QBrush(QColor("#fff0d9"))
 STANDALONE_TEXT = (
@@ -206,7 +207,7 @@ class SyncPage(QWidget):
 
     # ------------------------------------------------------------------ export
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "上报包保存到", self.folder.text())
+        folder = ask_folder(self, "package", "上报包保存到", self.folder.text(), self.settings)
         if folder:
             self.folder.setText(folder)
 
@@ -238,10 +239,10 @@ class SyncPage(QWidget):
     def choose_import(self, folder: bool) -> None:
         start = self.settings.last_package_dir
         if folder:
-            chosen = QFileDialog.getExistingDirectory(self, "选择存放下发包的文件夹", start)
+            chosen = ask_folder(self, "package", "选择存放下发包的文件夹", start, self.settings)
             paths = [chosen] if chosen else []
         else:
-            paths, _ = QFileDialog.getOpenFileNames(self, "选择下发包", start, "同步包 (*.lzkp)")
+            paths = ask_open_paths(self, "package", "选择下发包", "同步包 (*.lzkp)", self.settings)
         if paths:
             self.settings.last_package_dir = str(Path(paths[0]) if folder else Path(paths[0]).parent)
             self.preview([Path(p) for p in paths])

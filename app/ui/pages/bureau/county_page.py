@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView,
                                QLabel, QMessageBox, QPushButton, QStackedWidget, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -30,6 +30,7 @@ from app.settings import Settings
 from app.ui.dialogs.base import show_error
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.period_picker import PeriodPicker
+from app.ui.widgets.file_dialogs import ask_save_path, confirm_saved
 
 ROLE_UNIT = Qt.ItemDataRole.UserRole + 1
 ROLE_SORT = Qt.ItemDataRole.UserRole + 2
@@ -371,9 +372,10 @@ class CountyPage(QWidget):
         if self.period_shown is None:
             return
         label = self.period_shown.label
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "导出Excel", f"全县各单位-{label}.xlsx",
-                                                  "Excel 工作簿 (*.xlsx)")
+        asked = path is None    # a path chosen here is confirmed with 打开 / 打开所在文件夹
+        if asked:
+            path = ask_save_path(self, "excel_export", "导出Excel", f"全县各单位-{label}.xlsx",
+                                 "Excel 工作簿 (*.xlsx)", self.settings)
         if not path:
             return
         headers, rows = self.table_data()
@@ -385,6 +387,8 @@ class CountyPage(QWidget):
             show_error(self, "导出失败", AppError(f"无法写入 {path}：{exc}"))
             return
         self.status_message.emit(f"已导出：{path}")
+        if asked:
+            confirm_saved(self, path, "Excel文件")
 
     def make_report(self, path: str | None = None) -> None:
         """The county PDF report of the period shown (app.reports.county.report)."""
@@ -392,8 +396,8 @@ class CountyPage(QWidget):
         if self.period_shown is None:
             return
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "保存全县报告", f"全县履职评估报告-{self.period_shown.label}.pdf",
-                                                  "PDF 文件 (*.pdf)")
+            path = ask_save_path(self, "report_pdf", "保存全县报告", f"全县履职评估报告-{self.period_shown.label}.pdf",
+                                 "PDF 文件 (*.pdf)", self.settings)
         if not path:
             return
         db, period, today = self.db, self.period_shown, self.today()
@@ -404,7 +408,5 @@ class CountyPage(QWidget):
     def _report_done(self, info) -> None:
         self.last_report = info.path
         self.status_message.emit(f"全县报告已生成：{info.path}（{info.pages}页，用时{info.seconds:.1f}秒）")
-        if self.open_reports:
-            from PySide6.QtCore import QUrl
-            from PySide6.QtGui import QDesktopServices
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(info.path)))
+        if self.open_reports:     # where it is, with 打开 / 打开所在文件夹 (no silent auto-open)
+            confirm_saved(self, info.path, "报告")

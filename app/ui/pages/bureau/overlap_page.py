@@ -12,7 +12,7 @@ import html
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QDateEdit, QDoubleSpinBox, QFileDialog, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QDateEdit, QDoubleSpinBox, QHBoxLayout, QLabel,
                                QPushButton, QSpinBox, QSplitter, QTabWidget, QTextBrowser,
                                QVBoxLayout, QWidget)
 
@@ -23,6 +23,7 @@ from app.services.county.mirrors import Mirrors
 from app.ui.dialogs.base import show_error
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.record_table import RecordTable
+from app.ui.widgets.file_dialogs import ask_save_path
 
 MARK = "background-color:#ffe58f;"
 CROSS_HEADERS = ["排名", "相似度", "单位甲", "职责编号甲", "单位乙", "职责编号乙", "共同关键词"]
@@ -264,8 +265,8 @@ class OverlapPage(QWidget):
         if self.report is None:
             show_error(self, "导出Excel", AppError("还没有分析结果"))
             return
-        path = path or QFileDialog.getSaveFileName(
-            self, "导出职责分析", f"职责分析_{self.report.today}.xlsx", "Excel 文件 (*.xlsx)")[0]
+        path = path or ask_save_path(self, "excel_export", "导出职责分析", f"职责分析_{self.report.today}.xlsx",
+                                     "Excel 文件 (*.xlsx)")
         if not path:
             return
         report = self.report

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.core.errors import AppError
 from app.db.engine import Database
@@ -19,6 +19,7 @@ from app.ui.dialogs.base import show_error
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.record_table import RecordTable
 from app.ui.widgets.key_passphrase import ask_to_unlock
+from app.ui.widgets.file_dialogs import ask_folder, ask_open_paths
 
 NOTE_BRUSH = QBrush(QColor("#fff0d9"))
 FORK_BRUSH = QBrush(QColor("#f8d7da"))
@@ -79,10 +80,10 @@ class BureauPackagesPage(QWidget):
     def choose(self, folder: bool) -> None:
         start = self.settings.last_package_dir
         if folder:
-            chosen = QFileDialog.getExistingDirectory(self, "选择存放上报包的文件夹（如U盘）", start)
+            chosen = ask_folder(self, "package", "选择存放上报包的文件夹（如U盘）", start, self.settings)
             paths = [chosen] if chosen else []
         else:
-            paths, _ = QFileDialog.getOpenFileNames(self, "选择上报包", start, "同步包 (*.lzkp)")
+            paths = ask_open_paths(self, "package", "选择上报包", "同步包 (*.lzkp)", self.settings)
         if paths:
             self.settings.last_package_dir = str(Path(paths[0]) if folder else Path(paths[0]).parent)
             self.preview([Path(p) for p in paths])

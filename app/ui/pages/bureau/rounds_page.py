@@ -14,7 +14,7 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QFileDialog, QFormLayout,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QFormLayout,
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QSpinBox,
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
@@ -30,6 +30,7 @@ from app.ui.pages.bureau.rounds_unit_tab import UnitTab
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.record_table import RecordTable
 from app.ui.widgets.revisit import RefreshOnRevisit
+from app.ui.widgets.file_dialogs import ask_save_path
 
 ROLE_UNIT = Qt.ItemDataRole.UserRole + 1
 DEFAULT_TEMPLATE = "按单位类别选用（默认）"
@@ -281,7 +282,7 @@ class RoundsPage(RefreshOnRevisit, QWidget):
 
     def choose_report(self, name: str) -> str:
         """Save-as picker; tests replace it."""
-        return QFileDialog.getSaveFileName(self, "保存评估报告", name, "PDF (*.pdf)")[0]
+        return ask_save_path(self, "report_pdf", "保存评估报告", name, "PDF (*.pdf)")
 
     def report(self, unit: bool = False, path: str | None = None) -> None:
         if not self.round_id:

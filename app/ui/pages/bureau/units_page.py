@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
+from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
                                QWidget)
 
 from app.core.errors import AppError
@@ -26,6 +26,7 @@ from app.ui.widgets.record_table import RecordTable
 from app.services.org.headcount import staffing_of
 from app.services.exchange.enrollment import write_enrollment
 from app.services.county.unit_keys import key_state, revoke_key
+from app.ui.widgets.file_dialogs import ask_folder
 
 ROLE_UNIT = Qt.ItemDataRole.UserRole + 1
 ENROLL_STEPS = ("单位：首次启动程序，选“用编办的单位注册包创建”，选择注册包，与编办电话核对编办密钥指纹，"
@@ -157,7 +158,7 @@ class BureauUnitsPage(QWidget):
         return unit
 
     def _folder(self, title: str, folder: str | None) -> str | None:
-        folder = folder or QFileDialog.getExistingDirectory(self, title, self.settings.last_package_dir)
+        folder = folder or ask_folder(self, "package", title, self.settings.last_package_dir, self.settings)
         if folder:
             self.settings.last_package_dir = folder
         return folder or None
