@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QModelIndex, QObject, QPoint, Qt, QThreadPool, QTimer
+from PySide6.QtCore import QModelIndex, QObject, Qt, QThreadPool, QTimer
 from PySide6.QtGui import QAction, QShortcut
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSpinBox, QApplication,
@@ -246,10 +246,10 @@ class Walker:
         if runner is not None:
             pools.append(runner.pool)
         deadline = time.monotonic() + TASK_TIMEOUT_S
-        self.qtbot.wait(20)
+        self.qtbot.wait(5)
         while any(p.activeThreadCount() for p in pools) and time.monotonic() < deadline:
-            self.qtbot.wait(20)
-        self.qtbot.wait(20)
+            self.qtbot.wait(10)
+        self.qtbot.wait(10)          # the task's result is delivered by a queued signal
 
     # -- what the user sees --------------------------------------------------------------
     def snapshot(self) -> dict:
@@ -343,8 +343,9 @@ class Walker:
         return ""
 
     # -- doing -----------------------------------------------------------------------------
-    def act(self, page: str, label: str, do) -> Action:
-        """Run `do` (a click, a key press, a trigger) with the answerer on, and judge it."""
+    def act(self, page: str, label: str, do, judge: bool = True) -> Action:
+        """Run `do` (a click, a key press, a trigger) with the answerer on, and judge it; with
+        `judge` False (going to a page or tab) only an exception or a stuck dialog counts."""
         action = Action(page, label)
         started = time.perf_counter()
         errors: list[str] = []
@@ -370,10 +371,13 @@ class Walker:
             action.traceback = errors[0]
         elif seen.stuck:
             action.problem = f"对话框无法关闭：{seen.stuck[0]}"
-        elif not action.effect:
+        elif not action.effect and judge:
             action.problem = "无任何反应"
         action.seconds = time.perf_counter() - started
-        self.actions.append(action)
+        if judge or action.problem:
+            self.actions.append(action)
+        if self.window.isVisible():
+            self._check_fit(f"{page} › {label}")
         return action
 
     def _close_strays(self) -> None:
@@ -407,9 +411,8 @@ class Walker:
     def _go_to_row(self) -> None:
         nav = self.window.nav
         item = nav.item(self._row)
-        QTest.mouseClick(nav.viewport(), Qt.MouseButton.LeftButton, pos=nav.visualItemRect(item).center())
-        self.settle()
-        self._check_fit(nav.item(self._row).text())
+        self.act(item.text(), "（打开）", lambda: QTest.mouseClick(
+            nav.viewport(), Qt.MouseButton.LeftButton, pos=nav.visualItemRect(item).center()), judge=False)
 
     def _check_fit(self, where: str) -> None:
         hint = self.window.minimumSizeHint()
@@ -434,7 +437,7 @@ class Walker:
             arrive()
             self.act(name, f"快捷键 {keys}", lambda k=keys: self.key(k))
             self._restore()
-        self.select_first_rows(area)
+        self.select_first_rows(area, name)
         done: set[int] = set()
         for _ in range(2):      # a second round for what the first made appear
             for control in self.controls(area):
@@ -451,15 +454,14 @@ class Walker:
                     continue
                 def click_tab(tabs=tabs, i=i):
                     bar = tabs.tabBar()
-                    QTest.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(i).center())
-                    self.settle()
+                    self.act(f"{name} › {tabs.tabText(i)}", "（打开）", lambda: QTest.mouseClick(
+                        bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(i).center()), judge=False)
                 click_tab()
                 self._tabs.append((tabs, i))
-                self._check_fit(f"{name} › {tabs.tabText(i)}")
                 self.walk_area(tabs.widget(i), f"{name} › {tabs.tabText(i).split('（')[0]}", click_tab)
                 self._tabs.pop()
 
-    def select_first_rows(self, area: QWidget) -> None:
+    def select_first_rows(self, area: QWidget, name: str) -> None:
         """A click on the first row of each table, as a user picks a record before the buttons
         that act on one (the walk then reaches more than 请先选择…)."""
         for view in area.findChildren(QAbstractItemView):
@@ -469,12 +471,10 @@ class Walker:
             if model is None or model.rowCount(QModelIndex()) == 0 or view.currentIndex().isValid():
                 continue
             rect = view.visualRect(model.index(0, 0))
-            if rect.isValid():       # answered like an action: a click may open a dialog
-                self.answerer.start(destructive=True)
-                QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-                self.settle()
-                self.answerer.stop()
-                self._close_strays()
+            if rect.isValid():
+                self.act(name, f"（选中首行：{view.objectName() or type(view).__name__}）",
+                         lambda: QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                                                  pos=rect.center()), judge=False)
 
     def controls(self, area: QWidget) -> list[QAbstractButton]:
         """Visible enabled push and tool buttons of `area`, outside its tab widgets."""
