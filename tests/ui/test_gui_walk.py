@@ -122,10 +122,22 @@ def test_every_button_of_every_page_does_something(qtbot, worlds, tmp_path, sett
 
 
 def test_the_walk_flags_a_dead_button_and_an_exception_and_sees_the_rest(qtbot, tmp_path, monkeypatch):
-    """The walker itself: a button with no effect and one that raises are reported; a message
-    box, a file dialog, a status message and a changed label count as effects."""
-    from PySide6.QtWidgets import (QFileDialog, QLabel, QListWidget, QMainWindow, QMessageBox,
-                                   QPushButton, QStackedWidget, QVBoxLayout, QWidget)
+    """The walker itself: a button with no effect, one that raises, a dialog that will not close
+    and a page too large for the screen are reported; a message box, a file dialog, a status
+    message and a changed label count as effects."""
+    from PySide6.QtWidgets import (QDialog, QFileDialog, QLabel, QListWidget, QMainWindow,
+                                   QMessageBox, QPushButton, QStackedWidget, QVBoxLayout, QWidget)
+
+    def save_as(parent):        # a file dialog of Qt's own widgets, not the static function
+        dialog = QFileDialog(parent, "另存为", "b.txt")
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        if dialog.exec():
+            open(dialog.selectedFiles()[0], "w").close()
+
+    class Stubborn(QDialog):
+        def reject(self):           # ignores 取消 and Esc
+            pass
 
     window = QMainWindow()
     window.nav, window.stack = QListWidget(), QStackedWidget()
@@ -136,7 +148,10 @@ def test_the_walk_flags_a_dead_button_and_an_exception_and_sees_the_rest(qtbot, 
                "提示": lambda: QMessageBox.information(window, "提示", "已完成"),
                "导出": lambda: open(QFileDialog.getSaveFileName(window, "导出", "a.txt")[0], "w").close(),
                "状态": lambda: window.statusBar().showMessage("已保存"),
-               "标签": lambda: note.setText("共 3 条")}
+               "标签": lambda: note.setText("共 3 条"),
+               "不关": lambda: Stubborn(window).exec(),
+               "变大": lambda: page.setMinimumSize(1400, 800),
+               "另存": lambda: save_as(window)}
     for text, slot in buttons.items():
         button = QPushButton(text)
         button.clicked.connect(lambda checked=False, slot=slot: slot())
@@ -157,6 +172,7 @@ def test_the_walk_flags_a_dead_button_and_an_exception_and_sees_the_rest(qtbot, 
     out = tmp_path / "out"
     out.mkdir()
     walker = Walker(qtbot, window, out, [database], monkeypatch)
+    walker.answerer.timeout = 0.3
     walker.walk(SCREEN)
     walker.close()
     by_label = {a.label: a for a in walker.actions}
@@ -166,3 +182,6 @@ def test_the_walk_flags_a_dead_button_and_an_exception_and_sees_the_rest(qtbot, 
     assert by_label["导出"].effect == "文件对话框：导出，写出 a.txt"
     assert by_label["状态"].effect == "状态栏：已保存"
     assert by_label["标签"].effect == "提示：共 3 条"
+    assert by_label["另存"].effect == "文件对话框：另存为，写出 b.txt"
+    assert by_label["不关"].problem == "对话框无法关闭：Stubborn"
+    assert next(iter(walker.too_big)) == "页 › 变大"         # the first action after which it grew

@@ -103,6 +103,7 @@ class Answerer(QObject):
         self.seen = Seen()
         self.destructive = False
         self._first_seen: dict[int, float] = {}
+        self.timeout = DIALOG_TIMEOUT_S
         self._before: set[int] = set()
         self.timer = QTimer(self, interval=30)
         self.timer.timeout.connect(self.poll)
@@ -129,7 +130,7 @@ class Answerer(QObject):
             if key not in self._first_seen:
                 self._first_seen[key] = now
                 self._record(w)
-            if now - self._first_seen[key] > DIALOG_TIMEOUT_S:
+            if now - self._first_seen[key] > self.timeout:
                 self.seen.stuck.append(w.windowTitle() or type(w).__name__)
                 if isinstance(w, QDialog):
                     w.done(0)
@@ -151,14 +152,27 @@ class Answerer(QObject):
         if isinstance(w, QMenu):
             w.close()
         elif isinstance(w, QFileDialog):
-            w.selectFile(str(self.temp / "walk-file"))
-            w.accept()
+            self._answer_file_dialog(w)
         elif isinstance(w, QMessageBox):
             self._answer_box(w)
         elif isinstance(w, QDialog):
             w.reject()
         else:
             w.close()
+
+    def _answer_file_dialog(self, dialog: QFileDialog) -> None:
+        """Like the static ones: a folder or a file to save in the temp folder; nothing to open
+        (the walk imports no arbitrary file)."""
+        mode = dialog.fileMode()
+        if mode in (QFileDialog.FileMode.ExistingFile, QFileDialog.FileMode.ExistingFiles):
+            dialog.reject()
+            return
+        if mode == QFileDialog.FileMode.Directory:
+            dialog.selectFile(str(self.temp))
+        else:
+            chosen = dialog.selectedFiles()
+            dialog.selectFile(str(self.temp / (Path(chosen[0]).name if chosen else "walk-file")))
+        dialog.accept()
 
     def _answer_box(self, box: QMessageBox) -> None:
         roles = {box.buttonRole(b): b for b in box.buttons()}
