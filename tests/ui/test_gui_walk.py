@@ -33,7 +33,8 @@ IDS = ["unit-staff", "unit-head", "unit-deputy", "unit-principal", "unit-admin",
        "county-analyst"]
 
 # Actions whose effect no snapshot can see, each with its reason; "KNOWN:" marks a bug that
-# another change is fixing: remove its entry when that change lands. (pattern on 页面 › 按钮, reason)
+# another change is fixing: remove its entry when that change lands. (pattern on 页面 › 按钮,
+# reason[, the roles it is limited to])
 ALLOWED = [
     (r"› (刷新( \(F5\))?|重新读取|统计|查询|生成通报)$",
      "reads the database again: on a database the walk left as it was, the same rows and "
@@ -46,15 +47,20 @@ ALLOWED = [
     (r"^评估批次 › 评单 › (按统计数据自动评分|记录问题|保存评分)$",
      "KNOWN: 评单's buttons are active with no round or unit chosen and say nothing (issue 17 "
      "item 12)"),
+    (r"^统计分析 › 明细 › 双击首行：",
+     "KNOWN: at a person's level 明细 lists days, yet its tab still says 双击下钻 and a double "
+     "click does nothing (found by this walk; 统计分析 is being reworked by the loading change)",
+     ("科室人员", "单位管理员")),
     (r"^本办账号 › 审阅设置 › ",
      "KNOWN: the 编办's 本办账号 reuses the unit's admin page; 审阅设置 does not apply there "
      "(issue 17 item 5)"),
 ]
 
 
-def allowed(action) -> str | None:
+def allowed(action, role: str) -> str | None:
     where = f"{action.page} › {action.label}"
-    return next((reason for pattern, reason in ALLOWED if re.search(pattern, where)), None)
+    return next((entry[1] for entry in ALLOWED
+                 if re.search(entry[0], where) and (len(entry) < 3 or role in entry[2])), None)
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +119,7 @@ def test_every_button_of_every_page_does_something(qtbot, worlds, tmp_path, sett
             print(report)
     else:
         print(report)                           # shown with -s, and with a failure
-    failures = [a for a in walker.actions if a.problem and not allowed(a)]
+    failures = [a for a in walker.actions if a.problem and not allowed(a, role)]
     details = "\n".join(a.line() + ("\n" + a.traceback if getattr(a, "traceback", "") else "")
                         for a in failures)
     assert not failures and not walker.too_big, \

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QModelIndex, Qt, QThreadPool
+from PySide6.QtCore import SIGNAL, QModelIndex, Qt, QThreadPool
 from PySide6.QtGui import QAction, QShortcut
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSpinBox, QApplication,
@@ -335,17 +335,26 @@ class Walker:
     def select_first_rows(self, area: QWidget, name: str) -> None:
         """A click on the first row of each table, as a user picks a record before the buttons
         that act on one (the walk then reaches more than 请先选择…)."""
-        for view in area.findChildren(QAbstractItemView):
+        views = area.findChildren(QAbstractItemView)
+        if isinstance(area, QAbstractItemView):      # a tab that is a table itself
+            views.insert(0, area)
+        for view in views:
             if view is self.window.nav or not shown(view) or _internal(view) or inside_tabs(view, area):
                 continue
             model = view.model()
-            if model is None or model.rowCount(QModelIndex()) == 0 or view.currentIndex().isValid():
+            if model is None or model.rowCount(QModelIndex()) == 0:
                 continue
             rect = view.visualRect(model.index(0, 0))
-            if rect.isValid():
-                self.act(name, f"（选中首行：{view.objectName() or type(view).__name__}）",
-                         lambda: QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
-                                                  pos=rect.center()), judge=False)
+            if not rect.isValid():
+                continue
+            what = view.objectName() or type(view).__name__
+            if not view.currentIndex().isValid():
+                self.act(name, f"（选中首行：{what}）", lambda: QTest.mouseClick(
+                    view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center()), judge=False)
+            if alive(view) and view.isVisible() and double_click_handled(view):
+                self.act(name, f"双击首行：{what}", lambda: QTest.mouseDClick(
+                    view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center()))
+                self._restore()
 
     def controls(self, area: QWidget) -> list[QAbstractButton]:
         """Visible enabled push and tool buttons of `area`, outside its tab widgets."""
@@ -384,6 +393,27 @@ class Walker:
             if alive(action) and action.isEnabled():
                 self.act(name, f"{label} › {path}", action.trigger)
                 self._restore()
+
+
+DOUBLE_CLICKS = ("doubleClicked(QModelIndex)", "activated(QModelIndex)", "cellDoubleClicked(int,int)",
+                 "itemDoubleClicked(QTableWidgetItem*)", "itemDoubleClicked(QListWidgetItem*)",
+                 "itemDoubleClicked(QTreeWidgetItem*,int)")
+
+
+def double_click_handled(view: QAbstractItemView) -> bool:
+    """Whether the program connected a double-click on a row (明细（双击下钻）, a reminder):
+    more receivers than Qt's own class has by itself."""
+    base = next(c for c in type(view).__mro__ if c.__module__.startswith("PySide6"))
+    bare = base()
+    try:
+        for signature in DOUBLE_CLICKS:
+            if view.metaObject().indexOfSignal(signature) < 0:
+                continue
+            if view.receivers(SIGNAL(signature)) > bare.receivers(SIGNAL(signature)):
+                return True
+        return False
+    finally:
+        bare.deleteLater()
 
 
 def inside_tabs(widget, area: QWidget) -> bool:
