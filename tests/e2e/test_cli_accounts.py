@@ -3,9 +3,9 @@ forced change-password, unlock."""
 from __future__ import annotations
 
 import os
-import subprocess
 
 from tests.e2e.test_cli_basic import init_args, run
+from tests.pdf_text import pdf_text
 
 
 def test_initial_password_forced_change_lock_and_unlock(tmp_path):
@@ -51,7 +51,7 @@ def test_initial_passwords_pdf_for_new_accounts(tmp_path):
     assert r.returncode == 0 and "尚无密码" in r.stdout, r.stderr
     r = run("initial-passwords", "--db", db, "--out", pdf, data_dir=tmp_path)
     assert r.returncode == 0 and "已为1个账号生成初始密码" in r.stdout, r.stderr
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    text = pdf_text(pdf)
     assert "初始密码单" in text and "首次登录须修改密码" in text and "lisi" in text and "李四" in text
     r = run("initial-passwords", "--db", db, "--user", "admin", data_dir=tmp_path)
     assert r.returncode == 1 and "修改密码" in r.stderr     # one's own password: changed, not issued

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from pypdf import PdfReader
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (QApplication, QDialogButtonBox, QFileDialog, QMessageBox,
                                QPushButton)
 
@@ -17,6 +16,7 @@ from app.ui.pages.accounts_tab import AccountsTab
 from app.ui.pages.bureau.bureau_accounts_page import BureauAccountsPage
 from tests.conftest import TEST_PASSWORD
 from tests.ui.conftest import bureau_admin
+from tests.pdf_text import pdf_text
 
 
 def when_shown(title: str, act, seen: list | None = None) -> None:
@@ -75,10 +75,6 @@ def row(page, login: str) -> list[str]:
     r = next(r for r in range(table.rowCount()) if table.item(r, 0).text() == login)
     table.selectRow(r)
     return [table.item(r, c).text() for c in range(table.columnCount())]
-
-
-def pdf_text(path) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(str(path)).pages)
 
 
 def slip_password(path) -> str:

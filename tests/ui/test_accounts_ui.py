@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
 
 import pytest
 from PySide6.QtCore import Qt
@@ -20,6 +19,7 @@ from app.ui.pages.admin_page import AdminPage
 from app.ui.tasks import SyncRunner
 from tests.unit.test_duties_import import DUTIES, SECTIONS, fill
 from tests.unit.test_roster_import import PEOPLE, POSTS
+from tests.pdf_text import pdf_text
 
 
 def row_of(table, login: str) -> int:
@@ -28,10 +28,6 @@ def row_of(table, login: str) -> int:
 
 def click(page, name: str, qtbot) -> None:
     qtbot.mouseClick(page.accounts.findChild(QPushButton, name), Qt.MouseButton.LeftButton)
-
-
-def pdf_text(path) -> str:
-    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
 
 
 def test_admin_unlocks_a_locked_account_with_the_button(qtbot, unit_db, admin):
