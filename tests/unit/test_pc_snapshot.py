@@ -116,3 +116,27 @@ def test_a_pc_away_longer_than_compaction_keeps_rejoins_from_the_snapshot(unit, 
     texts = _texts(again)
     assert {"离开前在丙机写的", "丙机离开期间第0天", f"丙机离开期间第{len(WEEK2) - 1}天"} <= texts
     assert len({unit_content(pc.db) for pc in unit.pcs}) == 1
+
+
+def test_a_pc_joined_from_a_snapshot_does_not_read_again_what_the_snapshot_holds(unit, tmp_path):
+    """The snapshot maker's own change files are in its replica; the new PC's first round reads
+    only what came after (found while joining a standalone unit: its admin's first file was
+    read again on every joined PC)."""
+    a, b, c = unit.pcs
+    for day in WEEK2[:3]:
+        write_log(a.db, "zs", day, f"{day}甲机写的")
+        unit.sync(a)
+    unit.settle()
+    pc_snapshot.write_snapshot(a.db, unit.folder, pc_keys=a.keys, unit_keys=unit.unit_keys)
+    write_log(a.db, "zs", WEEK2[4], "快照之后写的")
+    unit.sync(a)
+    new = pc_snapshot.join_from_snapshot(unit.folder, tmp_path / "new.sqlite",
+                                         unit_keys=unit.unit_keys, name="新电脑")
+    pc = Pc("新电脑", new)
+    unit.pcs.append(pc)
+    last = F.change_files(unit.folder, a.db.origin)[-1][0]
+    report = unit.sync(pc)
+    assert [seq for origin, seq in report.applied if origin == a.db.origin] == [last]
+    assert not report.problems
+    unit.settle()
+    assert len({unit_content(p.db) for p in unit.pcs}) == 1

@@ -24,15 +24,17 @@ import tempfile
 from pathlib import Path
 
 import zstandard
+from sqlalchemy import select
 
 from app.core.errors import AppError
 from app.core.ids import new_id
-from app.db.engine import Database
+from app.db.engine import Database, now_text
+from app.db.models import PackageLedger
 from app.db.migrate import head_revision
 from app.paths import private_dir, private_open
 from app.services.exchange import pc_sync
 from app.services.org.setup import open_database
-from app.sync import container, pc_folder as F
+from app.sync import container, ledger, pc_folder as F
 from app.sync.keys import KeyPair
 
 KIND = "pc-snapshot"
@@ -132,7 +134,24 @@ def join_from_snapshot(folder: Path | str, dest: Path, *, unit_keys: KeyPair, na
         part.unlink(missing_ok=True)
     db = open_database(dest)
     pc_sync.become_new_pc(db, name)
+    _mark_covered(db, folder, str(header["sender"]), int((header.get("covers") or {}).get(header["sender"], 0)))
     return db
+
+
+def _mark_covered(db: Database, folder: Path, maker: str, upto: int) -> None:
+    """The snapshot maker's own change files up to `upto` are in the replica already (a PC never
+    applies its own files, so its ledger does not list them): recorded as applied here, so the
+    new PC does not read them all again on its first round."""
+    with db.session() as s:
+        done = set(s.scalars(select(PackageLedger.seq).where(PackageLedger.sender == maker)))
+        for seq, path in F.change_files(folder, maker):
+            if seq > upto or seq in done:
+                continue
+            header = container.read_header(path).header
+            ledger.record(s, sender=maker, seq=seq, package_id=str(header.get("package_id", "")),
+                          kind=F.KIND, base=int(header.get("base", 0)), upto=int(header.get("upto", 0)),
+                          created_at=str(header.get("created_at", ""))[:19], imported_at=now_text(),
+                          file_name=f"{maker}/{path.name}", rows=0, note="数据快照已包含")
 
 
 def _unpack(archive: Path, dest: Path) -> None:
