@@ -64,8 +64,10 @@ def change_path(folder: Path, origin: str, seq: int) -> Path:
 
 
 def pcs(folder: Path) -> list[str]:
-    """The origins that have a sub-folder in the exchange folder (sorted)."""
-    return sorted(p.name for p in Path(folder).iterdir() if p.is_dir() and _ORIGIN.match(p.name))
+    """The origins that have a sub-folder in the exchange folder (sorted; the snapshots' and the
+    编办's folders are not PCs)."""
+    return sorted(p.name for p in Path(folder).iterdir()
+                  if p.is_dir() and _ORIGIN.match(p.name) and p.name not in (SNAPSHOTS, BUREAU))
 
 
 def change_files(folder: Path, origin: str, after: int = 0) -> list[tuple[int, Path]]:

@@ -23,6 +23,9 @@ def test_change_files_are_listed_in_seq_order_and_temp_files_are_not(tmp_path):
     assert [seq for seq, _ in F.change_files(tmp_path, ORIGIN)] == [1, 2, 10]
     assert [seq for seq, _ in F.change_files(tmp_path, ORIGIN, after=2)] == [10]
     assert F.pcs(tmp_path) == [ORIGIN]
+    for shared in (F.SNAPSHOTS, F.BUREAU):        # snapshots and the 编办's 下发包 are not a PC's
+        (tmp_path / shared).mkdir()
+    assert F.pcs(tmp_path) == [ORIGIN]
 
 
 def test_a_change_file_is_signed_by_the_pc_and_opens_only_with_the_unit_key(tmp_path):
