@@ -13,12 +13,11 @@ from app import APP_NAME
 from app.core.errors import AppError, NetworkDatabase
 from app.paths import data_dir, default_db_path, resources_dir
 from app.settings import Settings
-from app.db.backup import restore_from
 from app.db.engine import is_network_path
 from app.db.faults import DatabaseFault
 from app.demo.unit import generate_demo
-from app.services.org.setup import DatabaseDamaged, open_database
 from app.ui.crash import install_crash_hook, setup_logging
+from app.ui.opening import open_or_restore, say
 from app.ui.dialogs.first_run_wizard import FirstRunWizard
 
 log = logging.getLogger(__name__)
@@ -76,37 +75,6 @@ def _install_qt_translation(app: QApplication) -> bool:
     return loaded
 
 
-def say(icon: QMessageBox.Icon, title: str, text: str, buttons=(("确定", QMessageBox.ButtonRole.AcceptRole),)):
-    """A start-up message box with Chinese buttons; returns the role of the button clicked."""
-    box = QMessageBox(icon, title, text)
-    box.setObjectName("startMessage")
-    made = {box.addButton(label, role): role for label, role in buttons}
-    box.setDefaultButton(next(iter(made)))
-    box.exec()
-    return made.get(box.clickedButton(), QMessageBox.ButtonRole.RejectRole)
-
-
-def open_or_restore(path: Path):
-    """Open the database. Only damage found by SQLite offers the newest automatic backup; a fault
-    (locked, read-only, disk full, no permission) or a file that is not ours is said as such and
-    changes nothing (DatabaseFault, shown by run_gui)."""
-    try:
-        return open_database(path)
-    except DatabaseDamaged as exc:
-        if not exc.backups:
-            say(QMessageBox.Icon.Critical, "数据库损坏", str(exc))
-            return None
-        role = say(QMessageBox.Icon.Question, "数据库损坏",
-                   f"{exc}\n\n是否用该备份恢复？损坏的文件会被改名保留，不会删除；"
-                   "备份之后写入的内容不在备份中。",
-                   (("用备份恢复", QMessageBox.ButtonRole.AcceptRole),
-                    ("不恢复，退出", QMessageBox.ButtonRole.RejectRole)))
-        if role != QMessageBox.ButtonRole.AcceptRole:
-            return None
-        restore_from(exc.backups[0], path)      # refused while another process has the file open
-        return open_database(path)
-
-
 def run_gui(db_path: Path | None = None, demo: bool = False) -> int:
     setup_logging()
     app = make_app()
@@ -129,8 +97,9 @@ def run_gui(db_path: Path | None = None, demo: bool = False) -> int:
         return 1
     settings.last_db = str(path)
     # imported here: the main window and its pages load after the login dialog, which shows sooner
+    from app.ui.main_window import MainWindow
     from app.ui.session import Session
-    session = Session(settings)
+    session = Session(settings, window_class=MainWindow)
     if not session.start(db):
         return 0
     return app.exec()

@@ -439,7 +439,7 @@ class MainWindow(QMainWindow):
         if self.session is None:
             # imported here: only a window asked to log out or open another file needs it
             from app.ui.session import Session
-            self.session = Session(self.settings)
+            self.session = Session(self.settings, window_class=type(self))
             self.session.window = self
         return self.session
 

@@ -4,7 +4,7 @@
 Switching user closes the window first (what was typed is saved as at any close), then asks for
 a login on the same database; cancelling it quits, as cancelling the first login does. Opening
 another database goes the other way round: the new file is opened with the start's checks
-(app.ui.main.open_or_restore, which refuses a network share), logged into, and only then does
+(app.ui.opening.open_or_restore, which refuses a network share), logged into, and only then does
 the current window close — so the current database stays open and in use if anything fails."""
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from app.db.faults import DatabaseFault
 from app.services.org.actor import Actor
 from app.services.org.setup import is_initialised, unit_of
 from app.settings import Settings
+from app.ui.opening import open_or_restore, say
 
 log = logging.getLogger(__name__)
 BACKGROUND_WAIT_MS = 30_000      # a sync round or backup of the old database finishing first
@@ -30,8 +31,12 @@ BACKGROUND_WAIT_MS = 30_000      # a sync round or backup of the old database fi
 class Session:
     """Holds the one main window (`window`); `quit` ends the program (tests pass their own)."""
 
-    def __init__(self, settings: Settings, *, quit: Callable[[], None] | None = None, today=None):
+    def __init__(self, settings: Settings, *, window_class=None, quit: Callable[[], None] | None = None,
+                 today=None):
         self.settings = settings
+        # the main window's class, given by whoever starts the session (not imported here: the
+        # window imports this module for its 文件 menu)
+        self.window_class = window_class
         self.window = None
         self._quit = quit or QApplication.quit
         self._today = today
@@ -62,8 +67,7 @@ class Session:
         return True
 
     def show(self, db: Database, actor: Actor):
-        from app.ui.main_window import MainWindow
-        window = MainWindow(db, actor, self.settings, **({"today": self._today} if self._today else {}))
+        window = self.window_class(db, actor, self.settings, **({"today": self._today} if self._today else {}))
         window.session = self
         self.window = window
         window.show()
@@ -97,7 +101,6 @@ class Session:
     def open_other(self, path: Path) -> bool:
         """Open `path`, log in, replace the window; True when done. Any failure (a damaged or
         foreign file, one on a network share, a cancelled login) leaves the current window."""
-        from app.ui.main import open_or_restore, say
         current = self.window
         if Path(path).resolve() == Path(current.db.path).resolve():
             QMessageBox.information(current, "打开数据库", "这就是当前正在使用的数据库。"

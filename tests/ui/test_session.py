@@ -13,6 +13,7 @@ from shiboken6 import isValid
 from app import APP_NAME
 from app.services.org import accounts
 from app.services.org.setup import UnitSetup, create_database, unit_of
+from app.ui.main_window import MainWindow
 from app.ui.session import Session
 from tests.conftest import TEST_PASSWORD
 from tests.ui.conftest import UNIT_CODE
@@ -43,7 +44,7 @@ def cancel_login() -> None:
 @pytest.fixture
 def session(qtbot, staff_db, admin, settings):
     quits = []
-    s = Session(settings, quit=lambda: quits.append(1))
+    s = Session(settings, window_class=MainWindow, quit=lambda: quits.append(1))
     s.quits = quits
     # each new window shows its login reminders (提醒) shortly after it appears: read and closed
     reminders = QTimer(interval=20)
