@@ -156,7 +156,7 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self._daily_backup)
 
     def start_pc_sync(self, runner=None) -> None:
-        """Exchange-folder rounds (app.ui.pc_syncer: at start, every minute, shortly after each
+        """Exchange-folder rounds (app.ui.pc_syncer: at start, every 45 s, shortly after each
         write here) and their state in the status bar. Each round checks whether this PC has a
         folder set, so setting one on the 数据交换 page starts them."""
         if self.db.edition != "unit":

@@ -40,9 +40,11 @@ from app.services.logs import daily as logs  # noqa: E402
 from app.services.review import queue as review  # noqa: E402
 from app.sync import pc_folder as F  # noqa: E402
 
-# The GUI's timer (app/ui/main_window.py): a first round 5 s after start, then every 60 s, and a
-# round ~3 s after a save or submit (debounced).
-FIRST_S, EVERY_S, AFTER_SAVE_S = 5, 60, 3
+# The GUI's timer (app/ui/pc_syncer.py): a first round shortly after start, then every
+# PC_SYNC_SECONDS, and a round AFTER_WRITE_MS after a save or submit (debounced).
+from app.ui.pc_syncer import AFTER_WRITE_MS, PC_SYNC_FIRST_MS, PC_SYNC_SECONDS  # noqa: E402
+
+FIRST_S, EVERY_S, AFTER_SAVE_S = PC_SYNC_FIRST_MS / 1000, PC_SYNC_SECONDS, AFTER_WRITE_MS / 1000
 
 
 def db_size(db) -> int:
@@ -175,8 +177,8 @@ def day_bench(args) -> int:
 
 def latency(unit, pcs, day, exports, idle) -> None:
     """Submit on one PC → visible on the reviewer's PC. The submitting PC's round runs ~3 s after
-    the submit (export); the reviewer's PC reads the folder on its 60 s timer, whose phase is
-    independent: it comes 0–60 s after the file is there (30 s on average). Measured here: the
+    the submit (export); the reviewer's PC reads the folder on its timer (EVERY_S), whose phase is
+    independent: it comes 0–EVERY_S after the file is there (half that on average). Measured here: the
     submitting PC's whole round, and the reviewer's round that applies that one file with every
     other PC listed; the rest is the timer."""
     author, reviewer = pcs[2], pcs[0]
