@@ -135,6 +135,12 @@ class LogPage(QWidget):
         head.setSectionResizeMode(COL_CONTENT, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setDefaultSectionSize(34)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # A row's height is measured at the columns' width of that moment; the stretched 工作内容
+        # column gets its real width only once the page is laid out (rows were ~120 px tall at
+        # 1366×768, issue 17), so the rows are measured again whenever a column changes width.
+        self._remeasure = QTimer(self, singleShot=True, interval=0)
+        self._remeasure.timeout.connect(self.table.resizeRowsToContents)
+        head.sectionResized.connect(lambda *_: self._remeasure.start())
 
         self.total_label = QLabel(objectName="totalHours")
         self.autosave_label = QLabel(objectName="autosaveStatus")
