@@ -189,9 +189,15 @@ class LogPage(QWidget):
                            ("Ctrl+Enter", lambda: self.save(True)), ("Ctrl+Z", self.undo),
                            ("Alt+Left", lambda: self.step_day(-1)),
                            ("Alt+Right", lambda: self.step_day(1)),
-                           ("Ctrl+T", lambda: self.open_day(self.today()))):
+                           ("Ctrl+T", self.go_to_today)):
             QShortcut(QKeySequence(keys), self, activated=slot,
                       context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+    def go_to_today(self) -> None:
+        if self.day == self.today():
+            self.status_message.emit(f"已是今天（{self.day.isoformat()}）")
+            return
+        self.open_day(self.today())
 
     # ------------------------------------------------------------------ day loading
     def open_day(self, day: dt.date) -> None:
@@ -240,10 +246,21 @@ class LogPage(QWidget):
         if restored:
             messages.append(f"已恢复 {restored[11:19]} 自动保存的未保存内容。保存或提交后生效。")
         if not self.loaded.editable:
-            messages.append("此日志" + self.loaded.state_label + "，不能修改"
-                            + ("；如需修改请先“撤回”。" if self.loaded.state == vocab.LOG_SUBMITTED else "。"))
+            messages.append(self._locked_text())
         self.banner.setText("\n".join(messages))
         self.banner.setVisible(bool(messages))
+
+    def _locked_text(self) -> str:
+        return ("此日志" + self.loaded.state_label + "，不能修改"
+                + ("；如需修改请先“撤回”。" if self.loaded.state == vocab.LOG_SUBMITTED else "。"))
+
+    def _editable_or_say(self) -> bool:
+        """A shortcut on a day that cannot change says why instead of doing nothing."""
+        if self.loaded is not None and self.loaded.editable:
+            return True
+        if self.loaded is not None:
+            self.status_message.emit(self._locked_text())
+        return False
 
     def _update_controls(self) -> None:
         editable = self.loaded.editable
@@ -322,7 +339,7 @@ class LogPage(QWidget):
             self.table.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
 
     def add_entry(self) -> None:
-        if not self.loaded.editable:
+        if not self._editable_or_say():
             return
         self.commit_pending_edit()
         last = self.model.entries[-1].category if self.model.entries else self.categories[0]
@@ -335,7 +352,10 @@ class LogPage(QWidget):
 
     def remove_entry(self) -> None:
         row = self.table.currentIndex().row()
-        if not self.loaded.editable or row < 0:
+        if not self._editable_or_say():
+            return
+        if row < 0:
+            self.status_message.emit("请先选中要删除的条目")
             return
         self.commit_pending_edit()
         removed = self.model.remove(row)
@@ -344,13 +364,17 @@ class LogPage(QWidget):
             self.status_message.emit("已删除一条，按 Ctrl+Z 撤销")
 
     def undo(self) -> None:
-        if self.undo_stack and self.loaded.editable:
-            what, action = self.undo_stack.pop()
-            action()
-            self.status_message.emit(f"已撤销：{what}")
+        if not self._editable_or_say():
+            return
+        if not self.undo_stack:
+            self.status_message.emit("没有可撤销的操作")
+            return
+        what, action = self.undo_stack.pop()
+        action()
+        self.status_message.emit(f"已撤销：{what}")
 
     def copy_previous(self) -> None:
-        if not self.loaded.editable:
+        if not self._editable_or_say():
             return
         try:
             copy = log_tools.previous_day_entries(self.db, self.actor, self.day)
@@ -402,7 +426,7 @@ class LogPage(QWidget):
 
     # ------------------------------------------------------------------ save / submit
     def save(self, submit: bool) -> bool:
-        if self.loaded is None or not self.loaded.editable:
+        if not self._editable_or_say():
             return False
         self.commit_pending_edit()
         try:
