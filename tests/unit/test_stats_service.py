@@ -221,3 +221,25 @@ def test_unknown_keys_and_an_empty_group(unit):
     [none] = stats.unit_stats(unit.db, WEEK, "section", section_id=NO_SECTION)
     assert (none.name, none.people) == (NO_SECTION_NAME, 3)
     assert stats.unit_stats(unit.db, WEEK, "person", section_id=NO_SECTION)[0].login == "boss"
+
+
+def test_the_report_menu_offers_exactly_the_reports_a_role_may_print(unit):
+    """生成报告 used to list all four reports and answer 无权查看… for most of them."""
+    from app.services.reporting.unit import gather
+    from app.services.stats.access import unit_report_kinds
+
+    def printable(actor, kind):
+        target = {"section": {"section": "食品安全科"}, "person": {"user": actor.login}}.get(kind, {})
+        try:
+            gather(unit.db, kind, WEEK, actor=actor, today=LOOK, **target)
+        except PermissionDenied:
+            return False
+        return True
+
+    assert unit_report_kinds(unit.db, unit["staff1"]) == ["person"]
+    assert unit_report_kinds(unit.db, unit["head1"]) == ["section", "person"]
+    assert unit_report_kinds(unit.db, unit["dep1"]) == ["section", "person"]
+    assert unit_report_kinds(unit.db, unit["boss"]) == ["unit", "section", "core", "person"]
+    for login in ("staff1", "head1", "dep1", "boss"):
+        offered = unit_report_kinds(unit.db, unit[login])
+        assert [k for k in ("unit", "section", "core", "person") if printable(unit[login], k)] == offered

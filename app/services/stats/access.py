@@ -41,3 +41,17 @@ class Access:
 
     def unit(self) -> bool:
         return self.actor is None or self._allowed(perm.UNIT)
+
+
+def unit_report_kinds(db: Database, actor: Actor | None) -> list[str]:
+    """The unit reports (app.reports.report_parts.KINDS) `actor` may print, in menu order: the
+    unit-wide and core-duty reports need the whole unit's figures, a section report one section
+    the actor may see (their own, or one in their charge); anyone may print their own."""
+    access = Access(db, actor)
+    if access.actor is None:
+        return ["unit", "section", "core", "person"]
+    whole = access.unit()
+    sections = {access.actor.section_id} | access.chart.charges.get(access.actor.person_id, set())
+    section = whole or any(s and access.section(s) for s in sections)
+    return [kind for kind, shown in (("unit", whole), ("section", section), ("core", whole),
+                                     ("person", True)) if shown]

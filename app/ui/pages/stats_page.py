@@ -17,6 +17,7 @@ from app.core.errors import AppError
 from app.core.figures import CHARGE
 from app.db.engine import Database
 from app.services.stats import compute as stats, drill
+from app.services.stats.access import unit_report_kinds
 from app.services.stats.need import rule_of, unit_need
 from app.services.org.actor import Actor
 from app.ui.dialogs.base import show_error
@@ -108,9 +109,10 @@ class StatsPage(QWidget):
         self.report_button = QToolButton(objectName="reportMenu", text="生成报告 ▾")
         self.report_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.report_button)
-        for kind, label in (("unit", "部门履职评估分析报告"), ("section", "科室履职评估分析报告（当前科室）"),
-                            ("core", "部门核心职能履行评估分析报告"), ("person", "个人履职报告（当前人员）")):
-            menu.addAction(label, lambda k=kind: self.make_report(k))
+        labels = {"unit": "部门履职评估分析报告", "section": "科室履职评估分析报告（当前科室）",
+                  "core": "部门核心职能履行评估分析报告", "person": "个人履职报告（当前人员）"}
+        for kind in unit_report_kinds(self.db, self.actor):     # only what this user may print
+            menu.addAction(labels[kind], lambda k=kind: self.make_report(k))
         self.report_button.setMenu(menu)
         top.addWidget(self.report_button)
 
@@ -281,6 +283,7 @@ class StatsPage(QWidget):
         names = self._duty_names()
         self.uncovered.set_rows([(code, names.get(code, "")) for code in fig.uncovered_duties])
         self.tabs.setTabText(3, f"未履行的职责（{len(fig.uncovered_duties)}）")
+        self.tabs.setTabText(0, "明细（逐日）" if self.level == PERSON else "明细（双击下钻）")
 
     def _duty_names(self) -> dict[str, str]:
         """职责编号 → content, read once per page (drilling down only changes the level)."""
@@ -342,6 +345,9 @@ class StatsPage(QWidget):
         elif self.level == SECTION and row < len(kids):
             self.level, self.key = PERSON, kids[row].key
         else:
+            if self.level == PERSON:
+                self.status_message.emit("这是一个人的逐日明细，已是最末一级；"
+                                         "当日日志的内容请在“工作日志”或“履职审阅”中查看")
             return
         self.show_level()
 
