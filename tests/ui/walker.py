@@ -113,18 +113,21 @@ class Walker:
     def settle(self) -> None:
         """Until every background task has delivered its result."""
         pools = [QThreadPool.globalInstance()]
-        runner = getattr(self.window, "bureau_runner", None)
-        if runner is not None:
+        runner = getattr(self.window, "bureau_runner", None) if alive(self.window) else None
+        if runner is not None and alive(runner.pool):
             pools.append(runner.pool)
         deadline = time.monotonic() + TASK_TIMEOUT_S
         self.qtbot.wait(5)
-        while any(p.activeThreadCount() for p in pools) and time.monotonic() < deadline:
+        while any(alive(p) and p.activeThreadCount() for p in pools) and time.monotonic() < deadline:
             self.qtbot.wait(10)
         self.qtbot.wait(10)          # the task's result is delivered by a queued signal
 
     # -- what the user sees --------------------------------------------------------------
     def snapshot(self) -> dict:
         w = self.window
+        if not alive(w):            # 注销/切换用户 closes and deletes the window
+            return {"页面": None, "标题": "", "剪贴板": QApplication.clipboard().text(), "窗口": False,
+                    "控件": "", "标签": set(), "表格": [], "文件": self._files()}
         state = {"页面": (w.nav.currentRow(), w.stack.currentIndex()), "标题": w.windowTitle(),
                  "剪贴板": QApplication.clipboard().text(), "窗口": w.isVisible()}
         widgets = []
@@ -153,8 +156,11 @@ class Walker:
         state["控件"] = hashlib.sha1(repr(widgets).encode()).hexdigest()
         state["标签"] = {t for k, t, *_ in (x for x in widgets if x[0] == "标签") if t}
         state["表格"] = tables
-        state["文件"] = sorted((p.name, p.stat().st_size) for p in self.temp.rglob("*") if p.is_file())
+        state["文件"] = self._files()
         return state
+
+    def _files(self) -> list:
+        return sorted((p.name, p.stat().st_size) for p in self.temp.rglob("*") if p.is_file())
 
     @staticmethod
     def _table(view: QAbstractItemView) -> tuple:
@@ -223,6 +229,8 @@ class Walker:
         previous = sys.excepthook
         sys.excepthook = lambda t, e, tb: errors.append("".join(traceback.format_exception(t, e, tb)))
         self.db_changed()
+        if alive(self.window):      # the last message has timed out: a repeated one shows anew
+            self.window.statusBar().clearMessage()
         before = self.snapshot()
         self._status = 0
         self.answerer.start(destructive=bool(DESTRUCTIVE.search(label)))
@@ -235,6 +243,11 @@ class Walker:
             seen = self.answerer.stop()
             self._close_strays()
             sys.excepthook = previous
+            # a desktop's window manager gives the activation back when a dialog closes; the
+            # offscreen platform does not, and a shortcut needs an active window
+            if alive(self.window) and self.window.isVisible() and QApplication.activeWindow() is None:
+                self.window.activateWindow()
+                self.qtbot.wait(5)
         after = self.snapshot()
         action.effect = self.effect(before, after, seen, self.db_changed(), self._status)
         if errors:
@@ -247,7 +260,7 @@ class Walker:
         action.seconds = time.perf_counter() - started
         if judge or action.problem:
             self.actions.append(action)
-        if self.window.isVisible():
+        if alive(self.window) and self.window.isVisible():
             self._check_fit(f"{page} › {label}")
         return action
 
