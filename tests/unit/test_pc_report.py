@@ -1,0 +1,133 @@
+"""The 上报包 of a multi-PC unit made on any of its PCs (issue 16): the 编办 sees one unit.
+
+Real replicas (PC 0, the admin's, and PCs made from snapshots of it), a real exchange folder, a
+real 编办 with its mirror, real keys. The 上报包 is made on PC A, then on PC B, then on A again,
+then on A and B at once without syncing in between, then on a third PC; the 编办's 下发包 (its
+acknowledgement) is imported on one PC or another and reaches the rest through the folder.
+Every package must be imported without a fork, gap or audit-trail warning, and at the end the
+编办's mirror must hold what every PC holds, and show the same logs and figures as a 编办 that
+received the same work from a single-PC unit.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.core import vocab
+from app.db.models import PackageLedger, Peer, Person, WorkLog
+from app.services.county.basis import bureau_values
+from app.services.county.figures import unit_figures
+from app.services.county.mirrors import Mirrors
+from app.services.exchange import pc_sync, unit_side
+from app.services.org.setup import open_database
+from tests.unit import pc_ops as O
+from tests.unit.pc_fixtures import new_unit
+from tests.unit.sync_fixtures import TODAY, World, databases_of, snapshot, synced_rows
+
+DAYS = [dt.date(2026, 10, d) for d in (19, 20, 21, 22, 23, 26, 27, 28, 29)]
+
+
+def _submitted(db) -> list[tuple[str, dt.date]]:
+    with db.read() as s:
+        return [(login, dt.date.fromisoformat(day)) for login, day in s.execute(
+            select(Person.login, WorkLog.day).join(Person, Person.id == WorkLog.person_id)
+            .where(WorkLog.status == vocab.LOG_SUBMITTED).order_by(WorkLog.day, Person.login))]
+
+
+def _copy_bureau(world: World, root: Path) -> World:
+    """A second 编办, a copy of `world`'s before any package: the one the single-PC unit reports to."""
+    root.mkdir()
+    for path in databases_of(world.bureau.path):
+        rel = path.relative_to(Path(world.bureau.path).parent)
+        snapshot(world.mirror("a") if path.parent.name.endswith(".units") else world.bureau,
+                 root / rel)
+    bureau = open_database(root / Path(world.bureau.path).name)
+    usb = root / "usb"
+    usb.mkdir()
+    return World(root, bureau, Mirrors(bureau), dict(world.unit_ids), usb=usb)
+
+
+def _imported(world: World, *paths: Path) -> None:
+    results = world.receive(*paths)
+    for r in results:
+        assert r.status == "imported", r.message
+        assert not r.note and not r.audit_problem, r.message
+        assert "分叉" not in r.message and "缺口" not in r.message and "审计" not in r.message, r.message
+
+
+def _report(unit, pc) -> Path:
+    return unit_side.export_report(pc.db, unit.world.usb).path
+
+
+def _acknowledge(unit, pc) -> None:
+    """The 编办's 下发包 imported on `pc` and put into the folder for the other PCs."""
+    dispatch = unit.world.dispatch("a")
+    results = unit_side.import_dispatch(pc.db, [dispatch], apply=True)
+    assert [r.status for r in results] == ["imported"], [r.message for r in results]
+    pc_sync.share_dispatch(unit.folder, dispatch)
+
+
+def test_reports_from_several_pcs_reach_the_bureau_as_one_unit_once(tmp_path):
+    unit = new_unit(tmp_path, 3)
+    a, b, c = unit.pcs
+    world = unit.world
+    single = _copy_bureau(world, tmp_path / "single")
+    ref = O.Reference(open_database(snapshot(a.db, tmp_path / "reference.sqlite")))
+    days = iter(DAYS)
+    try:
+        def work(*pcs):
+            """On each PC a new log, and on the first an approval of a log every PC has seen."""
+            for pc, login in zip(pcs, ["zs", "ls", "zs"]):
+                assert ref.perform(pc.db, O.log_op(login, next(days), f"在{pc.name}上填写：办理登记9件",
+                                                   7.5, True))
+            login, day = _submitted(pcs[0].db)[0]
+            assert ref.perform(pcs[0].db, O.review_op("ld", login, day, False, ""))
+
+        work(a, b, c)
+        unit.settle()
+        _imported(world, _report(unit, a))              # A: the unit's first package
+        _acknowledge(unit, b)                            # the 回执 lands on B, reaches A through the folder
+        work(b, c, a)
+        unit.settle()
+        _imported(world, _report(unit, b))              # B: the next package
+        _acknowledge(unit, a)
+        work(c, a, b)
+        unit.settle()
+        _imported(world, _report(unit, a))              # A again
+        # A and B each make a package without syncing in between: both are taken, nothing twice
+        work(a, b)
+        first, second = _report(unit, a), _report(unit, b)
+        assert first.name != second.name
+        _imported(world, second, first)
+        unit.settle()
+        _acknowledge(unit, c)
+        unit.settle()
+        work(c, b)
+        unit.settle()
+        _imported(world, _report(unit, c))              # a third PC
+
+        mirror = world.mirror("a")
+        for pc in unit.pcs:
+            assert synced_rows(mirror) == synced_rows(pc.db), pc.name
+        with mirror.read() as s:
+            assert s.scalar(select(Peer.audit_note).where(Peer.peer_id == world.unit_ids["a"])) is None
+            notes = [r.note for r in s.scalars(select(PackageLedger))]
+        assert not any(notes), notes
+
+        # the same work done on one PC, reported once to a copy of the 编办
+        _imported(single, unit_side.export_report(ref.db, single.usb).path)
+        keys = O.all_log_keys(mirror) | O.all_log_keys(single.mirror("a"))
+        assert len(keys) >= 14
+        assert O.projection(mirror, keys) == O.projection(single.mirror("a"), keys)
+        figures = {w: dict(unit_figures(w.mirror("a"), {202610}, TODAY, bureau_values(w.bureau)))
+                   for w in (world, single)}
+        month = {w: json.loads(f["2026-10"]) for w, f in figures.items()}
+        assert month[world] == month[single]
+        assert month[world]["logs"] if "logs" in month[world] else month[world]
+    finally:
+        ref.db.dispose()
+        single.close()
+        unit.close()
