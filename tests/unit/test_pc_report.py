@@ -21,13 +21,15 @@ from app.db.models import PackageLedger, Peer, Person, WorkLog
 from app.services.county.basis import bureau_values
 from app.services.county.figures import unit_figures
 from app.services.county.mirrors import Mirrors
-from app.services.exchange import pc_sync, unit_side
+from app.services.exchange import audit_head, pc_sync, unit_side
 from app.services.org.setup import open_database
 from tests.unit import pc_ops as O
 from tests.unit.pc_fixtures import new_unit
 from tests.unit.sync_fixtures import TODAY, World, databases_of, snapshot, synced_rows
 
-DAYS = [dt.date(2026, 10, d) for d in (19, 20, 21, 22, 23, 26, 27, 28, 29)]
+# (author, day) of the logs written here, one each: the fixture's logs are on 12–14 October
+SLOTS = [(login, dt.date(2026, 10, d)) for d in (15, 16, 19, 20, 21, 22, 23, 26, 27, 28, 29)
+         for login in ("zs", "ls")]
 
 
 def _submitted(db) -> list[tuple[str, dt.date]]:
@@ -76,13 +78,13 @@ def test_reports_from_several_pcs_reach_the_bureau_as_one_unit_once(tmp_path):
     world = unit.world
     single = _copy_bureau(world, tmp_path / "single")
     ref = O.Reference(open_database(snapshot(a.db, tmp_path / "reference.sqlite")))
-    days = iter(DAYS)
+    slots = iter(SLOTS)
     try:
         def work(*pcs):
             """On each PC a new log, and on the first an approval of a log every PC has seen."""
-            for pc, login in zip(pcs, ["zs", "ls", "zs"]):
-                assert ref.perform(pc.db, O.log_op(login, next(days), f"在{pc.name}上填写：办理登记9件",
-                                                   7.5, True))
+            for pc in pcs:
+                login, day = next(slots)
+                assert ref.perform(pc.db, O.log_op(login, day, f"在{pc.name}上填写：办理登记9件", 7.5, True))
             login, day = _submitted(pcs[0].db)[0]
             assert ref.perform(pcs[0].db, O.review_op("ld", login, day, False, ""))
 
@@ -114,19 +116,30 @@ def test_reports_from_several_pcs_reach_the_bureau_as_one_unit_once(tmp_path):
             assert synced_rows(mirror) == synced_rows(pc.db), pc.name
         with mirror.read() as s:
             assert s.scalar(select(Peer.audit_note).where(Peer.peer_id == world.unit_ids["a"])) is None
-            notes = [r.note for r in s.scalars(select(PackageLedger))]
-        assert not any(notes), notes
+            rows = [(r.line, r.seq, r.base, r.audit_seq, r.note) for r in s.scalars(select(PackageLedger))]
+        assert not any(r[4] for r in rows), rows
+        # numbered per PC: A 1, 2, 3; B 1, 2; C 1 — A's 2 only what followed its acknowledged 1
+        # (the 回执 imported on B reached A through the folder), its 3 from the same point (no
+        # 回执 in between), each continuing the audit chain its previous package brought
+        assert [(line, seq) for line, seq, *_ in rows] == [
+            (a.db.origin, 1), (b.db.origin, 1), (a.db.origin, 2), (b.db.origin, 2), (a.db.origin, 3),
+            (c.db.origin, 1)]
+        lined_a = [r for r in rows if r[0] == a.db.origin]
+        assert lined_a[0][2] == 0 and lined_a[1][2] > 0 and lined_a[2][2] == lined_a[1][2]
+        assert lined_a[0][3] < lined_a[1][3] < lined_a[2][3]
+        for pc in unit.pcs:     # each PC took back its own line's audit head, none another's
+            with pc.db.read() as s:
+                assert audit_head.confirmed_problem(s) is None, pc.name
 
         # the same work done on one PC, reported once to a copy of the 编办
         _imported(single, unit_side.export_report(ref.db, single.usb).path)
         keys = O.all_log_keys(mirror) | O.all_log_keys(single.mirror("a"))
         assert len(keys) >= 14
         assert O.projection(mirror, keys) == O.projection(single.mirror("a"), keys)
-        figures = {w: dict(unit_figures(w.mirror("a"), {202610}, TODAY, bureau_values(w.bureau)))
-                   for w in (world, single)}
-        month = {w: json.loads(f["2026-10"]) for w, f in figures.items()}
-        assert month[world] == month[single]
-        assert month[world]["logs"] if "logs" in month[world] else month[world]
+        month = {name: json.loads(dict(unit_figures(w.mirror("a"), {202610}, TODAY,
+                                                    bureau_values(w.bureau)))["2026-10"])
+                 for name, w in (("pcs", world), ("single", single))}
+        assert month["pcs"] == month["single"]
     finally:
         ref.db.dispose()
         single.close()

@@ -456,6 +456,9 @@ def become_new_pc(db: Database, name: str = "") -> str:
         for model in (LoginGuard, LocalDraft):
             s.query(model).delete()
         s.query(Peer).filter(Peer.kind == PEER_KIND).delete()
+        # The 上报包 numbering copied with the replica is the other PC's line: this PC starts a
+        # line of its own (app.services.exchange.report_lines), its first package a whole one.
+        s.query(Peer).filter(Peer.kind == "bureau").update({Peer.next_seq: 1, Peer.acked_upto: 0})
         s.add(Peer(peer_id=origin, kind=PEER_KIND, name=name or "本机", credit_code="",
                    registered_at=now_text(), next_seq=1, acked_upto=0))
     db.reload_identity()
