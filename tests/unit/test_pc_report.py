@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from pathlib import Path
 
 from sqlalchemy import select
@@ -25,7 +26,8 @@ from app.services.exchange import audit_head, pc_sync, unit_side
 from app.services.org.setup import open_database
 from tests.unit import pc_ops as O
 from tests.unit.pc_fixtures import new_unit
-from tests.unit.sync_fixtures import TODAY, World, databases_of, snapshot, synced_rows
+from tests.unit.sync_fixtures import (DAYS, TODAY, World, build_world, databases_of, snapshot,
+                                     synced_rows, write_log)
 
 # (author, day) of the logs written here, one each: the fixture's logs are on 12–14 October
 SLOTS = [(login, dt.date(2026, 10, d)) for d in (15, 16, 19, 20, 21, 22, 23, 26, 27, 28, 29)
@@ -143,4 +145,70 @@ def test_reports_from_several_pcs_reach_the_bureau_as_one_unit_once(tmp_path):
     finally:
         ref.db.dispose()
         single.close()
+        unit.close()
+
+
+def _as_before_lines(world: World) -> None:
+    """The 编办's mirror of unit a as a program before report lines left it (schema 0010): the
+    columns gone, the audit head only in the peer row. The next open upgrades it again."""
+    from alembic import command
+    from sqlalchemy import create_engine
+    from app.db.migrate import alembic_config
+    path = world.mirrors.path(world.unit_ids["a"])
+    world.mirrors.close()
+    engine = create_engine(f"sqlite:///{path}")
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0010")
+    engine.dispose()
+
+
+def test_a_unit_that_reported_before_lines_keeps_its_numbering_and_audit_head(tmp_path):
+    world = build_world(tmp_path / "w", keys=("a",))
+    unit = world.units["a"]
+    try:
+        _imported(world, world.report("a"))
+        world.unit_receives("a", world.dispatch("a"))
+        write_log(unit, "zs", DAYS[3])
+        _imported(world, world.report("a"))
+        _as_before_lines(world)
+        mirror = world.mirror("a")
+        with mirror.read() as s:
+            seen = s.get(Peer, world.unit_ids["a"]).audit_seq
+            rows = [(r.line, r.seq, r.audit_seq) for r in s.scalars(select(PackageLedger))]
+        assert seen > 40 and rows == [("", 1, 0), ("", 2, seen)]
+        # the unit cuts its trail short, then makes its first package with a line: the line
+        # takes the earlier packages over (no fork, no gap) and the head they brought
+        conn = sqlite3.connect(unit.path)
+        with conn:
+            conn.execute("DELETE FROM audit_log WHERE seq > ?", (seen - 20,))
+        conn.close()
+        write_log(unit, "zs", DAYS[4])
+        [result] = world.receive(world.report("a"))
+        assert result.status == "imported" and not result.note, result.message
+        assert result.audit_problem.startswith(f"审计记录被截断：上次上报到第{seen}条"), result.message
+        with mirror.read() as s:
+            rows = [(r.line, r.seq) for r in s.scalars(select(PackageLedger))]
+        assert rows == [(unit.origin, 1), (unit.origin, 2), (unit.origin, 3)]
+        same = synced_rows(mirror)
+        assert same == synced_rows(unit)
+    finally:
+        world.close()
+
+
+def test_a_preview_of_packages_from_two_pcs_takes_both(tmp_path):
+    """Two PCs' packages previewed together (one USB stick): each judged on its own line."""
+    unit = new_unit(tmp_path, 2)
+    a, b = unit.pcs
+    try:
+        first = _report(unit, a)
+        write_log(b.db, "zs", DAYS[3])
+        second = _report(unit, b)
+        previews = unit.world.receive(first, second, apply=False)
+        assert [r.status for r in previews] == ["ok", "ok"], [r.message for r in previews]
+        assert all(r.message.startswith("可以导入") and not r.note for r in previews), \
+            [r.message for r in previews]
+        _imported(unit.world, first, second)
+    finally:
         unit.close()
