@@ -1,7 +1,8 @@
 """The package ledger: which packages of a sender are here, and what a new one is relative to them.
 
 Packages are numbered per sender (seq) and cover the sender's outbox from `base` (exclusive, the
-last seq we acknowledged) to `upto`. From the ledger rows of one sender:
+last seq we acknowledged) to `upto`; a multi-PC unit's 上报包 per sender and line, the PC that
+made them (app.services.exchange.report_lines). From the ledger rows of one sender (and line):
 - duplicate: the same package_id was imported before — nothing to do;
 - covered: the outbox positions received without a hole, counted from the newest fork;
 - gap: a package starting after `covered` — changes in between are missing (imported anyway:

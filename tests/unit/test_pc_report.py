@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+
+import pytest
 from pathlib import Path
 
 from sqlalchemy import select
@@ -212,3 +214,35 @@ def test_a_preview_of_packages_from_two_pcs_takes_both(tmp_path):
         _imported(unit.world, first, second)
     finally:
         unit.close()
+
+
+def test_a_joined_pc_makes_the_report_with_its_own_seal_of_the_unit_key(tmp_path, monkeypatch):
+    """The admin sealed the unit key under a 密钥口令; a PC joined with the join code holds its
+    copy under a secret of its own. In a later run its 上报包 needs that seal opened
+    (pc_unit.keys_ready, as `export-package` and the window's sync do), not the admin's passphrase."""
+    from app.services.exchange import keystore, pc_unit
+    from app.services.org.actor import SYSTEM
+    from app.settings import Settings
+    monkeypatch.delenv(keystore.PASSPHRASE_ENV, raising=False)
+    world = build_world(tmp_path / "w", keys=("a",))
+    admin_pc = world.units["a"]
+    share = tmp_path / "share"
+    share.mkdir()
+    mine, theirs = Settings(tmp_path / "a.json"), Settings(tmp_path / "b.json")
+    other = None
+    try:
+        _imported(world, world.report("a"))
+        keystore.protect(admin_pc, SYSTEM, "单位密钥口令2026")
+        code = pc_unit.setup(admin_pc, SYSTEM, share, name="管理员电脑", settings=mine)
+        other = pc_unit.join(tmp_path / "b.sqlite", share, code, name="二号机", settings=theirs)
+        write_log(other, "zs", DAYS[3])
+        keystore._opened.pop(str(other.path), None)          # a later run of the program
+        with pytest.raises(keystore.KeysLocked):
+            unit_side.export_report(other, world.usb)
+        assert pc_unit.keys_ready(other, theirs)
+        _imported(world, unit_side.export_report(other, world.usb).path)
+        assert synced_rows(world.mirror("a"))["work_log"] == synced_rows(other)["work_log"]
+    finally:
+        if other is not None:
+            other.dispose()
+        world.close()

@@ -20,8 +20,9 @@ rows: a person's log on two PCs, a review on another.)
 
 The 编办 sees one unit: the rows merged from other PCs are appended to this PC's outbox in the
 import's transaction, so a 上报包 made on this PC carries every PC's changes — each row once, in
-its current state. The 上报包 must keep being made on one PC (the admin's): the 编办 numbers a
-unit's packages in one line and would read a second PC's as a fork.
+its current state. Any PC holding the unit key may make the 上报包: the 编办 numbers a unit's
+packages per PC (app.services.exchange.report_lines), and a new PC starts a line of its own
+(become_new_pc).
 
 Keys (a start, until the join step hands them over): every PC holds the unit's exchange key pair
 (`unit_keys`, app.services.exchange.keystore — the one the 编办 knows), and the change files are
