@@ -219,7 +219,8 @@ def test_a_preview_of_packages_from_two_pcs_takes_both(tmp_path):
 def test_a_joined_pc_makes_the_report_with_its_own_seal_of_the_unit_key(tmp_path, monkeypatch):
     """The admin sealed the unit key under a 密钥口令; a PC joined with the join code holds its
     copy under a secret of its own. In a later run its 上报包 needs that seal opened
-    (pc_unit.keys_ready, as `export-package` and the window's sync do), not the admin's passphrase."""
+    (pc_unit.keys_ready, as `export-package` and the window's sync do), not the admin's passphrase.
+    The 下发包 imported there is passed on to the other PCs through the folder."""
     from app.services.exchange import keystore, pc_unit
     from app.services.org.actor import SYSTEM
     from app.settings import Settings
@@ -242,6 +243,11 @@ def test_a_joined_pc_makes_the_report_with_its_own_seal_of_the_unit_key(tmp_path
         assert pc_unit.keys_ready(other, theirs)
         _imported(world, unit_side.export_report(other, world.usb).path)
         assert synced_rows(world.mirror("a"))["work_log"] == synced_rows(other)["work_log"]
+        # the 编办's 回执 read on this PC reaches the admin's through the folder
+        [back] = pc_unit.import_dispatch(other, [world.dispatch("a")], apply=True, settings=theirs)
+        assert back.status == "imported", back.message
+        assert [p.name for p in (share / "bureau").iterdir()] == [back.path.name]
+        assert pc_unit.sync(admin_pc, settings=mine).dispatches == 1
     finally:
         if other is not None:
             other.dispose()
