@@ -34,9 +34,9 @@ from app.services.county.mirrors import Mirrors, find_unit, registered_units, re
 from app.services.county.unit_keys import key_state, revoke_key
 from app.services.exchange.enrollment import (check_fingerprint, init_from_enrollment as init,
                                               read_enrollment, unlock, write_enrollment)
-from app.services.exchange import keystore
+from app.services.exchange import keystore, pc_unit
 from app.services.exchange.packages import calendar_text, own_fingerprint
-from app.services.exchange.unit_side import export_report, import_dispatch, rekey
+from app.services.exchange.unit_side import export_report, rekey
 from app.services.org.setup import UnitSetup
 from app.services.county.bureau import ledger_lines as bureau_ledger_lines
 from app.services.exchange.unit_side import ledger_lines as unit_ledger_lines
@@ -233,6 +233,7 @@ def cmd_export_package(a) -> int:
         return 0
     if a.unit:
         raise AppError("--unit 只用于编办版")
+    pc_unit.keys_ready(db)      # a joined PC of a multi-PC unit opens its own seal of the unit key
     print(export_report(db, a.out, actor=a.actor, full=a.full).summary())
     return 0
 
@@ -248,7 +249,7 @@ def cmd_import_package(a) -> int:
     else:
         if a.fingerprint:
             raise AppError("--fingerprint 只用于编办版导入上报包（单位版的编办指纹在建库时已核对）")
-        results = import_dispatch(db, a.paths, apply=apply, actor=a.actor)
+        results = pc_unit.import_dispatch(db, a.paths, apply=apply, actor=a.actor)
     if not results:
         raise AppError("没有找到同步包（.lzkp 文件）")
     if a.json:

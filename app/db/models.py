@@ -483,6 +483,12 @@ class PackageLedger(Base):
     file_name: Mapped[str] = mapped_column(String(255))
     rows: Mapped[int] = mapped_column(Integer)          # rows new or changed by this package
     note: Mapped[str] = mapped_column(Text, default="")  # gap / fork found on import
+    # 上报包 of a multi-PC unit: the PC (replica origin) whose numbering seq/base/upto follow;
+    # '' before report lines (app.services.exchange.report_lines)
+    line: Mapped[str] = mapped_column(String(36), default="", server_default="")
+    # the unit's audit head this package brought (that line's chain): the next one must hold it
+    audit_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    audit_hash: Mapped[str | None] = mapped_column(String(64))
     __table_args__ = (Index("ix_package_ledger_sender", "sender", "seq"),)
 
 

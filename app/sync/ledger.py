@@ -1,7 +1,8 @@
 """The package ledger: which packages of a sender are here, and what a new one is relative to them.
 
 Packages are numbered per sender (seq) and cover the sender's outbox from `base` (exclusive, the
-last seq we acknowledged) to `upto`. From the ledger rows of one sender:
+last seq we acknowledged) to `upto`; a multi-PC unit's 上报包 per sender and line, the PC that
+made them (app.services.exchange.report_lines). From the ledger rows of one sender (and line):
 - duplicate: the same package_id was imported before — nothing to do;
 - covered: the outbox positions received without a hole, counted from the newest fork;
 - gap: a package starting after `covered` — changes in between are missing (imported anyway:
@@ -38,9 +39,13 @@ class Standing:
         return "；".join(n for n in (self.fork, self.gap) if n)
 
 
-def entries(session: Session, sender: str) -> list[PackageLedger]:
-    return list(session.scalars(select(PackageLedger).where(PackageLedger.sender == sender)
-                                .order_by(PackageLedger.id)))
+def entries(session: Session, sender: str, line: str | None = None) -> list[PackageLedger]:
+    """The sender's ledger rows; with `line`, those of that line only (the 上报包 of one PC of a
+    multi-PC unit: app.services.exchange.report_lines)."""
+    query = select(PackageLedger).where(PackageLedger.sender == sender)
+    if line is not None:
+        query = query.where(PackageLedger.line == line)
+    return list(session.scalars(query.order_by(PackageLedger.id)))
 
 
 def current_line(rows: list[PackageLedger]) -> list[PackageLedger]:
@@ -72,16 +77,18 @@ def covered(rows: list[PackageLedger]) -> int:
 
 
 def judge(session: Session, sender: str, package_id: str, seq: int, base: int, upto: int,
-          earlier: Iterable[PackageLedger] = ()) -> Standing:
-    """Where the package stands against the sender's ledger rows — and `earlier`: rows not
-    written, of packages previewed before it in the same batch (a preview writes nothing, yet
-    the second of two new packages of a unit must not look as if the first were missing)."""
-    rows = entries(session, sender) + list(earlier)
+          earlier: Iterable[PackageLedger] = (), line: str = "") -> Standing:
+    """Where the package stands against the sender's ledger rows of its `line` — and `earlier`:
+    rows not written, of packages previewed before it in the same batch (a preview writes
+    nothing, yet the second of two new packages of a unit must not look as if the first were
+    missing). A package met before is a duplicate whatever its line."""
+    earlier = list(earlier)
     standing = Standing()
-    for row in rows:
+    for row in entries(session, sender) + earlier:
         if row.package_id == package_id:
             standing.duplicate = row
             return standing
+    rows = entries(session, sender, line) + [r for r in earlier if (r.line or "") == line]
     if not rows:
         if base > 0:
             standing.gap = f"{GAP}：这是收到该发送方的第一个包，但它只含第{base}号变更之后的部分"
@@ -106,10 +113,12 @@ def judge(session: Session, sender: str, package_id: str, seq: int, base: int, u
 
 
 def entry(*, sender: str, seq: int, package_id: str, kind: str, base: int, upto: int,
-          created_at: str, imported_at: str, file_name: str, rows: int, note: str) -> PackageLedger:
+          created_at: str, imported_at: str, file_name: str, rows: int, note: str, line: str = "",
+          audit_seq: int = 0, audit_hash: str | None = None) -> PackageLedger:
     return PackageLedger(sender=sender, seq=seq, package_id=package_id, kind=kind, base=base,
                          upto=upto, created_at=created_at, imported_at=imported_at,
-                         file_name=file_name[-255:], rows=rows, note=note)
+                         file_name=file_name[-255:], rows=rows, note=note, line=line,
+                         audit_seq=audit_seq, audit_hash=audit_hash)
 
 
 def record(session: Session, **fields) -> None:

@@ -52,7 +52,7 @@ from app.sync.payload import PayloadError, read_payload, write_payload
 from app.db.models import PackageLedger
 from app.services.review import state as review_state
 from app.services.signing import verify
-from app.services.exchange import audit_head, keystore
+from app.services.exchange import audit_head, keystore, report_lines
 
 KIND_ENROLL, KIND_REPORT, KIND_DISPATCH = "enroll", "report", "dispatch"
 MAX_NUMBER = 1 << 53                # sequence numbers and outbox positions in a header
@@ -183,6 +183,9 @@ def check_header(header: dict, kinds: set[str]) -> None:
         value = header.get(key, 0)
         if type(value) is not int or not 0 <= value < MAX_NUMBER:
             raise container.PackageError("header", f"同步包包头有误：{key}超出范围")
+    line_problem = report_lines.header_problem(header)
+    if line_problem:
+        raise container.PackageError("header", line_problem)
     if header.get("suite") == container.PlainSuite.name and header["kind"] != KIND_ENROLL:
         raise container.PackageError("suite", "同步包未加密：上报包和下发包必须加密，拒收")
     if header.get("suite") == container.SecretChaChaSuite.name and header["kind"] != KIND_ENROLL:
@@ -246,8 +249,11 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage,
         container.verify(opened, known)
         if result.new_key:
             admission.admit_new_key(s, peer, header, known, apply=apply, confirmed=confirmed_keys)
+        # a 上报包 is judged on its line: the PC of the unit that made it (report_lines)
+        on_line = report_lines.line_of(header) if header["kind"] == KIND_REPORT else ""
+        report_lines.adopt_legacy(s, peer_id, on_line, header["seq"])
         standing = ledger.judge(s, peer_id, header["package_id"], header["seq"],
-                                header.get("base", 0), header.get("upto", 0), previewed or ())
+                                header.get("base", 0), header.get("upto", 0), previewed or (), on_line)
         if standing.duplicate is not None:
             result.status = DUPLICATE
             result.message = (f"第{header['seq']}号包已于{standing.duplicate.imported_at[:16].replace('T', ' ')}导入过，"
@@ -288,8 +294,8 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage,
             if found:
                 raise MergeError("同步包中的日志或审阅记录不符合规则，整包未导入：" + "；".join(found))
         if trail_sha:
-            head, result.audit_problem = audit_head.check(trail_data, trail,
-                                                          (peer.audit_seq, peer.audit_hash))
+            head, result.audit_problem = audit_head.check(
+                trail_data, trail, report_lines.remembered_head(s, peer_id, on_line, previewed or ()))
         if before is not None:
             result.figure_changes = figure_changes.after_merge(s, before, rule.bureau_origin,
                                                                header["seq"])
@@ -303,7 +309,8 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage,
         entry = dict(sender=peer_id, seq=header["seq"], package_id=header["package_id"],
                      kind=header["kind"], base=header.get("base", 0), upto=header.get("upto", 0),
                      created_at=header["created_at"], imported_at=now_text(),
-                     file_name=opened.path.name, rows=plan.written, note=standing.note)
+                     file_name=opened.path.name, rows=plan.written, note=standing.note, line=on_line,
+                     audit_seq=head[0] if trail_sha else 0, audit_hash=head[1] if trail_sha else None)
         if not apply:
             result.months = merger.months
             result.message = "可以导入：" + result.counts_text() + (f"（{result.note}）" if result.note else "")
@@ -325,13 +332,17 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage,
                 audit.append(s, s.info.get("actor", "system"), "audit-break", "peer", peer_id,
                              None, audit.row_hash({"problem": result.audit_problem}))
         ack = manifest.get("ack") or {}
-        confirmed = ack.get("audit") if rule.from_bureau else None
+        if rule.from_bureau:    # of a multi-PC unit's 上报包, only this PC's line is about its own
+            ack = report_lines.own_acknowledgement(ack, target.origin)
+        # An acknowledgement naming a package we have not made yet was meant for the line this
+        # database had before it was restored from a backup, or is another PC's: not about our changes.
+        stale = type(ack.get("seq")) is int and ack["seq"] >= peer.next_seq
+        # (a 编办 without lines confirmed its one head whatever the seq: kept as it was)
+        lined = isinstance((manifest.get("ack") or {}).get("lines"), dict)
+        confirmed = ack.get("audit") if rule.from_bureau and not (stale and lined) else None
         if (isinstance(confirmed, list) and len(confirmed) == 2 and type(confirmed[0]) is int
                 and isinstance(confirmed[1], str)):
             peer.audit_seq, peer.audit_hash = confirmed
-        # An acknowledgement naming a package we have not made yet was meant for the line this
-        # database had before it was restored from a backup: it is not about our changes.
-        stale = type(ack.get("seq")) is int and ack["seq"] >= peer.next_seq
         if type(ack.get("upto")) is int and not stale:
             top = outbox_top(s)
             acked = min(ack["upto"], top)
@@ -460,12 +471,15 @@ def export_to(source: Database, peer_id: str, out_dir: Path, *, kind: str, keys:
                   "sender_name": sender_name, "schema": head_revision(),
                   "created_at": when.isoformat(timespec="seconds"),
                   "base": collected.base, "upto": collected.upto, **(extra_header or {})}
+        if kind == KIND_REPORT:       # numbered on this PC's line (report_lines)
+            header["line"] = source.origin
         manifest = {k: header[k] for k in ("package_id", "seq", "kind", "base", "upto")}
-        manifest["ack"] = ledger.acknowledgement(ledger.entries(s, peer_id))
-        if kind == KIND_DISPATCH and peer.audit_seq:      # the unit's audit head, confirmed
-            manifest["ack"]["audit"] = [peer.audit_seq, peer.audit_hash]
+        if kind == KIND_DISPATCH:     # per line of the unit's PCs, with the audit heads confirmed
+            manifest["ack"] = report_lines.acknowledgement(s, peer_id)
+        else:
+            manifest["ack"] = ledger.acknowledgement(ledger.entries(s, peer_id))
         manifest["missing_files"] = missing
-        path = out_dir / package_name(file_unit_name, kind, seq, when)
+        path = _free_path(out_dir / package_name(file_unit_name, kind, seq, when))
         with tempfile.TemporaryDirectory() as spool:
             trail = audit_head.segment_file(s, peer.audit_seq, Path(spool)) \
                 if kind == KIND_REPORT else None
@@ -477,6 +491,17 @@ def export_to(source: Database, peer_id: str, out_dir: Path, *, kind: str, keys:
         peer.next_seq = seq + 1
     rows = sum(collected.writer.counts.values())
     return ExportResult(path, seq, rows, len(files), len(missing), time.perf_counter() - started)
+
+
+def _free_path(path: Path) -> Path:
+    """`path`, or with “-2”, “-3”… before the suffix when taken: two PCs of a unit may write a
+    package of the same number in the same minute onto one USB stick."""
+    n = 1
+    candidate = path
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    return candidate
 
 
 def last_ledger_id(session) -> int:

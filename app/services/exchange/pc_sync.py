@@ -20,8 +20,9 @@ rows: a person's log on two PCs, a review on another.)
 
 The 编办 sees one unit: the rows merged from other PCs are appended to this PC's outbox in the
 import's transaction, so a 上报包 made on this PC carries every PC's changes — each row once, in
-its current state. The 上报包 must keep being made on one PC (the admin's): the 编办 numbers a
-unit's packages in one line and would read a second PC's as a fork.
+its current state. Any PC holding the unit key may make the 上报包: the 编办 numbers a unit's
+packages per PC (app.services.exchange.report_lines), and a new PC starts a line of its own
+(become_new_pc).
 
 Keys (a start, until the join step hands them over): every PC holds the unit's exchange key pair
 (`unit_keys`, app.services.exchange.keystore — the one the 编办 knows), and the change files are
@@ -456,6 +457,9 @@ def become_new_pc(db: Database, name: str = "") -> str:
         for model in (LoginGuard, LocalDraft):
             s.query(model).delete()
         s.query(Peer).filter(Peer.kind == PEER_KIND).delete()
+        # The 上报包 numbering copied with the replica is the other PC's line: this PC starts a
+        # line of its own (app.services.exchange.report_lines), its first package a whole one.
+        s.query(Peer).filter(Peer.kind == "bureau").update({Peer.next_seq: 1, Peer.acked_upto: 0})
         s.add(Peer(peer_id=origin, kind=PEER_KIND, name=name or "本机", credit_code="",
                    registered_at=now_text(), next_seq=1, acked_upto=0))
     db.reload_identity()

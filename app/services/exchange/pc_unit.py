@@ -221,6 +221,28 @@ def keys_ready(db: Database, settings: Settings | None = None) -> bool:
     return keystore.is_open(db)
 
 
+def import_dispatch(db: Database, paths, *, apply: bool, actor: Actor = SYSTEM,
+                    settings: Settings | None = None) -> list[packages.PackageResult]:
+    """Preview or import the 编办's 下发包 on this PC (app.services.exchange.unit_side), and on a
+    PC with an exchange folder put each one imported into the folder for the unit's other PCs:
+    they import it in their next round — the 编办's rows, and its acknowledgement of each PC's
+    上报包 (app.services.exchange.report_lines), whichever PC the stick was read on. A copy that
+    cannot be written is said in the result; the import here stands."""
+    from app.services.exchange import unit_side
+    keys_ready(db, settings)        # a joined PC opens its own seal of the unit key
+    results = unit_side.import_dispatch(db, paths, apply=apply, actor=actor)
+    cfg = config(db, settings) if apply else None
+    for result in results if cfg is not None else ():
+        if result.status != packages.IMPORTED:
+            continue
+        try:
+            pc_sync.share_dispatch(cfg.folder, result.path)
+        except OSError as exc:
+            result.message += (f"。未能放入交换文件夹（{exc.strerror or exc}）：其他电脑收不到此包，"
+                               "请在交换文件夹可用时再导入一次")
+    return results
+
+
 def code_problem(text: str) -> str | None:
     """What is wrong with a join code as typed (None: well formed). The codes are those of the
     编办's 注册码 (app.sync.codes), whose messages name that code: here they name the join code."""

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QGridLayout, QGroupBox, QHBox
 
 from app.core.errors import AppError
 from app.db.engine import Database
-from app.services.exchange import keystore, packages as P
+from app.services.exchange import keystore, packages as P, pc_unit
 from app.services.exchange import unit_side as unit_sync
 from app.services.org.actor import Actor
 from app.settings import Settings
@@ -220,7 +220,7 @@ class SyncPage(QWidget):
                 return
         self.folder.setText(folder)
         self.settings.last_package_dir = folder
-        if not ask_to_unlock(self, self.db):
+        if not (pc_unit.keys_ready(self.db, self.settings) or ask_to_unlock(self, self.db)):
             return
         db, actor, full = self.db, self.actor, self.full.isChecked()
         self.runner.run(lambda: unit_sync.export_report(db, Path(folder), actor=actor, full=full),
@@ -248,7 +248,7 @@ class SyncPage(QWidget):
             self.preview([Path(p) for p in paths])
 
     def preview(self, paths: list[Path]) -> None:
-        if not ask_to_unlock(self, self.db):
+        if not (pc_unit.keys_ready(self.db, self.settings) or ask_to_unlock(self, self.db)):
             return
         db, actor = self.db, self.actor
         self.runner.run(lambda: unit_sync.import_dispatch(db, paths, apply=False, actor=actor),
@@ -266,7 +266,9 @@ class SyncPage(QWidget):
             return
         paths = [r.path for r in dialog.importable]
         db, actor = self.db, self.actor
-        self.runner.run(lambda: unit_sync.import_dispatch(db, paths, apply=True, actor=actor),
+        settings = self.settings    # a PC with an exchange folder passes it on to the others
+        self.runner.run(lambda: pc_unit.import_dispatch(db, paths, apply=True, actor=actor,
+                                                        settings=settings),
                         self._imported, lambda exc: show_error(self, "导入失败", exc),
                         parent=self, label="正在导入下发包…")
 
