@@ -283,10 +283,10 @@ else
     rm -f /tmp/.X77-lock /build/login.png
     Xvfb :77 -screen 0 1366x768x24 -nolisten tcp >/build/xvfb.log 2>&1 &
     XVFB=$!
-    trap "kill $XVFB 2>/dev/null; true" EXIT
     sleep 2
     t0=$SECONDS
     wine "$WINST\\lzkp.exe" --demo >/build/gui.log 2>&1 &
+    GUI=$!
     # The first --demo start writes the demo database (about 60 people, three months of logs)
     # before the login window appears.
     found=
@@ -297,7 +297,8 @@ else
     sleep 3   # let the window finish painting
     xwd -root -silent | convert xwd:- png:/build/login.png
     xwininfo -root -tree | grep -E "^ +0x[0-9a-f]+ \"" | head -5 | sed "s/^ */    窗口：/"
-    wineserver -k; wait 2>/dev/null || true
+    wineserver -k; wait $GUI 2>/dev/null || true
+    kill $XVFB 2>/dev/null || true
     check "登录窗口“履职考评 — 登录”在 $((SECONDS - t0)) 秒内出现" "test -n \"$found\""
     check "演示数据库建在数据文件夹中" "test -f \"\$(datadir)/demo.sqlite\""
   '
