@@ -6,7 +6,8 @@
  * versions, which glibc 2.29+ still exports, keeps the interpreter loadable on 2.28; CPython
  * checks errno/results itself, so the old error handling changes nothing it relies on.
  */
-#if defined(__x86_64__) && defined(__linux__)   /* not __GLIBC__: no header has defined it yet */
+/* Not __GLIBC__: no header has defined it yet. Not in .S files: CFLAGS reach the assembler too. */
+#if defined(__x86_64__) && defined(__linux__) && !defined(__ASSEMBLER__)
 __asm__(".symver exp,exp@GLIBC_2.2.5");
 __asm__(".symver log,log@GLIBC_2.2.5");
 __asm__(".symver pow,pow@GLIBC_2.2.5");
