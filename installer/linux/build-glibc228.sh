@@ -165,8 +165,12 @@ do_venv() {
   cp "$HERE/requirements-glibc228.txt" "$BUILD_ROOT/src/requirements-glibc228.txt"
   mount_chroot "$BUILD_ROOT"
   in_build "$PY_PREFIX/bin/python3.13" -m venv "$VENV"
+  # The host's CA bundle: where a TLS-inspecting proxy sits in front of PyPI, its CA is trusted
+  # on the host but not in a fresh chroot. The wheels' hashes are checked either way.
+  cp -L "${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}" "$BUILD_ROOT/src/host-ca.crt"
   in_build "$VENV/bin/python" -m pip install --disable-pip-version-check --no-cache-dir \
-    --isolated --require-hashes --only-binary=:all: -r /src/requirements-glibc228.txt
+    --isolated --cert /src/host-ca.crt --require-hashes --only-binary=:all: \
+    -r /src/requirements-glibc228.txt
   umount_all
   in_build "$VENV/bin/python" -m pip list --format=freeze --disable-pip-version-check |
     grep -iE '^(pyside6|shiboken6|numpy|cryptography|sqlalchemy|pyinstaller)'
