@@ -187,7 +187,9 @@ do_bundle() {
       --exclude=./dist --exclude=./.build-cache --exclude='__pycache__' --exclude=./docs \
       -cf - . | tar -C "$src" -xf -
   mount_chroot "$BUILD_ROOT"
-  in_build /bin/sh -c "cd /src/lzkp && LZKP_BUNDLE_TARGET=glibc228 \
+  # PYTHONPATH: the program is not pip-installed in the venv, and collect_submodules("app") in
+  # build.spec imports it in a separate interpreter that does not see the spec's pathex.
+  in_build /bin/sh -c "cd /src/lzkp && PYTHONPATH=/src/lzkp LZKP_BUNDLE_TARGET=glibc228 \
     $VENV/bin/pyinstaller build.spec --noconfirm --log-level WARN"
   umount_all
   rm -rf "$ROOT/dist/lzkp" && mkdir -p "$ROOT/dist"
