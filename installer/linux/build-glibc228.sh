@@ -71,12 +71,14 @@ phase_end() { echo "----- 用时 $((SECONDS - phase_start)) 秒"; }
 MOUNTED=()
 mount_chroot() {  # $1 = root
   local r="$1" d
-  for d in proc sys dev dev/pts; do
+  # dev/shm: multiprocessing locks (the import worker) need a writable POSIX shm for every user.
+  for d in proc sys dev dev/pts dev/shm; do
     mkdir -p "$r/$d"
     mountpoint -q "$r/$d" && continue
     case "$d" in
       proc) mount -t proc proc "$r/proc" ;;
       sys) mount -t sysfs sys "$r/sys" ;;
+      dev/shm) mount -t tmpfs -o mode=1777 shm "$r/dev/shm" ;;
       *) mount --bind "/$d" "$r/$d" ;;
     esac
     MOUNTED+=("$r/$d")
