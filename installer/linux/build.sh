@@ -9,9 +9,10 @@
 #   lvzhi-kaoping-<version>-linux-<arch>.tar.gz unpack anywhere and run ./install.sh (per user,
 #                                               or system-wide as root); no package manager needed
 #
-# Build on the OLDEST glibc you must support: the bundle needs the newest glibc of any library in
-# it (see installer/README.md). This script prints that version and writes it into the .deb's
-# Depends, so a too-new build refuses to install instead of failing at start-up.
+# The bundle runs only where glibc is at least the newest version any of its files needs: build it
+# with installer/linux/build-glibc228.sh (Debian 11 chroot, see installer/README.md). This script
+# refuses a bundle that needs more than the targets have, and writes the version it needs into
+# the .deb's Depends.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -23,23 +24,48 @@ WHAT="${1:-all}"
 
 [[ -x "$BUNDLE/lzkp" ]] || { echo "缺少 $BUNDLE/lzkp：请先运行 pyinstaller build.spec --noconfirm" >&2; exit 1; }
 VERSION="$(sed -n 's/^version *= *"\(.*\)"/\1/p' "$ROOT/pyproject.toml" | head -1)"
-if command -v dpkg >/dev/null; then ARCH="$(dpkg --print-architecture)"; else
-  case "$(uname -m)" in x86_64) ARCH=amd64 ;; aarch64) ARCH=arm64 ;; loongarch64) ARCH=loong64 ;;
-                        *) ARCH="$(uname -m)" ;; esac
-fi
+# The package's architecture is the bundle's (ELF e_machine), not the packaging machine's: an arm64
+# bundle built in a qemu chroot is packaged on the x86_64 host.
+case "$(od -An -tx1 -j18 -N2 "$BUNDLE/lzkp" | tr -d ' \n')" in
+  3e00) ARCH=amd64 ;; b700) ARCH=arm64 ;; 0201) ARCH=loong64 ;;
+  *) echo "无法识别 $BUNDLE/lzkp 的 CPU 架构" >&2; exit 1 ;;
+esac
 
-# Newest GLIBC_x.y symbol version any file of the bundle needs.
-glibc_needed() {
-  find "$BUNDLE" -type f \( -name '*.so*' -o -name lzkp \) -print0 |
-    xargs -0 objdump -T 2>/dev/null | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' |
-    sort -uV | tail -1
-}
-GLIBC="$(glibc_needed)"
-echo "版本 $VERSION，架构 $ARCH，运行所需 glibc >= $GLIBC"
-if [[ "$(printf '%s\n2.28\n' "$GLIBC" | sort -V | tail -1)" != "2.28" ]]; then
-  echo "注意：此安装包需要 glibc $GLIBC，无法在 UOS 20 / 麒麟 V10（glibc 2.28–2.31）上运行；" \
-       "面向这些系统请在 glibc 2.28 的系统上用 PySide6 6.9.x 构建。" >&2
+# glibc: every ELF file of the bundle (check-glibc.sh) must need at most the glibc of the oldest
+# target — 2.28 on x86_64 (UOS 20, Kylin V10 SP1), 2.31 on arm64 (Kylin V10 on 鲲鹏/飞腾) — or
+# the packages are not built. LZKP_MAX_GLIBC=x.y sets another limit, e.g. the build machine's own
+# glibc for a package meant only for it.
+case "$ARCH" in amd64) DEFAULT_MAX=2.28 ;; arm64) DEFAULT_MAX=2.31 ;; *) DEFAULT_MAX=2.28 ;; esac
+MAX_GLIBC="${LZKP_MAX_GLIBC:-$DEFAULT_MAX}"
+if ! CHECK="$("$HERE/check-glibc.sh" "$BUNDLE" "$MAX_GLIBC")"; then
+  echo "$CHECK"
+  echo "不生成安装包：此目录需要比 glibc $MAX_GLIBC 更新的系统，在 UOS 20 / 麒麟 V10 上无法运行。" \
+       "请用 installer/linux/build-glibc228.sh 构建（见 installer/README.md）。" >&2
+  exit 1
 fi
+echo "$CHECK" | grep -v '^NEEDED_GLIBC='
+GLIBC="$(echo "$CHECK" | sed -n 's/^NEEDED_GLIBC=//p')"
+echo "版本 $VERSION，架构 $ARCH，运行所需 glibc >= $GLIBC"
+
+# Libraries the bundle needs but leaves to the system on purpose (build.spec, SYSTEM_LIBS): their
+# packages join the Depends, so dpkg refuses to install where one is missing.
+system_lib_depends() {
+  local needed lib pkg out=""
+  needed="$(find "$BUNDLE" -type f -print0 | xargs -0 readelf -d -W 2>/dev/null |
+            sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u)"
+  while read -r lib pkg; do
+    if grep -qxF "$lib" <<<"$needed" && [[ -z "$(find "$BUNDLE" -name "$lib*" -print -quit)" ]]; then
+      out+=", $pkg"
+    fi
+  done <<'EOF'
+libsqlite3.so.0 libsqlite3-0
+libpng16.so.16 libpng16-16
+libsystemd.so.0 libsystemd0
+EOF
+  echo "$out"
+}
+EXTRA_DEPENDS="$(system_lib_depends)"
+[[ -z "$EXTRA_DEPENDS" ]] || echo "使用系统自带的库：${EXTRA_DEPENDS#, }"
 
 desktop_file() {  # $1 = Exec path
   sed "s|@EXEC@|$1|" "$HERE/$PKG.desktop"
@@ -72,7 +98,7 @@ Maintainer: 履职考评项目组 <noreply@example.invalid>
 Installed-Size: $size
 Section: utils
 Priority: optional
-Depends: libc6 (>= $GLIBC), libgl1 | libgl1-mesa-glx, libegl1 | libegl1-mesa, libxcb1, fontconfig-config
+Depends: libc6 (>= $GLIBC), libgl1 | libgl1-mesa-glx, libegl1 | libegl1-mesa, libxcb1, fontconfig-config$EXTRA_DEPENDS
 Recommends: libwayland-client0, libwayland-cursor0, libwayland-egl1 | libwayland-egl1-mesa, fonts-wqy-microhei | fonts-noto-cjk
 Description: 履职考评 — 机关事业单位履职留痕、审阅与编制评估（离线桌面版）
  单位版与编办版：工作日志填报、审阅、统计、编制评估与报表打印。

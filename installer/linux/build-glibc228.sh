@@ -1,0 +1,297 @@
+#!/usr/bin/env bash
+# Linux x86_64 .deb and .tar.gz that run on glibc 2.28 (UOS 20, Kylin V10), built and self-tested
+# in Debian 11 (bullseye, glibc 2.31) chroots. Root on a Debian host with network access to
+# deb.debian.org and PyPI:
+#
+#   installer/linux/build-glibc228.sh [PHASE...]
+#
+# Phases (default: all, in this order; each skips work whose result is already in the cache):
+#   chroot   debootstrap a bullseye build chroot (compiler, -dev packages, Qt's system libraries)
+#   python   CPython 3.13 from Debian's source tarball (sha256 pinned below), linked so that it
+#            needs at most GLIBC_2.28 (glibc228/symver-compat.h, no sem_clockwait)
+#   venv     a venv from it with requirements-glibc228.txt (pip --require-hashes, wheels only)
+#   bundle   PyInstaller build.spec with LZKP_BUNDLE_TARGET=glibc228 → dist/lzkp
+#   check    check-glibc.sh: fails if any ELF in the bundle needs a GLIBC version above 2.28
+#   package  installer/linux/build.sh → dist/*.deb, dist/*.tar.gz
+#   test     a fresh minimal bullseye chroot: dpkg -i the .deb (Depends resolved from bullseye by
+#            apt-get -f install), lzkp --self-test, the tar.gz's install.sh as a plain user, then
+#            the GUI on the demo under Xvfb → docs/screenshots/install/linux-*.png
+#
+# Downloads and chroots live in $LZKP_BUILD_CACHE (default /work/main/.build-cache); delete it to
+# start from nothing. Log: $LZKP_BUILD_CACHE/logs/build-glibc228-<time>.log. Exit status non-zero
+# on any failed step or check.
+set -Eeuo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+HERE="$ROOT/installer/linux"
+CACHE="${LZKP_BUILD_CACHE:-/work/main/.build-cache}"
+MIRROR="${LZKP_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+SUITE=bullseye
+ARCH=amd64
+MAX_GLIBC=2.28
+# CPython: Debian trixie's python3.13 source (python.org is not reachable from the build hosts).
+PY_VERSION=3.13.5
+PY_TARBALL="python3.13_${PY_VERSION}.orig.tar.xz"
+PY_URL="$MIRROR/pool/main/p/python3.13/$PY_TARBALL"
+PY_SHA256=93e583f243454e6e9e4588ca2c2662206ad961659863277afcdb96801647d640
+PY_PREFIX=/opt/python3.13          # inside the build chroot
+VENV=/opt/lzkp-venv                # inside the build chroot
+
+BUILD_ROOT="$CACHE/chroots/$SUITE-$ARCH-build"
+CLEAN_ROOT="$CACHE/chroots/$SUITE-$ARCH-clean"   # pristine minbase, copied for every test
+TEST_ROOT="$CACHE/chroots/$SUITE-$ARCH-test"
+SHOTS="$ROOT/docs/screenshots/install"
+# Packages of the build chroot: CPython's build dependencies, and the system libraries Qt's xcb
+# platform plugin links against, so that PyInstaller resolves them as it would on a desktop.
+BUILD_PACKAGES=build-essential,pkg-config,libssl-dev,zlib1g-dev,libbz2-dev,libffi-dev,liblzma-dev,\
+libsqlite3-dev,uuid-dev,libexpat1-dev,libncursesw5-dev,libgdbm-dev,xz-utils,binutils,file,\
+ca-certificates,libgl1,libegl1,libxkbcommon0,libxkbcommon-x11-0,libfontconfig1,libfreetype6,\
+libdbus-1-3,libglib2.0-0,libxcb1,libxcb-cursor0,libxcb-icccm4,libxcb-image0,libxcb-keysyms1,\
+libxcb-randr0,libxcb-render-util0,libxcb-shape0,libxcb-xinerama0,libxcb-xkb1,libxcb-xfixes0,\
+libxcb-sync1,libxcb-shm0,libxcb-util1,libx11-xcb1,libxrender1,libxi6,libsm6,libice6,\
+libwayland-client0,libwayland-cursor0,libwayland-egl1,libopengl0
+
+mkdir -p "$CACHE/logs" "$CACHE/downloads" "$CACHE/chroots"
+LOG="$CACHE/logs/build-glibc228-$(date -u +%Y%m%dT%H%M%SZ).log"
+exec > >(tee -a "$LOG") 2>&1
+START=$SECONDS
+trap 'echo "!!!! 失败：第 ${LINENO} 行：${BASH_COMMAND}（总用时 $((SECONDS - START)) 秒；日志 $LOG）" >&2' ERR
+
+[[ "$(id -u)" == 0 ]] || { echo "需要 root（debootstrap、chroot、mount）" >&2; exit 2; }
+for tool in debootstrap curl sha256sum objdump dpkg-deb Xvfb import xwininfo; do
+  command -v "$tool" >/dev/null || {
+    echo "缺少 $tool：apt-get install debootstrap curl binutils dpkg xvfb imagemagick x11-utils" >&2; exit 2; }
+done
+
+phase_start=0
+phase() { phase_start=$SECONDS; printf '\n===== %s  [%s] =====\n' "$*" "$(date -u +%H:%M:%S)"; }
+phase_end() { echo "----- 用时 $((SECONDS - phase_start)) 秒"; }
+
+# --- chroot helpers: bind mounts are always undone, and nothing is deleted while mounted ---------
+MOUNTED=()
+mount_chroot() {  # $1 = root
+  local r="$1" d
+  # dev/shm: multiprocessing locks (the import worker) need a writable POSIX shm for every user.
+  for d in proc sys dev dev/pts dev/shm; do
+    mkdir -p "$r/$d"
+    mountpoint -q "$r/$d" && continue
+    case "$d" in
+      proc) mount -t proc proc "$r/proc" ;;
+      sys) mount -t sysfs sys "$r/sys" ;;
+      dev/shm) mount -t tmpfs -o mode=1777 shm "$r/dev/shm" ;;
+      *) mount --bind "/$d" "$r/$d" ;;
+    esac
+    MOUNTED+=("$r/$d")
+  done
+  cp -L /etc/resolv.conf "$r/etc/resolv.conf"
+}
+umount_all() {
+  local i
+  for (( i=${#MOUNTED[@]}-1; i>=0; i-- )); do umount -l "${MOUNTED[i]}" 2>/dev/null || true; done
+  MOUNTED=()
+}
+XVFB_PID=""
+cleanup() {
+  [[ -n "$XVFB_PID" ]] && kill "$XVFB_PID" 2>/dev/null || true
+  umount_all
+}
+trap cleanup EXIT
+safe_rm_root() {  # delete a chroot only when nothing is mounted inside it
+  local r="$1"
+  [[ -e "$r" ]] || return 0
+  if findmnt -rn -o TARGET | grep -q "^$r/"; then
+    echo "拒绝删除 $r：其中仍有挂载点" >&2; findmnt -rn -o TARGET | grep "^$r/" >&2; return 1
+  fi
+  rm -rf --one-file-system "$r"
+}
+in_build() { chroot "$BUILD_ROOT" /usr/bin/env -i HOME=/root PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
+               LANG=C.UTF-8 LC_ALL=C.UTF-8 "$@"; }
+
+# --- phases ----------------------------------------------------------------------------------------
+do_chroot() {
+  phase "1 构建用 chroot：Debian $SUITE $ARCH"
+  if [[ -f "$BUILD_ROOT/.lzkp-ready" ]]; then echo "已存在：$BUILD_ROOT"; phase_end; return; fi
+  safe_rm_root "$BUILD_ROOT"
+  debootstrap --variant=minbase --arch="$ARCH" --include="$BUILD_PACKAGES" \
+    "$SUITE" "$BUILD_ROOT" "$MIRROR"
+  echo "$BUILD_PACKAGES" > "$BUILD_ROOT/.lzkp-ready"
+  echo "glibc：$(chroot "$BUILD_ROOT" ldd --version | head -1)"
+  phase_end
+}
+
+do_python() {
+  phase "2 CPython $PY_VERSION（Debian 源码包），最高 GLIBC_$MAX_GLIBC"
+  local tarball="$CACHE/downloads/$PY_TARBALL"
+  if [[ -x "$BUILD_ROOT$PY_PREFIX/bin/python3.13" && -f "$BUILD_ROOT$PY_PREFIX/.lzkp-ready" ]]; then
+    echo "已存在：$PY_PREFIX（$(in_build "$PY_PREFIX/bin/python3.13" --version)）"; phase_end; return
+  fi
+  if [[ ! -f "$tarball" ]] || ! echo "$PY_SHA256  $tarball" | sha256sum -c --quiet; then
+    echo "下载 $PY_URL"
+    curl -fL --retry 3 -o "$tarball.part" "$PY_URL"
+    mv "$tarball.part" "$tarball"
+  fi
+  echo "$PY_SHA256  $tarball" | sha256sum -c  # a mismatch stops the build (set -e)
+  rm -rf "$BUILD_ROOT/src/cpython" && mkdir -p "$BUILD_ROOT/src/cpython"
+  tar -xJf "$tarball" -C "$BUILD_ROOT/src/cpython" --strip-components=1
+  cp "$HERE/glibc228/symver-compat.h" "$BUILD_ROOT/src/symver-compat.h"
+  mount_chroot "$BUILD_ROOT"
+  # ac_cv_func_sem_clockwait=no: sem_clockwait is GLIBC_2.30; CPython falls back to
+  # sem_timedwait (2.2.5). -include binds exp/log/pow/exp2/log2 to GLIBC_2.2.5 (see the header).
+  # No --enable-optimizations: PGO would triple the build time on a 2-core machine.
+  in_build /bin/sh -c "cd /src/cpython && \
+    ./configure --prefix=$PY_PREFIX --enable-shared --with-ensurepip=install \
+      LDFLAGS='-Wl,-rpath,$PY_PREFIX/lib' CFLAGS='-include /src/symver-compat.h' \
+      ac_cv_func_sem_clockwait=no > /src/configure.log 2>&1 || { tail -40 /src/configure.log; exit 1; }
+    make -j$(nproc) > /src/make.log 2>&1 || { tail -60 /src/make.log; exit 1; }
+    make install > /src/install.log 2>&1 || { tail -40 /src/install.log; exit 1; }"
+  umount_all
+  # CPython builds with -g; PyInstaller copies the extension modules as they are (30+ MB of
+  # debug info), so strip the debug sections here, once.
+  in_build /bin/sh -c "find $PY_PREFIX -name '*.so*' -type f -exec strip --strip-debug {} +"
+  # Modules that failed to build would silently be missing from the bundle.
+  in_build "$PY_PREFIX/bin/python3.13" -c \
+    'import ssl, sqlite3, ctypes, lzma, bz2, zlib, uuid, _decimal, pyexpat, hashlib; print("模块齐全", ssl.OPENSSL_VERSION)'
+  "$HERE/check-glibc.sh" "$BUILD_ROOT$PY_PREFIX" "$MAX_GLIBC"
+  touch "$BUILD_ROOT$PY_PREFIX/.lzkp-ready"
+  rm -rf "$BUILD_ROOT/src/cpython"
+  phase_end
+}
+
+do_venv() {
+  phase "3 虚拟环境：requirements-glibc228.txt（逐个 sha256 校验）"
+  local req_sum; req_sum="$(sha256sum "$HERE/requirements-glibc228.txt" | cut -d' ' -f1)"
+  if [[ "$(cat "$BUILD_ROOT$VENV/.lzkp-req" 2>/dev/null)" == "$req_sum" ]]; then
+    echo "已存在，且与 requirements-glibc228.txt 一致"; phase_end; return
+  fi
+  rm -rf "$BUILD_ROOT$VENV"
+  cp "$HERE/requirements-glibc228.txt" "$BUILD_ROOT/src/requirements-glibc228.txt"
+  mount_chroot "$BUILD_ROOT"
+  in_build "$PY_PREFIX/bin/python3.13" -m venv "$VENV"
+  # The host's CA bundle: where a TLS-inspecting proxy sits in front of PyPI, its CA is trusted
+  # on the host but not in a fresh chroot. The wheels' hashes are checked either way.
+  cp -L "${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}" "$BUILD_ROOT/src/host-ca.crt"
+  in_build "$VENV/bin/python" -m pip install --disable-pip-version-check --no-cache-dir \
+    --isolated --cert /src/host-ca.crt --require-hashes --only-binary=:all: \
+    -r /src/requirements-glibc228.txt
+  umount_all
+  in_build "$VENV/bin/python" -m pip list --format=freeze --disable-pip-version-check |
+    grep -iE '^(pyside6|shiboken6|numpy|cryptography|sqlalchemy|pyinstaller)'
+  echo "$req_sum" > "$BUILD_ROOT$VENV/.lzkp-req"
+  phase_end
+}
+
+do_bundle() {
+  phase "4 PyInstaller 打包（LZKP_BUNDLE_TARGET=glibc228）"
+  local src="$BUILD_ROOT/src/lzkp"
+  rm -rf "$src" && mkdir -p "$src"
+  # The working tree as it is (uncommitted changes included), without local environments.
+  tar -C "$ROOT" --exclude=./.git --exclude=./.venv --exclude='./.venv*' --exclude=./build \
+      --exclude=./dist --exclude=./.build-cache --exclude='__pycache__' --exclude=./docs \
+      -cf - . | tar -C "$src" -xf -
+  mount_chroot "$BUILD_ROOT"
+  # PYTHONPATH: the program is not pip-installed in the venv, and collect_submodules("app") in
+  # build.spec imports it in a separate interpreter that does not see the spec's pathex.
+  in_build /bin/sh -c "cd /src/lzkp && PYTHONPATH=/src/lzkp LZKP_BUNDLE_TARGET=glibc228 \
+    $VENV/bin/pyinstaller build.spec --noconfirm --log-level WARN"
+  umount_all
+  rm -rf "$ROOT/dist/lzkp" && mkdir -p "$ROOT/dist"
+  cp -a "$src/dist/lzkp" "$ROOT/dist/lzkp"
+  echo "安装包目录 dist/lzkp：$(du -sh "$ROOT/dist/lzkp" | cut -f1)，$(find "$ROOT/dist/lzkp" -type f | wc -l) 个文件"
+  phase_end
+}
+
+do_check() {
+  phase "5 glibc 检查：每个 ELF 最高 GLIBC_$MAX_GLIBC"
+  "$HERE/check-glibc.sh" "$ROOT/dist/lzkp" "$MAX_GLIBC"
+  phase_end
+}
+
+do_package() {
+  phase "6 打包 .deb 与 .tar.gz"
+  LZKP_MAX_GLIBC="$MAX_GLIBC" "$HERE/build.sh" all
+  phase_end
+}
+
+version() { sed -n 's/^version *= *"\(.*\)"/\1/p' "$ROOT/pyproject.toml" | head -1; }
+
+do_test() {
+  phase "7 在全新的 $SUITE chroot 中安装并自检"
+  local v deb tgz; v="$(version)"
+  deb="$ROOT/dist/lvzhi-kaoping_${v}_${ARCH}.deb"
+  tgz="$ROOT/dist/lvzhi-kaoping-${v}-linux-${ARCH}.tar.gz"
+  [[ -f "$deb" && -f "$tgz" ]] || { echo "缺少 $deb 或 $tgz：先运行 package 阶段" >&2; return 1; }
+  if [[ ! -f "$CLEAN_ROOT/.lzkp-ready" ]]; then
+    safe_rm_root "$CLEAN_ROOT"
+    debootstrap --variant=minbase --arch="$ARCH" "$SUITE" "$CLEAN_ROOT" "$MIRROR"
+    touch "$CLEAN_ROOT/.lzkp-ready"
+  fi
+  safe_rm_root "$TEST_ROOT"
+  cp -a "$CLEAN_ROOT" "$TEST_ROOT"
+  mount_chroot "$TEST_ROOT"
+  cp "$deb" "$tgz" "$TEST_ROOT/tmp/"
+  local T=(chroot "$TEST_ROOT" /usr/bin/env -i HOME=/root PATH=/usr/bin:/bin:/usr/sbin:/sbin
+           LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive)
+  echo "glibc：$("${T[@]}" ldd --version | head -1)"
+  # dpkg -i alone stops at the missing Depends; apt-get -f install must find them all in bullseye.
+  "${T[@]}" dpkg -i "/tmp/$(basename "$deb")" || true
+  "${T[@]}" apt-get update -qq
+  "${T[@]}" apt-get -f install -y -qq --no-install-recommends
+  "${T[@]}" dpkg -s lvzhi-kaoping | grep -E '^(Status|Version|Depends):'
+  "${T[@]}" dpkg -s lvzhi-kaoping | grep -q '^Status: install ok installed'
+  echo "--- lzkp --self-test（root，/usr/bin/lzkp）"
+  "${T[@]}" /bin/sh -c 'cd /tmp && lzkp --self-test'
+
+  echo "--- tar.gz：普通用户 sh install.sh（装到 ~/.local/opt）"
+  "${T[@]}" useradd -m -s /bin/sh kaoping
+  "${T[@]}" /bin/sh -c "cd /home/kaoping && su kaoping -c 'tar -xzf /tmp/$(basename "$tgz") && \
+     sh lvzhi-kaoping-${v}-linux-${ARCH}/install.sh && ~/.local/opt/lvzhi-kaoping/lzkp --self-test >/dev/null && \
+     ls ~/.local/share/applications/lvzhi-kaoping.desktop'"
+
+  echo "--- 图形界面：lzkp --demo，Xvfb（宿主机）→ 截图"
+  local disp=:87
+  rm -f /tmp/.X11-unix/X87 /tmp/.X87-lock
+  Xvfb "$disp" -screen 0 1366x768x24 -nolisten tcp >/dev/null 2>&1 & XVFB_PID=$!
+  sleep 2
+  mkdir -p "$TEST_ROOT/tmp/.X11-unix"
+  mount --bind /tmp/.X11-unix "$TEST_ROOT/tmp/.X11-unix"; MOUNTED+=("$TEST_ROOT/tmp/.X11-unix")
+  "${T[@]}" su kaoping -c "DISPLAY=$disp lzkp --demo > /tmp/gui.log 2>&1 & echo \$! > /tmp/gui.pid"
+  local i
+  # The demo database is generated on first use (a few seconds); wait for a window to map.
+  for i in $(seq 1 60); do
+    sleep 1
+    if DISPLAY=$disp xwininfo -root -tree 2>/dev/null | grep -q '"履职考评\|"登录'; then break; fi
+  done
+  sleep 3
+  mkdir -p "$SHOTS"
+  DISPLAY=$disp import -window root "$SHOTS/linux-bullseye-login.png"
+  echo "截图：$SHOTS/linux-bullseye-login.png（等待 ${i} 秒）"
+  DISPLAY=$disp xwininfo -root -tree 2>/dev/null | grep -E '^\s+0x[0-9a-f]+ "' | head -5 || true
+  local pid; pid="$(cat "$TEST_ROOT/tmp/gui.pid")"
+  if ! kill -0 "$pid" 2>/dev/null; then
+    echo "!!!! 图形界面进程已退出；/tmp/gui.log：" >&2; cat "$TEST_ROOT/tmp/gui.log" >&2; return 1
+  fi
+  echo "图形界面进程 $pid 仍在运行"; cat "$TEST_ROOT/tmp/gui.log" || true
+  kill "$pid"; sleep 1
+  kill "$XVFB_PID" 2>/dev/null || true; XVFB_PID=""
+  umount_all
+  phase_end
+}
+
+PHASES=("$@")
+(( ${#PHASES[@]} )) || PHASES=(chroot python venv bundle check package test)
+echo "履职考评 $(version)：glibc $MAX_GLIBC 构建（$SUITE $ARCH），阶段：${PHASES[*]}；缓存 $CACHE；日志 $LOG"
+for p in "${PHASES[@]}"; do
+  case "$p" in
+    chroot|python|venv|bundle|check|package|test) "do_$p" ;;
+    *) echo "未知阶段 $p（可用：chroot python venv bundle check package test）" >&2; exit 2 ;;
+  esac
+done
+
+v="$(version)"
+echo
+echo "===== 结果（总用时 $((SECONDS - START)) 秒）"
+[[ -d "$ROOT/dist/lzkp" ]] && echo "bundle  dist/lzkp  $(du -sm "$ROOT/dist/lzkp" | cut -f1) MB，$(find "$ROOT/dist/lzkp" -type f | wc -l) 个文件"
+for f in "$ROOT/dist/lvzhi-kaoping_${v}_${ARCH}.deb" "$ROOT/dist/lvzhi-kaoping-${v}-linux-${ARCH}.tar.gz"; do
+  [[ -f "$f" ]] && echo "$(basename "$f")  $(du -m "$f" | cut -f1) MB  sha256 $(sha256sum "$f" | cut -c1-16)…"
+done
+echo "日志：$LOG"
