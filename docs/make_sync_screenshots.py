@@ -9,7 +9,6 @@
 
 county_page.png and county_drill.png come from the first (imported) demo; import_preview.png
 previews the second demo's USB folder (first packages of four units, plus a damaged copy);
-sync_page.png is a unit of the first demo (it exports a 上报包 into a scratch folder);
 wizard_enrollment.png opens one of its 注册包; register_unit.png shows the service's refusal of a
 wrong check character inline. The second demo's database is not changed (a preview writes
 nothing).
@@ -63,8 +62,6 @@ def main(county_dir: str, new_dir: str) -> None:
         page.drill(0)
 
     shots.append(("county_drill.png", window, drill, 2500))
-    shots.append(("bureau_units.png", window, lambda: window.go_to_page("单位管理"), 2500))
-    shots.append(("bureau_packages.png", window, lambda: window.go_to_page("同步包"), 2500))
     register = RegisterUnitDialog(db, accounts.login(db, "admin", D.PASSWORD), settings)
 
     def fill():
@@ -90,20 +87,6 @@ def main(county_dir: str, new_dir: str) -> None:
     preview.resize(1200, 720)
     shots.append(("import_preview.png", preview, None, 800))
 
-    unit_path = sorted((county_dir / "units").glob("*.sqlite"))[0]
-    unit_db = open_database(unit_path)
-    unit_window = MainWindow(unit_db, accounts.login(unit_db, "admin", D.PASSWORD), settings)
-    unit_window.resize(1360, 820)
-    folder = scratch / "U盘"
-    folder.mkdir()
-    settings.last_package_dir = str(folder)
-
-    def sync():
-        unit_window.go_to_page("数据交换")
-        unit_window.sync_page.export_report()
-
-    shots.append(("sync_page.png", unit_window, sync, 3000))
-
     wizard = FirstRunWizard(scratch / "new.sqlite")
 
     def enroll():
@@ -112,7 +95,7 @@ def main(county_dir: str, new_dir: str) -> None:
         wizard.enrollment_page.load(sorted((county_dir / "enrollment").glob("*.lzkp"))[0])
 
     shots.append(("wizard_enrollment.png", wizard, enroll, 800))
-    everything = [window, register, preview, unit_window, wizard]
+    everything = [window, register, preview, wizard]
 
     def next_shot():
         if not shots:

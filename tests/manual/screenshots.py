@@ -5,7 +5,7 @@
 
 Builds the 12-month demo unit and a small demo county in a temporary folder, logs in as 科室人员,
 科室负责人, 分管领导, 主要领导, 单位管理员 and 编办管理员, maximises the main window and saves one
-PNG per page (the whole screen, task bar area included: what the user sees) under
+PNG per page and per tab of the page (the whole screen, task bar area included: what the user sees) under
 <out>/<role>/<nn>-<page>.png. Run it on a real X display (Xvfb), not offscreen: offscreen has no
 window manager and no real fonts' hinting, so the pictures would not be what a user sees.
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -61,10 +62,31 @@ def shoot(app, db, login: str, out: Path, settings: Settings) -> list[Path]:
         path = out / f"{row + 1:02d}-{title}.png"
         app.primaryScreen().grabWindow(0).save(str(path))
         saved.append(path)
+        tabs = _page_tabs(window.stack.currentWidget())
+        for index in range(1, tabs.count() if tabs else 0):
+            tabs.setCurrentIndex(index)
+            _settle(app, 1200)
+            path = out / f"{row + 1:02d}-{title}-{index + 1}-{_tab_title(tabs, index)}.png"
+            app.primaryScreen().grabWindow(0).save(str(path))
+            saved.append(path)
+        if tabs:
+            tabs.setCurrentIndex(0)
     window.close()
     window.deleteLater()
     _settle(app, 200)
     return saved
+
+
+def _page_tabs(page):
+    """The page's own tab bar (the outermost QTabWidget on it), or None."""
+    from PySide6.QtWidgets import QTabWidget
+    found = page.findChildren(QTabWidget)
+    outer = [t for t in found if not any(o is not t and o.isAncestorOf(t) for o in found)]
+    return outer[0] if outer else None
+
+
+def _tab_title(tabs, index: int) -> str:
+    return re.sub(r"[（(].*", "", tabs.tabText(index)).replace("&", "").replace("/", "、").strip()
 
 
 def _settle(app, ms: int) -> None:
