@@ -500,4 +500,5 @@ def test_random_damage_is_always_a_package_error(data):
 
 
 def test_registry_names_the_suites():
-    assert set(container.SUITES) == {ENCRYPTING, SECRET, "none"}
+    assert set(container.SUITES) == {ENCRYPTING, SECRET, "none", "sm2-sm4gcm-sm3",
+                                     "secret-hkdf-sm3-sm4gcm"}
