@@ -465,6 +465,9 @@ class Peer(Base):
     # register when it was issued. Both cleared when a key is registered with it (spent).
     enroll_verifier: Mapped[str | None] = mapped_column(String(64))
     code_issued_at: Mapped[str | None] = mapped_column(String(19))
+    # In a unit, on its 编办's row: the cipher-suite family the 编办 chose for its county
+    # ('classic' | 'guomi', app.sync.suites), as its last 注册包/下发包 said; None before.
+    suite_family: Mapped[str | None] = mapped_column(String(10))
 
 
 class PackageLedger(Base):
@@ -489,6 +492,7 @@ class PackageLedger(Base):
     # the unit's audit head this package brought (that line's chain): the next one must hold it
     audit_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     audit_hash: Mapped[str | None] = mapped_column(String(64))
+    suite: Mapped[str] = mapped_column(String(40), default="", server_default="")  # cipher suite
     __table_args__ = (Index("ix_package_ledger_sender", "sender", "seq"),)
 
 

@@ -114,11 +114,11 @@ def judge(session: Session, sender: str, package_id: str, seq: int, base: int, u
 
 def entry(*, sender: str, seq: int, package_id: str, kind: str, base: int, upto: int,
           created_at: str, imported_at: str, file_name: str, rows: int, note: str, line: str = "",
-          audit_seq: int = 0, audit_hash: str | None = None) -> PackageLedger:
+          audit_seq: int = 0, audit_hash: str | None = None, suite: str = "") -> PackageLedger:
     return PackageLedger(sender=sender, seq=seq, package_id=package_id, kind=kind, base=base,
                          upto=upto, created_at=created_at, imported_at=imported_at,
                          file_name=file_name[-255:], rows=rows, note=note, line=line,
-                         audit_seq=audit_seq, audit_hash=audit_hash)
+                         audit_seq=audit_seq, audit_hash=audit_hash, suite=suite[:40])
 
 
 def record(session: Session, **fields) -> None:

@@ -27,9 +27,10 @@ from app.services.county import figures as county, import_pool
 from app.services.county.mirrors import Mirrors, mirrors_dir, registered_units, require_bureau
 from app.services.county.receive import receive_report
 from app.services.county.unit_keys import sync_register
-from app.services.exchange import packages as P
+from app.services.exchange import packages as P, suite_choice
 from app.services.org.actor import SYSTEM, Actor
 from app.services.org.setup import UnitSetup, open_database, unit_of
+from app.sync import container
 from app.sync.merge import BUREAU_TABLES
 
 TASK_CLASSES = ("服务经济", "社会民生", "综合保障")
@@ -162,9 +163,11 @@ def export_dispatch(db: Database, mirrors: Mirrors, unit_id: str, out_dir: Path,
     unit = next((u for u in registered_units(db) if u.unit_id == unit_id), None)
     if unit is None:
         raise AppError("该单位未登记")
+    family = suite_choice.county_family(db)
     return P.export_to(mirrors.get(unit_id), unit_id, out_dir, kind=P.KIND_DISPATCH,
                        keys=P.ensure_keys(db), sender_id=me.id, sender_name=me.name,
-                       file_unit_name=unit.name, tables=set(BUREAU_TABLES), full=full, actor=actor)
+                       file_unit_name=unit.name, tables=set(BUREAU_TABLES), full=full, actor=actor,
+                       family=family, extra_header={"suite_family": family})
 
 
 @dataclass
@@ -177,6 +180,7 @@ class LedgerLine:
     rows: int
     note: str
     file_name: str
+    suite: str = ""          # “国密” / “通用”, or "" for packages imported before it was kept
 
 
 def ledger_lines(db: Database, mirrors: Mirrors) -> list[LedgerLine]:
@@ -189,8 +193,12 @@ def ledger_lines(db: Database, mirrors: Mirrors) -> list[LedgerLine]:
             for row in s.scalars(select(PackageLedger).order_by(PackageLedger.id.desc())):
                 lines.append(LedgerLine(unit.name, row.seq, P.KIND_NAMES.get(row.kind, row.kind),
                                         row.created_at, row.imported_at, row.rows, row.note,
-                                        row.file_name))
+                                        row.file_name, _suite_text(row.suite)))
     return lines
+
+
+def _suite_text(suite: str) -> str:
+    return container.suite_label(suite) if suite else ""
 
 
 def today() -> dt.date:

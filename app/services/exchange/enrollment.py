@@ -20,7 +20,7 @@ from app.core.errors import AppError, PermissionDenied, ValidationError
 from app.db.engine import Database, now_text
 from app.db.models import Peer, Replica, SyncKey
 from app.services.org import accounts
-from app.services.exchange import packages as P
+from app.services.exchange import packages as P, suite_choice
 from app.services.org.actor import SYSTEM, Actor
 from app.services.county.mirrors import Mirrors, registered_units, require_bureau
 from app.services.county.unit_keys import registered_key, store_code
@@ -65,17 +65,22 @@ def write_enrollment(db: Database, mirrors: Mirrors, unit_id: str, out_dir: Path
         collected = collect(s, 0, tables=set(BUREAU_TABLES))
     code = codes.new_code()
     code_keys = codes.derive(code, unit_id)
+    family = suite_choice.county_family(db)
     when = dt.datetime.now()
     header = {"kind": P.KIND_ENROLL, "package_id": new_id(), "seq": 0, "sender": me.id,
               "sender_name": me.name, "schema": head_revision(),
               "created_at": when.isoformat(timespec="seconds"), "base": 0, "upto": collected.upto,
               "unit_id": unit_id, "unit_name": unit.name, "bureau_origin": db.origin,
-              "bureau_credit_code": me.credit_code, "sender_keys": keys.public().to_dict()}
+              "bureau_credit_code": me.credit_code, "sender_keys": keys.public().to_dict(),
+              "suite_family": family}
     manifest = {k: header[k] for k in ("package_id", "seq", "kind", "base", "upto")}
     manifest["ack"] = {}
     path = out_dir / P.package_name(unit.name, P.KIND_ENROLL, 1, when)
+    secret = container.SharedSecret(code_keys.box)
     container.write_package(path, header, write_payload(manifest, collected.writer, []),
-                            sign_key=keys, recipient=container.SharedSecret(code_keys.box))
+                            sign_key=keys, recipient=secret,
+                            suite=container.suite_for(family, secret),
+                            announce_sm2=family == container.GUOMI)
     try:
         store_code(db, mirrors, unit_id, code_keys, actor)
     except BaseException:
@@ -105,7 +110,7 @@ def read_enrollment(path: Path) -> EnrollmentInfo:
     for key in ("unit_id", "unit_name", "bureau_origin", "bureau_credit_code"):
         if type(header.get(key)) is not str:
             raise container.PackageError("header", f"注册包包头缺少{key}")
-    if header["suite"] != container.SecretChaChaSuite.name:
+    if header["suite"] not in (container.SecretChaChaSuite.name, container.SecretSm4Suite.name):
         raise container.PackageError("suite", "此注册包没有注册码保护（由旧版本程序生成）：请编办用新版本程序"
                                               "重新生成注册包，并把注册码一并告知")
     bureau_keys = PublicKeys.from_dict(header.get("sender_keys") or {})

@@ -52,7 +52,7 @@ from app.sync.payload import PayloadError, read_payload, write_payload
 from app.db.models import PackageLedger
 from app.services.review import state as review_state
 from app.services.signing import verify
-from app.services.exchange import audit_head, keystore, report_lines
+from app.services.exchange import audit_head, keystore, report_lines, suite_choice
 
 KIND_ENROLL, KIND_REPORT, KIND_DISPATCH = "enroll", "report", "dispatch"
 MAX_NUMBER = 1 << 53                # sequence numbers and outbox positions in a header
@@ -108,6 +108,7 @@ class PackageResult:
     figure_changes: list = field(default_factory=list)  # figure_changes.FigureChange: duty classes, settings
     invalid_logs: list[str] = field(default_factory=list)   # logs whose signatures fail (not counted)
     audit_problem: str = ""        # the unit's audit trail was cut short or re-chained
+    suite: str = ""                # the package's cipher suite (container.suite_label names it)
     seconds: float = 0.0
 
     @property
@@ -188,7 +189,8 @@ def check_header(header: dict, kinds: set[str]) -> None:
         raise container.PackageError("header", line_problem)
     if header.get("suite") == container.PlainSuite.name and header["kind"] != KIND_ENROLL:
         raise container.PackageError("suite", "同步包未加密：上报包和下发包必须加密，拒收")
-    if header.get("suite") == container.SecretChaChaSuite.name and header["kind"] != KIND_ENROLL:
+    if (header.get("suite") in (container.SecretChaChaSuite.name, container.SecretSm4Suite.name)
+            and header["kind"] != KIND_ENROLL):
         raise container.PackageError("suite", "同步包未加密给接收方的密钥：上报包和下发包必须如此加密，拒收")
     if header["kind"] not in KIND_NAMES:      # not ours to skip: a damaged or foreign header
         raise container.PackageError("header", f"同步包包头有误：未知的包类型“{header['kind'][:20]}”")
@@ -247,6 +249,7 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage,
                 raise container.PackageError("unknown_sender", f"不知道“{peer.name}”的密钥，无法核验此包")
             known, result.new_key = new_peer_keys, new_peer_keys.fingerprint()
         container.verify(opened, known)
+        result.suite = header["suite"]
         if result.new_key:
             admission.admit_new_key(s, peer, header, known, apply=apply, confirmed=confirmed_keys)
         # a 上报包 is judged on its line: the PC of the unit that made it (report_lines)
@@ -310,7 +313,8 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage,
                      kind=header["kind"], base=header.get("base", 0), upto=header.get("upto", 0),
                      created_at=header["created_at"], imported_at=now_text(),
                      file_name=opened.path.name, rows=plan.written, note=standing.note, line=on_line,
-                     audit_seq=head[0] if trail_sha else 0, audit_hash=head[1] if trail_sha else None)
+                     audit_seq=head[0] if trail_sha else 0, audit_hash=head[1] if trail_sha else None,
+                     suite=header["suite"])
         if not apply:
             result.months = merger.months
             result.message = "可以导入：" + result.counts_text() + (f"（{result.note}）" if result.note else "")
@@ -325,6 +329,7 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage,
         ledger.record(s, **entry)
         if result.new_key:
             admission.register(s, peer, new_peer_keys, s.info.get("actor", "system"))
+        suite_choice.learn(peer, opened, known)
         if trail_sha:
             peer.audit_seq, peer.audit_hash = head
             if result.audit_problem:
@@ -441,19 +446,22 @@ class ExportResult:
     files: int
     missing_files: int
     seconds: float
+    suite: str = ""
 
     def summary(self) -> str:
         extra = f"，{self.missing_files}个附件文件缺失未带上" if self.missing_files else ""
-        return (f"已导出第{self.seq}号包：{self.rows}条变更、{self.files}个附件{extra}，"
-                f"用时{self.seconds:.1f}秒：{self.path}")
+        return (f"已导出第{self.seq}号包（{container.suite_label(self.suite)}算法）：{self.rows}条变更、"
+                f"{self.files}个附件{extra}，用时{self.seconds:.1f}秒：{self.path}")
 
 
 def export_to(source: Database, peer_id: str, out_dir: Path, *, kind: str, keys: KeyPair,
               sender_id: str, sender_name: str, file_unit_name: str,
               tables: set[str] | None = None, skip: frozenset[str] = frozenset(),
               extra_header: dict | None = None, full: bool = False, actor: Actor = SYSTEM,
+              family: str | None = None,
               now: Callable[[], dt.datetime] = dt.datetime.now) -> ExportResult:
-    """Write the package of `source`'s changes the peer has not acknowledged into out_dir."""
+    """Write the package of `source`'s changes the peer has not acknowledged into out_dir, in
+    the suite `family` asks for (None: the one the peer — a unit's 编办 — announced)."""
     started = time.perf_counter()
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
@@ -486,11 +494,15 @@ def export_to(source: Database, peer_id: str, out_dir: Path, *, kind: str, keys:
             if trail is not None:
                 manifest["audit"] = trail[0]
                 files = [*files, trail[1]]
+            family = family or peer.suite_family
+            suite = container.suite_for(family, recipient)
             container.write_package(path, header, write_payload(manifest, collected.writer, files),
-                                    sign_key=keys, recipient=recipient)
+                                    sign_key=keys, recipient=recipient, suite=suite,
+                                    announce_sm2=family == container.GUOMI)
         peer.next_seq = seq + 1
     rows = sum(collected.writer.counts.values())
-    return ExportResult(path, seq, rows, len(files), len(missing), time.perf_counter() - started)
+    return ExportResult(path, seq, rows, len(files), len(missing), time.perf_counter() - started,
+                        suite)
 
 
 def _free_path(path: Path) -> Path:

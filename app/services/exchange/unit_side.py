@@ -11,7 +11,7 @@ from app.core.errors import AppError, PermissionDenied
 from app.db import audit
 from app.db.engine import Database, now_text
 from app.db.models import Peer, SyncKey
-from app.sync import codes
+from app.sync import codes, container
 from app.sync.keys import generate
 from app.services.exchange import keystore, packages as P
 from app.services.org.actor import SYSTEM, Actor
@@ -92,7 +92,8 @@ def ledger_lines(db: Database):
         rows = s.scalars(select(PackageLedger).where(PackageLedger.kind != "pc-change")
                          .order_by(PackageLedger.id.desc())).all()
     return [LedgerLine(peer.name if peer else "", r.seq, P.KIND_NAMES.get(r.kind, r.kind), r.created_at,
-                       r.imported_at, r.rows, r.note, r.file_name) for r in rows]
+                       r.imported_at, r.rows, r.note, r.file_name,
+                       container.suite_label(r.suite) if r.suite else "") for r in rows]
 
 
 def import_dispatch(db: Database, paths: Iterable[Path], *, apply: bool,
