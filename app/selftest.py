@@ -124,20 +124,25 @@ def _step_pdf(ctx: _Context) -> str:
 
 
 def _step_crypto(ctx: _Context) -> str:
-    """A real sync package: signed, encrypted to a second key pair, zstd inside, read back."""
+    """Real sync packages in both suites: signed, encrypted to a second key pair, zstd inside,
+    read back; and the SM2 backend in use (gmssl-fast where it has a wheel, else pure Python)."""
+    from app.core import gm
     sender, recipient = generate(), generate()
     changes = ChangeWriter()
     changes.add("entry_text", ["id", "content"], [("selftest", LOG_TEXT)])
-    path = ctx.folder / "自检.lzkp"
-    container.write_package(path, {"kind": "selftest"}, write_payload({"kind": "selftest"}, changes, []),
-                            sign_key=sender, recipient=recipient.public())
-    opened = container.read_header(path)
-    container.verify(opened, sender.public())
-    rows = [row for what, item in read_payload(container.open_payload(opened, recipient))
-            if what == "rows" for row in item]
-    if rows != [["entry_text", "selftest", LOG_TEXT]]:
-        raise RuntimeError(f"同步包读回不一致：{rows!r:.60}")
-    return "同步包 Ed25519 签名、X25519+ChaCha20-Poly1305 加密、zstd 压缩读写正常"
+    for suite in (container.X25519ChaChaSuite.name, container.Sm2Sm4Suite.name):
+        path = ctx.folder / f"自检-{suite}.lzkp"
+        container.write_package(path, {"kind": "selftest"},
+                                write_payload({"kind": "selftest"}, changes, []),
+                                sign_key=sender, recipient=recipient.public_with_sm2(), suite=suite)
+        opened = container.read_header(path)
+        container.verify(opened, sender.public())
+        rows = [row for what, item in read_payload(container.open_payload(opened, recipient))
+                if what == "rows" for row in item]
+        if rows != [["entry_text", "selftest", LOG_TEXT]]:
+            raise RuntimeError(f"同步包（{suite}）读回不一致：{rows!r:.60}")
+    return ("同步包读写正常：Ed25519 签名、X25519+ChaCha20-Poly1305 加密；国密 SM2 签名与加密、"
+            f"SM4-GCM、SM3（SM2 实现：{'GmSSL' if gm.backend().name == 'fast' else '纯 Python'}）；zstd 压缩")
 
 
 def _step_workers(ctx: _Context) -> str:

@@ -7,7 +7,8 @@
     set-quota       编办: change a unit's approved quota (travels in the next 下发包)
     export-package  unit: the 上报包; 编办: the 下发包 of one unit (--unit) or of every unit
     import-package  files or folders; --preview shows what would change and writes nothing
-    packages        the ledger of imported packages (gaps and forks marked)
+    package-suite   编办: show or choose the county's cipher suite (classic / 国密 SM2-SM3-SM4)
+    packages        the ledger of imported packages (gaps and forks marked, suite named)
     accept-calendar 编办: count a unit by its own calendar on the days it departs from the national one
     withdraw-calendar 编办: count that unit by the national calendar again
     fingerprint     this database's key fingerprint and those of its peers
@@ -23,6 +24,8 @@ import os
 import sys
 from pathlib import Path
 
+from sqlalchemy import select
+
 from app.core.errors import AppError
 from app.cli.auth import ADMIN, NOBODY, acts_as, chosen_password
 from app.cli.common import open_db, parse_quotas, print_json
@@ -34,7 +37,7 @@ from app.services.county.mirrors import Mirrors, find_unit, registered_units, re
 from app.services.county.unit_keys import key_state, revoke_key
 from app.services.exchange.enrollment import (check_fingerprint, init_from_enrollment as init,
                                               read_enrollment, unlock, write_enrollment)
-from app.services.exchange import keystore, pc_unit
+from app.services.exchange import keystore, pc_unit, suite_choice
 from app.services.exchange.packages import calendar_text, own_fingerprint
 from app.services.exchange.unit_side import export_report, rekey
 from app.services.org.setup import UnitSetup
@@ -103,6 +106,11 @@ def add_parsers(sub) -> None:
     sp.add_argument("--unit", required=True, help="单位名称、统一社会信用代码或编号")
     sp = cmd("withdraw-calendar", "编办：撤销对单位工作日历的认可（恢复按国家安排统计）")
     sp.add_argument("--unit", required=True, help="单位名称、统一社会信用代码或编号")
+
+    sp = cmd("package-suite", "编办：查看或选定全县同步包的加密算法（通用 classic / 国密 guomi）；"
+                              "随注册包和下发包告知各单位，两种算法的包都能读，无需统一切换时间")
+    sp.add_argument("family", nargs="?", choices=["classic", "guomi"],
+                    help="classic=通用算法（Ed25519、X25519、ChaCha20），guomi=国密（SM2、SM3、SM4）；省略则只显示")
 
     sp = cmd("packages", "同步包台账：各单位最近的包、缺口和分叉")
     sp.add_argument("--json", action="store_true")
@@ -304,8 +312,26 @@ def cmd_packages(a) -> int:
         print("还没有导入过同步包")
     for line in lines:
         note = f"  ⚠ {line.note}" if line.note else ""
-        print(f"{line.unit_name}  第{line.seq}号{line.kind}  生成于{line.created_at[:16]}  "
+        suite = f"  {line.suite}算法" if line.suite else ""
+        print(f"{line.unit_name}  第{line.seq}号{line.kind}{suite}  生成于{line.created_at[:16]}  "
               f"导入于{line.imported_at[:16]}  变更{line.rows}条{note}")
+    return 0
+
+
+def cmd_package_suite(a) -> int:
+    db = open_db(a.db)
+    if a.family:
+        suite_choice.set_county_family(db, a.actor, a.family)
+        print(f"已选定：{suite_choice.family_label(a.family)}。下一次生成的注册包和下发包起告知各单位；"
+              "各单位下一个上报包起使用（其国密公钥由编办从该包得知后，下发包也改用）")
+    elif db.edition == "bureau":
+        print(f"全县同步包加密算法：{suite_choice.family_label(suite_choice.county_family(db))}")
+    else:
+        with db.read() as s:
+            peer = s.scalar(select(Peer).where(Peer.kind == "bureau"))
+        family = peer.suite_family if peer else None
+        print(f"编办选定的加密算法：{suite_choice.family_label(family)}"
+              + ("" if family else "（尚未收到编办的选择，按通用算法）"))
     return 0
 
 
@@ -361,6 +387,7 @@ COMMANDS = {"join-bureau": cmd_join_bureau, "register-unit": cmd_register_unit, 
             "revoke-key": cmd_revoke_key, "rekey": cmd_rekey,
             "set-quota": cmd_set_quota, "export-package": cmd_export_package,
             "import-package": cmd_import_package, "packages": cmd_packages,
+            "package-suite": cmd_package_suite,
             "accept-calendar": cmd_accept_calendar, "withdraw-calendar": cmd_withdraw_calendar,
             "fingerprint": cmd_fingerprint, "protect-keys": cmd_protect_keys,
             "demo-county": cmd_demo_county}

@@ -44,7 +44,7 @@ def test_the_preview_shows_the_changes_and_the_county_page_accepts_the_calendar(
     qtbot.addWidget(dialog)
     shown = dialog.details.toPlainText()
     assert "工作日历与国家安排不同6天" in shown and "职责类别变更：1项职责由一般改为核心（编号D01）" in shown
-    assert "有影响统计的设置变更" in dialog.table.item(0, 7).text()
+    assert "有影响统计的设置变更" in dialog.table.item(0, 8).text()
     assert [r.status for r in world.receive(package)] == ["imported"]
 
     page = CountyPage(world.bureau, world.mirrors, SYSTEM, settings, runner=SyncRunner(),

@@ -139,14 +139,15 @@ def test_unit_sync_page_exports_a_report_and_imports_a_dispatch(qtbot, tmp_path,
     shown = []
 
     def confirm(dialog):
-        shown.append([dialog.table.item(r, 4).text() for r in range(dialog.table.rowCount())])
+        shown.append([dialog.table.item(r, 5).text() for r in range(dialog.table.rowCount())])
         return QDialog.DialogCode.Accepted if dialog.import_button is not None else 0
     page.confirm = confirm
     page.preview([out])
     assert sorted(shown[0]) == ["可以导入", "跳过"]          # our own 上报包 in the folder is skipped
     assert [r.status for r in page.last_results] == [P.IMPORTED]
     assert [page.ledger.item(r, 1).text() for r in range(page.ledger.rowCount())] == ["下发包", "单位注册包"]
-    assert page.ledger.item(0, 6).text() == dispatch.name
+    assert page.ledger.item(0, 7).text() == dispatch.name
+    assert page.ledger.item(0, 2).text() == "通用"
     assert {q.name: q.quota for q in quotas_of(unit) if q.kind == "staffing"}["行政编制"] == 22
 
     from app.ui.main_window import MainWindow
@@ -219,9 +220,10 @@ def test_bureau_register_import_county_and_drill_down(qtbot, tmp_path, county_db
             return 0
         rows = {dialog.table.item(r, 0).text(): r for r in range(dialog.table.rowCount())}
         bad = rows["坏包.lzkp"]
-        seen["bad"] = (dialog.table.item(bad, 4).text(), dialog.table.item(bad, 7).foreground().color())
+        seen["bad"] = (dialog.table.item(bad, 5).text(), dialog.table.item(bad, 8).foreground().color())
         good = rows[report.path.name]
-        seen["good"] = [dialog.table.item(good, c).text() for c in (1, 4, 5)]
+        seen["good"] = [dialog.table.item(good, c).text() for c in (1, 5, 6)]
+        seen["suite"] = dialog.table.item(good, 3).text()
         seen["keys"] = dialog.keys.toPlainText()
         assert not dialog.import_button.isEnabled()        # the unit's key is not confirmed yet
         dialog.key_check.setChecked(True)
@@ -232,11 +234,13 @@ def test_bureau_register_import_county_and_drill_down(qtbot, tmp_path, county_db
     assert seen["bad"] == ("拒绝", REJECTED_COLOUR)
     new_rows = sum(c.new for c in packages.last_results[0].plan.counts.values())
     assert seen["good"][:2] == [UNIT_NAME, "可以导入"] and int(seen["good"][2]) == new_rows > 1000
+    assert seen["suite"] == "通用"
     assert " ".join(grouped(unit_fp).split()) in " ".join(seen["keys"].split())
     assert [r.status for r in packages.last_results] == [P.IMPORTED]
     assert (0, 1, report.path.name) in packages.runner.steps        # the progress dialog's steps
     assert packages.ledger.rowCount() == 1
-    assert [packages.ledger.item(0, c).text() for c in (0, 1, 7)] == [UNIT_NAME, "1", report.path.name]
+    assert [packages.ledger.item(0, c).text() for c in (0, 1, 3, 8)] == [UNIT_NAME, "1", "通用",
+                                                                        report.path.name]
     units.refresh()
     row = [units.table.item(r, 0).text() for r in range(2)].index(UNIT_NAME)
     assert units.table.item(row, 8).text() == unit_fp

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QDialogButtonBox, QLabel, QSplitter, Q
 
 from app.core.table_names import table_name
 from app.services.exchange import packages as P
+from app.sync import container
 from app.settings import Settings
 from app.ui.dialogs.base import PreservingDialog
 from app.ui.widgets.fingerprint import grouped
@@ -23,7 +24,7 @@ STATUS_LABELS = {P.OK: "可以导入", P.IMPORTED: "已导入", P.DUPLICATE: "�
 REJECTED_COLOUR = QColor("#b00020")
 SKIPPED_COLOUR = QColor("#888888")
 NOTE_BRUSH = QBrush(QColor("#fff0d9"))
-HEADERS = ["文件", "发送方", "序号", "生成时间", "状态", "新增", "更新", "说明"]
+HEADERS = ["文件", "发送方", "序号", "算法", "生成时间", "状态", "新增", "更新", "说明"]
 
 
 def counts(result: P.PackageResult) -> tuple[int, int]:
@@ -87,7 +88,7 @@ class ImportPreviewDialog(PreservingDialog):
         head = summary(results) + ("" if done else "。确认后每个包要么全部导入，要么完全不导入。")
         self.summary = QLabel(head, objectName="previewSummary", wordWrap=True)
         layout.addWidget(self.summary)
-        self.table = RecordTable(HEADERS, 7)
+        self.table = RecordTable(HEADERS, 8)
         self.table.setObjectName("previewTable")
         self.table.set_rows([self._row(r) for r in results])
         self.table.setSortingEnabled(False)   # rows stay in the order of self.results
@@ -152,6 +153,7 @@ class ImportPreviewDialog(PreservingDialog):
         if r.calendar_days or r.figure_changes:
             text += "；⚠ 有影响统计的设置变更（见下方说明）"
         return (r.path.name, r.sender_name or "—", r.seq or "—",
+                container.suite_label(r.suite) if r.suite else "—",
                 r.created_at.replace("T", " ")[:16] or "—", STATUS_LABELS[r.status],
                 new if r.plan.counts else "—", changed if r.plan.counts else "—", text)
 

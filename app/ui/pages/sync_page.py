@@ -33,8 +33,9 @@ STANDALONE_TEXT = (
     "（第一个上报包含全部历史数据）、导入下发包。")
 
 def ledger_rows(lines) -> list[tuple]:
-    return [(line.seq, line.kind, line.created_at.replace("T", " ")[:16], line.imported_at.replace("T", " ")[:16],
-             line.rows, line.note or "", line.file_name) for line in lines]
+    return [(line.seq, line.kind, line.suite or "—", line.created_at.replace("T", " ")[:16],
+             line.imported_at.replace("T", " ")[:16], line.rows, line.note or "", line.file_name)
+            for line in lines]
 
 
 class SyncPage(QWidget):
@@ -99,7 +100,8 @@ class SyncPage(QWidget):
         layout.addLayout(row)
         layout.addWidget(QLabel("已收到的编办包（注册包、下发包；浅橙色标出缺口或分叉：请向编办核实是否漏导，"
                                 "或编办用旧备份恢复过数据库）"))
-        self.ledger = RecordTable(["序号", "类型", "生成时间", "导入时间", "变更条数", "说明", "文件名"], 6)
+        self.ledger = RecordTable(["序号", "类型", "算法", "生成时间", "导入时间", "变更条数", "说明", "文件名"],
+                                  6)
         self.ledger.setObjectName("ledgerTable")
         layout.addWidget(self.ledger, 1)
         self.refresh()

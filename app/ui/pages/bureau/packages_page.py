@@ -1,18 +1,20 @@
 """同步包 page (编办 edition, admin only): import 上报包 (files or a folder) through a preview,
-in the background with progress; the ledger of every unit's imported packages."""
+in the background with progress; the ledger of every unit's imported packages (with each one's
+cipher suite); the choice of the county's suite (通用 / 国密)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton,
+                               QVBoxLayout, QWidget)
 
 from app.core.errors import AppError
 from app.db.engine import Database
 from app.services.county import bureau
 from app.services.county.mirrors import Mirrors
-from app.services.exchange import packages as P
+from app.services.exchange import packages as P, suite_choice
 from app.services.org.actor import Actor
 from app.settings import Settings
 from app.ui.dialogs.base import show_error
@@ -23,7 +25,7 @@ from app.ui.widgets.file_dialogs import ask_folder, ask_open_paths
 
 NOTE_BRUSH = QBrush(QColor("#fff0d9"))
 FORK_BRUSH = QBrush(QColor("#f8d7da"))
-HEADERS = ["单位", "序号", "类型", "生成时间", "导入时间", "变更条数", "说明", "文件名"]
+HEADERS = ["单位", "序号", "类型", "算法", "生成时间", "导入时间", "变更条数", "说明", "文件名"]
 
 
 class BureauPackagesPage(QWidget):
@@ -49,13 +51,24 @@ class BureauPackagesPage(QWidget):
         refresh = QPushButton("刷新", objectName="refreshLedger")
         refresh.clicked.connect(self.refresh)
         row.addStretch(1)
+        row.addWidget(QLabel("全县同步包加密算法："))
+        self.suite_box = QComboBox(objectName="suiteFamily")
+        for family in suite_choice.FAMILIES:
+            self.suite_box.addItem(suite_choice.family_label(family), family)
+        self.suite_box.setCurrentIndex(self.suite_box.findData(suite_choice.county_family(db)))
+        self.suite_box.setEnabled(actor.is_admin)
+        self.suite_box.setToolTip("随单位注册包和下发包告知各单位；两种算法的包每个单位都能读，"
+                                  "无需约定统一的切换时间。国密：SM2 签名与密钥加密、SM4-GCM 加密、SM3 杂凑"
+                                  "（所用的是这些算法，不是经认证的密码模块）")
+        self.suite_box.activated.connect(self._choose_suite)
+        row.addWidget(self.suite_box)
         row.addWidget(refresh)
         layout.addLayout(row)
         self.result = QLabel(objectName="importResult", wordWrap=True)
         layout.addWidget(self.result)
         layout.addWidget(QLabel("已导入的包（浅橙：有缺口，即中间有包未导入；浅红：分叉，即单位可能用旧备份"
                                 "恢复后重复使用了序号——请与单位核实）"))
-        self.ledger = RecordTable(HEADERS, 6)
+        self.ledger = RecordTable(HEADERS, 7)
         self.ledger.setObjectName("ledgerTable")
         layout.addWidget(self.ledger, 1)
         self.refresh()
@@ -67,7 +80,8 @@ class BureauPackagesPage(QWidget):
 
     def _show_ledger(self, lines: list[bureau.LedgerLine]) -> None:
         self.lines = lines
-        self.ledger.set_rows([(line.unit_name, line.seq, line.kind, line.created_at.replace("T", " ")[:16],
+        self.ledger.set_rows([(line.unit_name, line.seq, line.kind, line.suite or "—",
+                               line.created_at.replace("T", " ")[:16],
                                line.imported_at.replace("T", " ")[:16], line.rows, line.note or "",
                                line.file_name)
                               for line in lines])
@@ -76,6 +90,27 @@ class BureauPackagesPage(QWidget):
                 brush = FORK_BRUSH if "分叉" in line.note else NOTE_BRUSH
                 for col in range(self.ledger.columnCount()):
                     self.ledger.item(row, col).setBackground(brush)
+
+    def _choose_suite(self, _index: int) -> None:
+        family = self.suite_box.currentData()
+        current = suite_choice.county_family(self.db)
+        if family == current:
+            return
+        answer = QMessageBox.question(
+            self, "更改同步包加密算法",
+            f"改为“{suite_choice.family_label(family)}”？\n\n下一次生成的注册包和下发包起告知各单位；"
+            "各单位收到后，其上报包即改用此算法，编办从中得知单位的密钥后下发包也改用。"
+            "切换期间两种算法的包都能正常导入。")
+        if answer != QMessageBox.StandardButton.Yes:
+            self.suite_box.setCurrentIndex(self.suite_box.findData(current))
+            return
+        try:
+            suite_choice.set_county_family(self.db, self.actor, family)
+        except AppError as exc:
+            self.suite_box.setCurrentIndex(self.suite_box.findData(current))
+            show_error(self, "无法更改加密算法", exc)
+            return
+        self.status_message.emit(f"全县同步包加密算法已改为：{suite_choice.family_label(family)}")
 
     def choose(self, folder: bool) -> None:
         start = self.settings.last_package_dir
