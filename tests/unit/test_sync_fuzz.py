@@ -9,6 +9,7 @@ that slipped through would import). A second 编办 with its own unit supplies a
 unknown sender and a key to re-encrypt to (wrong recipient).
 
 Mutations are made in memory from random.Random(SEED) and written to one scratch file in turn.
+The whole run is made twice: a county in the classic suite, and one in 国密 (SM2/SM3/SM4).
 """
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ from app.services.org import passwords
 from app.services.logs import attachments, daily as logs
 from app.services.county import bureau, table as county
 from app.services.county.mirrors import Mirrors
-from app.services.exchange import enrollment, unit_side as unit_sync
+from app.services.exchange import enrollment, suite_choice, unit_side as unit_sync
 from app.services.exchange import packages as P
 from app.services.org.actor import SYSTEM, Actor
 from app.demo.unit import generate_demo
@@ -144,6 +145,11 @@ class World:
     packages: dict        # "A1", "A2", "B1", "B2", "C1" → Path
     other_bureau_keys: object
     work: Path
+    family: str = container.CLASSIC
+
+    def recipient_keys(self, keys):
+        """`keys`' public half as a sender in this county seals to it (with SM2 in 国密)."""
+        return keys.public_with_sm2() if self.family == container.GUOMI else keys.public()
 
 
 def _fast_hashing():
@@ -203,9 +209,9 @@ def _export(unit, out: Path) -> Path:
     return unit_sync.export_report(unit, out).path
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    w = build_world(tmp_path_factory.mktemp("fuzz"))
+@pytest.fixture(scope="module", params=[container.CLASSIC, container.GUOMI])
+def world(tmp_path_factory, request):
+    w = build_world(tmp_path_factory.mktemp("fuzz"), request.param)
     yield w
     w.mirrors.close()
     w.db.dispose()
@@ -213,10 +219,11 @@ def world(tmp_path_factory):
         unit.dispose()
 
 
-def build_world(root: Path) -> World:
+def build_world(root: Path, family: str) -> World:
     mp = _fast_hashing()
     try:
         db, mirrors = _new_bureau(root / "county.sqlite", 1)
+        suite_choice.set_county_family(db, SYSTEM, family)
         a = _enrolled_unit(db, mirrors, root, "测试县市场监督管理局", 1, seed=11)
         b = _enrolled_unit(db, mirrors, root, "测试县人力资源和社会保障局", 2, seed=12)
         packages = {"A1": _export(a, root / "a1")}
@@ -237,9 +244,10 @@ def build_world(root: Path) -> World:
         county.county_table(db, mirrors, parse_period("2026-10"))
         (root / "other").mkdir()
         other, other_mirrors = _new_bureau(root / "other" / "county.sqlite", 2)
+        suite_choice.set_county_family(other, SYSTEM, family)
         c = _enrolled_unit(other, other_mirrors, root / "other", "外县市场监督管理局", 3, seed=None)
         packages["C1"] = _export(c, root / "c1")
-        other_keys = P.ensure_keys(other).public()
+        other_keys = P.ensure_keys(other)
         other_mirrors.close()
         other.dispose()
         c.dispose()
@@ -247,7 +255,9 @@ def build_world(root: Path) -> World:
         mp.undo()
     work = root / "work"
     work.mkdir()
-    return World(root, db, mirrors, {"A": a, "B": b}, packages, other_keys, work)
+    w = World(root, db, mirrors, {"A": a, "B": b}, packages, None, work, family)
+    w.other_bureau_keys = w.recipient_keys(other_keys)
+    return w
 
 
 # ---------------------------------------------------------------- package surgery
@@ -280,9 +290,13 @@ def region_of(parts: Parts, offset: int) -> str:
 
 
 def resign(parts: Parts, keys) -> Parts:
-    """The same header and body signed again with `keys` (a sender re-signing its own bytes)."""
-    message = container.signed_message(parts.header, hashlib.sha256(parts.body).digest())
-    return Parts(parts.prefix, parts.header, parts.body, keys.sign.sign(message))
+    """The same header and body signed again with `keys` (a sender re-signing its own bytes),
+    as the header's suite signs (Ed25519 over SHA-256, or SM2 over SM3)."""
+    suite = container.SUITES[json.loads(parts.header)["suite"]]()
+    digest = suite.new_hash()
+    digest.update(parts.body)
+    message = container.signed_message(parts.header, digest.digest())
+    return Parts(parts.prefix, parts.header, parts.body, suite.sign(keys, message))
 
 
 def plaintext(path: Path, sender, db) -> tuple[dict, bytes]:
@@ -294,8 +308,9 @@ def plaintext(path: Path, sender, db) -> tuple[dict, bytes]:
     return {k: v for k, v in opened.header.items() if k not in reserved}, payload
 
 
-def reseal(out: Path, header: dict, payload: bytes, sign_keys, recipient) -> bytes:
-    container.write_package(out, header, [payload], sign_key=sign_keys, recipient=recipient)
+def reseal(out: Path, header: dict, payload: bytes, sign_keys, recipient, family: str) -> bytes:
+    container.write_package(out, header, [payload], sign_key=sign_keys, recipient=recipient,
+                            suite=container.suite_for(family, recipient))
     return out.read_bytes()
 
 
@@ -470,19 +485,22 @@ def make_cases(w: World, rng: random.Random) -> list[Case]:
     header, payload = plaintext(w.packages["B2"], w.units["B"], w.db)
     scratch = w.work / "resealed.lzkp"
     for _ in range(3):                                     # signed by the unit, sealed to another 编办
-        add(Case("wrong-recipient", reseal(scratch, header, payload, unit_b, w.other_bureau_keys),
+        add(Case("wrong-recipient",
+                 reseal(scratch, header, payload, unit_b, w.other_bureau_keys, w.family),
                  frozenset({"wrong_recipient"})))
-    own = P.ensure_keys(w.db).public()
+    own = w.recipient_keys(P.ensure_keys(w.db))
     members = untar(payload)
-    assert reseal(scratch, header, retar(members), unit_b, own)   # the rebuilt tar itself is fine
+    assert reseal(scratch, header, retar(members), unit_b, own, w.family)   # the rebuilt tar is fine
     good_changes = dict(members)[CHANGES]
     for _ in range(24):                                    # changes damaged inside a signed package
         bad = flip(good_changes, [rng.randrange(len(good_changes)) for _ in range(rng.randint(1, 4))], rng)
         rebuilt = [(n, bad if n == CHANGES else d) for n, d in members]
-        add(Case("resealed:changes-flipped", reseal(scratch, header, retar(rebuilt), unit_b, own),
+        add(Case("resealed:changes-flipped",
+                 reseal(scratch, header, retar(rebuilt), unit_b, own, w.family),
                  frozenset({"payload", "merge"})))
     for kind, codes, members_of in structured_payloads(w, members):
-        add(Case("resealed:" + kind, reseal(scratch, header, retar(members_of), unit_b, own),
+        add(Case("resealed:" + kind,
+                 reseal(scratch, header, retar(members_of), unit_b, own, w.family),
                  frozenset(codes)))
     return cases
 
