@@ -58,6 +58,19 @@ def set_county_family(db: Database, actor: Actor, family: str) -> str:
     return family
 
 
+def unit_family(db: Database) -> str:
+    """The family this unit's 编办 announced (通用 before any, and for a unit without a 编办)."""
+    with db.read() as s:
+        family = s.scalar(select(Peer.suite_family).where(Peer.kind == "bureau"))
+    return family if family in FAMILIES else CLASSIC
+
+
+def family_in_use(db: Database) -> str:
+    """The family this database's own signatures and packages follow: the 编办's choice in the
+    编办's database, the announced one in a unit's."""
+    return county_family(db) if db.edition == "bureau" else unit_family(db)
+
+
 def announced(header: dict) -> str | None:
     """The family a 注册包/下发包 announces, if it names a known one."""
     value = header.get("suite_family")
