@@ -2,13 +2,16 @@
 
     .venv/bin/python tests/bench/bench_sync.py                 # all parts (first run generates)
     .venv/bin/python tests/bench/bench_sync.py --part month    # one unit-month only (~2 min)
+    .venv/bin/python tests/bench/bench_sync.py --part month --suite guomi   # the same in 国密
     .venv/bin/python tests/bench/bench_sync.py --part county   # county year + dashboard
 
 Parts:
   month   export and import of one unit-month (~6,000 entries): median of --rounds, each import
           into a fresh copy of the 编办 and its mirrors; floor: raw sqlite3 SELECT of the same
           rows (export) and raw sqlite3 executemany of the package's rows into a fresh mirror copy
-          (import). Target < 1 s each.
+          (import). Target < 1 s each. --suite guomi: the unit's 编办 chose 国密 (SM2/SM3/SM4),
+          so the exported package is 国密 and that one is imported (LZKP_SM2_BACKEND=pure: the
+          pure-Python SM2).
   county  import of a whole county year (--units × --people × --months, ~3.75 M entries) from the
           USB folder into a fresh 编办 by --import-workers processes (default 2; with 1, a
           breakdown by phase), in a child process whose peak RSS (VmHWM) is reported; rows/s;
@@ -37,6 +40,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from app.core import gm  # noqa: E402
 from app.core.metrics import parse_period  # noqa: E402
 from app.services.county import bureau, figures as county_figures, table as county
 from app.services.county.mirrors import Mirrors, registered_units
@@ -217,6 +221,8 @@ def part_month(a, work: Path) -> None:
     out = work / "out"
     out.mkdir(exist_ok=True)
     db = open_database(unit_copy)
+    if a.suite == "guomi":
+        package = _guomi_package(db, folder, work)
     for _ in range(a.rounds):
         start, cpu = time.perf_counter(), time.process_time()
         result = export_report(db, out, full=True)
@@ -225,6 +231,8 @@ def part_month(a, work: Path) -> None:
         result.path.unlink()
         floor_export.append(raw_export_read(unit_copy)[0])
     db.dispose()
+    print(f"suite {container.read_header(package).header['suite']}, SM2 backend "
+          f"{gm.backend().name}")
 
     import_s, floor_import, import_cpu, phases, written = [], [], [], Phases().standard(), 0
     rows = decoded_rows(folder / "county.sqlite", package)
@@ -253,6 +261,25 @@ def part_month(a, work: Path) -> None:
     print(f"rows written per import: {written}; import phases, mean per round: {'wall ms':>8}{'CPU ms':>8}")
     for label, seconds in phases.seconds.items():
         print(f"    {label:<32}{seconds / a.rounds * 1000:>8.0f}{phases.cpu[label] / a.rounds * 1000:>8.0f}")
+
+
+def _guomi_package(db, folder: Path, work: Path) -> Path:
+    """The unit's 编办 announced 国密 and its SM2 key (as a 下发包 would): the full 上报包 the
+    unit then writes, in 国密."""
+    from sqlalchemy import select
+
+    from app.db.models import Peer
+    from app.services.exchange.unit_side import export_report
+    bureau_db = open_database(fresh_bureau(folder, work / "keys"))
+    bureau_keys = packages.ensure_keys(bureau_db).public_with_sm2()
+    bureau_db.dispose()
+    with db.session() as s:
+        peer = s.scalar(select(Peer).where(Peer.kind == "bureau"))
+        peer.suite_family = container.GUOMI
+        peer.public_keys = json.dumps(bureau_keys.to_dict())
+    out = work / "guomi"
+    out.mkdir(exist_ok=True)
+    return export_report(db, out, full=True).path
 
 
 # ---------------------------------------------------------------- part: a county year
@@ -353,6 +380,8 @@ def main() -> int:
     ap.add_argument("--month-people", type=int, default=100, help="the unit-month unit (~6,000 entries)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--suite", choices=["classic", "guomi"], default="classic",
+                    help="month part: the package suite (guomi = SM2/SM3/SM4)")
     ap.add_argument("--workers", type=int, default=2, help="processes generating the demo units")
     ap.add_argument("--import-workers", type=int, default=2,
                     help="processes importing the county (1: one process, with a breakdown by phase)")
