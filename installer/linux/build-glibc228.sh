@@ -14,7 +14,8 @@
 #   check    check-glibc.sh: fails if any ELF in the bundle needs a GLIBC version above 2.28
 #   package  installer/linux/build.sh → dist/*.deb, dist/*.tar.gz
 #   test     a fresh minimal bullseye chroot: dpkg -i the .deb (Depends resolved from bullseye by
-#            apt-get -f install), lzkp --self-test, the tar.gz's install.sh as a plain user, then
+#            apt-get -f install), lzkp --self-test, the tar.gz's install.sh as a plain user, a
+#            database of an older version (installer/testdata) backed up, migrated and read, then
 #            the GUI on the demo under Xvfb → docs/screenshots/install/linux-*.png
 #
 # Downloads and chroots live in $LZKP_BUILD_CACHE (default /work/main/.build-cache); delete it to
@@ -246,6 +247,22 @@ do_test() {
   "${T[@]}" /bin/sh -c "cd /home/kaoping && su kaoping -c 'tar -xzf /tmp/$(basename "$tgz") && \
      sh lvzhi-kaoping-${v}-linux-${ARCH}/install.sh && ~/.local/opt/lvzhi-kaoping/lzkp --self-test >/dev/null && \
      ls ~/.local/share/applications/lvzhi-kaoping.desktop'"
+
+  echo "--- 旧版本的数据库（installer/testdata，数据库版本 0011）：先备份、再迁移，日志仍在"
+  local data=/home/kaoping/.local/share/lvzhi-kaoping
+  mkdir -p "$TEST_ROOT$data"
+  cp "$ROOT/installer/testdata/unit-schema-0011.sqlite" "$TEST_ROOT$data/旧版本.sqlite"
+  "${T[@]}" chown -R kaoping: /home/kaoping/.local/share
+  local shown checked
+  shown="$("${T[@]}" su kaoping -c "LZKP_PASSWORD=lzkp2026 lzkp log show --db $data/旧版本.sqlite \
+     --user admin --date 2026-12-01")"
+  echo "$shown"
+  grep -q 旧版本写的日志 <<<"$shown"
+  ls "$TEST_ROOT$data/backups" | grep "^旧版本-.*-before-"
+  checked="$("${T[@]}" su kaoping -c "lzkp check --db $data/旧版本.sqlite")"
+  echo "$checked"
+  grep -Eq "数据库版本 ([0-9]+)（程序版本 \1）" <<<"$checked"
+  echo "旧版本数据库：已备份、已迁移到最新版本，日志可读"
 
   echo "--- 图形界面：lzkp --demo，Xvfb（宿主机）→ 截图"
   local disp=:87

@@ -15,7 +15,8 @@
 #                the installed lzkp-cli.exe --self-test.
 #   7 gui        the installed lzkp.exe --demo under Xvfb; screenshot of the login window.
 #   8 upgrade    the same setup installed over the installed one with a database in the data
-#                folder: the database is unchanged and the program still opens it.
+#                folder: the database is unchanged and the program still opens it; a database of
+#                an older version (installer/testdata) is backed up, migrated and still readable.
 #   9 uninstall  uninstall.exe /S: program folder, shortcuts and uninstall key gone, data kept.
 #
 # Everything downloaded or built for reuse lives in the cache (default: .build-cache/ in the
@@ -307,7 +308,8 @@ else
 fi
 
 # --- 8 upgrade ---------------------------------------------------------------------------------
-phase "8 upgrade（覆盖安装：数据文件夹中的数据库保持不变）"
+phase "8 upgrade（覆盖安装：数据文件夹中的数据库保持不变；旧版本数据库迁移前备份）"
+cp "$ROOT/installer/testdata/unit-schema-0011.sqlite" "$CHROOT/build/unit-schema-0011.sqlite"
 in_chroot "$TEST_ENV"'
   D=$(datadir)
   if [ -z "$D" ] || [ ! -f "$D/demo.sqlite" ]; then
@@ -329,6 +331,19 @@ in_chroot "$TEST_ENV"'
   sed "s/^/    /" /build/check-after-upgrade.txt
   check "升级后的程序打开并检查该数据库（lzkp-cli check）" "test -n \"\$ok\""
   check "升级后的自检" "wine \"\$WINST\\\\lzkp-cli.exe\" --self-test 2>&1 | grep -q 自检通过"
+  # A database written by an older version (installer/testdata): opened by the installed
+  # program, it is backed up, migrated and its logs are still there.
+  cp /build/unit-schema-0011.sqlite "$D/旧版本.sqlite"
+  OLD="$(winepath -w "$D/旧版本.sqlite")"
+  wine "$WINST\\lzkp-cli.exe" check --db "$OLD" 2>&1 | sed "s/^/    /"
+  LZKP_PASSWORD=lzkp2026 wine "$WINST\\lzkp-cli.exe" log show --db "$OLD" --user admin \
+    --date 2026-12-01 >/build/old-log.txt 2>&1 || true
+  sed "s/^/    /" /build/old-log.txt
+  check "旧版本（数据库版本 0011）的日志在升级后仍可读" "grep -q 旧版本写的日志 /build/old-log.txt"
+  check "迁移前已备份（$(ls "$D/backups" 2>/dev/null | tr "\n" " ")）" \
+    "ls \"\$D/backups\" | grep -q \"^旧版本-.*-before-\""
+  check "迁移后数据库为最新版本" \
+    "wine \"\$WINST\\\\lzkp-cli.exe\" check --db \"\$OLD\" 2>&1 | grep -Eq \"数据库版本 ([0-9]+)（程序版本 \\1）\""
 '
 
 # --- 9 uninstall -------------------------------------------------------------------------------
