@@ -195,6 +195,19 @@ class _Chunked(CipherSuite):
             yield plain
 
 
+def _check_recipient_field(header: dict) -> None:
+    if not isinstance(header.get("recipient"), str):
+        raise _bad_header()
+
+
+def _require_recipient(header: dict, keys: Opener | None) -> KeyPair:
+    """This replica's keys, if the package is sealed to them (PackageError "wrong_recipient")."""
+    if not isinstance(keys, KeyPair) or header["recipient"] != keys.public().fingerprint():
+        raise PackageError("wrong_recipient",
+                           f"此包是发给另一接收方（指纹{header['recipient']}）的，不是本机")
+    return keys
+
+
 class X25519ChaChaSuite(_Chunked):
     name = "x25519-hkdf-sha256-chacha20poly1305"
 
@@ -219,13 +232,10 @@ class X25519ChaChaSuite(_Chunked):
         super().check_header(header)
         _b64field(header, "salt", self.SALT)
         _b64field(header, "ephemeral", 32)
-        if not isinstance(header.get("recipient"), str):
-            raise _bad_header()
+        _check_recipient_field(header)
 
     def begin_open(self, header, keys):
-        if not isinstance(keys, KeyPair) or header["recipient"] != keys.public().fingerprint():
-            raise PackageError("wrong_recipient",
-                               f"此包是发给另一接收方（指纹{header['recipient']}）的，不是本机")
+        keys = _require_recipient(header, keys)
         eph_pub = _b64field(header, "ephemeral", 32)
         own_box = keys.box.public_key().public_bytes_raw()
         try:
@@ -333,13 +343,10 @@ class Sm2Sm4Suite(_Sm2Signed, _Chunked):
     def check_header(self, header):
         super().check_header(header)
         _b64field(header, "wrapped_key", self.WRAPPED)
-        if not isinstance(header.get("recipient"), str):
-            raise _bad_header()
+        _check_recipient_field(header)
 
     def begin_open(self, header, keys):
-        if not isinstance(keys, KeyPair) or header["recipient"] != keys.public().fingerprint():
-            raise PackageError("wrong_recipient",
-                               f"此包是发给另一接收方（指纹{header['recipient']}）的，不是本机")
+        keys = _require_recipient(header, keys)
         try:
             key = gm.decrypt(keys.sm2_private(), _b64field(header, "wrapped_key", self.WRAPPED))
         except gm.Sm2Error:
