@@ -148,6 +148,7 @@ def test_unit_sync_page_exports_a_report_and_imports_a_dispatch(qtbot, tmp_path,
     assert [page.ledger.item(r, 1).text() for r in range(page.ledger.rowCount())] == ["下发包", "单位注册包"]
     assert page.ledger.item(0, 7).text() == dispatch.name
     assert page.ledger.item(0, 2).text() == "通用"
+    assert "通用算法" in page.suite_label.text()      # the 编办 has not chosen 国密
     assert {q.name: q.quota for q in quotas_of(unit) if q.kind == "staffing"}["行政编制"] == 22
 
     from app.ui.main_window import MainWindow

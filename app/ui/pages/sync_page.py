@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QGridLayout, QGroupBox, QHBox
 
 from app.core.errors import AppError
 from app.db.engine import Database
-from app.services.exchange import keystore, packages as P, pc_unit
+from app.services.exchange import keystore, packages as P, pc_unit, suite_choice
 from app.services.exchange import unit_side as unit_sync
 from app.services.org.actor import Actor
 from app.settings import Settings
@@ -160,6 +160,8 @@ class SyncPage(QWidget):
         layout = QVBoxLayout(box)
         layout.addWidget(QLabel("上报包含编办尚未确认收到的全部变更（日志、审阅、名册、职责等），"
                                 "签名并加密给编办，只有编办能打开。", wordWrap=True))
+        self.suite_label = QLabel(objectName="suiteFamily", wordWrap=True)
+        layout.addWidget(self.suite_label)
         row = QHBoxLayout()
         self.folder = QLineEdit(self.settings.last_package_dir, objectName="exportFolder",
                                 placeholderText="保存到的文件夹，如U盘")
@@ -200,6 +202,8 @@ class SyncPage(QWidget):
         return box
 
     def refresh(self) -> None:
+        self.suite_label.setText(f"加密算法：{suite_choice.family_label(suite_choice.unit_family(self.db))}"
+                                 "（由编办选定，随其注册包、下发包告知）")
         lines = unit_sync.ledger_lines(self.db)
         self.ledger.set_rows(ledger_rows(lines))
         for row, line in enumerate(lines):
