@@ -61,6 +61,23 @@ def test_sm2_gives_and_accepts_the_standard_signature(name):
     assert not gm.backend(name).verify(public, b"message digesT", expected)
 
 
+SM2_ENCRYPTION_EXAMPLE = (   # GB/T 32918.4-2016 example: the same key and k, "encryption standard"
+    "04" "04EBFC718E8D1798620432268E77FEB6415E2EDE0E073C0F4F640ECD2E149A73"
+    "E858F9D81E5430A57B36DAAB8F950A3C64E6EE6A63094D99283AFF767E124DF0"      # C1 = kG
+    "59983C18F809E262923C53AEC295D30383B54E39D609D160AFCB1908D0BD8766"      # C3
+    "21886CA989CA9C7D58087307CA93092D651EFA")                               # C2
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+def test_sm2_encryption_gives_and_opens_the_standard_ciphertext(name):
+    import gmalg
+    d = bytes.fromhex(SM2_EXAMPLE["d"])
+    public = gm.public_of(d)
+    made = gmalg.SM2(pk=public, rnd_fn=lambda _n: SM2_EXAMPLE["k"]).encrypt(b"encryption standard")
+    assert made.hex().upper() == SM2_ENCRYPTION_EXAMPLE
+    assert gm.backend(name).decrypt(d, bytes.fromhex(SM2_ENCRYPTION_EXAMPLE)) == b"encryption standard"
+
+
 @pytest.mark.skipif(len(BACKENDS) < 2, reason="gmssl-fast not installed here")
 def test_the_two_backends_read_each_other():
     d = gm.new_private()
