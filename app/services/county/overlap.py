@@ -266,15 +266,7 @@ def analyse(data: CountyDuties, threshold: float = DEFAULT_THRESHOLD, top: int =
     started = time.perf_counter()
     duties = data.duties
     corpus = data.corpus()
-    found = corpus.pairs(min(threshold, COMMON_THRESHOLD)) if duties else []
-    between = [(s, i, j) for s, i, j in found if duties[i].unit_id != duties[j].unit_id]
-    common, in_common = _common_groups([t for t in between if t[0] >= COMMON_THRESHOLD], duties,
-                                       len(data.units))
-    cross_idx = [(s, i, j) for s, i, j in between
-                 if s >= threshold and (i not in in_common or j not in in_common)]
-    repeat_bar = max(threshold, REPEAT_THRESHOLD)
-    repeats_idx = [(s, i, j) for s, i, j in found
-                   if s >= repeat_bar and duties[i].unit_id == duties[j].unit_id]
+    common, cross_idx, repeats_idx = candidates(duties, corpus, threshold, len(data.units))
 
     def pair(s: float, i: int, j: int) -> OverlapPair:
         why = corpus.explain(i, j)
@@ -289,6 +281,23 @@ def analyse(data: CountyDuties, threshold: float = DEFAULT_THRESHOLD, top: int =
         data.missing, time.perf_counter() - started,
         [u.name for u in data.units if not u.has_roster],
         [u.name for u in data.units if u.first_log is None])
+
+
+def candidates(duties: list[DutyRef], corpus: Corpus, threshold: float, units: int
+               ) -> tuple[list[CommonGroup], list[tuple[float, int, int]],
+                          list[tuple[float, int, int]]]:
+    """The 共性 groups, the 交叉 pairs (score, i, j) between units at `threshold` or more that are
+    not both inside one group, and the 单位内重复 pairs; i, j index `duties` (= the corpus)."""
+    found = corpus.pairs(min(threshold, COMMON_THRESHOLD)) if duties else []
+    between = [(s, i, j) for s, i, j in found if duties[i].unit_id != duties[j].unit_id]
+    common, in_common = _common_groups([t for t in between if t[0] >= COMMON_THRESHOLD], duties,
+                                       units)
+    cross = [(s, i, j) for s, i, j in between
+             if s >= threshold and (i not in in_common or j not in in_common)]
+    repeat_bar = max(threshold, REPEAT_THRESHOLD)
+    repeats = [(s, i, j) for s, i, j in found
+               if s >= repeat_bar and duties[i].unit_id == duties[j].unit_id]
+    return common, cross, repeats
 
 
 def overlap(db: Database, mirrors: Mirrors, *, threshold: float = DEFAULT_THRESHOLD,
