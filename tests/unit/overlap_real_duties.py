@@ -162,6 +162,21 @@ PARAPHRASES: dict[str, tuple[str, str, str]] = {
     "P12": (EMERG, "N15", "承担农机、渔船安全生产的监管，牵头开展农业机械安全监理和渔业安全生产检查。"),
 }
 
+# Written after the method was tuned on the ones above (synonyms, verbs, threshold) and measured
+# once, unchanged: the figures on these say how the tuning carries over to wording it has not seen.
+HELD_OUT: dict[str, tuple[str, str, str]] = {
+    "Q01": (AGRI, "S10", "承担食品生产、流通、消费全过程的监督检查，组织开展食品安全抽检监测和风险预警交流，"
+                         "推动生产经营者落实主体责任，健全追溯体系。"),
+    "Q02": (EMERG, "S06", "组织较大质量事故的调查，实施缺陷产品召回，推动质量基础设施建设。"),
+    "Q03": (SAMR, "N04", "培育和保护农产品品牌，促进大宗农产品流通，指导农产品加工业和休闲农业发展。"),
+    "Q04": (SAMR, "Y13", "组织生产安全事故的调查处理，督促事故查处和责任追究落实到位。"),
+    "Q05": (AGRI, "Y08", "承担自然灾害综合监测预警和综合风险评估工作，指导水旱灾害、地质灾害防治。"),
+    "Q06": (AGRI, "S12", "承担农业地方标准、团体标准的管理和监督，推动农业标准化示范试点建设。"),
+    "Q07": (AGRI, "Y15", "开展农业行业安全生产宣传教育和培训，推动农业安全生产科技进步和信息化建设。"),
+    "Q08": (SAMR, "Y11", "对工矿商贸生产经营单位的安全生产条件以及设备、材料、劳动防护用品实施监督检查，"
+                         "组织实施安全生产准入。"),
+}
+
 # Overlaps between the standard texts themselves (see the module's docstring)
 TRUE_OVERLAPS: tuple[tuple[str, str], ...] = (
     ("S18", "N07"),     # 食用农产品质量安全: 进入市场后 / 进入市场前 (产地准出、市场准入)
@@ -174,17 +189,19 @@ TRUE_OVERLAPS: tuple[tuple[str, str], ...] = (
 def units() -> dict[str, list[tuple[str, str]]]:
     """Every unit's duties with the paraphrases planted in it: unit → [(key, text)]."""
     result = {unit: list(duties.items()) for unit, duties in DUTIES.items()}
-    for key, (host, _, text) in PARAPHRASES.items():
+    for key, (host, _, text) in (PARAPHRASES | HELD_OUT).items():
         result[host].append((key, text))
     return result
 
 
 def overlaps() -> set[frozenset[str]]:
-    """The labelled overlaps: the paraphrases with the duties they re-word, and TRUE_OVERLAPS."""
-    pairs = {frozenset((key, source)) for key, (_, source, _) in PARAPHRASES.items()}
+    """The labelled overlaps: the paraphrases (both sets) with the duties they re-word, and
+    TRUE_OVERLAPS."""
+    planted = PARAPHRASES | HELD_OUT
+    pairs = {frozenset((key, source)) for key, (_, source, _) in planted.items()}
     pairs.update(frozenset(p) for p in TRUE_OVERLAPS)
     # a paraphrase of a duty that overlaps another also overlaps that one
-    for key, (host, source, _) in PARAPHRASES.items():
+    for key, (host, source, _) in planted.items():
         for a, b in TRUE_OVERLAPS:
             other = b if a == source else a if b == source else None
             if other and _unit(other) != host:

@@ -31,14 +31,27 @@ KEY_SHARE = 0.25      # a shared run is a key phrase when it weighs this share o
 # Words that say nothing about the subject of a duty: removed (they break the text).
 FILLERS = ("贯彻执行", "贯彻落实", "组织实施", "组织开展", "负责", "承担", "工作", "有关", "相关", "依法",
            "法律法规", "方针政策", "其他", "交办的", "职责范围内", "以及", "或者", "并且")
+# Verbs and qualifiers one unit's 三定 puts before a subject and another's leaves out or words
+# otherwise (牵头开展 / 组织 / 做好; 按规定权限; 会同、配合有关部门). Not the verbs that are half of a
+# stock phrase (指导、协调、推进、建设): removing them leaves the phrase's nouns (重点项目建设)
+# more weight in short duties, and the generated county's unrelated pairs rose above 0.5.
+VERBS = ("牵头", "开展", "做好", "会同", "配合", "按规定", "按照", "规定权限", "权限", "监督实施", "落实")
+FILLERS = FILLERS + VERBS
 # Place words: every unit of a 编办's corpus is in the same county.
 PLACES = ("本行政区域内", "本行政区域", "行政区域内", "辖区内", "辖区", "本地区", "本县", "全县", "县级",
           "县域", "本级", "县")
-SYNONYMS = {"监管": "监督管理"}
+# One name, several wordings: the abbreviations 三定 texts use → the full name.
+SYNONYMS = {"监管": "监督管理", "督查": "监督检查", "农资": "农业生产资料", "农机": "农业机械",
+            "渔船": "渔业船舶", "食安委": "食品安全委员会"}
+# Where a word above is part of another word it stays (惠农资金, 落实情况).
+GUARDS = {"农资": "(?<!惠)农资(?!金)", "落实": "落实(?!情况)"}
+# The line every 三定 ends with (完成县委、县政府交办的其他任务): nothing of it is a subject.
+BOILERPLATE = (r"完成[^。；;]{0,24}交办的?其他[^。；;]{0,6}",)
 # Joining characters, except where they are part of a word (及时, 和谐, 参与…).
 _JOINERS = r"[和及与或等的并](?!时|谐|平|其)"
-_SPECIAL = re.compile("|".join([re.escape(w) for w in sorted((*FILLERS, *PLACES, *SYNONYMS),
-                                                             key=len, reverse=True)] + [_JOINERS]))
+_SPECIAL = re.compile("|".join(
+    list(BOILERPLATE) + [GUARDS.get(w, re.escape(w)) for w in sorted(
+        (*FILLERS, *PLACES, *SYNONYMS), key=len, reverse=True)] + [_JOINERS]))
 
 
 _RUN = re.compile(r"[0-9a-z\u3400-\u9fff]+")   # what n-grams are made of; anything else breaks
