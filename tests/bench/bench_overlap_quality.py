@@ -24,36 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.core.bureau.similarity import Corpus  # noqa: E402
 from app.services.county import overlap as O  # noqa: E402
-from tests.unit.overlap_fixtures import DEPARTMENTS, county_duties  # noqa: E402
-from tests.unit.overlap_real_duties import HELD_OUT, PARAPHRASES, overlaps, units  # noqa: E402
-
-
-def corpus(in_county: bool = False) -> tuple[list[O.DutyRef], Corpus]:
-    duties = [O.DutyRef(unit, unit, key, key, text, "") for unit, rows in units().items()
-              for key, text in rows]
-    if in_county:   # the 47 other generated departments: the IDF of a whole county
-        others = county_duties(keys=tuple(d[0] for d in DEPARTMENTS
-                                          if d[0] not in ("market", "agri", "emerg")))
-        duties += [O.DutyRef(u.key, u.name, f"{u.key}:{code}", f"{u.key}:{code}", text, "")
-                   for u in others for code, _, text in u.duties]
-    return duties, Corpus([d.content for d in duties], [d.unit_id for d in duties])
-
-
-def measure(duties: list[O.DutyRef], corp: Corpus, threshold: float) -> dict:
-    """Only pairs of two duties of the real texts count (in the county the generated duties
-    are context)."""
-    truth = overlaps()
-    _, cross, _ = O.candidates(duties, corp, threshold, len({d.unit_id for d in duties}))
-    found = {frozenset((duties[i].code, duties[j].code)): s for s, i, j in cross
-             if ":" not in duties[i].code + duties[j].code}
-    hits = truth & found.keys()
-    tuned = {p for p in truth if p & PARAPHRASES.keys()}
-    held = {p for p in truth if p & HELD_OUT.keys()}
-    return {"threshold": threshold, "candidates": len(found), "hits": len(hits),
-            "recall": len(hits) / len(truth), "precision": len(hits) / len(found) if found else 1.0,
-            "tuned": len(tuned & hits), "held": len(held & hits), "found": found, "truth": truth}
+from tests.unit.overlap_real_duties import HELD_OUT, PARAPHRASES, corpus, measure, overlaps  # noqa: E402
 
 
 def main() -> None:

@@ -22,6 +22,10 @@ share a great deal of wording: 科技和信息化建设, 应急处置和调查�
 """
 from __future__ import annotations
 
+from app.core.bureau.similarity import Corpus
+from app.services.county import overlap as O
+from tests.unit.overlap_fixtures import DEPARTMENTS, county_duties
+
 SAMR = "县市场监督管理局"
 AGRI = "县农业农村局"
 EMERG = "县应急管理局"
@@ -211,3 +215,30 @@ def overlaps() -> set[frozenset[str]]:
 
 def _unit(key: str) -> str:
     return next(unit for unit, duties in units().items() if any(k == key for k, _ in duties))
+
+
+# ---------------------------------------------------------------- measuring
+def corpus(in_county: bool = False) -> tuple[list[O.DutyRef], Corpus]:
+    duties = [O.DutyRef(unit, unit, key, key, text, "") for unit, rows in units().items()
+              for key, text in rows]
+    if in_county:   # the 47 other generated departments: the IDF of a whole county
+        others = county_duties(keys=tuple(d[0] for d in DEPARTMENTS
+                                          if d[0] not in ("market", "agri", "emerg")))
+        duties += [O.DutyRef(u.key, u.name, f"{u.key}:{code}", f"{u.key}:{code}", text, "")
+                   for u in others for code, _, text in u.duties]
+    return duties, Corpus([d.content for d in duties], [d.unit_id for d in duties])
+
+
+def measure(duties: list[O.DutyRef], corp: Corpus, threshold: float) -> dict:
+    """Only pairs of two duties of the real texts count (in the county the generated duties
+    are context)."""
+    truth = overlaps()
+    _, cross, _ = O.candidates(duties, corp, threshold, len({d.unit_id for d in duties}))
+    found = {frozenset((duties[i].code, duties[j].code)): s for s, i, j in cross
+             if ":" not in duties[i].code + duties[j].code}
+    hits = truth & found.keys()
+    tuned = {p for p in truth if p & PARAPHRASES.keys()}
+    held = {p for p in truth if p & HELD_OUT.keys()}
+    return {"threshold": threshold, "candidates": len(found), "hits": len(hits),
+            "recall": len(hits) / len(truth), "precision": len(hits) / len(found) if found else 1.0,
+            "tuned": len(tuned & hits), "held": len(held & hits), "found": found, "truth": truth}
