@@ -5,10 +5,15 @@ would need a segmenter and a dictionary of government terms; overlapping charact
 3-grams catch the same nouns without one and do not care in which order clauses come. Weights
 are TF-IDF with the IDF counting units, not texts (`groups`): the stock phrasing of 三定 texts
 that every unit uses (监督管理, 发展规划, 组织开展…监督检查) weighs little however often one unit
-repeats it, and the subject (食用农产品, 旅游市场…) decides. Before n-gramming a short fixed list removes what carries no subject at all (负责,
-承担, 工作, 依法, 贯彻执行, 法律法规, and place words: every unit is in the same county) and
-maps a few synonyms (监管 → 监督管理), so that paraphrases meet. Removed words and punctuation
-break the text into segments; n-grams never bridge them ("负责食品" gives no "责食").
+repeats it, and the subject (食用农产品, 旅游市场…) decides. Before n-gramming a short fixed list
+removes what carries no subject at all (负责, 承担, 工作, 依法, 贯彻执行, 法律法规; the lead verbs
+one 三定 uses and another does not: 牵头, 开展, 做好, 会同, 按规定权限; the closing line
+完成县委、县政府交办的其他任务; place words: every unit is in the same county) and maps the
+abbreviations of 三定 texts to the full names (监管 → 监督管理, 农资 → 农业生产资料, 农机, 渔船,
+食安委, 督查), so that paraphrases meet: on real 三定 texts (tests/bench/bench_overlap_quality.py)
+this took the paraphrases found at 0.5 from 12 to 15 of 20 among three units (inside a county
+17 to 18) and the precision from 0.80 to 1.00 (the closing line scored 1.0 between any two units). Removed words and
+punctuation break the text into segments; n-grams never bridge them ("负责食品" gives no "责食").
 
 The score is explainable: the n-grams two texts share, merged back into runs of the original
 texts, are the phrases shown to the user (`Corpus.explain`).
