@@ -8,11 +8,11 @@ The corpus is tests/unit/overlap_real_duties: the 主要职责 of a 县市场监
 every real overlap labelled; with --in-county the three units sit among the 47 other
 departments of tests/unit/overlap_fixtures.county_duties (generated), so that the IDF counts a
 county's 50 units as it does in use. For each threshold the 交叉 candidates are what
-app.services.county.overlap.analyse lists (app.services.county.overlap.candidates on the same
-corpus): recall = labelled pairs found / labelled pairs, precision = labelled pairs found /
-candidates (--in-county: between two duties of the real texts); how many paraphrases are found, those the method was tuned on and the
-held-out ones apart. --misses prints the labelled pairs with their scores
-and the candidates that are not labelled, with their scores, at the default threshold.
+app.services.county.overlap.analyse lists (overlap.candidates on the same corpus): recall =
+labelled pairs listed / labelled pairs, precision = labelled pairs listed / candidates (with
+--in-county: candidates between two duties of the real texts); and how many paraphrases are
+listed, those the method was tuned on and the held-out ones apart. --misses adds every labelled
+pair's score and the candidates not labelled, at the default threshold.
 Reports figures; it is not a pass/fail test (tests/unit/test_overlap_quality.py is).
 """
 from __future__ import annotations

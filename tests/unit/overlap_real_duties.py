@@ -2,18 +2,21 @@
 overlaps: the ground truth for the recall and precision of the 职责交叉 analysis
 (tests/unit/test_overlap_quality.py, tests/bench/bench_overlap_quality.py).
 
-Where the texts come from. SAMR, ORIG_AGRI and EMERG are the 主要职责 of a 县市场监督管理局,
+Where the texts come from. DUTIES holds the 主要职责 of a 县市场监督管理局,
 县农业农村局 and 县应急管理局 as county 三定规定 word them: the 2018 institutional reform's standard
 texts (the national ministries' 三定 brought down to county level through the provincial and
 municipal templates: "贯彻执行国家和省、市…", "县委、县政府", 较大及以上 instead of 重大), one duty
-a line, numbered as in the regulations, written down from those templates (not copied from one
-particular county's file; counties differ in a clause here and there). Each ends with the line
-every 三定 ends with, 完成县委、县政府交办的其他任务.
+a line, numbered as in the regulations, written down from those templates as the author knows
+them (not copied from one particular county's file, and shortened here and there; counties differ
+in a clause or two). Two lines are clauses counties list on their own: S18, the 职责分工 clause on
+食用农产品 of the 市场监管 三定, and N15, 农业行业安全生产 out of the 农业农村 duty on 农村社会事业.
+Each unit ends with the line every 三定 ends with, 完成县委、县政府交办的其他任务.
 
 PARAPHRASES are written by hand for this fixture: a duty of one unit re-worded as another unit's
 三定 would word the same responsibility (other verbs, 负责…的监督管理 ↔ 承担…监管工作, clauses
 reordered or left out, abbreviations) and planted in that other unit. They are the 交叉 a 编办 is
-looking for (two units both claiming one responsibility after a reform).
+looking for (two units both claiming one responsibility after a reform). HELD_OUT are more of
+them, written after the method was tuned on PARAPHRASES and not tuned on.
 
 TRUE_OVERLAPS are pairs of the standard texts themselves that real counties report as 职责交叉:
 食用农产品 between 市场监管 and 农业农村 (产地准出 / 市场准入), 农业行业安全生产 and 应急's
