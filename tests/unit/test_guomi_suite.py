@@ -243,3 +243,4 @@ def test_only_the_bureau_admin_chooses_the_suite(tmp_path):
         assert suite_choice.county_family(world.bureau) == "classic"
     finally:
         world.close()
+

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tempfile
 from pathlib import Path
 
@@ -34,10 +35,13 @@ def segment_file(s, after_seq: int, folder: Path) -> tuple[dict, tuple[str, Path
     head = s.execute(select(AuditLog.seq, AuditLog.hash).order_by(AuditLog.seq.desc()).limit(1)).first()
     if head is None:
         return None
-    path = Path(tempfile.mkstemp(prefix="audit-", suffix=".jsonl", dir=folder)[1])
+    # mkstemp's descriptor is the one written through: left open, it leaked one per package and
+    # on Windows kept the spool folder from being deleted after the export
+    fd, name = tempfile.mkstemp(prefix="audit-", suffix=".jsonl", dir=folder)
+    path = Path(name)
     digest = hashlib.sha256()
     first = None
-    with open(path, "wb") as out:
+    with os.fdopen(fd, "wb") as out:
         rows = s.execute(select(*(getattr(AuditLog, f) for f in _FIELDS))
                          .where(AuditLog.seq > after_seq).order_by(AuditLog.seq)
                          .execution_options(yield_per=5000))
