@@ -52,7 +52,7 @@ def rows_of(db: Path, table: str) -> int:
 
 
 def exported_rows(result) -> int:
-    return int(re.search(r"已导出第\d+号包：(\d+)条变更", result.stdout).group(1))
+    return int(re.search(r"已导出第\d+号包（\S+算法）：(\d+)条变更", result.stdout).group(1))
 
 
 @pytest.fixture(scope="module")
