@@ -151,10 +151,20 @@ def sm2_endorsed(public_key: str, sm2_public: str | None, endorsement: str | Non
 
 
 def sm2_signature_valid(sm2_public: str, signature: str, msg: bytes) -> bool:
-    raw_key, raw_sig = _unb64(sm2_public), _unb64(signature)
-    if raw_key is None or raw_sig is None or len(raw_sig) != gm.SIGNATURE_LENGTH:
-        return False
-    return gm.valid_public(raw_key) and gm.verify(raw_key, msg, raw_sig)
+    return sm2_signatures_valid([(sm2_public, signature, msg)])[0]
+
+
+def sm2_signatures_valid(items: list[tuple[str, str, bytes]]) -> list[bool]:
+    """sm2_signature_valid of each (SM2 public key, signature, message), at once: the verifier
+    may use every core (gm.verify_many)."""
+    decoded = [(_unb64(key), _unb64(sig), msg) for key, sig, msg in items]
+    usable = [i for i, (key, sig, _) in enumerate(decoded) if key is not None and sig is not None
+              and len(sig) == gm.SIGNATURE_LENGTH and gm.valid_public(key)]
+    results = [False] * len(items)
+    for i, ok in zip(usable, gm.verify_many([(decoded[i][0], decoded[i][2], decoded[i][1])
+                                             for i in usable])):
+        results[i] = ok
+    return results
 
 
 # ---------------------------------------------------------------- sealing under a password
