@@ -115,7 +115,8 @@ class _Pure:
     def sign(self, private: bytes, public: bytes, message: bytes, k: int | None = None) -> bytes:
         rnd = (lambda _n: k) if k is not None else None
         r, s = self._gmalg.SM2(sk=private, uid=UID, pk=public, rnd_fn=rnd).sign(message)
-        return r + s
+        # gmalg gives r and s without leading zero bytes (1 signature in 128 has one short)
+        return r.rjust(32, b"\0") + s.rjust(32, b"\0")
 
     def verify(self, public: bytes, message: bytes, signature: bytes) -> bool:
         try:
