@@ -9,7 +9,10 @@ backends:
 - "fast": gmssl-fast (Apache-2.0, GmSSL compiled in; wheels for x86_64, aarch64 and Windows) —
   used when installed, ~2,500 a second. Interoperates with the pure one and with OpenSSL.
 
-`LZKP_SM2_BACKEND=pure` forces the pure one. Both use the default user ID 1234567812345678 of
+Verifying prefers a third implementation when it is there: the system's OpenSSL (libcrypto 3,
+through ctypes: app.core.gm_openssl), ~5x faster than gmssl-fast at checking signatures — the
+编办 checks every SM2 statement of a unit's year. `LZKP_SM2_BACKEND=pure` (or `fast`) forces
+that backend for everything, verifying included; `openssl` asks for OpenSSL's verifier. Both use the default user ID 1234567812345678 of
 GB/T 35276 (what OpenSSL calls distid), raw signatures r‖s (64 bytes) and ciphertexts
 C1‖C3‖C2 with C1 = 04‖x‖y (GB/T 32918.4).
 
@@ -112,7 +115,8 @@ class _Pure:
     def sign(self, private: bytes, public: bytes, message: bytes, k: int | None = None) -> bytes:
         rnd = (lambda _n: k) if k is not None else None
         r, s = self._gmalg.SM2(sk=private, uid=UID, pk=public, rnd_fn=rnd).sign(message)
-        return r + s
+        # gmalg gives r and s without leading zero bytes (1 signature in 128 has one short)
+        return r.rjust(32, b"\0") + s.rjust(32, b"\0")
 
     def verify(self, public: bytes, message: bytes, signature: bytes) -> bool:
         try:
@@ -208,8 +212,42 @@ def sign(private: bytes, message: bytes) -> bytes:
     return backend().sign(private, public_of(private), message)
 
 
+@lru_cache(maxsize=None)
+def _openssl():
+    from app.core import gm_openssl
+    return gm_openssl.load(UID, public_der, signature_der)
+
+
+def verifier():
+    """What verifies SM2 signatures: OpenSSL's libcrypto when it loads and no backend is forced
+    (LZKP_SM2_BACKEND unset or "openssl"), else backend()."""
+    if os.environ.get("LZKP_SM2_BACKEND", "") in ("", "openssl"):
+        found = _openssl()
+        if found is not None:
+            return found
+    return backend()
+
+
 def verify(public: bytes, message: bytes, signature: bytes) -> bool:
-    return len(signature) == SIGNATURE_LENGTH and backend().verify(public, message, signature)
+    return len(signature) == SIGNATURE_LENGTH and verifier().verify(public, message, signature)
+
+
+def verify_many(items: list[tuple[bytes, bytes, bytes]]) -> list[bool]:
+    """verify() of each (public, message, signature), on every core when the verifier lets go
+    of the GIL (OpenSSL's does; gmssl-fast and gmalg do not, so they verify one by one)."""
+    v = verifier()
+
+    def check(chunk):
+        return [len(sig) == SIGNATURE_LENGTH and v.verify(pub, msg, sig) for pub, msg, sig in chunk]
+
+    workers = min(4, os.cpu_count() or 1)
+    if not getattr(v, "releases_gil", False) or workers < 2 or len(items) < 64:
+        return check(items)
+    from concurrent.futures import ThreadPoolExecutor
+    size = -(-len(items) // workers)
+    with ThreadPoolExecutor(workers) as pool:
+        parts = pool.map(check, [items[i:i + size] for i in range(0, len(items), size)])
+    return [ok for part in parts for ok in part]
 
 
 def encrypt(public: bytes, plain: bytes) -> bytes:

@@ -10,6 +10,11 @@ leaves a line no statement signed.
 
 The private key is sealed with AES-GCM under a key derived from the password with argon2id, so
 a copy of the database file does not let anyone sign as the person.
+
+Two algorithms sign (the county's 通用/国密 choice, app.services.exchange.suite_choice): Ed25519
+over the items' SHA-256 (ALG_ED25519), or SM2 over their SM3 (ALG_SM2, app.core.gm). The SM2 key
+is derived from the Ed25519 one (HKDF-SM3: no second secret to seal) and endorsed by it (an
+Ed25519 signature over its public key), so trust stays in the key the roster carries.
 """
 from __future__ import annotations
 
@@ -25,10 +30,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
+from app.core import gm
 from app.core.errors import AppError
 
 SUBMIT, REVIEW = "submit", "review"
+ALG_ED25519, ALG_SM2 = "ed25519", "sm2"
 _DOMAIN = b"lzkp-statement-v1\n"
+_DOMAIN_SM2 = b"lzkp-statement-sm2-v1\n"
+_SM2_DERIVATION = b"lzkp-person-sm2-v1"
+_SM2_ENDORSEMENT = b"lzkp-person-sm2-endorsement-v1\x00"
 _SEAL_AD = b"lzkp-sealed-key-v1"
 # argon2id cost of sealing: RFC 9106's second recommended option scaled to an office PC
 # (64 MiB, 3 passes: ~0.1 s); stored with each sealed key so it can be raised later.
@@ -70,10 +80,14 @@ def items_text(items: list[str]) -> str:
 
 
 def message(statement_id: str, person_id: str, key_id: str, kind: str, created_at: str,
-            items: str) -> bytes:
-    """The bytes a statement's signature covers (the items by their SHA-256)."""
-    digest = hashlib.sha256(items.encode("utf-8")).hexdigest()
-    return _DOMAIN + "\n".join((statement_id, person_id, key_id, kind, created_at, digest)).encode()
+            items: str, alg: str | None = ALG_ED25519) -> bytes:
+    """The bytes a statement's signature covers: the items by their SHA-256 (Ed25519) or by
+    their SM3 (SM2), under a domain string of their own."""
+    if alg == ALG_SM2:
+        domain, digest = _DOMAIN_SM2, gm.sm3(items.encode("utf-8")).hex()
+    else:
+        domain, digest = _DOMAIN, hashlib.sha256(items.encode("utf-8")).hexdigest()
+    return domain + "\n".join((statement_id, person_id, key_id, kind, created_at, digest)).encode()
 
 
 # ---------------------------------------------------------------- signing and checking
@@ -84,9 +98,23 @@ class Signer:
     key_id: str
     private: Ed25519PrivateKey = field(repr=False)
 
-    def sign(self, statement_id: str, kind: str, created_at: str, items: str) -> str:
-        msg = message(statement_id, self.person_id, self.key_id, kind, created_at, items)
+    def sign(self, statement_id: str, kind: str, created_at: str, items: str,
+             alg: str = ALG_ED25519) -> str:
+        msg = message(statement_id, self.person_id, self.key_id, kind, created_at, items, alg)
+        if alg == ALG_SM2:
+            return _b64(gm.sign(self.sm2_private(), msg))
         return _b64(self.private.sign(msg))
+
+    def sm2_private(self) -> bytes:
+        return sm2_private_of(self.private)
+
+    def sm2_public(self) -> str:
+        """Base64 of the derived SM2 public key (65 bytes 04‖x‖y)."""
+        return _b64(gm.public_of(self.sm2_private()))
+
+    def sm2_endorsement(self) -> str:
+        """Base64 of this key's Ed25519 signature over the derived SM2 public key."""
+        return _b64(self.private.sign(_SM2_ENDORSEMENT + gm.public_of(self.sm2_private())))
 
 
 def new_private_key() -> Ed25519PrivateKey:
@@ -106,6 +134,37 @@ def signature_valid(public_key: str, signature: str, msg: bytes) -> bool:
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+def sm2_private_of(private: Ed25519PrivateKey) -> bytes:
+    """The person's SM2 key, derived from their Ed25519 one (HKDF-SM3 with its own info)."""
+    return gm.private_from_seed(private.private_bytes_raw(), _SM2_DERIVATION)
+
+
+def sm2_endorsed(public_key: str, sm2_public: str | None, endorsement: str | None) -> bool:
+    """True when `endorsement` is the Ed25519 key `public_key`'s signature over `sm2_public`,
+    a point on the SM2 curve (all base64)."""
+    raw_sm2 = _unb64(sm2_public)
+    if raw_sm2 is None or not gm.valid_public(raw_sm2) or endorsement is None:
+        return False
+    return signature_valid(public_key, endorsement, _SM2_ENDORSEMENT + raw_sm2)
+
+
+def sm2_signature_valid(sm2_public: str, signature: str, msg: bytes) -> bool:
+    return sm2_signatures_valid([(sm2_public, signature, msg)])[0]
+
+
+def sm2_signatures_valid(items: list[tuple[str, str, bytes]]) -> list[bool]:
+    """sm2_signature_valid of each (SM2 public key, signature, message), at once: the verifier
+    may use every core (gm.verify_many)."""
+    decoded = [(_unb64(key), _unb64(sig), msg) for key, sig, msg in items]
+    usable = [i for i, (key, sig, _) in enumerate(decoded) if key is not None and sig is not None
+              and len(sig) == gm.SIGNATURE_LENGTH and gm.valid_public(key)]
+    results = [False] * len(items)
+    for i, ok in zip(usable, gm.verify_many([(decoded[i][0], decoded[i][2], decoded[i][1])
+                                             for i in usable])):
+        results[i] = ok
+    return results
 
 
 # ---------------------------------------------------------------- sealing under a password

@@ -21,6 +21,10 @@ class PersonKey(Synced, Base):
     person_id: Mapped[str] = mapped_column(ForeignKey("person.id"))
     public_key: Mapped[str] = mapped_column(String(44))        # base64 of 32 raw bytes
     created_at: Mapped[str] = mapped_column(String(19))
+    # 国密: the SM2 key derived from this one (base64 of 04‖x‖y) and this key's Ed25519
+    # signature over it; filled when the person first signs with SM2 (migration 0013)
+    sm2_public: Mapped[str | None] = mapped_column(String(88), nullable=True)
+    sm2_endorsement: Mapped[str | None] = mapped_column(String(88), nullable=True)
     __table_args__ = (Index("ix_person_key_person", "person_id"),)
 
 
@@ -32,8 +36,11 @@ class SignedStatement(Synced, Base):
     key_id: Mapped[str] = mapped_column(String(36))
     kind: Mapped[str] = mapped_column(String(8))
     items: Mapped[str] = mapped_column(Text)
-    value: Mapped[str] = mapped_column(String(88))             # base64 Ed25519 signature
+    value: Mapped[str] = mapped_column(String(88))             # base64 Ed25519 or SM2 signature
     created_at: Mapped[str] = mapped_column(String(19))
+    # 'ed25519' or 'sm2' (app.core.signing.ALG_*); NULL (a package of an older program) is Ed25519
+    alg: Mapped[str | None] = mapped_column(String(8), nullable=True, default="ed25519",
+                                            server_default="ed25519")
 
 
 class ChangeCount(Base):

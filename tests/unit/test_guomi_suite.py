@@ -78,6 +78,17 @@ def test_sm2_encryption_gives_and_opens_the_standard_ciphertext(name):
     assert gm.backend(name).decrypt(d, bytes.fromhex(SM2_ENCRYPTION_EXAMPLE)) == b"encryption standard"
 
 
+def test_a_pure_signature_with_a_short_r_is_still_64_bytes_and_verifies():
+    """gmalg drops r's leading zero byte (k = 56 gives a 31-byte r for this key and message):
+    the raw form is fixed-length, else a package signed with it came out one byte short."""
+    d = bytes.fromhex(SM2_EXAMPLE["d"])
+    public = gm.public_of(d)
+    signature = gm.backend("pure").sign(d, public, b"lzkp", 56)
+    assert len(signature) == gm.SIGNATURE_LENGTH and signature[0] == 0
+    for name in BACKENDS:
+        assert gm.backend(name).verify(public, b"lzkp", signature)
+
+
 @pytest.mark.skipif(len(BACKENDS) < 2, reason="gmssl-fast not installed here")
 def test_the_two_backends_read_each_other():
     d = gm.new_private()

@@ -33,8 +33,12 @@ def family_label(family: str | None) -> str:
 def county_family(db: Database) -> str:
     """The 编办's choice for its county (通用 until it chooses)."""
     with db.read() as s:
-        raw = s.scalar(select(Setting.value).where(Setting.key == SETTING_KEY,
-                                                   Setting.deleted.is_(False)))
+        return _county_family_in(s)
+
+
+def _county_family_in(s) -> str:
+    raw = s.scalar(select(Setting.value).where(Setting.key == SETTING_KEY,
+                                               Setting.deleted.is_(False)))
     try:
         value = json.loads(raw) if raw else CLASSIC
     except ValueError:
@@ -61,7 +65,11 @@ def set_county_family(db: Database, actor: Actor, family: str) -> str:
 def unit_family(db: Database) -> str:
     """The family this unit's 编办 announced (通用 before any, and for a unit without a 编办)."""
     with db.read() as s:
-        family = s.scalar(select(Peer.suite_family).where(Peer.kind == "bureau"))
+        return _unit_family_in(s)
+
+
+def _unit_family_in(s) -> str:
+    family = s.scalar(select(Peer.suite_family).where(Peer.kind == "bureau"))
     return family if family in FAMILIES else CLASSIC
 
 
@@ -69,6 +77,12 @@ def family_in_use(db: Database) -> str:
     """The family this database's own signatures and packages follow: the 编办's choice in the
     编办's database, the announced one in a unit's."""
     return county_family(db) if db.edition == "bureau" else unit_family(db)
+
+
+def family_in(s) -> str:
+    """family_in_use, read in the session `s` (of Database.session: it knows its database)."""
+    db = s.info.get("db")
+    return _county_family_in(s) if db is not None and db.edition == "bureau" else _unit_family_in(s)
 
 
 def announced(header: dict) -> str | None:

@@ -1,10 +1,12 @@
-"""Signing what a person submits or decides, in the transaction that writes it."""
+"""Signing what a person submits or decides, in the transaction that writes it: with Ed25519,
+or with SM2 when the county chose 国密 (app.services.exchange.suite_choice)."""
 from __future__ import annotations
 
 from app.core import signing
 from app.core.ids import new_id
 from app.db.engine import now_text
-from app.db.models import ReviewAction, SignedStatement, WorkLog
+from app.db.models import PersonKey, ReviewAction, SignedStatement, WorkLog
+from app.services.exchange.suite_choice import GUOMI, family_in
 
 
 def submission_line(log: WorkLog) -> str:
@@ -17,11 +19,27 @@ def action_line(a: ReviewAction) -> str:
                                a.action, a.final, a.reviewer_id, a.on_behalf_of)
 
 
+def algorithm(s) -> str:
+    """The algorithm new statements are signed with: SM2 in a 国密 county, else Ed25519."""
+    return signing.ALG_SM2 if family_in(s) == GUOMI else signing.ALG_ED25519
+
+
+def _publish_sm2(s, signer: signing.Signer) -> None:
+    """The signer's key row gets its derived SM2 public key and the endorsement (first use)."""
+    key = s.get(PersonKey, signer.key_id)
+    public = signer.sm2_public()
+    if key is not None and (key.sm2_public != public or not key.sm2_endorsement):
+        key.sm2_public, key.sm2_endorsement = public, signer.sm2_endorsement()
+
+
 def _statement(s, signer: signing.Signer, kind: str, lines: list[str]) -> str:
     statement_id, created_at, items = new_id(), now_text(), signing.items_text(lines)
+    alg = algorithm(s)
+    if alg == signing.ALG_SM2:
+        _publish_sm2(s, signer)
     s.add(SignedStatement(id=statement_id, person_id=signer.person_id, key_id=signer.key_id,
-                          kind=kind, items=items, created_at=created_at,
-                          value=signer.sign(statement_id, kind, created_at, items)))
+                          kind=kind, items=items, created_at=created_at, alg=alg,
+                          value=signer.sign(statement_id, kind, created_at, items, alg)))
     return statement_id
 
 

@@ -11,6 +11,10 @@ A log failing any of these gets the derived status 签名无效 ('invalid'), whi
 and the reason is named. The status is set back once the log verifies again (an amendment
 signed anew). Signatures already checked in this process are remembered by their exact bytes,
 so a page refresh checks only what is new.
+
+A statement is signed with Ed25519 or, in a 国密 county, with SM2 (`alg`); an SM2 one counts only
+when its key row's SM2 key is endorsed by the row's Ed25519 key (checked once per key and run),
+so a county that switches mid-month has both kinds, and both verify.
 """
 from __future__ import annotations
 
@@ -68,11 +72,14 @@ class _Statements:
             marks = ", ".join("?" * len(chunk))
             for row in conn.exec_driver_sql(
                     "SELECT s.id, s.person_id, s.key_id, s.kind, s.items, s.value, s.created_at, "
-                    f"k.person_id, k.public_key FROM signed_statement s LEFT JOIN person_key k "
+                    "k.person_id, k.public_key, s.alg, k.sm2_public, k.sm2_endorsement "
+                    f"FROM signed_statement s LEFT JOIN person_key k "
                     f"ON k.id = s.key_id AND k.deleted = 0 WHERE s.id IN ({marks}) AND s.deleted = 0",
                     tuple(chunk)):
                 self.rows[row[0]] = row
         self._lines: dict[str, frozenset[str] | None] = {}
+        self._endorsed: dict[tuple, bool] = {}   # (Ed25519 key, SM2 key, endorsement) → checked
+        self._verify_sm2_at_once()
 
     def lines(self, statement_id: str | None, kind: str, signer_id: str) -> frozenset[str] | None:
         """The item lines of a statement of `kind` validly signed by `signer_id`, else None."""
@@ -85,18 +92,62 @@ class _Statements:
 
     def _check(self, statement_id: str | None) -> frozenset[str] | None:
         row = self.rows.get(statement_id)
-        if row is None:
+        prepared = self._prepared(row) if row is not None else None
+        if prepared is None:
             return None
-        sid, person_id, key_id, kind, items, value, created_at, key_owner, public = row
-        if key_owner != person_id or public is None:
-            return None
-        msg = signing.message(sid, person_id, key_id, kind, created_at, items)
-        memo = hashlib.sha256(b"\0".join((public.encode(), msg, value.encode()))).digest()
+        alg, msg, memo = prepared
+        value, public, sm2_public, endorsement = row[5], row[8], row[10], row[11]
         if memo not in _verified:
-            if not signing.signature_valid(public, value, msg):
+            if alg == signing.ALG_SM2:
+                if not (self._sm2_endorsed(public, sm2_public, endorsement)
+                        and signing.sm2_signature_valid(sm2_public, value, msg)):
+                    return None
+            elif not signing.signature_valid(public, value, msg):
                 return None
             _verified.add(memo)
-        return frozenset(items.split("\n"))
+        return frozenset(row[4].split("\n"))
+
+    @staticmethod
+    def _prepared(row: tuple) -> tuple[str, bytes, bytes] | None:
+        """(algorithm, signed message, memo key) of a statement that passes the cheap checks."""
+        (sid, person_id, key_id, kind, items, value, created_at, key_owner, public,
+         alg, sm2_public, endorsement) = row
+        if key_owner != person_id or public is None:
+            return None
+        alg = alg or signing.ALG_ED25519            # NULL: a statement of an older program
+        if alg not in (signing.ALG_ED25519, signing.ALG_SM2):
+            return None
+        if alg == signing.ALG_SM2 and sm2_public is None:
+            return None
+        msg = signing.message(sid, person_id, key_id, kind, created_at, items, alg)
+        # the memo holds every input of the check (an SM2 one: the key row's both keys and the
+        # endorsement), so a key row edited later is checked anew
+        keys = (public, sm2_public or "", endorsement or "") if alg == signing.ALG_SM2 else (public,)
+        memo = hashlib.sha256(b"\0".join((alg.encode(), *(k.encode() for k in keys), msg,
+                                          value.encode()))).digest()
+        return alg, msg, memo
+
+    def _verify_sm2_at_once(self) -> None:
+        """Every SM2 statement read, endorsed and not verified yet, verified in one batch (on
+        every core where the verifier can: gm.verify_many); what verifies is remembered, so
+        _check finds it done. The same checks as _check's, only earlier."""
+        todo = []
+        for row in self.rows.values():
+            prepared = self._prepared(row)
+            if (prepared is not None and prepared[0] == signing.ALG_SM2
+                    and prepared[2] not in _verified and self._sm2_endorsed(row[8], row[10], row[11])):
+                todo.append((prepared[2], (row[10], row[5], prepared[1])))
+        if len(todo) > 1:
+            for (memo, _), ok in zip(todo, signing.sm2_signatures_valid([item for _, item in todo])):
+                if ok:
+                    _verified.add(memo)
+
+    def _sm2_endorsed(self, public: str, sm2_public: str, endorsement: str | None) -> bool:
+        """The key row's SM2 key is endorsed by its Ed25519 key (checked once per key and run)."""
+        key = (public, sm2_public, endorsement)
+        if key not in self._endorsed:
+            self._endorsed[key] = signing.sm2_endorsed(public, sm2_public, endorsement)
+        return self._endorsed[key]
 
 
 def verify_logs(s, log_ids) -> Verdicts:
