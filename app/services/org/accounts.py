@@ -82,6 +82,7 @@ def set_password(db: Database, actor: Actor, login_name: str, password: str) -> 
     problem = password_problem(password)
     if problem:
         raise ValidationError(problem)
+    stored = hash_password(password)      # outside the write transaction, as in add_user
     with db.session(actor) as s:
         person = _find_person(s, login_name)
         if person is None:
@@ -89,7 +90,7 @@ def set_password(db: Database, actor: Actor, login_name: str, password: str) -> 
         if person.id == actor.person_id:
             raise AppError("本人的密码请用“修改密码”修改（须输入原密码）")
         refuse_if_deactivated(s, person)
-        store_credential(s, person.id, hash_password(password))
+        store_credential(s, person.id, stored)
         lockout.clear(s, person.login)
 
 
@@ -143,6 +144,11 @@ def add_user(db: Database, actor: Actor, user: NewUser) -> str:
     pw = password_problem(user.password) if user.password is not None else None
     if pw:
         problems.append(pw)
+    # Hashed before the write transaction: argon2 takes most of a second (several on a busy PC)
+    # and, inside it, held every other writer of the file back (concurrent add-user refused as
+    # 文件被占用 after the busy timeout).
+    stored = (passwords.NO_PASSWORD_YET if user.password is None or problems
+              else hash_password(user.password))
     with db.session(actor) as s:
         taken = s.scalar(select(Person).where(Person.login == user.login.strip()))
         if taken is not None:
@@ -164,8 +170,6 @@ def add_user(db: Database, actor: Actor, user: NewUser) -> str:
                         staffing_type=user.staffing_type, post=user.post, status="在职")
         s.add(person)
         s.flush()
-        stored = (passwords.NO_PASSWORD_YET if user.password is None
-                  else hash_password(user.password))
         store_credential(s, person.id, stored, user.must_change or user.password is None)
         return person.id
 
