@@ -445,7 +445,18 @@ def outermost(area: QWidget, kind) -> list:
 
 def menu_actions(container, prefix: str = "") -> list[tuple[str, QAction]]:
     """(path, action) of every leaf entry of a menu bar or menu, its submenus shown first so
-    that entries built on aboutToShow exist."""
+    that entries built on aboutToShow exist.
+
+    With PySide6 6.8 (the Kylin arm64 build's), the first look at a new window's menus after
+    the previous window was deleted can hand out an already-deleted wrapper (shiboken reuses a
+    stale one for the new object at the same address); a second look gets a valid one."""
+    found = _menu_actions(container, prefix)
+    if not all(alive(action) for _path, action in found):
+        found = _menu_actions(container, prefix)
+    return found
+
+
+def _menu_actions(container, prefix: str) -> list[tuple[str, QAction]]:
     found = []
     for action in list(container.actions()):
         if action.isSeparator() or not action.isVisible():
@@ -455,7 +466,7 @@ def menu_actions(container, prefix: str = "") -> list[tuple[str, QAction]]:
         sub = action.menu()
         if sub is not None:
             sub.aboutToShow.emit()
-            found.extend(menu_actions(sub, path))
+            found.extend(_menu_actions(sub, path))
         else:
             found.append((path, action))
     return found
