@@ -123,6 +123,9 @@ def _step_pdf(ctx: _Context) -> str:
     return f"{path.name}，{len(data) // 1024} KB，已嵌入字体"
 
 
+_SM2_NAMES = {"fast": "GmSSL", "pure": "纯 Python", "openssl": "OpenSSL"}
+
+
 def _step_crypto(ctx: _Context) -> str:
     """Real sync packages in both suites: signed, encrypted to a second key pair, zstd inside,
     read back; and the SM2 backend in use (gmssl-fast where it has a wheel, else pure Python)."""
@@ -142,7 +145,8 @@ def _step_crypto(ctx: _Context) -> str:
         if rows != [["entry_text", "selftest", LOG_TEXT]]:
             raise RuntimeError(f"同步包（{suite}）读回不一致：{rows!r:.60}")
     return ("同步包读写正常：Ed25519 签名、X25519+ChaCha20-Poly1305 加密；国密 SM2 签名与加密、"
-            f"SM4-GCM、SM3（SM2 实现：{'GmSSL' if gm.backend().name == 'fast' else '纯 Python'}）；zstd 压缩")
+            f"SM4-GCM、SM3（SM2 实现：{_SM2_NAMES[gm.backend().name]}，验签："
+            f"{_SM2_NAMES[gm.verifier().name]}）；zstd 压缩")
 
 
 def _step_workers(ctx: _Context) -> str:

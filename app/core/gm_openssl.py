@@ -4,13 +4,14 @@
 five times faster than gmssl-fast here (0.6 ms against 3.3 ms a signature on the 2-core test
 machine): what the 编办 needs when it checks a unit's whole year of SM2-signed statements. Used
 only for verifying (app.core.gm.verify), only when it loads and passes the GB/T 32918.2 example
-on load; otherwise the chosen backend verifies. Windows and systems without libcrypto 3 simply
-do not have it. Same conventions as gm: user ID 1234567812345678, raw r‖s signatures.
+on load; otherwise the chosen backend verifies. On Windows it is the libcrypto-3 DLL Python's
+own _hashlib uses (in the bundle too); systems without a libcrypto 3 with SM2 simply do not have it. Same conventions as gm: user ID 1234567812345678, raw r‖s signatures.
 """
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
 import sys
 import threading
 
@@ -28,10 +29,7 @@ class OpenSslVerifier:
     name = "openssl"
     releases_gil = True     # ctypes lets go of it during each call: threads verify in parallel
 
-    def __init__(self, uid: bytes, public_der, signature_der):
-        path = ctypes.util.find_library("crypto")
-        if path is None:
-            raise OSError("libcrypto not found")
+    def __init__(self, uid: bytes, public_der, signature_der, path: str):
         lib = ctypes.CDLL(path)
         vp = ctypes.c_void_p
         for fn, restype, argtypes in (
@@ -103,10 +101,28 @@ class OpenSslVerifier:
                 lib.EVP_PKEY_free(key)
 
 
+def _libraries() -> list[str]:
+    """Where a libcrypto 3 may be: the system's (Linux), and on Windows the one Python's own
+    _hashlib was built with (python.org's installers and embeddable packages carry
+    libcrypto-3*.dll beside it; PyInstaller bundles it the same way)."""
+    found = [ctypes.util.find_library("crypto")]
+    if sys.platform == "win32":
+        try:
+            import _hashlib
+        except ImportError:
+            return [p for p in found if p]
+        folder = os.path.dirname(getattr(_hashlib, "__file__", "") or "")
+        found += [os.path.join(folder, name) for name in ("libcrypto-3-x64.dll", "libcrypto-3.dll")
+                  if os.path.exists(os.path.join(folder, name))]
+    return [p for p in found if p]
+
+
 def load(uid: bytes, public_der, signature_der) -> OpenSslVerifier | None:
     if sys.platform == "darwin":    # /usr/lib/libcrypto there is a stub that aborts the process
         return None
-    try:
-        return OpenSslVerifier(uid, public_der, signature_der)
-    except (OSError, AttributeError):
-        return None
+    for path in _libraries():
+        try:
+            return OpenSslVerifier(uid, public_der, signature_der, path)
+        except (OSError, AttributeError):
+            continue
+    return None
