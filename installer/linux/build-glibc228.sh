@@ -29,6 +29,8 @@
 # start from nothing. Log: $LZKP_BUILD_CACHE/logs/build-<arch>-<time>.log. Exit status non-zero
 # on any failed step or check.
 set -Eeuo pipefail
+# The whole script is one block, read before it runs: editing the file during a build is safe.
+{
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 HERE="$ROOT/installer/linux"
@@ -376,6 +378,16 @@ do_test() {
   echo "图形界面进程 $pid 仍在运行"; cat "$TEST_ROOT/tmp/gui.log" || true
   kill "$pid"; sleep 1
   kill "$XVFB_PID" 2>/dev/null || true; XVFB_PID=""
+
+  echo "--- 卸载：dpkg -r 与 install.sh --remove；数据文件夹保留"
+  "${T[@]}" dpkg -r lvzhi-kaoping >/dev/null
+  [[ ! -e "$TEST_ROOT/opt/lvzhi-kaoping" && ! -e "$TEST_ROOT/usr/bin/lzkp" ]]
+  "${T[@]}" /bin/sh -c "cd /home/kaoping && su kaoping -c \
+     'sh lvzhi-kaoping-${v}-linux-${ARCH}/install.sh --remove'"
+  [[ ! -e "$TEST_ROOT/home/kaoping/.local/opt/lvzhi-kaoping" ]]
+  ls "$TEST_ROOT$data"
+  [[ -f "$TEST_ROOT$data/旧版本.sqlite" && -d "$TEST_ROOT$data/backups" ]]
+  echo "已卸载：/opt/lvzhi-kaoping、/usr/bin/lzkp、~/.local/opt/lvzhi-kaoping 均已删除，数据文件夹保留"
   umount_all
   phase_end
 }
@@ -398,3 +410,5 @@ for f in "$ROOT/dist/lvzhi-kaoping_${v}_${ARCH}.deb" "$ROOT/dist/lvzhi-kaoping-$
   [[ -f "$f" ]] && echo "$(basename "$f")  $(du -m "$f" | cut -f1) MB  sha256 $(sha256sum "$f" | cut -c1-16)…"
 done
 echo "日志：$LOG"
+exit 0
+}
