@@ -24,8 +24,6 @@ import os
 import sys
 from pathlib import Path
 
-from sqlalchemy import select
-
 from app.core.errors import AppError
 from app.cli.auth import ADMIN, NOBODY, acts_as, chosen_password
 from app.cli.common import open_db, parse_quotas, print_json
@@ -327,9 +325,7 @@ def cmd_package_suite(a) -> int:
     elif db.edition == "bureau":
         print(f"全县同步包加密算法：{suite_choice.family_label(suite_choice.county_family(db))}")
     else:
-        with db.read() as s:
-            peer = s.scalar(select(Peer).where(Peer.kind == "bureau"))
-        family = peer.suite_family if peer else None
+        family = suite_choice.bureau_announced(db)
         print(f"编办选定的加密算法：{suite_choice.family_label(family)}"
               + ("" if family else "（尚未收到编办的选择，按通用算法）"))
     return 0

@@ -140,6 +140,7 @@ class _Fast:
     def __init__(self):
         import gmssl_fast
         self._mod = gmssl_fast
+        self._pure = _Pure()     # d·G and fixed-k signatures (tests): gmssl-fast exposes neither
 
     @lru_cache(maxsize=64)
     def _key(self, private: bytes | None, public: bytes | None):
@@ -147,11 +148,11 @@ class _Fast:
                              public_key=public.hex() if public else None)
 
     def public_of(self, private: bytes) -> bytes:
-        return _Pure().public_of(private)   # once per key; gmssl-fast does not expose d·G
+        return self._pure.public_of(private)   # once per key (gm.public_of caches it)
 
     def sign(self, private, public, message, k=None):
         if k is not None:
-            return _Pure().sign(private, public, message, k)
+            return self._pure.sign(private, public, message, k)
         return self._key(private, public).sign(message)
 
     def verify(self, public, message, signature):

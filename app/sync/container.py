@@ -46,14 +46,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
-from app.core import gm
 from app.paths import private_open
 from app.sync.keys import KeyPair, PublicKeys
 from app.sync.suites import (  # noqa: F401  (re-exported: the package file's vocabulary)
-    CHUNK_SIZE, CLASSIC, DEFAULT_SUITE, FAMILY_LABELS, GUOMI, READ_BLOCK, SUITES, CipherSuite,
-    Opener, PackageError, PlainSuite, Recipient, SecretChaChaSuite, SecretSm4Suite, SharedSecret,
-    Sm2Sm4Suite, X25519ChaChaSuite, _b64field, _bad_header, _signature_failed, endorsed_sm2,
-    sm2_sender_fields, suite_for, suite_label)
+    CHUNK_SIZE, CLASSIC, GUOMI, READ_BLOCK, SUITES, CipherSuite, Opener, PackageError, PlainSuite,
+    Recipient, SecretChaChaSuite, SecretSm4Suite, SharedSecret, Sm2Sm4Suite, X25519ChaChaSuite,
+    _bad_header, _signature_failed, check_sm2_fields, endorsed_sm2, sm2_sender_fields, suite_for,
+    suite_label)
 
 MAGIC = b"LZKPPKG\n"
 FORMAT = 1
@@ -63,7 +62,6 @@ MAX_HEADER = 1 << 20
 _PREFIX = len(MAGIC) + 4
 _RESERVED = ("format", "suite", "body_length", "chunk_size", "sender_key", "sender_sm2",
              "sm2_endorsement", "wrapped_key")
-
 
 
 def encode_header(header: dict) -> bytes:
@@ -100,9 +98,7 @@ def write_package(path: Path, header: dict, payload: Iterable[bytes], *, sign_ke
     clash = [k for k in _RESERVED + ("ephemeral", "salt", "recipient", "key_check") if k in header]
     if clash:
         raise ValueError(f"header keys reserved for the container: {clash}")
-    default = (SecretChaChaSuite.name if isinstance(recipient, SharedSecret)
-               else DEFAULT_SUITE if recipient is not None else PlainSuite.name)
-    cipher = SUITES[suite or default]()
+    cipher = SUITES[suite or suite_for(None, recipient)]()
     if cipher.needs_recipient != (recipient is not None):
         raise ValueError(f"suite {cipher.name!r} and recipient {recipient!r} do not go together")
     part = path.with_name(path.name + ".part")
@@ -113,9 +109,8 @@ def write_package(path: Path, header: dict, payload: Iterable[bytes], *, sign_ke
         spool.seek(0)
         full = dict(header)
         full.update(cipher.prepare(recipient))
-        if announce_sm2:
+        if announce_sm2 or cipher.family == GUOMI:
             full.update(sm2_sender_fields(sign_key))
-        full.update(cipher.sender_fields(sign_key))
         full.update(format=FORMAT, suite=cipher.name, chunk_size=CHUNK_SIZE,
                     body_length=cipher.sealed_length(plain_length),
                     sender_key=sign_key.public().fingerprint())
@@ -193,9 +188,7 @@ def read_header(path: Path) -> OpenedPackage:
     if header["suite"] not in SUITES:
         raise PackageError("suite", f"同步包使用了本程序不支持的加密方式“{header['suite']}”，请升级程序")
     SUITES[header["suite"]]().check_header(header)
-    if "sender_sm2" in header:      # announced by any suite (a county switching to 国密)
-        _b64field(header, "sender_sm2", gm.PUBLIC_LENGTH)
-        _b64field(header, "sm2_endorsement", 64)
+    check_sm2_fields(header)        # announced by any suite (a county switching to 国密)
     expected = _PREFIX + header_length + body_length + SIG_LENGTH
     if size < expected:
         raise _truncated(expected, size)
@@ -267,6 +260,7 @@ def _open_stream(opened: OpenedPackage, cipher: CipherSuite) -> Iterator[bytes]:
         yield from cipher.open_stream(opened.header, opened.header_bytes, body.read)
         if body.remaining or body.digest.digest() != opened.body_digest:
             raise _signature_failed()
+
 
 def sender_sm2(opened: OpenedPackage, sender: PublicKeys) -> bytes | None:
     """The sender's SM2 public key a verified package announced (国密 suites always do; others

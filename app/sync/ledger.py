@@ -82,13 +82,13 @@ def judge(session: Session, sender: str, package_id: str, seq: int, base: int, u
     rows not written, of packages previewed before it in the same batch (a preview writes
     nothing, yet the second of two new packages of a unit must not look as if the first were
     missing). A package met before is a duplicate whatever its line."""
-    earlier = list(earlier)
+    everything = entries(session, sender) + list(earlier)
     standing = Standing()
-    for row in entries(session, sender) + earlier:
+    for row in everything:
         if row.package_id == package_id:
             standing.duplicate = row
             return standing
-    rows = entries(session, sender, line) + [r for r in earlier if (r.line or "") == line]
+    rows = [r for r in everything if (r.line or "") == line]
     if not rows:
         if base > 0:
             standing.gap = f"{GAP}：这是收到该发送方的第一个包，但它只含第{base}号变更之后的部分"

@@ -50,6 +50,10 @@ def _bad_header() -> PackageError:
     return PackageError("header", "同步包包头损坏")
 
 
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
 def _b64field(header: dict, name: str, length: int) -> bytes:
     try:
         raw = base64.b64decode(header[name].encode("ascii"), validate=True)
@@ -93,9 +97,6 @@ class CipherSuite:
     @staticmethod
     def new_hash():
         return hashlib.sha256()
-
-    def sender_fields(self, keys: KeyPair) -> dict:
-        return {}
 
     def sign(self, keys: KeyPair, message: bytes) -> bytes:
         return keys.sign.sign(message)
@@ -219,8 +220,7 @@ class X25519ChaChaSuite(_Chunked):
         salt = os.urandom(self.SALT)
         shared = eph.exchange(recipient.box_key())
         self._aead = ChaCha20Poly1305(self._derive(shared, salt, eph_pub, recipient.box))
-        return {"ephemeral": base64.b64encode(eph_pub).decode("ascii"),
-                "salt": base64.b64encode(salt).decode("ascii"),
+        return {"ephemeral": _b64(eph_pub), "salt": _b64(salt),
                 "recipient": recipient.fingerprint()}
 
     @staticmethod
@@ -267,8 +267,7 @@ class SecretChaChaSuite(_Chunked):
             raise ValueError(f"suite {self.name!r} seals to a shared secret")
         salt = os.urandom(self.SALT)
         self._aead = self._cipher(self._derive(recipient.key, salt))
-        return {"salt": base64.b64encode(salt).decode("ascii"),
-                "key_check": base64.b64encode(self._check(recipient.key)).decode("ascii")}
+        return {"salt": _b64(salt), "key_check": _b64(self._check(recipient.key))}
 
     def check_header(self, header):
         super().check_header(header)
@@ -289,6 +288,14 @@ def sm2_sender_fields(keys: KeyPair) -> dict:
     return {"sender_sm2": _b64(keys.sm2_public()), "sm2_endorsement": _b64(keys.endorse_sm2())}
 
 
+def check_sm2_fields(header: dict, required: bool = False) -> None:
+    """The announced SM2 key and its endorsement are well formed (PackageError "header"): always
+    in a 国密 package, when present in any other."""
+    if required or "sender_sm2" in header:
+        _b64field(header, "sender_sm2", gm.PUBLIC_LENGTH)
+        _b64field(header, "sm2_endorsement", 64)
+
+
 def endorsed_sm2(header: dict, sender: PublicKeys) -> bytes | None:
     """The SM2 key the header announces, if any and endorsed by the sender's registered key;
     PackageError("signature") when announced but not endorsed."""
@@ -301,23 +308,19 @@ def endorsed_sm2(header: dict, sender: PublicKeys) -> bytes | None:
 
 
 class _Sm2Signed:
-    """Mixin of the 国密 suites: SM3 hashes, SM2 signs. The SM2 key is always the one the header
-    announces with the sender's endorsement (checked on every package: the fingerprint people
+    """Mixin of the 国密 suites: SM3 hashes, SM2 signs (write_package puts sm2_sender_fields in
+    their header). The SM2 key is always the one the header announces with the sender's endorsement (checked on every package: the fingerprint people
     compared covers the Ed25519 and X25519 keys only)."""
 
     family = GUOMI
     new_hash = staticmethod(gm.Sm3)
-
-    def sender_fields(self, keys):
-        return sm2_sender_fields(keys)
 
     def sign(self, keys, message):
         return gm.sign(keys.sm2_private(), message)
 
     def check_header(self, header):
         super().check_header(header)
-        _b64field(header, "sender_sm2", gm.PUBLIC_LENGTH)
-        _b64field(header, "sm2_endorsement", 64)
+        check_sm2_fields(header, required=True)
 
     def check_signature(self, header, sender, message, signature):
         public = endorsed_sm2(header, sender)
@@ -371,13 +374,8 @@ class SecretSm4Suite(_Sm2Signed, SecretChaChaSuite):
         return gm.hkdf_sm3(secret, length=cls.CHECK, salt=None, info=b"lzkp-pkg-secret-check-sm-v1")
 
 
-def _b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode("ascii")
-
-
 SUITES: dict[str, type[CipherSuite]] = {s.name: s for s in (
     X25519ChaChaSuite, SecretChaChaSuite, Sm2Sm4Suite, SecretSm4Suite, PlainSuite)}
-DEFAULT_SUITE = X25519ChaChaSuite.name
 
 
 def suite_for(family: str | None, recipient: Recipient | None) -> str:

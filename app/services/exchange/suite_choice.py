@@ -62,15 +62,24 @@ def set_county_family(db: Database, actor: Actor, family: str) -> str:
     return family
 
 
-def unit_family(db: Database) -> str:
-    """The family this unit's 编办 announced (通用 before any, and for a unit without a 编办)."""
+def bureau_announced(db: Database) -> str | None:
+    """The family this unit's 编办 announced in its last 注册包/下发包; None before any."""
     with db.read() as s:
-        return _unit_family_in(s)
+        return _announced_in(s)
+
+
+def unit_family(db: Database) -> str:
+    """The family this unit follows: its 编办's (通用 before any, and without a 编办)."""
+    return bureau_announced(db) or CLASSIC
+
+
+def _announced_in(s) -> str | None:
+    family = s.scalar(select(Peer.suite_family).where(Peer.kind == "bureau"))
+    return family if family in FAMILIES else None
 
 
 def _unit_family_in(s) -> str:
-    family = s.scalar(select(Peer.suite_family).where(Peer.kind == "bureau"))
-    return family if family in FAMILIES else CLASSIC
+    return _announced_in(s) or CLASSIC
 
 
 def family_in_use(db: Database) -> str:
@@ -96,9 +105,8 @@ def learn(peer: Peer, opened: container.OpenedPackage, known: PublicKeys) -> Non
     a 编办's package, the family it announces. Written in the import's transaction."""
     sm2 = container.sender_sm2(opened, known)
     if sm2 is not None and known.sm2 is None and peer.public_keys:
-        stored = json.loads(peer.public_keys)
-        if PublicKeys.from_dict(stored).fingerprint() == known.fingerprint():
-            peer.public_keys = json.dumps(known.with_sm2(sm2).to_dict())
+        # `known` is what peer.public_keys holds (or was just registered there from the header)
+        peer.public_keys = json.dumps(known.with_sm2(sm2).to_dict())
     family = announced(opened.header)
     if family is not None and peer.kind == "bureau":
         peer.suite_family = family
