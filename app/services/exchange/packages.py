@@ -31,23 +31,22 @@ from typing import Callable, Collection, Iterable
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from app.core.calendar import WorkCalendar
 from app.core.errors import AppError
 from app.core.ids import new_id
 from app.db import audit
 from app.db.engine import Database, now_text
 from app.db.migrate import head_revision
-from app.db.models import Holiday, Peer
+from app.db.models import Peer
 from app.paths import private_dir, private_open
 from app.services.org.actor import SYSTEM, Actor
 from app.services.gc_pause import collector_paused
 from app.sync import container, ledger
-from app.sync.changes import attachment_files, collect, outbox_top
+from app.sync.changes import attachment_files, collect
 from app.sync.keys import KeyFormatError, KeyPair, PublicKeys
 from app.sync.merge import Merger, MergeError, MergePlan, SenderRule
 from app.services.exchange import admission, figure_changes
 from app.services.exchange.recheck import logs_of_entries, recheck_logs
-from app.services.org.calendar import accepted_days_in, open_deviations
+from app.services.org.calendar import deviations_after
 from app.sync.payload import PayloadError, read_payload, write_payload
 from app.db.models import PackageLedger
 from app.services.review import state as review_state
@@ -303,7 +302,7 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage,
             result.figure_changes = figure_changes.after_merge(s, before, rule.bureau_origin,
                                                                header["seq"])
         if merger.holidays and not rule.from_bureau:
-            result.calendar_days = _calendar_after(s, merger.holidays)
+            result.calendar_days = deviations_after(s, merger.holidays)
         if standing.older_than is not None and plan.written == 0:
             result.status = OLDER
             result.message = (f"第{header['seq']}号包早于已导入的第{standing.older_than}号包，"
@@ -336,22 +335,9 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage,
                 peer.audit_note = result.audit_problem
                 audit.append(s, s.info.get("actor", "system"), "audit-break", "peer", peer_id,
                              None, audit.row_hash({"problem": result.audit_problem}))
-        ack = manifest.get("ack") or {}
-        if rule.from_bureau:    # of a multi-PC unit's 上报包, only this PC's line is about its own
-            ack = report_lines.own_acknowledgement(ack, target.origin)
-        # An acknowledgement naming a package we have not made yet was meant for the line this
-        # database had before it was restored from a backup, or is another PC's: not about our changes.
-        stale = type(ack.get("seq")) is int and ack["seq"] >= peer.next_seq
-        # (a 编办 without lines confirmed its one head whatever the seq: kept as it was)
-        lined = isinstance((manifest.get("ack") or {}).get("lines"), dict)
-        confirmed = ack.get("audit") if rule.from_bureau and not (stale and lined) else None
-        if (isinstance(confirmed, list) and len(confirmed) == 2 and type(confirmed[0]) is int
-                and isinstance(confirmed[1], str)):
-            peer.audit_seq, peer.audit_hash = confirmed
-        if type(ack.get("upto")) is int and not stale:
-            top = outbox_top(s)
-            acked = min(ack["upto"], top)
-            peer.acked_upto = acked if standing.fork else max(peer.acked_upto, acked)
+        report_lines.take_acknowledgement(s, peer, manifest.get("ack") or {},
+                                          from_bureau=rule.from_bureau, origin=target.origin,
+                                          fork=bool(standing.fork))
         audit.append(s, s.info.get("actor", "system"), "import-package", "package_ledger",
                      header["package_id"], None,
                      audit.row_hash({"sender": peer_id, "seq": header["seq"], "rows": plan.written}))
@@ -372,24 +358,6 @@ def _receive(target: Database, peer_id: str, opened: container.OpenedPackage,
                                                        if len(result.invalid_logs) > 5 else "")
         result.message += f"。签名无效{len(result.invalid_logs)}篇，不计入统计：{shown}"
     return result
-
-
-def _calendar_after(s, incoming: list[tuple]) -> list[dt.date]:
-    """The days the sender's calendar departs from the national one once the package's calendar
-    rows are in (read from the transaction, patched with the package's rows), leaving out the
-    days the 编办 accepted."""
-    overrides = {dt.date.fromisoformat(day): kind for day, kind in s.execute(
-        select(Holiday.day, Holiday.kind).where(Holiday.deleted.is_(False)))}
-    for day, kind, deleted in incoming:
-        try:
-            date = dt.date.fromisoformat(day)
-        except (TypeError, ValueError):
-            continue                 # the re-check names an impossible day; not a calendar fact
-        if deleted:
-            overrides.pop(date, None)
-        else:
-            overrides[date] = kind
-    return open_deviations(WorkCalendar(overrides.items()), accepted_days_in(s))[0]
 
 
 def calendar_text(days: list[dt.date]) -> str:

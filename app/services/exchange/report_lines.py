@@ -32,8 +32,9 @@ from typing import Iterable
 
 from sqlalchemy import func, select, update
 
-from app.db.models import PackageLedger
+from app.db.models import PackageLedger, Peer
 from app.sync import ledger
+from app.sync.changes import outbox_top
 
 MAX_LINE = 36        # a replica origin (UUID text)
 
@@ -109,3 +110,24 @@ def own_acknowledgement(ack: dict, origin: str) -> dict:
         return ack
     mine = lines.get(origin)
     return mine if isinstance(mine, dict) else {}
+
+
+def take_acknowledgement(s, peer: Peer, ack: dict, *, from_bureau: bool, origin: str,
+                         fork: bool) -> None:
+    """What a received package says of our own packages: the outbox position the other side
+    holds (`peer.acked_upto`) and, from the 编办, the audit head it confirmed. Of a multi-PC
+    unit's acknowledgement only this PC's line is about its own packages."""
+    lined = isinstance(ack.get("lines"), dict)
+    if from_bureau:
+        ack = own_acknowledgement(ack, origin)
+    # An acknowledgement naming a package we have not made yet was meant for the line this
+    # database had before it was restored from a backup, or is another PC's: not about our changes.
+    stale = type(ack.get("seq")) is int and ack["seq"] >= peer.next_seq
+    # (a 编办 without lines confirmed its one head whatever the seq: kept as it was)
+    confirmed = ack.get("audit") if from_bureau and not (stale and lined) else None
+    if (isinstance(confirmed, list) and len(confirmed) == 2 and type(confirmed[0]) is int
+            and isinstance(confirmed[1], str)):
+        peer.audit_seq, peer.audit_hash = confirmed
+    if type(ack.get("upto")) is int and not stale:
+        acked = min(ack["upto"], outbox_top(s))
+        peer.acked_upto = acked if fork else max(peer.acked_upto, acked)

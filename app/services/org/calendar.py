@@ -75,6 +75,24 @@ def open_deviations(own: WorkCalendar, accepted: dict[dt.date, bool]) -> tuple[l
     return [d for d in found if d not in taken], taken
 
 
+def deviations_after(s, incoming: list[tuple]) -> list[dt.date]:
+    """The days the sender's calendar departs from the national one once a package's calendar
+    rows (day, kind, deleted) are in (read from the transaction, patched with the package's rows), leaving out the
+    days the 编办 accepted."""
+    overrides = {dt.date.fromisoformat(day): kind for day, kind in s.execute(
+        select(Holiday.day, Holiday.kind).where(Holiday.deleted.is_(False)))}
+    for day, kind, deleted in incoming:
+        try:
+            date = dt.date.fromisoformat(day)
+        except (TypeError, ValueError):
+            continue                 # the re-check names an impossible day; not a calendar fact
+        if deleted:
+            overrides.pop(date, None)
+        else:
+            overrides[date] = kind
+    return open_deviations(WorkCalendar(overrides.items()), accepted_days_in(s))[0]
+
+
 def county_calendar(mirror: Database) -> WorkCalendar:
     """The calendar the 编办 counts the unit of `mirror` by: the national one, with the unit's
     own on the days the 编办 accepted (app.core.calendar.with_accepted)."""
