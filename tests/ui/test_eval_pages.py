@@ -115,8 +115,13 @@ def test_unit_page_self_assesses_submits_and_rectifies(qtbot, world, errors, tmp
     assert "阶段：接单" in page.summary.text()
     assert not page.save_button.isEnabled() and page.recall_button.isEnabled()
     assert page.save_button.toolTip() == page.submit_button.toolTip() == "自评已提交；如需修改请先撤回提交"
+    page.tree.select_code("1.1.1")           # the submitted answers can be read, not typed over
+    assert page.score.isReadOnly() and page.explanation.isReadOnly()
+    assert page.score.toolTip() == "自评已提交；如需修改请先撤回提交"
+    assert page.explanation.toPlainText() == "党组会研究机构编制事项3次"
     qtbot.mouseClick(page.recall_button, Qt.MouseButton.LeftButton)
     assert rounds.detail(w.units["a"], round_id).submitted_at is None and page.save_button.isEnabled()
+    assert not page.score.isReadOnly() and not page.explanation.isReadOnly()
     qtbot.mouseClick(page.submit_button, Qt.MouseButton.LeftButton)
 
     # the 编办 records a problem; the unit reports its rectification from the page

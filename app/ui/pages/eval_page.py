@@ -80,6 +80,7 @@ class EvalPage(RefreshOnRevisit, QWidget):
         self.db, self.actor, self.today = db, actor, today
         self.runner = runner or TaskRunner()
         self.detail: RoundDetail | None = None
+        self._score_lock = NO_ROUND_TIP      # why the self-score fields cannot be edited now ('' = they can)
         self.auto: dict = {}
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -279,6 +280,7 @@ class EvalPage(RefreshOnRevisit, QWidget):
         buttons = {self.auto_button: scoring, self.submit_button: scoring, self.save_button: scoring,
                    self.recall_button: recall, self.fix_button: why,
                    self.report_button: NO_ROUND_TIP if d is None else ""}
+        self._score_lock = scoring
         buttons.update({b: scoring for b in self.score_files})
         buttons.update({b: why for b in self.fix_files})
         for button, reason in buttons.items():
@@ -290,6 +292,10 @@ class EvalPage(RefreshOnRevisit, QWidget):
         leaf = line is not None and line.level == 3
         for w in (self.score, self.explanation, self.evidence):
             w.setEnabled(leaf)
+        # read-only rather than disabled: a closed or submitted round's answers stay legible
+        for w in (self.score, self.explanation):
+            w.setReadOnly(bool(self._score_lock))
+            w.setToolTip(self._score_lock)
         if not leaf:
             self.item_name.setText("在左侧选择一个评估要点（第三级指标）进行自评" if self.detail else "")
             self.item_guidance.setText("")
