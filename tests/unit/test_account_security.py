@@ -298,3 +298,43 @@ def test_import_making_anyone_a_leader_needs_confirmation(db, admin, tmp_path):
 def test_import_of_ordinary_roles_needs_no_confirmation(db, admin, tmp_path):
     import_roster(db, admin, roster_file(tmp_path, [person(1), person(2, 角色="科室负责人")], []))
     assert _role(db, "user2") == "科室负责人"
+
+
+# ---------------------------------------------------------------- argon2id outside the write lock
+def _write_lock_free(db) -> bool:
+    """Whether another connection could start writing now (what a second PC's sync would do)."""
+    import sqlite3
+    probe = sqlite3.connect(db.path, timeout=0, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        probe.close()
+
+
+def test_login_and_password_change_do_not_hold_the_write_lock_while_hashing(unit_db, admin, monkeypatch):
+    from app.services.org import passwords
+    from app.services.signing import keys
+    accounts.add_user(unit_db, admin, NewUser("zhangsan", "张三", "zs123456", must_change=False))
+    first = accounts.login(unit_db, "zhangsan", "zs123456")       # makes and seals the person's key
+    seen = []
+
+    def probed(module, name):
+        real = getattr(module, name)
+
+        def run(*args, **kwargs):
+            seen.append((name, _write_lock_free(unit_db)))
+            return real(*args, **kwargs)
+        monkeypatch.setattr(module, name, run)
+    probed(passwords, "verify")
+    probed(accounts, "hash_password")
+    probed(keys, "unseal")
+    me = accounts.login(unit_db, "zhangsan", "zs123456")
+    me = accounts.change_password(unit_db, me, "zs123456", "mine2026x")
+    again = accounts.login(unit_db, "zhangsan", "mine2026x")
+    assert first.signer.key_id == me.signer.key_id == again.signer.key_id      # one key, resealed
+    assert {name for name, _ in seen} == {"verify", "hash_password", "unseal"}
+    assert all(free for _, free in seen), seen

@@ -37,42 +37,63 @@ def _find_person(session, login: str) -> Person | None:
 
 def login(db: Database, login_name: str, password: str, now: dt.datetime | None = None) -> Actor:
     """Check a password (lockout rules in app.services.org.lockout). A real account and an
-    unknown login cost the same: one argon2id verification either way."""
+    unknown login cost the same: one argon2id verification either way. The argon2id work (the
+    check, a rehash, opening the signing key) is done between a read and a short write, so a
+    login never holds the database's write lock for it (another PC's sync, a colleague saving)."""
     now = now or dt.datetime.now()
     key = lockout.guard_key(login_name)
-    with db.session() as s:
+    with db.read() as s:
         lockout.refuse_if_locked(s, key, now)
         person = _find_person(s, login_name)
         cred = s.scalar(select(Credential).where(Credential.person_id == person.id)) if person else None
         usable = person is not None and cred is not None and person.status != "离退"
-        ok = passwords.verify(cred.password_hash if usable else None, password)
-        if ok and cred.deleted:      # told only to whoever knows the password
-            raise LoginFailed("此账号已停用，不能登录（如需恢复请联系管理员启用）")
-        if ok:
+        stored = cred.password_hash if usable else None
+        sealed = cred.sealed_key if usable else None
+        person_id = person.id if usable else None
+    ok = passwords.verify(stored, password)
+    rehashed = hash_password(password) if ok and passwords.needs_rehash(stored) else None
+    opened = person_keys.open_key(sealed, password) if ok else None
+    with db.session() as s:
+        if not ok:
+            message = lockout.record_failure(s, key, now)
+        else:
+            cred = s.scalar(select(Credential).where(Credential.person_id == person_id))
+            if cred is None or cred.password_hash != stored:       # changed between read and write
+                raise LoginFailed("此账号的密码刚被修改，请用新密码重新登录")
+            if cred.deleted:      # told only to whoever knows the password
+                raise LoginFailed("此账号已停用，不能登录（如需恢复请联系管理员启用）")
             lockout.clear(s, key)
-            if passwords.needs_rehash(cred.password_hash):
-                cred.password_hash = hash_password(password)
-            signer = None if cred.must_change else person_keys.unlock(s, cred, password)
-            return _actor(person, cred, signer)
-        message = lockout.record_failure(s, key, now)
+            if rehashed:
+                cred.password_hash = rehashed
+            signer = None if cred.must_change else person_keys.unlock(
+                s, cred, password, opened if cred.sealed_key == sealed else person_keys.open_key(
+                    cred.sealed_key, password))
+            return _actor(s.get(Person, person_id), cred, signer)
     raise LoginFailed(message)
 
 
 def change_password(db: Database, actor: Actor, old: str, new: str) -> Actor:
+    """The person changes a password they know; the argon2id work is done outside the write
+    transaction, as in login."""
     problem = password_problem(new)
     if problem:
         raise ValidationError(problem)
     if old == new:
         raise ValidationError("新密码不能与原密码相同")
+    with db.read() as s:
+        cred = s.scalar(select(Credential).where(Credential.person_id == actor.pending_person_id))
+        stored, sealed = (cred.password_hash, cred.sealed_key) if cred else (None, None)
+    if cred is None or not passwords.verify(stored, old):
+        raise ValidationError("原密码不正确")
+    fresh = hash_password(new)
+    resealed, opened = person_keys.resealed(sealed, old, new)
     with db.session(actor) as s:
         cred = s.scalar(select(Credential).where(Credential.person_id == actor.pending_person_id))
-        if cred is None or not passwords.verify(cred.password_hash, old):
-            raise ValidationError("原密码不正确")
-        cred.password_hash = hash_password(new)
-        cred.must_change = False
-        person_keys.reseal(cred, old, new)
+        if cred is None or (cred.password_hash, cred.sealed_key) != (stored, sealed):
+            raise ValidationError("密码刚被他人重设或已修改，请重新登录后再改")
+        cred.password_hash, cred.sealed_key, cred.must_change = fresh, resealed, False
         person = s.get(Person, actor.pending_person_id)
-        return _actor(person, cred, person_keys.unlock(s, cred, new))
+        return _actor(person, cred, person_keys.unlock(s, cred, new, opened))
 
 
 def set_password(db: Database, actor: Actor, login_name: str, password: str) -> None:

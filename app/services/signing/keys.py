@@ -30,30 +30,39 @@ def provision(s, cred: Credential, password: str) -> Signer:
     return Signer(cred.person_id, key.id, private)
 
 
-def unlock(s, cred: Credential, password: str) -> Signer:
-    """The person's key (made now if they have none), the password already checked. A sealed
-    key that does not open or whose public half is not on the roster any more is replaced: the
-    person can still sign from now on; what they signed before keeps its own key row."""
-    if cred.sealed_key:
-        try:
-            private = unseal(cred.sealed_key, password)
-        except SealError:
-            private = None
-        if private is not None:
-            key_id = _newest_key_id(s, cred.person_id, public_text(private))
-            if key_id is not None:
-                return Signer(cred.person_id, key_id, private)
+def open_key(sealed_key: str | None, password: str):
+    """The private key sealed under `password`, or None (no key, or it does not open). Needs no
+    session: callers open it before taking the write lock (argon2id costs ~0.1 s)."""
+    if not sealed_key:
+        return None
+    try:
+        return unseal(sealed_key, password)
+    except SealError:
+        return None
+
+
+_NOT_OPENED = object()
+
+
+def unlock(s, cred: Credential, password: str, opened=_NOT_OPENED) -> Signer:
+    """The person's key (made now if they have none), the password already checked; `opened` is
+    open_key(cred.sealed_key, password) when the caller already has it. A sealed key that does
+    not open or whose public half is not on the roster any more is replaced: the person can
+    still sign from now on; what they signed before keeps its own key row."""
+    private = open_key(cred.sealed_key, password) if opened is _NOT_OPENED else opened
+    if private is not None:
+        key_id = _newest_key_id(s, cred.person_id, public_text(private))
+        if key_id is not None:
+            return Signer(cred.person_id, key_id, private)
     return provision(s, cred, password)
 
 
-def reseal(cred: Credential, old: str, new: str) -> None:
-    """The same key under a new password (the person changed it and knew the old one)."""
-    if not cred.sealed_key:
-        return
-    try:
-        cred.sealed_key = seal(unseal(cred.sealed_key, old), new)
-    except SealError:
-        cred.sealed_key = None      # made anew at the next login
+def resealed(sealed_key: str | None, old: str, new: str) -> tuple[str | None, object]:
+    """(the same key sealed under the new password, the opened key) for a person who changed a
+    password they knew; (None, None) when there was no key or it did not open (made anew at the
+    next login). Needs no session, like open_key."""
+    private = open_key(sealed_key, old)
+    return (None, None) if private is None else (seal(private, new), private)
 
 
 def forget(cred: Credential) -> None:
