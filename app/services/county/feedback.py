@@ -52,6 +52,11 @@ def month_of(text: str, today: dt.date) -> Period:
     return period
 
 
+def may_issue(db: Database, actor: Actor) -> bool:
+    """编办管理员 issue feedback and write remarks; 编办分析员 only read them."""
+    return db.edition == "bureau" and actor.is_admin
+
+
 def _admin(db: Database, actor: Actor) -> None:
     require_bureau(db)
     if not actor.is_admin:
@@ -150,4 +155,13 @@ def month_feedback(db: Database, mirrors: Mirrors, month: str) -> list[IssuedFee
             if row is not None and not row.deleted:
                 out.append(IssuedFeedback(unit.unit_id, unit.name, row.month, FB.loads(row.content),
                                           row.remark, row.issued_at))
+    return out
+
+
+def recent_months(today: dt.date, count: int = 12) -> list[str]:
+    """The last `count` months that have ended, newest first (2026-11, 2026-10 …)."""
+    out, day = [], today.replace(day=1) - dt.timedelta(days=1)
+    while len(out) < count:
+        out.append(f"{day.year}-{day.month:02d}")
+        day = day.replace(day=1) - dt.timedelta(days=1)
     return out
