@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
 
 VERSION = 1
@@ -113,13 +113,13 @@ def _figures(content: dict) -> Section:
         lines.append(f"本月未见履行记录的职责{len(f['uncovered'])}项：{shown}。")
     if not f.get("logged_hours"):
         lines.append("本月没有已审定的日志，无法计算各项指标。")
-    return Section("figures", "一、本月履职数据", lines, ["指标", "本单位", "全县中位数", "全县排名"], rows)
+    return Section("figures", "本月履职数据", lines, ["指标", "本单位", "全县中位数", "全县排名"], rows)
 
 
 def _problems(content: dict) -> Section:
     problems = content.get("problems") or []
     if not problems:
-        return Section("problems", "二、待整改问题", ["本单位目前没有未销号的评估问题。"])
+        return Section("problems", "待整改问题", ["本单位目前没有未销号的评估问题。"])
     rows = []
     for p in problems:
         deadline = p.get("deadline") or "—"
@@ -128,26 +128,28 @@ def _problems(content: dict) -> Section:
         rows.append([p.get("category", ""), p.get("description", ""), p.get("rectify_type", ""), deadline])
     overdue = sum(1 for p in problems if p.get("overdue"))
     lines = [f"未销号的评估问题{len(problems)}个" + (f"，其中{overdue}个已超过整改期限" if overdue else "") + "。"]
-    return Section("problems", "二、待整改问题", lines, ["类别", "问题", "整改类型", "整改期限"], rows)
+    return Section("problems", "待整改问题", lines, ["类别", "问题", "整改类型", "整改期限"], rows)
 
 
 def _warnings(content: dict) -> Section:
     warnings = content.get("warnings") or []
-    return Section("warnings", "三、预警提示", list(warnings) or ["本月没有预警。"])
+    return Section("warnings", "预警提示", list(warnings) or ["本月没有预警。"])
 
 
 SectionBuilder = Callable[[dict], Section]
-# In print order; append a builder to add a section (its title carries its own number).
+# In print order; append a builder to add a section (e.g. the lights of the unit's work items).
+# A builder reads what it needs from the content (a new part adds its own key to the content
+# when the 编办 issues the feedback) and returns its Section titled without a number.
 SECTIONS: list[SectionBuilder] = [_figures, _problems, _warnings]
+_NUMBERS = "一二三四五六七八九十"
 
 
 def sections(content: dict, remark: str = "") -> list[Section]:
-    """What a feedback says, section by section, ending with the 编办's remark."""
+    """What a feedback says, section by section and numbered 一、二、…, ending with the 编办's
+    remark."""
     out = [build_section(content) for build_section in SECTIONS]
-    numbers = "一二三四五六七八九十"
-    note = remark.strip() or "（无）"
-    out.append(Section("remark", f"{numbers[min(len(out), 9)]}、编办意见", [note]))
-    return out
+    out.append(Section("remark", "编办意见", [remark.strip() or "（无）"]))
+    return [replace(s, title=f"{_NUMBERS[min(i, 9)]}、{s.title}") for i, s in enumerate(out)]
 
 
 def summary(content: dict) -> str:

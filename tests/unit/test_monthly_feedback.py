@@ -181,3 +181,17 @@ def test_only_the_bureau_admin_issues_feedback(world):
         bureau_fb.issue_month(world.bureau, world.mirrors, analyst, "2026-10", today=ISSUED_ON)
     with pytest.raises(AppError, match="编办版"):
         bureau_fb.issue_month(world.units["a"], world.mirrors, SYSTEM, "2026-10", today=ISSUED_ON)
+
+
+def test_a_later_part_adds_its_own_section_before_the_remark(world, monkeypatch):
+    """The place kept for later parts (e.g. the lights of the unit's work items): a content part
+    read at issue time and a section builder, numbered in with the others."""
+    from app.core import feedback as FB
+    monkeypatch.setattr(bureau_fb, "CONTENT_PARTS", [lambda mirror, unit_id, period, today:
+                                                     {"lights": {"red": 1, "label": period.label}}])
+    monkeypatch.setattr(FB, "SECTIONS", [*FB.SECTIONS, lambda c: FB.Section(
+        "lights", "工作事项红黄绿灯", [f"{c['lights']['label']}红灯事项{c['lights']['red']}项"])])
+    issued = bureau_fb.issue_month(world.bureau, world.mirrors, SYSTEM, "2026-10", today=ISSUED_ON)
+    titles = [s.title for s in FB.sections(issued[0].content, "")]
+    assert titles == ["一、本月履职数据", "二、待整改问题", "三、预警提示", "四、工作事项红黄绿灯", "五、编办意见"]
+    assert FB.sections(issued[0].content)[3].lines == ["2026年10月红灯事项1项"]

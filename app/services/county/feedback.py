@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Callable
 
 from sqlalchemy import select
 
@@ -21,6 +22,13 @@ from app.db.models import EvalRound, Problem
 from app.services.county import table as county
 from app.services.county.mirrors import Mirrors, registered_units, require_bureau
 from app.services.org.actor import Actor
+
+
+# More parts of a feedback's content, each read from the unit's mirror when the 编办 issues a
+# month: part(mirror, unit_id, period, today) → {content key: JSON value}. A part that adds a
+# key also appends its section builder to app.core.feedback.SECTIONS (e.g. work-item lights).
+ContentPart = Callable[[Database, str, Period, dt.date], dict]
+CONTENT_PARTS: list[ContentPart] = []
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,8 @@ def issue_month(db: Database, mirrors: Mirrors, actor: Actor, month: str,
             row.figures if C.has_data(row.figures) else None),
             {"units": comparison["units"], "metrics": comparison["by_unit"].get(row.unit_id, {})},
             open_problems(mirror, row.unit_id, today), list(row.warnings))
+        for part in CONTENT_PARTS:
+            content.update(part(mirror, row.unit_id, period, today))
         issued.append(_write(mirror, actor, row.unit_id, row.name, period.text, content))
     return issued
 
