@@ -69,6 +69,7 @@ class Settings:
     # File dialogs: the folder last used per kind of file (report_pdf, excel_export, package...),
     # so a report goes where the last report went (app.ui.widgets.file_dialogs).
     dialog_folders = ConfigVar("dialog_folders", {}, dict)
+    feedback_seen = ConfigVar("feedback_seen", {}, dict)   # "unit id:login" → feedback marker seen
 
     def __init__(self, path: Path | None = None):
         self.path = path or data_dir() / "settings.json"

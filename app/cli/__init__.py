@@ -27,7 +27,8 @@ from app.cli.errors import EXIT_FAILED, ChineseArgumentParser, error_line
 BASIC_MODULE = "app.cli.basic"
 COMMAND_MODULES = ("app.cli.accounts", "app.cli.review", "app.cli.stats", "app.cli.reports", "app.cli.sync",
                    "app.cli.staffing", "app.cli.rounds",
-                   "app.cli.indicators", "app.cli.overlap", "app.cli.backups", "app.cli.pcs")
+                   "app.cli.indicators", "app.cli.overlap", "app.cli.backups", "app.cli.pcs",
+                   "app.cli.feedback")
 DEBUG_FLAG = "--debug"
 
 

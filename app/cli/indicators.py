@@ -62,7 +62,7 @@ def add_parsers(sub) -> None:
     sp.add_argument("--unit-class", help="适用单位类别（默认同原指标体系）")
     sp = action("auto", "按统计数据计算自动评分的评估要点")
     sp.add_argument("--template", required=True, help="指标体系名称")
-    sp.add_argument("--period", type=_period, required=True, help="评估期间：2026、2026-Q4、2026-10")
+    sp.add_argument("--period", type=_period, required=True, help="评估期间：2026、2026-H1、2026-Q4、2026-10")
     sp.add_argument("--unit", help="编办版：单位名称或统一社会信用代码")
     sp.add_argument("--json", action="store_true")
 

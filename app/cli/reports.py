@@ -32,7 +32,7 @@ def add_parsers(sub) -> None:
                          "core=部门核心职能履行评估分析报告，person=个人履职报告，"
                          "county=机构编制执行情况和使用效益分析报告（编办版）")
     sp.add_argument("--period", required=True,
-                    help="统计期间：2026-10（月报）、2026-Q4（季报）、2026（年报）或 2026-10-01..2026-10-15")
+                    help="统计期间：2026-10（月报）、2026-Q4（季报）、2026-H1/2026-H2（半年报）、2026（年报）或 2026-10-01..2026-10-15")
     sp.add_argument("--section", help="科室名称（--kind section）")
     sp.add_argument("--user", help="登录名（--kind person）")
     sp.add_argument("--out", type=Path, required=True, help="PDF文件")

@@ -61,7 +61,7 @@ def add_parsers(sub) -> None:
     sp = action("create", "编办：建立评估批次", round_arg=False)
     sp.add_argument("--name", required=True, help="批次名称，如 2026年度机构编制执行情况和使用效益评估")
     sp.add_argument("--year", type=int, required=True, help="评估年度")
-    sp.add_argument("--period", required=True, help="统计期间（自动评分所用）：2026、2026-Q4、2026-10")
+    sp.add_argument("--period", required=True, help="统计期间（自动评分所用）：2026、2026-H1、2026-Q4、2026-10")
     sp.add_argument("--deadline", type=parse_date, help="单位自评截止日期")
     sp = action("assign", "编办：把评估任务下达给单位（随下一个下发包发出）")
     sp.add_argument("--unit", action="append", default=[], help="单位名称或统一社会信用代码（可重复）")

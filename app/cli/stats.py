@@ -48,7 +48,7 @@ def add_parsers(sub) -> None:
     sp.add_argument("--level", choices=["unit", "section", "person"], default="unit",
                     help="unit=全单位，section=各科室，person=各人员")
     sp.add_argument("--period", type=_period, required=True,
-                    help="统计期间：2026-10、2026-Q4、2026 或 2026-10-01..2026-10-15")
+                    help="统计期间：2026-10、2026-Q4、2026-H1（上半年）、2026-H2（下半年）、2026 或 2026-10-01..2026-10-15")
     sp.add_argument("--section", help="只看该科室（科室名称；无科室的人员写“未分科室”）")
     sp.add_argument("--user", help="只看该人员（登录名，--level person）")
     sp.add_argument("--json", action="store_true", help="输出JSON（每个单位/科室/人员一个对象）")

@@ -48,8 +48,8 @@ from typing import Iterable, Mapping, Sequence
 
 from app.core.calendar import WorkCalendar
 # Periods live in their own module; importing them from here keeps the callers' spelling.
-from app.core.periods import (Period, month_period, parse_period, quarter_period,  # noqa: F401
-                              range_period, year_period)
+from app.core.periods import (Period, half_period, month_period, parse_period,  # noqa: F401
+                              quarter_period, range_period, year_period)
 from app.core.vocab import DUTY_AUX, DUTY_CORE, DUTY_GENERAL, STANDARD_DAILY_HOURS
 
 GREEN, YELLOW, RED = "green", "yellow", "red"

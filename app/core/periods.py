@@ -1,5 +1,7 @@
-"""Statistics periods: a month, a quarter, a year or a date range, parsed from text such as
-2026-10, 2026-Q4, 2026 or 2026-10-01..2026-10-15 (and from their own Chinese labels)."""
+"""Statistics periods: a month, a quarter, a half year, a year or a date range, parsed from text
+such as 2026-10, 2026-Q4, 2026-H1, 2026 or 2026-10-01..2026-10-15 (and from their own Chinese
+labels: 2026年10月, 2026年第四季度, 2026年上半年, 2026年…). The half years follow the annual cycle
+of seeds 001/002: 季度监测 → 半年评估 → 年终考核."""
 from __future__ import annotations
 
 import calendar as _calendar
@@ -8,12 +10,13 @@ import re
 from dataclasses import dataclass
 
 _QUARTER_NAMES = ("第一季度", "第二季度", "第三季度", "第四季度")
-_FORMATS = "应写作 2026-10、2026-Q4、2026 或 2026-10-01..2026-10-15"
+_HALF_NAMES = ("上半年", "下半年")
+_FORMATS = "应写作 2026-10、2026-Q4、2026-H1（上半年）、2026 或 2026-10-01..2026-10-15"
 
 
 @dataclass(frozen=True)
 class Period:
-    """A closed date range [start, end] with its Chinese label; kind is month/quarter/year/range.
+    """A closed date range [start, end] with its Chinese label; kind is month/quarter/half/year/range.
     `full` is set on a period cut short at today (`elapsed`): the whole period it is part of."""
     start: dt.date
     end: dt.date
@@ -55,6 +58,8 @@ class Period:
             return f"{self.start.year}-{self.start.month:02d}"
         if self.kind == "quarter":
             return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+        if self.kind == "half":
+            return f"{self.start.year}-H{1 if self.start.month <= 6 else 2}"
         if self.kind == "year":
             return str(self.start.year)
         return f"{self.start.isoformat()}..{self.end.isoformat()}"
@@ -94,6 +99,24 @@ def quarter_period(year: int, quarter: int) -> Period:
     return Period(first.start, last.end, f"{year}年{_QUARTER_NAMES[quarter - 1]}", "quarter")
 
 
+def half_period(year: int, half: int) -> Period:
+    """上半年 (half 1: January–June) or 下半年 (half 2: July–December)."""
+    if half not in (1, 2):
+        raise ValueError(f"半年应为 H1（上半年）或 H2（下半年）：{year}-H{half}")
+    first = month_period(year, half * 6 - 5)
+    last = month_period(year, half * 6)
+    return Period(first.start, last.end, f"{year}年{_HALF_NAMES[half - 1]}", "half")
+
+
+def months_of(period: Period) -> list[Period]:
+    """The calendar months a period of whole months is made of (a half year: its six months)."""
+    out, day = [], period.start.replace(day=1)
+    while day <= period.end:
+        out.append(month_period(day.year, day.month))
+        day = _next_month(day)
+    return out
+
+
 def year_period(year: int) -> Period:
     _year(year)
     return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), f"{year}年", "year")
@@ -120,9 +143,10 @@ def _date(text: str, whole: str) -> dt.date:
 
 def parse_period(text: str) -> Period:
     """'2026-10' → 2026年10月; '2026-Q4' → 2026年第四季度; '2026' → 2026年;
+    '2026-H1' → 2026年上半年, '2026-H2' → 2026年下半年;
     '2026-10-01..2026-10-15' → 2026-10-01至2026-10-15 (both days included).
 
-    The Chinese labels themselves are accepted too (2026年10月, 2026年第四季度, 2026年,
+    The Chinese labels themselves are accepted too (2026年10月, 2026年第四季度, 2026年上半年, 2026年,
     2026-10-01至2026-10-15), so parse_period(p.label) == p. Anything else raises ValueError with
     the reason in Chinese."""
     raw = text
@@ -135,6 +159,10 @@ def parse_period(text: str) -> Period:
             return range_period(_date(a.strip(), raw), _date(b.strip(), raw))
     if m := re.fullmatch(r"(\d{4})\s*-?\s*[Qq]([0-9])", text):
         return quarter_period(int(m[1]), int(m[2]))
+    if m := re.fullmatch(r"(\d{4})\s*-?\s*[Hh]([0-9])", text):
+        return half_period(_year(int(m[1])), int(m[2]))
+    if m := re.fullmatch(r"(\d{4})年?([上下])半年", text):
+        return half_period(_year(int(m[1])), "上下".index(m[2]) + 1)
     if m := re.fullmatch(r"(\d{4})年第([一二三四])季度", text):
         return quarter_period(int(m[1]), "一二三四".index(m[2]) + 1)
     if m := re.fullmatch(r"(\d{4})(?:-|年)(\d{1,2})月?", text):

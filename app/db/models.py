@@ -16,11 +16,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import DERIVED, Base, Synced
 from app.db.county_models import AcceptedDay, CountyFigures, DutyBaseline, RevokedKey
+from app.db.feedback_models import MonthlyFeedback
 from app.db.post_models import PostRecord
 from app.db.signing_models import PersonKey, SignedStatement
 
 __all__ = ["Base", "DERIVED", "Synced", "PostRecord", "PersonKey", "SignedStatement", "AcceptedDay",
-           "DutyBaseline"]   # re-exported
+           "DutyBaseline", "MonthlyFeedback"]   # re-exported
 
 
 # ---------------------------------------------------------------- organisation

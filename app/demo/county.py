@@ -39,6 +39,7 @@ from app.core.errors import AppError
 from app.core.validators import make_credit_code
 from app.services.org import accounts
 from app.demo import data as D
+from app.demo import feedback as feedback_demo
 from app.demo import workload as W
 from app.demo.kinds import get_kind, kind_for
 from app.services.org.actor import SYSTEM
@@ -339,6 +340,7 @@ def generate_county(folder: Path, units: int = 50, people: int = 100, months: in
             info.imported = sum(r.status == "imported" for r in results)
             info.rejected = [f"{r.path.name}：{r.message}" for r in results if r.rejected]
             info.import_seconds = time.perf_counter() - started
+            feedback_demo.deliver(folder, db, info.start, end)     # 月度反馈, through 下发包
     finally:
         db.dispose()
     return info

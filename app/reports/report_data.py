@@ -35,6 +35,8 @@ def previous_period(p: Period) -> Period:
         if q > 1:
             return M.quarter_period(p.start.year, q - 1)
         return M.quarter_period(p.start.year - 1, 4)
+    if p.kind == "half":
+        return M.half_period(p.start.year, 1) if p.start.month > 6 else M.half_period(p.start.year - 1, 2)
     if p.kind == "year":
         return M.year_period(p.start.year - 1)
     end = p.start - dt.timedelta(days=1)
@@ -42,7 +44,7 @@ def previous_period(p: Period) -> Period:
 
 
 def period_kind_name(p: Period) -> str:
-    return {"month": "月报", "quarter": "季报", "year": "年报"}.get(p.kind, "")
+    return {"month": "月报", "quarter": "季报", "half": "半年报", "year": "年报"}.get(p.kind, "")
 
 
 # ---------------------------------------------------------------- reference rows

@@ -113,6 +113,8 @@ class MainWindow(QMainWindow):
             self._add_page("单位管理", self.admin_page)
             self._add_lazy_page("数据交换", "sync_page", self._make_sync_page)
             self._add_lazy_page("数据备份", "backups_page", self._make_backups_page)
+        from app.ui.pages.feedback_tab import start_notice   # a new 编办 monthly feedback
+        self.feedback_notice = start_notice(self, db, actor, settings)
 
     def _make_sync_page(self):
         # imported here: a page or dialog is built when it is first opened

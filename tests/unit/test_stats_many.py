@@ -32,7 +32,8 @@ def demo(tmp_path_factory):
 
 def test_many_periods_at_once_equal_one_period_at_a_time(demo):
     keys = periods_for({202510, 202511, 202512, 202601})
-    assert keys == ["2025-10", "2025-Q4", "2025", "2025-11", "2025-12", "2026-01", "2026-Q1", "2026"]
+    assert keys == ["2025-10", "2025-Q4", "2025-H2", "2025", "2025-11", "2025-12", "2026-01", "2026-Q1",
+                    "2026-H1", "2026"]
     periods = [parse_period(k) for k in keys]
     today = dt.date(2026, 2, 10)
     together = stats.unit_stats_many(demo, periods, today=today)

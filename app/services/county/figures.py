@@ -31,11 +31,13 @@ from app.services.stats import compute as stats
 STAFFING_KEY = "staffing"
 DIRTY_KEY = "dirty"
 def periods_for(months: set[int]) -> list[str]:
-    """Month, quarter and year keys holding the given `month` values (202610 → 2026-10, 2026-Q4, 2026)."""
+    """Month, quarter, half-year and year keys holding the given `month` values
+    (202610 → 2026-10, 2026-Q4, 2026-H2, 2026)."""
     keys = []
     for m in sorted(months):
         year, month = divmod(m, 100)
-        for key in (f"{year}-{month:02d}", f"{year}-Q{(month - 1) // 3 + 1}", str(year)):
+        for key in (f"{year}-{month:02d}", f"{year}-Q{(month - 1) // 3 + 1}",
+                    f"{year}-H{1 if month <= 6 else 2}", str(year)):
             if key not in keys:
                 keys.append(key)
     return keys

@@ -22,6 +22,7 @@ from app.services.stats.need import rule_of, unit_need
 from app.services.org.actor import Actor
 from app.ui.dialogs.base import show_error
 from app.ui.tasks import TaskRunner
+from app.ui.pages.feedback_tab import add_feedback_tab
 from app.ui.widgets.period_picker import PeriodPicker
 from app.ui.widgets.record_table import RecordTable
 from app.ui.widgets.stats_charts import (BAND_COLOURS, BucketChart, CategoryChart, FocusChart,
@@ -155,6 +156,7 @@ class StatsPage(QWidget):
         self.tabs.addTab(chart_scroll, "图表")
         self.tabs.addTab(self.staffing_table, "按编制类型")
         self.tabs.addTab(self.uncovered, "未履行的职责")
+        add_feedback_tab(self)      # 监测反馈 (app.ui.pages.feedback_tab)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.crumbs)

@@ -28,6 +28,7 @@ from app.services.org.calendar import county_calendar
 from app.services.stats.need import rule_of
 from app.settings import Settings
 from app.ui.dialogs.base import show_error
+from app.ui.dialogs.feedback_dialog import feedback_button
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.period_picker import PeriodPicker
 from app.ui.widgets.file_dialogs import ask_save_path, confirm_saved
@@ -167,6 +168,7 @@ class CountyPage(QWidget):
         self.report_button.clicked.connect(lambda: self.make_report())
         self.report_button.setVisible(importlib.util.find_spec(REPORT_MODULE) is not None)
         top.addWidget(self.report_button)
+        top.addWidget(feedback_button(self))      # 月度反馈 (app.ui.dialogs.feedback_dialog)
         self.title = QLabel(objectName="countyTitle", styleSheet="font-size:12pt")
         self.table = QTableWidget(0, len(COLUMNS), objectName="countyTable")
         self.table.setHorizontalHeaderLabels([c[0] for c in COLUMNS])

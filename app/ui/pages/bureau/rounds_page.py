@@ -100,7 +100,7 @@ class RoundsPage(RefreshOnRevisit, QWidget):
         self.new_name = QLineEdit(f"{year}年度机构编制执行情况和使用效益评估", objectName="newRoundName")
         self.new_year = QSpinBox(objectName="newRoundYear", minimum=2000, maximum=2100, value=year)
         self.new_period = QLineEdit(str(year), objectName="newRoundPeriod")
-        self.new_period.setToolTip("自动评分所用的统计期间：2026（全年）、2026-Q4、2026-10")
+        self.new_period.setToolTip("自动评分所用的统计期间：2026（全年）、2026-H1（上半年）、2026-Q4、2026-10")
         self.has_deadline = QCheckBox("自评截止", objectName="hasSelfDeadline")
         self.new_deadline = QDateEdit(QDate.currentDate().addMonths(1), objectName="newRoundDeadline",
                                       calendarPopup=True, displayFormat="yyyy-MM-dd", enabled=False)
