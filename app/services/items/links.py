@@ -49,9 +49,10 @@ def item_duties(s, item_ids) -> dict[str, list[Duty]]:
     return found
 
 
-def item_choices(db: Database, actor: Actor, include: set[str] = frozenset()) -> list[ItemChoice]:
-    """Items the writer may link an entry to: the open ones (and any in `include`, e.g. those
-    the day's entries already link to), those tied to the writer's own post duties first."""
+def item_choices(db: Database, actor: Actor, with_done: bool = False) -> list[ItemChoice]:
+    """Items the writer may link an entry to: the open ones (with_done: also those reported
+    办结, which entries linked before still name), those tied to the writer's own post duties
+    first."""
     with db.read() as s:
         items = list(s.scalars(select(WorkItem).where(WorkItem.deleted.is_(False))
                                .order_by(WorkItem.kind, WorkItem.sort_order, WorkItem.code)))
@@ -63,7 +64,7 @@ def item_choices(db: Database, actor: Actor, include: set[str] = frozenset()) ->
     choices = [ItemChoice(i.id, i.kind, i.code, i.title, tuple(d.id for d in duties[i.id]),
                           tuple(f"{d.code} {d.content}" for d in duties[i.id]), i.id in done,
                           any(d.id in own for d in duties[i.id]))
-               for i in items if i.id not in done or i.id in include]
+               for i in items if with_done or i.id not in done]
     return sorted(choices, key=lambda c: (not c.own, rank.get(c.kind, 9)))
 
 

@@ -233,3 +233,30 @@ def write_count(s, item_id: str, period: str, accepted: int, finished: int, over
         return False
     row.accepted, row.finished, row.overdue, row.deleted = accepted, finished, overdue, False
     return True
+
+
+def form_choices(db: Database) -> tuple[list[tuple[str, str]], list[str]]:
+    """What the item form offers: the unit's live duties (code, "编号 内容") and section names."""
+    with db.read() as s:
+        duties = [(d.code, f"{d.code} {d.content}") for d in s.scalars(
+            select(Duty).where(Duty.deleted.is_(False), Duty.active.is_(True))
+            .order_by(Duty.sort_order, Duty.code))]
+        sections = list(s.scalars(select(Section.name).where(Section.deleted.is_(False))
+                                  .order_by(Section.sort_order, Section.name)))
+    return duties, sections
+
+
+def load_item(db: Database, item_id: str) -> tuple[ItemInput, bool]:
+    """An item as the form edits it, and whether the 编办 issued it (then only its duties change)."""
+    with db.read() as s:
+        row = s.get(WorkItem, item_id)
+        if row is None or row.deleted:
+            raise AppError("该工作事项已不存在")
+        codes = list(s.scalars(select(Duty.code).join(WorkItemDuty, WorkItemDuty.duty_id == Duty.id)
+                               .where(WorkItemDuty.item_id == item_id, WorkItemDuty.deleted.is_(False),
+                                      Duty.deleted.is_(False)).order_by(Duty.sort_order, Duty.code)))
+        section = s.get(Section, row.section_id) if row.section_id else None
+        issued = _owned_by_bureau(s, row)
+        return (ItemInput(row.kind, row.code, row.title, list(dict.fromkeys(codes)),
+                          section.name if section else "", row.deadline or "", row.year, row.note),
+                issued)
