@@ -132,8 +132,7 @@ def _items(rows, problems: Problems, today: dt.date, only: str | None) -> list[t
         seen.setdefault(data.code, r.number)
         for column, reason in bad:
             problems.add(sheet, r.number, column, reason)
-        if not bad:
-            found.append((r.number, data))
+        found.append((r.number, data))      # a bad row is still checked against the database
     return found
 
 

@@ -69,13 +69,18 @@ def item_choices(db: Database, actor: Actor, with_done: bool = False) -> list[It
 
 
 def entry_item_problems(db: Database, entries: list[EntryDraft]) -> list[str]:
-    """Entries linked to an item that does not exist, or with a duty that is not the item's."""
+    """Entries linked to an item that does not exist, or with a duty that is not the item's.
+    An entry linked to an item with one duty and no duty of its own takes that duty (the
+    command line names only the item)."""
     ids = {e.item_id for e in entries if e.item_id}
     if not ids:
         return []
     with db.read() as s:
         items = {i.id: i for i in s.scalars(select(WorkItem).where(WorkItem.id.in_(ids)))}
         duties = item_duties(s, ids)
+    for e in entries:
+        if e.item_id in duties and not e.duty_id and len(duties[e.item_id]) == 1:
+            e.duty_id = duties[e.item_id][0].id
     problems = []
     for n, e in enumerate(entries, start=1):
         if not e.item_id:
