@@ -8,7 +8,6 @@ import datetime as dt
 from PySide6.QtCore import QDate, Qt
 
 from app.core.items import SUPERVISED
-from app.services.items import excel as items_excel
 from app.services.items.progress import item_rows
 from app.services.org import accounts
 from app.ui.pages import items_page as page_module
