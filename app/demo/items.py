@@ -75,7 +75,7 @@ def add_items(db, unit_id: str, duties, sections, start: dt.date, end: dt.date,
             used.update(d.id for d in picked)
             deadline = end + dt.timedelta(days=due) if due is not None else None
             section = section_of.get(picked[0].id)
-            item = WorkItem(unit_id=unit_id, kind=kind, code=code, sort_order=n,
+            item = WorkItem(unit_id=unit_id, kind=kind, code=code, sort_order=10 + n,
                             title=pattern.format(year=end.year, c=_clause(picked[0].content)),
                             year=end.year, deadline=deadline.isoformat() if deadline else None,
                             section_id=section.id if section else None, note="")
@@ -106,3 +106,15 @@ def _counts(s, rng: random.Random, item_id: str, start: dt.date, end: dt.date, h
         s.add(WorkItemCount(item_id=item_id, period=f"{month.year}-{month.month:02d}",
                             accepted=accepted, finished=finished, overdue=overdue))
         month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+ISSUED = ("{year}年优化营商环境攻坚任务", "{year}年安全生产专项整治任务")
+
+
+def issue_key_tasks(mirror, unit_id: str, year: int) -> None:
+    """The county demo's 编办 issues two 年度重点工作 to a unit before writing its 注册包 (its own
+    rows in the unit's mirror): the unit starts with them and ties them to its duties itself."""
+    with mirror.session() as s:
+        for n, pattern in enumerate(ISSUED, start=1):
+            s.add(WorkItem(unit_id=unit_id, kind=KEY_TASK, code=f"XF0{n}", title=pattern.format(year=year),
+                           year=year, deadline=None, section_id=None, note="编办下发", sort_order=n))
