@@ -103,3 +103,34 @@ def test_the_excel_import_names_a_bad_row_then_imports_through_the_preview(qtbot
     assert [page.table.item(r, 2).text() for r in range(page.table.rowCount())] == ["ZD01", "DB01"]
     page.kind.setCurrentText(SUPERVISED)
     assert page.table.rowCount() == 1
+
+
+def test_the_bureau_table_shows_the_units_red_items_and_the_listed_task_ratio(qtbot, tmp_path, settings):
+    from app.core.items import KEY_TASK
+    from app.db.models import Duty
+    from app.services.items.manage import ItemInput, save_item
+    from app.services.org.actor import SYSTEM
+    from app.ui.pages.bureau.county_page import TITLES, CountyPage
+    from app.ui.tasks import SyncRunner
+    from tests.unit.sync_fixtures import TODAY as REPORTED, actor_for, build_world
+
+    world = build_world(tmp_path / "w", keys=("a",))
+    try:
+        unit = world.units["a"]
+        with unit.session(SYSTEM) as s:
+            s.add(Duty(unit_id=unit.unit_id, code="1", content="食品安全监督检查", duty_class="核心"))
+        leader = actor_for(unit, "ld")
+        save_item(unit, leader, ItemInput(SUPERVISED, "DB01", "县委督办件", ["1"], deadline="2026-10-20"))
+        save_item(unit, leader, ItemInput(KEY_TASK, "ZD01", "年度重点工作", ["1"], year=2026))
+        assert [r.status for r in world.receive(world.report("a"))] == ["imported"]
+        page = CountyPage(world.bureau, world.mirrors, SYSTEM, settings, runner=SyncRunner(),
+                          period="2026-10", today=lambda: REPORTED)
+        qtbot.addWidget(page)
+        red = page.table.item(0, TITLES.index("红灯事项"))
+        assert red.text() == "1" and "红灯：已过截止日期未办结" in red.toolTip()
+        ratio = page.table.item(0, TITLES.index("编制任务比"))
+        assert ratio.text().endswith("（清单）")
+        assert "按单位工作事项清单中本年度的年度重点工作计" in ratio.toolTip()
+        assert "重点任务1项" in ratio.toolTip()
+    finally:
+        world.close()

@@ -13,6 +13,7 @@ from app.core import vocab
 from app.core.items import ItemFacts, MonthCount, light, without_work
 from app.db.engine import Database
 from app.db.models import (LogEntry, Section, WorkItem, WorkItemCount, WorkItemDone, WorkLog)
+from app.services.exchange.unit_side import bureau_origin
 from app.services.items.links import item_duties
 
 
@@ -74,7 +75,6 @@ def _bureau_origin(s, db: Database) -> str | None:
     """Origin of the 编办's rows: its own in a mirror, its peer's in a unit."""
     if db.edition == "mirror":
         return db.origin
-    from app.services.exchange.unit_side import bureau_origin
     return bureau_origin(s)
 
 

@@ -129,8 +129,7 @@ class LogPage(QWidget):
         self.table.setItemDelegateForColumn(COL_CATEGORY, CategoryDelegate(self.categories, self.table))
         self.table.setItemDelegateForColumn(COL_DUTY, DutyDelegate(self.duty_choices, self.table))
         self.table.setItemDelegateForColumn(COL_CONTENT, ContentDelegate(self.table))
-        self.item_choices = item_choices(self.db, self.actor, with_done=True)
-        self.model.items = {c.id: c for c in self.item_choices}
+        self.item_choices = []         # 工作事项, read again with each day (open_day)
         self.table.setItemDelegateForColumn(COL_ITEM, ItemDelegate(self.item_choices, self.table))
         head = self.table.horizontalHeader()
         for col, width in ((COL_HOURS, 64), (COL_RANGE, 96), (COL_CATEGORY, 84), (COL_ITEM, 130),
@@ -224,6 +223,8 @@ class LogPage(QWidget):
                 entries, state, restored = draft.entries, draft.day_state, draft.saved_at
         self.model.set_entries(entries, self.loaded.duty_labels, not self.loaded.editable)
         self.model.duty_labels.update({c.id: c.label for c in self.duty_choices})
+        self.item_choices[:] = item_choices(self.db, self.actor, with_done=True)  # added meanwhile
+        self.model.items = {c.id: c for c in self.item_choices}
         self.day_state.setCurrentText(state)
         self.dirty = restored is not None
         self.undo_stack.clear()
