@@ -12,8 +12,7 @@ from sqlalchemy import func, select
 from app.core import vocab
 from app.core.items import ItemFacts, MonthCount, light, without_work
 from app.db.engine import Database
-from app.db.models import (LogEntry, Section, WorkItem, WorkItemCount, WorkItemDone, WorkLog)
-from app.services.exchange.unit_side import bureau_origin
+from app.db.models import (LogEntry, Peer, Section, WorkItem, WorkItemCount, WorkItemDone, WorkLog)
 from app.services.items.links import item_duties
 
 
@@ -75,7 +74,9 @@ def _bureau_origin(s, db: Database) -> str | None:
     """Origin of the 编办's rows: its own in a mirror, its peer's in a unit."""
     if db.edition == "mirror":
         return db.origin
-    return bureau_origin(s)
+    # as app.services.exchange.unit_side.bureau_origin, which this module cannot import: the
+    # 编办's figures (app.services.county.figures) import this module
+    return s.scalar(select(Peer.origin).where(Peer.kind == "bureau"))
 
 
 def item_rows(db: Database, today: dt.date | None = None, kind: str | None = None) -> list[ItemRow]:
