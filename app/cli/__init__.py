@@ -28,7 +28,7 @@ BASIC_MODULE = "app.cli.basic"
 COMMAND_MODULES = ("app.cli.accounts", "app.cli.review", "app.cli.stats", "app.cli.reports", "app.cli.sync",
                    "app.cli.staffing", "app.cli.rounds",
                    "app.cli.indicators", "app.cli.overlap", "app.cli.backups", "app.cli.pcs",
-                   "app.cli.feedback")
+                   "app.cli.feedback", "app.cli.items")
 DEBUG_FLAG = "--debug"
 
 
@@ -73,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--force", action="store_true", help="覆盖已有文件")
 
     sp = cmd("template", "生成Excel导入模板", NOBODY, db=False)
-    sp.add_argument("kind", choices=["roster", "duties"], help="roster=人员名册，duties=三定职责")
+    sp.add_argument("kind", choices=["roster", "duties", "items"],
+                    help="roster=人员名册，duties=三定职责，items=工作事项")
     sp.add_argument("--out", type=Path, required=True)
 
     for name, what in (("import-roster", "导入人员名册"), ("import-duties", "导入三定职责")):
@@ -114,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--hours", type=float, required=True)
     sp.add_argument("--category", required=True)
     sp.add_argument("--duty", help="职责编号")
+    sp.add_argument("--item", help="工作事项编号（职责随事项带出）")
     sp.add_argument("--content", default="")
     sp.add_argument("--secret", action="store_true", help="涉密：只记类别、职责和工时，不存内容")
     sp.add_argument("--submit", action="store_true")

@@ -60,7 +60,11 @@ def cmd_demo(a) -> int:
 
 
 def cmd_template(a) -> int:
-    write_template(a.kind, a.out)
+    if a.kind == "items":
+        from app.services.items.excel import write_items_template
+        write_items_template(a.out)
+    else:
+        write_template(a.kind, a.out)
     print(f"已生成模板：{a.out}")
     return 0
 
@@ -111,12 +115,24 @@ def _duty_id(db: Database, code: str | None) -> str | None:
     return duty_id
 
 
+def _item_id(db: Database, code: str | None) -> str | None:
+    if not code:
+        return None
+    from app.db.models import WorkItem
+    with db.read() as s:
+        item_id = s.scalar(select(WorkItem.id).where(WorkItem.code == code, WorkItem.deleted.is_(False)))
+    if item_id is None:
+        raise AppError(f"未知的工作事项编号“{code}”")
+    return item_id
+
+
 def cmd_log(a) -> int:
     db = open_db(a.db)
     actor = a.actor          # the --user, logged in with their own password (app.cli.auth)
     if a.log_command == "add":
         entry = EntryDraft(hours=a.hours, category=a.category, content=a.content,
-                           duty_id=_duty_id(db, a.duty), secret=a.secret)
+                           duty_id=_duty_id(db, a.duty), secret=a.secret,
+                           item_id=_item_id(db, a.item))
         day = logs.add_entry(db, actor, a.date, entry, submit=a.submit)
         print(f"{a.user} {a.date}：{len(day.entries)}条，合计{day.total_hours:g}小时，{day.state_label}")
     elif a.log_command == "submit":

@@ -31,6 +31,7 @@ class EntryDraft:
     secret: bool = False
     attachments: tuple[AttachmentRef, ...] = ()
     entry_id: str | None = None
+    item_id: str | None = None   # 工作事项 (app.core.items); its duty is the entry's duty
 
     def to_dict(self) -> dict:
         """Plain data (autosave, templates, CLI). A 涉密 entry's content is never included:
@@ -38,7 +39,7 @@ class EntryDraft:
         return {"hours": self.hours, "category": self.category,
                 "content": "" if self.secret else self.content,
                 "duty_id": self.duty_id, "start": self.start, "end": self.end,
-                "secret": self.secret, "entry_id": self.entry_id,
+                "secret": self.secret, "entry_id": self.entry_id, "item_id": self.item_id,
                 "attachments": [[a.filename, a.sha256, a.size] for a in self.attachments]}
 
     @classmethod
@@ -46,7 +47,7 @@ class EntryDraft:
         return cls(hours=d.get("hours"), category=d.get("category") or "",
                    content=d.get("content") or "", duty_id=d.get("duty_id"),
                    start=d.get("start"), end=d.get("end"), secret=bool(d.get("secret")),
-                   entry_id=d.get("entry_id"),
+                   entry_id=d.get("entry_id"), item_id=d.get("item_id"),
                    attachments=tuple(AttachmentRef(*a) for a in d.get("attachments") or ()))
 
 
@@ -111,8 +112,11 @@ def check_day(day: dt.date, entries: list[EntryDraft], today: dt.date,
 
 
 def content_hash(day_state: str, entries: list[EntryDraft]) -> str:
-    """Hash of what a reviewer approves: the day state and every entry's facts and text."""
+    """Hash of what a reviewer approves: the day state and every entry's facts and text. An
+    entry's 工作事项 is part of it only when it has one, so that entries written before items
+    existed keep their hashes (and the signatures over them)."""
     canon = [day_state] + [
         [round(effective_hours(e), 2), e.category, e.duty_id, "" if e.secret else e.content.strip(),
-         e.secret, e.start, e.end, sorted(a.sha256 for a in e.attachments)] for e in entries]
+         e.secret, e.start, e.end, sorted(a.sha256 for a in e.attachments)]
+        + ([e.item_id] if e.item_id else []) for e in entries]
     return hashlib.sha256(json.dumps(canon, ensure_ascii=False).encode()).hexdigest()

@@ -13,6 +13,8 @@ TABLE_NAMES = {
     "indicator_template": "评估指标体系", "indicator_item": "评估指标", "eval_round": "评估批次",
     "round_unit": "评估任务（定单）", "self_score": "单位自评", "round_submission": "自评提交",
     "bureau_score": "编办评分", "problem": "评估发现的问题", "rectification": "整改情况",
+    "work_item": "工作事项", "work_item_duty": "工作事项关联职责", "work_item_done": "工作事项办结",
+    "work_item_count": "审批事项办理量",
 }
 
 

@@ -17,11 +17,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.db.base import DERIVED, Base, Synced
 from app.db.county_models import AcceptedDay, CountyFigures, DutyBaseline, RevokedKey
 from app.db.feedback_models import MonthlyFeedback
+from app.db.item_models import WorkItem, WorkItemCount, WorkItemDone, WorkItemDuty
 from app.db.post_models import PostRecord
 from app.db.signing_models import PersonKey, SignedStatement
 
 __all__ = ["Base", "DERIVED", "Synced", "PostRecord", "PersonKey", "SignedStatement", "AcceptedDay",
-           "DutyBaseline", "MonthlyFeedback"]   # re-exported
+           "DutyBaseline", "MonthlyFeedback", "WorkItem", "WorkItemDuty", "WorkItemDone",
+           "WorkItemCount"]   # re-exported
 
 
 # ---------------------------------------------------------------- organisation
@@ -181,6 +183,7 @@ class LogEntry(Synced, Base):
     category: Mapped[str] = mapped_column(String(20))
     duty_id: Mapped[str | None] = mapped_column(String(36))
     secret: Mapped[bool] = mapped_column(Boolean, default=False)
+    item_id: Mapped[str | None] = mapped_column(String(36))      # 工作事项 (app.db.item_models)
     __table_args__ = (Index("ix_log_entry_log", "log_id"),
                       Index("ix_log_entry_person_day", "person_id", "day"),
                       Index("ix_log_entry_month", "month", "person_id"))

@@ -38,6 +38,7 @@ from app.core import vocab
 from app.core.errors import AppError
 from app.core.validators import make_credit_code
 from app.services.org import accounts
+from app.demo import items as demo_items
 from app.demo import data as D
 from app.demo import feedback as feedback_demo
 from app.demo import workload as W
@@ -304,6 +305,7 @@ def generate_county(folder: Path, units: int = 50, people: int = 100, months: in
                               unit.quotas, unit.leader_posts)
             unit.unit_id = bureau.register_unit(db, SYSTEM, setup, task_class=unit.task_class,
                                                 key_tasks=unit.key_tasks)
+            demo_items.issue_key_tasks(mirrors.get(unit.unit_id), unit.unit_id, end.year)
             written = enrollment.write_enrollment(db, mirrors, unit.unit_id, folder / "enrollment")
             unit.enrollment, unit.enrollment_code = written.path, written.code
         mirrors.close()

@@ -332,18 +332,19 @@ def _submitted_at(rng: random.Random, prof: _Profile, day: dt.date, end: dt.date
 
 def write_logs(db, rng: random.Random, profiles: list[_Profile], days: list[dt.date],
                info: DemoInfo, reviews: ReviewPlanner, off_days: list[dt.date] = (),
-               phrases=P, drafts_at_end: bool = True, signers=None) -> None:
+               phrases=P, drafts_at_end: bool = True, signers=None, items=None) -> None:
     """Logs, entries, texts and review actions, a month per transaction. `reviews` decides
     each log's review history (and so its round, stored content and derived state); `phrases`:
     the kind's text bank; `drafts_at_end`: some logs of the last two days are still drafts;
-    `signers` (app.demo.signatures): who signs the submissions and actions."""
+    `signers` (app.demo.signatures): who signs the submissions and actions; `items`
+    (app.demo.items.DemoItems): links some entries to work items."""
     with collector_paused():
         _write_logs(db, rng, profiles, days, info, reviews, off_days, phrases, drafts_at_end,
-                    signers)
+                    signers, items)
 
 
 def _write_logs(db, rng, profiles, days, info, reviews, off_days, phrases, drafts_at_end,
-                signers) -> None:
+                signers, items=None) -> None:
     draft_days = set(days[-2:]) if drafts_at_end else set()
     end = days[-1] if days else None
     writer = _Writer(rng, T.TextMemory(), phrases)
@@ -364,6 +365,8 @@ def _write_logs(db, rng, profiles, days, info, reviews, off_days, phrases, draft
                     info.gaps.add((prof.person.login, day.isoformat()))
                     continue
                 drafts = [] if state == _LEAVE else writer.entries(prof, day, state)
+                if items is not None:
+                    items.link(drafts, day)
                 draft = day in draft_days and rng.random() < 0.45
                 submitted_at = None if draft else _submitted_at(rng, prof, day, end,
                                                                 state != _OFF_DAY)
@@ -379,7 +382,7 @@ def _write_logs(db, rng, profiles, days, info, reviews, off_days, phrases, draft
                         id=entry_id, log_id=log_id, person_id=person_id, day=iso, month=month,
                         seq=seq, hours=e.hours,
                         start_time=e.start, end_time=e.end, category=e.category,
-                        duty_id=e.duty_id, secret=e.secret))
+                        duty_id=e.duty_id, secret=e.secret, item_id=e.item_id))
                     if e.secret:
                         info.secret_entries += 1
                     else:

@@ -32,7 +32,7 @@ from app.demo import data as D
 from app.demo.kinds import Kind, get_kind
 from app.demo.kinds.market import KIND as MARKET
 from app.demo.plan import DemoInfo, PlanDuty, PlanPerson, PlanSection
-from app.demo import logs as demo_logs, reviews as demo_reviews
+from app.demo import items as demo_items, logs as demo_logs, reviews as demo_reviews
 from app.demo.signatures import DemoSigners
 from app.demo.workload import DEFAULT, Workload
 from app.services.org.accounts import hash_password
@@ -286,6 +286,7 @@ def generate_demo(path: Path, seed: int = 1, months: int = 3, overwrite: bool = 
         if enrollment is None:
             initialise_unit(db, setup)
         signers = _write_org(db, sections, duties, persons, admin, hash_password(D.PASSWORD))
+        items = demo_items.add_items(db, db.unit_id, duties, sections, start, end, seed)
         days = work_calendar(db).working_days(start, end)
         info = DemoInfo(path=path, unit_name=unit_name, credit_code=credit_code,
                         sections=len(sections), people=len(persons) + 1, duties=len(duties),
@@ -302,7 +303,7 @@ def generate_demo(path: Path, seed: int = 1, months: int = 3, overwrite: bool = 
             if review_until and review_until > end else []
         reviews = demo_reviews.planner_for(db, days, seed, after=after, lag=workload.review_lag)
         demo_logs.write_logs(db, rng, profiles, days, info, reviews, off_days, kind.phrases,
-                             drafts_at_end=review_until is None, signers=signers)
+                             drafts_at_end=review_until is None, signers=signers, items=items)
         info.reviews = reviews.counts
         info.review_corrections = demo_reviews.refresh_all_logs(db, reviews)
     finally:

@@ -41,9 +41,9 @@ from app.sync import restored_days
 # indicator systems, rounds, its scores and the problems it found).
 BUREAU_TABLES = frozenset({"unit", "staffing_quota", "duty", "indicator_template", "indicator_item",
                            "eval_round", "round_unit", "bureau_score", "problem",
-                           "monthly_feedback"})
+                           "monthly_feedback", "work_item", "work_item_duty"})
 # Tables a unit never writes once enrolled (the 编办 owns them; duties can be either's).
-UNIT_FORBIDDEN = BUREAU_TABLES - {"duty"}
+UNIT_FORBIDDEN = BUREAU_TABLES - {"duty", "work_item", "work_item_duty"}
 # Never leave a unit: password hashes and personal templates.
 UNIT_PRIVATE = frozenset({"credential", "log_template"})
 # A change here can change the review chain of any log: recompute every log's derived state.

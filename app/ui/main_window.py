@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self.stats_page = self.published_page = None
         self._add_lazy_page("统计分析", "stats_page", lambda: self._make_stats_page(kwargs))
         self._add_lazy_page("单位履职动态", "published_page", lambda: PublishedPage(db, actor))
+        self._add_lazy_page("工作事项", "items_page", lambda: self._make_page("items", kwargs))
         self.staffing_page = None
         if actor.is_admin or actor.role in (vocab.ROLE_PRINCIPAL, vocab.ROLE_DEPUTY):
             self._add_lazy_page("人员编制", "staffing_page", lambda: self._make_staffing_page(kwargs))
@@ -303,7 +304,13 @@ class MainWindow(QMainWindow):
         mirrors, so it shares the 编办 pages' single worker)."""
         today = kwargs.get("today")
         today = today() if callable(today) else today     # these pages take a date, not a clock
-        if which == "eval":
+        if which == "items":
+            # imported here: a page or dialog is built when it is first opened
+            import datetime as dt
+
+            from app.ui.pages.items_page import ItemsPage
+            page = ItemsPage(self.db, self.actor, today=kwargs.get("today") or dt.date.today)
+        elif which == "eval":
             # imported here: a page or dialog is built when it is first opened
             from app.ui.pages.eval_page import EvalPage
             page = EvalPage(self.db, self.actor, today=today)

@@ -392,6 +392,11 @@ def test_auto_scores_equal_hand_computation_from_stats_json(enrolled):
     con = sqlite3.connect(unit.path)
     quotas = dict(con.execute("SELECT name, quota FROM staffing_quota WHERE kind='staffing' AND deleted=0"))
     leader_q = dict(con.execute("SELECT name, quota FROM staffing_quota WHERE kind='leader' AND deleted=0"))
+    # 编制任务比 counts the unit's list of the year's 年度重点工作 when it keeps one (issue 20);
+    # the demo unit does, so the registered 5 is not what counts
+    [(listed,)] = con.execute("SELECT count(*) FROM work_item WHERE kind='年度重点工作' AND year=2026 "
+                              "AND deleted=0").fetchall()
+    assert listed > 0
     people = con.execute("SELECT staffing_type, role, status FROM person WHERE deleted=0 "
                          "AND status IN ('在职','借调') AND staffing_type IS NOT NULL").fetchall()
     con.close()
@@ -415,7 +420,7 @@ def test_auto_scores_equal_hand_computation_from_stats_json(enrolled):
         "3.3.3": 4 * band(round(f["people"] * f["saturation"] / f["people"], 4), 0.6, 0.9, 1.1, 1.4),
         "3.4.1": 3 * linear(f["submission_rate"], 0.6, 0.95),
         "3.4.2": 3 * linear(f["review_timeliness"], 0.6, 0.95),
-        "3.5.2": 4 * linear(5 / (sum(quotas.values()) / 3), 0.5, 1.0),     # 服务经济: 3 slots a task
+        "3.5.2": 4 * linear(listed / (sum(quotas.values()) / 3), 0.5, 1.0),  # 服务经济: 3 slots a task
     }
     t = S.find_template(bureau_db, GOV)
     got = {s.code: s for s in S.auto_scores(bureau_db, t.id, period, source=unit).values()}

@@ -69,14 +69,21 @@ class TaskRatio:
     key_tasks: int | None
     target: float | None        # quota ÷ base
     ratio: float | None         # key tasks ÷ target: above 1 = more work per slot than the norm
+    # where key_tasks came from: the unit's list of 年度重点工作 (app.core.items), or the number
+    # the 编办 typed in at registration
+    source: str = "登记数"
 
 
-def task_ratio(task_class: str | None, quota: int, key_tasks: int | None) -> TaskRatio:
+TASK_SOURCE_LIST, TASK_SOURCE_TYPED = "事项清单", "登记数"
+
+
+def task_ratio(task_class: str | None, quota: int, key_tasks: int | None,
+               source: str = TASK_SOURCE_TYPED) -> TaskRatio:
     base = TASK_BASE.get(task_class or "")
     if base is None or key_tasks is None or quota <= 0:
-        return TaskRatio(task_class, quota, key_tasks, None, None)
+        return TaskRatio(task_class, quota, key_tasks, None, None, source)
     target = quota / base
-    return TaskRatio(task_class, quota, key_tasks, target, key_tasks / target)
+    return TaskRatio(task_class, quota, key_tasks, target, key_tasks / target, source)
 
 
 def warnings(staffing: Staffing, figures: Figures | None) -> list[str]:
@@ -121,6 +128,7 @@ class CountyRow:
     # (counted the national way) and accepted (counted the unit's way)
     calendar_days: list[str] = field(default_factory=list)
     calendar_accepted: list[str] = field(default_factory=list)
+    red_items: int | None = None  # 工作事项 on red (None: the unit keeps no list)
 
     def to_json(self) -> dict:
         return {"unit_id": self.unit_id, "name": self.name, "credit_code": self.credit_code,
@@ -129,7 +137,8 @@ class CountyRow:
                 "need": self.need.to_json(),
                 "task_ratio": {"task_class": self.ratio.task_class, "quota": self.ratio.quota,
                                "key_tasks": self.ratio.key_tasks, "target": self.ratio.target,
-                               "ratio": self.ratio.ratio},
+                               "ratio": self.ratio.ratio, "source": self.ratio.source},
+                "red_items": self.red_items,
                 "warnings": self.warnings, "computed_on": self.computed_on,
                 "calendar_deviations": self.calendar_days, "calendar_accepted": self.calendar_accepted}
 

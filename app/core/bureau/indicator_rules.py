@@ -170,7 +170,7 @@ def metric_values(figures: dict | None, staffing: Staffing, ratio: TaskRatio) ->
         base = TASK_BASE[ratio.task_class]
         put("task_ratio", round(ratio.ratio, 4),
             f"重点任务{ratio.key_tasks}项 ÷ 目标任务数{_num(round(ratio.target, 2))}"
-            f"（编制{ratio.quota}名 ÷ {ratio.task_class}类基数{base}）")
+            f"（编制{ratio.quota}名 ÷ {ratio.task_class}类基数{base}；重点任务数按{ratio.source}）")
     if f is not None:
         # the staffing-need rule's basis: the people at work (在编 and 编外) and their hours
         people, saturation = f["people"], f["saturation"]

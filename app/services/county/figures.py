@@ -26,6 +26,7 @@ from app.services.county.basis import bureau_values, calendar_state, duty_change
 from app.services.org.calendar import county_calendar
 from app.services.org.headcount import staffing_of
 from app.services.county.mirrors import Mirrors
+from app.services.items.progress import facts_payload
 from app.services.stats import compute as stats
 
 STAFFING_KEY = "staffing"
@@ -110,7 +111,8 @@ def staffing_payload(mirror: Database) -> str:
                        "calendar_accepted": [d.isoformat() for d in accepted],
                        "duty_changes": [c.to_json() for c in duty_changes(mirror)],
                        "settings": unit_values(mirror),
-                       "invalid_logs": invalid, "audit_note": audit_note},
+                       "invalid_logs": invalid, "audit_note": audit_note,
+                       "items": facts_payload(mirror)},
                       ensure_ascii=False)
 
 

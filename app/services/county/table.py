@@ -23,6 +23,7 @@ from app.services.county.mirrors import Mirrors, registered_units, require_burea
 from app.services.org import unit_settings
 from app.services.county import basis
 from app.services.county.basis import bureau_values
+from app.services.items.county import unit_items
 from app.services.org.calendar import county_calendar
 from app.services.stats import compute as stats
 from app.services.stats.need import rule_of
@@ -61,15 +62,15 @@ def county_table(db: Database, mirrors: Mirrors, period: Period,
             # this read says what the same row read from the cache would
             figures = Figures.from_json(found[0].to_json(), found[0].period)
             computed_on = today.isoformat()
-        rows.append(_row(unit, info, figures, computed_on, rule, today, own))
+        rows.append(_row(unit, info, figures, computed_on, rule, today, own, period.end.year))
     return rows
 
 
 def _row(unit, info: dict, figures: Figures | None, computed_on: str, rule: NeedRule,
-         today: dt.date, own: dict) -> CountyRow:
+         today: dt.date, own: dict, year: int | None = None) -> CountyRow:
     staffing = C.Staffing.from_json(info["staffing"])
     need = assess(figures, staffing.quota_total, staffing.vacancies, rule, today)
-    ratio = C.task_ratio(info.get("task_class"), staffing.quota_total, info.get("key_tasks"))
+    red_items, ratio = unit_items(info, staffing.quota_total, today, year or today.year)
     warnings = C.warnings(staffing, figures) + basis.warnings(info, own)
     if info.get("invalid_logs"):
         warnings.append(f"签名无效的日志{info['invalid_logs']}篇，不计入统计（单位数据库被直接改动）")
@@ -77,4 +78,5 @@ def _row(unit, info: dict, figures: Figures | None, computed_on: str, rule: Need
         warnings.append(f"审计记录异常：{info['audit_note']}")
     return CountyRow(unit.unit_id, unit.name, unit.credit_code, info.get("unit_class") or "",
                      staffing, figures, need, ratio, warnings, computed_on,
-                     info.get("calendar_deviations") or [], info.get("calendar_accepted") or [])
+                     info.get("calendar_deviations") or [], info.get("calendar_accepted") or [],
+                     red_items)

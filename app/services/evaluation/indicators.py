@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from app.core.bureau import county as C
 from app.core.bureau import indicators as I
 from app.core.errors import AppError, PermissionDenied, ValidationError
 from app.core.ids import new_id
@@ -28,6 +27,8 @@ from app.db.engine import Database
 from app.db.models import IndicatorItem, IndicatorTemplate
 from app.paths import resources_dir
 from app.services.org.actor import Actor
+from app.services.items.county import unit_items
+from app.services.items.progress import facts_payload
 from app.services.excel.common import CREATED, REMOVED, UNCHANGED, UPDATED, ImportResult, assign
 from app.services.org.headcount import staffing_of
 from app.services.stats import compute as stats
@@ -265,8 +266,10 @@ def metric_values(db: Database, period: Period, *, actor: Actor | None = None,
     found = stats.unit_stats(db, period, "unit", actor=actor, today=today)
     figures = found[0].to_json() if found else None
     staffing, unit = staffing_of(db)
-    ratio = C.task_ratio(unit.task_class if unit else None, staffing.quota_total,
-                         unit.key_tasks if unit else None)
+    # 编制任务比 on the unit's list of 年度重点工作 when it keeps one (app.services.items.county)
+    info = {"items": facts_payload(db), "task_class": unit.task_class if unit else None,
+            "key_tasks": unit.key_tasks if unit else None}
+    _, ratio = unit_items(info, staffing.quota_total, today or dt.date.today(), period.end.year)
     return I.metric_values(figures, staffing, ratio)
 
 

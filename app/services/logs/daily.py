@@ -21,6 +21,7 @@ from app.services.review import state as review_state
 from app.services.signing.statements import sign_submissions
 from app.services.org.actor import Actor
 from app.services.org.calendar import work_calendar
+from app.services.items.links import entry_item_problems
 
 EDITABLE_STATES = (vocab.LOG_DRAFT, vocab.LOG_RETURNED)
 
@@ -98,7 +99,7 @@ def entries_of_logs(s, log_ids: list[str]) -> dict[str, list[EntryDraft]]:
             result.setdefault(e.log_id, []).append(EntryDraft(
                 hours=e.hours, category=e.category, content=text or "", duty_id=e.duty_id,
                 start=e.start_time, end=e.end_time, secret=e.secret,
-                attachments=tuple(files.get(e.id, ())), entry_id=e.id))
+                attachments=tuple(files.get(e.id, ())), entry_id=e.id, item_id=e.item_id))
     return result
 
 
@@ -139,6 +140,7 @@ def _validate(db: Database, day: dt.date, day_state: str, entries: list[EntryDra
     if day_state not in vocab.DAY_STATES:
         problems.append(f"未知的日状态“{day_state}”（可选：{'、'.join(vocab.DAY_STATES)}）")
     problems += check_day(day, entries, today, set(category_names(db, include_retired=True)))
+    problems += entry_item_problems(db, entries)
     if submit and not entries and day_state == vocab.DAY_NORMAL:
         problems.append("请至少填写一条工作内容再提交（请假、出差、公休可直接提交）")
     if problems:
@@ -190,7 +192,8 @@ def _write_entries(s, log: WorkLog, entries: list[EntryDraft]) -> None:
     for seq, draft in enumerate(entries, start=1):
         values = dict(seq=seq, hours=round(effective_hours(draft), 2), start_time=draft.start or None,
                       end_time=draft.end or None, category=draft.category,
-                      duty_id=draft.duty_id or None, secret=draft.secret, deleted=False)
+                      duty_id=draft.duty_id or None, secret=draft.secret,
+                      item_id=draft.item_id or None, deleted=False)
         entry = existing.get(draft.entry_id) if draft.entry_id else None
         if entry is None:
             entry = LogEntry(log_id=log.id, person_id=log.person_id, day=log.day, month=log.month,

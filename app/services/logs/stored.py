@@ -48,15 +48,16 @@ def _read(conn) -> StoredLogs:
             "WHERE a.deleted = 0"):
         files[entry_id].append(AttachmentRef(name, sha, size))
     for (entry_id, log_id, day, month, hours, start, end, category, duty_id, secret,
-         content) in _rows(conn,
+         content, item_id) in _rows(conn,
             "SELECT e.id, e.log_id, e.day, e.month, e.hours, e.start_time, e.end_time, e.category, "
-            "e.duty_id, e.secret, t.content FROM log_entry e JOIN stored_log_ids r ON r.id = e.log_id "
+            "e.duty_id, e.secret, t.content, e.item_id FROM log_entry e JOIN stored_log_ids r ON r.id = e.log_id "
             "LEFT JOIN entry_text t ON t.id = e.id AND t.deleted = 0 "
             "WHERE e.deleted = 0 ORDER BY e.log_id, e.seq"):
         log = logs.get(log_id)
         if log is not None:
             log.entries.append((EntryDraft(hours, category, content or "", duty_id, start, end,
-                                           bool(secret), tuple(files.get(entry_id, ()))),
+                                           bool(secret), tuple(files.get(entry_id, ())),
+                                           item_id=item_id),
                                 day, month))
     logs.actions = [StoredAction(*row[:6], bool(row[6]), *row[7:]) for row in _rows(conn,
         "SELECT a.id, a.log_id, a.round, a.version, a.level, a.action, a.final, a.reviewer_id, "

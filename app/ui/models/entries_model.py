@@ -9,10 +9,13 @@ from PySide6.QtGui import QColor
 
 from app.core.logrules import EntryDraft, effective_hours, hours_from_range, total_hours
 from app.core.vocab import SECRET_CONTENT_LABEL
+from app.services.items.links import ItemChoice, apply_item
 
-COL_HOURS, COL_RANGE, COL_CATEGORY, COL_DUTY, COL_CONTENT, COL_SECRET, COL_FILES = range(7)
-HEADERS = ("工时", "起止时间", "工作类别", "关联职责", "工作内容", "涉密", "附件")
+COL_HOURS, COL_RANGE, COL_CATEGORY, COL_ITEM, COL_DUTY, COL_CONTENT, COL_SECRET, COL_FILES = range(8)
+HEADERS = ("工时", "起止时间", "工作类别", "工作事项", "关联职责", "工作内容", "涉密", "附件")
 ROLE_DUTY_ID = Qt.ItemDataRole.UserRole + 1
+ROLE_ITEM_ID = Qt.ItemDataRole.UserRole + 2
+ROLE_ITEM_DUTIES = Qt.ItemDataRole.UserRole + 3     # the duty ids the row's item allows
 
 
 class EntriesModel(QAbstractTableModel):
@@ -22,6 +25,7 @@ class EntriesModel(QAbstractTableModel):
         super().__init__(parent)
         self.entries: list[EntryDraft] = []
         self.duty_labels: dict[str, str] = {}
+        self.items: dict[str, ItemChoice] = {}      # 工作事项 by id (labels, duties)
         self.read_only = False
 
     # ----------------------------------------------------------------- content
@@ -100,6 +104,17 @@ class EntriesModel(QAbstractTableModel):
             return Qt.CheckState.Checked if e.secret else Qt.CheckState.Unchecked
         if role == ROLE_DUTY_ID and col == COL_DUTY:
             return e.duty_id
+        if role == ROLE_ITEM_ID and col == COL_ITEM:
+            return e.item_id
+        if role == ROLE_ITEM_DUTIES:
+            item = self.items.get(e.item_id or "")
+            return list(item.duty_ids) if item else []
+        if role == Qt.ItemDataRole.ToolTipRole and col == COL_ITEM:
+            item = self.items.get(e.item_id or "")
+            if item is None:
+                return "可选：关联本单位的工作事项（年度重点工作、督办事项、审批服务事项、工作计划），职责随事项带出"
+            return (f"{item.kind}：{item.label}\n关联职责：" + "；".join(item.duty_labels)
+                    + ("\n（事项关联多项职责，可在“关联职责”列中从中选择）" if len(item.duty_ids) > 1 else ""))
         if role == Qt.ItemDataRole.ForegroundRole and col == COL_CONTENT and e.secret:
             return QColor("#888888")
         if role == Qt.ItemDataRole.ToolTipRole and col in (COL_DUTY, COL_CONTENT):
@@ -117,6 +132,9 @@ class EntriesModel(QAbstractTableModel):
             return e.category
         if col == COL_DUTY:
             return self.duty_labels.get(e.duty_id, "") if e.duty_id else ""
+        if col == COL_ITEM:
+            item = self.items.get(e.item_id or "")
+            return item.label if item else ""
         if col == COL_CONTENT:
             return f"（{SECRET_CONTENT_LABEL}，不记录内容）" if e.secret and role == Qt.ItemDataRole.DisplayRole else e.content
         if col == COL_FILES:
@@ -154,6 +172,11 @@ class EntriesModel(QAbstractTableModel):
             e.duty_id = duty_id
             if duty_id and label:
                 self.duty_labels[duty_id] = label
+        elif col == COL_ITEM:
+            item = self.items.get(value) if value else None
+            apply_item(e, item)
+            if item is not None:
+                self.duty_labels.update(zip(item.duty_ids, item.duty_labels))
         elif col == COL_CONTENT:
             e.content = str(value)
         else:

@@ -25,10 +25,11 @@ from app.services.org.calendar import list_overrides, work_calendar
 from app.settings import Settings
 from app.ui.dialogs.base import show_error
 from app.ui.models.entries_model import (COL_CATEGORY, COL_CONTENT, COL_DUTY, COL_FILES,
-                                         COL_HOURS, COL_RANGE, COL_SECRET, EntriesModel)
+                                         COL_HOURS, COL_ITEM, COL_RANGE, COL_SECRET, EntriesModel)
 from app.ui.pages.log_page_menus import AttachmentMenu, TemplateMenu
 from app.ui.widgets.entry_delegates import (CategoryDelegate, ContentDelegate, DutyDelegate,
-                                            HoursDelegate, RangeDelegate)
+                                            HoursDelegate, ItemDelegate, RangeDelegate)
+from app.services.items.links import item_choices
 from app.ui.widgets.log_calendar import LEGEND, LogCalendar, to_date
 from app.services.logs.amend import start_amendment
 
@@ -128,8 +129,11 @@ class LogPage(QWidget):
         self.table.setItemDelegateForColumn(COL_CATEGORY, CategoryDelegate(self.categories, self.table))
         self.table.setItemDelegateForColumn(COL_DUTY, DutyDelegate(self.duty_choices, self.table))
         self.table.setItemDelegateForColumn(COL_CONTENT, ContentDelegate(self.table))
+        self.item_choices = []         # 工作事项, read again with each day (open_day)
+        self.table.setItemDelegateForColumn(COL_ITEM, ItemDelegate(self.item_choices, self.table))
         head = self.table.horizontalHeader()
-        for col, width in ((COL_HOURS, 64), (COL_RANGE, 96), (COL_CATEGORY, 84), (COL_DUTY, 200),
+        for col, width in ((COL_HOURS, 64), (COL_RANGE, 96), (COL_CATEGORY, 84), (COL_ITEM, 130),
+                           (COL_DUTY, 170),
                            (COL_SECRET, 40), (COL_FILES, 90)):
             self.table.setColumnWidth(col, width)
         head.setSectionResizeMode(COL_CONTENT, QHeaderView.ResizeMode.Stretch)
@@ -219,6 +223,8 @@ class LogPage(QWidget):
                 entries, state, restored = draft.entries, draft.day_state, draft.saved_at
         self.model.set_entries(entries, self.loaded.duty_labels, not self.loaded.editable)
         self.model.duty_labels.update({c.id: c.label for c in self.duty_choices})
+        self.item_choices[:] = item_choices(self.db, self.actor, with_done=True)  # added meanwhile
+        self.model.items = {c.id: c for c in self.item_choices}
         self.day_state.setCurrentText(state)
         self.dirty = restored is not None
         self.undo_stack.clear()

@@ -7,10 +7,11 @@ from PySide6.QtWidgets import (QComboBox, QCompleter, QDoubleSpinBox, QLineEdit,
                                QStyledItemDelegate)
 
 from app.services.logs.tools import DutyChoice, filter_duties
-from app.ui.models.entries_model import ROLE_DUTY_ID
+from app.ui.models.entries_model import ROLE_DUTY_ID, ROLE_ITEM_DUTIES, ROLE_ITEM_ID
 
 SCOPE_TAGS = {"岗位职责": "【岗位】", "科室职责": "【科室】", "单位职责": "【单位】"}
 NO_DUTY = "（不关联职责）"
+NO_ITEM = "（不关联事项）"
 
 
 class HoursDelegate(QStyledItemDelegate):
@@ -84,9 +85,12 @@ class DutyDelegate(QStyledItemDelegate):
         box = QComboBox(parent)
         box.setEditable(True)
         box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        box.addItem(NO_DUTY, None)
+        allowed = index.data(ROLE_ITEM_DUTIES) or []     # an item with duties: only those
+        if not allowed:
+            box.addItem(NO_DUTY, None)
         for c in self.choices:
-            box.addItem(f"{SCOPE_TAGS[c.scope]}{c.label}", c.id)
+            if not allowed or c.id in allowed:
+                box.addItem(f"{SCOPE_TAGS[c.scope]}{c.label}", c.id)
         completer = QCompleter(box.model(), box)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -108,9 +112,51 @@ class DutyDelegate(QStyledItemDelegate):
             model.setData(index, (duty_id, text.split("】", 1)[-1] if duty_id else ""))
             return
         # Typed keywords + Enter: take the best (first) match, own post duties ranking first.
-        matches = filter_duties(self.choices, text)
+        allowed = index.data(ROLE_ITEM_DUTIES) or []
+        matches = [c for c in filter_duties(self.choices, text) if not allowed or c.id in allowed]
         if matches:
             model.setData(index, (matches[0].id, matches[0].label))
+
+
+class ItemDelegate(QStyledItemDelegate):
+    """Searchable 工作事项 picker (open items; those on the writer's own duties first). Picking
+    one sets the entry's duty from the item (app.services.items.links.apply_item)."""
+
+    def __init__(self, choices, parent=None):
+        super().__init__(parent)
+        self.choices = choices          # list of ItemChoice, done ones included (for labels)
+
+    def createEditor(self, parent, option, index):
+        box = QComboBox(parent)
+        box.setEditable(True)
+        box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        box.addItem(NO_ITEM, None)
+        current = index.data(ROLE_ITEM_ID)
+        for c in self.choices:
+            if not c.done or c.id == current:
+                box.addItem(f"【{c.kind[:2]}】{c.label}", c.id)
+        completer = QCompleter(box.model(), box)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        box.setCompleter(completer)
+        box.view().setMinimumWidth(420)
+        return box
+
+    def setEditorData(self, editor, index):
+        editor.setCurrentIndex(max(editor.findData(index.data(ROLE_ITEM_ID)), 0))
+        editor.lineEdit().selectAll()
+
+    def setModelData(self, editor, model, index):
+        text = editor.currentText().strip()
+        row = editor.findText(text)
+        if row >= 0:
+            model.setData(index, editor.itemData(row))
+            return
+        words = text.lower().split()
+        matches = [c for c in self.choices if not c.done and all(w in c.label.lower() for w in words)]
+        if matches:
+            model.setData(index, matches[0].id)
 
 
 class ContentDelegate(QStyledItemDelegate):

@@ -1,7 +1,7 @@
 """monthly feedback: the 编办's 履职监测反馈 to each unit, one row per unit and month
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-06 23:00:00
 
 Seed 002: 每月问题动态反馈. A bureau-owned synced row (app.sync.merge.BUREAU_TABLES) written in
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0015'
-down_revision = '0013'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

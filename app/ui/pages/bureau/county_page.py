@@ -30,6 +30,7 @@ from app.settings import Settings
 from app.ui.dialogs.base import show_error
 from app.ui.dialogs.feedback_dialog import feedback_button
 from app.ui.tasks import TaskRunner
+from app.core.items import RULE_TEXT as ITEM_RULE
 from app.ui.widgets.period_picker import PeriodPicker
 from app.ui.widgets.file_dialogs import ask_save_path, confirm_saved
 
@@ -39,7 +40,7 @@ ROLE_SORT = Qt.ItemDataRole.UserRole + 2
 COLUMNS = (("排名", None), ("单位", None), ("编制数", None), ("实有", None), ("使用率", "usage"),
            ("空编", "vacancies"), ("超编", None), ("饱和度", "saturation"), ("核心聚焦度", "focus"),
            ("全面度", "coverage"), ("填报率", "submission_rate"), ("待审", None), ("测算需（差额）", None),
-           ("编制需求", None), ("编制任务比", None), ("预警", None))
+           ("编制需求", None), ("编制任务比", None), ("红灯事项", None), ("预警", None))
 TITLES = [c[0] for c in COLUMNS]
 COL_NAME, COL_SATURATION = TITLES.index("单位"), TITLES.index("饱和度")
 COL_PENDING, COL_NEED = TITLES.index("待审"), TITLES.index("测算需（差额）")
@@ -56,13 +57,15 @@ LEGEND = (
     "<b>编制需求</b>：{rule}测算人数带 * 的仅供参考；差额 = 测算需要人数 − 在岗人数。"
     "<b>待审</b> = 尚未审定的已提交工时占比。<br>"
     "<b>编制任务比</b> = 年度重点任务数 ÷（编制数 ÷ 基数），基数：服务经济3、社会民生4、综合保障5；"
-    "大于1表示每个编制承担的重点任务多于标准。"
+    "大于1表示每个编制承担的重点任务多于标准；注（清单）的按单位工作事项清单中本年度的年度重点工作计数，"
+    "注（登记）的按编办登记的重点任务数。<b>红灯事项</b> = 单位工作事项中亮红灯的项数（悬停看规则）。"
     "<b>饱和度</b>底色为灯色（绿/黄/红，区间按各单位的设置）。使用率 = 实有 ÷ 编制数（编外不计）。"
     "排名按所选“排名依据”从高到低；点表头可按任一列排序。双击或回车查看该单位的统计分析。<br>"
     "<b>预警</b>列也列出单位自己改动、会影响统计却不是工作的设置：工作日历与国家安排不同的日子按国家安排统计"
     "（选中该单位点“工作日历…”可认可，认可后这些天按单位日历统计，也可撤销认可）；职责类别的变更"
     "（与编办首次收到时相比）；与编办不同的统计设置（按编办的设置统计）。")
 ACCEPT, WITHDRAW = "accept", "withdraw"
+RATIO_SOURCE_MARK = {C.TASK_SOURCE_LIST: "（清单）", C.TASK_SOURCE_TYPED: "（登记）"}
 REPORT_MODULE = "app.services.reporting.county"
 
 
@@ -96,7 +99,8 @@ def cells(rank: int | None, r: CountyRow) -> list[tuple[str, object]]:
             (pct(submission), submission), (pct(pending) if f and f.pending_logs else "", pending),
             (r.need.short_text(), r.need.gap),
             (r.need.verdict, r.need.verdict),
-            (M.DASH if ratio is None else f"{ratio:.2f}", ratio),
+            (M.DASH if ratio is None else f"{ratio:.2f}{RATIO_SOURCE_MARK.get(r.ratio.source, '')}", ratio),
+            (M.DASH if r.red_items is None else str(r.red_items), r.red_items),
             ("；".join(r.warnings), len(r.warnings))]
 
 
@@ -110,13 +114,17 @@ def tooltips(r: CountyRow) -> dict[int, str]:
     ratio_text = ("未设置编制任务比类别或重点任务数" if ratio.ratio is None else
                   f"{ratio.task_class}：重点任务{ratio.key_tasks}项 ÷（编制{ratio.quota} ÷ "
                   f"{C.TASK_BASE[ratio.task_class]}）= {ratio.ratio:.2f}")
+    ratio_text += ("\n重点任务数按单位工作事项清单中本年度的年度重点工作计" if ratio.source == C.TASK_SOURCE_LIST
+                   else "\n重点任务数按编办登记的数字计（单位尚无年度重点工作清单）")
     logged, expected = (r.figures.logged_hours, r.figures.expected_hours) if r.figures else (0, 0)
     pending = r.figures.pending_text() if r.figures else ""
     return {COL_NAME: f"{r.credit_code}　{r.unit_class}\n统计于{r.computed_on}",
             2: per_type + ("\n" + leaders if leaders else ""), 3: per_type,
             COL_SATURATION: f"已审定计入{logged:g}小时 / 应出勤{expected:g}小时" + (f"\n另有{pending}" if pending else ""),
             COL_PENDING: pending or "没有待审的日志", COL_NEED: r.need.text, COL_VERDICT: r.need.text,
-            COL_RATIO: ratio_text, COL_WARNINGS: "\n".join(r.warnings)}
+            COL_RATIO: ratio_text, COL_WARNINGS: "\n".join(r.warnings),
+            TITLES.index("红灯事项"): ("单位尚无工作事项清单" if r.red_items is None else
+                                    f"亮红灯的工作事项{r.red_items}项\n{ITEM_RULE}")}
 
 
 class CountyPage(QWidget):
