@@ -338,3 +338,29 @@ def test_login_and_password_change_do_not_hold_the_write_lock_while_hashing(unit
     assert first.signer.key_id == me.signer.key_id == again.signer.key_id      # one key, resealed
     assert {name for name, _ in seen} == {"verify", "hash_password", "unseal"}
     assert all(free for _, free in seen), seen
+
+
+@pytest.mark.parametrize("meanwhile, works", [("zs123456", True), ("other2026", False)])
+def test_a_login_racing_a_change_of_the_stored_hash(unit_db, admin, monkeypatch, meanwhile, works):
+    """Between the check and the write another process stores a new hash: the same password
+    rehashed (another login of the account at the same moment) lets this login in; a new
+    password does not."""
+    from app.services.org import passwords
+    accounts.add_user(unit_db, admin, NewUser("zhangsan", "张三", "zs123456", must_change=False))
+    real, raced = passwords.verify, []
+
+    def verify(stored, password):
+        ok = real(stored, password)
+        if not raced:
+            raced.append(True)
+            with unit_db.session() as s:
+                pid = s.scalar(select(Person.id).where(Person.login == "zhangsan"))
+                cred = s.scalar(select(Credential).where(Credential.person_id == pid))
+                cred.password_hash = accounts.hash_password(meanwhile)
+        return ok
+    monkeypatch.setattr(passwords, "verify", verify)
+    if works:
+        assert accounts.login(unit_db, "zhangsan", "zs123456").name == "张三"
+    else:
+        with pytest.raises(LoginFailed, match="密码刚被修改"):
+            accounts.login(unit_db, "zhangsan", "zs123456")

@@ -58,8 +58,15 @@ def login(db: Database, login_name: str, password: str, now: dt.datetime | None 
             message = lockout.record_failure(s, key, now)
         else:
             cred = s.scalar(select(Credential).where(Credential.person_id == person_id))
-            if cred is None or cred.password_hash != stored:       # changed between read and write
-                raise LoginFailed("此账号的密码刚被修改，请用新密码重新登录")
+            if cred is None:
+                raise LoginFailed("此账号刚被删除，不能登录")
+            if cred.password_hash != stored:
+                # changed between read and write: often another login of the same account that
+                # rehashed the same password (several CLI commands at once); a real change is
+                # told apart by checking again, inside the lock only in this rare case
+                if not passwords.verify(cred.password_hash, password):
+                    raise LoginFailed("此账号的密码刚被修改，请用新密码重新登录")
+                rehashed = None
             if cred.deleted:      # told only to whoever knows the password
                 raise LoginFailed("此账号已停用，不能登录（如需恢复请联系管理员启用）")
             lockout.clear(s, key)
