@@ -39,8 +39,7 @@ from app.core.errors import AppError
 from app.core.validators import make_credit_code
 from app.services.org import accounts
 from app.demo import data as D
-from app.demo import feedback as feedback_demo
-from app.demo import workload as W
+from app.demo import bodies as demo_bodies, feedback as feedback_demo, workload as W
 from app.demo.kinds import get_kind, kind_for
 from app.services.org.actor import SYSTEM
 from app.services.org.setup import UnitSetup, initialise_unit, open_database
@@ -306,6 +305,7 @@ def generate_county(folder: Path, units: int = 50, people: int = 100, months: in
                                                 key_tasks=unit.key_tasks)
             written = enrollment.write_enrollment(db, mirrors, unit.unit_id, folder / "enrollment")
             unit.enrollment, unit.enrollment_code = written.path, written.code
+        demo_bodies.affiliate(db, mirrors, plan, COUNTY)     # 卫健局 with its 疾控 and 医院
         mirrors.close()
         info.setup_seconds = time.perf_counter() - started
 
