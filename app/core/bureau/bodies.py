@@ -21,10 +21,9 @@ Pure functions. How the body's 合计 combines each figure (never an average of 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Sequence, TypeVar
 
-from app.core import metrics as M
 from app.core.bureau import county as C
 from app.core.figures import Figures
 from app.core.need import NeedRule, assess
@@ -239,14 +238,3 @@ def average(values: Sequence[float | None]) -> float | None:
         return None
     return sum(values) / len(values)
 
-
-def with_scores(g: Group, get: Callable[[object], float | None]) -> float | None:
-    return average([get(m) for m in g.members])
-
-
-def percent(v) -> str:
-    return M.percent(v)
-
-
-__all__ = ["Group", "group", "parent_problem", "combine_figures", "combine_staffing", "combine_ratio",
-           "body_row", "county_groups", "ranked_groups", "average", "replace"]

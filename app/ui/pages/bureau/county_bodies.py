@@ -92,10 +92,10 @@ def grouped_lines(rows: list[CountyRow], parents: dict, key: str, rule, today, t
     return lines
 
 
-def show_grouped(page) -> bool:
+def show_grouped(page, P) -> bool:
     """Fill the county page's table grouped by department; False (nothing done) when the box is
-    off or no unit has a 主管部门."""
-    from app.ui.pages.bureau import county_page as P      # the page imports this module
+    off or no unit has a 主管部门. `P`: the county page's module (its columns, cells, tooltips,
+    item class and roles; passed in, as it imports this module)."""
     page.group_lines = None
     if not page.grouped.isChecked():
         return False
@@ -145,9 +145,8 @@ def show_grouped(page) -> bool:
     return True
 
 
-def export_lines(page) -> list[tuple[int | None, CountyRow, list]]:
+def export_lines(page, cells) -> list[tuple[int | None, CountyRow, list]]:
     """(rank, row, cells) of the table as shown — grouped or flat — for the Excel export."""
-    from app.ui.pages.bureau import county_page as P
     if getattr(page, "group_lines", None):
         return [(None, line.row, line.cells) for line in page.group_lines]
-    return [(rank, r, P.cells(rank, r)) for rank, r in page.ranked]
+    return [(rank, r, cells(rank, r)) for rank, r in page.ranked]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -242,7 +243,7 @@ class CountyPage(QWidget):
                            f"{self.period_shown.end}，只计已审定日志）　共{len(self.rows)}个单位，"
                            f"{with_data}个有本期数据" if self.rows else
                            "还没有登记单位：在“单位管理”页登记单位，在“同步包”页导入它们的上报包。")
-        if county_bodies.show_grouped(self):    # 部门及所属单位 together, with the body's 合计
+        if county_bodies.show_grouped(self, sys.modules[__name__]):   # 部门及所属单位 with their 合计
             return
         table = self.table
         table.setSortingEnabled(False)
@@ -373,7 +374,7 @@ class CountyPage(QWidget):
         """The table as shown (ranked order) with numbers as numbers, for Excel."""
         headers = [c[0] for c in COLUMNS] + ["测算人数可信", "统一社会信用代码", "测算说明"]
         rows = []
-        for rank, r, shown in county_bodies.export_lines(self):     # grouped as shown, or flat
+        for rank, r, shown in county_bodies.export_lines(self, cells):     # grouped as shown, or flat
             values = [text if col in TEXT_COLUMNS else key for col, (text, key) in enumerate(shown)]
             if isinstance(values[COL_RATIO], float):      # as shown: 1.38, not 1.379310344827586
                 values[COL_RATIO] = round(values[COL_RATIO], 2)
