@@ -15,7 +15,7 @@ Pure functions. How the body's 合计 combines each figure (never an average of 
 - staffing need: the need rule (app.core.need) on the combined figures against Σ quota, i.e.
   N = ΣP × (ΣL ÷ ΣE) ÷ target; FTE = Σ the members' FTE;
 - 编制任务比 = Σ key tasks ÷ Σ (quota ÷ base of each member's class), only when every member has one;
-- evaluation scores: the average of the members' 编办 totals (each on its own 100 points), only
+- evaluation scores: the average of the members' 编办 totals (each by its own indicator system), only
   when every member is fully scored.
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """部门及所属单位 in the round report: each department and its affiliated institutions listed
 together with the body's average scores (app.core.bureau.bodies.average: the members' 编办
-totals, each on its own 100 points, averaged once every member is fully scored)."""
+totals, each by its own indicator system, averaged once every member is fully scored)."""
 from __future__ import annotations
 
 from typing import Mapping
@@ -41,4 +41,4 @@ def body_scores(book: ReportBook, units, parents: Mapping[str, str | None] | Non
                      + f"，发现问题{sum(len(u.detail.problems) for u in members)}个。")
     book.doc.paragraph("部门及所属单位：" + "".join(texts))
     book.table("部门及所属单位评估得分", COLS, lines, font_size=SMALL_TABLE,
-               notes=["合计（平均）为部门本级与各所属单位得分（各自百分制）的平均，全部单位评完后计算；问题数相加。"])
+               notes=["合计（平均）为部门本级与各所属单位得分（按各自的指标体系）的平均，全部单位评完后计算；问题数相加。"])

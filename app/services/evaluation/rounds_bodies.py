@@ -1,6 +1,6 @@
 """部门及所属单位 in an evaluation round (app.core.bureau.bodies): a department and its affiliated
 institutions listed together, with the body's average score — the average of the members' 编办
-totals (each on its own 100 points; none until every member is fully scored) and of their self
+totals (each by its own indicator system; none until every member is fully scored) and of their self
 scores. Bodies and units on their own are ranked as wholes by the 编办's score."""
 from __future__ import annotations
 

@@ -39,7 +39,7 @@ def fill_results(table, lines) -> None:
     for row, (kind, item, _) in enumerate(lines):
         table.item(row, 1).setData(ROLE_UNIT, None if kind == BODY else item.unit_id)
         if kind == BODY:
-            table.item(row, 1).setToolTip("部门及所属单位的平均得分：各单位编办评分（各自百分制）的平均，"
+            table.item(row, 1).setToolTip("部门及所属单位的平均得分：各单位编办评分（按各自的指标体系）的平均，"
                                           "全部单位评完后才计算；自评同样取平均。问题数相加。")
             for col in range(table.columnCount()):
                 cell = table.item(row, col)
