@@ -35,6 +35,7 @@ from app.core.bureau.evaluation import short_id
 from app.services.county.mirrors import Mirrors, find_unit, registered_units
 from app.services.evaluation.indicators import find_template, templates
 from app.services.evaluation.rounds import require_viewer, assign_units, assigned_units, create_round, detail, file_evidence, fill_auto_self_scores, report_rectification, round_states, set_self_score, submit_self
+from app.services.evaluation.rounds_bodies import bodies_of
 from app.services.evaluation.rounds_bureau import add_problem, close_blockers, close_round, fill_auto_bureau_scores, results, set_bureau_score, verify_problem
 from app.services.evaluation.rounds_find import find_item, find_problem, find_round, read_score_csv, resolve_scores
 from app.services.org.setup import unit_of
@@ -422,8 +423,10 @@ def _results(db, a) -> int:
         mirrors.close()
     summary = {"unit_count": len(found), "problems": sum(r.problems for r in found),
                "open_problems": sum(r.open_problems for r in found), "overdue": sum(r.overdue for r in found)}
+    bodies = bodies_of(db, found)          # 部门及所属单位 with their average score
     if a.json:
-        print_json({"round": round_id, "units": [r.__dict__ for r in found], **summary})
+        print_json({"round": round_id, "units": [r.__dict__ for r in found], **summary,
+                    "bodies": [b.to_json() for b in bodies]})
         return 0
     print("排名  单位  指标体系  阶段  自评  编办评分  问题  未销号  逾期")
     for r in found:
@@ -432,6 +435,12 @@ def _results(db, a) -> int:
               f"{r.problems}  {r.open_problems}  {r.overdue}")
     print(f"合计：{summary['unit_count']}个单位，问题{summary['problems']}个，未销号{summary['open_problems']}个，"
           f"逾期{summary['overdue']}个")
+    for b in bodies:
+        scores = "、".join(f"{m.name}{_score(m.bureau_total) if m.bureau_total is not None else '未评完'}"
+                          for m in b.members)
+        average = (f"平均{_score(b.bureau_average)}分（第{b.rank}名）" if b.bureau_average is not None
+                   else f"平均分待全部评完（{b.scored}/{len(b.members)}）")
+        print(f"部门及所属单位：{b.head.name}——{scores}；{average}")
     return 0
 
 

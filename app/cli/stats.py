@@ -22,6 +22,7 @@ from app.core.bureau.county import ranked as order
 from app.core.figures import NO_SECTION, NO_SECTION_NAME
 from app.core.metrics import parse_period
 from app.services.county import table as county
+from app.services.county.bodies import body_of
 from app.services.county.mirrors import Mirrors
 from app.services.stats import compute as stats, queries as stats_queries
 from app.services.stats.need import rule_of, unit_need
@@ -45,6 +46,8 @@ def add_parsers(sub) -> None:
                          "全面度、填报率、测算编制需求、编制任务比、预警）")
     sp.add_argument("--sort", choices=["saturation", "focus", "coverage", "submission_rate", "usage",
                                        "vacancies"], help="county：按该项排序并排名（从高到低）")
+    sp.add_argument("--body", metavar="部门",
+                    help="county：只看该部门及其所属单位（一体化评估：部门本级、各所属单位和合计）")
     sp.add_argument("--level", choices=["unit", "section", "person"], default="unit",
                     help="unit=全单位，section=各科室，person=各人员")
     sp.add_argument("--period", type=_period, required=True,
@@ -152,8 +155,27 @@ def person_of(db, login: str) -> str:
     return person_id
 
 
+def county_line(rank, r) -> list[str]:
+    f = r.figures
+    pending = M.percent(f.waiting_share) if f and f.pending_logs else M.DASH
+    return [str(rank or M.DASH), r.name, str(r.staffing.quota_total),
+            str(r.staffing.actual_total), M.percent(r.staffing.usage),
+            str(r.staffing.vacancies), M.percent(f and f.saturation),
+            M.percent(f and f.focus.get("core")), M.percent(f and f.coverage),
+            M.percent(f and f.submission_rate), pending, r.need.short_text(), r.need.verdict,
+            M.DASH if r.ratio.ratio is None else f"{r.ratio.ratio:.2f}",
+            "；".join(r.warnings) or "—"]
+
+
+COUNTY_HEAD = ["排名", "单位", "编制数", "实有", "使用率", "空编", "饱和度", "核心聚焦", "全面度", "填报率",
+               "待审", "测算需（差额）", "编制需求", "任务比", "预警"]
+
+
 def cmd_county(db, a) -> int:
-    rows = county.county_table(db, Mirrors(db), a.period)
+    mirrors = Mirrors(db)
+    rows = county.county_table(db, mirrors, a.period)
+    if a.body:
+        return county_body(db, mirrors, rows, a)
     ranked = order(rows, a.sort) if a.sort else [(None, r) for r in rows]
     if a.json:
         print_json([dict(r.to_json(), rank=rank) for rank, r in ranked])
@@ -161,26 +183,39 @@ def cmd_county(db, a) -> int:
     if not rows:
         print("还没有登记单位")
         return 0
-    head = ["排名", "单位", "编制数", "实有", "使用率", "空编", "饱和度", "核心聚焦", "全面度", "填报率",
-            "待审", "测算需（差额）", "编制需求", "任务比", "预警"]
-    table_rows = [head]
-    for rank, r in ranked:
-        f = r.figures
-        fte = r.need.short_text()
-        pending = M.percent(f.waiting_share) if f and f.pending_logs else M.DASH
-        table_rows.append([str(rank or M.DASH), r.name, str(r.staffing.quota_total),
-                           str(r.staffing.actual_total), M.percent(r.staffing.usage),
-                           str(r.staffing.vacancies), M.percent(f and f.saturation),
-                           M.percent(f and f.focus.get("core")), M.percent(f and f.coverage),
-                           M.percent(f and f.submission_rate), pending, fte, r.need.verdict,
-                           M.DASH if r.ratio.ratio is None else f"{r.ratio.ratio:.2f}",
-                           "；".join(r.warnings) or "—"])
+    table_rows = [COUNTY_HEAD] + [county_line(rank, r) for rank, r in ranked]
     shown = next((r.figures.period for r in rows if r.figures), a.period)
     print(f"全县各单位  {shown.label}（只计已审定日志；待审 = 已提交未审定的工时占比）")
     print(table(table_rows, set(range(2, 13))))
     print("* 仅供参考，不作结论（原因见 --json 的 need.reasons）。差额 = 测算需要人数 − 在岗人数。")
     print("编制需求：" + rule_of(db).describe())
     return 0
+
+
+def county_body(db, mirrors, rows, a) -> int:
+    """`stats --scope county --body 部门`: the department alone, each institution, the body's 合计."""
+    g = body_of(db, rows, a.body, mirrors=mirrors)
+    total = g.total or g.head
+    if a.json:
+        print_json({"department": g.head.to_json(), "institutions": [r.to_json() for r in g.institutions],
+                    "total": total.to_json(), "rules": BODY_RULES})
+        return 0
+    lines = [county_line(None, g.head)] + [county_line(None, r) for r in g.institutions]
+    for line in lines[1:]:
+        line[1] = "  " + line[1]
+    lines.append(county_line(None, total))
+    shown = next((r.figures.period for r in g.members if r.figures), a.period)
+    print(f"{g.head.name}及所属单位（一体化评估）  {shown.label}（只计已审定日志）")
+    if not g.institutions:
+        print(f"“{g.head.name}”没有所属单位（单位管理 → 设置主管部门…，或 set-parent）；下表只有该单位本身")
+    print(table([COUNTY_HEAD] + lines, set(range(2, 13))))
+    print(BODY_RULES)
+    return 0
+
+
+BODY_RULES = ("合计：人数、工时、编制数、空编按各单位相加；饱和度 = 各单位计入工时之和 ÷ 应出勤工时之和，"
+              "聚焦度、全面度、填报率同样按分子分母分别相加后计算（加权，不是各单位比率的平均）；"
+              "编制需求按合计数据套用同一测算规则。")
 
 
 COMMANDS = {"stats": cmd_stats}

@@ -30,6 +30,7 @@ from app.cli.common import open_db, parse_quotas, print_json
 from app.db.models import Peer
 from app.demo.county import generate_county
 from app.services.county.acceptance import accept_calendar, withdraw_calendar
+from app.services.county.bodies import find_parent
 from app.services.county.bureau import export_dispatch, import_packages, register_unit, set_quota
 from app.services.county.mirrors import Mirrors, find_unit, registered_units, require_bureau
 from app.services.county.unit_keys import key_state, revoke_key
@@ -67,6 +68,7 @@ def add_parsers(sub) -> None:
     sp.add_argument("--task-class", choices=["服务经济", "社会民生", "综合保障"],
                     help="编制任务比的单位类别")
     sp.add_argument("--key-tasks", type=int, help="年度重点任务数（编制任务比）")
+    sp.add_argument("--parent", help="主管部门：已登记单位的名称、统一社会信用代码或编号（所属事业单位与其一体化评估）")
 
     sp = cmd("enrollment", "编办：生成单位注册包并显示一次性注册码（单位用两者创建数据库）")
     sp.add_argument("--unit", required=True, help="单位名称、统一社会信用代码或编号")
@@ -120,7 +122,7 @@ def add_parsers(sub) -> None:
     text = "生成县级演示数据：编办数据库、登记的单位、各单位的数据库和上报包（并导入编办）"
     sp = acts_as(sub.add_parser("demo-county", help=text, description=text), NOBODY)
     sp.add_argument("--out", type=Path, required=True, help="新建的文件夹")
-    sp.add_argument("--units", type=int, default=8, help="单位数（全县规模约50）")
+    sp.add_argument("--units", type=int, default=10, help="单位数（默认10个，含卫生健康局及其所属疾控中心、人民医院；全县规模约50）")
     sp.add_argument("--people", type=int, default=30, help="每单位平均人数（至少30）")
     sp.add_argument("--months", type=int, default=None,
                     help="日志月数（默认从最近一个完整季度开始，3–5个月：编办可按该季度测算编制需求）")
@@ -171,8 +173,9 @@ def _bureau(a):
 def cmd_register_unit(a) -> int:
     db, _ = _bureau(a)
     setup = UnitSetup(a.unit_name, a.credit_code, a.unit_class, a.funding_form, a.quotas, a.leader_posts)
-    unit_id = register_unit(db, a.actor, setup, task_class=a.task_class, key_tasks=a.key_tasks)
-    print(f"已登记“{a.unit_name}”（编号 {unit_id}）。下一步：enrollment --unit {a.credit_code.upper()} 生成注册包")
+    unit_id = register_unit(db, a.actor, setup, task_class=a.task_class, key_tasks=a.key_tasks,
+                            parent_id=find_parent(db, a.parent))
+    print(f"已登记“{a.unit_name}”（编号 {unit_id}）" + (f"，主管部门：{a.parent}" if a.parent else "") + f"。下一步：enrollment --unit {a.credit_code.upper()} 生成注册包")
     return 0
 
 

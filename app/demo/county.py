@@ -40,8 +40,7 @@ from app.core.validators import make_credit_code
 from app.services.org import accounts
 from app.demo import items as demo_items
 from app.demo import data as D
-from app.demo import feedback as feedback_demo
-from app.demo import workload as W
+from app.demo import bodies as demo_bodies, feedback as feedback_demo, workload as W
 from app.demo.kinds import get_kind, kind_for
 from app.services.org.actor import SYSTEM
 from app.services.org.setup import UnitSetup, initialise_unit, open_database
@@ -308,6 +307,7 @@ def generate_county(folder: Path, units: int = 50, people: int = 100, months: in
             demo_items.issue_key_tasks(mirrors.get(unit.unit_id), unit.unit_id, end.year)
             written = enrollment.write_enrollment(db, mirrors, unit.unit_id, folder / "enrollment")
             unit.enrollment, unit.enrollment_code = written.path, written.code
+        demo_bodies.affiliate(db, mirrors, plan, COUNTY)     # 卫健局 with its 疾控 and 医院
         mirrors.close()
         info.setup_seconds = time.perf_counter() - started
 

@@ -25,6 +25,7 @@ from app.core.need import NeedRule
 from app.reports.typeset import charts
 from app.reports.county import data as D
 from app.reports.county import text as T
+from app.reports.county.bodies import body_section
 from app.reports.typeset.document import OfficialDocument, chinese_date
 from app.reports.typeset.fonts import register_fonts
 from app.reports.model import DASH, hours, pct
@@ -42,9 +43,10 @@ FOCUS_PER_CHART = 20
 
 def write_report(rows, before, period: Period, previous: Period, issuer: str, today: dt.date,
                  out: Path | str, xlsx: Path | str | None = None,
-                 rule: NeedRule = NeedRule()) -> ReportInfo:
+                 rule: NeedRule = NeedRule(), parents: dict | None = None) -> ReportInfo:
     """The report from county_table rows of the period and of the one before; `rule` is the
-    staffing-need rule the rows were judged by (stated in the report)."""
+    staffing-need rule the rows were judged by (stated in the report); `parents`: each unit's
+    主管部门 (app.reports.county.bodies lists the bodies together)."""
     started = time.perf_counter()
     area = D.area_name(issuer)
     fonts = register_fonts()
@@ -55,6 +57,7 @@ def write_report(rows, before, period: Period, previous: Period, issuer: str, to
     book = ReportBook(doc)
     t, p = D.totals(rows, period), D.totals(before, previous)
     overview(book, rows, before, t, p, today, rule)
+    body_section(book, rows, parents, rule, today)      # （四）部门及所属单位一体化评估
     loads(book, rows, t, area, fonts)
     staffing(book, rows, t)
     need(book, rows, rule)

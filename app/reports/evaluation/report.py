@@ -29,6 +29,7 @@ from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from app.core.metrics import parse_period
 from app.reports.evaluation import data as D
 from app.reports.evaluation import text as T
+from app.reports.evaluation.bodies import body_scores
 from app.reports.typeset.document import OfficialDocument, chinese_date
 from app.reports.typeset.fonts import register_fonts
 from app.reports.typeset.layout import TEXT_WIDTH, width_of
@@ -163,7 +164,8 @@ def score_table(book: ReportBook, u: D.UnitEval) -> None:
 
 
 # ---------------------------------------------------------------- the round
-def write_round_report(units: list[D.UnitEval], issuer: str, today: dt.date, out, xlsx=None) -> ReportInfo:
+def write_round_report(units: list[D.UnitEval], issuer: str, today: dt.date, out, xlsx=None,
+                       parents: dict | None = None) -> ReportInfo:
     started = time.perf_counter()
     fonts = register_fonts()
     d0 = units[0].detail
@@ -196,6 +198,7 @@ def write_round_report(units: list[D.UnitEval], issuer: str, today: dt.date, out
     if scored:
         doc.figure(score_bars([(short_unit(u.name, area), u.detail.self_totals.total, u.total) for u in scored],
                               fonts), "各单位自评得分与评估得分")
+    body_scores(book, units, parents)       # 部门及所属单位 together, with their average
 
     problems = [p for u in units for p in u.detail.problems]
     doc.section(1, "发现的问题")

@@ -23,7 +23,7 @@ from app.db.engine import Database, now_text
 from app.db.backup import backup_to, remove_database_files
 from app.db.models import PackageLedger, Peer, Replica, StaffingQuota, Unit
 from app.paths import private_dir
-from app.services.county import figures as county, import_pool
+from app.services.county import bodies, figures as county, import_pool
 from app.services.county.mirrors import Mirrors, mirrors_dir, registered_units, require_bureau
 from app.services.county.receive import receive_report
 from app.services.county.unit_keys import sync_register
@@ -38,8 +38,9 @@ TASK_CLASSES = ("服务经济", "社会民生", "综合保障")
 
 # ---------------------------------------------------------------- register
 def register_unit(db: Database, actor: Actor, setup: UnitSetup, *, task_class: str | None = None,
-                  key_tasks: int | None = None) -> str:
-    """Register a unit: its mirror with the unit row and quotas written by the 编办."""
+                  key_tasks: int | None = None, parent_id: str | None = None) -> str:
+    """Register a unit: its mirror with the unit row and quotas written by the 编办; `parent_id`:
+    its 主管部门 among the registered units (app.services.county.bodies, one level)."""
     require_bureau(db)
     if not actor.is_admin:
         raise PermissionDenied("登记单位需要编办管理员权限")
@@ -51,6 +52,10 @@ def register_unit(db: Database, actor: Actor, setup: UnitSetup, *, task_class: s
     code = setup.credit_code.upper()
     if any(u.credit_code == code for u in registered_units(db)):
         problems.append(f"统一社会信用代码{code}的单位已经登记过")
+    try:
+        bodies.check_parent(db, None, parent_id, setup.unit_name.strip())
+    except ValidationError as exc:
+        problems += [f"主管部门：{p}" for p in exc.problems]
     if problems:
         raise ValidationError("单位信息有误：" + "；".join(problems), problems)
     unit_id = new_id()
@@ -67,7 +72,7 @@ def register_unit(db: Database, actor: Actor, setup: UnitSetup, *, task_class: s
         with mirror.session(actor) as s:
             s.add(Unit(id=unit_id, name=setup.unit_name.strip(), credit_code=code,
                        unit_class=setup.unit_class, funding_form=setup.funding_form,
-                       task_class=task_class, key_tasks=key_tasks))
+                       task_class=task_class, key_tasks=key_tasks, parent_id=parent_id or None))
             s.flush()
             for kind, quotas in (("staffing", setup.staffing_quotas), ("leader", setup.leader_posts)):
                 for name, n in quotas.items():

@@ -107,6 +107,7 @@ def staffing_payload(mirror: Database) -> str:
         audit_note = s.scalar(select(Peer.audit_note).where(Peer.kind == "unit"))
     return json.dumps({"staffing": staffing.to_json(), "unit_class": unit.unit_class,
                        "task_class": unit.task_class, "key_tasks": unit.key_tasks,
+                       "parent_id": unit.parent_id,      # 主管部门 (app.services.county.bodies)
                        "calendar_deviations": [d.isoformat() for d in departs],
                        "calendar_accepted": [d.isoformat() for d in accepted],
                        "duty_changes": [c.to_json() for c in duty_changes(mirror)],

@@ -14,6 +14,7 @@ from app.reports.county.report import write_report
 from app.reports.report_data import previous_period
 from app.reports.report_parts import ReportInfo
 from app.services.county import table as county
+from app.services.county.bodies import parents
 from app.services.county.mirrors import Mirrors
 from app.services.org.setup import unit_of
 from app.services.stats.need import rule_of
@@ -34,10 +35,11 @@ def build_county_report(db: Database, period: Period | str, out: Path | str, *,
         rows = county.county_table(db, mirrors, period, today=today)
         previous = previous_period(period)
         before = county.county_table(db, mirrors, previous, today=today)
+        links = parents(db, mirrors)
     finally:
         mirrors.close()
     if not rows:
         raise AppError("还没有登记单位，无法生成全县机构编制执行情况报告")
     info = write_report(rows, before, period, previous, unit_of(db).name, today, out, xlsx,
-                        rule=rule_of(db))
+                        rule=rule_of(db), parents=links)
     return dataclasses.replace(info, seconds=time.perf_counter() - started)

@@ -14,6 +14,7 @@ from app.reports.evaluation.report import write_round_report, write_unit_report
 from app.reports.evaluation.data import UnitEval
 from app.reports.report_parts import ReportInfo
 from app.services.org.headcount import staffing_of
+from app.services.county.bodies import parents
 from app.services.county.mirrors import Mirrors, registered_units
 from app.services.evaluation.rounds import assigned_units, detail
 from app.services.org.setup import unit_of
@@ -35,6 +36,7 @@ def build_eval_report(db: Database, round_id: str, out: Path | str, *, unit: str
         mirrors = Mirrors(db)
         try:
             units = round_units(db, mirrors, round_id, today)
+            links = parents(db, mirrors)
         finally:
             mirrors.close()
         if not units:
@@ -45,7 +47,7 @@ def build_eval_report(db: Database, round_id: str, out: Path | str, *, unit: str
                 raise AppError("该单位不在这个评估批次中")
             info = write_unit_report(found[0], issuer, today, out, xlsx, units_in_round=len(units))
         else:
-            info = write_round_report(units, issuer, today, out, xlsx)
+            info = write_round_report(units, issuer, today, out, xlsx, parents=links)
     else:
         raise AppError("请用单位或编办的数据库生成评估报告")
     return dataclasses.replace(info, seconds=time.perf_counter() - started)

@@ -10,8 +10,8 @@ from app.core import vocab
 from app.core.errors import AppError, ValidationError
 from app.core.validators import credit_code_problem
 from app.db.engine import Database
-from app.services.county import bureau
-from app.services.county.mirrors import Mirrors, RegisteredUnit
+from app.services.county import bodies, bureau
+from app.services.county.mirrors import Mirrors, RegisteredUnit, registered_units
 from app.services.org.actor import Actor
 from app.services.org.setup import UnitSetup
 from app.settings import Settings
@@ -20,6 +20,7 @@ from app.services.org.headcount import staffing_of
 
 ERROR_STYLE = "color: #b00020"
 NO_TASK_CLASS = "（不测算编制任务比）"
+NO_PARENT = "（无，独立评估）"
 QUOTA_TYPES = vocab.STAFFING_TYPES[:-1]     # 编外 has no approved quota
 
 
@@ -33,6 +34,20 @@ def quota_boxes(form: QFormLayout, values: dict[str, int], leaders: dict[str, in
         posts[name] = QSpinBox(maximum=99, value=leaders.get(name, 0), objectName=f"leader_{name}")
         form.addRow(f"领导职数（{name}）", posts[name])
     return quotas, posts
+
+
+def parent_combo(db: Database, unit_id: str | None = None, current: str | None = None) -> QComboBox:
+    """主管部门: none, or a registered unit that is not itself an institution (one level)."""
+    box = QComboBox(objectName="parentUnit")
+    box.addItem(NO_PARENT, None)
+    links = bodies.parents(db)
+    for unit in registered_units(db):
+        if unit.unit_id != unit_id and not links.get(unit.unit_id):
+            box.addItem(unit.name, unit.unit_id)
+    if current:
+        box.setCurrentIndex(max(0, box.findData(current)))
+    box.setToolTip("所属事业单位选其主管部门：部门及所属单位在全县分析、全县报告和评估批次中一体化评估（只支持一级）")
+    return box
 
 
 def message_of(exc: AppError) -> str:
@@ -69,6 +84,8 @@ class RegisterUnitDialog(PreservingDialog):
         form.addRow("", self.code_message)
         form.addRow("单位类别", self.unit_class)
         form.addRow("经费形式", self.funding)
+        self.parent_unit = parent_combo(db)
+        form.addRow("主管部门", self.parent_unit)
         form.addRow("编制任务比类别", self.task_class)
         form.addRow("年度重点任务数", self.key_tasks)
         form.addRow(QLabel("编制任务比 = 重点任务数 ÷（编制数 ÷ 基数）；基数：服务经济3、社会民生4、综合保障5。",
@@ -109,7 +126,8 @@ class RegisterUnitDialog(PreservingDialog):
         task_class = self.task_class.currentText() if self.task_class.currentIndex() > 0 else None
         try:
             self.unit_id = bureau.register_unit(self.db, self.actor, self.setup(), task_class=task_class,
-                                                key_tasks=self.key_tasks.value() if task_class else None)
+                                                key_tasks=self.key_tasks.value() if task_class else None,
+                                                parent_id=self.parent_unit.currentData())
         except AppError as exc:
             self.message.setText(message_of(exc))
             return
@@ -151,6 +169,43 @@ class QuotaDialog(PreservingDialog):
                 if value != self.before.get((kind, name), 0):
                     bureau.set_quota(self.db, self.mirrors, self.actor, self.unit.unit_id, kind, name, value)
                     self.changed.append(f"{name}{self.before.get((kind, name), 0)}→{value}")
+        except AppError as exc:
+            self.message.setText(message_of(exc))
+            return
+        self.accept()
+
+
+class ParentDialog(PreservingDialog):
+    """主管部门: the selected unit's department (or none); the service refuses cycles and a second
+    level, and its message shows here with the dialog open."""
+
+    def __init__(self, db: Database, mirrors: Mirrors, actor: Actor, unit: RegisteredUnit,
+                 settings: Settings | None = None, parent: QWidget | None = None):
+        super().__init__(settings, parent)
+        self.db, self.mirrors, self.actor, self.unit = db, mirrors, actor, unit
+        self.outcome = ""
+        self.setWindowTitle(f"主管部门 — {unit.name}")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"“{unit.name}”的主管部门：所属事业单位与主管部门作为一个整体评估（全县分析按部门分组、"
+                                "全县报告和评估批次列在一起，并给出合计）。只支持部门—所属单位一级。", wordWrap=True))
+        self.parent_unit = parent_combo(db, unit.unit_id, bodies.parents(db).get(unit.unit_id))
+        form = QFormLayout()
+        form.addRow("主管部门", self.parent_unit)
+        layout.addLayout(form)
+        self.message = QLabel(styleSheet=ERROR_STYLE, wordWrap=True, objectName="parentMessage")
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setObjectName("parentOk")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(520, 200)
+        self.restore_geometry()
+
+    def save(self) -> None:
+        try:
+            self.outcome = bodies.set_parent(self.db, self.mirrors, self.actor, self.unit.unit_id,
+                                             self.parent_unit.currentData())
         except AppError as exc:
             self.message.setText(message_of(exc))
             return

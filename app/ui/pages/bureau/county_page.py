@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView,
                                QLabel, QMessageBox, QPushButton, QStackedWidget, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -18,6 +19,8 @@ from app.core import metrics as M
 from app.core.errors import AppError
 from app.db.engine import Database
 from app.services.county import table as county
+from app.services.county.bodies import parents as unit_parents
+from app.ui.pages.bureau import county_bodies
 from app.services.county.figures import last_month_with_data
 from app.core.bureau import county as C
 from app.core.bureau.county import CountyRow, ranked
@@ -139,6 +142,8 @@ class CountyPage(QWidget):
         self.db, self.mirrors, self.actor, self.settings, self.today = db, mirrors, actor, settings, today
         self.runner = runner or TaskRunner()
         self.rows: list[CountyRow] = []
+        self.parents: dict = {}            # 主管部门 of each unit (county_bodies)
+        self.group_lines = None
         self.ranked: list[tuple[int | None, CountyRow]] = []
         self.period_shown: M.Period | None = None
         self.unit_page = None
@@ -161,13 +166,16 @@ class CountyPage(QWidget):
         for key, label in RANK_KEYS:
             self.rank_key.addItem(label, key)
         self.rank_key.currentIndexChanged.connect(self.show_rows)
+        self.grouped = QCheckBox("按部门分组", objectName="groupBodies", checked=True)
+        self.grouped.setToolTip("部门及所属单位列在一起并给出合计（一体化评估）；取消勾选则平铺显示，可点表头排序")
+        self.grouped.toggled.connect(self.show_rows)
         self.calendar_button = QPushButton("工作日历…", objectName="calendarDecision", enabled=False)
         self.calendar_button.setToolTip("认可所选单位与国家安排不同的工作日历（按单位日历统计），或撤销认可")
         self.calendar_button.clicked.connect(lambda: self.decide_calendar())
         export = QPushButton("导出Excel…", objectName="exportExcel")
         export.clicked.connect(lambda: self.export_excel())
         top = QHBoxLayout()
-        for w in (QLabel("期间"), self.picker, apply, QLabel("　排名依据"), self.rank_key):
+        for w in (QLabel("期间"), self.picker, apply, QLabel("　排名依据"), self.rank_key, self.grouped):
             top.addWidget(w)
         top.addStretch(1)
         top.addWidget(self.calendar_button)
@@ -231,6 +239,7 @@ class CountyPage(QWidget):
 
     def _loaded(self, period: M.Period, rows: list[CountyRow]) -> None:
         self.period_shown, self.rows = period, rows
+        self.parents = unit_parents(self.db, self.mirrors)
         self.show_rows()
 
     def show_rows(self) -> None:
@@ -242,6 +251,8 @@ class CountyPage(QWidget):
                            f"{self.period_shown.end}，只计已审定日志）　共{len(self.rows)}个单位，"
                            f"{with_data}个有本期数据" if self.rows else
                            "还没有登记单位：在“单位管理”页登记单位，在“同步包”页导入它们的上报包。")
+        if county_bodies.show_grouped(self, sys.modules[__name__]):   # 部门及所属单位 with their 合计
+            return
         table = self.table
         table.setSortingEnabled(False)
         table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
@@ -341,6 +352,8 @@ class CountyPage(QWidget):
         if item is None or self.period_shown is None:
             return
         unit_id = item.data(ROLE_UNIT)
+        if unit_id is None:              # a body's 合计 row
+            return
         # imported here: a page or dialog is built when it is first opened
         from app.ui.pages.stats_page import StatsPage
         try:
@@ -369,8 +382,8 @@ class CountyPage(QWidget):
         """The table as shown (ranked order) with numbers as numbers, for Excel."""
         headers = [c[0] for c in COLUMNS] + ["测算人数可信", "统一社会信用代码", "测算说明"]
         rows = []
-        for rank, r in self.ranked:
-            values = [text if col in TEXT_COLUMNS else key for col, (text, key) in enumerate(cells(rank, r))]
+        for rank, r, shown in county_bodies.export_lines(self, cells):     # grouped as shown, or flat
+            values = [text if col in TEXT_COLUMNS else key for col, (text, key) in enumerate(shown)]
             if isinstance(values[COL_RATIO], float):      # as shown: 1.38, not 1.379310344827586
                 values[COL_RATIO] = round(values[COL_RATIO], 2)
             rows.append(values + ["是" if r.need.trustworthy else "否", r.credit_code, r.need.text])

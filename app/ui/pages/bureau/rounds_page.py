@@ -23,9 +23,11 @@ from app.db.engine import Database
 from app.services.county.mirrors import Mirrors, RegisteredUnit, registered_units
 from app.services.evaluation import rounds
 from app.services.evaluation import rounds_bureau as RB
+from app.services.evaluation.rounds_bodies import result_lines
 from app.services.org.actor import Actor
 from app.services.evaluation.indicators import templates
 from app.ui.dialogs.base import show_error
+from app.ui.pages.bureau.rounds_bodies import fill_results
 from app.ui.pages.bureau.rounds_unit_tab import UnitTab
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.record_table import RecordTable
@@ -210,11 +212,7 @@ class RoundsPage(RefreshOnRevisit, QWidget):
             item.setCheckState(Qt.CheckState.Checked if u.unit_id in checked else Qt.CheckState.Unchecked)
             item.setData(ROLE_UNIT, u.unit_id)
             self.unit_table.setItem(row, 0, item)
-        self.result_table.set_rows([(r.rank or "—", r.name, r.template_name, r.stage, r.self_total,
-                                     r.bureau_total if r.bureau_total is not None else f"未完成（{r.scored}/{r.leaves}）",
-                                     r.problems, r.open_problems, r.overdue) for r in self.results])
-        for row, r in enumerate(self.results):
-            self.result_table.item(row, 1).setData(ROLE_UNIT, r.unit_id)
+        fill_results(self.result_table, result_lines(self.db, self.results))   # bodies together
         self.result_summary.setText(
             f"参评单位{len(self.results)}个；问题{sum(r.problems for r in self.results)}个，未销号"
             f"{sum(r.open_problems for r in self.results)}个，逾期{sum(r.overdue for r in self.results)}个"
@@ -244,11 +242,7 @@ class RoundsPage(RefreshOnRevisit, QWidget):
 
     def _results_only(self, loaded) -> None:
         _, _, self.results = loaded
-        self.result_table.set_rows([(r.rank or "—", r.name, r.template_name, r.stage, r.self_total,
-                                     r.bureau_total if r.bureau_total is not None else f"未完成（{r.scored}/{r.leaves}）",
-                                     r.problems, r.open_problems, r.overdue) for r in self.results])
-        for row, r in enumerate(self.results):
-            self.result_table.item(row, 1).setData(ROLE_UNIT, r.unit_id)
+        fill_results(self.result_table, result_lines(self.db, self.results))   # bodies together
 
     def create_round(self) -> None:
         deadline = self.new_deadline.date().toPython() if self.has_deadline.isChecked() else None

@@ -34,7 +34,7 @@ ENROLL_STEPS = ("单位：首次启动程序，选“用编办的单位注册包
 REKEY_STEPS = ("单位：在“数据交换”页点“输入编办的新注册码…”，输入此注册码（生成新密钥），再导出上报包交编办；"
                "编办导入时电话核对新的单位密钥指纹，即完成重新注册。单位需要重新建库时，改为为其生成注册包。")
 HEADERS = ["单位名称", "统一社会信用代码", "单位类别", "编制任务比类别", "重点任务数", "编制数", "领导职数",
-           "登记时间", "单位密钥指纹"]
+           "登记时间", "单位密钥指纹", "主管部门"]
 
 
 @dataclass
@@ -45,11 +45,13 @@ class UnitLine:
     key_tasks: int | None
     quota: int
     leaders: str
+    parent: str = ""          # 主管部门 (app.services.county.bodies)
 
 
 def load_lines(db: Database, mirrors: Mirrors) -> list[UnitLine]:
     """Each registered unit with what its mirror says (class, quotas); runs in the worker."""
     lines = []
+    names = {u.unit_id: u.name for u in registered_units(db)}
     for unit in registered_units(db):
         try:
             staffing, row = staffing_of(mirrors.get(unit.unit_id))
@@ -58,7 +60,7 @@ def load_lines(db: Database, mirrors: Mirrors) -> list[UnitLine]:
             continue
         leaders = "，".join(f"{k}{v}" for k, v in staffing.leader_quotas.items() if v) or "—"
         lines.append(UnitLine(unit, row.unit_class, row.task_class or "—", row.key_tasks,
-                              staffing.quota_total, leaders))
+                              staffing.quota_total, leaders, names.get(row.parent_id or "", "")))
     return lines
 
 
@@ -100,6 +102,7 @@ class BureauUnitsPage(QWidget):
                                  ("生成注册包…", "writeEnrollment", lambda: self.write_enrollment()),
                                  ("撤销密钥…", "revokeKey", lambda: self.revoke_key()),
                                  ("调整编制…", "adjustQuota", self.adjust_quota),
+                                 ("主管部门…", "setParent", self.set_parent),
                                  ("导出所选单位的下发包…", "exportOne", lambda: self.export_dispatch()),
                                  ("导出全部下发包…", "exportAll", lambda: self.export_dispatch(all_units=True)),
                                  ("刷新", "refreshUnits", self.refresh)):
@@ -131,7 +134,7 @@ class BureauUnitsPage(QWidget):
         self.table.set_rows([(u.unit.name, u.unit.credit_code, u.unit_class, u.task_class,
                               "—" if u.key_tasks is None else u.key_tasks, u.quota, u.leaders,
                               u.unit.registered_at[:16].replace("T", " "),
-                              key_state(u.unit.fingerprint, u.unit.code_issued_at))
+                              key_state(u.unit.fingerprint, u.unit.code_issued_at), u.parent)
                              for u in lines])
         for row, u in enumerate(lines):
             self.table.item(row, 0).setData(ROLE_UNIT, u.unit.unit_id)
@@ -252,6 +255,19 @@ class BureauUnitsPage(QWidget):
             return
         if self.exec_dialog(dialog) == QDialog.DialogCode.Accepted and dialog.changed:
             self.result.setText(f"已调整“{unit.name}”：{'，'.join(dialog.changed)}。随下一个下发包发给单位。")
+            self.refresh()
+            self.select(unit.unit_id)
+            self.units_changed.emit()
+
+    def set_parent(self) -> None:
+        """主管部门… (所属事业单位 evaluated with their department, app.services.county.bodies)."""
+        from app.ui.dialogs.register_unit_dialog import ParentDialog
+        unit = self._need_unit()
+        if unit is None:
+            return
+        dialog = ParentDialog(self.db, self.mirrors, self.actor, unit, self.settings, self)
+        if self.exec_dialog(dialog) == QDialog.DialogCode.Accepted:
+            self.result.setText(dialog.outcome + "。随下一个下发包发给单位。")
             self.refresh()
             self.select(unit.unit_id)
             self.units_changed.emit()
