@@ -38,6 +38,7 @@ from app.services.evaluation.rounds import require_viewer, assign_units, assigne
 from app.services.evaluation.rounds_bureau import add_problem, close_blockers, close_round, fill_auto_bureau_scores, results, set_bureau_score, verify_problem
 from app.services.evaluation.rounds_find import find_item, find_problem, find_round, read_score_csv, resolve_scores
 from app.services.org.setup import unit_of
+from app.cli import results as results_cli
 
 
 def parse_date(text: str) -> dt.date:
@@ -126,6 +127,7 @@ def add_parsers(sub) -> None:
     sp.add_argument("--out", type=Path, required=True)
     sp.add_argument("--xlsx", type=Path, help="同时导出全部得分和问题（Excel）")
     sp.add_argument("--today", type=parse_date)
+    results_cli.add_round_actions(action)
 
 
 READING = ("list", "show", "results", "report")
@@ -425,10 +427,11 @@ def _results(db, a) -> int:
     if a.json:
         print_json({"round": round_id, "units": [r.__dict__ for r in found], **summary})
         return 0
-    print("排名  单位  指标体系  阶段  自评  编办评分  问题  未销号  逾期")
+    print("排名  单位  指标体系  阶段  自评  编办评分  加减分  最终得分  折算百分制  等次  问题  未销号  逾期")
     for r in found:
         print(f"{r.rank or '—'}  {r.name}  {r.template_name}  {r.stage}  {r.self_total:g}  "
               f"{_score(r.bureau_total) if r.bureau_total is not None else f'未完成（{r.scored}/{r.leaves}）'}  "
+              f"{r.adjust:+g}  {_score(r.final_total)}  {_score(r.percent)}  {r.grade or '—'}  "
               f"{r.problems}  {r.open_problems}  {r.overdue}")
     print(f"合计：{summary['unit_count']}个单位，问题{summary['problems']}个，未销号{summary['open_problems']}个，"
           f"逾期{summary['overdue']}个")
@@ -463,5 +466,6 @@ def _report(db, a) -> int:
 
 ACTIONS = {"create": _create, "assign": _assign, "list": _list, "show": _show, "auto-fill": _auto_fill,
            "self-score": _self_score, "submit": _submit, "score": _bureau_score, "problem add": _problem_add,
-           "rectify": _rectify, "verify": _verify, "results": _results, "close": _close, "report": _report}
+           "rectify": _rectify, "verify": _verify, "results": _results, "close": _close, "report": _report,
+           **results_cli.ROUND_ACTIONS}
 COMMANDS = {"round": cmd_round}

@@ -13,6 +13,7 @@ TABLE_NAMES = {
     "indicator_template": "评估指标体系", "indicator_item": "评估指标", "eval_round": "评估批次",
     "round_unit": "评估任务（定单）", "self_score": "单位自评", "round_submission": "自评提交",
     "bureau_score": "编办评分", "problem": "评估发现的问题", "rectification": "整改情况",
+    "score_adjustment": "加分扣分", "unit_decision": "编办决定记录",
 }
 
 

@@ -18,9 +18,10 @@ from app.db.base import DERIVED, Base, Synced
 from app.db.county_models import AcceptedDay, CountyFigures, DutyBaseline, RevokedKey
 from app.db.post_models import PostRecord
 from app.db.signing_models import PersonKey, SignedStatement
+from app.db.results_models import RoundGrading, ScoreAdjustment, UnitDecision
 
 __all__ = ["Base", "DERIVED", "Synced", "PostRecord", "PersonKey", "SignedStatement", "AcceptedDay",
-           "DutyBaseline"]   # re-exported
+           "DutyBaseline", "RoundGrading", "ScoreAdjustment", "UnitDecision"]   # re-exported
 
 
 # ---------------------------------------------------------------- organisation

@@ -40,7 +40,9 @@ from app.sync import restored_days
 # Tables the 编办 writes for a unit (registration, quotas, 三定 duties it issues, evaluation:
 # indicator systems, rounds, its scores and the problems it found).
 BUREAU_TABLES = frozenset({"unit", "staffing_quota", "duty", "indicator_template", "indicator_item",
-                           "eval_round", "round_unit", "bureau_score", "problem"})
+                           "eval_round", "round_unit", "bureau_score", "problem",
+                           "score_adjustment",
+                           "unit_decision"})
 # Tables a unit never writes once enrolled (the 编办 owns them; duties can be either's).
 UNIT_FORBIDDEN = BUREAU_TABLES - {"duty"}
 # Never leave a unit: password hashes and personal templates.
