@@ -6,6 +6,7 @@ itself has its 上报包 refused whole."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 
 import pytest
@@ -226,3 +227,27 @@ def test_a_unit_cannot_forge_a_decision(world):
     assert result.status == "rejected" and "无权写入" in result.message and "unit_decision" in result.message
     assert content_hash(w.root / "county.sqlite") == before
     assert D.decisions_of(w.bureau, w.mirrors, w.unit_ids["a"]) == []
+
+
+def test_the_reports_list_grades_and_adjustments(world, tmp_path):
+    from pypdf import PdfReader
+    from app.services.reporting.evaluation import build_eval_report
+    w = world
+    a, b = w.unit_ids["a"], w.unit_ids["b"]
+    j3 = item_code(w, "a", "J3")
+    adjustments.set_adjustment(w.bureau, w.mirrors, SYSTEM, w.round_id, a, j3.item_id, 1, "被市委督查室通报批评")
+    set_grading(w.bureau, SYSTEM, w.round_id, [("好", 90), ("较好", 80), ("一般", 60)], "较差", 50)
+
+    def text(path):
+        return re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(path).pages))
+
+    info = build_eval_report(w.bureau, w.round_id, tmp_path / "round.pdf", today=TODAY)
+    body = text(info.path)
+    assert "评估得分、等次与排名" in body and "折算百分制" in body
+    assert "好≥90，较好≥80，一般≥60，较差<60；好等次不超过参评单位的50%" in body
+    assert "被市委督查室通报批评" in body and "评定等次“好”1个、“一般”1个" in body
+    unit = build_eval_report(w.bureau, w.round_id, tmp_path / "a.pdf", unit=a, today=TODAY)
+    body = text(unit.path)
+    assert "加分扣分项" in body and "扣分：每次扣3分，最多扣10分" in body
+    assert "最终得分117分" in body and "评定等次为“好”" in body
+    assert "被市委督查室通报批评" in body
