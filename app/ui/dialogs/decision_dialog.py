@@ -34,7 +34,7 @@ class DecisionDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("编办对本单位作出的编制决定及其依据（依据为决定时的数据，之后数据变化不影响记录）；"
                                 "新记录随下一个下发包发给单位，单位在“人员编制”页可见。", wordWrap=True))
-        self.history = RecordTable(HISTORY_HEADERS, 0)
+        self.history = RecordTable(HISTORY_HEADERS, 4)
         self.history.setObjectName("decisionHistory")
         layout.addWidget(self.history, 1)
         box = QGroupBox("记录新决定")

@@ -24,7 +24,7 @@ def decision_lines(db, actor, mirrors, unit_id: str | None) -> list[D.DecisionLi
 
 
 def decision_table(lines: list[D.DecisionLine]) -> RecordTable:
-    table = RecordTable(HISTORY_HEADERS, 0)
+    table = RecordTable(HISTORY_HEADERS, 4)
     table.setObjectName("table_决定记录")
     rows = history_rows(lines)
     table.set_rows(rows or [("—", "编办尚未作出编制决定", "", "", "", "")])
