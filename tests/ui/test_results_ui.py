@@ -138,3 +138,19 @@ def test_a_decision_from_the_units_page_reaches_the_units_staffing_page(qtbot, w
     assert "等次“一般”" in table.item(0, 4).text()
     [line] = D.decisions_here(w.units["a"], SYSTEM)
     assert line.posts == 2
+
+
+def test_the_unit_sees_its_adjustment_in_its_evaluation(qtbot, world):
+    from app.services.evaluation import adjustments
+    from app.ui.pages.eval_page import EvalPage
+    w = world
+    [j3] = [x for x in adjustments.lines(w.mirror("a"), w.round_id, w.unit_ids["a"]) if x.code == "J3"]
+    adjustments.set_adjustment(w.bureau, w.mirrors, SYSTEM, w.round_id, w.unit_ids["a"], j3.item_id, 1,
+                               "被县委督查室通报")
+    assert not w.unit_receives("a", w.dispatch("a"))[0].rejected
+    page = EvalPage(w.units["a"], SYSTEM, runner=SyncRunner(), today=TODAY)
+    qtbot.addWidget(page)
+    assert "编办加减分-3分" in page.summary.text()
+    page.tree.select_code("J3")
+    node = page.tree.currentItem()
+    assert [node.text(c) for c in (2, 5, 6)] == ["加减分", "-3", "被县委督查室通报"]

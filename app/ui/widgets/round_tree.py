@@ -45,7 +45,7 @@ class RoundTree(QTreeWidget):
     def set_detail(self, detail: RoundDetail | None, auto: dict | None = None,
                    adjusted: dict | None = None) -> None:
         """Show a unit's round; `auto`: {item id: AutoScore} for the automatic values;
-        `adjusted`: {加减分 item id: signed points the 编办 entered}."""
+        `adjusted`: {加减分 item id: (signed points the 编办 entered, its reason)}."""
         current = self.current_line()
         self.clear()
         self._by_id.clear()
@@ -72,9 +72,9 @@ class RoundTree(QTreeWidget):
             if line.method == "adjust":         # 加分/扣分: outside the 100 + 20, entered by the 编办
                 node.setText(1, f"上限{line.max_score:g}")
                 node.setText(2, "加减分")
-                points = (adjusted or {}).get(line.id)
+                points, reason = (adjusted or {}).get(line.id, (0, ""))
                 node.setText(COL_BUREAU, f"{points:+g}" if points else "")
-                node.setText(COL_TEXT, line.guidance)
+                node.setText(COL_TEXT, reason or line.guidance)
                 node.setToolTip(COL_TEXT, line.guidance)
             elif line.level < 3:
                 under = leaves(line)

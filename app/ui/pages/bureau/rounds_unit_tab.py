@@ -186,7 +186,7 @@ class UnitTab(QWidget):
     def _shown(self, result) -> None:
         self.detail, self.auto, self.adjust_lines = result if result else (None, {}, [])
         d = self.detail
-        self.tree.set_detail(d, self.auto, {x.item_id: x.points for x in self.adjust_lines})
+        self.tree.set_detail(d, self.auto, {x.item_id: (x.points, x.reason) for x in self.adjust_lines})
         self.problems.set_rows([] if d is None else [
             (p.category, p.description, p.rectify_type, p.deadline or "—", p.state + ("（逾期）" if p.overdue else ""),
              fix_text(p), p.verify_comment) for p in d.problems])
