@@ -88,7 +88,7 @@ class EvalPage(RefreshOnRevisit, QWidget):
         self.round_box.setMinimumWidth(360)
         self.round_box.currentIndexChanged.connect(lambda _: self.load())
         top.addWidget(self.round_box)
-        self.summary = QLabel(objectName="roundSummary")
+        self.summary = QLabel(objectName="roundSummary", wordWrap=True)
         top.addWidget(self.summary, 1)
         layout.addLayout(top)
         buttons = QHBoxLayout()

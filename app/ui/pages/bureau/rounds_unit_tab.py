@@ -53,7 +53,7 @@ class UnitTab(QWidget):
         self.unit_box.setMinimumWidth(280)
         self.unit_box.currentIndexChanged.connect(lambda _: self.load())
         top.addWidget(self.unit_box)
-        self.summary = QLabel(objectName="unitSummary")
+        self.summary = QLabel(objectName="unitSummary", wordWrap=True)
         top.addWidget(self.summary, 1)
         self.auto_button = QPushButton("按统计数据自动评分", objectName="bureauAutoFill")
         self.auto_button.clicked.connect(self.auto_fill)
