@@ -39,6 +39,7 @@ from app.services.evaluation.rounds_bureau import add_problem, close_blockers, c
 from app.services.evaluation.rounds_find import find_item, find_problem, find_round, read_score_csv, resolve_scores
 from app.services.org.setup import unit_of
 from app.cli import results as results_cli
+from app.services.evaluation import adjustments
 
 
 def parse_date(text: str) -> dt.date:
@@ -243,21 +244,26 @@ def _list(db, a) -> int:
 
 
 def _detail(db, a):
+    """(the unit's round, its name, its 加分/扣分 entries)."""
     round_id = _round(db, a)
     unit_id, name = _unit(db, getattr(a, "unit", None))
     if db.edition == "bureau":
         mirrors = _mirrors(db)
         try:
-            return detail(mirrors.get(unit_id), round_id, unit_id, a.today), name
+            mirror = mirrors.get(unit_id)
+            return detail(mirror, round_id, unit_id, a.today), name, adjustments.lines(mirror, round_id, unit_id)
         finally:
             mirrors.close()
-    return detail(db, round_id, today=a.today), name
+    return detail(db, round_id, today=a.today), name, adjustments.lines(db, round_id)
 
 
 def _show(db, a) -> int:
-    d, name = _detail(db, a)
+    d, name, entered = _detail(db, a)
+    entered = [x for x in entered if x.times]
     if a.json:
-        print_json(d.to_json(name))
+        print_json({**d.to_json(name), "adjustments": [
+            {"code": x.code, "name": x.name, "times": x.times, "points": x.points, "reason": x.reason}
+            for x in entered]})
         return 0
     print(f"{d.name}  {name}  《{d.template_name}》  统计期间{d.period}  阶段：{d.stage}"
           + (f"  （批次已于{d.closed_on}结束）" if d.closed else ""))
@@ -274,6 +280,8 @@ def _show(db, a) -> int:
     print(f"自评合计：{st.total:g}分（共性{st.common:g}、个性{st.individual:g}；已评{st.scored}/{st.leaves}项）"
           + (f"，已于{d.submitted_at[:10]}提交" if d.submitted_at else "，未提交"))
     print(f"编办评分：{bt.total:g}分（共性{bt.common:g}、个性{bt.individual:g}；已评{bt.scored}/{bt.leaves}项）")
+    for x in entered:
+        print(f"加分扣分：{x.code} {x.name}  {x.times}次  {x.points:+g}分  理由：{x.reason}")
     print(f"问题{len(d.problems)}个" + ("：" if d.problems else ""))
     for p in d.problems:
         print(f"  [{short_id(p.id)}] {p.category}｜{p.description}｜{p.rectify_type}"

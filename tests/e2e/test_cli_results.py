@@ -67,6 +67,8 @@ def test_grades_adjustments_and_a_decision_reaching_the_unit(world, tmp_path):
             "--times", "3", "--reason", "获省级表彰3次")
     assert r.returncode == 0, r.stderr
     assert "3次×2分=6分，超过上限5分，按加5分计" in r.stdout and "加减分合计+5分" in r.stdout
+    shown = cli("round", "show", "--db", b, "--round", "十月评估", "--unit", credit(2))
+    assert "加分扣分：J1 获得表彰或工作经验被推广  3次  +5分  理由：获省级表彰3次" in shown.stdout
     r = cli("round", "results", "--db", b, "--round", "十月评估", "--json")
     units = {u["name"]: u for u in json.loads(r.stdout)["units"]}
     assert (units["沂河县第2局"]["final_total"], units["沂河县第2局"]["grade"]) == (89, "合格")
