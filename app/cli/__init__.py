@@ -26,7 +26,7 @@ from app.cli.errors import EXIT_FAILED, ChineseArgumentParser, error_line
 # when a command runs, so that the GUI's start does not pay for them.
 BASIC_MODULE = "app.cli.basic"
 COMMAND_MODULES = ("app.cli.accounts", "app.cli.review", "app.cli.stats", "app.cli.reports", "app.cli.sync",
-                   "app.cli.staffing", "app.cli.rounds",
+                   "app.cli.staffing", "app.cli.rounds", "app.cli.results",
                    "app.cli.indicators", "app.cli.overlap", "app.cli.backups", "app.cli.pcs",
                    "app.cli.feedback", "app.cli.items", "app.cli.bodies")
 DEBUG_FLAG = "--debug"

@@ -39,6 +39,8 @@ from app.services.evaluation.rounds_bodies import bodies_of
 from app.services.evaluation.rounds_bureau import add_problem, close_blockers, close_round, fill_auto_bureau_scores, results, set_bureau_score, verify_problem
 from app.services.evaluation.rounds_find import find_item, find_problem, find_round, read_score_csv, resolve_scores
 from app.services.org.setup import unit_of
+from app.cli import results as results_cli
+from app.services.evaluation import adjustments
 
 
 def parse_date(text: str) -> dt.date:
@@ -127,6 +129,7 @@ def add_parsers(sub) -> None:
     sp.add_argument("--out", type=Path, required=True)
     sp.add_argument("--xlsx", type=Path, help="同时导出全部得分和问题（Excel）")
     sp.add_argument("--today", type=parse_date)
+    results_cli.add_round_actions(action)
 
 
 READING = ("list", "show", "results", "report")
@@ -242,21 +245,26 @@ def _list(db, a) -> int:
 
 
 def _detail(db, a):
+    """(the unit's round, its name, its 加分/扣分 entries)."""
     round_id = _round(db, a)
     unit_id, name = _unit(db, getattr(a, "unit", None))
     if db.edition == "bureau":
         mirrors = _mirrors(db)
         try:
-            return detail(mirrors.get(unit_id), round_id, unit_id, a.today), name
+            mirror = mirrors.get(unit_id)
+            return detail(mirror, round_id, unit_id, a.today), name, adjustments.lines(mirror, round_id, unit_id)
         finally:
             mirrors.close()
-    return detail(db, round_id, today=a.today), name
+    return detail(db, round_id, today=a.today), name, adjustments.lines(db, round_id)
 
 
 def _show(db, a) -> int:
-    d, name = _detail(db, a)
+    d, name, entered = _detail(db, a)
+    entered = [x for x in entered if x.times]
     if a.json:
-        print_json(d.to_json(name))
+        print_json({**d.to_json(name), "adjustments": [
+            {"code": x.code, "name": x.name, "times": x.times, "points": x.points, "reason": x.reason}
+            for x in entered]})
         return 0
     print(f"{d.name}  {name}  《{d.template_name}》  统计期间{d.period}  阶段：{d.stage}"
           + (f"  （批次已于{d.closed_on}结束）" if d.closed else ""))
@@ -273,6 +281,8 @@ def _show(db, a) -> int:
     print(f"自评合计：{st.total:g}分（共性{st.common:g}、个性{st.individual:g}；已评{st.scored}/{st.leaves}项）"
           + (f"，已于{d.submitted_at[:10]}提交" if d.submitted_at else "，未提交"))
     print(f"编办评分：{bt.total:g}分（共性{bt.common:g}、个性{bt.individual:g}；已评{bt.scored}/{bt.leaves}项）")
+    for x in entered:
+        print(f"加分扣分：{x.code} {x.name}  {x.times}次  {x.points:+g}分  理由：{x.reason}")
     print(f"问题{len(d.problems)}个" + ("：" if d.problems else ""))
     for p in d.problems:
         print(f"  [{short_id(p.id)}] {p.category}｜{p.description}｜{p.rectify_type}"
@@ -428,10 +438,11 @@ def _results(db, a) -> int:
         print_json({"round": round_id, "units": [r.__dict__ for r in found], **summary,
                     "bodies": [b.to_json() for b in bodies]})
         return 0
-    print("排名  单位  指标体系  阶段  自评  编办评分  问题  未销号  逾期")
+    print("排名  单位  指标体系  阶段  自评  编办评分  加减分  最终得分  折算百分制  等次  问题  未销号  逾期")
     for r in found:
         print(f"{r.rank or '—'}  {r.name}  {r.template_name}  {r.stage}  {r.self_total:g}  "
               f"{_score(r.bureau_total) if r.bureau_total is not None else f'未完成（{r.scored}/{r.leaves}）'}  "
+              f"{r.adjust:+g}  {_score(r.final_total)}  {_score(r.percent)}  {r.grade or '—'}  "
               f"{r.problems}  {r.open_problems}  {r.overdue}")
     print(f"合计：{summary['unit_count']}个单位，问题{summary['problems']}个，未销号{summary['open_problems']}个，"
           f"逾期{summary['overdue']}个")
@@ -472,5 +483,6 @@ def _report(db, a) -> int:
 
 ACTIONS = {"create": _create, "assign": _assign, "list": _list, "show": _show, "auto-fill": _auto_fill,
            "self-score": _self_score, "submit": _submit, "score": _bureau_score, "problem add": _problem_add,
-           "rectify": _rectify, "verify": _verify, "results": _results, "close": _close, "report": _report}
+           "rectify": _rectify, "verify": _verify, "results": _results, "close": _close, "report": _report,
+           **results_cli.ROUND_ACTIONS}
 COMMANDS = {"round": cmd_round}

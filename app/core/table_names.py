@@ -15,6 +15,7 @@ TABLE_NAMES = {
     "bureau_score": "编办评分", "problem": "评估发现的问题", "rectification": "整改情况",
     "work_item": "工作事项", "work_item_duty": "工作事项关联职责", "work_item_done": "工作事项办结",
     "work_item_count": "审批事项办理量",
+    "score_adjustment": "加分扣分", "unit_decision": "编办决定记录",
 }
 
 

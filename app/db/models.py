@@ -20,10 +20,11 @@ from app.db.feedback_models import MonthlyFeedback
 from app.db.item_models import WorkItem, WorkItemCount, WorkItemDone, WorkItemDuty
 from app.db.post_models import PostRecord
 from app.db.signing_models import PersonKey, SignedStatement
+from app.db.results_models import RoundGrading, ScoreAdjustment, UnitDecision
 
 __all__ = ["Base", "DERIVED", "Synced", "PostRecord", "PersonKey", "SignedStatement", "AcceptedDay",
            "DutyBaseline", "MonthlyFeedback", "WorkItem", "WorkItemDuty", "WorkItemDone",
-           "WorkItemCount"]   # re-exported
+           "WorkItemCount", "RoundGrading", "ScoreAdjustment", "UnitDecision"]   # re-exported
 
 
 # ---------------------------------------------------------------- organisation

@@ -45,6 +45,7 @@ from app.demo.kinds import get_kind, kind_for
 from app.services.org.actor import SYSTEM
 from app.services.org.setup import UnitSetup, initialise_unit, open_database
 from app.demo.unit import MIN_PEOPLE, _plan_org, generate_demo
+from app.demo.results import evaluate_county
 from app.services.county import bureau
 from app.services.county.mirrors import Mirrors
 from app.services.exchange import enrollment
@@ -341,6 +342,7 @@ def generate_county(folder: Path, units: int = 50, people: int = 100, months: in
             mirrors.close()
             info.imported = sum(r.status == "imported" for r in results)
             info.rejected = [f"{r.path.name}：{r.message}" for r in results if r.rejected]
+            evaluate_county(db, [u.path for u in made], info.start, end)
             info.import_seconds = time.perf_counter() - started
             feedback_demo.deliver(folder, db, info.start, end)     # 月度反馈, through 下发包
     finally:

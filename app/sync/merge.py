@@ -41,7 +41,9 @@ from app.sync import restored_days
 # indicator systems, rounds, its scores and the problems it found).
 BUREAU_TABLES = frozenset({"unit", "staffing_quota", "duty", "indicator_template", "indicator_item",
                            "eval_round", "round_unit", "bureau_score", "problem",
-                           "monthly_feedback", "work_item", "work_item_duty"})
+                           "monthly_feedback", "work_item", "work_item_duty",
+                           "score_adjustment",
+                           "unit_decision"})
 # Tables a unit never writes once enrolled (the 编办 owns them; duties can be either's).
 UNIT_FORBIDDEN = BUREAU_TABLES - {"duty", "work_item", "work_item_duty"}
 # Never leave a unit: password hashes and personal templates.

@@ -114,7 +114,7 @@ def test_excel_export_edit_import(county, env_dir):
     wb["模板信息"].cell(2, 2).value = "政府部门评估指标体系（本县）"
     wb.save(path)
     r = ok("indicators", "import", "--db", b, path, env_dir=env_dir)
-    assert "新增56项" in r.stdout and "新建指标体系“政府部门评估指标体系（本县）”" in r.stdout
+    assert "新增59项" in r.stdout       # 56 indicators + 3 加减分 items and "新建指标体系“政府部门评估指标体系（本县）”" in r.stdout
 
     ws.cell(rows["3.4.2"], 7).value = "越快越好"
     ws.cell(rows["2.3.1"], 6).value = "编制饱和度"

@@ -197,7 +197,7 @@ def test_bureau_page_runs_the_round(qtbot, world, errors, tmp_path):
     d = rounds.detail(w.mirror("a"), round_id, unit_id, TODAY)
     assert (d.problems[0].category, d.problems[0].deadline, d.stage) == ("超职数配备领导干部", "2026-10-31", "改单")
     assert next(i.code for i in d.items if i.id == d.problems[0].item_id) == "1.1.1"
-    assert [page.result_table.item(0, c).text() for c in (3, 7, 8)] == ["改单", "1", "1"]
+    assert [page.result_table.item(0, c).text() for c in (3, 11, 12)] == ["改单", "1", "1"]
     tab.problems.selectRow(0)
     qtbot.mouseClick(tab.findChild(QPushButton, "reopenProblem"), Qt.MouseButton.LeftButton)
     assert "退回整改须写明理由" in errors[-1]
@@ -207,7 +207,7 @@ def test_bureau_page_runs_the_round(qtbot, world, errors, tmp_path):
     tab.problems.selectRow(0)
     qtbot.mouseClick(tab.findChild(QPushButton, "closeProblem"), Qt.MouseButton.LeftButton)
     assert tab.problems.item(0, 4).text() == "已销号"
-    assert [page.result_table.item(0, c).text() for c in (3, 7, 8)] == ["用单", "0", "0"]
+    assert [page.result_table.item(0, c).text() for c in (3, 11, 12)] == ["用单", "0", "0"]
 
     # reports, then the round is closed
     page.report(path=str(tmp_path / "round.pdf"))

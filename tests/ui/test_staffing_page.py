@@ -43,7 +43,8 @@ def test_the_unit_page_shows_figures_warnings_tables_and_charts(qtbot, unit, adm
     assert "超职数配备副职领导1名（核定3名，实配4名）" in page.warnings.text()
     tabs = [page.tabs.tabText(i) for i in range(page.tabs.count())]
     assert tabs == ["编制使用", "领导职数", "年龄结构", "学历结构", "性别结构", "借调人员（2）", "退休预测",
-                    "退休人员名单（4）", "预警（5）"]
+                    "退休人员名单（4）", "预警（5）", "决定记录（0）"]
+    assert rows(page, "决定记录") == [["—", "编办尚未作出编制决定", "", "", "", ""]]
     assert rows(page, "编制使用")[1] == ["事业编制", "1", "2", "0", "1", "200.0%"]
     assert rows(page, "借调人员")[0] == ["周六", "综合科", "事业编制", "2025-08-15", "1年2个月15天", "是"]
     assert rows(page, "退休预测")[1] == ["2027年", "1", "0", "1"]
@@ -111,6 +112,7 @@ def test_the_bureau_sees_the_county_and_each_unit(qtbot, tmp_path):
         page.unit_picker.setCurrentIndex(1)
         assert page.analysis.scope == "unit" and page.analysis.name == "沂河县第1局"
         assert "各单位" not in page.table_widgets and page.analysis.people == 4
+        assert "决定记录" in page.table_widgets         # the picked unit's decisions (none yet)
         register(world, "c", 3)                          # registered later: listed on reload
         page.reload()
         assert page.unit_picker.count() == 4 and page.analysis.name == "沂河县第1局"

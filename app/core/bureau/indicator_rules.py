@@ -27,6 +27,9 @@ Rules are JSON objects; `score` turns (rule, value, max score) into a score and 
         the value reaches gives that share of the max score (thresholds descending); none → 0.
     {"kind": "deduct", "per": 1, "points": 2}           every full `per` of the value takes
         `points` off the max score, down to 0 (每超配1名扣2分，扣完为止).
+    {"kind": "adjust", "points": 2, "cap": 5}           a 加分/扣分 item (seed 001: 加分奖励; 扣分):
+        not scored from a metric but entered by the 编办 per unit — each time it applies adds
+        `points` (negative: takes them off), at most `cap` in all (获省级表彰每次加2分，最多加5分).
 Scores are rounded to 2 decimals.
 """
 from __future__ import annotations
@@ -66,7 +69,8 @@ METRICS: dict[str, Metric] = {m.name: m for m in (
 )}
 
 RULE_KINDS = {"band": "区间", "at_least": "越高越好", "at_most": "越低越好", "steps": "分档",
-              "deduct": "扣分"}
+              "deduct": "扣分", "adjust": "加减分"}
+ADJUST_KIND = "adjust"
 
 
 # ---------------------------------------------------------------- numbers
@@ -222,6 +226,12 @@ def rule_problem(rule) -> str | None:
             return "分档规则的门槛须从高到低排列且不重复"
         if not all(0 <= s[1] <= 1 for s in steps):
             return "分档规则的得分比例须在0到1之间（1为满分）"
+    elif kind == ADJUST_KIND:
+        points, cap = rule.get("points"), rule.get("cap")
+        if not (_is_num(points) and _is_num(cap) and points != 0 and cap > 0):
+            return "加减分规则须有 points（每次加减几分，扣分为负数）和 cap（最多加减几分，大于0）"
+        if abs(points) > cap:
+            return f"加减分规则每次{abs(points):g}分超过了上限{cap:g}分"
     elif kind == "deduct":
         if not (_is_num(rule.get("per")) and _is_num(rule.get("points"))
                 and rule["per"] > 0 and rule["points"] > 0):
@@ -264,6 +274,8 @@ def score(rule: dict, value: float | None, max_score: float,
     problem = rule_problem(rule)
     if problem:
         return None, f"规则有误，不自动评分：{problem}"
+    if rule["kind"] == ADJUST_KIND:
+        return None, "加减分项由编办逐个单位录入，不自动评分"
     if value is None:
         return None, "没有指标数值，不自动评分"
     fmt = lambda x: _bare(x, metric)  # noqa: E731
@@ -312,6 +324,7 @@ _BAND = re.compile(rf"^{_N}~{_N}得满分,低于{_N}或高于{_N}得0分(?:,其�
 _AT_LEAST = re.compile(rf"^不低于{_N}得满分,低于{_N}得0分(?:,其间按比例)?$")
 _AT_MOST = re.compile(rf"^不高于{_N}得满分,高于{_N}得0分(?:,其间按比例)?$")
 _STEP = re.compile(rf"^不低于{_N}得(满分|满分的{_N}|0分)$")
+_ADJUST = re.compile(r"^(加|扣)分(?:项)?:每(?:次|项|个)?(加|扣)?(\d+(?:\.\d+)?)分,最多(?:加|扣)?(\d+(?:\.\d+)?)分$")
 _DEDUCT = re.compile(rf"^每{_N}(?:名|人|个|项|次)?扣{_N}分(?:,扣完为止)?$")
 _TRANSLATE = str.maketrans({"，": ",", "；": ",", ";": ",", "、": ",", "：": ":", "～": "~",
                             "—": "~", "–": "~", "－": "~", "至": "~", "％": "%"})
@@ -341,6 +354,9 @@ def rule_text(rule: dict, metric: str | None) -> str:
         parts = [f"不低于{f(t)}得" + ("满分" if s == 1 else "0分" if s == 0 else f"满分的{_num(s * 100)}%")
                  for t, s in rule["steps"]]
         return "分档：" + "，".join(parts) + "，其余得0分"
+    if kind == ADJUST_KIND:
+        word = "加" if rule["points"] > 0 else "扣"
+        return f"{word}分：每次{word}{_num(abs(rule['points']))}分，最多{word}{_num(rule['cap'])}分"
     unit = "名" if metric in METRICS and METRICS[metric].kind == COUNT else ""
     return f"每{f(rule['per'])}{unit}扣{_num(rule['points'])}分，扣完为止"
 
@@ -372,6 +388,9 @@ def _parse_sentence(raw: str) -> dict:
         return {"kind": "at_least", "full": _number(m[1]), "zero": _number(m[2])}
     if m := _AT_MOST.match(t):
         return {"kind": "at_most", "full": _number(m[1]), "zero": _number(m[2])}
+    if m := _ADJUST.match(t):
+        sign = -1 if m[1] == "扣" else 1
+        return {"kind": ADJUST_KIND, "points": sign * float(m[3]), "cap": float(m[4])}
     if m := _DEDUCT.match(t):
         return {"kind": "deduct", "per": _number(m[1]), "points": _number(m[2])}
     if t.startswith("分档:"):
@@ -388,7 +407,7 @@ def _parse_sentence(raw: str) -> dict:
         return {"kind": "steps", "steps": steps}
     raise ValueError("看不懂规则。可写作：“85%~115%得满分，低于60%或高于130%得0分”、“不低于95%得满分，"
                      "低于60%得0分”、“不高于0得满分，高于3得0分”、“分档：不低于90%得满分，不低于80%得"
-                     "满分的80%”、“每1名扣2分，扣完为止”，或JSON")
+                     "满分的80%”、“每1名扣2分，扣完为止”、“加分：每次加2分，最多加5分”，或JSON")
 
 
 def normalize_rule(rule):
@@ -416,4 +435,17 @@ def thresholds(rule: dict) -> list[float]:
         return [rule["full"], rule["zero"]]
     if kind == "steps":
         return [s[0] for s in rule["steps"]]
+    if kind == ADJUST_KIND:
+        return []
     return [rule["per"]]
+
+
+def adjust_points(rule: dict, times: int) -> tuple[float, str | None]:
+    """(signed points, why they were capped or None) of a 加减分 item applied `times` times."""
+    raw = rule["points"] * times
+    cap = rule["cap"]
+    if abs(raw) <= cap + 1e-9:
+        return round(raw, 2), None
+    word = "加" if raw > 0 else "扣"
+    return (round(cap if raw > 0 else -cap, 2),
+            f"{times}次×{_num(abs(rule['points']))}分={_num(abs(raw))}分，超过上限{_num(cap)}分，按{word}{_num(cap)}分计")

@@ -12,19 +12,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-from app.core.bureau.indicator_rules import (METRICS, PERCENT, RULE_KINDS, Metric, MetricValue, format_value, metric_values, normalize_rule, parse_rule, rule_json, rule_problem, rule_text, score, thresholds)
+from app.core.bureau.indicator_rules import (ADJUST_KIND, METRICS, adjust_points, PERCENT, RULE_KINDS, Metric, MetricValue, format_value, metric_values, normalize_rule, parse_rule, rule_json, rule_problem, rule_text, score, thresholds)
 from app.core.vocab import UNIT_CLASSES
 
 __all__ = [  # the rules and metrics are part of this module's interface
     "METRICS", "RULE_KINDS", "Metric", "MetricValue", "format_value", "metric_values",
     "normalize_rule", "parse_rule", "rule_json", "rule_problem", "rule_text", "score",
-    "AUTO", "MANUAL", "METHOD_NAMES", "LEVEL_NAMES", "LEAF_LEVEL", "COMMON_TOTAL",
+    "AUTO", "MANUAL", "ADJUST", "METHOD_NAMES", "adjust_items", "adjust_points", "LEVEL_NAMES", "LEAF_LEVEL", "COMMON_TOTAL",
     "INDIVIDUAL_TOTAL", "TEMPLATE_CLASSES", "CLASS_TEMPLATE", "PUBLIC_SERVICE", "Node", "Problem",
     "link", "nest", "from_outline", "walk", "leaves", "totals", "validate", "problems_of",
 ]
 
-AUTO, MANUAL = "auto", "manual"
-METHOD_NAMES = {AUTO: "自动", MANUAL: "人工"}
+AUTO, MANUAL, ADJUST = "auto", "manual", "adjust"
+# 加减分: a 加分/扣分 item (一级指标 without children, outside the 100 + 20 points), entered by
+# the 编办 per unit in a round (app.services.evaluation.adjustments).
+METHOD_NAMES = {AUTO: "自动", MANUAL: "人工", ADJUST: "加减分"}
 LEVEL_NAMES = {1: "一级指标", 2: "二级指标", 3: "评估要点"}
 LEAF_LEVEL = 3
 COMMON_TOTAL, INDIVIDUAL_TOTAL = 100.0, 20.0
@@ -135,7 +137,12 @@ def walk(roots: Iterable[Node]) -> Iterator[Node]:
 
 
 def leaves(roots: Iterable[Node]) -> list[Node]:
-    return [n for n in walk(roots) if n.is_leaf]
+    """The 评估要点 (加减分 items are not among them: they carry no points of the 100 + 20)."""
+    return [n for n in walk(roots) if n.is_leaf and n.method != ADJUST]
+
+
+def adjust_items(roots: Iterable[Node]) -> list[Node]:
+    return [n for n in walk(roots) if n.method == ADJUST]
 
 
 def totals(roots: Iterable[Node]) -> tuple[float, float]:
@@ -200,7 +207,12 @@ def _node_problems(n: Node) -> list[Problem]:
     def add(node: Node, field_name: str | None, message: str) -> None:
         found.append(Problem(node, field_name, message))
 
+    if n.method == ADJUST:
+        return _adjust_problems(n)
     for child in n.children:
+        if child.method == ADJUST:
+            add(child, "level", f"{child.label}是加减分项，须作为一级指标单列（不放在{n.label}之下）")
+            continue
         if child.level != n.level + 1:
             add(child, "level", f"{child.label}的层级与上级{n.label}不衔接"
                 f"（{LEVEL_NAMES.get(n.level, '')}之下应为{LEVEL_NAMES.get(n.level + 1, '')}）")
@@ -229,7 +241,9 @@ def _node_problems(n: Node) -> list[Problem]:
             add(n, "rule", f"{n.label}自动评分须填规则")
         else:
             problem = rule_problem(n.rule)
-            if problem:
+            if n.rule.get("kind") == ADJUST_KIND:
+                add(n, "rule", f"{n.label}的规则是加减分，评分方式应为加减分（并作为一级指标单列）")
+            elif problem:
                 add(n, "rule", f"{n.label}的规则有误：{problem}")
             elif n.metric in METRICS and METRICS[n.metric].kind == PERCENT and any(
                     abs(t) > PERCENT_THRESHOLD_LIMIT for t in thresholds(n.rule)):
@@ -239,5 +253,33 @@ def _node_problems(n: Node) -> list[Problem]:
         if n.rule is not None:
             add(n, "rule", f"{n.label}是人工评分，不填规则（或把评分方式改为自动）")
     else:
-        add(n, "method", f"{n.label}的评分方式应为自动或人工")
+        add(n, "method", f"{n.label}的评分方式应为自动、人工或加减分")
+    return found
+
+
+def _adjust_problems(n: Node) -> list[Problem]:
+    """A 加减分 item: a 一级指标 without children, a 加减分 rule whose cap is its 分值."""
+    found = []
+
+    def add(field_name: str | None, message: str) -> None:
+        found.append(Problem(n, field_name, message))
+
+    if n.children:
+        add("method", f"{n.label}是加减分项，不能有下级指标")
+    if n.level != 1:
+        add("level", f"{n.label}是加减分项，须为一级指标")
+    if n.individual:
+        add("individual", f"{n.label}是加减分项，不计入个性指标")
+    if n.metric:
+        add("metric", f"{n.label}是加减分项，不填指标来源")
+    if not n.guidance.strip():
+        add("guidance", f"{n.label}缺少评分标准（何种情形加分或扣分）")
+    if n.rule is None or n.rule.get("kind") != ADJUST_KIND:
+        add("rule", f"{n.label}是加减分项，规则应写作“加分：每次加2分，最多加5分”或“扣分：每次扣3分，最多扣10分”")
+    else:
+        problem = rule_problem(n.rule)
+        if problem:
+            add("rule", f"{n.label}的规则有误：{problem}")
+        elif abs(n.max_score - n.rule["cap"]) > SCORE_TOLERANCE:
+            add("max_score", f"{n.label}的分值{_num(n.max_score)}应等于规则中的上限{_num(n.rule['cap'])}分")
     return found

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.core.bureau import county as C
 from app.core.bureau import evaluation as E
@@ -48,6 +48,20 @@ class UnitEval:
     staffing: C.Staffing
     figures: Figures | None         # the unit's statistics for the round's period
     rank: int | None = None
+    # 加分/扣分 entered by the 编办: (编号, 项目, 规则, 次数, signed points, 理由)
+    adjustments: list[tuple[str, str, str, int, float, str]] = field(default_factory=list)
+    grade: str | None = None        # 等次 (编办 only: grades rank units county-wide)
+    percent: float | None = None    # 百分制: final ÷ full × 100
+    grading_text: str = ""          # the round's cut-offs, e.g. 好≥90，较好≥80，一般≥60，较差<60
+
+    @property
+    def adjust_total(self) -> float:
+        return round(sum(a[4] for a in self.adjustments), 2)
+
+    @property
+    def final(self) -> float | None:
+        """The 编办's total plus its 加分/扣分 (None until every 评估要点 is scored)."""
+        return None if self.total is None else round(self.total + self.adjust_total, 2)
 
     @property
     def scored(self) -> bool:
@@ -85,6 +99,8 @@ def groups(d: RoundDetail) -> list[GroupLine]:
 
     out = []
     for top in children.get(None, []):
+        if top.method == "adjust":          # 加分/扣分 items: listed apart, outside the 100 + 20
+            continue
         for node in [top, *children.get(top.id, [])]:
             under = leaves(node)
             out.append(GroupLine(node.code, node.name, node.level, node.max_score,

@@ -105,6 +105,11 @@ def write_unit_report(u: D.UnitEval, issuer: str, today: dt.date, out, xlsx=None
     doc.section(1, "自评与评估得分")
     doc.paragraph(T.totals(u, units_in_round))
     score_table(book, u)
+    if u.adjustments:
+        book.table("加分扣分项", (Col("编号"), Col("项目"), Col("规则"), Col("次数", INT), Col("加减分", SCORE),
+                             Col("理由")),
+                   [[a[0], a[1], a[2], a[3], f"{a[4]:+g}", a[5]] for a in u.adjustments],
+                   font_size=SMALL_TABLE, notes=["加分扣分由编办逐项录入，按规则封顶，计入最终得分。"])
     lost = D.lost_points(d)
     if lost and d.bureau_totals.scored:
         book.table("失分较多的评估要点", (Col("编号"), Col("评估要点"), Col("满分", SCORE),
@@ -186,14 +191,20 @@ def write_round_report(units: list[D.UnitEval], issuer: str, today: dt.date, out
 
     doc.section(1, "评估结果")
     doc.paragraph(T.round_results(units))
-    book.table("评估得分与排名", (Col("排名", INT), Col("单位"), Col("自评得分", SCORE), Col("评估得分", SCORE),
-                           Col("共性指标", SCORE), Col("个性指标", SCORE), Col("问题数", INT),
-                           Col("未销号", INT)),
+    book.table("评估得分、等次与排名", (Col("排名", INT), Col("单位"), Col("自评得分", SCORE), Col("评估得分", SCORE),
+                              Col("加减分", SCORE), Col("最终得分", SCORE), Col("折算百分制", SCORE),
+                              Col("等次"), Col("问题数", INT), Col("未销号", INT)),
                [[u.rank, u.name, _fmt(u.detail.self_totals.total) if u.detail.self_totals.scored else None,
-                 _fmt(u.total), _fmt(u.detail.bureau_totals.common) if u.scored else None,
-                 _fmt(u.detail.bureau_totals.individual) if u.scored else None,
+                 _fmt(u.total), f"{u.adjust_total:+g}" if u.adjustments else "0", _fmt(u.final),
+                 _fmt(u.percent), u.grade or "—",
                  len(u.detail.problems), len(u.open_problems)] for u in units],
-               font_size=SMALL_TABLE, notes=["排名按编办评估得分从高到低；尚未完成评分的单位不排名。"])
+               font_size=SMALL_TABLE,
+               notes=["最终得分＝编办评估得分＋加分扣分；排名按最终得分从高到低，尚未完成评分的单位不排名、不定等次。",
+                      f"等次按折算百分制（最终得分÷满分×100）：{units[0].grading_text}。"])
+    adjusted = [(u, a) for u in units for a in u.adjustments]
+    if adjusted:
+        book.table("加分扣分情况", (Col("单位"), Col("项目"), Col("加减分", SCORE), Col("理由")),
+                   [[u.name, a[1], f"{a[4]:+g}", a[5]] for u, a in adjusted], font_size=SMALL_TABLE)
     scored = [u for u in units if u.scored]
     if scored:
         doc.figure(score_bars([(short_unit(u.name, area), u.detail.self_totals.total, u.total) for u in scored],

@@ -124,8 +124,13 @@ def totals(u: D.UnitEval, units_in_round: int | None = None) -> str:
     text += f"；编办评估得分{bt.total:g}分（共性指标{bt.common:g}分、个性指标{bt.individual:g}分）"
     diff = round(st.total - bt.total, 2)
     text += f"，较自评{'低' if diff > 0 else '高'}{abs(diff):g}分" if abs(diff) >= 0.005 else "，与自评一致"
+    if u.adjustments:
+        text += (f"；加分扣分合计{u.adjust_total:+g}分（{'、'.join(f'{a[1]}{a[4]:+g}分' for a in u.adjustments)}），"
+                 f"最终得分{u.final:g}分")
     if u.rank and units_in_round:
         text += f"，在本批次{units_in_round}个单位中排名第{u.rank}"
+    if u.grade:
+        text += f"，折算百分制{u.percent:g}分，评定等次为“{u.grade}”（{u.grading_text}）"
     return text + "。"
 
 
@@ -247,11 +252,18 @@ def round_results(units: Sequence[D.UnitEval]) -> str:
     scored = [u for u in units if u.scored]
     if not scored:
         return "编办尚未完成对任何单位的评分，暂无评估得分和排名。"
+    scored.sort(key=lambda u: (-u.final, u.name))
     best, worst = scored[0], scored[-1]
-    mean = sum(u.total for u in scored) / len(scored)
-    text = f"已完成评分的{len(scored)}个单位评估平均得分{mean:.1f}分"
+    mean = sum(u.final for u in scored) / len(scored)
+    text = f"已完成评分的{len(scored)}个单位平均最终得分{mean:.1f}分"
     if len(scored) > 1:
-        text += f"，最高的是{best.name}（{best.total:g}分），最低的是{worst.name}（{worst.total:g}分）"
+        text += f"，最高的是{best.name}（{best.final:g}分），最低的是{worst.name}（{worst.final:g}分）"
+    grades = [u.grade for u in scored if u.grade]
+    if grades:
+        text += "；评定等次" + "、".join(f"“{g}”{grades.count(g)}个" for g in dict.fromkeys(grades))
+    adjusted = [u for u in scored if u.adjustments]
+    if adjusted:
+        text += f"；{len(adjusted)}个单位有加分扣分，已计入最终得分"
     gaps = [u.detail.self_totals.total - u.total for u in scored]
     mean_gap = sum(gaps) / len(gaps)
     if abs(mean_gap) >= 0.05:

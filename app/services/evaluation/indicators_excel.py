@@ -24,7 +24,8 @@ COLUMNS = (
     Column("编号", 9, True, note="全表唯一，如 1、1.1、1.1.1", text=True),
     Column("名称", 34, True),
     Column("分值", 7, True, note="评估要点的满分；上级指标为下级之和（可留空，自动合计）"),
-    Column("评分方式", 9, False, ("自动", "人工"), "自动：按指标来源和规则计分；人工：由单位自评、编办现场评分"),
+    Column("评分方式", 9, False, ("自动", "人工", "加减分"),
+           "自动：按指标来源和规则计分；人工：由单位自评、编办现场评分；加减分：一级指标单列，编办逐个单位录入"),
     Column("指标来源", 16, False, note="自动评分取数的指标（见「填写说明」）；人工评分的要点可填作参考"),
     Column("规则", 40, False, note="自动评分的规则（写法见「填写说明」），也可填JSON"),
     Column("评分标准", 60, False, note="评估要点必填：怎样得满分、怎样扣分"),
@@ -36,7 +37,8 @@ INFO_NAME, INFO_CLASS, INFO_NOTE = "模板名称", "适用单位类别", "说明
 LEVEL_ALIASES = {"1": 1, "2": 2, "3": 3, "一级指标": 1, "二级指标": 2, "评估要点": 3, "三级指标": 3,
                  "一级": 1, "二级": 2, "三级": 3}
 METHOD_ALIASES = {"自动": I.AUTO, "人工": I.MANUAL, "自动评分": I.AUTO, "人工评分": I.MANUAL,
-                  "auto": I.AUTO, "manual": I.MANUAL}
+                  "auto": I.AUTO, "manual": I.MANUAL, "加减分": I.ADJUST, "加分": I.ADJUST, "扣分": I.ADJUST,
+                  "加扣分": I.ADJUST, "adjust": I.ADJUST}
 FIELD_COLUMNS = {"level": "层级", "code": "编号", "name": "名称", "max_score": "分值", "method": "评分方式",
                  "metric": "指标来源", "rule": "规则", "guidance": "评分标准", "individual": "个性指标"}
 RULE_EXAMPLES = (
@@ -45,6 +47,8 @@ RULE_EXAMPLES = (
     ("越低越好", "不高于0得满分，高于3得0分，其间按比例", "不超过满分线得满分，高于零分线得0分，之间按比例"),
     ("分档", "分档：不低于90%得满分，不低于80%得满分的80%，其余得0分", "从高到低，达到哪一档得该档分数"),
     ("扣分", "每1名扣2分，扣完为止", "每超出1名（或1个、1项）扣若干分，扣完为止"),
+    ("加减分", "加分：每次加2分，最多加5分", "评分方式填“加减分”的一级指标（分值=上限）：编办逐个单位录入次数和理由；"
+     "扣分写作“扣分：每次扣3分，最多扣10分”"),
 )
 
 
@@ -229,14 +233,16 @@ def _read_row(row: SheetRow, problems: Problems) -> tuple[I.Node | None, bool]:
             bad("规则", str(exc))
     method_cell = cell_text(row.get("评分方式"))
     method = METHOD_ALIASES.get(method_cell.replace(" ", "")) if method_cell else (
-        I.AUTO if rule_cell else I.MANUAL)
+        (I.ADJUST if rule and rule.get("kind") == "adjust" else I.AUTO) if rule_cell else I.MANUAL)
     if method is None:
-        bad("评分方式", "应为自动或人工")
+        bad("评分方式", "应为自动、人工或加减分")
         method = I.MANUAL
     individual_cell = cell_text(row.get("个性指标"))
     individual = choice(individual_cell, ("是", "否"), {"Y": "是", "N": "否", "个性": "是", "共性": "否"})
     if individual_cell and individual is None:
         bad("个性指标", "应为是或否")
+    if max_score is None and method == I.ADJUST and rule and rule.get("kind") == "adjust":
+        max_score = float(rule["cap"])
     node = I.Node(code=code, name=name, level=level, max_score=max_score if max_score is not None else -1,
                   method=method, metric=metric, rule=rule, guidance=cell_text(row.get("评分标准")),
                   individual=individual == "是")

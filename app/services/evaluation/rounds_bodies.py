@@ -40,12 +40,24 @@ class BodyResult:
         return None if value is None else round(value, 2)
 
     @property
+    def final_average(self) -> float | None:
+        """The members' final scores (编办 total with its 加分/扣分) averaged; what ranks the body."""
+        value = B.average([m.final_total for m in self.members])
+        return None if value is None else round(value, 2)
+
+    @property
+    def percent_average(self) -> float | None:
+        value = B.average([m.percent for m in self.members])
+        return None if value is None else round(value, 2)
+
+    @property
     def scored(self) -> int:
         return sum(m.bureau_total is not None for m in self.members)
 
     def to_json(self) -> dict:
         return {"department": self.head.name, "institutions": [m.name for m in self.institutions],
                 "self_average": self.self_average, "bureau_average": self.bureau_average,
+                "final_average": self.final_average, "percent_average": self.percent_average,
                 "rank": self.rank, "members_scored": self.scored, "members": len(self.members),
                 "problems": sum(m.problems for m in self.members),
                 "open_problems": sum(m.open_problems for m in self.members),
@@ -55,11 +67,11 @@ class BodyResult:
 def result_lines(db: Database, found: list[UnitResult]) -> list[tuple[str, object, int | None]]:
     """The round's results grouped, as (kind, item, rank): (SINGLE, unit) for a unit on its own;
     (HEAD, department), (MEMBER, institution)…, (BODY, BodyResult) for a body. Wholes (a unit on
-    its own, a body) come in order of their 编办 score — a body by its average — with their rank;
+    its own, a body) come in order of their final score (编办 total with 加分/扣分) — a body by its average — with their rank;
     the not yet fully scored follow by name, unranked."""
     wholes = [BodyResult(g.head, list(g.institutions)) if g.is_body else g.head
               for g in B.group(found, parents(db))]
-    score = lambda w: w.bureau_average if isinstance(w, BodyResult) else w.bureau_total  # noqa: E731
+    score = lambda w: w.final_average if isinstance(w, BodyResult) else w.final_total  # noqa: E731
     name = lambda w: w.head.name if isinstance(w, BodyResult) else w.name  # noqa: E731
     scored = sorted((w for w in wholes if score(w) is not None), key=lambda w: (-score(w), name(w)))
     lines = []

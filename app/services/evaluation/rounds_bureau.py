@@ -13,6 +13,9 @@ from app.db.engine import Database, now_text
 from app.db.models import BureauScore, EvalRound, Problem, RoundSubmission
 from app.services.org.actor import Actor
 from app.services.county.mirrors import Mirrors, registered_units, require_bureau
+from app.core.bureau import grades as G
+from app.services.evaluation import adjustments
+from app.services.evaluation.grading import grading_of
 from app.services.evaluation.rounds import (AutoFill, _admin, _leaf, _open_round, assigned_units, auto_preview,
                                              detail, require_period_ended)
 
@@ -168,22 +171,38 @@ class UnitResult:
     open_problems: int
     overdue: int
     rank: int | None = None
+    adjust: float = 0.0               # 加分/扣分 (signed)
+    final_total: float | None = None  # bureau_total + adjust, None until fully scored
+    full: float = 0.0                 # the template's full score (100 + 20)
+    percent: float | None = None      # 百分制: final ÷ full × 100
+    grade: str | None = None          # 等次 by the round's cut-offs
+    capped: bool = False              # given the next grade by the cap on the top grade's share
 
 
 def results(db: Database, mirrors: Mirrors, round_id: str, today: dt.date | None = None) -> list[UnitResult]:
-    """Every unit of the round, ranked by the 编办's total (units not fully scored unranked)."""
+    """Every unit of the round, ranked by its final score — the 编办's total plus its 加分/扣分
+    (units not fully scored unranked) — with its 等次 by the round's cut-offs (app.core.bureau.grades)."""
     require_bureau(db)
     names = {u.unit_id: u.name for u in registered_units(db)}
     found = []
     for unit_id, _ in assigned_units(db, mirrors, round_id):
-        d = detail(mirrors.get(unit_id), round_id, unit_id, today)
-        found.append(UnitResult(unit_id, names.get(unit_id, ""), d.template_name, d.stage,
-                                round(d.self_totals.total, 2),
-                                round(d.bureau_totals.total, 2) if d.bureau_totals.complete else None,
-                                d.bureau_totals.scored, d.bureau_totals.leaves, len(d.problems),
-                                sum(p.status != "closed" for p in d.problems),
-                                sum(p.overdue for p in d.problems)))
-    ranked = sorted((r for r in found if r.bureau_total is not None), key=lambda r: (-r.bureau_total, r.name))
+        mirror = mirrors.get(unit_id)
+        d = detail(mirror, round_id, unit_id, today)
+        r = UnitResult(unit_id, names.get(unit_id, ""), d.template_name, d.stage,
+                       round(d.self_totals.total, 2),
+                       round(d.bureau_totals.total, 2) if d.bureau_totals.complete else None,
+                       d.bureau_totals.scored, d.bureau_totals.leaves, len(d.problems),
+                       sum(p.status != "closed" for p in d.problems),
+                       sum(p.overdue for p in d.problems))
+        r.adjust = adjustments.total(mirror, round_id, unit_id)
+        r.full = round(sum(i.max_score for i in d.leaves), 2)
+        if r.bureau_total is not None:
+            r.final_total = round(r.bureau_total + r.adjust, 2)
+            r.percent = G.percent(r.final_total, r.full)
+        found.append(r)
+    ranked = sorted((r for r in found if r.final_total is not None), key=lambda r: (-r.final_total, r.name))
     for i, r in enumerate(ranked, start=1):
         r.rank = i
-    return ranked + sorted((r for r in found if r.bureau_total is None), key=lambda r: r.name)
+    for r, (grade, capped) in zip(ranked, G.grade_all([r.percent for r in ranked], grading_of(db, round_id))):
+        r.grade, r.capped = grade, capped
+    return ranked + sorted((r for r in found if r.final_total is None), key=lambda r: r.name)

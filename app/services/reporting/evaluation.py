@@ -16,7 +16,10 @@ from app.reports.report_parts import ReportInfo
 from app.services.org.headcount import staffing_of
 from app.services.county.bodies import parents
 from app.services.county.mirrors import Mirrors, registered_units
+from app.services.evaluation import adjustments
+from app.services.evaluation.grading import grading_of
 from app.services.evaluation.rounds import assigned_units, detail
+from app.services.evaluation.rounds_bureau import results
 from app.services.org.setup import unit_of
 from app.services.stats import compute as stats
 
@@ -60,8 +63,10 @@ def unit_eval(db: Database, round_id: str, unit_id: str | None = None, *, name: 
     d = detail(db, round_id, unit_id, today)
     staffing, unit = staffing_of(db)
     found = stats.unit_stats(db, parse_period(d.period), "unit", today=today)
+    entered = [(a.code, a.name, a.rule_text, a.times, a.points, a.reason)
+               for a in adjustments.lines(db, round_id, d.unit_id) if a.times]
     return UnitEval(d.unit_id, name or (unit.name if unit else ""), unit.unit_class if unit else "", d,
-                    staffing, found[0] if found else None)
+                    staffing, found[0] if found else None, adjustments=entered)
 
 
 def round_units(db: Database, mirrors, round_id: str, today: dt.date | None = None) -> list[UnitEval]:
@@ -70,7 +75,13 @@ def round_units(db: Database, mirrors, round_id: str, today: dt.date | None = No
     names = {u.unit_id: u.name for u in registered_units(db)}
     units = [unit_eval(mirrors.get(unit_id), round_id, unit_id, name=names.get(unit_id), today=today)
              for unit_id, _ in assigned_units(db, mirrors, round_id)]
-    ranked = sorted((u for u in units if u.scored), key=lambda u: (-u.total, u.name))
-    for i, u in enumerate(ranked, 1):
-        u.rank = i
-    return ranked + sorted((u for u in units if not u.scored), key=lambda u: u.name)
+    # rank and 等次 as the results page gives them (final score: the 编办's total + 加分/扣分)
+    graded = {r.unit_id: r for r in results(db, mirrors, round_id, today)}
+    text = grading_of(db, round_id).text()
+    for u in units:
+        r = graded.get(u.unit_id)
+        if r is not None:
+            u.rank, u.grade, u.percent = r.rank, r.grade, r.percent
+        u.grading_text = text
+    ranked = sorted((u for u in units if u.rank), key=lambda u: u.rank)
+    return ranked + sorted((u for u in units if not u.rank), key=lambda u: u.name)

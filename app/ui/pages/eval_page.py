@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 
 from app.core.errors import AppError
 from app.db.engine import Database
-from app.services.evaluation import rounds
+from app.services.evaluation import adjustments, rounds
 from app.core.bureau.evaluation import ProblemLine, RoundDetail
 from app.services.org.actor import Actor
 from app.ui.dialogs.base import show_error
@@ -89,7 +89,7 @@ class EvalPage(RefreshOnRevisit, QWidget):
         self.round_box.setMinimumWidth(360)
         self.round_box.currentIndexChanged.connect(lambda _: self.load())
         top.addWidget(self.round_box)
-        self.summary = QLabel(objectName="roundSummary")
+        self.summary = QLabel(objectName="roundSummary", wordWrap=True)
         top.addWidget(self.summary, 1)
         layout.addLayout(top)
         buttons = QHBoxLayout()
@@ -231,14 +231,14 @@ class EvalPage(RefreshOnRevisit, QWidget):
                 auto = rounds.auto_preview(db, round_id, today=today)
             except AppError:                 # the template or statistics cannot be read: no values
                 auto = {}
-            return d, auto
+            return d, auto, adjustments.lines(db, round_id)
         self.runner.run(work, self._shown, lambda exc: show_error(self, "读取评估失败", exc), parent=self,
                         label="正在读取评估…")
 
     def _shown(self, result) -> None:
-        self.detail, self.auto = result if result else (None, {})
+        self.detail, self.auto, adjusted = result if result else (None, {}, [])
         d = self.detail
-        self.tree.set_detail(d, self.auto)
+        self.tree.set_detail(d, self.auto, {x.item_id: (x.points, x.reason) for x in adjusted})
         self._set_writable(d)
         if d is None:
             self.summary.setText("")
@@ -247,6 +247,8 @@ class EvalPage(RefreshOnRevisit, QWidget):
         st, bt = d.self_totals, d.bureau_totals
         text = (f"《{d.template_name}》 阶段：{d.stage} ｜ 自评{st.total:g}分（已评{st.scored}/{st.leaves}项）"
                 + (f" ｜ 编办评分{bt.total:g}分（已评{bt.scored}/{bt.leaves}项）" if bt.scored else ""))
+        if entered := [x for x in adjusted if x.times]:
+            text += f" ｜ 编办加减分{sum(x.points for x in entered):+g}分"
         if d.self_deadline:
             text += f" ｜ 自评截止{d.self_deadline}"
         if d.closed:

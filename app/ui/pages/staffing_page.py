@@ -30,6 +30,7 @@ from app.ui.widgets.record_table import RecordTable
 from app.ui.widgets.stats_charts import SERIES, _Chart
 from app.services.county.mirrors import registered_units
 from app.ui.widgets.file_dialogs import ask_folder, ask_save_path, confirm_saved
+from app.ui.pages.decisions_tab import TAB as DECISIONS_TAB, decision_lines, decision_table
 
 COUNTY = ""                     # the unit picker's value for the county totals
 OVER, QUOTA = "#d9534f", "#c9d6ea"
@@ -264,6 +265,11 @@ class StaffingPage(QWidget):
             table.set_rows([tuple(_cell(v, h) for v, h in zip(row, headers)) for row in rows])
             self.table_widgets[name] = table
             self.tabs.addTab(table, f"{name}（{len(rows)}）" if name in COUNTED_TABS else name)
+        lines = decision_lines(self.db, self.actor, self.mirrors,
+                               self.unit_picker.currentData() if self.mirrors is not None else None)
+        if lines is not None:
+            self.table_widgets[DECISIONS_TAB] = decision_table(lines)
+            self.tabs.addTab(self.table_widgets[DECISIONS_TAB], f"{DECISIONS_TAB}（{len(lines)}）")
         names = [self.tabs.tabText(i) for i in range(self.tabs.count())]
         if current in names:
             self.tabs.setCurrentIndex(names.index(current))

@@ -42,8 +42,10 @@ class RoundTree(QTreeWidget):
         self.detail: RoundDetail | None = None
         self._by_id: dict[str, QTreeWidgetItem] = {}
 
-    def set_detail(self, detail: RoundDetail | None, auto: dict | None = None) -> None:
-        """Show a unit's round; `auto`: {item id: AutoScore} for the automatic values."""
+    def set_detail(self, detail: RoundDetail | None, auto: dict | None = None,
+                   adjusted: dict | None = None) -> None:
+        """Show a unit's round; `auto`: {item id: AutoScore} for the automatic values;
+        `adjusted`: {加减分 item id: (signed points the 编办 entered, its reason)}."""
         current = self.current_line()
         self.clear()
         self._by_id.clear()
@@ -67,7 +69,14 @@ class RoundTree(QTreeWidget):
             node.setText(0, f"{line.code} {line.name}")
             node.setText(1, f"{line.max_score:g}")
             node.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            if line.level < 3:
+            if line.method == "adjust":         # 加分/扣分: outside the 100 + 20, entered by the 编办
+                node.setText(1, f"上限{line.max_score:g}")
+                node.setText(2, "加减分")
+                points, reason = (adjusted or {}).get(line.id, (0, ""))
+                node.setText(COL_BUREAU, f"{points:+g}" if points else "")
+                node.setText(COL_TEXT, reason or line.guidance)
+                node.setToolTip(COL_TEXT, line.guidance)
+            elif line.level < 3:
                 under = leaves(line)
                 node.setText(COL_SELF, _score(_sum(x.self_score for x in under)))
                 node.setText(COL_BUREAU, _score(_sum(x.bureau_score for x in under)))

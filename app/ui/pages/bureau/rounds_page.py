@@ -24,6 +24,8 @@ from app.services.county.mirrors import Mirrors, RegisteredUnit, registered_unit
 from app.services.evaluation import rounds
 from app.services.evaluation import rounds_bureau as RB
 from app.services.evaluation.rounds_bodies import result_lines
+from app.core.bureau import grades as G
+from app.services.evaluation.grading import grading_of, set_grading
 from app.services.org.actor import Actor
 from app.services.evaluation.indicators import templates
 from app.ui.dialogs.base import show_error
@@ -37,7 +39,19 @@ from app.ui.widgets.file_dialogs import ask_save_path
 ROLE_UNIT = Qt.ItemDataRole.UserRole + 1
 DEFAULT_TEMPLATE = "按单位类别选用（默认）"
 UNIT_HEADERS = ["选择", "单位", "统一社会信用代码", "已下达的指标体系"]
-RESULT_HEADERS = ["排名", "单位", "指标体系", "阶段", "自评得分", "编办评分", "问题", "未销号", "逾期"]
+RESULT_HEADERS = ["排名", "单位", "指标体系", "阶段", "自评得分", "编办评分", "加减分", "最终得分", "折算百分制",
+                  "等次", "问题", "未销号", "逾期"]
+
+
+def grade_counts(results: list) -> str:
+    """；等次：好2个、较好3个 (empty before any unit is fully scored)."""
+    grades = [r.grade for r in results if r.grade]
+    return ("；等次：" + "、".join(f"{g}{grades.count(g)}个" for g in dict.fromkeys(grades))) if grades else ""
+
+
+def cutoffs_text(grading) -> str:
+    """The cut-offs as the 等次标准 field shows and reads them: 好=90，较好=80，一般=60，较差."""
+    return "，".join([f"{n}={v:g}" for n, v in grading.cutoffs] + [grading.lowest])
 
 
 def load_round(db: Database, mirrors: Mirrors, round_id: str | None, today) -> tuple:
@@ -140,6 +154,20 @@ class RoundsPage(RefreshOnRevisit, QWidget):
         self.result_table = RecordTable(RESULT_HEADERS, 1)
         self.result_table.setObjectName("resultTable")
         layout.addWidget(self.result_table, 1)
+        grades = QHBoxLayout()
+        grades.addWidget(QLabel("等次标准（折算百分制＝最终得分÷满分×100）："))
+        self.cutoffs = QLineEdit(objectName="gradeCutoffs")
+        self.cutoffs.setToolTip("从高到低写等次和分数线，最后写最低等次，如 好=90，较好=80，一般=60，较差")
+        grades.addWidget(self.cutoffs, 1)
+        grades.addWidget(QLabel("最高等次不超过"))
+        self.top_share = QSpinBox(objectName="gradeTopShare", minimum=0, maximum=100, suffix="%")
+        self.top_share.setSpecialValueText("不限")
+        self.top_share.setToolTip("最高等次的单位数不超过参评单位的比例；超出的按排名降为下一等次")
+        grades.addWidget(self.top_share)
+        self.grades_button = QPushButton("保存等次标准", objectName="saveGrades")
+        self.grades_button.clicked.connect(self.save_grades)
+        grades.addWidget(self.grades_button)
+        layout.addLayout(grades)
         row = QHBoxLayout()
         for text, name, slot in (("生成批次工作情况报告…", "roundReport", lambda: self.report()),
                                  ("生成所选单位的评估报告…", "unitReport", lambda: self.report(unit=True)),
@@ -190,9 +218,12 @@ class RoundsPage(RefreshOnRevisit, QWidget):
             self.round_state.setStyleSheet("color:#1a6b2f")
         if not self.actor.is_admin and not why:
             why = "由编办管理员操作"
-        for b in (self.assign_button, self.close_button):
+        for b in (self.assign_button, self.close_button, self.grades_button):
             b.setEnabled(not why)
             b.setToolTip(why)
+        grading = grading_of(self.db, self.round_id) if state is not None else None
+        self.cutoffs.setText(cutoffs_text(grading) if grading else "")
+        self.top_share.setValue(int(grading.top_share or 0) if grading else 0)
 
     def refresh(self) -> None:
         self._show_state()
@@ -216,7 +247,7 @@ class RoundsPage(RefreshOnRevisit, QWidget):
         self.result_summary.setText(
             f"参评单位{len(self.results)}个；问题{sum(r.problems for r in self.results)}个，未销号"
             f"{sum(r.open_problems for r in self.results)}个，逾期{sum(r.overdue for r in self.results)}个"
-            if self.round_id else "还没有评估批次：请在“定单”页建立批次")
+            + grade_counts(self.results) if self.round_id else "还没有评估批次：请在“定单”页建立批次")
         order = {u.unit_id: u.name for u in self.units}
         self.unit_tab.set_units([(u, order.get(u, u)) for u in order if u in self.assigned])
 
@@ -243,6 +274,23 @@ class RoundsPage(RefreshOnRevisit, QWidget):
     def _results_only(self, loaded) -> None:
         _, _, self.results = loaded
         fill_results(self.result_table, result_lines(self.db, self.results))   # bodies together
+
+    def save_grades(self) -> None:
+        if not self.round_id:
+            return
+        share = self.top_share.value() or None
+        try:
+            grading = G.parse(self.cutoffs.text(), share)
+        except ValueError as exc:
+            show_error(self, "保存等次标准失败", AppError(f"等次标准有误，未保存：{exc}"))
+            return
+        try:
+            set_grading(self.db, self.actor, self.round_id, grading.cutoffs, grading.lowest, grading.top_share)
+        except AppError as exc:
+            show_error(self, "保存等次标准失败", exc)
+            return
+        self.status_message.emit(f"已保存等次标准：{grading.text()}")
+        self.refresh()
 
     def create_round(self) -> None:
         deadline = self.new_deadline.date().toPython() if self.has_deadline.isChecked() else None

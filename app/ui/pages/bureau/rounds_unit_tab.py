@@ -17,6 +17,8 @@ from app.core.bureau.evaluation import ProblemLine, RoundDetail
 from app.services.evaluation import rounds_bureau as RB
 from app.ui.dialogs.base import show_error
 from app.ui.pages.eval_page import evidence_label
+from app.ui.pages.bureau.rounds_adjust_box import AdjustBox
+from app.services.evaluation import adjustments
 from app.ui.widgets.record_table import RecordTable
 from app.ui.widgets.round_tree import RoundTree, fit_problem_columns
 
@@ -42,6 +44,8 @@ class UnitTab(QWidget):
         self.page = page
         self.detail: RoundDetail | None = None
         self.auto: dict = {}
+        self.adjust_lines: list = []
+        self._why = "请先选择评估批次和单位"
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(QLabel("单位："))
@@ -49,7 +53,7 @@ class UnitTab(QWidget):
         self.unit_box.setMinimumWidth(280)
         self.unit_box.currentIndexChanged.connect(lambda _: self.load())
         top.addWidget(self.unit_box)
-        self.summary = QLabel(objectName="unitSummary")
+        self.summary = QLabel(objectName="unitSummary", wordWrap=True)
         top.addWidget(self.summary, 1)
         self.auto_button = QPushButton("按统计数据自动评分", objectName="bureauAutoFill")
         self.auto_button.clicked.connect(self.auto_fill)
@@ -61,7 +65,15 @@ class UnitTab(QWidget):
         self.tree.setObjectName("bureauTree")
         self.tree.currentItemChanged.connect(lambda *_: self._show_item())
         upper.addWidget(self.tree)
-        upper.addWidget(self._score_box())
+        right = QWidget()
+        column = QVBoxLayout(right)
+        column.setContentsMargins(0, 0, 0, 0)
+        self.score_box = self._score_box()
+        self.adjust_box = AdjustBox(self)
+        self.adjust_box.setVisible(False)
+        column.addWidget(self.score_box)
+        column.addWidget(self.adjust_box)
+        upper.addWidget(right)
         upper.setStretchFactor(0, 3)
         upper.setStretchFactor(1, 2)
         split.addWidget(upper)
@@ -167,14 +179,14 @@ class UnitTab(QWidget):
                 auto = rounds.auto_preview(mirror, round_id, unit_id, today=today)
             except AppError:
                 auto = {}
-            return d, auto
+            return d, auto, adjustments.lines(mirror, round_id, unit_id)
         self.page.runner.run(work, self._shown, lambda exc: show_error(self, "读取单位评估失败", exc),
                              parent=self, label="正在读取单位评估…")
 
     def _shown(self, result) -> None:
-        self.detail, self.auto = result if result else (None, {})
+        self.detail, self.auto, self.adjust_lines = result if result else (None, {}, [])
         d = self.detail
-        self.tree.set_detail(d, self.auto)
+        self.tree.set_detail(d, self.auto, {x.item_id: (x.points, x.reason) for x in self.adjust_lines})
         self.problems.set_rows([] if d is None else [
             (p.category, p.description, p.rectify_type, p.deadline or "—", p.state + ("（逾期）" if p.overdue else ""),
              fix_text(p), p.verify_comment) for p in d.problems])
@@ -191,7 +203,9 @@ class UnitTab(QWidget):
         st, bt = d.self_totals, d.bureau_totals
         self.summary.setText(f"《{d.template_name}》 阶段：{d.stage} ｜ 自评{st.total:g}分"
                              + ("（已提交）" if d.submitted_at else "（未提交）")
-                             + f" ｜ 编办评分{bt.total:g}分（已评{bt.scored}/{bt.leaves}项）")
+                             + f" ｜ 编办评分{bt.total:g}分（已评{bt.scored}/{bt.leaves}项）"
+                             + (f" ｜ 加减分{adjustments_total:+g}分" if (adjustments_total := round(
+                                 sum(x.points for x in self.adjust_lines), 2)) else ""))
         self._set_writable(d)
         self._show_item()
 
@@ -205,6 +219,7 @@ class UnitTab(QWidget):
             why = f"评估批次已于{d.closed_on}结束，不能再修改"
         else:
             why = ""
+        self._why = why
         scoring_why = why or ("" if d.submitted_at else "该单位尚未提交自评（请先导入单位的上报包）")
         for b in (self.auto_button, self.save_button):
             b.setEnabled(not scoring_why)
@@ -215,6 +230,9 @@ class UnitTab(QWidget):
 
     def _show_item(self) -> None:
         line = self.tree.current_line()
+        adjust = next((x for x in self.adjust_lines if line is not None and x.item_id == line.id), None)
+        self.adjust_box.show_line(adjust, self._why)
+        self.score_box.setVisible(adjust is None)
         leaf = line is not None and line.level == 3
         self.score.setEnabled(leaf)
         self.comment.setEnabled(leaf)

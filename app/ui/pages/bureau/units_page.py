@@ -103,6 +103,7 @@ class BureauUnitsPage(QWidget):
                                  ("撤销密钥…", "revokeKey", lambda: self.revoke_key()),
                                  ("调整编制…", "adjustQuota", self.adjust_quota),
                                  ("主管部门…", "setParent", self.set_parent),
+                                 ("编制决定…", "unitDecisions", lambda: self.decisions()),
                                  ("导出所选单位的下发包…", "exportOne", lambda: self.export_dispatch()),
                                  ("导出全部下发包…", "exportAll", lambda: self.export_dispatch(all_units=True)),
                                  ("刷新", "refreshUnits", self.refresh)):
@@ -183,6 +184,17 @@ class BureauUnitsPage(QWidget):
         self.result.setText(f"已登记“{name}”。下一步：选中该单位，点“生成注册包…”，把注册包交给单位。")
         self.status_message.emit(f"已登记“{name}”")
         self.units_changed.emit()
+
+    def decisions(self) -> None:
+        """The selected unit's 编制决定记录 (app.ui.dialogs.decision_dialog)."""
+        if (unit := self._need_unit()) is None:
+            return
+        from app.ui.dialogs.decision_dialog import DecisionDialog
+        dialog = DecisionDialog(self.db, self.mirrors, self.actor, unit, self)
+        self.exec_dialog(dialog)
+        if dialog.recorded:
+            self.result.setText(f"已记录对“{unit.name}”的{dialog.recorded}项决定，随下一个下发包发给单位。")
+            self.status_message.emit(f"已记录对“{unit.name}”的决定")
 
     def set_passphrase(self) -> None:
         if PassphraseDialog(self.db, self.actor, self).exec():
