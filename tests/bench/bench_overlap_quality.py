@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from app.services.county import overlap as O  # noqa: E402
-from tests.unit.overlap_real_duties import HELD_OUT, PARAPHRASES, corpus, measure, overlaps  # noqa: E402
+from tests.unit.overlap_real_duties import (HELD_OUT, ONE_CLAUSE, PARAPHRASES, corpus, measure,  # noqa: E402
+                                            overlaps)
 
 
 def main() -> None:
@@ -39,14 +40,17 @@ def main() -> None:
     truth = overlaps()
     tuned = sum(1 for p in truth if p & PARAPHRASES.keys())
     held = sum(1 for p in truth if p & HELD_OUT.keys())
+    clause = sum(1 for p in truth if p & ONE_CLAUSE.keys())
     print(f"{len({d.unit_id for d in duties})} units, {len(duties)} duties, {len(truth)} labelled "
-          f"overlaps ({tuned} paraphrases tuned on, {held} held out, {len(truth) - tuned - held} "
-          f"between the standard texts); default threshold {O.DEFAULT_THRESHOLD}")
-    print(f"threshold  candidates  found  recall  precision  paraphrases /{tuned}  held out /{held}")
+          f"overlaps ({tuned} paraphrases tuned on, {held} held out, {clause} one-clause, "
+          f"{len(truth) - tuned - held - clause} between the standard texts); default threshold "
+          f"{O.DEFAULT_THRESHOLD}")
+    print(f"threshold  candidates  found  recall  precision  paraphrases /{tuned}  held out /{held}"
+          f"  one clause /{clause}")
     for t in (float(x) for x in args.thresholds.split(",")):
         m = measure(duties, corp, t)
         print(f"{t:9.2f}  {m['candidates']:10d}  {m['hits']:5d}  {m['recall']:6.2f}  "
-              f"{m['precision']:9.2f}  {m['tuned']:14d}  {m['held']:12d}")
+              f"{m['precision']:9.2f}  {m['tuned']:14d}  {m['held']:12d}  {m['clause']:13d}")
     if args.misses:
         m = measure(duties, corp, O.DEFAULT_THRESHOLD)
         index = {d.code: k for k, d in enumerate(duties)}   # codes are unique
