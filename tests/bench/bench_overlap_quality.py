@@ -12,7 +12,8 @@ app.services.county.overlap.analyse lists (overlap.candidates on the same corpus
 labelled pairs listed / labelled pairs, precision = labelled pairs listed / candidates (with
 --in-county: candidates between two duties of the real texts); and how many paraphrases are
 listed, those the method was tuned on and the held-out ones apart. --misses adds every labelled
-pair's score and the candidates not labelled, at the default threshold.
+pair's score (its best: as wholes or clause by clause) and the candidates not labelled, at the
+default threshold.
 Reports figures; it is not a pass/fail test (tests/unit/test_overlap_quality.py is).
 """
 from __future__ import annotations
@@ -55,7 +56,9 @@ def main() -> None:
         m = measure(duties, corp, O.DEFAULT_THRESHOLD)
         index = {d.code: k for k, d in enumerate(duties)}   # codes are unique
         print(f"\nlabelled pairs by score (* = not listed at {O.DEFAULT_THRESHOLD}):")
-        scored = sorted((corp.score(index[a], index[b]), a, b) for a, b in map(sorted, truth))
+        best = {frozenset((duties[m.i].code, duties[m.j].code)): m.score
+                for m in corp.merge(corp.wholes(0.05)[0], corp.clause_matches(0.05))}
+        scored = sorted((best.get(frozenset((a, b)), 0.0), a, b) for a, b in map(sorted, truth))
         for s, a, b in scored:
             print(f"  {s:.2f}  {a} {b}{'' if frozenset((a, b)) in m['found'] else '  *'}")
         print("found, not labelled:")

@@ -25,7 +25,7 @@ share a great deal of wording: 科技和信息化建设, 应急处置和调查�
 """
 from __future__ import annotations
 
-from app.core.bureau.similarity import Corpus
+from app.core.bureau.duty_match import DutyCorpus
 from app.services.county import overlap as O
 from tests.unit.overlap_fixtures import DEPARTMENTS, county_duties
 
@@ -240,7 +240,7 @@ def _unit(key: str) -> str:
 
 
 # ---------------------------------------------------------------- measuring
-def corpus(in_county: bool = False) -> tuple[list[O.DutyRef], Corpus]:
+def corpus(in_county: bool = False) -> tuple[list[O.DutyRef], DutyCorpus]:
     duties = [O.DutyRef(unit, unit, key, key, text, "") for unit, rows in units().items()
               for key, text in rows]
     if in_county:   # the 47 other generated departments: the IDF of a whole county
@@ -248,16 +248,16 @@ def corpus(in_county: bool = False) -> tuple[list[O.DutyRef], Corpus]:
                                           if d[0] not in ("market", "agri", "emerg")))
         duties += [O.DutyRef(u.key, u.name, f"{u.key}:{code}", f"{u.key}:{code}", text, "")
                    for u in others for code, _, text in u.duties]
-    return duties, Corpus([d.content for d in duties], [d.unit_id for d in duties])
+    return duties, DutyCorpus([d.content for d in duties], [d.unit_id for d in duties])
 
 
-def measure(duties: list[O.DutyRef], corp: Corpus, threshold: float) -> dict:
+def measure(duties: list[O.DutyRef], corp: DutyCorpus, threshold: float) -> dict:
     """Only pairs of two duties of the real texts count (in the county the generated duties
     are context)."""
     truth = overlaps()
     _, cross, _ = O.candidates(duties, corp, threshold, len({d.unit_id for d in duties}))
-    found = {frozenset((duties[i].code, duties[j].code)): s for s, i, j in cross
-             if ":" not in duties[i].code + duties[j].code}
+    found = {frozenset((duties[m.i].code, duties[m.j].code)): m.score for m in cross
+             if ":" not in duties[m.i].code + duties[m.j].code}
     hits = truth & found.keys()
     tuned = {p for p in truth if p & PARAPHRASES.keys()}
     held = {p for p in truth if p & HELD_OUT.keys()}
