@@ -54,7 +54,6 @@ def main() -> None:
               f"{m['precision']:9.2f}  {m['tuned']:14d}  {m['held']:12d}  {m['clause']:13d}")
     if args.misses:
         m = measure(duties, corp, O.DEFAULT_THRESHOLD)
-        index = {d.code: k for k, d in enumerate(duties)}   # codes are unique
         print(f"\nlabelled pairs by score (* = not listed at {O.DEFAULT_THRESHOLD}):")
         best = {frozenset((duties[m.i].code, duties[m.j].code)): m.score
                 for m in corp.merge(corp.wholes(0.05)[0], corp.clause_matches(0.05))}

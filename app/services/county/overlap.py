@@ -2,25 +2,19 @@
 read from the units' mirrors.
 
 - 交叉候选: pairs of similar active duties in different units, ranked by similarity
-  (app.core.bureau.similarity: character 2/3-gram TF-IDF with the IDF counted over units, cosine), with
-  the phrases they share (`candidates` picks them). DEFAULT_THRESHOLD 0.5, measured twice:
-  On real 三定 texts (tests/unit/overlap_real_duties: 市场监管, 农业农村, 应急管理, 74 duties, 24
-  labelled overlaps of which 20 hand-written paraphrases planted in another unit;
-  tests/bench/bench_overlap_quality.py, 2026-12-06): inside a county of 50 units recall 0.75 and
-  precision 1.00 (all 12 paraphrases the normalisation was tuned on, 6 of the 8 written after it);
-  the three units alone 0.62 / 1.00 (held-out paraphrases 3 of 8: with 3 units the IDF hardly
-  tells subject from stock wording). At 0.45 recall 0.83 / 0.75, at 0.4 0.88 / 0.88, precision
-  0.95–1.00. Missed at 0.5: paraphrases of one clause of a long duty (0.41–0.49 in the county), and overlaps
-  the standard texts divide by stage or trade (食用农产品 before / after the market 0.47, 行业 /
-  综合 安全生产 0.06–0.30). The default stays 0.5 because at 0.45 stock phrasing on two subjects
-  comes in (药品 / 农产品 监督抽检 0.46, 道路 / 公路 养护管理 0.41): the page's spinner, or
-  --threshold 0.4, reads further.
-  On tests/unit/overlap_fixtures.py (50 generated units × 40 duties): rephrased near-duplicates
-  (clauses reordered, 负责/承担, 县级 added) score 0.72–1.0; duties with the same stock phrasing on
-  another subject stay below (负责食品安全监督管理 / 负责安全生产监督管理 0.10); 43 pairs of
-  generated non-internal duties of different units reach it (39 before the 2026-12-06
-  normalisation), nearly all sharing a real subject (再生资源回收, 非税收入…): 78 at 0.45, 206 at
-  0.35. A duty repeated as one clause among three of another unit's duty scores 0.35–0.65.
+  (app.core.bureau.similarity: character 2/3-gram TF-IDF with the IDF counted over units, cosine),
+  scored as wholes and clause by clause (app.core.bureau.duty_match: the best of the two, with the
+  clauses that met named when one clause pair scores higher than the wholes), with the phrases they
+  share (`candidates` picks them). DEFAULT_THRESHOLD 0.6, measured on real 三定 texts
+  (tests/unit/overlap_real_duties: 市场监管, 农业农村, 应急管理, 80 duties, 30 labelled overlaps:
+  20 hand-written paraphrases, 6 overlaps in one clause of two long duties, 4 of the standard texts;
+  tests/bench/bench_overlap_quality.py and tests/bench/README.md, 2026-12-06): inside a county of
+  50 units recall 0.73, precision 0.92 (before the clause score, at its default 0.5: 0.60 / 1.00,
+  and none of the one-clause overlaps); the three units alone 0.63 / 0.95 (0.50 / 1.00). At 0.5
+  and 0.55 the clause score lists stock wording around two objects (健全食品安全追溯体系 /
+  …应急体系 0.56) and precision falls to 0.85; the page's spinner, or --threshold 0.5, reads
+  further. On tests/unit/overlap_fixtures.py (50 generated units × 40 duties) the planted
+  near-duplicates score 0.72–1.0 and 54 pairs are listed at 0.6 (21 through a clause).
 - 共性职责: what every organ has (机关党建、财务、文电… its internal management) is not a 交叉
   between two units: recognised by wording in any county, and by frequency in a large one
   (app.services.county.overlap_common), listed apart by 类别.
