@@ -89,6 +89,7 @@ class DutyCorpus:
                 owners.append(self.groups[d])
         self.generic_text = generic_idx
         self.corpus = Corpus(items, owners, counts=counts)
+        self._memo: dict[tuple, list[tuple[float, int, int]]] = {}
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -98,28 +99,58 @@ class DutyCorpus:
         the pairs inside one unit, best first."""
         among = [k for k in range(self.compared) if self.content[self.owner[k]] == k]
         between, inside = [], []
-        for score, a, b in self.corpus.pairs(threshold, among):
+        for score, a, b in self._pairs(threshold, among, None):
             i, j = self.owner[a], self.owner[b]
             (inside if self.groups[i] == self.groups[j] else between).append(
                 Match(score, i, j, self.span[a], self.span[b], (a, b)))
         return between, inside
 
-    def clause_matches(self, threshold: float, leave_out: set[int] | frozenset[int] = frozenset()
-                       ) -> list[Match]:
+    def clause_matches(self, threshold: float, leave_out: set[int] | frozenset[int] = frozenset(),
+                       stock: tuple[float, int] | None = None) -> list[Match]:
         """The best pair of clauses of every pair of duties of two units at `threshold` or
-        more, best first (a duty of one clause: its content); `leave_out`: duties not compared."""
+        more, best first (a duty of one clause: its content); `leave_out`: duties not compared.
+        `stock` (score, units): a clause that meets clauses of that many other units at that
+        score is the stock wording of many 三定 (协调解决推进中的重大问题…), not a 交叉: its pairs
+        are dropped (the search then runs at the lower of the two scores)."""
         among = [k for k in range(self.compared) if self.owner[k] not in leave_out and (
             self.single[self.owner[k]] or self.content[self.owner[k]] != k)]
+        bar = threshold if stock is None else min(threshold, stock[0])
+        found = self._pairs(bar, among, self.blocks)
+        common: set[int] = set()
+        if stock is not None:
+            meets: dict[int, set] = {}
+            for score, a, b in found:
+                if score >= stock[0]:
+                    meets.setdefault(a, set()).add(self.groups[self.owner[b]])
+                    meets.setdefault(b, set()).add(self.groups[self.owner[a]])
+            common = {k for k, units in meets.items() if len(units) + 1 >= stock[1]}
         best: dict[tuple[int, int], tuple[float, int, int]] = {}
-        for score, a, b in self.corpus.pairs(threshold, among, self.blocks):
+        for score, a, b in found:
             i, j = self.owner[a], self.owner[b]
-            if self.groups[i] == self.groups[j]:
+            if score < threshold or self.groups[i] == self.groups[j] or a in common or b in common:
                 continue
             if i > j:
                 i, j, a, b = j, i, b, a
             if score > best.get((i, j), (0.0,))[0]:
                 best[(i, j)] = (score, a, b)
         return self._sorted(best)
+
+    def forget(self) -> None:
+        """Drop the kept searches (the benchmark times the search itself)."""
+        self._memo.clear()
+
+    def _pairs(self, threshold: float, among: list[int], blocks: list[int] | None
+               ) -> list[tuple[float, int, int]]:
+        """Corpus.pairs, kept: the page's threshold spinner asks again for the same search
+        (every threshold from 0.5 up searches at 0.5, the 共性 groups' threshold)."""
+        key = (threshold, tuple(among), blocks is not None)
+        found = self._memo.get(key)     # (two analyses may run at once on the page's threads)
+        if found is None:
+            found = self.corpus.pairs(threshold, among, blocks)
+            if len(self._memo) > 8:
+                self._memo.clear()
+            self._memo[key] = found
+        return found
 
     def _sorted(self, best: dict[tuple[int, int], tuple[float, int, int]]) -> list[Match]:
         return sorted((Match(s, i, j, self.span[a], self.span[b], (a, b))

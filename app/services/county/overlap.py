@@ -14,7 +14,7 @@ read from the units' mirrors.
   and 0.55 the clause score lists stock wording around two objects (健全食品安全追溯体系 /
   …应急体系 0.56) and precision falls to 0.85; the page's spinner, or --threshold 0.5, reads
   further. On tests/unit/overlap_fixtures.py (50 generated units × 40 duties) the planted
-  near-duplicates score 0.72–1.0 and 54 pairs are listed at 0.6 (21 through a clause).
+  near-duplicates score 0.72–1.0 and 48 pairs are listed at 0.6 (15 through a clause).
 - 共性职责: what every organ has (机关党建、财务、文电… its internal management) is not a 交叉
   between two units: recognised by wording in any county, and by frequency in a large one
   (app.services.county.overlap_common), listed apart by 类别.
@@ -47,8 +47,8 @@ from app.core.bureau.duty_match import DutyCorpus, Match
 from app.db.engine import Database
 from app.db.models import Duty, DutySection, LogEntry, Person, PostDuty, Section, WorkLog
 from app.services.county.mirrors import Mirrors, registered_units, require_bureau
-from app.services.county.overlap_common import (COMMON_THRESHOLD, CommonGroup, frequency_groups,
-                                                generic_groups, sort_groups)
+from app.services.county.overlap_common import (COMMON_MIN_UNITS, COMMON_THRESHOLD, CommonGroup,
+                                                frequency_groups, generic_groups, sort_groups)
 
 DEFAULT_THRESHOLD = 0.6
 DEFAULT_TOP = 50
@@ -295,8 +295,8 @@ def candidates(duties: list[DutyRef], corpus: DutyCorpus, threshold: float, unit
     wholes, inside = corpus.wholes(min(threshold, COMMON_THRESHOLD))
     frequent, in_common = frequency_groups(wholes, duties, corpus, units)
     common = sort_groups(generic_groups(duties, corpus) + frequent)
-    found = corpus.merge([m for m in wholes if m.score >= threshold],
-                         corpus.clause_matches(threshold, leave_out=in_common))
+    found = corpus.merge([m for m in wholes if m.score >= threshold], corpus.clause_matches(
+        threshold, leave_out=in_common, stock=(COMMON_THRESHOLD, COMMON_MIN_UNITS)))
     cross = [m for m in found if m.i not in in_common or m.j not in in_common]
     repeats = [m for m in inside if m.score >= max(threshold, REPEAT_THRESHOLD)]
     return common, cross, repeats

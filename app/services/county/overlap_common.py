@@ -8,7 +8,10 @@ Two rules, so that a county of three units is as clean as one of fifty:
   COMMON_THRESHOLD or more, as wholes) spanning at least COMMON_MIN_UNITS units and COMMON_SHARE
   of all units are what most units word alike (a 法治建设 or 普法 duty without an anchor word), one
   group instead of pair by pair. The groups do not move with the user's threshold: at 0.9 the
-  internal duties would fall apart into small groups and show up as 交叉.
+  internal duties would fall apart into small groups and show up as 交叉. A clause that
+  COMMON_MIN_UNITS units or more word alike (协调解决推进中的重大问题，总结推广典型经验; 建立问题清单
+  和整改台账) is the way 三定 texts say something, not two units claiming one responsibility: its
+  pairs are dropped (app.core.bureau.duty_match.DutyCorpus.clause_matches).
 """
 from __future__ import annotations
 
@@ -45,6 +48,11 @@ class CommonGroup:
                 "example": self.example.content, "lowest_score": round(self.lowest, 4),
                 "members": [{"unit": d.unit_name, "code": d.code, "content": d.content}
                             for d in self.duties]}
+
+
+def common_units(units: int) -> int:
+    """How many units word a duty (or a clause) alike before it is what most units say."""
+    return max(COMMON_MIN_UNITS, math.ceil(COMMON_SHARE * units))
 
 
 def generic_groups(duties: list, corpus: DutyCorpus) -> list[CommonGroup]:
@@ -92,7 +100,7 @@ def frequency_groups(matches: list[Match], duties: list, corpus: DutyCorpus, uni
     links: dict[int, list[tuple[float, int, int]]] = {}
     for pair in pairs:
         links.setdefault(root(pair[1]), []).append(pair)
-    need = max(COMMON_MIN_UNITS, math.ceil(COMMON_SHARE * units))
+    need = common_units(units)
     groups, inside = [], set()
     for key, group in members.items():
         spread = {duties[x].unit_id for x in group}
