@@ -1,18 +1,19 @@
 """Similarity of 三定 duties as wholes and clause by clause (app.core.bureau.clauses).
 
 A duty pair's score is the best of: the two duties' contents (their clauses on their own
-subjects: generic clauses — 机关党建、文电… — left out), and any clause of one against any clause or
-the content of the other. So two long duties that share one responsibility score what that
-clause scores, and the clause is named (`Match.clause_i` / `clause_j`), while a paraphrase
+subjects: generic clauses — 机关党建、文电… — left out), and any clause of one against any clause
+of the other (a duty of one clause: its content; a short opening 负责… heading is compared only
+inside the content: 负责产品质量安全监督管理 / 负责农产品质量安全监督管理 differ by one
+character). So two long duties that share one responsibility score what that clause scores, and the clause is named (`Match.clause_i` / `clause_j`), while a paraphrase
 that reorders or merges clauses keeps its score as a whole. Generic clauses never count: a
 duty made only of them is `generic` (共性职责) and is not compared at all.
 
 Every comparison is one text of one Corpus (the IDF counts units, as in
 app.core.bureau.similarity): a duty's content, and, for a duty of two or more content clauses,
 each clause — written at its place in the duty's text with blanks around (blanks break the
-n-grams), so that the phrases `explain` finds point into the duty's own text. One exact pair
-search (`Corpus.pairs`) over all of them finds every pair of duties with any comparison at the
-threshold or more.
+n-grams), so that the phrases `explain` finds point into the duty's own text. Two exact pair
+searches (`Corpus.pairs`) find every pair: the contents (`wholes`), and the clauses
+(`clause_matches`, skipping pairs inside one unit).
 """
 from __future__ import annotations
 
@@ -51,8 +52,7 @@ class DutyCorpus:
         self.owner: list[int] = []               # corpus text → duty
         self.span: list[tuple[int, int] | None] = []   # corpus text → clause span, None = content
         self.content: list[int | None] = []      # duty → corpus text of its content
-        self.full: list[int] = []                # duty → corpus text of its full text (generic
-        for d, (text, clauses) in enumerate(zip(self.texts, self.clauses)):   # ones only)
+        for d, (text, clauses) in enumerate(zip(self.texts, self.clauses)):
             own = [c for c in clauses if not c.generic]
             if not own:
                 self.content.append(None)
