@@ -55,16 +55,20 @@ def render(report) -> str:
     if not report.cross:
         lines.append("  无")
     for n, p in enumerate(report.cross, 1):
-        lines.append(f"{n:>3}. 相似度{p.score:.2f}")
+        way = "（按分句）" if p.clause_a is not None or p.clause_b is not None else ""
+        lines.append(f"{n:>3}. 相似度{p.score:.2f}{way}")
         lines.append(f"     甲 {p.a.unit_name} {p.a.code}：{p.a.content}")
         lines.append(f"     乙 {p.b.unit_name} {p.b.code}：{p.b.content}")
+        if way:
+            lines.append(f"     匹配分句：甲“{p.clause_text_a or '整项职责'}”；乙“{p.clause_text_b or '整项职责'}”")
         if p.phrases:
             lines.append(f"     共同关键词：{'、'.join(p.phrases[:6])}")
-    lines.append(f"\n二、共性职责（多数单位表述相近的机关内部职责，不列为交叉，共{len(report.common)}组）")
+    lines.append(f"\n二、共性职责（各机关普遍具有的内部职责，不作交叉比对，共{len(report.common)}组）")
     if not report.common:
         lines.append("  无")
     for n, g in enumerate(report.common, 1):
-        lines.append(f"{n:>3}. {g.units}个单位、{len(g.duties)}项：{g.example.content}")
+        lines.append(f"{n:>3}. 【{g.kind}】{g.units}个单位、{len(g.duties)}项：{g.example.content}")
+        lines.append("     " + "、".join(f"{d.unit_name}{d.code}" for d in g.duties))
     lines.append(f"\n三、单位内重复（同一单位、相似度≥{max(report.threshold, REPEAT_THRESHOLD):.2f}，"
                  f"共{len(report.repeats)}对）")
     if not report.repeats:

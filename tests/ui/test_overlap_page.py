@@ -46,10 +46,11 @@ def test_highlight_marks_the_spans_and_escapes_the_rest():
     assert highlight_html("abc", []) == "abc"
 
 
-def test_three_tabs_and_the_pairs_ranked(page, county):
+def test_four_tabs_and_the_pairs_ranked(page, county):
     db, mirrors = county
     expected = O.overlap(db, mirrors, today=TODAY)
-    assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == ["交叉候选", "无人承担", "长期不运行"]
+    assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == \
+        ["交叉候选", "共性职责", "无人承担", "长期不运行"]
     assert page.reads[-1] == TODAY
     # reading reports each unit to the progress dialog
     names = [u.name for u in O.registered_units(db)]

@@ -102,7 +102,7 @@ def test_the_small_demo_county_holds_eight_kinds_that_fit_the_names():
     assert town.principal_post == "党委书记" and "青石镇" in town.duties[0][4]
 
 
-def cross_pairs(keys: list[str]) -> set[tuple[str, str]]:
+def cross_pairs(keys: list[str], threshold: float = overlap.DEFAULT_THRESHOLD) -> set[tuple[str, str]]:
     """(kind, kind) pairs the 编办's overlap analysis lists as 交叉 (default threshold) for a
     county of units of these kinds (duties only: the analysis runs on what it reads)."""
     units = []
@@ -110,7 +110,7 @@ def cross_pairs(keys: list[str]) -> set[tuple[str, str]]:
         refs = [overlap.DutyRef(key, key, f"{i}-{code}", code, content, cls)
                 for code, cls, _, _, content in get_kind(key).duties]
         units.append(overlap.UnitFacts(key, key, refs, {}, {}, {}, None, True))
-    report = overlap.analyse(overlap.CountyDuties(dt.date(2026, 10, 31), units, []), top=500)
+    report = overlap.analyse(overlap.CountyDuties(dt.date(2026, 10, 31), units, []), threshold, 500)
     return {tuple(sorted((p.a.unit_name.split("|")[0], p.b.unit_name.split("|")[0])))
             for p in report.cross}
 
@@ -122,7 +122,10 @@ def test_the_kinds_duties_meet_where_real_ones_do():
     assert len(found) <= 8, found                     # a few, not every pair of units
     county = cross_pairs([unit_kind(n, c) for n, c, _ in unit_names(50)])
     generic = "government:沂河县"
-    assert county >= {("cdc", "health"), ("cdc", "education"), ("organisation", "union"),
+    # 学生近视、肥胖监测 (疾控 / 教体) are two clauses of long duties on either side: 0.58, listed
+    # from 0.55 (the default is 0.6 since the clause score, tests/bench/README.md)
+    assert ("cdc", "education") in cross_pairs([unit_kind(n, c) for n, c, _ in unit_names(50)], 0.55)
+    assert county >= {("cdc", "health"), ("organisation", "union"),
                       (generic + "人力资源和社会保障局", "organisation"),
                       (generic + "人力资源和社会保障局", "union"), ("development", generic + "商务局"),
                       (generic + "农业农村局", "market")}, county

@@ -133,12 +133,14 @@ class Corpus:
     """TF-IDF vectors (sublinear tf, smoothed idf, L2-normalised) of a list of texts."""
 
     def __init__(self, texts: Sequence[str], groups: Sequence[object] | None = None,
-                 floor: float = 1.0):
+                 floor: float = 1.0, counts: Sequence[Counter] | None = None):
         """`groups` (one per text, e.g. the unit): the IDF counts groups, not texts, so wording
         every unit uses (the stock phrasing of 三定 texts, 机关党建…) weighs least however many
-        duties repeat it inside one unit."""
+        duties repeat it inside one unit. `counts`: the texts' n-grams when already known."""
         self.texts = list(texts)
-        counts = [ngrams(segment_texts(t)) for t in self.texts]
+        if counts is None:
+            counts = [ngrams(segment_texts(t)) for t in self.texts]
+        self._rank: dict[str, int] | None = None
         self.df: Counter = Counter()
         for c in counts:
             self.df.update(c.keys())
@@ -167,8 +169,12 @@ class Corpus:
             a, b = b, a
         return sum(w * b[g] for g, w in a.items() if g in b)
 
-    def pairs(self, threshold: float) -> list[tuple[float, int, int]]:
-        """Every pair (score, i, j), i < j, with cosine ≥ threshold (> 0), best first.
+    def pairs(self, threshold: float, among: Sequence[int] | None = None,
+              blocks: Sequence[int] | None = None) -> list[tuple[float, int, int]]:
+        """Every pair (score, i, j), i < j, with cosine ≥ threshold (> 0), best first; with
+        `among` (indices, ascending), only pairs of those texts; with `blocks` (per text the
+        first index of the run of consecutive texts it belongs to, e.g. one unit's), only pairs
+        of two blocks (the postings are in index order: a block's own entries end each one).
 
         Prefix filtering (Bayardo, Ma & Srikant, "Scaling up all pairs similarity search", 2007):
         each text's n-grams are taken commonest first; the longest such prefix whose norm stays
@@ -181,16 +187,27 @@ class Corpus:
         eps = 1e-9
         limit = (threshold - eps) ** 2
         df = self.df
-        rank = {g: k for k, g in enumerate(sorted(df, key=lambda g: (-df[g], g)))}   # commonest first
+        if self._rank is None:   # commonest first
+            self._rank = {g: k for k, g in enumerate(sorted(df, key=lambda g: (-df[g], g)))}
+        rank = self._rank
         index: dict[str, list[tuple[int, float]]] = {}
-        prefixes: list[dict[str, float]] = []
-        prefix_norm: list[float] = []
+        prefixes: dict[int, dict[str, float]] = {}
+        prefix_norm: dict[int, float] = {}
         found = []
-        for i, vec in enumerate(self.vectors):
+        for i in range(len(self.vectors)) if among is None else among:
+            vec = self.vectors[i]
             acc: dict[int, float] = defaultdict(float)
-            for g, w in vec.items():
-                for j, wj in index.get(g, ()):
-                    acc[j] += w * wj
+            if blocks is None:
+                for g, w in vec.items():
+                    for j, wj in index.get(g, ()):
+                        acc[j] += w * wj
+            else:
+                lo = blocks[i]
+                for g, w in vec.items():
+                    for j, wj in index.get(g, ()):
+                        if j >= lo:
+                            break
+                        acc[j] += w * wj
             for j, partial in acc.items():
                 # what j's prefix can still add is at most ‖prefix of j‖; the accumulated part
                 # is exact for the rest (j's n-grams outside the prefix are all indexed, or
@@ -204,8 +221,8 @@ class Corpus:
             while k < len(grams) and mass + vec[grams[k]] ** 2 < limit:
                 mass += vec[grams[k]] ** 2
                 k += 1
-            prefixes.append({g: vec[g] for g in grams[:k]})
-            prefix_norm.append(math.sqrt(mass))
+            prefixes[i] = {g: vec[g] for g in grams[:k]}
+            prefix_norm[i] = math.sqrt(mass)
             for g in grams[k:]:
                 if df[g] > 1:   # an n-gram of one text meets no other
                     index.setdefault(g, []).append((i, vec[g]))

@@ -2,30 +2,22 @@
 read from the units' mirrors.
 
 - 交叉候选: pairs of similar active duties in different units, ranked by similarity
-  (app.core.bureau.similarity: character 2/3-gram TF-IDF with the IDF counted over units, cosine), with
-  the phrases they share (`candidates` picks them). DEFAULT_THRESHOLD 0.5, measured twice:
-  On real 三定 texts (tests/unit/overlap_real_duties: 市场监管, 农业农村, 应急管理, 74 duties, 24
-  labelled overlaps of which 20 hand-written paraphrases planted in another unit;
-  tests/bench/bench_overlap_quality.py, 2026-12-06): inside a county of 50 units recall 0.75 and
-  precision 1.00 (all 12 paraphrases the normalisation was tuned on, 6 of the 8 written after it);
-  the three units alone 0.62 / 1.00 (held-out paraphrases 3 of 8: with 3 units the IDF hardly
-  tells subject from stock wording). At 0.45 recall 0.83 / 0.75, at 0.4 0.88 / 0.88, precision
-  0.95–1.00. Missed at 0.5: paraphrases of one clause of a long duty (0.41–0.49 in the county), and overlaps
-  the standard texts divide by stage or trade (食用农产品 before / after the market 0.47, 行业 /
-  综合 安全生产 0.06–0.30). The default stays 0.5 because at 0.45 stock phrasing on two subjects
-  comes in (药品 / 农产品 监督抽检 0.46, 道路 / 公路 养护管理 0.41): the page's spinner, or
-  --threshold 0.4, reads further.
-  On tests/unit/overlap_fixtures.py (50 generated units × 40 duties): rephrased near-duplicates
-  (clauses reordered, 负责/承担, 县级 added) score 0.72–1.0; duties with the same stock phrasing on
-  another subject stay below (负责食品安全监督管理 / 负责安全生产监督管理 0.10); 43 pairs of
-  generated non-internal duties of different units reach it (39 before the 2026-12-06
-  normalisation), nearly all sharing a real subject (再生资源回收, 非税收入…): 78 at 0.45, 206 at
-  0.35. A duty repeated as one clause among three of another unit's duty scores 0.35–0.65.
-- 共性职责: what most units word alike (机关党建、财务、文电… every organ's internal management) is
-  not a 交叉 between two of them. A group of similar duties (joined pairwise at COMMON_THRESHOLD
-  or more) spanning at least COMMON_MIN_UNITS units and COMMON_SHARE of all units is listed once
-  as a group instead of pair by pair. The groups do not move with the user's threshold: at 0.9
-  the internal duties would fall apart into small groups and show up as 交叉.
+  (app.core.bureau.similarity: character 2/3-gram TF-IDF with the IDF counted over units, cosine),
+  scored as wholes and clause by clause (app.core.bureau.duty_match: the best of the two, with the
+  clauses that met named when one clause pair scores higher than the wholes), with the phrases they
+  share (`candidates` picks them). DEFAULT_THRESHOLD 0.6, measured on real 三定 texts
+  (tests/unit/overlap_real_duties: 市场监管, 农业农村, 应急管理, 80 duties, 30 labelled overlaps:
+  20 hand-written paraphrases, 6 overlaps in one clause of two long duties, 4 of the standard texts;
+  tests/bench/bench_overlap_quality.py and tests/bench/README.md, 2026-12-06): inside a county of
+  50 units recall 0.73, precision 0.92 (before the clause score, at its default 0.5: 0.60 / 1.00,
+  and none of the one-clause overlaps); the three units alone 0.63 / 0.95 (0.50 / 1.00). At 0.5
+  and 0.55 the clause score lists stock wording around two objects (健全食品安全追溯体系 /
+  …应急体系 0.56) and precision falls to 0.85; the page's spinner, or --threshold 0.5, reads
+  further. On tests/unit/overlap_fixtures.py (50 generated units × 40 duties) the planted
+  near-duplicates score 0.72–1.0 and 48 pairs are listed at 0.6 (15 through a clause).
+- 共性职责: what every organ has (机关党建、财务、文电… its internal management) is not a 交叉
+  between two units: recognised by wording in any county, and by frequency in a large one
+  (app.services.county.overlap_common), listed apart by 类别.
 - 单位内重复: two duties of one unit at REPEAT_THRESHOLD or more (the IDF counts units, so two
   duties of one unit on the same subject score high; only near-identical ones are listed).
 - 无人承担: active duties with no 承担科室, or with no post duty (岗位职责) of a person at work
@@ -41,7 +33,6 @@ check here is that this is a 编办 database.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -52,17 +43,16 @@ from sqlalchemy import func, select
 
 from app.core import vocab
 from app.core.errors import AppError
-from app.core.bureau.similarity import Corpus
+from app.core.bureau.duty_match import DutyCorpus, Match
 from app.db.engine import Database
 from app.db.models import Duty, DutySection, LogEntry, Person, PostDuty, Section, WorkLog
 from app.services.county.mirrors import Mirrors, registered_units, require_bureau
+from app.services.county.overlap_common import (COMMON_MIN_UNITS, COMMON_THRESHOLD, CommonGroup,
+                                                frequency_groups, generic_groups, sort_groups)
 
-DEFAULT_THRESHOLD = 0.5
+DEFAULT_THRESHOLD = 0.6
 DEFAULT_TOP = 50
 REPEAT_THRESHOLD = 0.85
-COMMON_THRESHOLD = DEFAULT_THRESHOLD
-COMMON_MIN_UNITS = 4
-COMMON_SHARE = 0.25
 IDLE_MONTHS = 12
 AT_WORK = "在职"
 
@@ -101,16 +91,16 @@ class CountyDuties:
     units: list[UnitFacts]
     missing: list[str]                      # registered units without a mirror file
     seconds: float = 0.0
-    _corpus: Corpus | None = field(default=None, repr=False)
+    _corpus: DutyCorpus | None = field(default=None, repr=False)
 
     @property
     def duties(self) -> list[DutyRef]:
         return [d for u in self.units for d in u.duties]
 
-    def corpus(self) -> Corpus:
+    def corpus(self) -> DutyCorpus:
         if self._corpus is None:
             duties = self.duties
-            self._corpus = Corpus([d.content for d in duties], [d.unit_id for d in duties])
+            self._corpus = DutyCorpus([d.content for d in duties], [d.unit_id for d in duties])
         return self._corpus
 
 
@@ -122,23 +112,23 @@ class OverlapPair:
     phrases: list[str]                      # shared phrases as written in a, heaviest first
     spans_a: list[tuple[int, int]]          # shared parts of a.content / b.content [start, end)
     spans_b: list[tuple[int, int]]
+    # the clauses that matched ([start, end) in a.content / b.content) when one clause scored
+    # higher than the duty as a whole; None: the duty as a whole
+    clause_a: tuple[int, int] | None = None
+    clause_b: tuple[int, int] | None = None
+
+    @property
+    def clause_text_a(self) -> str | None:
+        return None if self.clause_a is None else self.a.content[slice(*self.clause_a)]
+
+    @property
+    def clause_text_b(self) -> str | None:
+        return None if self.clause_b is None else self.b.content[slice(*self.clause_b)]
 
     def to_json(self) -> dict:
         return {"score": round(self.score, 4), "a": self.a.to_json(), "b": self.b.to_json(),
-                "phrases": self.phrases}
-
-
-@dataclass
-class CommonGroup:
-    units: int
-    duties: list[DutyRef]
-    example: DutyRef                        # the member most alike to the others
-    lowest: float                           # weakest link inside the group
-
-    def to_json(self) -> dict:
-        return {"units": self.units, "duties": len(self.duties), "example": self.example.content,
-                "lowest_score": round(self.lowest, 4),
-                "members": [{"unit": d.unit_name, "code": d.code} for d in self.duties]}
+                "phrases": self.phrases, "clause_a": self.clause_text_a,
+                "clause_b": self.clause_text_b}
 
 
 @dataclass
@@ -278,35 +268,37 @@ def analyse(data: CountyDuties, threshold: float = DEFAULT_THRESHOLD, top: int =
     corpus = data.corpus()
     common, cross_idx, repeats_idx = candidates(duties, corpus, threshold, len(data.units))
 
-    def pair(s: float, i: int, j: int) -> OverlapPair:
-        why = corpus.explain(i, j)
-        return OverlapPair(s, duties[i], duties[j], [p.text for p in why.phrases],
-                           why.spans_a, why.spans_b)
+    def pair(m: Match) -> OverlapPair:
+        why = corpus.explain(m)
+        return OverlapPair(m.score, duties[m.i], duties[m.j], [p.text for p in why.phrases],
+                           why.spans_a, why.spans_b, m.clause_i, m.clause_j)
 
     start = window_start(data.today)
     return OverlapReport(
         threshold, top, data.today, start, len(data.units), len(duties),
-        [pair(*t) for t in cross_idx[:top]], len(cross_idx), common,
-        [pair(*t) for t in repeats_idx[:top]], unassigned_duties(data), idle_duties(data, start),
+        [pair(m) for m in cross_idx[:top]], len(cross_idx), common,
+        [pair(m) for m in repeats_idx[:top]], unassigned_duties(data), idle_duties(data, start),
         data.missing, time.perf_counter() - started,
         [u.name for u in data.units if not u.has_roster],
         [u.name for u in data.units if u.first_log is None])
 
 
-def candidates(duties: list[DutyRef], corpus: Corpus, threshold: float, units: int
-               ) -> tuple[list[CommonGroup], list[tuple[float, int, int]],
-                          list[tuple[float, int, int]]]:
-    """The 共性 groups, the 交叉 pairs (score, i, j) between units at `threshold` or more that are
-    not both inside one group, and the 单位内重复 pairs; i, j index `duties` (= the corpus)."""
-    found = corpus.pairs(min(threshold, COMMON_THRESHOLD)) if duties else []
-    between = [(s, i, j) for s, i, j in found if duties[i].unit_id != duties[j].unit_id]
-    common, in_common = _common_groups([t for t in between if t[0] >= COMMON_THRESHOLD], duties,
-                                       units)
-    cross = [(s, i, j) for s, i, j in between
-             if s >= threshold and (i not in in_common or j not in in_common)]
-    repeat_bar = max(threshold, REPEAT_THRESHOLD)
-    repeats = [(s, i, j) for s, i, j in found
-               if s >= repeat_bar and duties[i].unit_id == duties[j].unit_id]
+def candidates(duties: list[DutyRef], corpus: DutyCorpus, threshold: float, units: int
+               ) -> tuple[list[CommonGroup], list[Match], list[Match]]:
+    """The 共性 groups, the 交叉 matches between units at `threshold` or more that are not both
+    inside one group, and the 单位内重复 pairs (as wholes); Match.i, .j index `duties` (= the
+    corpus)."""
+    if not duties:
+        return sort_groups([]), [], []
+    # the contents as wholes first: what most units word alike is found on them, and is not
+    # compared clause by clause (it would pair every unit's 法治建设 clause with every other's)
+    wholes, inside = corpus.wholes(min(threshold, COMMON_THRESHOLD))
+    frequent, in_common = frequency_groups(wholes, duties, corpus, units)
+    common = sort_groups(generic_groups(duties, corpus) + frequent)
+    found = corpus.merge([m for m in wholes if m.score >= threshold], corpus.clause_matches(
+        threshold, leave_out=in_common, stock=(COMMON_THRESHOLD, COMMON_MIN_UNITS)))
+    cross = [m for m in found if m.i not in in_common or m.j not in in_common]
+    repeats = [m for m in inside if m.score >= max(threshold, REPEAT_THRESHOLD)]
     return common, cross, repeats
 
 
@@ -316,46 +308,6 @@ def overlap(db: Database, mirrors: Mirrors, *, threshold: float = DEFAULT_THRESH
     report = analyse(data, threshold, top)
     report.seconds += data.seconds
     return report
-
-
-def _common_groups(pairs: list[tuple[float, int, int]], duties: list[DutyRef], units: int
-                   ) -> tuple[list[CommonGroup], set[int]]:
-    """Groups of duties joined by pairs (connected components) that span enough units to be
-    what every organ does; and the duties inside them."""
-    parent: dict[int, int] = {}
-
-    def root(x: int) -> int:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for _, i, j in pairs:
-        parent[root(i)] = root(j)
-    members: dict[int, list[int]] = {}
-    for x in list(parent):
-        members.setdefault(root(x), []).append(x)
-    links: dict[int, list[tuple[float, int, int]]] = {}
-    for pair in pairs:
-        links.setdefault(root(pair[1]), []).append(pair)
-    need = max(COMMON_MIN_UNITS, math.ceil(COMMON_SHARE * units))
-    groups, inside = [], set()
-    for key, group in members.items():
-        spread = {duties[x].unit_id for x in group}
-        if len(spread) < need:
-            continue
-        inside.update(group)
-        degree = Counter()
-        for _, i, j in links[key]:
-            degree[i] += 1
-            degree[j] += 1
-        ordered = sorted(group, key=lambda x: (duties[x].unit_name, duties[x].code))
-        example = max(ordered, key=lambda x: degree[x])
-        groups.append(CommonGroup(len(spread), [duties[x] for x in ordered], duties[example],
-                                  min(s for s, _, _ in links[key])))
-    groups.sort(key=lambda g: (-g.units, g.example.content))
-    return groups, inside
 
 
 def unassigned_duties(data: CountyDuties) -> list[UnassignedDuty]:
@@ -402,8 +354,8 @@ def write_excel(report: OverlapReport, path: Path) -> Path:
     from app.reports.xlsx_tables import write_tables
     title = f"职责交叉与履职分析（{report.today.isoformat()}，阈值{report.threshold:g}）"
     cross = [(n, round(p.score, 3), p.a.unit_name, p.a.code, p.a.content, p.b.unit_name, p.b.code,
-              p.b.content, "、".join(p.phrases[:6])) for n, p in enumerate(report.cross, 1)]
-    common = [(n, g.units, len(g.duties), g.example.content, round(g.lowest, 3),
+              p.b.content, "、".join(p.phrases[:6]), clause_text(p)) for n, p in enumerate(report.cross, 1)]
+    common = [(n, g.kind, g.units, len(g.duties), g.example.content, round(g.lowest, 3),
                "、".join(f"{d.unit_name}{d.code}" for d in g.duties))
               for n, g in enumerate(report.common, 1)]
     repeats = [(p.a.unit_name, round(p.score, 3), p.a.code, p.a.content, p.b.code, p.b.content)
@@ -414,12 +366,21 @@ def write_excel(report: OverlapReport, path: Path) -> Path:
              observed_text(i)) for i in report.idle]
     return write_tables(path, title, [
         ("职责交叉候选", ["排名", "相似度", "单位甲", "职责编号甲", "职责内容甲", "单位乙", "职责编号乙",
-                     "职责内容乙", "共同关键词"], cross),
-        ("共性职责", ["序号", "单位数", "职责数", "代表性表述", "组内最低相似度", "涉及单位及职责编号"], common),
+                     "职责内容乙", "共同关键词", "匹配分句"], cross),
+        ("共性职责", ["序号", "类别", "单位数", "职责数", "代表性表述", "与代表性表述最低相似度",
+                   "涉及单位及职责编号"], common),
         ("单位内重复", ["单位", "相似度", "职责编号甲", "职责内容甲", "职责编号乙", "职责内容乙"], repeats),
         ("无人承担", ["单位", "职责编号", "职责内容", "职能类别", "承担科室", "在岗人员数", "问题"], unassigned),
         ("长期不运行", ["单位", "职责编号", "职责内容", "职能类别", "最近审定日志", "日志观察期"], idle),
     ])
+
+
+def clause_text(pair: OverlapPair) -> str:
+    """The matching clauses of a pair ("" when the duties matched as wholes)."""
+    if pair.clause_a is None and pair.clause_b is None:
+        return ""
+    return (f"甲：{pair.clause_text_a or '（整项职责）'}；"
+            f"乙：{pair.clause_text_b or '（整项职责）'}")
 
 
 def observed_text(item: IdleDuty) -> str:

@@ -1,6 +1,7 @@
-"""职责分析 page (编办 edition): 职责交叉候选 with both duty texts side by side and the shared phrases
-highlighted, 无人承担的职责, 长期不运行的权责事项 (app.services.county.overlap), a similarity
-threshold, and the lists as Excel.
+"""职责分析 page (编办 edition): 职责交叉候选 with both duty texts side by side, the shared phrases
+highlighted and the clauses that matched framed (when a pair meets in one clause of each),
+共性职责 (what every organ has, not compared), 无人承担的职责, 长期不运行的权责事项
+(app.services.county.overlap), a similarity threshold, and the lists as Excel.
 
 The mirrors are read once (in the background); changing the threshold or the number of pairs
 re-runs only the analysis on what was read. Changing the closing day reads again (the last
@@ -26,27 +27,49 @@ from app.ui.widgets.record_table import RecordTable
 from app.ui.widgets.file_dialogs import ask_save_path
 
 MARK = "background-color:#ffe58f;"
-CROSS_HEADERS = ["排名", "相似度", "单位甲", "职责编号甲", "单位乙", "职责编号乙", "共同关键词"]
+CLAUSE_MARK = "background-color:#d6e4ff; text-decoration:underline;"
+CROSS_HEADERS = ["排名", "相似度", "单位甲", "职责编号甲", "单位乙", "职责编号乙", "比对方式", "共同关键词"]
+COMMON_HEADERS = ["类别", "单位数", "职责数", "代表性表述", "涉及单位及职责编号"]
 UNASSIGNED_HEADERS = ["单位", "职责编号", "职能类别", "承担科室", "在岗人员", "问题", "职责内容"]
 IDLE_HEADERS = ["单位", "职责编号", "职能类别", "最近审定日志", "日志观察期", "职责内容"]
 ROLE_INDEX = Qt.ItemDataRole.UserRole + 1
 
 
-def highlight_html(text: str, spans: list[tuple[int, int]]) -> str:
-    """The text as HTML with the [start, end) spans marked (escaped, spans in order)."""
-    parts, pos = [], 0
+def highlight_html(text: str, spans: list[tuple[int, int]], clause: tuple[int, int] | None = None
+                   ) -> str:
+    """The text as HTML with the [start, end) spans marked (escaped, spans in order) and the
+    matching clause, if any, on a blue ground and underlined (Qt's rich text draws no borders
+    and no nested backgrounds: each run gets its own style)."""
+    shared = [False] * len(text)
     for start, end in spans:
-        parts.append(html.escape(text[pos:start]))
-        parts.append(f'<span style="{MARK}">{html.escape(text[start:end])}</span>')
-        pos = end
-    parts.append(html.escape(text[pos:]))
+        shared[start:end] = [True] * (end - start)
+    inside = [False] * len(text)
+    if clause is not None:
+        inside[clause[0]:clause[1]] = [True] * (clause[1] - clause[0])
+    parts, k = [], 0
+    while k < len(text):
+        end = k
+        while end < len(text) and (shared[end], inside[end]) == (shared[k], inside[k]):
+            end += 1
+        style = (MARK if shared[k] else "") + (CLAUSE_MARK if inside[k] else "")
+        if shared[k] and inside[k]:
+            style = MARK + "text-decoration:underline;"
+        piece = html.escape(text[k:end])
+        parts.append(f'<span style="{style}">{piece}</span>' if style else piece)
+        k = end
     return "".join(parts)
 
 
-def duty_html(duty: O.DutyRef, spans: list[tuple[int, int]]) -> str:
+def duty_html(duty: O.DutyRef, spans: list[tuple[int, int]],
+              clause: tuple[int, int] | None = None) -> str:
     return (f"<p><b>{html.escape(duty.unit_name)}</b>　{html.escape(duty.code)}"
             f"（{html.escape(duty.duty_class)}）</p>"
-            f'<p style="font-size:15px; line-height:150%;">{highlight_html(duty.content, spans)}</p>')
+            f'<p style="font-size:15px; line-height:150%;">'
+            f"{highlight_html(duty.content, spans, clause)}</p>")
+
+
+def match_way(pair: O.OverlapPair) -> str:
+    return "整项" if pair.clause_a is None and pair.clause_b is None else "分句"
 
 
 class OverlapPage(QWidget):
@@ -103,7 +126,7 @@ class OverlapPage(QWidget):
         cross = QWidget()
         cross_layout = QVBoxLayout(cross)
         split = QSplitter(Qt.Orientation.Vertical)
-        self.cross_table = RecordTable(CROSS_HEADERS, 6)
+        self.cross_table = RecordTable(CROSS_HEADERS, 7)
         self.cross_table.setObjectName("crossTable")
         # one line per pair (the texts are below): row heights measured while the table is still
         # narrow would otherwise stay several lines tall
@@ -126,6 +149,11 @@ class OverlapPage(QWidget):
         cross_layout.addWidget(self.cross_note)
         self.tabs.addTab(cross, "交叉候选")
 
+        self.common_table = RecordTable(COMMON_HEADERS, 3)
+        self.common_table.setObjectName("commonTable")
+        self.common_note = QLabel(objectName="commonNote", wordWrap=True, styleSheet="color:#555")
+        self.tabs.addTab(self._with_note(self.common_table, self.common_note), "共性职责")
+
         self.unassigned_table = RecordTable(UNASSIGNED_HEADERS, 6)
         self.unassigned_table.setObjectName("unassignedTable")
         self.unassigned_note = QLabel(objectName="unassignedNote", wordWrap=True, styleSheet="color:#555")
@@ -140,7 +168,7 @@ class OverlapPage(QWidget):
         self.refresh()
 
     def fit_rows(self) -> None:
-        for table in (self.unassigned_table, self.idle_table):
+        for table in (self.common_table, self.unassigned_table, self.idle_table):
             if table.isVisible() and table.rowCount() <= 500:
                 table.resizeRowsToContents()
 
@@ -203,27 +231,36 @@ class OverlapPage(QWidget):
             more = f"（另有{report.cross_total - len(report.cross)}对未列出）" \
                 if report.cross_total > len(report.cross) else ""
             text = (f"{report.units}个单位、{report.duties}项在用职责，截至{report.today}：交叉候选"
-                    f"{report.cross_total}对{more}，无人承担{len(report.unassigned)}项，"
+                    f"{report.cross_total}对{more}，共性职责{len(report.common)}组，无人承担{len(report.unassigned)}项，"
                     f"长期不运行{len(report.idle)}项。")
             if report.missing:
                 text += "未能读取（缺少数据文件）：" + "、".join(report.missing) + "。"
             self.summary.setText(text)
         self.summary_text = self.summary.text()
         self.cross_table.set_rows([(n, f"{p.score:.2f}", p.a.unit_name, p.a.code, p.b.unit_name,
-                                    p.b.code, "、".join(p.phrases[:6]))
+                                    p.b.code, match_way(p), "、".join(p.phrases[:6]))
                                    for n, p in enumerate(report.cross, 1)])
         for row in range(self.cross_table.rowCount()):
             self.cross_table.item(row, 0).setData(ROLE_INDEX, row)
         notes = [f"相似度为两项职责文字的相似程度（0–1，按字词片段比对，"
-                 f"“负责”“承担”“工作”等套话和县名不计），不低于{report.threshold:.2f}的列出。"]
+                 f"“负责”“承担”“工作”等套话和县名不计）：整项职责比对，也逐个分句比对，取其高者；"
+                 f"不低于{report.threshold:.2f}的列出。"]
         if report.common:
-            notes.append(f"另有共性职责{len(report.common)}组（如“{report.common[0].example.content[:24]}…”，"
-                         f"{report.common[0].units}个单位都有），是各单位普遍具有的机关内部职责，不列为交叉。")
+            notes.append(f"另有共性职责{len(report.common)}组（各机关普遍具有的内部职责），见“共性职责”页，"
+                         "不列为交叉。")
         if report.repeats:
             notes.append(f"同一单位内表述几乎相同的职责{len(report.repeats)}对。")
         if report.common or report.repeats:
             notes.append("明细见导出的Excel。")
         self.cross_note.setText("".join(notes))
+        self.common_table.set_rows([
+            (g.kind, g.units, len(g.duties), g.example.content,
+             "、".join(f"{d.unit_name}{d.code}" for d in g.duties))
+            for g in report.common])
+        self.common_note.setText(
+            "各机关普遍具有的内部职责（机关文电、财务、人事、党建、统计信访等综合事务），按表述识别，"
+            "单位再少也适用；单位较多时，多数单位表述相近的职责也归入此处（类别为“多数单位表述相近”）。"
+            "这些职责不作交叉比对，列出以便核对是否归类得当。")
         self.unassigned_table.set_rows([
             (u.duty.unit_name, u.duty.code, u.duty.duty_class, "、".join(u.sections) or "—", u.at_work,
              u.problem, u.duty.content) for u in report.unassigned])
@@ -256,9 +293,13 @@ class OverlapPage(QWidget):
         pair = self.current_pair()
         if pair is None:
             return
-        self.side_a.setHtml(duty_html(pair.a, pair.spans_a))
-        self.side_b.setHtml(duty_html(pair.b, pair.spans_b))
-        self.why.setText(f"相似度{pair.score:.2f}；共同关键词（黄色标出）：{'、'.join(pair.phrases) or '—'}")
+        self.side_a.setHtml(duty_html(pair.a, pair.spans_a, pair.clause_a))
+        self.side_b.setHtml(duty_html(pair.b, pair.spans_b, pair.clause_b))
+        text = f"相似度{pair.score:.2f}"
+        if pair.clause_a is not None or pair.clause_b is not None:
+            text += (f"（按分句）；匹配分句（蓝底、下划线标出）：甲“{pair.clause_text_a or '整项职责'}”，"
+                     f"乙“{pair.clause_text_b or '整项职责'}”")
+        self.why.setText(f"{text}；共同关键词（黄色标出）：{'、'.join(pair.phrases) or '—'}")
 
     # ------------------------------------------------------------------ Excel
     def export_excel(self, path: str | None = None) -> None:
