@@ -9,6 +9,11 @@ without a duty takes the type its work category suggests (`of_category`).
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from app.core.figures import PersonFacts
+from app.core.periods import Period
 
 BUSINESS, PARTY, FINANCE_HR, PETITION, GENERAL = (
     "业务工作", "党建工作", "财务和组织人事工作", "信访投诉", "综合性工作")
@@ -60,3 +65,57 @@ def parse(text: str | None) -> str | None:
     """A task type from what a person typed (full name or a short form); None if unknown."""
     text = (text or "").strip()
     return text if text in TASK_TYPES else ALIASES.get(text)
+
+
+# ---------------------------------------------------------------- the split of a group
+@dataclass(frozen=True)
+class TaskTypeRow:
+    task_type: str
+    hours: float
+    share: float | None           # of the group's hours; None when it logged none
+    entries: int
+    entry_share: float | None
+    people: int                   # people with hours of this type
+    people_share: float | None
+
+
+@dataclass(frozen=True)
+class TaskTypeTable:
+    name: str                     # the group: unit, section, person
+    period: Period
+    people: int
+    hours: float                  # = the sum of rows' hours = the group's 计入工时
+    entries: int
+    rows: list[TaskTypeRow]
+
+    def hours_of(self, task_type: str) -> float:
+        return next(r.hours for r in self.rows if r.task_type == task_type)
+
+
+def _share(part: float, whole: float) -> float | None:
+    return part / whole if whole else None
+
+
+def table_of(name: str, period: Period, facts: list[PersonFacts]) -> TaskTypeTable:
+    """The split of a group of counted people."""
+    hours, entries, people = defaultdict(float), defaultdict(int), defaultdict(int)
+    for f in facts:
+        for kind, (h, n) in f.task_hours.items():
+            hours[kind] += h
+            entries[kind] += n
+            if h > 0:
+                people[kind] += 1
+    kinds = list(TASK_TYPES) + sorted(k for k in hours if k not in TASK_TYPES)
+    total_h = round(sum(f.logged_hours for f in facts), 2)
+    total_n = sum(entries.values())
+    rows = [TaskTypeRow(k, round(hours[k], 2), _share(hours[k], total_h), entries[k],
+                        _share(entries[k], total_n), people[k], _share(people[k], len(facts)))
+            for k in kinds]
+    return TaskTypeTable(name, period, len(facts), total_h, total_n, rows)
+
+
+@dataclass(frozen=True)
+class TaskTypeView:
+    """What the statistics page shows for one group: its split and each group below it."""
+    total: TaskTypeTable
+    children: list[TaskTypeTable]

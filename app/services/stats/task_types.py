@@ -9,69 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
 
 from app.core.errors import AppError, PermissionDenied
-from app.core.figures import CHARGE, CHARGE_NAME, NO_SECTION, NO_SECTION_NAME, PERSON, SECTION, UNIT, PersonFacts
+from app.core.figures import CHARGE, CHARGE_NAME, NO_SECTION, NO_SECTION_NAME, PERSON, SECTION, UNIT
 from app.core.metrics import Period
-from app.core.task_types import TASK_TYPES
+from app.core.task_types import TaskTypeTable, TaskTypeView, table_of
 from app.db.engine import Database
 from app.services.org.actor import Actor
 from app.services.stats import compute
 from app.services.stats.access import DENIED, Access
-
-
-@dataclass(frozen=True)
-class TaskTypeRow:
-    task_type: str
-    hours: float
-    share: float | None           # of the group's hours; None when it logged none
-    entries: int
-    entry_share: float | None
-    people: int                   # people with hours of this type
-    people_share: float | None
-
-
-@dataclass(frozen=True)
-class TaskTypeTable:
-    name: str                     # the group: unit, section, person
-    period: Period
-    people: int
-    hours: float                  # = the sum of rows' hours = the group's 计入工时
-    entries: int
-    rows: list[TaskTypeRow]
-
-    def hours_of(self, task_type: str) -> float:
-        return next(r.hours for r in self.rows if r.task_type == task_type)
-
-
-def _share(part: float, whole: float) -> float | None:
-    return part / whole if whole else None
-
-
-def table_of(name: str, period: Period, facts: list[PersonFacts]) -> TaskTypeTable:
-    """The split of a group of counted people."""
-    hours, entries, people = defaultdict(float), defaultdict(int), defaultdict(int)
-    for f in facts:
-        for kind, (h, n) in f.task_hours.items():
-            hours[kind] += h
-            entries[kind] += n
-            if h > 0:
-                people[kind] += 1
-    kinds = list(TASK_TYPES) + sorted(k for k in hours if k not in TASK_TYPES)
-    total_h = round(sum(f.logged_hours for f in facts), 2)
-    total_n = sum(entries.values())
-    rows = [TaskTypeRow(k, round(hours[k], 2), _share(hours[k], total_h), entries[k],
-                        _share(entries[k], total_n), people[k], _share(people[k], len(facts)))
-            for k in kinds]
-    return TaskTypeTable(name, period, len(facts), total_h, total_n, rows)
-
-
-@dataclass(frozen=True)
-class TaskTypeView:
-    """What the statistics page shows for one group: its split and each group below it."""
-    total: TaskTypeTable
-    children: list[TaskTypeTable]
 
 
 def task_type_view(db: Database, period: Period, level: str = UNIT, key: str | None = None, *,
