@@ -28,7 +28,7 @@ ALIASES = {"业务": BUSINESS, "党建": PARTY, "财务和组织人事": FINANCE
 _RULES = (
     (PARTY, re.compile(r"党建|党的建设|党风廉政|全面从严治党|意识形态|精神文明|机关党委|党员|党务|党组织")),
     (GENERAL, re.compile(r"综合工作|日常运转|机关日常|综合事务")),
-    (PETITION, re.compile(r"信访|投诉|举报|来信来访|12345|申诉|热线")),
+    (PETITION, _PETITION := re.compile(r"信访|投诉|举报|来信来访|12345|12315|申诉|热线")),
     (FINANCE_HR, re.compile(r"财务|预算|决算|国有资产|会计|内部审计|政府采购|人事|干部|"
                             r"机构编制|工资|人才队伍|队伍建设|离退休|组织人事|教育培训")),
     (GENERAL, re.compile(r"文秘|文电|公文|会务|后勤|档案|保密|政务公开|督查|督办|安全保卫|信息化|"
@@ -40,11 +40,13 @@ _CATEGORY = {"业务工作": BUSINESS, "检查调研": BUSINESS, "审批服务":
 
 
 def guess(content: str, duty_class: str | None = None) -> str:
-    """The task type a duty's text and 职能类别 suggest. A 核心 duty is the unit's 主责主业:
+    """The task type a duty's text and 职能类别 suggest. Petitions and complaints (信访, 12315
+    投诉举报) are 信访投诉 whatever their class; any other 核心 duty is the unit's 主责主业:
     业务工作 whatever it names (a 组织部's 干部 work, a 财政局's 预算 are their business). Other
     duties by their words; an 辅助 duty nothing names is 综合性工作, a 一般 one 业务工作."""
     if duty_class == "核心":
-        return BUSINESS
+        return PETITION if _PETITION.search(content or "") and not _RULES[1][1].search(content or "") \
+            else BUSINESS
     for kind, pattern in _RULES:
         if pattern.search(content or ""):
             return kind
