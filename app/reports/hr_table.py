@@ -22,7 +22,7 @@ HEADERS = ("序号", "科室", "姓名", "职务", "编制类型", "计入工时
 # The printed table leaves out 职务 (kept in the workbook): eleven columns do not fit the
 # 156 mm text width of the official page without wrapping every row.
 PDF_HEADERS = tuple(h for h in HEADERS if h != "职务")
-PDF_WIDTHS_MM = (7, 37, 14, 17, 13, 13, 14, 13, 14, 14)
+PDF_WIDTHS_MM = (7, 34, 13, 17, 13, 13, 15, 15, 15, 14)
 NOTES = ("计入工时：经审核通过的日志工时；工作饱和度＝计入工时÷应出勤工时（应出勤工时＝（工作日－请假、公休日）×8小时）。",
          "提交率＝已提交日志的工作日÷应填报工作日；审核通过率＝已审核通过的工时÷已提交工时（含待审）；"
          "核心职责占比＝核心职责工时÷计入工时。数据与本系统“统计分析”的个人统计一致。")
