@@ -148,3 +148,41 @@ def test_the_unit_report_prints_the_split_by_task_type(demo, tmp_path):
     assert f"业务工作{business.hours:g}小时，占{business.share * 100:.1f}%" in text
     for r in view.rows:
         assert r.task_type in text
+
+
+def test_a_duty_the_bureau_issues_keeps_the_bureau_s_task_type(tmp_path):
+    """The 编办 issues duties with their task type (its Excel sheet has the column); at the unit
+    the row is the 编办's: the page and the unit's own import cannot change its type."""
+    from app.services.county.issued_duties import import_unit_duties
+    from app.services.org import structure as org
+    from app.services.org.actor import SYSTEM
+    from tests.unit.sync_fixtures import build_world
+    from tests.unit.test_duties_import import fill
+    from app.services.excel.templates import write_template
+
+    w = build_world(tmp_path / "w", keys=("a",))
+    try:
+        assert not w.receive(w.report("a"))[0].rejected
+        issued = tmp_path / "issued.xlsx"
+        write_template("duties", issued)
+        fill(issued, "部门职责", [{"职责编号": "B1", "职责内容": "受理群众来信来访", "职能类别": "一般", "任务类型": "信访投诉"},
+                                  {"职责编号": "B2", "职责内容": "组织市场监管执法", "职能类别": "核心"}])
+        import_unit_duties(w.bureau, w.mirrors, SYSTEM, w.unit_ids["a"], issued)
+        assert not w.unit_receives("a", w.dispatch("a"))[0].rejected
+        unit = w.units["a"]
+        got = {d.code: (d.task_type, d.task_type_set) for d in org.duties(unit) if d.code in ("B1", "B2")}
+        assert got == {"B1": ("信访投诉", True), "B2": ("业务工作", False)}
+        with pytest.raises(PermissionDenied, match="职责“B1”由编办下发，任务类型不能在本单位修改"):
+            set_task_type(unit, SYSTEM, "B1", "综合性工作")
+        mine = tmp_path / "mine.xlsx"
+        write_template("duties", mine)
+        fill(mine, "部门职责", [{"职责编号": "B1", "职责内容": "受理群众来信来访", "职能类别": "一般", "任务类型": "综合"}])
+        with pytest.raises(ValidationError) as err:
+            import_duties(unit, SYSTEM, mine)
+        assert [(p.row, p.column) for p in err.value.problems] == [(2, "任务类型")]
+        # the column left blank (or the same type): the import goes through
+        fill(mine, "部门职责", [{"职责编号": "B1", "职责内容": "受理群众来信来访", "职能类别": "一般", "任务类型": None}])
+        import_duties(unit, SYSTEM, mine)
+        assert {d.code: d.task_type for d in org.duties(unit)}["B1"] == "信访投诉"
+    finally:
+        w.close()
