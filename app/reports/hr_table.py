@@ -26,8 +26,9 @@ PDF_WIDTHS_MM = (7, 34, 13, 17, 13, 13, 15, 15, 15, 14)
 NOTES = ("计入工时：经审核通过的日志工时；工作饱和度＝计入工时÷应出勤工时（应出勤工时＝（工作日－请假、公休日）×8小时）。",
          "提交率＝已提交日志的工作日÷应填报工作日；审核通过率＝已审核通过的工时÷已提交工时（含待审）；"
          "核心职责占比＝核心职责工时÷计入工时。数据与本系统“统计分析”的个人统计一致。")
-SIGN_LINE = ("填表人（签字）：\u3000\u3000\u3000\u3000\u3000审核人（签字）：\u3000\u3000\u3000\u3000\u3000"
-             "单位主要负责人（签字）：\u3000\u3000\u3000\u3000\u3000（单位盖章）")
+BLANK = "_" * 12                # a line to sign on
+SIGN_LINES = (f"填表人（签字）：{BLANK}\u3000审核人（签字）：{BLANK}",
+              f"单位主要负责人（签字）：{BLANK}\u3000（单位盖章）")
 TABLE_FONT = 9.0
 
 
@@ -123,5 +124,6 @@ def write_pdf(table: HrTable, path: Path | str) -> int:
     for note in NOTES:
         doc.note(note)
     doc.blank_line()
-    doc.paragraph(SIGN_LINE, indent=False)      # kept with the issuer and date below it
+    for line in SIGN_LINES:         # the last is kept with the issuer and date below it
+        doc.paragraph(line, indent=False)
     return doc.build(str(path))
