@@ -25,10 +25,12 @@ ALIASES = {"业务": BUSINESS, "党建": PARTY, "财务和组织人事": FINANCE
 # Checked in this order: the first that matches decides. Party building first, then the
 # unit's general running (its "等综合工作" names petitions too), petitions, the unit's own
 # finance and personnel, other general work.
+_PETITION = re.compile(r"信访|投诉|举报|来信来访|12345|12315|申诉|热线")
+_RUNNING = re.compile(r"综合工作|日常运转|机关日常|综合事务")
 _RULES = (
     (PARTY, re.compile(r"党建|党的建设|党风廉政|全面从严治党|意识形态|精神文明|机关党委|党员|党务|党组织")),
-    (GENERAL, re.compile(r"综合工作|日常运转|机关日常|综合事务")),
-    (PETITION, _PETITION := re.compile(r"信访|投诉|举报|来信来访|12345|12315|申诉|热线")),
+    (GENERAL, _RUNNING),
+    (PETITION, _PETITION),
     (FINANCE_HR, re.compile(r"财务|预算|决算|国有资产|会计|内部审计|政府采购|人事|干部|"
                             r"机构编制|工资|人才队伍|队伍建设|离退休|组织人事|教育培训")),
     (GENERAL, re.compile(r"文秘|文电|公文|会务|后勤|档案|保密|政务公开|督查|督办|安全保卫|信息化|"
@@ -44,11 +46,11 @@ def guess(content: str, duty_class: str | None = None) -> str:
     投诉举报) are 信访投诉 whatever their class; any other 核心 duty is the unit's 主责主业:
     业务工作 whatever it names (a 组织部's 干部 work, a 财政局's 预算 are their business). Other
     duties by their words; an 辅助 duty nothing names is 综合性工作, a 一般 one 业务工作."""
+    content = content or ""
     if duty_class == "核心":
-        return PETITION if _PETITION.search(content or "") and not _RULES[1][1].search(content or "") \
-            else BUSINESS
+        return PETITION if _PETITION.search(content) and not _RUNNING.search(content) else BUSINESS
     for kind, pattern in _RULES:
-        if pattern.search(content or ""):
+        if pattern.search(content):
             return kind
     return GENERAL if duty_class == "辅助" else BUSINESS
 
