@@ -1,6 +1,6 @@
 """CLI command group `indicators`: the 编办's indicator systems (评估指标体系) and automatic scores.
 
-    indicators install-defaults --db B            the six shipped templates (skips names already there)
+    indicators install-defaults --db B            the seven shipped templates (skips names already there)
     indicators list --db D [--json]               templates with their points and automatic items
     indicators show --db D --template 名称 [--json]   the tree
     indicators export --db B --template 名称 --out F.xlsx
@@ -45,7 +45,7 @@ def add_parsers(sub) -> None:
         sp.add_argument("--db", type=Path, required=True, help="数据库文件")
         return sp
 
-    action("install-defaults", "编办：安装党委部门、政府部门、直属事业单位、公益服务类事业单位、人大政协机关、群团机关六套默认指标体系")
+    action("install-defaults", "编办：安装党委部门、政府部门、直属事业单位、公益服务类事业单位、人大政协机关、群团机关六套评估指标体系和江苏机关单位高质量发展绩效评价指标体系")
     sp = action("list", "列出指标体系")
     sp.add_argument("--json", action="store_true")
     sp = action("show", "显示一套指标体系的全部指标")

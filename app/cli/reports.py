@@ -37,6 +37,13 @@ def add_parsers(sub) -> None:
     sp.add_argument("--user", help="登录名（--kind person）")
     sp.add_argument("--out", type=Path, required=True, help="PDF文件")
     sp.add_argument("--xlsx", type=Path, help="同时把报告中的表格写入该Excel文件")
+    help_text = ("组织人事导出：每人每季度的计入工时、工作饱和度、提交率、审核通过率、核心职责占比"
+                 "（Excel或打印表，供公务员平时考核参考；限主要领导、分管领导和单位管理员）")
+    sp = acts_as(sub.add_parser("hr-export", help=help_text, description=help_text), READER)
+    sp.add_argument("--db", type=Path, required=True, help="数据库文件")
+    sp.add_argument("--period", required=True,
+                    help="统计期间：2026-Q3（一个季度）或 2026（全年各季度）；月份按其所在季度")
+    sp.add_argument("--out", type=Path, required=True, help="输出文件：.xlsx（Excel）或 .pdf（打印表）")
 
 
 def cmd_report(a) -> int:
@@ -69,4 +76,18 @@ def cmd_report(a) -> int:
     return 0
 
 
-COMMANDS = {"report": cmd_report}
+def cmd_hr_export(a) -> int:
+    # imported here: openpyxl / reportlab, only when the export is written
+    from app.services.stats.hr_export import write_hr_export
+    db = open_db(a.db)
+    try:
+        path, table = write_hr_export(db, a.actor, a.period, a.out)
+    finally:
+        db.dispose()
+    people = len({r.login for r in table.rows})
+    print(f"已导出{table.unit_name}{table.period_label}干部履职情况（{table.scope}，{people}人，"
+          f"{len(table.rows)}行）：{path}")
+    return 0
+
+
+COMMANDS = {"report": cmd_report, "hr-export": cmd_hr_export}

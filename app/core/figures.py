@@ -43,6 +43,7 @@ class PersonFacts:
     hours_by_category: dict[str, float] = field(default_factory=dict)
     focus_hours: dict[str, float] = field(default_factory=dict)   # core/general/auxiliary
     used_duties: set[str] = field(default_factory=set)            # duty ids with counted entries
+    task_hours: dict[str, list] = field(default_factory=dict)     # 任务类型 → [hours, entries]
     timely_logs: int = 0
     late_logs: int = 0
     waiting_overdue_logs: int = 0

@@ -94,6 +94,7 @@ class Duty(Synced, Base):
     code: Mapped[str] = mapped_column(String(20))                 # 职责编号
     content: Mapped[str] = mapped_column(Text)
     duty_class: Mapped[str] = mapped_column(String(4))            # 核心/一般/辅助
+    task_type: Mapped[str | None] = mapped_column(String(12), nullable=True)  # app.core.task_types
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     __table_args__ = (UniqueConstraint("unit_id", "code"),)

@@ -31,6 +31,7 @@ from app.db.models import (Credential, Duty, DutySection, Person, PersonKey, Pos
 from app.demo import data as D
 from app.demo.kinds import Kind, get_kind
 from app.demo.kinds.market import KIND as MARKET
+from app.demo.task_types import classify_duties
 from app.demo.plan import DemoInfo, PlanDuty, PlanPerson, PlanSection
 from app.demo import items as demo_items, logs as demo_logs, reviews as demo_reviews
 from app.demo.signatures import DemoSigners
@@ -286,6 +287,7 @@ def generate_demo(path: Path, seed: int = 1, months: int = 3, overwrite: bool = 
         if enrollment is None:
             initialise_unit(db, setup)
         signers = _write_org(db, sections, duties, persons, admin, hash_password(D.PASSWORD))
+        classify_duties(db)
         items = demo_items.add_items(db, db.unit_id, duties, sections, start, end, seed)
         days = work_calendar(db).working_days(start, end)
         info = DemoInfo(path=path, unit_name=unit_name, credit_code=credit_code,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from app.core import metrics as M
 from app.core.figures import NO_SECTION, Figures, StatsPage
+from app.core.task_types import TaskTypeView
 from app.core.metrics import Period
 from app.core.need import Need
 from app.reports.model import (GREEN, DutyActivity, DutyRef, FocusReference, FocusShares, LoadItem,
@@ -204,3 +205,4 @@ class ReportData:
     examples: dict[str, list[Example]] = field(default_factory=dict)   # core duty id → texts
     focus_reference: FocusReference | None = None    # external shares for this kind of unit
     need: Need | None = None         # the staffing-need verdict (unit-wide reports)
+    task_types: TaskTypeView | None = None   # split by 任务类型 (unit and section reports)

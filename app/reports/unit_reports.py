@@ -30,6 +30,7 @@ from app.reports.report_book import (HOURS, INT, PCT, SMALL_TABLE, Col, ReportBo
                                      comparison, definitions_note, headline)
 
 from app.reports.core_report import core_report
+from app.reports.task_type_part import task_type_part
 from app.reports.person_report import person_report
 from app.reports.report_parts import (KINDS, Context, ReportInfo, categories_and_focus,
                                       change_paragraphs, load_pages, persons_part, trend_figure,
@@ -108,6 +109,7 @@ def unit_report(ctx: Context) -> tuple[ReportBook, str]:
 
     doc.section(1, "工作结构")
     categories_and_focus(book, ctx, s, u, prev.unit)
+    task_type_part(book, ctx.data.task_types)
 
     doc.section(1, "履职全面度")
     doc.paragraph(nv.coverage(s))
@@ -172,6 +174,7 @@ def section_report(ctx: Context, section_id: str) -> tuple[ReportBook, str]:
     doc.section(1, "工作结构")
     unit_row = [("全单位本期", R.focus_shares(page.unit))] if page.unit is not None else []
     categories_and_focus(book, ctx, s, f, before_f, unit_row)
+    task_type_part(book, ctx.data.task_types, "人员")
 
     doc.section(1, "履职全面度")
     doc.paragraph(_section_coverage(s))

@@ -62,7 +62,7 @@ def county(tmp_path_factory, env_dir):
     bureau.dispose()
     add_admin(b)
     r = ok("indicators", "install-defaults", "--db", b, env_dir=env_dir)
-    assert r.stdout.count("已安装") == 6
+    assert r.stdout.count("已安装") == 7
     return b, u, root
 
 
@@ -72,8 +72,11 @@ def test_list_and_show(county, env_dir):
                              ("indicators", "show", "--db", b, "--template", GOV)], env_dir)
     assert listed.returncode == 0 and shown.returncode == 0, listed.stderr + shown.stderr
     found = json.loads(listed.stdout)
-    assert [t["unit_class"] for t in found] == ["党委部门", "政府部门", "直属事业单位", "公益服务类事业单位", "人大政协机关", "群团机关"]
-    assert all((t["common"], t["individual"]) == (100, 20) and t["auto_leaves"] >= 10 for t in found)
+    assert [t["unit_class"] for t in found] == ["党委部门", "政府部门", "直属事业单位", "公益服务类事业单位", "人大政协机关",
+                                               "群团机关", "政府部门"]
+    assert all((t["common"], t["individual"]) == (100, 20) for t in found)
+    assert all(t["auto_leaves"] >= 10 for t in found[:6])
+    assert found[6]["name"] == "江苏机关单位高质量发展绩效评价指标体系" and found[6]["auto_leaves"] == 5
     assert "3.3.1 工作饱和度  6分  [自动：工作饱和度，85%~115%得满分" in shown.stdout
 
 

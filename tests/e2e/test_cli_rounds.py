@@ -145,7 +145,7 @@ def test_whole_round_through_packages(county, env_dir):
     code = {k: credit(i) for i, k in enumerate(UNITS, 1)}
 
     # ---- 编办定单: templates, the round, both units by their default template, 下发包
-    assert cli.ok("indicators", "install-defaults", "--db", cli.b).count("已安装") == 6
+    assert cli.ok("indicators", "install-defaults", "--db", cli.b).count("已安装") == 7
     out = cli.ok("round", "create", "--db", cli.b, "--name", ROUND, "--year", "2026", "--period", "2026-10",
                  "--deadline", "2026-11-30")
     round_id = re.search(r"编号：(\S+)", out).group(1)

@@ -58,7 +58,8 @@ def test_drop_down_lists(tmp_path):
         "编制类型": list(vocab.STAFFING_TYPES), "角色": list(vocab.ROLES),
         "人员状态": list(vocab.PERSON_STATUSES)}
     assert validations(load_workbook(tmp_path / "d.xlsx")["部门职责"]) == {
-        "职能类别": list(vocab.DUTY_CLASSES)}
+        "职能类别": list(vocab.DUTY_CLASSES),
+        "任务类型": ["业务工作", "党建工作", "财务和组织人事工作", "信访投诉", "综合性工作"]}
 
 
 def test_id_column_is_text_and_example_is_valid(tmp_path):

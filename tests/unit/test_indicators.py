@@ -36,7 +36,7 @@ def credit(i: int) -> str:
 
 @pytest.fixture(scope="module")
 def bureau_template(tmp_path_factory) -> Path:
-    """A 编办 database with the six templates installed (copied per test)."""
+    """A 编办 database with the seven templates installed (copied per test)."""
     path = tmp_path_factory.mktemp("bureau") / "county.sqlite"
     db = open_database(path, create=True)
     initialise_unit(db, UnitSetup("沂河县委编办", credit(0), edition="bureau"))
@@ -62,7 +62,7 @@ def fresh_bureau(path: Path):
 
 # ---------------------------------------------------------------- shipped templates
 def test_the_six_templates_validate_with_100_plus_20_points():
-    specs = S.default_specs()
+    specs = S.default_specs()[:6]          # the seventh, 江苏's, is checked in test_task_types_templates
     assert [s.unit_class for s in specs] == list(CLASSES)
     for spec in specs:
         assert S.check_spec(spec) == [], spec.name
@@ -222,7 +222,7 @@ def test_nest_reads_an_outline_and_reports_orphans():
 # ---------------------------------------------------------------- services
 def test_install_is_idempotent_and_only_for_the_bureau_admin(bureau, unit_db):
     before = [(t.id, t.name) for t in S.templates(bureau)]
-    assert len(before) == 6
+    assert len(before) == 7
     assert S.install_defaults(bureau, SYSTEM) == [(name, False) for _, name in before]
     assert [(t.id, t.name) for t in S.templates(bureau)] == before
     with pytest.raises(PermissionDenied, match="编办"):
@@ -302,7 +302,7 @@ def test_reimport_updates_in_place_by_name(bureau, tmp_path):
     assert nodes["2.1.3"].name == "内设机构职责划分合理、衔接顺畅"
     assert "2.5.2" not in nodes and nodes["2.5.1"].max_score == 5
     assert all(nodes[c].id == ids[c] for c in nodes)          # same rows, same ids
-    assert len(S.templates(bureau)) == 6
+    assert len(S.templates(bureau)) == 7
 
 
 def test_import_errors_point_to_the_row_and_nothing_is_written(bureau, tmp_path):

@@ -1,4 +1,4 @@
-"""Indicator systems (评估指标体系) in a database: the six shipped templates, listing, reading a
+"""Indicator systems (评估指标体系) in a database: the seven shipped templates, listing, reading a
 tree, copying, and automatic scores. The Excel round trip is app.services.evaluation.indicators_excel.
 
 Templates are rows the 编办 owns (indicator_template, indicator_item; merge.BUREAU_TABLES): they
@@ -62,7 +62,8 @@ class TemplateInfo:
 
 
 def default_specs() -> list[TemplateSpec]:
-    """The six shipped templates (resources/indicators/*.json), in their order."""
+    """The seven shipped templates (resources/indicators/*.json), in their order: the six 编制
+    evaluation systems by unit class and 江苏's six-indicator 高质量发展绩效评价 system (seed 001)."""
     specs = []
     for file in sorted((resources_dir() / "indicators").glob("*.json")):
         data = json.loads(file.read_text(encoding="utf-8"))
@@ -115,6 +116,14 @@ def default_template_for(db: Database, unit_class: str) -> TemplateInfo | None:
     found = [t for t in templates(db) if t.unit_class in wanted]
     found.sort(key=lambda t: (wanted.index(t.unit_class), t.sort_order, t.name))
     return found[0] if found else None
+
+
+def missing_default_for(db: Database, unit_class: str) -> str | None:
+    """The name of a shipped template made for this class (or its 公益服务类) that the database
+    does not hold: installing the defaults would give the class its template."""
+    wanted = (unit_class, I.CLASS_TEMPLATE.get(unit_class))
+    held = {t.name for t in templates(db)}
+    return next((s.name for s in default_specs() if s.unit_class in wanted and s.name not in held), None)
 
 
 def _node(item: IndicatorItem) -> I.Node:
@@ -218,7 +227,7 @@ def _live_template_id(db: Database, name: str) -> str | None:
 
 
 def install_defaults(db: Database, actor: Actor) -> list[tuple[str, bool]]:
-    """Write the six shipped templates into the 编办's database; a template whose name is
+    """Write the seven shipped templates into the 编办's database; a template whose name is
     already there is left as it is (the 编办 may have edited it). Returns (name, installed now)."""
     require_editor(db, actor)
     done = []

@@ -33,7 +33,7 @@ from app.services.org.actor import Actor
 from app.services.county.mirrors import Mirrors, registered_units, require_bureau
 from app.core.metrics import parse_period
 from app.services.org.headcount import staffing_of
-from app.services.evaluation.indicators import auto_scores, default_template_for, templates
+from app.services.evaluation.indicators import auto_scores, default_template_for, missing_default_for, templates
 from app.services.logs.attachments import store_file
 
 COPIED_COLUMNS = {
@@ -123,9 +123,10 @@ def template_for_unit(db: Database, mirrors: Mirrors, unit_id: str) -> str:
     if found is not None:
         return found.id
     kind = f"单位类别“{unit_class}”" if unit_class else "单位未设类别，"
-    existing = templates(db)
-    if not existing:
-        raise AppError(f"{kind}没有对应的指标体系：编办还没有任何指标体系，请先安装默认指标体系")
+    existing, missing = templates(db), missing_default_for(db, unit_class)
+    if not existing or missing:    # a 编办 that installed the defaults before this class had one
+        raise AppError(f"{kind}没有对应的指标体系：" + (f"默认指标体系“{missing}”尚未安装" if existing else
+                       "编办还没有任何指标体系") + "，请先安装默认指标体系（已有的指标体系不会改动）")
     # The defaults are installed, but none is made for this class (其他, or a class the 编办
     # removed): installing again would not help, so say what would.
     raise AppError(f"{kind}没有对应的指标体系（现有：{'、'.join(dict.fromkeys(t.unit_class for t in existing))}）："

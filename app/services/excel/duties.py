@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from app.core import vocab
+from app.core import task_types, vocab
 from app.core.ids import new_id
 from app.db.engine import Database
 from app.core.validators import clean_section_name, section_name_problem
@@ -50,6 +50,7 @@ class _DutyRow:
     duty_class: str
     section_keys: list[str]
     order: int
+    task_type: str | None = None    # None: not given (a new duty counts by the guess, a known one keeps its type)
 
 
 def import_duties(db: Database, actor: Actor, path: Path) -> ImportResult:
@@ -112,6 +113,10 @@ def _bureau_owned(s, db: Database, duty_rows: list[_DutyRow], problems: Problems
             problems.add(DUTIES.title, r.row, "职责内容",
                          f"职责“{r.code}”由编办下发，内容和职能类别不能在本单位修改（承担科室可以修改），"
                          "如需调整请联系编办")
+        elif duty is not None and r.task_type is not None and r.task_type != task_types.effective(
+                duty.task_type, duty.content, duty.duty_class):
+            problems.add(DUTIES.title, r.row, "任务类型",
+                         f"职责“{r.code}”由编办下发，任务类型不能在本单位修改（可留空），如需调整请联系编办")
     return set(owned)
 
 
@@ -147,6 +152,12 @@ def _check_duties(rows: list[SheetRow], problems: Problems,
             problems.add(sheet, r.number, "职能类别",
                          f"无效的职能类别“{cell_text(raw_class)}”（可选：{'、'.join(vocab.DUTY_CLASSES)}）")
             ok = False
+        raw_type = cell_text(r.get("任务类型"))
+        task_type = task_types.parse(raw_type) if raw_type else None
+        if raw_type and task_type is None:
+            problems.add(sheet, r.number, "任务类型",
+                         f"无效的任务类型“{raw_type}”（可选：{'、'.join(task_types.TASK_TYPES)}，或留空按职责内容推定）")
+            ok = False
         names = split_list(r.get("承担科室")) if known_section_keys is not None else []
         unknown = [n for n in names if name_key(n) not in known_section_keys]
         if unknown:
@@ -156,7 +167,7 @@ def _check_duties(rows: list[SheetRow], problems: Problems,
             ok = False
         keys = list(dict.fromkeys(name_key(n) for n in names))
         if ok:
-            found.append(_DutyRow(r.number, code, content, duty_class, keys, order))
+            found.append(_DutyRow(r.number, code, content, duty_class, keys, order, task_type))
     return found
 
 
@@ -203,13 +214,16 @@ def write_duties(s, db: Database, duty_rows: list[_DutyRow], result: ImportResul
             continue
         if duty is None:
             row = {"id": new_id(), "unit_id": db.unit_id, "code": r.code, "content": r.content,
-                   "duty_class": r.duty_class, "active": True, "sort_order": r.order}
+                   "duty_class": r.duty_class, "active": True, "sort_order": r.order,
+                   "task_type": r.task_type}
             new_duties.append(row)
             duty_id[r.code] = row["id"]
             result.add(K_DUTY, CREATED)
             continue
         revived = duty.deleted
         values = {"content": r.content, "duty_class": r.duty_class, "sort_order": r.order}
+        if r.task_type is not None:
+            values["task_type"] = r.task_type
         if revived:
             values.update(deleted=False, active=True)
         changed = assign(duty, **values)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from app.core import vocab
+from app.core import task_types, vocab
 from app.core.errors import AppError
 from app.core.validators import make_id_number
 from app.reports.xlsx_safe import save_workbook
@@ -38,6 +38,9 @@ DUTIES = SheetLayout("部门职责", (
     Column("承担科室", 30, example=EXAMPLE_SECTION,
            note="承担该职责的科室，多个用顿号“、”分隔；须是「内设机构」表或系统中已有的科室。"
                 "导入后该职责的承担科室与此处填写的完全一致。"),
+    Column("任务类型", 16, choices=task_types.TASK_TYPES, added=True, example=task_types.BUSINESS,
+           note="业务工作、党建工作、财务和组织人事工作、信访投诉或综合性工作（从下拉列表选择），用于按任务类型统计。"
+                "可不填：新职责按职责内容推定，已有职责保持原任务类型。"),
 ))
 
 ROSTER = SheetLayout("人员名册", (
@@ -94,6 +97,8 @@ _GUIDE = {
         "5. 有任何错误则全部不导入，并列出每处错误所在的工作表、行和列。",
         "6. 再次导入时按科室名称、职责编号更新已有数据，不会重复创建；每条职责的承担科室"
         "以本次文件为准。",
+        "7. 「任务类型」（业务工作、党建工作、财务和组织人事工作、信访投诉、综合性工作）用于按任务类型统计，"
+        "可不填：新职责按职责内容和职能类别推定，已有职责保持原任务类型；也可在“单位管理 → 三定职责”中修改。",
     ]),
 }
 

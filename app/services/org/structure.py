@@ -9,7 +9,7 @@ from app.core.errors import ValidationError
 from app.db.engine import Database
 from app.db.models import Duty, DutySection, Person, PostDuty, Section, WorkCategory
 from app.services.org.actor import Actor
-from app.core import vocab
+from app.core import task_types, vocab
 from app.db.models import SectionCharge
 from app.services.review import state as review_state
 
@@ -43,6 +43,8 @@ class DutyRow:
     duty_class: str
     sections: str
     people: int
+    task_type: str = ""         # the 任务类型 it counts as
+    task_type_set: bool = False  # chosen (else guessed from its text)
 
 
 def sections(db: Database) -> list[SectionRow]:
@@ -79,7 +81,8 @@ def duties(db: Database) -> list[DutyRow]:
             PostDuty.deleted.is_(False)).group_by(PostDuty.duty_id)).all())
         rows = s.scalars(select(Duty).where(Duty.deleted.is_(False)).order_by(Duty.sort_order, Duty.code))
         return [DutyRow(d.code, d.content, d.duty_class, "、".join(links.get(d.id, [])),
-                        people.get(d.id, 0)) for d in rows]
+                        people.get(d.id, 0), task_types.effective(d.task_type, d.content, d.duty_class),
+                        d.task_type in task_types.TASK_TYPES) for d in rows]
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from app.services.stats.need import unit_need
 from app.services.stats import compute as stats, drill
 from app.services.stats import queries as Q
 from app.services.stats.access import DENIED
+from app.services.stats.task_types import task_type_view
 
 APPROVED = (vocab.LOG_APPROVED,)
 EXAMPLES_PER_DUTY = 3
@@ -111,6 +112,9 @@ def gather(db: Database, kind: str, period: Period | str, *, section: str | None
         data.trend = trend(db, period, fig, level=level, key=subject, person_ids=ids, actor=actor,
                            calendar=calendar)
     data.focus_reference = focus_reference(data.unit_name)
+    if kind in ("unit", "section"):
+        data.task_types = task_type_view(db, period, UNIT if kind == "unit" else SECTION, subject, actor=actor,
+                                         today=today, calendar=calendar)
     if kind in ("unit", "core") and page.unit is not None:
         data.need = unit_need(db, page.unit, today)
     if kind == "core":

@@ -47,7 +47,7 @@ from operator import add
 from typing import Sequence
 
 from app.core import metrics as M
-from app.core import vocab
+from app.core import task_types, vocab
 from app.core.errors import AppError, PermissionDenied
 from app.core.figures import (CHARGE, CHARGE_NAME, NO_SECTION, NO_SECTION_NAME, NO_STAFFING_TYPE_NAME, PERSON,
                               SECTION, STAFFING_TYPE, UNIT, Figures, PersonFacts, Settings,
@@ -273,6 +273,7 @@ class _Reference:
     categories: list[str]
     name: str
     focus_of: dict[str, str]                         # duty id → core/general/auxiliary
+    task_of: dict[str, str]                          # duty id → 任务类型
     unit_duties: list[tuple[str, str]]               # active (id, code), display order
     section_duties: dict[str, list[tuple[str, str]]]
     post_duties: dict[str, list[tuple[str, str]]]
@@ -293,7 +294,8 @@ def _reference(s, unit_id: str | None) -> _Reference:
     for pid, duty_id in Q.post_duty_links(s):
         per_person[pid].add(duty_id)
     return _Reference(Q.persons(s), Q.sections(s), Q.category_order(s), Q.unit_name(s, unit_id),
-                      {d.id: M.focus_key(d.duty_class) for d in duty_rows}, unit_duties,
+                      {d.id: M.focus_key(d.duty_class) for d in duty_rows},
+                      {d.id: d.task_type for d in duty_rows}, unit_duties,
                       {sid: duty_list(ids) for sid, ids in per_section.items()},
                       {pid: duty_list(ids) for pid, ids in per_person.items()})
 
@@ -335,7 +337,8 @@ def _combine(db: Database, period: Period, ref: _Reference, settings: Settings,
             facts[pid].pending_logs += n
             facts[pid].pending_hours += hours
     focus_of = ref.focus_of
-    for (pid, category, duty_id), (hours, _n) in sums.items():
+    task_of = ref.task_of
+    for (pid, category, duty_id), (hours, n) in sums.items():
         f = facts.get(pid)
         if f is None:
             continue
@@ -346,6 +349,9 @@ def _combine(db: Database, period: Period, ref: _Reference, settings: Settings,
         by_focus[k] = by_focus.get(k, 0.0) + hours
         if duty_id:
             f.used_duties.add(duty_id)
+        task = f.task_hours.setdefault(task_of.get(duty_id) or task_types.of_category(category), [0.0, 0])
+        task[0] += hours
+        task[1] += n
     for pid in has_logs:
         facts[pid].counted = True
     removed = {p.id for p in people if p.deleted}   # kept only when they have counted logs

@@ -25,7 +25,7 @@ from typing import Iterable, Sequence
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from app.core import vocab
+from app.core import task_types, vocab
 from app.core.metrics import Period
 from app.db.models import (Duty, DutySection, LogEntry, Person, PostDuty, Section, Unit,
                            WorkCategory, WorkLog)
@@ -54,6 +54,7 @@ class DutyRow:
     duty_class: str
     active: bool
     deleted: bool
+    task_type: str = ""             # the type it counts as (app.core.task_types.effective)
 
 
 def _rows(s: Session, stmt) -> list:
@@ -97,11 +98,11 @@ def sections(s: Session) -> list[tuple[str, str]]:
 def duties(s: Session, unit_id: str | None) -> list[DutyRow]:
     """All duty rows of the unit in display order (inactive and tombstoned ones too: an entry
     linked to them keeps its duty class)."""
-    query = select(Duty.id, Duty.code, Duty.duty_class, Duty.active, Duty.deleted) \
-        .order_by(Duty.sort_order, Duty.code)
+    query = select(Duty.id, Duty.code, Duty.duty_class, Duty.active, Duty.deleted, Duty.task_type,
+                   Duty.content).order_by(Duty.sort_order, Duty.code)
     if unit_id:
         query = query.where(Duty.unit_id == unit_id)
-    return [DutyRow(*row) for row in _rows(s, query)]
+    return [DutyRow(*row[:5], task_types.effective(row[5], row[6], row[2])) for row in _rows(s, query)]
 
 
 def section_duty_links(s: Session) -> list[tuple[str, str]]:

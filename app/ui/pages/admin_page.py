@@ -17,6 +17,7 @@ from app.services.org.actor import Actor
 from app.services.org.calendar import list_overrides, set_override
 from app.ui.dialogs.base import show_error
 from app.ui.pages.accounts_tab import AccountsTab
+from app.ui.pages.duties_tab import DutiesTab
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.record_table import RecordTable
 from app.services.excel.templates import write_template
@@ -39,8 +40,10 @@ class AdminPage(QWidget):
         self.accounts.status_message.connect(self.status_message)
         self.people = self.accounts.table
         tabs.addTab(self.accounts, "人员名册")
-        self.duty_table = RecordTable(["职责编号", "职责内容", "职能类别", "承担科室", "承担人数"], 1)
-        tabs.addTab(self.duty_table, "三定职责")
+        self.duties = DutiesTab(db, actor)
+        self.duties.status_message.connect(self.status_message)
+        self.duty_table = self.duties.table
+        tabs.addTab(self.duties, "三定职责")
         self.section_table = RecordTable(["科室", "职责概述", "人数", "职责数"], 1)
         tabs.addTab(self.section_table, "内设机构")
         # imported here: a page or dialog is built when it is first opened
@@ -197,8 +200,7 @@ class AdminPage(QWidget):
     # ------------------------------------------------------------------ refresh
     def refresh(self) -> None:
         self.accounts.refresh()
-        self.duty_table.set_rows([(d.code, d.content, d.duty_class, d.sections, d.people)
-                                  for d in org.duties(self.db)])
+        self.duties.refresh()
         self.section_table.set_rows([(s.name, s.summary, s.people, s.duties) for s in org.sections(self.db)])
         self.category_table.set_rows([(c.name, c.standard_hours, "通用" if c.builtin else "单位自定义",
                                        "启用" if c.active else "停用") for c in org.categories(self.db)])

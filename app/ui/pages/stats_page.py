@@ -24,6 +24,7 @@ from app.ui.dialogs.base import show_error
 from app.ui.tasks import TaskRunner
 from app.ui.pages.feedback_tab import add_feedback_tab
 from app.ui.widgets.period_picker import PeriodPicker
+from app.ui.pages.stats_task_types import TaskTypeTab, hr_export_button
 from app.ui.widgets.record_table import RecordTable
 from app.ui.widgets.stats_charts import (BAND_COLOURS, BucketChart, CategoryChart, FocusChart,
                                          SaturationChart, TrendChart)
@@ -107,6 +108,8 @@ class StatsPage(QWidget):
         top.addStretch(1)
         top.addWidget(save_charts)
         top.addWidget(export)
+        if hr := hr_export_button(self):
+            top.addWidget(hr)
         self.report_button = QToolButton(objectName="reportMenu", text="生成报告 ▾")
         self.report_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.report_button)
@@ -156,6 +159,8 @@ class StatsPage(QWidget):
         self.tabs.addTab(chart_scroll, "图表")
         self.tabs.addTab(self.staffing_table, "按编制类型")
         self.tabs.addTab(self.uncovered, "未履行的职责")
+        self.task_tab = TaskTypeTab()
+        self.tabs.addTab(self.task_tab, "按任务类型")
         add_feedback_tab(self)      # 监测反馈 (app.ui.pages.feedback_tab)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -282,6 +287,7 @@ class StatsPage(QWidget):
                 self.table.item(row, light).setBackground(QColor(BAND_COLOURS[k.band]))
         self._charts(fig, kids)
         self._staffing()
+        self.task_tab.follow(self)
         names = self._duty_names()
         self.uncovered.set_rows([(code, names.get(code, "")) for code in fig.uncovered_duties])
         self.tabs.setTabText(3, f"未履行的职责（{len(fig.uncovered_duties)}）")
