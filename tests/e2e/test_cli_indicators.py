@@ -101,7 +101,11 @@ def test_auto_scores_of_a_unit_from_its_mirror(county, env_dir):
     assert items["3.1.1"]["score"] == round(6 * min(1, max(0, (cov - 0.5) / 0.4)), 2)
     core = figures["focus"]["core"]
     assert items["3.2.1"]["score"] == round(8 * min(1, max(0, (core - 0.2) / 0.3)), 2)
-    assert items["3.5.2"]["score"] == round(4 * min(1, max(0, (5 / (26 / 3) - 0.5) / 0.5)), 2)
+    # 编制任务比: the unit's listed 年度重点工作 of the year (服务经济: 3 编制 a task, 26 编制)
+    listed = json.loads(run("items", "list", "--db", u, "--kind", "年度重点工作", "--json", "--as",
+                            principal_of(u), data_dir=env_dir, password=DEMO_PASSWORD).stdout)
+    tasks = sum(i["year"] == 2026 for i in listed)
+    assert tasks and items["3.5.2"]["score"] == round(4 * min(1, max(0, (tasks / (26 / 3) - 0.5) / 0.5)), 2)
     assert result["score"] == round(sum(i["score"] for i in items.values() if i["score"] is not None), 2)
     assert items["3.3.1"]["metric_label"] == "工作饱和度" and "计入工时" in items["3.3.1"]["explanation"]
 
