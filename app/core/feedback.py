@@ -9,11 +9,13 @@ content is plain JSON:
                   submission_rate, review_timeliness, pending_logs, coverage, uncovered},
      "county":   {"units": n, "metrics": {key: {"median": x, "rank": r, "of": n}}},
      "problems": [{category, description, rectify_type, deadline, overdue}],
-     "warnings": [text]}
+     "warnings": [text],
+     "items":    {count, red, yellow, green, without_work,
+                  listed: [{kind, code, title, light, reason}]}}   (absent before work items)
 
 What a reader sees is a list of sections (`sections`), each with a title, lines and an
-optional table; the unit page, the 编办's list and the PDF all print them. A later part (for
-example the lights of the unit's work items) adds its own section with `SECTIONS.append`.
+optional table; the unit page, the 编办's list and the PDF all print them. A later part adds
+its own builder to `SECTIONS` and its content to app.services.county.feedback.CONTENT_PARTS.
 """
 from __future__ import annotations
 
@@ -22,6 +24,8 @@ import json
 import statistics
 from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
+
+from app.core import items as I
 
 VERSION = 1
 REMARK_MAX = 500
@@ -131,23 +135,56 @@ def _problems(content: dict) -> Section:
     return Section("problems", "待整改问题", lines, ["类别", "问题", "整改类型", "整改期限"], rows)
 
 
+ITEMS_LISTED = 8      # red and yellow items named in a feedback; the rest are counted
+
+
+def items_part(facts: Sequence[I.ItemFacts], today: dt.date) -> dict:
+    """The lights of the unit's work items on the day the 编办 issues the feedback (001: 红黄绿灯
+    on lagging tasks): counts per light and the red, then yellow, items with their reasons."""
+    judged = [(f, *I.light(f, today)) for f in facts]
+    order = {I.RED: 0, I.YELLOW: 1}
+    lagging = sorted((j for j in judged if j[1] in order), key=lambda j: (order[j[1]], j[0].kind, j[0].code))
+    count = lambda colour: sum(1 for j in judged if j[1] == colour)  # noqa: E731
+    return {"count": len(judged), "red": count(I.RED), "yellow": count(I.YELLOW), "green": count(I.GREEN),
+            "without_work": sum(1 for f in facts if I.without_work(f, today)),
+            "listed": [{"kind": f.kind, "code": f.code, "title": f.title, "light": colour, "reason": why}
+                       for f, colour, why in lagging[:ITEMS_LISTED]]}
+
+
+def _items(content: dict) -> Section | None:
+    part = content.get("items")
+    if part is None:            # issued before work items existed
+        return None
+    title = "工作事项红黄绿灯"
+    if not part.get("count"):
+        return Section("items", title, ["本单位尚未建立工作事项清单。"])
+    lines = [f"工作事项{part['count']}项：红灯{part['red']}项、黄灯{part['yellow']}项、绿灯{part['green']}项"
+             + (f"；无履职记录或零办理{part['without_work']}项" if part.get("without_work") else "") + "。"]
+    listed = part.get("listed") or []
+    lagging = part["red"] + part["yellow"]
+    if lagging > len(listed):
+        lines.append(f"下表列出其中{len(listed)}项，其余见单位“工作事项”页面。")
+    rows = [[i["light"] + "灯", i["kind"], i["code"], i["title"], i["reason"]] for i in listed]
+    return Section("items", title, lines, ["灯", "类别", "编号", "事项", "说明"] if rows else [], rows)
+
+
 def _warnings(content: dict) -> Section:
     warnings = content.get("warnings") or []
     return Section("warnings", "预警提示", list(warnings) or ["本月没有预警。"])
 
 
-SectionBuilder = Callable[[dict], Section]
+SectionBuilder = Callable[[dict], "Section | None"]     # None: nothing to say (e.g. old content)
 # In print order; append a builder to add a section (e.g. the lights of the unit's work items).
 # A builder reads what it needs from the content (a new part adds its own key to the content
 # when the 编办 issues the feedback) and returns its Section titled without a number.
-SECTIONS: list[SectionBuilder] = [_figures, _problems, _warnings]
+SECTIONS: list[SectionBuilder] = [_figures, _items, _problems, _warnings]
 _NUMBERS = "一二三四五六七八九十"
 
 
 def sections(content: dict, remark: str = "") -> list[Section]:
     """What a feedback says, section by section and numbered 一、二、…, ending with the 编办's
     remark."""
-    out = [build_section(content) for build_section in SECTIONS]
+    out = [found for found in (build_section(content) for build_section in SECTIONS) if found is not None]
     out.append(Section("remark", "编办意见", [remark.strip() or "（无）"]))
     return [replace(s, title=f"{_NUMBERS[min(i, 9)]}、{s.title}") for i, s in enumerate(out)]
 
@@ -156,8 +193,9 @@ def summary(content: dict) -> str:
     """One line: the month's saturation and core share, and the open problems."""
     f = content.get("figures") or {}
     problems = len(content.get("problems") or [])
+    red = (content.get("items") or {}).get("red")
     return (f"{content.get('label', '')}：饱和度{pct(f.get('saturation'))}，核心职责占比"
-            f"{pct(f.get('core_share'))}，待整改问题{problems}个")
+            f"{pct(f.get('core_share'))}，待整改问题{problems}个" + (f"，红灯事项{red}项" if red else ""))
 
 
 def is_overdue(deadline: str | None, today: dt.date) -> bool:

@@ -88,7 +88,7 @@ def test_feedback_goes_round_trip_to_the_unit_with_its_figures(world, tmp_path):
     assert sat["median"] == pytest.approx((figures["saturation"] + other["saturation"]) / 2)
 
     sections = {s.key: s for s in fb.sections}
-    assert list(sections) == ["figures", "problems", "warnings", "remark"]
+    assert list(sections) == ["figures", "items", "problems", "warnings", "remark"]
     assert sections["figures"].rows[0][0] == "工作饱和度"
     assert sections["figures"].rows[0][1].startswith(f"{own.saturation * 100:.1f}%")
     assert sections["problems"].rows == [["职责履行不到位", "市场主体年报抽查未按期完成", "限时整改",
@@ -183,15 +183,35 @@ def test_only_the_bureau_admin_issues_feedback(world):
         bureau_fb.issue_month(world.units["a"], world.mirrors, SYSTEM, "2026-10", today=ISSUED_ON)
 
 
-def test_a_later_part_adds_its_own_section_before_the_remark(world, monkeypatch):
-    """The place kept for later parts (e.g. the lights of the unit's work items): a content part
-    read at issue time and a section builder, numbered in with the others."""
+def test_an_overdue_supervised_item_shows_red_in_the_units_feedback(world, tmp_path):
+    """The feedback carries the lights of the unit's work items (001: 红黄绿灯 on lagging tasks)
+    as the 编办's mirror holds them on the day of issue, named in its own section."""
     from app.core import feedback as FB
-    monkeypatch.setattr(bureau_fb, "CONTENT_PARTS", [lambda mirror, unit_id, period, today:
-                                                     {"lights": {"red": 1, "label": period.label}}])
-    monkeypatch.setattr(FB, "SECTIONS", [*FB.SECTIONS, lambda c: FB.Section(
-        "lights", "工作事项红黄绿灯", [f"{c['lights']['label']}红灯事项{c['lights']['red']}项"])])
-    issued = bureau_fb.issue_month(world.bureau, world.mirrors, SYSTEM, "2026-10", today=ISSUED_ON)
-    titles = [s.title for s in FB.sections(issued[0].content, "")]
-    assert titles == ["一、本月履职数据", "二、待整改问题", "三、预警提示", "四、工作事项红黄绿灯", "五、编办意见"]
-    assert FB.sections(issued[0].content)[3].lines == ["2026年10月红灯事项1项"]
+    from app.services.items.manage import ItemInput, save_item
+    a = world.units["a"]
+    leader = actor_for(a, "ld")
+    save_item(a, leader, ItemInput("督办事项", "DB-01", "县长批示：农贸市场整治", deadline="2026-10-20"))
+    save_item(a, leader, ItemInput("工作计划", "JH-01", "第四季度食品抽检计划", deadline="2026-12-31"))
+    [got] = world.receive(world.report("a"))
+    assert got.status == P.IMPORTED, got.message
+    issued = {i.unit_id: i for i in bureau_fb.issue_month(world.bureau, world.mirrors, SYSTEM, "2026-10",
+                                                          today=ISSUED_ON)}
+    world.unit_receives("a", world.dispatch("a"))
+    [fb] = unit_fb.feedback_list(a, leader)
+    shown = FB.sections(fb.content, "")
+    assert [x.title for x in shown] == ["一、本月履职数据", "二、工作事项红黄绿灯", "三、待整改问题",
+                                        "四、预警提示", "五、编办意见"]
+    lights = shown[1]
+    assert lights.lines[0] == "工作事项2项：红灯1项、黄灯1项、绿灯0项；无履职记录或零办理2项。"
+    assert lights.rows[0][:4] == ["红灯", "督办事项", "DB-01", "县长批示：农贸市场整治"]
+    assert "已超过截止日期2026-10-20共16天" in lights.rows[0][4]
+    assert "红灯事项1项" in FB.summary(fb.content)
+    assert unit_fb.write_pdf(a, leader, "2026-10", tmp_path / "fb.pdf") == 1
+    text = "".join(p.extract_text() for p in PdfReader(tmp_path / "fb.pdf").pages)
+    assert "工作事项红黄绿灯" in text and "农贸市场整治" in text
+    # a unit without a list is told so; its feedback still numbers the same sections
+    other = FB.sections(issued[world.unit_ids["b"]].content, "")[1]
+    assert other.lines == ["本单位尚未建立工作事项清单。"]
+    # a feedback issued before work items (no "items" in its content) leaves the section out
+    old = {k: v for k, v in fb.content.items() if k != "items"}
+    assert [x.title for x in FB.sections(old, "")][1] == "二、待整改问题"

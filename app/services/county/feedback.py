@@ -21,14 +21,20 @@ from app.db.feedback_models import MonthlyFeedback
 from app.db.models import EvalRound, Problem
 from app.services.county import table as county
 from app.services.county.mirrors import Mirrors, registered_units, require_bureau
+from app.services.items.progress import item_facts
 from app.services.org.actor import Actor
 
 
 # More parts of a feedback's content, each read from the unit's mirror when the 编办 issues a
 # month: part(mirror, unit_id, period, today) → {content key: JSON value}. A part that adds a
-# key also appends its section builder to app.core.feedback.SECTIONS (e.g. work-item lights).
+# key also has its section builder in app.core.feedback.SECTIONS (as the work-item lights do).
 ContentPart = Callable[[Database, str, Period, dt.date], dict]
-CONTENT_PARTS: list[ContentPart] = []
+def _item_lights(mirror: Database, unit_id: str, period: Period, today: dt.date) -> dict:
+    """The lights of the unit's work items as its mirror holds them on the day of issue."""
+    return {"items": FB.items_part([facts for _, facts, _, _ in item_facts(mirror)], today)}
+
+
+CONTENT_PARTS: list[ContentPart] = [_item_lights]
 
 
 @dataclass(frozen=True)
