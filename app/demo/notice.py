@@ -1,6 +1,6 @@
 """The county demo's unit that reports late, so that the 编办's reminders and 通报 name one
-(app.core.bureau.reminders): the small demo county's 融媒体中心 (the fourth unit) sent its last
-上报包 a week into the last month — its logs end with the month before, its package is dated
+(app.core.bureau.reminders): the small demo county's 总工会 (the seventh unit, an under-loaded
+one) sent its last 上报包 a week into the last month — its logs end with the month before, its package is dated
 the day after its reviewers' last day — and nothing since, so the last month's package is
 overdue once the 编办's deadline (the 5th by default) has passed. The unit whose 审核率 is low
 is the 疾控 already (app.demo.workload "lagging": its reviewers are a week behind).
@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Callable
 
-LATE_UNIT = 3                     # index in the county plan: 沂河县融媒体中心 in the small demo
+LATE_UNIT = 6                     # index in the county plan: 沂河县总工会 in the small demo
 LATE_LABEL = "上月上报包未报"
 SENT_HOUR = dt.time(9, 30)
 # the fields of a county job tuple (app.demo.county._make_unit)

@@ -1,5 +1,5 @@
 """三提醒一通报 at the 编办 (app.core.bureau.reminders, app.services.county.reminders, the county
-table's 审核率 and the 通报 PDF) on the demo county of tests/notice_county.py: 融媒体中心 has
+table's 审核率 and the 通报 PDF) on the demo county of tests/notice_county.py: 总工会 has
 sent no 上报包 for October, the 疾控's reviewers are a week behind."""
 from __future__ import annotations
 
@@ -136,7 +136,7 @@ def test_the_notice_names_the_late_unit_and_the_low_review_rate(world, tmp_path)
     _, db, mirrors = world
     out = tmp_path / "通报.pdf"
     info = build_county_notice(db, "2026-10", out, today=TODAY, number=7)
-    text = pdf_text(out).replace("\n", "")
+    text = "".join(pdf_text(out).split())
     assert info.pages >= 2 and info.title == "关于2026年10月全县机关履职监测情况的通报"
     assert "沂编办通〔2026〕7号" in text and "各单位主要负责同志：" in text
     problems = text[text.index("三、存在问题"):text.index("四、下一步要求")]
