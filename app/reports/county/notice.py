@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 from reportlab.lib import colors
-from reportlab.platypus import Spacer
 from reportlab.platypus.flowables import HRFlowable
 
 from app.core.bureau.reminders import NoticeSettings
