@@ -85,7 +85,6 @@ def write_notice(rows, packages: dict, settings: NoticeSettings, period: Period,
     doc.section(1, "下一步要求")
     for i, (head, text) in enumerate(T.requirements(st)):
         doc.paragraph(text, lead=f"（{'一二三四五六七八'[i]}）{head}")
-    doc.blank_line()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     pages = doc.build(out)

@@ -169,12 +169,12 @@ def problems(st: Standing) -> list[tuple[str, str]]:
     if st.review_low:
         found.append(("日志审核不及时。", "；".join(
             f"{r.name}{r.review.text()}" for r in st.review_low)
-            + f"，均低于{pct(s.min_review, 0)}，未审定的日志不计入工作饱和度。"))
+            + f"，{'均' if len(st.review_low) > 1 else ''}低于{pct(s.min_review, 0)}，未审定的日志不计入工作饱和度。"))
     if st.submission_low:
         found.append(("日志填报不全。", "；".join(
             f"{r.name}日志填报率{pct(D.submission(r))}（已提交{r.figures.submitted_days}人日÷应出勤"
             f"{r.figures.available_days}人日）" for r in st.submission_low)
-            + f"，低于{pct(s.min_submission, 0)}。"))
+            + f"，{'均' if len(st.submission_low) > 1 else ''}低于{pct(s.min_submission, 0)}。"))
     if st.over or st.under or st.unjudged:
         parts = []
         if st.over:
