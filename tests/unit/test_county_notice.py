@@ -152,3 +152,15 @@ def test_the_notice_names_the_late_unit_and_the_low_review_rate(world, tmp_path)
     # the county's figures come from the rows
     submitted = sum(r.review.submitted for r in rows.values())
     assert f"送审日志{submitted}篇" in text
+
+
+def test_a_half_year_notice_is_titled_and_closed_as_one(world, tmp_path):
+    _, db, _ = world
+    out = tmp_path / "下半年.pdf"
+    info = build_county_notice(db, "2026-H2", out, today=dt.date(2027, 1, 10))
+    text = "".join(pdf_text(out).split())
+    assert info.title == "关于2026年下半年全县机关履职监测情况的通报"
+    assert "沂编办通〔2027〕号" in text and "下一年度上半年再行通报" in text
+    # by January nobody has sent a package for December: every unit is named as late
+    problems = text[text.index("三、存在问题"):text.index("四、下一步要求")]
+    assert "应于1月5日前报送2026年12月的上报包" in problems and LATE in problems

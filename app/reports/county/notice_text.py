@@ -16,7 +16,7 @@ from app.reports.county import data as D
 from app.reports.model import pct
 from app.reports.report_book import BAND_WORDS
 
-NEXT_ROUND = {"month": "下月", "quarter": "下一季度", "half": "下一半年", "year": "下一年度"}
+NEXT_ROUND = {"month": "下月", "quarter": "下一季度", "year": "下一年度"}
 
 
 def period_words(period: Period) -> str:
@@ -214,6 +214,8 @@ def requirements(st: Standing) -> list[tuple[str, str]]:
         asks.append(("优化人员配置。", f"{joined([r.name for r in st.under])}工作量不饱满，"
                      "请对照“三定”职责查找原因，优化内部人员配置。"))
     nxt = NEXT_ROUND.get(st.period.kind, "下期")
+    if st.period.kind == "half":
+        nxt = "下半年" if st.period.start.month == 1 else "下一年度上半年"
     asks.append(("持续监测。", f"编办将继续按月监测各单位履职留痕、日志审核和上报包报送情况，"
                  f"{nxt}再行通报" + ("；本期通报的问题请于下期通报前整改到位。" if len(asks) else "。")))
     return asks
