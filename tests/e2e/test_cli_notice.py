@@ -30,8 +30,10 @@ def appdata(tmp_path_factory):
 def test_reminders_and_the_notice_name_the_late_unit_and_the_low_review_rate(county, appdata, tmp_path):
     db = county / "county.sqlite"
     out = tmp_path / "通报.pdf"
-    text_run, json_run, notice = run_all([
-        ("reminders", "--scope", "county", "--db", db, "--period", "2026-10", "--today", "2026-11-10"),
+    # the first login rehashes the demo admin's password: the other commands log in after it
+    text_run = run("reminders", "--scope", "county", "--db", db, "--period", "2026-10", "--today", "2026-11-10",
+                   data_dir=appdata, password=DEMO_PASSWORD)
+    json_run, notice = run_all([
         ("reminders", "--scope", "county", "--db", db, "--period", "2026-10", "--today", "2026-11-10", "--json"),
         ("county-notice", "--db", db, "--period", "2026-10", "--out", out, "--today", "2026-11-10",
          "--number", "12"),
@@ -70,8 +72,8 @@ def test_the_bureaus_settings_move_the_deadline(county, appdata):
 def test_refusals_say_what_is_wrong(county, appdata, tmp_path):
     db = county / "county.sqlite"
     unit = county / "units" / f"{LATE}.sqlite"
-    wrong_scope, bad_period, unit_db = run_all([
-        ("reminders", "--db", db),
+    wrong_scope = run("reminders", "--db", db, data_dir=appdata, password=DEMO_PASSWORD)   # logs in first
+    bad_period, unit_db = run_all([
         ("county-notice", "--db", db, "--period", "2026-13", "--out", tmp_path / "x.pdf"),
         ("county-notice", "--db", unit, "--period", "2026-10", "--out", tmp_path / "y.pdf", "--as", "admin"),
     ], appdata, password=DEMO_PASSWORD)
