@@ -28,7 +28,7 @@ BASIC_MODULE = "app.cli.basic"
 COMMAND_MODULES = ("app.cli.accounts", "app.cli.review", "app.cli.stats", "app.cli.reports", "app.cli.sync",
                    "app.cli.staffing", "app.cli.rounds", "app.cli.results",
                    "app.cli.indicators", "app.cli.overlap", "app.cli.backups", "app.cli.pcs",
-                   "app.cli.feedback", "app.cli.items", "app.cli.bodies")
+                   "app.cli.feedback", "app.cli.items", "app.cli.bodies", "app.cli.notice")
 DEBUG_FLAG = "--debug"
 
 

@@ -120,11 +120,12 @@ def cmd_settings(a) -> int:
     values = unit_settings.all_values(db)
     if a.key:
         if a.key not in values:
-            unit_settings.parse(a.key, "0")  # raises the Chinese "unknown key" message
+            unit_settings.parse(a.key, "0", bureau=db.edition == "bureau")  # the Chinese "unknown key" message
         print(values[a.key])
         return 0
     for key, value in values.items():
-        print(f"{key} = {value}    # {unit_settings.SPECS[key].label}")
+        spec = unit_settings.SPECS.get(key) or unit_settings.BUREAU_SPECS[key]
+        print(f"{key} = {value}    # {spec.label}")
     return 0
 
 

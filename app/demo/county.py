@@ -41,6 +41,7 @@ from app.services.org import accounts
 from app.demo import items as demo_items
 from app.demo import data as D
 from app.demo import bodies as demo_bodies, feedback as feedback_demo, workload as W
+from app.demo import notice as late_unit
 from app.demo.kinds import get_kind, kind_for
 from app.services.org.actor import SYSTEM
 from app.services.org.setup import UnitSetup, initialise_unit, open_database
@@ -257,14 +258,14 @@ def review_until(end: dt.date, workload: W.Workload, today: dt.date | None = Non
 
 def _make_unit(job: tuple) -> MadeUnit:
     """Worker: generate one unit from its 单位注册包 and export its first 上报包."""
-    name, path, enrollment, code, seed, people, months, end, usb, kind, load, until = job
+    name, path, enrollment, code, seed, people, months, end, usb, kind, load, until = job[:12]
     started = time.perf_counter()
     info = generate_demo(path, seed=seed, months=months, people=people, end=end, enrollment=enrollment,
                          enrollment_code=code, kind=kind, workload=W.PRESETS[load], review_until=until)
     generated = time.perf_counter()
     db = open_database(path)
     try:
-        exported = export_report(db, usb)
+        exported = export_report(db, usb, now=late_unit.sent_at(job))
     finally:
         db.dispose()
     return MadeUnit(name, Path(path), exported.path, info.people, info.logs, info.entries, info.start,
@@ -316,6 +317,7 @@ def generate_county(folder: Path, units: int = 50, people: int = 100, months: in
         jobs = [(u.name, folder / "units" / f"{u.name}.sqlite", u.enrollment, u.enrollment_code, u.seed,
                  u.people, months, end, folder / "usb", u.kind, u.workload,
                  review_until(end, W.PRESETS[u.workload])) for u in plan]
+        jobs = late_unit.hold_back(jobs, lambda day, load: review_until(day, W.PRESETS[load]))
         report("generate", 0, len(jobs), "")
         if workers <= 1:
             made = []
@@ -329,6 +331,7 @@ def generate_county(folder: Path, units: int = 50, people: int = 100, months: in
                 for unit in pool.map(_make_unit, jobs):
                     made.append(unit)
                     report("generate", len(made), len(jobs), unit.name)
+        late_unit.label(made)
         info.units = made
         info.generate_seconds = time.perf_counter() - started
         info.start = min(u.start for u in made)

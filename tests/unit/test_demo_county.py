@@ -30,6 +30,7 @@ MONTH = parse_period("2026-10")
 
 
 UNITS = 8                         # the small demo county (python -m app demo-county --units 8)
+LATE = "沂河县总工会"               # sent no 上报包 for the last month (app.demo.notice)
 
 
 @pytest.fixture(scope="module")
@@ -196,9 +197,12 @@ def test_each_unit_is_of_its_own_kind(made):
 
 def test_saturation_spreads_from_under_to_over_loaded(made):
     """Saturation = approved hours ÷ expected hours: some units under-loaded, most normal, one
-    over-loaded; the unit with gaps submits on well under 80 % of its days."""
+    over-loaded; the unit with gaps submits on well under 80 % of its days. The unit that reports
+    late (app.demo.notice) has no logs of the month at all."""
     _, info = made
     figures = own_figures(info)
+    late = figures.pop(LATE)[1]
+    assert late.submitted_days == 0 and late.logged_hours == 0
     saturation = {name: f.saturation for name, (_, f) in figures.items()}
     submission = {name: f.submission_rate for name, (_, f) in figures.items()}
     under = [n for n, s in saturation.items() if 0.6 <= s < 0.82]
@@ -217,6 +221,8 @@ def test_one_units_last_week_still_waits_for_review(made):
     _, info = made
     waiting = {}
     for unit in info.units:
+        if unit.name == LATE:            # no logs of the month (app.demo.notice)
+            continue
         own = open_database(unit.path)
         last_week = work_calendar(own).working_days(MONTH.start, MONTH.end)[-5]
         with own.read() as s:

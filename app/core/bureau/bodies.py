@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Sequence, TypeVar
 
 from app.core.bureau import county as C
+from app.core.bureau.reminders import ReviewRate
 from app.core.figures import Figures
 from app.core.need import NeedRule, assess
 
@@ -210,9 +211,15 @@ def body_row(head: C.CountyRow, institutions: Sequence[C.CountyRow], rule: NeedR
     figures = combine_figures([m.figures for m in members], name, head.unit_id)
     need = assess(figures, staffing.quota_total, staffing.vacancies, rule, today)
     warnings = C.warnings(staffing, figures)
-    return C.CountyRow(head.unit_id, name, head.credit_code, head.unit_class, staffing, figures, need,
-                       combine_ratio([m.ratio for m in members]), warnings,
-                       max(m.computed_on for m in members))
+    row = C.CountyRow(head.unit_id, name, head.credit_code, head.unit_class, staffing, figures, need,
+                      combine_ratio([m.ratio for m in members]), warnings,
+                      max(m.computed_on for m in members))
+    reviews = [m.review for m in members if m.review is not None]
+    if reviews:     # 审核率: Σ approved ÷ Σ logs sent for review
+        row.review = ReviewRate(sum(r.submitted for r in reviews), sum(r.approved for r in reviews))
+    reds = [m.red_items for m in members if m.red_items is not None]
+    row.red_items = sum(reds) if reds else None      # None: no member keeps a list
+    return row
 
 
 def county_groups(rows: Sequence[C.CountyRow], parents: Mapping[str, str | None], rule: NeedRule,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from app.core.figures import Figures
 from app.core.need import Need
+from app.core.bureau.reminders import ReviewRate
 
 # 编制任务比 (镇江): one key task per 3 / 4 / 5 staffing slots by unit class.
 TASK_BASE = {"服务经济": 3, "社会民生": 4, "综合保障": 5}
@@ -129,6 +130,7 @@ class CountyRow:
     calendar_days: list[str] = field(default_factory=list)
     calendar_accepted: list[str] = field(default_factory=list)
     red_items: int | None = None  # 工作事项 on red (None: the unit keeps no list)
+    review: ReviewRate | None = None     # 审核率 in the period (app.core.bureau.reminders)
 
     def to_json(self) -> dict:
         return {"unit_id": self.unit_id, "name": self.name, "credit_code": self.credit_code,
@@ -140,7 +142,8 @@ class CountyRow:
                                "ratio": self.ratio.ratio, "source": self.ratio.source},
                 "red_items": self.red_items,
                 "warnings": self.warnings, "computed_on": self.computed_on,
-                "calendar_deviations": self.calendar_days, "calendar_accepted": self.calendar_accepted}
+                "calendar_deviations": self.calendar_days, "calendar_accepted": self.calendar_accepted,
+                "review": None if self.review is None else {**self.review.to_json(), "rate": self.review.rate}}
 
 
 def has_data(figures: Figures | None) -> bool:

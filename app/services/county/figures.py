@@ -27,6 +27,7 @@ from app.services.org.calendar import county_calendar
 from app.services.org.headcount import staffing_of
 from app.services.county.mirrors import Mirrors
 from app.services.items.progress import facts_payload
+from app.services.county import review_rate
 from app.services.stats import compute as stats
 
 STAFFING_KEY = "staffing"
@@ -81,6 +82,7 @@ def unit_figures(mirror: Database, months: set[int], today: dt.date,
         figures = stats.unit_stats_many(mirror, [parse_period(key) for key in keys], today=today,
                                         calendar=county_calendar(mirror), settings=values)
         rows += [(key, json.dumps(f.to_json(), ensure_ascii=False)) for key, f in zip(keys, figures)]
+        rows += review_rate.cache_rows(mirror, keys)
     return rows
 
 

@@ -21,7 +21,7 @@ from app.db.models import CountyFigures
 from app.services.county.figures import DIRTY_KEY, STAFFING_KEY, staffing_payload
 from app.services.county.mirrors import Mirrors, registered_units, require_bureau
 from app.services.org import unit_settings
-from app.services.county import basis
+from app.services.county import basis, review_rate
 from app.services.county.basis import bureau_values
 from app.services.items.county import unit_items
 from app.services.org.calendar import county_calendar
@@ -40,7 +40,8 @@ def county_table(db: Database, mirrors: Mirrors, period: Period,
     running = period.end > last_day
     with db.read() as s:
         cached = {(r.unit_id, r.period): r for r in s.scalars(
-            select(CountyFigures).where(CountyFigures.period.in_((period.text, STAFFING_KEY, DIRTY_KEY))))}
+            select(CountyFigures).where(CountyFigures.period.in_((period.text, STAFFING_KEY, DIRTY_KEY,
+                                                                  review_rate.key_of(period)))))}
     rows = []
     for unit in registered_units(db):
         if not mirrors.path(unit.unit_id).exists():
@@ -63,6 +64,9 @@ def county_table(db: Database, mirrors: Mirrors, period: Period,
             figures = Figures.from_json(found[0].to_json(), found[0].period)
             computed_on = today.isoformat()
         rows.append(_row(unit, info, figures, computed_on, rule, today, own, period.end.year))
+        review = None if dirty or running else cached.get((unit.unit_id, review_rate.key_of(period)))
+        rows[-1].review = (review_rate.from_cache(review.payload) if review is not None
+                           else review_rate.count(mirrors.get(unit.unit_id), period))
     return rows
 
 

@@ -1,9 +1,10 @@
 """The unit edition's side of sync: 上报包 out to the 编办, 下发包 in from it."""
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from sqlalchemy import select
 
@@ -44,10 +45,12 @@ def _require(db: Database, actor: Actor) -> Peer:
     return peer
 
 
-def export_report(db: Database, out_dir: Path, *, actor: Actor = SYSTEM, full: bool = False) -> P.ExportResult:
+def export_report(db: Database, out_dir: Path, *, actor: Actor = SYSTEM, full: bool = False,
+                  now: Callable[[], dt.datetime] = dt.datetime.now) -> P.ExportResult:
     """The 上报包: every change the 编办 has not acknowledged yet (full=True: everything). Its
     header carries this unit's public keys and their proof of the one-time code, with which the
-    编办 registers them from the first package it imports."""
+    编办 registers them from the first package it imports. `now`: when it is made (its header's
+    created_at; the county demo dates a unit's package back)."""
     peer = _require(db, actor)
     keys = P.ensure_keys(db)
     unit = unit_of(db)
@@ -58,7 +61,7 @@ def export_report(db: Database, out_dir: Path, *, actor: Actor = SYSTEM, full: b
         extra["enroll_proof"] = proof
     return P.export_to(db, peer.peer_id, out_dir, kind=P.KIND_REPORT, keys=keys, sender_id=unit.id,
                        sender_name=unit.name, file_unit_name=unit.name, skip=UNIT_PRIVATE,
-                       extra_header=extra, full=full, actor=actor)
+                       extra_header=extra, full=full, actor=actor, now=now)
 
 
 def rekey(db: Database, code: str, *, actor: Actor = SYSTEM) -> str:

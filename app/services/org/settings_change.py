@@ -16,7 +16,7 @@ from app.services.review import state as review_state
 
 def set_value(db: Database, actor: Actor, key: str, text) -> object:
     actor.require_admin()
-    value = parse(key, text)
+    value = parse(key, text, bureau=db.edition == "bureau")
     with db.session(actor=actor) as s:
         row = s.scalar(select(Setting).where(Setting.key == key))
         if row is None:

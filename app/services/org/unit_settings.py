@@ -50,6 +50,12 @@ SPECS: dict[str, Spec] = {
                                       "退休年龄规则（JSON；留空则用内置的渐进式延迟退休规则）",
                                       _check_retirement_rules),
 }
+# The 编办's own settings (编办版 only): its reminders and 通报 (app.core.bureau.reminders).
+BUREAU_SPECS: dict[str, Spec] = {
+    "notice.package_due_day": Spec(int, 5, 1, 28, "上报包报送截止日（每月几日前报送上月的上报包）"),
+    "notice.min_review_rate": Spec(float, 0.8, 0, 1, "审核率下限（已审定日志占送审日志的比例，低于则提醒）"),
+    "notice.min_submission_rate": Spec(float, 0.8, 0, 1, "填报率下限（低于则提醒）"),
+}
 
 
 # Settings that move a unit's figures without being work, with a short name and how a value reads.
@@ -87,7 +93,7 @@ def get(db: Database, key: str):
 
 def get_in(s, key: str):
     """The setting as seen by this session (including its own uncommitted writes)."""
-    spec = SPECS[key]
+    spec = SPECS.get(key) or BUREAU_SPECS[key]
     raw = s.scalar(select(Setting.value).where(Setting.key == key, Setting.deleted.is_(False)))
     if raw is None:
         return spec.default
@@ -102,7 +108,8 @@ def all_values(db: Database) -> dict[str, object]:
         stored = dict(s.execute(select(Setting.key, Setting.value)
                                 .where(Setting.deleted.is_(False))).all())
     values = {}
-    for key, spec in SPECS.items():
+    specs = {**SPECS, **BUREAU_SPECS} if db.edition == "bureau" else SPECS
+    for key, spec in specs.items():
         try:
             values[key] = spec.kind(json.loads(stored[key])) if key in stored else spec.default
         except (ValueError, TypeError):
@@ -110,10 +117,12 @@ def all_values(db: Database) -> dict[str, object]:
     return values
 
 
-def parse(key: str, text: str):
-    if key not in SPECS:
-        raise ValidationError(f"未知的设置项“{key}”（可用：{'、'.join(SPECS)}）")
-    spec = SPECS[key]
+def parse(key: str, text: str, bureau: bool = False):
+    """The value of `text` for `key`; `bureau`: the 编办's own keys (BUREAU_SPECS) too."""
+    specs = {**SPECS, **BUREAU_SPECS} if bureau else SPECS
+    if key not in specs:
+        raise ValidationError(f"未知的设置项“{key}”（可用：{'、'.join(specs)}）")
+    spec = specs[key]
     if spec.kind is dict:
         return _parse_document(key, spec, text)
     try:

@@ -31,10 +31,12 @@ BODY_RULES = {
     "核心聚焦度": TOTAL,      # Σ core-duty hours ÷ Σ hours on duties
     "全面度": TOTAL,          # Σ duties with entries ÷ Σ active duties
     "填报率": TOTAL,          # Σ submitted days ÷ Σ available days
+    "审核率": TOTAL,          # Σ finally approved logs ÷ Σ logs sent for review
     "待审": TOTAL,            # Σ pending hours ÷ Σ submitted hours
     "测算需（差额）": TOTAL,  # the need rule on the combined figures, against Σ quota
     "编制需求": TOTAL,        # its verdict
     "编制任务比": TOTAL,      # Σ key tasks ÷ Σ (quota ÷ base)
+    "红灯事项": TOTAL,        # Σ the members' red work items
     "预警": TOTAL,            # the body's own warnings (each member's stay on its row)
 }
 INDENT = "　　"

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView,
                                QLabel, QMessageBox, QPushButton, QStackedWidget, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+                               QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from app.core import metrics as M
 from app.core.errors import AppError
@@ -36,17 +36,19 @@ from app.ui.tasks import TaskRunner
 from app.core.items import RULE_TEXT as ITEM_RULE
 from app.ui.widgets.period_picker import PeriodPicker
 from app.ui.widgets.file_dialogs import ask_save_path, confirm_saved
+from app.ui.pages.bureau.county_reminders import RemindersPanel
 
 ROLE_UNIT = Qt.ItemDataRole.UserRole + 1
 ROLE_SORT = Qt.ItemDataRole.UserRole + 2
 # (column title, key for ranked or None, is a percentage)
 COLUMNS = (("排名", None), ("单位", None), ("编制数", None), ("实有", None), ("使用率", "usage"),
            ("空编", "vacancies"), ("超编", None), ("饱和度", "saturation"), ("核心聚焦度", "focus"),
-           ("全面度", "coverage"), ("填报率", "submission_rate"), ("待审", None), ("测算需（差额）", None),
-           ("编制需求", None), ("编制任务比", None), ("红灯事项", None), ("预警", None))
+           ("全面度", "coverage"), ("填报率", "submission_rate"), ("审核率", None), ("待审", None),
+           ("测算需（差额）", None), ("编制需求", None), ("编制任务比", None), ("红灯事项", None), ("预警", None))
 TITLES = [c[0] for c in COLUMNS]
 COL_NAME, COL_SATURATION = TITLES.index("单位"), TITLES.index("饱和度")
 COL_PENDING, COL_NEED = TITLES.index("待审"), TITLES.index("测算需（差额）")
+COL_REVIEW = TITLES.index("审核率")
 COL_VERDICT, COL_RATIO, COL_WARNINGS = TITLES.index("编制需求"), TITLES.index("编制任务比"), TITLES.index("预警")
 TEXT_COLUMNS = (COL_NAME, COL_VERDICT, COL_WARNINGS)      # sorted and exported as text
 # The ranking picker names each measure by its column's title (it said 编制使用率 over a column
@@ -58,7 +60,7 @@ VERDICT_COLOURS = {"增编依据": "#b00020", "减编依据": "#1f5fa8", "基本
 WARNING_TINT = "#fff0d9"
 LEGEND = (
     "<b>编制需求</b>：{rule}测算人数带 * 的仅供参考；差额 = 测算需要人数 − 在岗人数。"
-    "<b>待审</b> = 尚未审定的已提交工时占比。<br>"
+    "<b>待审</b> = 尚未审定的已提交工时占比。<b>审核率</b> = 已审定日志 ÷ 送审日志（篇）。<br>"
     "<b>编制任务比</b> = 年度重点任务数 ÷（编制数 ÷ 基数），基数：服务经济3、社会民生4、综合保障5；"
     "大于1表示每个编制承担的重点任务多于标准；注（清单）的按单位工作事项清单中本年度的年度重点工作计数，"
     "注（登记）的按编办登记的重点任务数。<b>红灯事项</b> = 单位工作事项中亮红灯的项数（悬停看规则）。"
@@ -99,12 +101,19 @@ def cells(rank: int | None, r: CountyRow) -> list[tuple[str, object]]:
             (str(s.quota_total), s.quota_total), (str(s.actual_total), s.actual_total),
             (pct(s.usage), s.usage), (str(s.vacancies), s.vacancies), (str(over) if over else "", over),
             (pct(saturation), saturation), (pct(core), core), (pct(coverage), coverage),
-            (pct(submission), submission), (pct(pending) if f and f.pending_logs else "", pending),
+            (pct(submission), submission), review_cell(r),
+            (pct(pending) if f and f.pending_logs else "", pending),
             (r.need.short_text(), r.need.gap),
             (r.need.verdict, r.need.verdict),
             (M.DASH if ratio is None else f"{ratio:.2f}{RATIO_SOURCE_MARK.get(r.ratio.source, '')}", ratio),
             (M.DASH if r.red_items is None else str(r.red_items), r.red_items),
             ("；".join(r.warnings), len(r.warnings))]
+
+
+def review_cell(r: CountyRow) -> tuple[str, object]:
+    """审核率: finally approved ÷ submitted logs of the period (app.core.bureau.reminders)."""
+    rate = r.review.rate if r.review is not None else None
+    return pct(rate), rate
 
 
 def tooltips(r: CountyRow) -> dict[int, str]:
@@ -124,7 +133,8 @@ def tooltips(r: CountyRow) -> dict[int, str]:
     return {COL_NAME: f"{r.credit_code}　{r.unit_class}\n统计于{r.computed_on}",
             2: per_type + ("\n" + leaders if leaders else ""), 3: per_type,
             COL_SATURATION: f"已审定计入{logged:g}小时 / 应出勤{expected:g}小时" + (f"\n另有{pending}" if pending else ""),
-            COL_PENDING: pending or "没有待审的日志", COL_NEED: r.need.text, COL_VERDICT: r.need.text,
+            COL_PENDING: pending or "没有待审的日志",
+            COL_REVIEW: r.review.text() if r.review is not None else "", COL_NEED: r.need.text, COL_VERDICT: r.need.text,
             COL_RATIO: ratio_text, COL_WARNINGS: "\n".join(r.warnings),
             TITLES.index("红灯事项"): ("单位尚无工作事项清单" if r.red_items is None else
                                     f"亮红灯的工作事项{r.red_items}项\n{ITEM_RULE}")}
@@ -185,6 +195,10 @@ class CountyPage(QWidget):
         self.report_button.setVisible(importlib.util.find_spec(REPORT_MODULE) is not None)
         top.addWidget(self.report_button)
         top.addWidget(feedback_button(self))      # 月度反馈 (app.ui.dialogs.feedback_dialog)
+        self.notice_button = QPushButton("生成通报…", objectName="countyNotice")
+        self.notice_button.setToolTip("所选期间的全县机关履职监测情况通报（PDF）：表扬、存在问题、下一步要求")
+        self.notice_button.clicked.connect(lambda: self.reminders.make_notice(self.period_shown))
+        top.addWidget(self.notice_button)
         self.title = QLabel(objectName="countyTitle", styleSheet="font-size:12pt")
         self.table = QTableWidget(0, len(COLUMNS), objectName="countyTable")
         self.table.setHorizontalHeaderLabels([c[0] for c in COLUMNS])
@@ -207,7 +221,14 @@ class CountyPage(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.title)
-        layout.addWidget(self.table, 1)
+        self.reminders = RemindersPanel(self.db, self.mirrors, self.actor, self.settings, self.today, self.runner,
+                                        open_reports=self.open_reports)
+        self.reminders.status_message.connect(self.status_message)
+        self.tabs = QTabWidget(objectName="countyTabs")
+        self.tabs.addTab(self.table, "全县各单位")
+        self.tabs.addTab(self.reminders, "提醒")
+        self.reminders.counted.connect(lambda n: self.tabs.setTabText(1, f"提醒（{n}）" if n else "提醒"))
+        layout.addWidget(self.tabs, 1)
         layout.addWidget(legend)
         return view
 
@@ -241,6 +262,7 @@ class CountyPage(QWidget):
         self.period_shown, self.rows = period, rows
         self.parents = unit_parents(self.db, self.mirrors)
         self.show_rows()
+        self.reminders.show_for(period, rows)
 
     def show_rows(self) -> None:
         if self.period_shown is None:
@@ -274,7 +296,7 @@ class CountyPage(QWidget):
     def _colour(self, row: int, r: CountyRow) -> None:
         f = r.figures
         band = f.band if f is not None and f.saturation is not None else None
-        self.table.item(row, 7).setBackground(QColor(BAND_TINTS[band]))
+        self.table.item(row, COL_SATURATION).setBackground(QColor(BAND_TINTS[band]))
         verdict = self.table.item(row, COL_VERDICT)
         verdict.setForeground(QColor(VERDICT_COLOURS.get(r.need.verdict, "#222")))
         if r.need.verdict in ("增编依据", "减编依据"):
@@ -284,7 +306,7 @@ class CountyPage(QWidget):
         if r.staffing.over_quota:
             self.table.item(row, 6).setForeground(QColor("#b00020"))
         if r.warnings:
-            self.table.item(row, 14).setBackground(QColor(WARNING_TINT))
+            self.table.item(row, COL_WARNINGS).setBackground(QColor(WARNING_TINT))
         self.table.item(row, 1).setData(ROLE_UNIT, r.unit_id)
 
     def selected(self) -> CountyRow | None:
@@ -404,7 +426,7 @@ class CountyPage(QWidget):
         headers, rows = self.table_data()
         try:
             write_tables(Path(path), f"全县各单位 {label}", [("全县各单位", headers, rows)],
-                         percent_columns={"使用率", "饱和度", "核心聚焦度", "全面度", "填报率"},
+                         percent_columns={"使用率", "饱和度", "核心聚焦度", "全面度", "填报率", "审核率"},
                          decimal_columns={"编制任务比"})
         except OSError as exc:
             show_error(self, "导出失败", AppError(f"无法写入 {path}：{exc}"))
