@@ -345,7 +345,7 @@ def generate_county(folder: Path, units: int = 50, people: int = 100, months: in
             mirrors.close()
             info.imported = sum(r.status == "imported" for r in results)
             info.rejected = [f"{r.path.name}：{r.message}" for r in results if r.rejected]
-            evaluate_county(db, [u.path for u in made], info.start, end)
+            evaluate_county(db, [u.path for u in made], info.start, end, late_unit.held_back_dates(jobs))
             info.import_seconds = time.perf_counter() - started
             feedback_demo.deliver(folder, db, info.start, end)     # 月度反馈, through 下发包
     finally:

@@ -11,6 +11,7 @@ is the 疾控 already (app.demo.workload "lagging": its reviewers are a week beh
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Callable
 
 LATE_UNIT = 6                     # index in the county plan: 沂河县总工会 in the small demo
@@ -43,6 +44,12 @@ def hold_back(jobs: list[tuple], until: Callable[[dt.date, str], dt.date | None]
 def sent_at(job: tuple) -> Callable[[], dt.datetime]:
     """When the worker dates the job's 上报包: the held-back unit's day, the others' now."""
     return (lambda: job[12]) if len(job) > 12 else dt.datetime.now
+
+
+def held_back_dates(jobs: list[tuple]) -> dict:
+    """{unit database path: when its packages are dated} for the held-back unit, so that a later
+    package of the demo (the evaluation round's) does not cover the month it failed to report."""
+    return {Path(job[1]): job[12] for job in jobs if len(job) > 12}
 
 
 def label(made: list) -> None:

@@ -46,9 +46,12 @@ def round_period(start: dt.date, end: dt.date) -> str:
     return f"{first.isoformat()}..{end.isoformat()}" if first < end else f"{start.isoformat()}..{end.isoformat()}"
 
 
-def evaluate_county(db: Database, unit_paths: list[Path], start: dt.date, end: dt.date) -> str:
+def evaluate_county(db: Database, unit_paths: list[Path], start: dt.date, end: dt.date,
+                    dated: dict | None = None) -> str:
     """Run the round in the county (`db`: the 编办, its units' packages already imported;
-    `unit_paths`: the units' databases). Returns the round id."""
+    `unit_paths`: the units' databases; `dated`: {path: datetime} for a unit whose packages
+    carry a fixed date, the demo's late unit). Returns the round id."""
+    dated = dated or {}
     today = end + dt.timedelta(days=1)
     period = round_period(start, end)
     mirrors = Mirrors(db)
@@ -68,7 +71,8 @@ def evaluate_county(db: Database, unit_paths: list[Path], start: dt.date, end: d
                     rounds.set_self_score(unit, SYSTEM, round_id, item.id, round(item.max_score * level, 1),
                                           "已按要求落实，佐证材料见单位存档")
             rounds.submit_self(unit, SYSTEM, round_id)
-        packages = [unit_side.export_report(u, exchange).path for u in units]
+        packages = [unit_side.export_report(u, exchange, now=_clock(dated.get(Path(p)))).path
+                    for u, p in zip(units, unit_paths)]
         bureau.import_packages(db, mirrors, packages, apply=True, workers=1)
         for i, unit in enumerate(units):            # 编办评单
             RB.fill_auto_bureau_scores(db, mirrors, SYSTEM, round_id, unit.unit_id, today)
@@ -87,6 +91,10 @@ def evaluate_county(db: Database, unit_paths: list[Path], start: dt.date, end: d
             unit.dispose()
         mirrors.close()
         shutil.rmtree(exchange, ignore_errors=True)
+
+
+def _clock(fixed: dt.datetime | None):
+    return dt.datetime.now if fixed is None else (lambda: fixed)
 
 
 def _dispatch(db: Database, mirrors: Mirrors, units: list[Database], folder: Path) -> None:

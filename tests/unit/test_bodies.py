@@ -96,6 +96,13 @@ def test_the_demo_department_and_its_institutions_are_one_body_with_sums_right(c
     # the need rule on the combined figures: N = ΣP × saturation, against Σ quota
     assert t.need.need == pytest.approx(f.people * logged / expected, rel=1e-6)
     assert t.need.quota == t.staffing.quota_total
+    # 审核率 of the body: Σ finally approved logs ÷ Σ logs sent for review, counted on each mirror
+    from app.services.county import review_rate
+    counted = [review_rate.count(mirrors.get(find_unit(db, n).unit_id), MONTH) for n in (HEALTH, CDC, HOSPITAL)]
+    assert (t.review.submitted, t.review.approved) == (sum(c.submitted for c in counted),
+                                                       sum(c.approved for c in counted))
+    # red work items add up over the members that keep a list
+    assert t.red_items == sum(r.red_items or 0 for r in body.members) and t.red_items is not None
     # each member keeps its own row: the department alone is not the body
     assert body.head.figures.logged_hours == pytest.approx(per_unit[0][0].logged_hours, abs=0.01)
     assert body.head.staffing.quota_total == per_unit[0][1].quota_total < t.staffing.quota_total
