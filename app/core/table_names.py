@@ -14,7 +14,7 @@ TABLE_NAMES = {
     "round_unit": "评估任务（定单）", "self_score": "单位自评", "round_submission": "自评提交",
     "bureau_score": "编办评分", "problem": "评估发现的问题", "rectification": "整改情况",
     "work_item": "工作事项", "work_item_duty": "工作事项关联职责", "work_item_done": "工作事项办结",
-    "work_item_count": "审批事项办理量",
+    "work_item_count": "审批事项办理量", "monthly_feedback": "月度履职监测反馈",
     "score_adjustment": "加分扣分", "unit_decision": "编办决定记录",
 }
 
