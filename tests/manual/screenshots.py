@@ -99,6 +99,9 @@ def _settle(app, ms: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default="docs/screenshots/roles")
+    parser.add_argument("--only", choices=("unit", "bureau"), help="只截单位版或编办版")
+    parser.add_argument("--units", type=int, default=10,
+                        help="演示县单位数（默认10：含卫生健康局及其所属单位、迟报的总工会）")
     args = parser.parse_args()
     if not os.environ.get("DISPLAY") or os.environ.get("QT_QPA_PLATFORM") == "offscreen":
         sys.exit("需要一个真实的 X 显示（例如 Xvfb :93 -screen 0 1366x768x24 & 然后 DISPLAY=:93）")
@@ -108,14 +111,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         settings = Settings(tmp / "settings.json")
-        generate_demo(tmp / "unit" / "demo.sqlite", months=12, end=END)
-        unit = open_database(tmp / "unit" / "demo.sqlite")
-        for name, role in UNIT_ROLES:
-            shutil.rmtree(out / name, ignore_errors=True)
-            for path in shoot(app, unit, login_of(unit, role), out / name, settings):
-                print(path)
-        unit.dispose()
-        generate_county(tmp / "county", units=3, people=MIN_PEOPLE, months=3, seed=3, end=END, workers=1)
+        if args.only != "bureau":
+            generate_demo(tmp / "unit" / "demo.sqlite", months=12, end=END)
+            unit = open_database(tmp / "unit" / "demo.sqlite")
+            for name, role in UNIT_ROLES:
+                shutil.rmtree(out / name, ignore_errors=True)
+                for path in shoot(app, unit, login_of(unit, role), out / name, settings):
+                    print(path)
+            unit.dispose()
+        if args.only == "unit":
+            return
+        generate_county(tmp / "county", units=args.units, people=MIN_PEOPLE, months=3, seed=3, end=END, workers=2)
         county = open_database(tmp / "county" / "county.sqlite")
         shutil.rmtree(out / "bureau_admin", ignore_errors=True)
         for path in shoot(app, county, login_of(county, None), out / "bureau_admin", settings):

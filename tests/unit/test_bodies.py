@@ -101,6 +101,9 @@ def test_the_demo_department_and_its_institutions_are_one_body_with_sums_right(c
     counted = [review_rate.count(mirrors.get(find_unit(db, n).unit_id), MONTH) for n in (HEALTH, CDC, HOSPITAL)]
     assert (t.review.submitted, t.review.approved) == (sum(c.submitted for c in counted),
                                                        sum(c.approved for c in counted))
+    # 编制任务比 of the body: Σ key tasks ÷ Σ (quota ÷ base), from the lists as each member's is
+    assert t.ratio.key_tasks == sum(r.ratio.key_tasks for r in body.members)
+    assert {r.ratio.source for r in body.members} == {t.ratio.source}
     # red work items add up over the members that keep a list
     assert t.red_items == sum(r.red_items or 0 for r in body.members) and t.red_items is not None
     # each member keeps its own row: the department alone is not the body

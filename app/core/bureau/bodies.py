@@ -195,7 +195,10 @@ def combine_ratio(members: Sequence[C.TaskRatio]) -> C.TaskRatio:
         return C.TaskRatio(classes or None, quota, None, None, None)
     tasks = sum(r.key_tasks for r in members)
     target = sum(r.target for r in members)
-    return C.TaskRatio(classes, quota, tasks, target, tasks / target if target else None)
+    # from the lists only when every member counted its list; one typed number makes it typed
+    source = (C.TASK_SOURCE_LIST if all(r.source == C.TASK_SOURCE_LIST for r in members)
+              else C.TASK_SOURCE_TYPED)
+    return C.TaskRatio(classes, quota, tasks, target, tasks / target if target else None, source)
 
 
 def body_name(head_name: str, institutions: int) -> str:

@@ -46,6 +46,9 @@ COLUMNS = (("排名", None), ("单位", None), ("编制数", None), ("实有", N
            ("全面度", "coverage"), ("填报率", "submission_rate"), ("审核率", None), ("待审", None),
            ("测算需（差额）", None), ("编制需求", None), ("编制任务比", None), ("红灯事项", None), ("预警", None))
 TITLES = [c[0] for c in COLUMNS]
+# long titles print on two header lines, so that every column fits a 1366-pixel screen
+HEADER_LINES = {"核心聚焦度": "核心\n聚焦度", "测算需（差额）": "测算需\n（差额）", "编制需求": "编制\n需求",
+                "编制任务比": "编制\n任务比", "红灯事项": "红灯\n事项"}
 COL_NAME, COL_SATURATION = TITLES.index("单位"), TITLES.index("饱和度")
 COL_PENDING, COL_NEED = TITLES.index("待审"), TITLES.index("测算需（差额）")
 COL_REVIEW = TITLES.index("审核率")
@@ -201,7 +204,7 @@ class CountyPage(QWidget):
         top.addWidget(self.notice_button)
         self.title = QLabel(objectName="countyTitle", styleSheet="font-size:12pt")
         self.table = QTableWidget(0, len(COLUMNS), objectName="countyTable")
-        self.table.setHorizontalHeaderLabels([c[0] for c in COLUMNS])
+        self.table.setHorizontalHeaderLabels([HEADER_LINES.get(t, t) for t in TITLES])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
