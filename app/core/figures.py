@@ -283,6 +283,17 @@ def waiting_over(completion: float | None, minimum: float) -> float | None:
     return 1 - completion
 
 
+# The counts a group sums from its parts: people's facts for a unit or section, or the units'
+# figures for a department and its institutions (app.core.bureau.bodies).
+SUMMED_COUNTS = ("leave_days", "submitted_days", "logged_hours", "timely_logs", "late_logs",
+                 "waiting_overdue_logs", "pending_logs", "pending_hours")
+
+
+def add_counts(total, part) -> None:
+    for name in SUMMED_COUNTS:
+        setattr(total, name, getattr(total, name) + getattr(part, name))
+
+
 def combine(level: str, key: str, name: str, facts: Sequence[PersonFacts], *, period: Period,
             working_days: int, settings: Settings,
             duties: Sequence[tuple[str, str]] | None = None,
@@ -298,15 +309,8 @@ def combine(level: str, key: str, name: str, facts: Sequence[PersonFacts], *, pe
     used: set[str] = set()
     for p in facts:
         available = M.available_days(working_days, p.leave_days)
-        f.leave_days += p.leave_days
+        add_counts(f, p)
         f.available_days += available
-        f.submitted_days += p.submitted_days
-        f.logged_hours += p.logged_hours
-        f.timely_logs += p.timely_logs
-        f.late_logs += p.late_logs
-        f.waiting_overdue_logs += p.waiting_overdue_logs
-        f.pending_logs += p.pending_logs
-        f.pending_hours += p.pending_hours
         kind = staffing_class(p.staffing_type)
         f.people_by_class[kind] = f.people_by_class.get(kind, 0) + 1
         f.hours_by_class[kind] = f.hours_by_class.get(kind, 0.0) + p.logged_hours

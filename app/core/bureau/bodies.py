@@ -26,7 +26,7 @@ from typing import Callable, Iterable, Mapping, Sequence, TypeVar
 
 from app.core.bureau import county as C
 from app.core.bureau.reminders import ReviewRate
-from app.core.figures import Figures
+from app.core.figures import Figures, add_counts
 from app.core.need import NeedRule, assess
 
 T = TypeVar("T")
@@ -109,15 +109,8 @@ def combine_figures(members: Sequence[Figures | None], name: str, key: str) -> F
     f = Figures("body", key, name, first.period, working_days=first.working_days, settings=s)
     for m in found:
         f.people += m.people
-        f.leave_days += m.leave_days
+        add_counts(f, m)
         f.available_days += m.available_days
-        f.submitted_days += m.submitted_days
-        f.logged_hours += m.logged_hours
-        f.timely_logs += m.timely_logs
-        f.late_logs += m.late_logs
-        f.waiting_overdue_logs += m.waiting_overdue_logs
-        f.pending_logs += m.pending_logs
-        f.pending_hours += m.pending_hours
         f.active_duties += m.active_duties
         for target, source in ((f.people_by_class, m.people_by_class), (f.hours_by_class, m.hours_by_class),
                                (f.hours_by_category, m.hours_by_category), (f.buckets, m.buckets),
