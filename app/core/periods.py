@@ -9,6 +9,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from app.core.errors import AppError
+
 _QUARTER_NAMES = ("第一季度", "第二季度", "第三季度", "第四季度")
 _HALF_NAMES = ("上半年", "下半年")
 _FORMATS = "应写作 2026-10、2026-Q4、2026-H1（上半年）、2026 或 2026-10-01..2026-10-15"
@@ -173,3 +175,14 @@ def parse_period(text: str) -> Period:
         day = _date(text, raw)
         return range_period(day, day)
     raise ValueError(f"无法识别的统计期间“{raw}”（{_FORMATS}）")
+
+
+def as_period(period: "Period | str") -> Period:
+    """A period given as text or as a Period; bad text is an AppError saying the formats."""
+    if not isinstance(period, str):
+        return period
+    try:
+        return parse_period(period)
+    except ValueError as exc:
+        raise AppError(str(exc)) from None
+

@@ -7,8 +7,9 @@ import datetime as dt
 import time
 from pathlib import Path
 
+from app.core.periods import as_period
 from app.core.errors import AppError
-from app.core.metrics import Period, parse_period
+from app.core.metrics import Period
 from app.db.engine import Database
 from app.reports.county.report import write_report
 from app.reports.report_data import previous_period
@@ -24,11 +25,7 @@ def build_county_report(db: Database, period: Period | str, out: Path | str, *,
                         xlsx: Path | str | None = None, today: dt.date | None = None) -> ReportInfo:
     """Write the county report of `period` to `out` (and its tables to `xlsx`); 编办版 only."""
     started = time.perf_counter()
-    if isinstance(period, str):
-        try:
-            period = parse_period(period)
-        except ValueError as exc:
-            raise AppError(str(exc)) from None
+    period = as_period(period)
     today = today or dt.date.today()
     mirrors = Mirrors(db)             # raises for a unit database
     try:

@@ -8,8 +8,9 @@ import datetime as dt
 import time
 from pathlib import Path
 
+from app.core.periods import as_period
 from app.core.errors import AppError
-from app.core.metrics import Period, parse_period
+from app.core.metrics import Period
 from app.db.engine import Database
 from app.reports.county.notice import write_notice
 from app.reports.report_parts import ReportInfo
@@ -22,11 +23,7 @@ def build_county_notice(db: Database, period: Period | str, out: Path | str, *,
                         today: dt.date | None = None, number: int | None = None) -> ReportInfo:
     """Write the 通报 of `period` to `out` (编办版 only); `number`: the 文号's number."""
     started = time.perf_counter()
-    if isinstance(period, str):
-        try:
-            period = parse_period(period)
-        except ValueError as exc:
-            raise AppError(str(exc)) from None
+    period = as_period(period)
     if number is not None and number < 1:
         raise AppError(f"文号的序号应为正整数：{number}")
     today = today or dt.date.today()

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from app.core.periods import as_period
 from app.core import metrics as M
 from app.core import vocab
 from app.core.calendar import WorkCalendar
@@ -65,11 +66,7 @@ def gather(db: Database, kind: str, period: Period | str, *, section: str | None
            calendar: WorkCalendar | None = None) -> ReportData:
     if kind not in KINDS:
         raise AppError(f"报告类型应为 unit、section、core 或 person：{kind}")
-    if isinstance(period, str):
-        try:
-            period = M.parse_period(period)
-        except ValueError as exc:
-            raise AppError(str(exc)) from None
+    period = as_period(period)
     if kind == "section" and not section:
         raise AppError("科室报告须指定科室名称（--section）")
     if kind == "person" and not user:

@@ -16,13 +16,14 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from app.core.periods import as_period
 from app.core import metrics as M
 from app.core import vocab
 from app.core.calendar import WorkCalendar
 from app.core.errors import AppError, PermissionDenied
 from app.core.figures import PERSON
 from app.core.metrics import Period
-from app.core.periods import parse_period, quarter_period
+from app.core.periods import quarter_period
 from app.db.engine import Database
 from app.reports.hr_table import HrRow, HrTable, write_pdf, write_xlsx
 from app.services.org import structure as org
@@ -68,11 +69,7 @@ def hr_table(db: Database, actor: Actor | None, period: Period | str, *, today: 
     who, scope = _stats_actor(actor)
     if db.edition != "unit":
         raise AppError("组织人事导出在单位版中进行（编办版请在全县分析中查看各单位）")
-    if isinstance(period, str):
-        try:
-            period = parse_period(period)
-        except ValueError as exc:
-            raise AppError(str(exc)) from None
+    period = as_period(period)
     today = today or dt.date.today()
     posts = {p.login: p.post for p in org.persons(db)}
     rows = []
