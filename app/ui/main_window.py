@@ -1,4 +1,5 @@
 """Main window: navigation on the left, one page per entry, status bar with who is working.
+Pages and dialogs are imported where they are first built, so that login stays quick.
 
 The 编办 edition shows 全县分析 (every account: 编办管理员 and 编办分析员 both read and analyse),
 and for its admin 单位管理, 同步包 and the 编办's own accounts — instead of the unit's log,
@@ -72,9 +73,7 @@ class MainWindow(QMainWindow):
         self.log_page = LogPage(db, actor, settings, **kwargs)
         self.log_page.status_message.connect(self.show_status)
         self._add_page("工作日志", self.log_page)
-        # imported here: a page or dialog is built when it is first opened
         from app.ui.pages.published_page import PublishedPage
-        # imported here: a page or dialog is built when it is first opened
         from app.ui.pages.review_page import ReviewPage
         self.review_page = None
         if actor.role != vocab.ROLE_STAFF or self._has_delegated_queue():
@@ -92,7 +91,6 @@ class MainWindow(QMainWindow):
         self.staffing_page = None
         if actor.is_admin or actor.role in (vocab.ROLE_PRINCIPAL, vocab.ROLE_DEPUTY):
             self._add_lazy_page("人员编制", "staffing_page", lambda: self._make_staffing_page(kwargs))
-        # imported here: a page or dialog is built when it is first opened
         from app.ui.pages.reminders_page import RemindersPage
         self.reminders_page = RemindersPage(db, actor, **kwargs)
         self.reminders_page.status_message.connect(self.show_status)
@@ -102,12 +100,10 @@ class MainWindow(QMainWindow):
         self.reminders_page.count_changed.connect(
             lambda n: self._set_count(self.reminders_page, "提醒与通报", n))
         self.eval_page = None
-        # imported here: a page or dialog is built when it is first opened
         from app.services.evaluation.rounds import may_view   # one rule with the command line
         if may_view(db, actor):
             self._add_lazy_page("评估自评", "eval_page", lambda: self._make_page("eval", kwargs))
         if actor.is_admin:
-            # imported here: a page or dialog is built when it is first opened
             from app.ui.pages.admin_page import AdminPage
             self.admin_page = AdminPage(db, actor)
             self.admin_page.status_message.connect(self.show_status)
@@ -118,7 +114,6 @@ class MainWindow(QMainWindow):
         self.feedback_notice = start_notice(self, db, actor, settings)
 
     def _make_sync_page(self):
-        # imported here: a page or dialog is built when it is first opened
         from app.ui.pages.sync_page import SyncPage
         page = SyncPage(self.db, self.actor, self.settings)
         page.status_message.connect(self.show_status)
@@ -127,7 +122,6 @@ class MainWindow(QMainWindow):
         return page
 
     def _make_backups_page(self):
-        # imported here: a page or dialog is built when it is first opened
         from app.ui.pages.backups_page import BackupsPage
         page = BackupsPage(self.db, self.actor, self.settings)
         page.status_message.connect(self.show_status)
@@ -243,7 +237,6 @@ class MainWindow(QMainWindow):
     def _bureau_pages(self, kwargs) -> None:
         from PySide6.QtCore import QThreadPool
 
-        # imported here: a page or dialog is built when it is first opened
         from app.ui.tasks import TaskRunner
         self.mirrors = Mirrors(self.db)
         # One worker for the 编办 pages: the mirrors they share are opened and written by one
@@ -269,11 +262,8 @@ class MainWindow(QMainWindow):
         self._add_lazy_page("数据备份", "backups_page", self._make_backups_page)
 
     def _make_bureau_page(self, which: str, kwargs):
-        # imported here: a page or dialog is built when it is first opened
         from app.ui.pages.bureau.packages_page import BureauPackagesPage
-        # imported here: a page or dialog is built when it is first opened
         from app.ui.pages.bureau.units_page import BureauUnitsPage
-        # imported here: a page or dialog is built when it is first opened
         from app.ui.pages.bureau.county_page import CountyPage
         kind = {"county": CountyPage, "units": BureauUnitsPage, "packages": BureauPackagesPage}[which]
         page = kind(self.db, self.mirrors, self.actor, self.settings, runner=self.bureau_runner, **kwargs)
@@ -287,7 +277,6 @@ class MainWindow(QMainWindow):
 
     def _make_bureau_accounts_page(self):
         """本办账号: the 编办's own accounts (编办管理员/编办分析员), not the unit's 人员名册."""
-        # imported here: a page or dialog is built when it is first opened
         from app.ui.pages.bureau.bureau_accounts_page import BureauAccountsPage
         page = BureauAccountsPage(self.db, self.actor)
         page.status_message.connect(self.show_status)
@@ -305,31 +294,26 @@ class MainWindow(QMainWindow):
         today = kwargs.get("today")
         today = today() if callable(today) else today     # these pages take a date, not a clock
         if which == "items":
-            # imported here: a page or dialog is built when it is first opened
             import datetime as dt
 
             from app.ui.pages.items_page import ItemsPage
             page = ItemsPage(self.db, self.actor, today=kwargs.get("today") or dt.date.today)
         elif which == "eval":
-            # imported here: a page or dialog is built when it is first opened
             from app.ui.pages.eval_page import EvalPage
             page = EvalPage(self.db, self.actor, today=today)
         else:
-            # imported here: a page or dialog is built when it is first opened
             from app.ui.pages.bureau.rounds_page import RoundsPage
             page = RoundsPage(self.db, self.mirrors, self.actor, runner=self.bureau_runner, today=today)
         page.status_message.connect(self.show_status)
         return page
 
     def _make_overlap_page(self):
-        # imported here: a page or dialog is built when it is first opened
         from app.ui.pages.bureau.overlap_page import OverlapPage
         page = OverlapPage(self.db, self.mirrors, runner=self.bureau_runner)
         page.status_message.connect(self.show_status)
         return page
 
     def _make_staffing_page(self, kwargs):
-        # imported here: a page or dialog is built when it is first opened
         from app.ui.pages.staffing_page import StaffingPage
         page = StaffingPage(self.db, self.actor, **kwargs)
         page.status_message.connect(self.show_status)
@@ -363,7 +347,6 @@ class MainWindow(QMainWindow):
             QMessageBox.information(self, "提醒", "\n".join(lines) + "\n\n详见左侧“提醒与通报”。")
 
     def _make_stats_page(self, kwargs):
-        # imported here: a page or dialog is built when it is first opened
         from app.ui.pages.stats_page import StatsPage
         page = StatsPage(self.db, self.actor, background=True, **kwargs)
         page.status_message.connect(self.show_status)
@@ -477,7 +460,6 @@ class MainWindow(QMainWindow):
         self.show_status(f"已备份到 {target}")
 
     def change_password(self) -> None:
-        # imported here: a page or dialog is built when it is first opened
         from app.ui.dialogs.change_password_dialog import ChangePasswordDialog
         dialog = ChangePasswordDialog(self.db, self.actor, forced=False, parent=self)
         if dialog.exec():
