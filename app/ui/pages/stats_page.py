@@ -25,6 +25,7 @@ from app.ui.tasks import TaskRunner
 from app.ui.pages.feedback_tab import add_feedback_tab
 from app.ui.widgets.period_picker import PeriodPicker
 from app.ui.pages.stats_task_types import TaskTypeTab, hr_export_button
+from app.ui.widgets.metric_card import MetricCard
 from app.ui.widgets.record_table import RecordTable
 from app.ui.widgets.stats_charts import (BAND_COLOURS, BucketChart, CategoryChart, FocusChart,
                                          SaturationChart, TrendChart)
@@ -36,28 +37,6 @@ UNIT, SECTION, PERSON = "unit", "section", "person"
 
 def pct(value) -> str:
     return M.percent(value)
-
-
-class MetricCard(QPushButton):
-    """A figure with its light; clicking explains it."""
-
-    def __init__(self, title: str, parent=None):
-        super().__init__(parent)
-        self.title = title
-        self.setMinimumHeight(66)
-        self.setStyleSheet("QPushButton{padding:4px 8px; border:1px solid #ccc; border-radius:4px;"
-                           "background:#fafafa} QPushButton:hover{background:#eef4ff}")
-        self.label = QLabel(objectName="cardText")
-        self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 4, 8, 4)
-        layout.addWidget(self.label)
-
-    def show_value(self, value: str, band: str | None = None, note: str = "") -> None:
-        light = f"<span style='color:{BAND_COLOURS[band]}'>●</span> " if band is not None else ""
-        self.label.setText(f"<span style='color:#666'>{self.title}</span><br>{light}"
-                           f"<span style='font-size:15pt; font-weight:bold'>{value}</span>"
-                           f"<span style='color:#888'> {note}</span>")
 
 
 class StatsPage(QWidget):
