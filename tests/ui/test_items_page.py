@@ -134,3 +134,43 @@ def test_the_bureau_table_shows_the_units_red_items_and_the_listed_task_ratio(qt
         assert "重点任务1项" in ratio.toolTip()
     finally:
         world.close()
+
+
+def test_the_bureau_issues_key_tasks_to_a_unit_from_its_units_page(qtbot, tmp_path, settings, monkeypatch):
+    """单位管理 → 下发重点工作…: a workbook of 年度重点工作 goes to the selected unit after the
+    preview, and reaches it, marked as issued by the 编办, in its next 下发包."""
+    from PySide6.QtWidgets import QDialog
+    from app.services.items import excel as items_excel
+    from app.services.org.actor import SYSTEM
+    from app.ui.dialogs.item_dialogs import ItemsPreviewDialog
+    from app.ui.pages.bureau import units_page as units_module
+    from app.ui.tasks import SyncRunner
+    from tests.unit.sync_fixtures import build_world
+
+    world = build_world(tmp_path / "w", keys=("a",))
+    try:
+        assert [r.status for r in world.receive(world.report("a"))] == ["imported"]   # its key is known
+        path = tmp_path / "下发.xlsx"
+        items_excel.write_items_template(path)
+        fill(path, [("年度重点工作", "ZD90", "全县营商环境攻坚", "", "", "", 2026, "")])
+        page = units_module.BureauUnitsPage(world.bureau, world.mirrors, SYSTEM, settings, runner=SyncRunner())
+        qtbot.addWidget(page)
+        page.select(world.unit_ids["a"])
+        monkeypatch.setattr(units_module, "ask_open_path", lambda *a, **k: str(path))
+        previewed = []
+
+        def drive(dialog):
+            if not isinstance(dialog, ItemsPreviewDialog):
+                return QDialog.DialogCode.Rejected
+            previewed.append(dialog.windowTitle())
+            assert item_rows(world.mirror("a"), TODAY) == []          # the preview wrote nothing
+            return QDialog.DialogCode.Accepted
+        monkeypatch.setattr(page, "exec_dialog", drive)
+        click(qtbot, page, "issueKeyTasks")
+        assert previewed == ["导入预览：下发.xlsx"]
+        assert page.result.text().endswith("随下一个下发包发给单位。")
+        world.unit_receives("a", world.dispatch("a"))
+        [row] = item_rows(world.units["a"], TODAY)
+        assert (row.facts.code, row.facts.title, row.facts.issued) == ("ZD90", "全县营商环境攻坚", True)
+    finally:
+        world.close()

@@ -224,7 +224,7 @@ def import_items(db: Database, actor: Actor, path: Path, apply: bool = True,
     """The unit imports its items (apply=False: the preview, nothing written)."""
     require_manage(actor)
     if db.edition != "unit":
-        raise AppError("编办下发年度重点工作请在“单位”页选择单位后导入（或用 import-items --unit）")
+        raise AppError("编办下发年度重点工作：在“单位管理”页选择单位后点“下发重点工作…”（或用 items import --unit 单位）")
     return _import(db, actor, Path(path), apply, today or dt.date.today())
 
 

@@ -26,7 +26,7 @@ from app.ui.widgets.record_table import RecordTable
 from app.services.org.headcount import staffing_of
 from app.services.exchange.enrollment import write_enrollment
 from app.services.county.unit_keys import key_state, revoke_key
-from app.ui.widgets.file_dialogs import ask_folder
+from app.ui.widgets.file_dialogs import ask_folder, ask_open_path
 
 ROLE_UNIT = Qt.ItemDataRole.UserRole + 1
 ENROLL_STEPS = ("单位：首次启动程序，选“用编办的单位注册包创建”，选择注册包，与编办电话核对编办密钥指纹，"
@@ -104,6 +104,7 @@ class BureauUnitsPage(QWidget):
                                  ("调整编制…", "adjustQuota", self.adjust_quota),
                                  ("主管部门…", "setParent", self.set_parent),
                                  ("编制决定…", "unitDecisions", lambda: self.decisions()),
+                                 ("下发重点工作…", "issueKeyTasks", lambda: self.issue_key_tasks()),
                                  ("导出所选单位的下发包…", "exportOne", lambda: self.export_dispatch()),
                                  ("导出全部下发包…", "exportAll", lambda: self.export_dispatch(all_units=True)),
                                  ("刷新", "refreshUnits", self.refresh)):
@@ -195,6 +196,28 @@ class BureauUnitsPage(QWidget):
         if dialog.recorded:
             self.result.setText(f"已记录对“{unit.name}”的{dialog.recorded}项决定，随下一个下发包发给单位。")
             self.status_message.emit(f"已记录对“{unit.name}”的决定")
+
+    def issue_key_tasks(self) -> None:
+        """下发重点工作…: 年度重点工作 from a workbook (the 工作事项 template) to the selected unit,
+        after a preview; they reach it in its next 下发包 (app.services.items.excel.issue_items)."""
+        from app.services.items.excel import issue_items
+        from app.ui.dialogs.item_dialogs import ItemsPreviewDialog
+        if (unit := self._need_unit()) is None:
+            return
+        path = ask_open_path(self, "items_import", f"选择下发给“{unit.name}”的年度重点工作",
+                             "Excel 工作簿 (*.xlsx)")
+        if not path:
+            return
+        try:
+            preview = issue_items(self.db, self.mirrors, self.actor, unit.unit_id, Path(path), apply=False)
+            if self.exec_dialog(ItemsPreviewDialog(preview, Path(path).name, self)) != QDialog.DialogCode.Accepted:
+                return
+            done = issue_items(self.db, self.mirrors, self.actor, unit.unit_id, Path(path))
+        except AppError as exc:
+            show_error(self, "下发年度重点工作失败", exc)
+            return
+        self.result.setText(f"“{unit.name}”：{done.result.summary()}。随下一个下发包发给单位。")
+        self.status_message.emit(f"已向“{unit.name}”下发年度重点工作")
 
     def set_passphrase(self) -> None:
         if PassphraseDialog(self.db, self.actor, self).exec():
