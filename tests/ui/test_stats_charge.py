@@ -70,3 +70,12 @@ def test_opened_from_the_navigation_the_page_shows_first_and_fills_in(qtbot, uni
     qtbot.waitUntil(lambda: not page.loading, timeout=10000)
     assert "计算中" not in page.cards["saturation"].label.text()
     assert page.page_data.unit is not None and page.table.rowCount() >= 2
+    # 统计 counts on the worker too: the cards say so at once, the figures follow
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPushButton
+    page.approved_only.setChecked(False)
+    before = page.page_data
+    qtbot.mouseClick(page.findChild(QPushButton, "applyPeriod"), Qt.MouseButton.LeftButton)
+    assert page.loading and "计算中" in page.cards["saturation"].label.text()
+    qtbot.waitUntil(lambda: not page.loading, timeout=10000)
+    assert page.page_data is not before and "计算中" not in page.cards["saturation"].label.text()

@@ -60,6 +60,7 @@ class StatsPage(QWidget):
         # complete month with approved work
         self.picker.set_text(period or stats.default_period(db, self.today()).text)
         self.loading = False
+        self.background = background
         if background:      # opened from the navigation: the page shows at once, figures follow
             self.reload_in_background()
         else:
@@ -71,7 +72,7 @@ class StatsPage(QWidget):
         self.picker = PeriodPicker(today)
         self.approved_only = QCheckBox("仅统计已审定的日志", checked=True)
         apply = QPushButton("统计", objectName="applyPeriod")
-        apply.clicked.connect(self.reload)
+        apply.clicked.connect(lambda: self.recount())
         export = QPushButton("导出Excel…", objectName="exportExcel")
         # lambdas: clicked(bool) would land in the optional path and the handler would return
         export.clicked.connect(lambda: self.export_excel())
@@ -168,6 +169,14 @@ class StatsPage(QWidget):
                                           actor=self.actor, today=self.today(), calendar=self.calendar))
         except (AppError, ValueError) as exc:
             self._load_failed(exc)
+
+    def recount(self) -> None:
+        """统计: a page opened from the navigation counts on the worker, as when it opened; a
+        click while it counts is not queued again."""
+        if not self.background:
+            self.reload()
+        elif not self.loading:
+            self.reload_in_background()
 
     def reload_in_background(self) -> None:
         """The figures of a 12-month unit take about a second: worked out on a worker thread
