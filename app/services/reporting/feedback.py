@@ -52,13 +52,13 @@ def _require(actor: Actor) -> None:
         raise PermissionDenied("编办的月度反馈仅主要领导、分管领导和管理员可以查看")
 
 
-def feedback_list(db: Database, actor: Actor) -> list[UnitFeedback]:
-    """The unit's feedback, newest month first."""
+def feedback_list(db: Database, actor: Actor, limit: int | None = None) -> list[UnitFeedback]:
+    """The unit's feedback, newest month first (the newest `limit` of them)."""
     _require(actor)
     with db.read() as s:
         rows = s.scalars(select(MonthlyFeedback).where(MonthlyFeedback.unit_id == db.unit_id,
                                                        MonthlyFeedback.deleted.is_(False))
-                         .order_by(MonthlyFeedback.month.desc(), MonthlyFeedback.id)).all()
+                         .order_by(MonthlyFeedback.month.desc(), MonthlyFeedback.id).limit(limit)).all()
         return [UnitFeedback(r.month, FB.loads(r.content), r.remark, r.issued_at, r.hlc)
                 for r in rows]
 
@@ -68,7 +68,7 @@ def new_arrival(db: Database, actor: Actor, seen: str) -> UnitFeedback | None:
     of the one they saw last), else None; None for those who do not read feedback."""
     if not may_view(actor):
         return None
-    found = feedback_list(db, actor)
+    found = feedback_list(db, actor, limit=1)       # at start-up: read the newest only
     if not found or found[0].marker == seen:
         return None
     return found[0]
