@@ -14,6 +14,23 @@ NO_DUTY = "（不关联职责）"
 NO_ITEM = "（不关联事项）"
 
 
+
+def searchable_box(parent, entries: list[tuple[str, object]], popup_width: int) -> QComboBox:
+    """An editable combo box of (text, data) entries whose typed words filter the list (a
+    contains match, any case): the duty and 工作事项 pickers of the entry table."""
+    box = QComboBox(parent)
+    box.setEditable(True)
+    box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    for text, data in entries:
+        box.addItem(text, data)
+    completer = QCompleter(box.model(), box)
+    completer.setFilterMode(Qt.MatchFlag.MatchContains)
+    completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+    box.setCompleter(completer)
+    box.view().setMinimumWidth(popup_width)
+    return box
+
 class HoursDelegate(QStyledItemDelegate):
     def createEditor(self, parent, option, index):
         box = QDoubleSpinBox(parent)
@@ -82,22 +99,10 @@ class DutyDelegate(QStyledItemDelegate):
         self.choices = choices
 
     def createEditor(self, parent, option, index):
-        box = QComboBox(parent)
-        box.setEditable(True)
-        box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         allowed = index.data(ROLE_ITEM_DUTIES) or []     # an item with duties: only those
-        if not allowed:
-            box.addItem(NO_DUTY, None)
-        for c in self.choices:
-            if not allowed or c.id in allowed:
-                box.addItem(f"{SCOPE_TAGS[c.scope]}{c.label}", c.id)
-        completer = QCompleter(box.model(), box)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        box.setCompleter(completer)
-        box.view().setMinimumWidth(520)
-        return box
+        return searchable_box(parent, ([] if allowed else [(NO_DUTY, None)])
+                              + [(f"{SCOPE_TAGS[c.scope]}{c.label}", c.id) for c in self.choices
+                                 if not allowed or c.id in allowed], 520)
 
     def setEditorData(self, editor, index):
         found = editor.findData(index.data(ROLE_DUTY_ID))
@@ -127,21 +132,9 @@ class ItemDelegate(QStyledItemDelegate):
         self.choices = choices          # list of ItemChoice, done ones included (for labels)
 
     def createEditor(self, parent, option, index):
-        box = QComboBox(parent)
-        box.setEditable(True)
-        box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        box.addItem(NO_ITEM, None)
         current = index.data(ROLE_ITEM_ID)
-        for c in self.choices:
-            if not c.done or c.id == current:
-                box.addItem(f"【{c.kind[:2]}】{c.label}", c.id)
-        completer = QCompleter(box.model(), box)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        box.setCompleter(completer)
-        box.view().setMinimumWidth(420)
-        return box
+        return searchable_box(parent, [(NO_ITEM, None)] + [(f"【{c.kind[:2]}】{c.label}", c.id)
+                                                           for c in self.choices if not c.done or c.id == current], 420)
 
     def setEditorData(self, editor, index):
         editor.setCurrentIndex(max(editor.findData(index.data(ROLE_ITEM_ID)), 0))
