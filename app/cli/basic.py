@@ -15,7 +15,7 @@ from app.db.backup import backup_to
 from app.db.engine import Database
 from app.db.faults import check_file
 from app.db.migrate import head_revision
-from app.db.models import Duty
+from app.db.models import Duty, WorkItem
 from app.demo.unit import generate_demo
 from app.services.county.bureau import backup_all
 from app.services.county.issued_duties import import_unit_duties
@@ -105,25 +105,15 @@ def cmd_set_password(a) -> int:
     return 0
 
 
-def _duty_id(db: Database, code: str | None) -> str | None:
+def _id_by_code(db: Database, model, code: str | None, what: str) -> str | None:
+    """The id of the live `model` row (a duty, a 工作事项) with this 编号; None without a code."""
     if not code:
         return None
     with db.read() as s:
-        duty_id = s.scalar(select(Duty.id).where(Duty.code == code, Duty.deleted.is_(False)))
-    if duty_id is None:
-        raise AppError(f"未知的职责编号“{code}”")
-    return duty_id
-
-
-def _item_id(db: Database, code: str | None) -> str | None:
-    if not code:
-        return None
-    from app.db.models import WorkItem
-    with db.read() as s:
-        item_id = s.scalar(select(WorkItem.id).where(WorkItem.code == code, WorkItem.deleted.is_(False)))
-    if item_id is None:
-        raise AppError(f"未知的工作事项编号“{code}”")
-    return item_id
+        found = s.scalar(select(model.id).where(model.code == code, model.deleted.is_(False)))
+    if found is None:
+        raise AppError(f"未知的{what}编号“{code}”")
+    return found
 
 
 def cmd_log(a) -> int:
@@ -131,8 +121,8 @@ def cmd_log(a) -> int:
     actor = a.actor          # the --user, logged in with their own password (app.cli.auth)
     if a.log_command == "add":
         entry = EntryDraft(hours=a.hours, category=a.category, content=a.content,
-                           duty_id=_duty_id(db, a.duty), secret=a.secret,
-                           item_id=_item_id(db, a.item))
+                           duty_id=_id_by_code(db, Duty, a.duty, "职责"), secret=a.secret,
+                           item_id=_id_by_code(db, WorkItem, a.item, "工作事项"))
         day = logs.add_entry(db, actor, a.date, entry, submit=a.submit)
         print(f"{a.user} {a.date}：{len(day.entries)}条，合计{day.total_hours:g}小时，{day.state_label}")
     elif a.log_command == "submit":
