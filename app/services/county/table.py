@@ -63,15 +63,15 @@ def county_table(db: Database, mirrors: Mirrors, period: Period,
             # this read says what the same row read from the cache would
             figures = Figures.from_json(found[0].to_json(), found[0].period)
             computed_on = today.isoformat()
-        rows.append(_row(unit, info, figures, computed_on, rule, today, own, period.end.year))
-        review = None if dirty or running else cached.get((unit.unit_id, review_rate.key_of(period)))
-        rows[-1].review = (review_rate.from_cache(review.payload) if review is not None
-                           else review_rate.count(mirrors.get(unit.unit_id), period))
+        stored = None if dirty or running else cached.get((unit.unit_id, review_rate.key_of(period)))
+        review = (review_rate.from_cache(stored.payload) if stored is not None
+                  else review_rate.count(mirrors.get(unit.unit_id), period))
+        rows.append(_row(unit, info, figures, computed_on, rule, today, own, period.end.year, review))
     return rows
 
 
 def _row(unit, info: dict, figures: Figures | None, computed_on: str, rule: NeedRule,
-         today: dt.date, own: dict, year: int | None = None) -> CountyRow:
+         today: dt.date, own: dict, year: int | None = None, review=None) -> CountyRow:
     staffing = C.Staffing.from_json(info["staffing"])
     need = assess(figures, staffing.quota_total, staffing.vacancies, rule, today)
     red_items, ratio = unit_items(info, staffing.quota_total, today, year or today.year)
@@ -83,4 +83,4 @@ def _row(unit, info: dict, figures: Figures | None, computed_on: str, rule: Need
     return CountyRow(unit.unit_id, unit.name, unit.credit_code, info.get("unit_class") or "",
                      staffing, figures, need, ratio, warnings, computed_on,
                      info.get("calendar_deviations") or [], info.get("calendar_accepted") or [],
-                     red_items)
+                     red_items, review)
