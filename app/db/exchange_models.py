@@ -3,7 +3,7 @@
 the packages it imported (`package_ledger`). app.db.models re-exports them."""
 from __future__ import annotations
 
-from sqlalchemy import Index, Integer, String, Text
+from sqlalchemy import Index, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base
@@ -76,3 +76,10 @@ class PackageLedger(Base):
     audit_hash: Mapped[str | None] = mapped_column(String(64))
     suite: Mapped[str] = mapped_column(String(40), default="", server_default="")  # cipher suite
     __table_args__ = (Index("ix_package_ledger_sender", "sender", "seq"),)
+
+
+def bureau_origin(session) -> str | None:
+    """Origin of the 编办's rows in a unit's database (its peer's): those rows are not the
+    unit's to change. None before the unit has a 编办."""
+    return session.scalar(select(Peer.origin).where(Peer.kind == "bureau"))
+

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.core import task_types
 from app.db.engine import Database
 from app.db.models import Duty
-from app.services.exchange.unit_side import bureau_origin
+from app.db.exchange_models import bureau_origin
 
 
 def classify_duties(db: Database) -> int:

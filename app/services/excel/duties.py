@@ -22,7 +22,7 @@ from app.db.models import Duty, DutySection, Section
 from app.services.org.actor import Actor
 from app.services.excel.templates import DUTIES, SECTIONS
 from app.services.excel.common import (CREATED, UNCHANGED, UPDATED, ImportResult, Problems, SheetRow, assign, cell_text, check_length, choice, code_text, name_key, read_workbook, split_list, sync_link_rows)
-from app.services.exchange.unit_side import bureau_origin
+from app.db.exchange_models import bureau_origin
 
 DUTY_CLASS_ALIASES = {f"{c}{suffix}": c for c in vocab.DUTY_CLASSES
                       for suffix in ("职责", "职能", "类")}

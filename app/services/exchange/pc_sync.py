@@ -51,7 +51,7 @@ from app.services.exchange.packages import (FORMAT_ERRORS, MAX_NUMBER, _conflict
                                             _refresh_review_states, _store_file)
 from app.services.exchange.pc_logs import WholeLogs
 from app.services.exchange.recheck import logs_of_entries, recheck_logs
-from app.services.exchange.unit_side import bureau_origin
+from app.db.exchange_models import bureau_origin
 from app.services.org.actor import SYSTEM, Actor
 from app.services.signing import verify
 from app.sync import container, ledger, pc_folder as F

@@ -28,11 +28,6 @@ def bureau_peer(db: Database) -> Peer | None:
         return s.scalar(select(Peer).where(Peer.kind == "bureau"))
 
 
-def bureau_origin(session) -> str | None:
-    """Origin of the 编办's rows in this database: those rows are not ours to change."""
-    return session.scalar(select(Peer.origin).where(Peer.kind == "bureau"))
-
-
 def _require(db: Database, actor: Actor) -> Peer:
     if db.edition != "unit":
         raise AppError("上报包只能由单位版导出")

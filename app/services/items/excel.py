@@ -25,7 +25,7 @@ from app.services.excel.common import (CREATED, UNCHANGED, UPDATED, Column, Impo
                                        SheetLayout, cell_text, choice, code_text, parse_date,
                                        read_workbook, split_list)
 from app.services.excel.templates import _write_sheet
-from app.services.exchange.unit_side import bureau_origin
+from app.db.exchange_models import bureau_origin
 from app.services.items.manage import (ItemInput, check_values, lookups, require_manage, resolve,
                                        write_count, write_item)
 from app.services.org.actor import Actor

@@ -17,7 +17,7 @@ from app.core.errors import AppError, PermissionDenied, ValidationError
 from app.core.items import APPROVAL, KINDS, SUPERVISED
 from app.db.engine import Database
 from app.db.models import Duty, Section, WorkItem, WorkItemCount, WorkItemDone, WorkItemDuty
-from app.services.exchange.unit_side import bureau_origin
+from app.db.exchange_models import bureau_origin
 from app.services.org.actor import Actor
 
 MANAGERS = (vocab.ROLE_PRINCIPAL, vocab.ROLE_DEPUTY)

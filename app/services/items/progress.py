@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from app.core import vocab
 from app.core.items import ItemFacts, MonthCount, light, without_work
 from app.db.engine import Database
-from app.db.models import (LogEntry, Peer, Section, WorkItem, WorkItemCount, WorkItemDone, WorkLog)
+from app.db.exchange_models import bureau_origin
+from app.db.models import LogEntry, Section, WorkItem, WorkItemCount, WorkItemDone, WorkLog
 from app.services.items.links import item_duties
 
 
@@ -72,11 +73,7 @@ def item_facts(db: Database) -> list[tuple[WorkItem, ItemFacts, list[str], str]]
 
 def _bureau_origin(s, db: Database) -> str | None:
     """Origin of the 编办's rows: its own in a mirror, its peer's in a unit."""
-    if db.edition == "mirror":
-        return db.origin
-    # as app.services.exchange.unit_side.bureau_origin, which this module cannot import: the
-    # 编办's figures (app.services.county.figures) import this module
-    return s.scalar(select(Peer.origin).where(Peer.kind == "bureau"))
+    return db.origin if db.edition == "mirror" else bureau_origin(s)
 
 
 def item_rows(db: Database, today: dt.date | None = None, kind: str | None = None) -> list[ItemRow]:

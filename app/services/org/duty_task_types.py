@@ -9,7 +9,7 @@ from app.core import task_types
 from app.core.errors import AppError, PermissionDenied, ValidationError
 from app.db.engine import Database
 from app.db.models import Duty
-from app.services.exchange.unit_side import bureau_origin
+from app.db.exchange_models import bureau_origin
 from app.services.org.actor import Actor
 
 
