@@ -202,6 +202,16 @@ class Figures:
                 self.focus_result().explain(), self.coverage_result().explain(),
                 self.staffing_need().explain()]
 
+    def fill_rates(self) -> None:
+        """Saturation and its band, daily average, submission rate, review timeliness and the
+        focus shares, from the sums already in place (a group of people, or a body of units)."""
+        sat = self.saturation_result()
+        self.saturation, self.band = sat.value, sat.band
+        self.daily_average = self.daily_average_result().value
+        self.submission_rate = self.submission_result().value
+        self.review_timeliness = self.timeliness_result().value
+        self.focus = self.focus_result().as_dict()
+
     def to_json(self) -> dict:
         """The JSON object of `stats --json` (fractions 0–1 with 4 decimals, hours 2 decimals)."""
         f4 = lambda v: None if v is None else round(v, 4)  # noqa: E731
@@ -329,12 +339,7 @@ def combine(level: str, key: str, name: str, facts: Sequence[PersonFacts], *, pe
     f.hours_by_class = {k: round(v, 2) for k, v in f.hours_by_class.items()}
     f.focus_hours = {k: round(v, 2) for k, v in f.focus_hours.items()}
     f.expected_hours = M.expected_hours(f.available_days, settings.h0)
-    sat = f.saturation_result()
-    f.saturation, f.band = sat.value, sat.band
-    f.daily_average = f.daily_average_result().value
-    f.submission_rate = f.submission_result().value
-    f.review_timeliness = f.timeliness_result().value
-    f.focus = f.focus_result().as_dict()
+    f.fill_rates()
     order = {c: i for i, c in enumerate(category_order)}
     f.hours_by_category = {c: round(h, 2) for c, h in sorted(
         categories.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))}

@@ -127,12 +127,7 @@ def combine_figures(members: Sequence[Figures | None], name: str, key: str) -> F
     f.hours_by_class = {k: round(v, 2) for k, v in f.hours_by_class.items()}
     f.hours_by_category = {k: round(v, 2) for k, v in f.hours_by_category.items()}
     f.expected_hours = round(sum(m.expected_hours for m in found), 2)
-    sat = f.saturation_result()
-    f.saturation, f.band = sat.value, sat.band
-    f.daily_average = f.daily_average_result().value
-    f.submission_rate = f.submission_result().value
-    f.review_timeliness = f.timeliness_result().value
-    f.focus = f.focus_result().as_dict()
+    f.fill_rates()
     with_duties = [m for m in found if m.coverage is not None]
     if with_duties:
         total = sum(len(m.covered_duties) + len(m.uncovered_duties) for m in with_duties)
